@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("shuangsuiji.core.urls")),
+    path("accounts/", include("shuangsuiji.accounts.urls")),
+    path("regions/", include("shuangsuiji.regions.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,64 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from shuangsuiji.regions.models import Region
+
+from .models import Organization, User
+from .roles import Role
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码错误（连续失败多次将被锁定）",
+        "inactive": "该账号已停用",
+    }
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(label="用户名", regex=r"^[\w.@+-]{3,150}$", max_length=150,
+                                error_messages={"invalid": "用户名只能包含字母、数字和 @/./+/-/_，至少3位"})  # fmt: skip
+    full_name = forms.CharField(label="姓名", max_length=50)
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    organization = forms.ModelChoiceField(label="所属机构", queryset=Organization.objects.none())
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, min_length=8)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.restrict(user, "view")
+
+    def clean_username(self):
+        name = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=name).exists():
+            raise forms.ValidationError("用户名已存在")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password"):
+            password_validation.validate_password(data["password"], User(username=data.get("username", "")))
+        return data
+
+
+class UserUpdateForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "role", "organization", "phone", "is_active"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.restrict(user, "view")
+        self.fields["organization"].required = True
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label="机构名称", max_length=100)
+    kind = forms.ChoiceField(label="类型", choices=Organization.Kind.choices)
+    region = forms.ModelChoiceField(label="所属区划", queryset=Region.objects.none())
+    parent = forms.ModelChoiceField(label="上级机构", queryset=Organization.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.restrict(user, "view")
+        self.fields["parent"].queryset = Organization.objects.restrict(user, "view")

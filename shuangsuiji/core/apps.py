@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "shuangsuiji.core"
+    label = "core"
+    verbose_name = "基础框架"
+
+    def ready(self) -> None:
+        from . import checks, menu, todos  # noqa: F401  (register checks, menu entries, to-dos)

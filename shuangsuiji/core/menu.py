@@ -1,0 +1,6 @@
+from .registry import MenuItem, register_menu
+
+register_menu(
+    MenuItem("系统管理", "审计日志", "core:audit_list", "core.view_objectchange", order=900),
+    MenuItem("系统管理", "节假日维护", "core:holiday_list", "core.view_holidayoverride", order=910),
+)

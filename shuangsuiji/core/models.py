@@ -1,0 +1,129 @@
+"""Framework models: the hash-chained audit trail and the editable working-day calendar."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .querysets import RestrictedQuerySet
+
+GENESIS_HASH = "0" * 64
+
+
+class ScopedModel(models.Model):
+    """Base for domain models whose rows belong to a region.
+
+    `region_field` names the path to a Region (e.g. "region" or "organization__region");
+    `RestrictedQuerySet.restrict()` filters by the user's region code prefix through it.
+    """
+
+    region_field: str | None = None
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ObjectChange(models.Model):
+    """审计日志: one append-only, hash-chained row per create/update/delete or workflow action.
+
+    `hash = SHA-256(prev_hash ‖ canonical JSON of this row's content)`; see core/audit.py.
+    Rows are never updated or deleted by the application; a database trigger refuses updates
+    (and deletes on PostgreSQL), and `manage.py audit_verify` detects any tampering that bypasses it.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        WORKFLOW = "workflow", "流程操作"
+        LOGIN = "login", "登录"
+        LOGOUT = "logout", "退出"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        EXPORT = "export", "导出"
+        IMPORT = "import", "导入"
+
+    region_field = "region_code"
+
+    time = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    user_id = models.BigIntegerField("用户ID", null=True, blank=True)
+    user_name = models.CharField("用户", max_length=150, blank=True)
+    request_id = models.CharField("请求ID", max_length=36, blank=True, db_index=True)
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    object_type = models.CharField("对象类型", max_length=100, blank=True, db_index=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField("对象", max_length=300, blank=True)
+    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
+    message = models.TextField("说明", blank=True)
+    prechange_data = models.JSONField("修改前", null=True, blank=True)
+    postchange_data = models.JSONField("修改后", null=True, blank=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64)
+    hash = models.CharField("本条哈希", max_length=64, unique=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.user_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("审计日志只能追加，不能删除")
+
+
+class HolidayOverride(models.Model):
+    """节假日/调休维护: a date whose working status differs from the default rule.
+
+    Takes precedence over the chinesecalendar package. For a year the package does not cover,
+    an admin enters the State Council schedule here and then marks the year as maintained
+    (`CalendarYear`); until then deadlines in that year raise a clear error.
+    """
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日", help_text="勾选=调休上班日；不勾选=放假日")
+    name = models.CharField("名称", max_length=50, blank=True, help_text="如：春节、国庆节调休上班")
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "节假日调整"
+        verbose_name_plural = "节假日调整"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '放假'} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """已维护年度: a year whose holiday schedule an admin has entered in full in HolidayOverride."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    source = models.CharField("依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, null=True, blank=True
+    )
+    confirmed_at = models.DateTimeField("确认时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "已维护年度"
+        verbose_name_plural = "已维护年度"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"

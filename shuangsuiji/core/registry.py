@@ -1,0 +1,61 @@
+"""Extension points other apps register into: the side menu and the home page's to-do counts."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    section: str  # 菜单分组, e.g. "一单两库"
+    label: str
+    url_name: str
+    perm: str = ""  # Django permission required to see the entry ("" = any logged-in user)
+    order: int = 100
+
+
+@dataclass
+class Todo:
+    label: str
+    count: int
+    url: str = ""
+    level: str = "warning"  # bootstrap contextual class: warning | danger | info
+
+
+@dataclass
+class _Registry:
+    menu: list[MenuItem] = field(default_factory=list)
+    todo_providers: list[Callable] = field(default_factory=list)
+
+
+registry = _Registry()
+
+
+def register_menu(*items: MenuItem) -> None:
+    for item in items:
+        if item not in registry.menu:
+            registry.menu.append(item)
+
+
+def register_todo(provider: Callable) -> Callable:
+    """provider(user) -> iterable of Todo; registered once at import time of the app's `todos` module."""
+    if provider not in registry.todo_providers:
+        registry.todo_providers.append(provider)
+    return provider
+
+
+def menu_for(user) -> list[tuple[str, list[dict]]]:
+    sections: dict[str, list[dict]] = {}
+    for item in sorted(registry.menu, key=lambda i: i.order):
+        if item.perm and not user.has_perm(item.perm):
+            continue
+        sections.setdefault(item.section, []).append({"label": item.label, "url": reverse(item.url_name)})
+    return list(sections.items())
+
+
+def todos_for(user) -> list[Todo]:
+    todos: list[Todo] = []
+    for provider in registry.todo_providers:
+        todos.extend(provider(user))
+    return todos

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("audit/<int:pk>/", views.audit_detail, name="audit_detail"),
+    path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("calendar/", views.HolidayListView.as_view(), name="holiday_list"),
+    path("calendar/add/", views.holiday_add, name="holiday_add"),
+    path("calendar/<int:pk>/delete/", views.holiday_delete, name="holiday_delete"),
+    path("calendar/confirm-year/", views.calendar_year_confirm, name="calendar_year_confirm"),
+]

@@ -1,0 +1,97 @@
+"""Validators for national codes.
+
+- 统一社会信用代码 (GB 32100-2015): 18 chars, check character mod 31 (position 18),
+  and the inner 组织机构代码 check (GB 11714, position 17) which only warns, because codes
+  issued to 个体工商户 often fail it.
+- 行政区划代码 (GB/T 2260): 6 digits; province/city/county structure.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+REGION_RE = re.compile(r"^\d{6}$")
+
+
+def credit_check_char(first17: str) -> str:
+    total = sum(CREDIT_ALPHABET.index(ch) * w for ch, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def org_code_check_char(body8: str) -> str:
+    """GB 11714 check character for the 8-char organisation body (positions 9-16 of the USCC)."""
+    total = sum(int(ch, 36) * w for ch, w in zip(body8, ORG_WEIGHTS, strict=True))
+    value = 11 - total % 11
+    return {10: "X", 11: "0"}.get(value, str(value))
+
+
+def normalize_credit_code(value: str) -> str:
+    return (value or "").strip().upper().replace(" ", "")
+
+
+def validate_credit_code(value: str) -> None:
+    """Raise ValidationError (Chinese message) unless value is a valid 统一社会信用代码."""
+    code = normalize_credit_code(value)
+    if len(code) != 18:
+        raise ValidationError("统一社会信用代码应为18位（当前%(n)d位）", code="credit_length", params={"n": len(code)})
+    if not CREDIT_RE.match(code):
+        raise ValidationError(
+            "统一社会信用代码含非法字符（只允许数字和除 I、O、Z、S、V 以外的大写字母，第3-8位须为数字）",
+            code="credit_chars",
+        )
+    expected = credit_check_char(code[:17])
+    if code[17] != expected:
+        raise ValidationError(
+            "统一社会信用代码校验位错误：第18位应为 %(expected)s，实际为 %(actual)s",
+            code="credit_checksum",
+            params={"expected": expected, "actual": code[17]},
+        )
+
+
+def credit_code_warnings(value: str) -> list[str]:
+    """Non-fatal findings: the inner organisation-code check (个体工商户 codes may fail it)."""
+    code = normalize_credit_code(value)
+    if len(code) != 18 or not CREDIT_RE.match(code):
+        return []
+    body = code[8:16]
+    if any(ch not in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" for ch in body):
+        return []
+    if org_code_check_char(body) != code[16]:
+        return ["主体标识码（组织机构代码）内部校验位不符，个体工商户等可能属正常情况，请核实"]
+    return []
+
+
+def make_credit_code(first17: str) -> str:
+    """Append the check character (used by demo data and tests)."""
+    return first17 + credit_check_char(first17)
+
+
+def region_level(code: str) -> str:
+    """'province' | 'city' | 'county' for a 6-digit GB/T 2260 code."""
+    if code[2:] == "0000":
+        return "province"
+    if code[4:] == "00":
+        return "city"
+    return "county"
+
+
+def validate_region_code(value: str) -> None:
+    code = (value or "").strip()
+    if not REGION_RE.match(code):
+        raise ValidationError("行政区划代码应为6位数字：%(value)s", code="region_format", params={"value": value})
+    if code[:2] == "00":
+        raise ValidationError("行政区划代码前两位（省级）不能为00：%(value)s", code="region_province", params={"value": value})
+    if code[2:4] == "00" and code[4:] != "00":
+        raise ValidationError(
+            "行政区划代码结构错误：市级为00时县级也须为00：%(value)s", code="region_structure", params={"value": value}
+        )
+
+
+def region_scope_prefix(code: str) -> str:
+    """The code prefix covering everything inside a region: 440000→'44', 440100→'4401', 440106→'440106'."""
+    level = region_level(code)
+    return {"province": code[:2], "city": code[:4], "county": code}[level]

@@ -1,0 +1,62 @@
+"""Seeded random numbers, integers only (spec §5).
+
+* ``unit_key``      K_i = SHA-256(seed || 0x00 "unit" 0x00 || unit_id), a 256-bit integer.
+* ``uniform_below`` an exactly uniform integer in [0, m) by rejection sampling.
+* ``bernoulli``     True with probability exactly p (a Fraction).
+* ``sub_seed``      SHA-256(LP("SRV1/" tag, seed)) for an independent stream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+
+from .canon import lp
+
+UNIT_TAG = b"\x00unit\x00"
+_TWO256 = 1 << 256
+
+
+def unit_key_hasher(seed: bytes) -> "hashlib._Hash":
+    """A SHA-256 object already fed with ``seed || 0x00 "unit" 0x00``; copy() it per unit."""
+    return hashlib.sha256(seed + UNIT_TAG)
+
+
+def unit_key(seed: bytes, unit_id: str | bytes) -> int:
+    uid = unit_id.encode() if isinstance(unit_id, str) else unit_id
+    return int.from_bytes(hashlib.sha256(seed + UNIT_TAG + uid).digest(), "big")
+
+
+def key_hex(k: int) -> str:
+    return format(k, "064x")
+
+
+def sub_seed(seed: bytes, tag: str) -> bytes:
+    return hashlib.sha256(lp(b"SRV1/" + tag.encode(), seed)).digest()
+
+
+def uniform_below(seed: bytes, tag: str, parts: tuple[bytes, ...], m: int) -> int:
+    """Exactly uniform integer in [0, m).
+
+    x_c = SHA-256(LP("SRV1/" tag, seed, *parts, uint32_be(c))) as a 256-bit
+    integer for c = 0, 1, ...; the first x_c < floor(2^256 / m) * m gives x_c mod m.
+    """
+    if not 0 < m < (1 << 200):
+        raise ValueError("m out of range")
+    limit = (_TWO256 // m) * m
+    head = lp(b"SRV1/" + tag.encode(), seed, *parts)
+    c = 0
+    while True:
+        x = int.from_bytes(hashlib.sha256(head + lp(c.to_bytes(4, "big"))).digest(), "big")
+        if x < limit:
+            return x % m
+        c += 1
+
+
+def bernoulli(seed: bytes, tag: str, parts: tuple[bytes, ...], p: Fraction) -> bool:
+    """True with probability exactly p = a/b: uniform_below(b) < a."""
+    if p <= 0:
+        return False
+    if p >= 1:
+        return True
+    return uniform_below(seed, tag, parts, p.denominator) < p.numerator

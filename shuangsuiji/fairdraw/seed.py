@@ -1,0 +1,140 @@
+"""Commitment record and seed derivation (spec §4, §5.1).
+
+1. Before any random value exists, publish the commitment record (draw id,
+   plan, pool digest, counts per stratum, roster digest, which public random
+   sources will be used, publication time).  ``commitment_hash`` =
+   SHA-256(canonical JSON of the record).
+2. After the announced sources have produced their values:
+   seed = SHA-256(LP("SRV1/seed", commitment_hash (32 raw bytes), v_1, …, v_m))
+   with v_j the UTF-8 of the j-th public value, in the order of
+   ``public_sources``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+from .canon import canonical_json, check_text, lp, sha256, sha256_hex
+from .errors import FairdrawError
+from .plan import DrawPlan
+from .snapshot import POOL_FORMAT
+
+COMMITMENT_FORMAT = "fairdraw-commitment/1"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+MAX_PUBLIC_VALUE_BYTES = 4096
+
+
+def check_hex64(v: object, what: str) -> str:
+    if not isinstance(v, str) or not _HEX64.fullmatch(v):
+        raise FairdrawError("HEX_INVALID", f"{what} 必须是 64 位小写十六进制字符串：{v!r}")
+    return v
+
+
+def _check_published_at(v: object) -> str:
+    try:
+        if not isinstance(v, str):
+            raise ValueError
+        t = _dt.datetime.fromisoformat(v)
+        if t.tzinfo is None:
+            raise ValueError
+    except ValueError:
+        raise FairdrawError("PUBLISHED_AT", f"公告时间必须是带时区的 ISO 8601 时间，如 2025-03-01T10:00:00+08:00：{v!r}") from None
+    return v
+
+
+def build_commitment(*, draw_id: str, plan: DrawPlan | Mapping, pool_digest: str,
+                     strata: Mapping[str, Mapping[str, int]], public_sources: list[Mapping],
+                     published_at: str, roster_digest: str | None = None, attempt: int = 1,
+                     task: Mapping | None = None) -> dict:
+    """The commitment record (a plain dict, canonical-JSON encodable).
+
+    ``strata`` is ``stratum_counts(...)`` of the snapshot; ``public_sources``
+    describes each announced source, e.g. ``{"kind": "lottery", "name":
+    "中国福利彩票快乐8", "issue": "2025060", "encoding": "sorted, 2 digits, comma"}``
+    or ``{"kind": "drand", "chain": "quicknet", "round": 12345678}``.
+    """
+    check_text(draw_id, "抽查编号 draw_id")
+    plan_d = plan.to_dict() if isinstance(plan, DrawPlan) else DrawPlan.from_dict(plan).to_dict()
+    check_hex64(pool_digest, "号池摘要 pool_digest")
+    if roster_digest is not None:
+        check_hex64(roster_digest, "执法人员名录摘要 roster_digest")
+    if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
+        raise FairdrawError("ATTEMPT", f"抽取次序号 attempt 必须是正整数：{attempt!r}")
+    if not public_sources:
+        raise FairdrawError("NO_PUBLIC_SOURCE", "至少需要公布一个公开随机源（如彩票期号、drand 轮次）")
+    sources = [dict(s) for s in public_sources]
+    counts = {h: {"total": c["total"], "eligible": c["eligible"], "excluded": c["excluded"]}
+              for h, c in sorted(strata.items())}
+    for h, c in counts.items():
+        check_text(h, "分层代码")
+        if c["total"] != c["eligible"] + c["excluded"] or min(c.values()) < 0:
+            raise FairdrawError("STRATA_COUNTS", f"分层 {h} 的数量不一致：{c}")
+    record = {
+        "format": COMMITMENT_FORMAT,
+        "draw_id": draw_id,
+        "attempt": attempt,
+        "task": dict(task or {}),
+        "plan": plan_d,
+        "pool_format": POOL_FORMAT,
+        "pool_digest": pool_digest,
+        "units": {k: sum(c[k] for c in counts.values()) for k in ("total", "eligible", "excluded")},
+        "strata": counts,
+        "roster_digest": roster_digest,
+        "public_sources": sources,
+        "published_at": _check_published_at(published_at),
+        "hash": "sha256",
+    }
+    canonical_json(record)  # validates encodability
+    return record
+
+
+def commitment_bytes(record: Mapping) -> bytes:
+    return canonical_json(record)
+
+
+def commitment_hash(record: Mapping) -> str:
+    """SHA-256 hex of the canonical JSON of the commitment record."""
+    return sha256_hex(canonical_json(record))
+
+
+def _check_public_value(v: object, i: int) -> bytes:
+    if not isinstance(v, str) or not v:
+        raise FairdrawError("PUBLIC_VALUE", f"第 {i + 1} 个公开随机值必须是非空字符串")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in v) or unicodedata.normalize("NFC", v) != v:
+        raise FairdrawError("PUBLIC_VALUE", f"第 {i + 1} 个公开随机值含有控制字符或不是 NFC：{v!r}")
+    b = v.encode("utf-8")
+    if len(b) > MAX_PUBLIC_VALUE_BYTES:
+        raise FairdrawError("PUBLIC_VALUE", f"第 {i + 1} 个公开随机值过长")
+    return b
+
+
+def derive_seed(commitment_hash: str, public_values: Iterable[str]) -> bytes:
+    """seed = SHA-256(LP("SRV1/seed", bytes.fromhex(commitment_hash), v_1, …, v_m))."""
+    check_hex64(commitment_hash, "承诺哈希 commitment_hash")
+    vals = [_check_public_value(v, i) for i, v in enumerate(public_values)]
+    if not vals:
+        raise FairdrawError("NO_PUBLIC_VALUE", "至少需要一个公开随机值")
+    return sha256(lp(b"SRV1/seed", bytes.fromhex(commitment_hash), *vals))
+
+
+def lottery_value(*groups: Iterable[int]) -> str:
+    """Canonical string of a lottery result: each group sorted ascending,
+    numbers zero-padded to 2 digits and joined by ",", groups joined by "+".
+    E.g. 双色球 red [3, 27, 9, 12, 31, 20] + blue [8] → "03,09,12,20,27,31+08"."""
+    if not groups:
+        raise FairdrawError("LOTTERY_EMPTY", "彩票开奖号码不能为空")
+    parts = []
+    for g in groups:
+        nums = sorted(g)
+        if not nums or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in nums):
+            raise FairdrawError("LOTTERY_NUMBER", f"彩票开奖号码必须是非负整数：{nums!r}")
+        parts.append(",".join(f"{n:02d}" for n in nums))
+    return "+".join(parts)
+
+
+def drand_value(randomness_hex: str) -> str:
+    """Canonical drand value: the round's 32-byte randomness as lowercase hex."""
+    return check_hex64(randomness_hex.strip().lower(), "drand randomness")

@@ -1,0 +1,176 @@
+"""Canonical pool snapshot (spec §3).
+
+The snapshot is one UTF-8 text file::
+
+    fairdraw-pool/1<TAB>unit_id<TAB>stratum<TAB>weight_ppm<TAB>region<TAB>specialty<TAB>excluded_reason<LF>
+    <unit_id><TAB><stratum><TAB><weight_ppm><TAB><region><TAB><specialty><TAB><excluded_reason><LF>
+    ...
+
+Rows are sorted bytewise (UTF-8) by unit_id, unit ids are unique, every line
+ends with LF, there is no BOM and no CR.  ``weight_ppm`` is a decimal integer
+without sign or leading zeros.  Excluded units stay in the file with a
+non-empty reason; they are counted but never eligible.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .canon import MAX_TEXT_BYTES, check_text, sha256_hex
+from .errors import FairdrawError, MalformedInput
+
+POOL_FORMAT = "fairdraw-pool/1"
+POOL_COLUMNS = ("unit_id", "stratum", "weight_ppm", "region", "specialty", "excluded_reason")
+POOL_HEADER = ("\t".join((POOL_FORMAT,) + POOL_COLUMNS) + "\n").encode("utf-8")
+DEFAULT_WEIGHT_PPM = 1_000_000
+MAX_WEIGHT_PPM = 10**12
+
+# Suggested reason codes (any text is allowed; these have Chinese labels).
+EXCLUSION_REASONS = {
+    "RECENTLY_INSPECTED": "近期已检查（在规定期限内已被抽查）",
+    "CLOSED": "已注销、吊销或停业",
+    "HIGHER_LEVEL_TASK": "已列入上级（国家、省、市）抽查任务",
+    "UNDER_INVESTIGATION": "正在立案调查",
+}
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
+
+# Internal row: (unit_id, stratum, weight_ppm, region, specialty, excluded_reason),
+# text fields as UTF-8 bytes.
+Row = tuple[bytes, bytes, int, bytes, bytes, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class PoolUnit:
+    """One candidate unit (检查对象) as the draw sees it.
+
+    ``weight_ppm`` is a relative weight (1_000_000 = 1.0), used only in
+    strata whose plan method is "pivotal"; ``region`` and ``specialty`` are
+    used only by inspector assignment; a non-empty ``excluded_reason`` makes
+    the unit ineligible (it still appears in the committed snapshot).
+    """
+
+    unit_id: str
+    stratum: str
+    weight_ppm: int = DEFAULT_WEIGHT_PPM
+    excluded_reason: str = ""
+    region: str = ""
+    specialty: str = ""
+
+
+def unit_to_row(u: PoolUnit) -> Row:
+    """Validate a PoolUnit and convert it to the internal row form."""
+    uid = check_text(u.unit_id, "unit_id")
+    check_text(u.stratum, f"单位 {uid} 的 stratum")
+    check_text(u.region, f"单位 {uid} 的 region", allow_empty=True)
+    check_text(u.specialty, f"单位 {uid} 的 specialty", allow_empty=True)
+    check_text(u.excluded_reason, f"单位 {uid} 的 excluded_reason", allow_empty=True)
+    w = u.weight_ppm
+    if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w <= MAX_WEIGHT_PPM:
+        raise FairdrawError("WEIGHT_INVALID", f"单位 {uid} 的权重 weight_ppm 必须是 0 到 10^12 的整数：{w!r}")
+    if w == 0 and not u.excluded_reason:
+        raise FairdrawError("WEIGHT_ZERO", f"单位 {uid} 未被排除，其权重 weight_ppm 不能为 0")
+    return (uid.encode(), u.stratum.encode(), w, u.region.encode(),
+            u.specialty.encode(), u.excluded_reason.encode())
+
+
+def row_bytes(r: Row) -> bytes:
+    return b"%s\t%s\t%d\t%s\t%s\t%s\n" % r
+
+
+def row_to_unit(r: Row) -> PoolUnit:
+    return PoolUnit(r[0].decode(), r[1].decode(), r[2], r[5].decode(), r[3].decode(), r[4].decode())
+
+
+def canonical_pool_bytes(units: Iterable[PoolUnit]) -> bytes:
+    """The canonical snapshot bytes for a set of units (any input order)."""
+    rows = sorted(unit_to_row(u) for u in units)
+    for a, b in zip(rows, rows[1:]):
+        if a[0] == b[0]:
+            raise FairdrawError("DUPLICATE_UNIT", f"检查对象名录中有重复的 unit_id：{a[0].decode()}")
+    out = io.BytesIO()
+    out.write(POOL_HEADER)
+    for r in rows:
+        out.write(row_bytes(r))
+    return out.getvalue()
+
+
+def pool_digest(pool_bytes: bytes) -> str:
+    """SHA-256 of the snapshot bytes, lowercase hex."""
+    return sha256_hex(pool_bytes)
+
+
+def _text_ok(b: bytes) -> bool:
+    if len(b) > MAX_TEXT_BYTES:
+        return False
+    if b.isascii():
+        return True
+    try:
+        return unicodedata.is_normalized("NFC", b.decode("utf-8"))
+    except UnicodeDecodeError:
+        return False
+
+
+def iter_rows(pool_bytes: bytes) -> Iterator[Row]:
+    """Parse and strictly validate canonical snapshot bytes (MalformedInput on error)."""
+    if not isinstance(pool_bytes, (bytes, bytearray, memoryview)):
+        raise MalformedInput("POOL_TYPE", "检查对象快照必须是字节串（bytes）")
+    data = bytes(pool_bytes)
+    if not data.startswith(POOL_HEADER):
+        raise MalformedInput("POOL_HEADER", f"快照首行必须是 {POOL_HEADER.decode()!r}")
+    m = _CONTROL.search(data)
+    if m:
+        line = data.count(b"\n", 0, m.start()) + 1
+        raise MalformedInput("POOL_CONTROL_CHAR", f"快照第 {line} 行含有控制字符（不允许 CR、NUL 等）")
+    if not data.endswith(b"\n"):
+        raise MalformedInput("POOL_NO_FINAL_LF", "快照最后一行必须以换行符 LF 结尾")
+    stream = io.BytesIO(data)
+    stream.readline()
+    prev = b""
+    lineno = 1
+    for line in stream:
+        lineno += 1
+        f = line[:-1].split(b"\t")
+        if len(f) != 6:
+            raise MalformedInput("POOL_FIELDS", f"快照第 {lineno} 行应有 6 个字段，实际 {len(f)} 个")
+        uid, stratum, w, region, spec, reason = f
+        if not uid or not stratum:
+            raise MalformedInput("POOL_EMPTY_FIELD", f"快照第 {lineno} 行的 unit_id 或 stratum 为空")
+        if uid <= prev:
+            raise MalformedInput("POOL_ORDER", f"快照第 {lineno} 行的 unit_id 未按字节升序排列或有重复：{uid.decode(errors='replace')}")
+        prev = uid
+        if not w.isdigit() or (w[0] == 48 and len(w) > 1) or len(w) > 13:
+            raise MalformedInput("POOL_WEIGHT", f"快照第 {lineno} 行的 weight_ppm 不是规范整数：{w!r}")
+        wi = int(w)
+        if wi > MAX_WEIGHT_PPM or (wi == 0 and not reason):
+            raise MalformedInput("POOL_WEIGHT", f"快照第 {lineno} 行的 weight_ppm 超出范围或为 0 但未排除")
+        for b in f[:2] + f[3:]:
+            if not _text_ok(b):
+                raise MalformedInput("POOL_TEXT", f"快照第 {lineno} 行含有非 UTF-8、非 NFC 或超长的文本字段")
+        yield (uid, stratum, wi, region, spec, reason)
+
+
+def read_units(pool_bytes: bytes) -> list[PoolUnit]:
+    """Parse snapshot bytes back into PoolUnit records (for small pools / tests)."""
+    return [row_to_unit(r) for r in iter_rows(pool_bytes)]
+
+
+def stratum_counts(rows: Iterable[Row] | Iterable[PoolUnit]) -> dict[str, dict[str, int]]:
+    """{stratum: {"total", "eligible", "excluded"}} sorted by stratum code."""
+    acc: dict[object, list[int]] = {}
+    for r in rows:
+        if isinstance(r, PoolUnit):
+            key, excluded = r.stratum, bool(r.excluded_reason)
+        else:
+            key, excluded = r[1], bool(r[5])
+        c = acc.get(key)
+        if c is None:
+            c = acc[key] = [0, 0]
+        c[0] += 1
+        c[1] += excluded
+    named = {(k.decode() if isinstance(k, bytes) else k): v for k, v in acc.items()}
+    return {s: {"total": t, "eligible": t - x, "excluded": x} for s, (t, x) in sorted(named.items())}
