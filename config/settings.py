@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shuangsuiji.core",
     "shuangsuiji.regions",
     "shuangsuiji.accounts",
+    "shuangsuiji.directory",
     "shuangsuiji.demo",
 ]
 
@@ -100,6 +101,8 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if os.environ.get("TEST_DB_NAME"):  # lets parallel test runs share one PostgreSQL server
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers (no "database is locked" mid-transaction);
     # WAL lets readers proceed while one writer works.

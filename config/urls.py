@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("shuangsuiji.core.urls")),
     path("accounts/", include("shuangsuiji.accounts.urls")),
     path("regions/", include("shuangsuiji.regions.urls")),
+    path("directory/", include("shuangsuiji.directory.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -24,19 +24,18 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     Role.OVERSIGHT: {"view", "export"},
 }
 
-# Models a role may not touch at all, whatever the action.
-ROLE_EXCLUDED_MODELS: dict[str, set[str]] = {
-    Role.ADMIN: set(),
-    Role.APPROVER: {"accounts.user", "accounts.organization", "core.holidayoverride", "core.calendaryear"},
-    Role.INSPECTOR: {
-        "accounts.user", "accounts.organization", "core.holidayoverride", "core.calendaryear", "core.objectchange",
-        "regions.region",
-    },  # fmt: skip
-    Role.OVERSIGHT: set(),
-}
+# Models only administrators write (others may view them).
+ADMIN_ONLY_MODELS = {
+    "accounts.user", "accounts.organization", "core.holidayoverride", "core.calendaryear", "regions.region",
+}  # fmt: skip
 
-# Actions that only mean "view" for some models (nobody edits regions except admins, etc.).
+# Models a role may not even see.
+HIDDEN_MODELS: dict[str, set[str]] = {Role.INSPECTOR: {"accounts.user", "core.objectchange"}}
+
+# Nobody writes these through the application (append-only audit trail).
 READ_ONLY_MODELS = {"core.objectchange"}
+
+READ_ACTIONS = {"view", "export"}
 
 
 def role_allows(role: str, perm: str) -> bool:
@@ -45,10 +44,10 @@ def role_allows(role: str, perm: str) -> bool:
     label = f"{app_label}.{model}"
     if role not in ROLE_ACTIONS or action not in ROLE_ACTIONS[role]:
         return False
-    if label in ROLE_EXCLUDED_MODELS.get(role, set()):
-        return action == "view" and label == "regions.region"
+    if label in HIDDEN_MODELS.get(role, set()):
+        return False
     if label in READ_ONLY_MODELS:
-        return action in {"view", "export"}
-    if role == Role.INSPECTOR and label == "regions.region":
-        return action == "view"
+        return action in READ_ACTIONS
+    if label in ADMIN_ONLY_MODELS and action not in READ_ACTIONS:
+        return role == Role.ADMIN
     return True

@@ -101,6 +101,8 @@ class HolidayOverride(models.Model):
     name = models.CharField("名称", max_length=50, blank=True, help_text="如：春节、国庆节调休上班")
     note = models.CharField("备注", max_length=200, blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "节假日调整"
         verbose_name_plural = "节假日调整"
@@ -119,6 +121,8 @@ class CalendarYear(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, null=True, blank=True
     )
     confirmed_at = models.DateTimeField("确认时间", default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "已维护年度"

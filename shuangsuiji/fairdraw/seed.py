@@ -138,3 +138,31 @@ def lottery_value(*groups: Iterable[int]) -> str:
 def drand_value(randomness_hex: str) -> str:
     """Canonical drand value: the round's 32-byte randomness as lowercase hex."""
     return check_hex64(randomness_hex.strip().lower(), "drand randomness")
+
+
+COMMITMENT_KEYS = ("format", "draw_id", "attempt", "task", "plan", "pool_format", "pool_digest",
+                   "units", "strata", "roster_digest", "public_sources", "published_at", "hash")
+
+
+def check_commitment(record: object) -> dict:
+    """Validate a commitment record read from JSON (MalformedInput if it is not
+    exactly what ``build_commitment`` produces for the same fields)."""
+    from .errors import MalformedInput
+
+    if not isinstance(record, Mapping) or set(record) != set(COMMITMENT_KEYS):
+        raise MalformedInput("COMMITMENT_KEYS", f"承诺记录的字段应为 {list(COMMITMENT_KEYS)}")
+    if record["format"] != COMMITMENT_FORMAT or record["pool_format"] != POOL_FORMAT or record["hash"] != "sha256":
+        raise MalformedInput("COMMITMENT_FORMAT", f"承诺记录格式应为 {COMMITMENT_FORMAT}、号池格式 {POOL_FORMAT}、哈希 sha256")
+    try:
+        rebuilt = build_commitment(
+            draw_id=record["draw_id"], plan=record["plan"], pool_digest=record["pool_digest"],
+            strata=record["strata"], public_sources=record["public_sources"],
+            published_at=record["published_at"], roster_digest=record["roster_digest"],
+            attempt=record["attempt"], task=record["task"])
+    except FairdrawError as e:
+        raise MalformedInput(e.code, f"承诺记录无效：{e.message_zh}") from e
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        raise MalformedInput("COMMITMENT_INVALID", f"承诺记录结构无效：{e}") from e
+    if rebuilt != dict(record):
+        raise MalformedInput("COMMITMENT_NOT_CANONICAL", "承诺记录不是规范形式（例如分层规则或数量字段格式不规范）")
+    return rebuilt

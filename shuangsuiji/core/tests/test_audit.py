@@ -1,0 +1,180 @@
+import importlib
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from shuangsuiji.core import audit
+from shuangsuiji.core.models import GENESIS_HASH, HolidayOverride, ObjectChange
+
+pytestmark = pytest.mark.django_db
+
+
+def _make_rows(n=5):
+    for i in range(n):
+        audit.log_event(ObjectChange.Action.WORKFLOW, message=f"事件{i}", data={"i": i, "名称": "测试"})
+    return list(ObjectChange.objects.order_by("id"))
+
+
+GUARD = importlib.import_module("shuangsuiji.core.migrations.0002_audit_append_only")
+
+
+def _raw(sql, params=()):
+    """Tamper with the table the way an attacker with database access would (bypassing triggers)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_objectchange DISABLE TRIGGER USER")
+            cursor.execute(sql, params)
+            cursor.execute("ALTER TABLE core_objectchange ENABLE TRIGGER USER")
+        else:
+            cursor.execute("DROP TRIGGER core_objectchange_no_update")
+            cursor.execute(sql, params)
+            cursor.execute(GUARD.SQLITE_UP.strip())
+
+
+def test_rows_form_a_chain_from_genesis():
+    rows = _make_rows(3)
+    assert rows[0].prev_hash == GENESIS_HASH
+    assert rows[1].prev_hash == rows[0].hash and rows[2].prev_hash == rows[1].hash
+    count, problems = audit.verify_chain()
+    assert (count, problems) == (3, [])
+
+
+def test_snapshot_and_diff_of_a_model_change():
+    holiday = HolidayOverride.objects.create(date="2026-06-01", is_workday=False, name="甲")
+    before = audit.snapshot(holiday)
+    holiday.name = "乙"
+    holiday.save()
+    change = audit.log_change(holiday, ObjectChange.Action.UPDATE, before=before)
+    change.refresh_from_db()
+    assert audit.changed_fields(change.prechange_data, change.postchange_data) == [("name", "甲", "乙")]
+    assert change.object_type == "core.holidayoverride" and change.object_id == str(holiday.pk)
+    assert audit.verify_chain()[1] == []
+
+
+def test_snapshot_never_contains_password(make_user):
+    user = make_user("alice")
+    assert "password" not in audit.snapshot(user)
+
+
+def test_application_refuses_to_edit_or_delete():
+    row = _make_rows(1)[0]
+    row.message = "改"
+    with pytest.raises(RuntimeError):
+        row.save()
+    with pytest.raises(RuntimeError):
+        row.delete()
+
+
+def test_database_trigger_refuses_update():
+    row = _make_rows(1)[0]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ObjectChange.objects.filter(pk=row.pk).update(message="篡改")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_database_trigger_refuses_delete_on_postgresql():
+    row = _make_rows(1)[0]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ObjectChange.objects.filter(pk=row.pk).delete()
+
+
+def test_edited_row_is_named():
+    rows = _make_rows(5)
+    _raw("UPDATE core_objectchange SET message = %s WHERE id = %s", ["篡改", rows[2].id])
+    _, problems = audit.verify_chain()
+    assert [(p.row_id, p.kind) for p in problems] == [(rows[2].id, "altered")]
+
+
+def test_edited_row_with_recomputed_hash_breaks_the_next_link():
+    rows = _make_rows(5)
+    forged = ObjectChange.objects.get(pk=rows[2].id)
+    forged.message = "篡改"
+    new_hash = audit.row_hash(forged.prev_hash, forged)
+    _raw("UPDATE core_objectchange SET message = %s, hash = %s WHERE id = %s", ["篡改", new_hash, rows[2].id])
+    _, problems = audit.verify_chain()
+    assert [(p.row_id, p.kind) for p in problems] == [(rows[3].id, "deleted_before")]
+
+
+def test_deleted_row_is_named():
+    rows = _make_rows(5)
+    _raw("DELETE FROM core_objectchange WHERE id = %s", [rows[1].id])
+    _, problems = audit.verify_chain()
+    assert [(p.row_id, p.kind) for p in problems] == [(rows[2].id, "deleted_before")]
+    assert f"#{rows[0].id}" in problems[0].detail
+
+
+def test_deleted_first_row_is_detected():
+    rows = _make_rows(3)
+    _raw("DELETE FROM core_objectchange WHERE id = %s", [rows[0].id])
+    _, problems = audit.verify_chain()
+    assert [(p.row_id, p.kind) for p in problems] == [(rows[1].id, "bad_genesis")]
+
+
+def test_inserted_row_is_named():
+    rows = _make_rows(3)
+    # forge a row between rows[0] and rows[1] that even links correctly to its predecessor
+    fake = ObjectChange(time=rows[0].time, action="workflow", message="伪造", prev_hash=rows[0].hash)
+    fake.hash = audit.row_hash(fake.prev_hash, fake)
+    new_id = rows[2].id + 100
+    _raw(
+        "INSERT INTO core_objectchange (id, time, user_id, user_name, request_id, action, object_type, object_id,"
+        " object_repr, region_code, message, prechange_data, postchange_data, prev_hash, hash)"
+        " VALUES (%s, %s, NULL, '', '', 'workflow', '', '', '', '', '伪造', NULL, NULL, %s, %s)",
+        [new_id, rows[0].time, rows[2].hash, fake.hash],
+    )
+    _, problems = audit.verify_chain()
+    assert [(p.row_id, p.kind) for p in problems] == [(new_id, "altered")]
+
+
+def test_truncated_tail_is_detected_with_published_head():
+    rows = _make_rows(4)
+    head = rows[-1].hash
+    _raw("DELETE FROM core_objectchange WHERE id = %s", [rows[-1].id])
+    assert audit.verify_chain()[1] == []  # invisible without an anchor...
+    _, problems = audit.verify_chain(expected_head=head)
+    assert [p.kind for p in problems] == ["head_mismatch"]  # ...caught with the published head
+
+
+def test_audit_verify_command(capsys):
+    rows = _make_rows(3)
+    call_command("audit_verify")
+    assert "审计链完整：共 3 条" in capsys.readouterr().out
+    _raw("UPDATE core_objectchange SET user_name = %s WHERE id = %s", ["冒名", rows[1].id])
+    with pytest.raises(CommandError, match="1 处异常"):
+        call_command("audit_verify")
+    assert f"#{rows[1].id}" in capsys.readouterr().err
+
+
+def test_bulk_append_keeps_one_chain():
+    entries = [audit.Entry(action="import", object_type="x.y", object_id=str(i), message="批量") for i in range(500)]
+    audit.append(entries)
+    count, problems = audit.verify_chain()
+    assert (count, problems) == (500, [])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_concurrent_writers_never_fork_the_chain():
+    from django.db import connections
+
+    errors = []
+
+    def writer(k):
+        try:
+            for i in range(20):
+                audit.log_event(ObjectChange.Action.WORKFLOW, message=f"线程{k}-{i}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    count, problems = audit.verify_chain()
+    assert (count, problems) == (80, [])

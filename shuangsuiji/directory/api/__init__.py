@@ -1,0 +1,1 @@
+"""JSON API for 一单两库 (TODO issue #7: serializers, viewsets and urls built on selectors/services)."""
