@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("shuangsuiji.accounts.urls")),
     path("regions/", include("shuangsuiji.regions.urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
+    path("api/v1/", include("shuangsuiji.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -77,3 +77,29 @@ class User(AbstractUser):
     def region(self):
         return self.organization.region if self.organization_id else None
 
+
+
+class ApiToken(models.Model):
+    """接口令牌: a bearer token for a system (provincial platform, 审管联动, credit publicity).
+
+    Only the SHA-256 of the key is stored (DRF's authtoken keeps keys in plain text, one per user,
+    without expiry — hence this small model). The token acts as its user, so role and region
+    scope are exactly the UI's.
+    """
+
+    user = models.ForeignKey(User, verbose_name="所属账号", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField("前缀", max_length=8, editable=False)
+    key_hash = models.CharField("令牌哈希", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked = models.BooleanField("已吊销", default=False)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"

@@ -139,6 +139,7 @@ def append(entries: Iterable[Entry], *, user=None) -> list[ObjectChange]:
         _lock_chain()
         prev = _head_hash()
         now = timezone.now()
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # ms: survives JSON dump/load (backups)
         rows = []
         for entry in entries:
             row = ObjectChange(

@@ -366,7 +366,7 @@ class ImportBatch(ScopedModel, TimeStampedModel):
     errors = models.JSONField("错误明细", default=list, blank=True)  # [[row, column, message], ...]
     warnings = models.JSONField("提示", default=list, blank=True)
     report = models.JSONField("变更报告", default=list, blank=True)
-    payload = models.JSONField("校验通过的数据", default=list, blank=True)
+    payload = models.JSONField("校验通过的数据", default=dict, blank=True)  # {"fields": [...], "rows": [[...]]}
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, null=True, blank=True
     )

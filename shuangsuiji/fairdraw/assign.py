@@ -271,10 +271,11 @@ def assign_inspectors(targets: Iterable[PoolUnit], roster: Iterable[Inspector],
         elif not any(s for _, _, s in lst):
             detail["specialty"] = u.specialty
             detail["specialists_in_roster"] = spec_total
+            why_zh = (f"名录中该专业共 {spec_total} 名，均因执法证无效、回避、地区规则或工作量上限被排除"
+                      if spec_total else "名录中没有该专业的执法人员")
             problems.append(Problem("NO_SPECIALIST", u.unit_id,
                 f"检查对象 {u.unit_id}：检查组至少需要 1 名“{u.specialty}”专业的执法人员，"
-                f"但符合条件的执法人员中没有该专业人员（名录中该专业共 {spec_total} 名，均因执法证无效、回避、地区规则或工作量上限被排除）。",
-                detail))
+                f"但符合条件的执法人员中没有该专业人员（{why_zh}）。", detail))
         else:
             tasks.append(u)
             elig.append(lst)

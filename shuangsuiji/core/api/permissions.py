@@ -1,0 +1,24 @@
+from rest_framework import permissions
+
+METHOD_ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
+                  "PATCH": "change", "DELETE": "delete"}  # fmt: skip
+
+
+class RolePermission(permissions.BasePermission):
+    """The role must grant `<app>.<action>_<model>`; a viewset may map its custom actions in `action_perms`."""
+
+    message = "您没有此操作的权限"
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        action = required_action(request, view)
+        model = view.queryset.model if getattr(view, "queryset", None) is not None else view.model
+        meta = model._meta
+        return user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}")
+
+
+def required_action(request, view) -> str:
+    custom = getattr(view, "action_perms", {}).get(getattr(view, "action", None))
+    return custom or METHOD_ACTIONS.get(request.method, "change")

@@ -1,0 +1,399 @@
+"""Forms. The UI forms and the per-row import forms share fields and clean methods: a row form is
+the UI ModelForm with its relation fields swapped for text lookups (行政区划 by code or name,
+专业类别/标签 as lists), so a value the UI rejects is rejected by import in the same words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+
+from shuangsuiji.accounts.models import Organization
+from shuangsuiji.core.validators import normalize_credit_code, validate_credit_code
+from shuangsuiji.regions.models import Region
+
+from .choices import ConflictRelation, ImportMode, RiskLevel, UnitStatus
+from .models import (
+    BusinessLine,
+    ConflictDeclaration,
+    Expert,
+    InspectionItem,
+    Inspector,
+    LeavePeriod,
+    RegulatedUnit,
+    RiskRating,
+    Tag,
+)
+
+REQUIRED = {"required": "不能为空（必填）"}
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"]
+SPLIT_RE = re.compile(r"[、,，;；|\n]+")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def split_values(text: str) -> list[str]:
+    return [part.strip() for part in SPLIT_RE.split(text or "") if part.strip()]
+
+
+def date_field(label: str, required: bool = False) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, input_formats=DATE_FORMATS, widget=DATE_WIDGET,
+        error_messages={**REQUIRED, "invalid": "日期格式错误，应为 YYYY-MM-DD（如 2026-03-01）"},
+    )  # fmt: skip
+
+
+class CreditCodeField(forms.CharField):
+    """统一社会信用代码: normalised (upper case, no spaces) and checked (GB 32100 check character)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "统一社会信用代码")
+        kwargs.setdefault("error_messages", REQUIRED)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalize_credit_code(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            validate_credit_code(value)
+
+
+# --- lookups shared by row forms -------------------------------------------------------------
+
+
+@dataclass
+class LookupContext:
+    """Natural-key lookups for one import, loaded once (not per row)."""
+
+    user: object
+    regions: dict[str, Region] = field(default_factory=dict)
+    lines: dict[str, BusinessLine] = field(default_factory=dict)
+    organizations: dict[str, Organization] = field(default_factory=dict)
+
+    @classmethod
+    def for_user(cls, user) -> LookupContext:
+        ctx = cls(user=user)
+        names: dict[str, list[Region]] = {}
+        for region in Region.objects.filter(valid=True):
+            ctx.regions[region.code] = region
+            names.setdefault(region.name, []).append(region)
+        for name, found in names.items():
+            if len(found) == 1:  # ambiguous names (市辖区…) only by code
+                ctx.regions[name] = found[0]
+        for line in BusinessLine.objects.filter(active=True):
+            for key in {line.code, line.name, line.short_name, line.name.split("（")[0]}:
+                if key:
+                    ctx.lines[key.lower()] = line
+        for org in Organization.objects.in_scope(user).filter(active=True) if user is not None else Organization.objects.all():
+            ctx.organizations[org.name] = org
+        return ctx
+
+    @property
+    def prefix(self) -> str:
+        if self.user is None:
+            return ""
+        prefix = self.user.scope_prefix
+        return "\x00" if prefix is None else prefix  # None: nothing is in scope
+
+    def region(self, text: str) -> Region:
+        key = text.strip()
+        first = key.split()[0] if key.split() else key
+        region = self.regions.get(key) or self.regions.get(first)
+        if region is None:
+            raise forms.ValidationError(f"未知的行政区划：{text}（请填写6位区划代码或县区名称，如 370322 或 高青县）")
+        if not region.code.startswith(self.prefix):
+            raise forms.ValidationError(f"无权导入本辖区以外的数据：{region.code} {region.name}")
+        return region
+
+    def business_lines(self, text: str) -> list[int]:
+        ids, unknown = [], []
+        for part in split_values(text):
+            line = self.lines.get(part.lower())
+            if line is None:
+                unknown.append(part)
+            elif line.pk not in ids:
+                ids.append(line.pk)
+        if unknown:
+            raise forms.ValidationError(f"未知的专业类别：{'、'.join(unknown)}（可选：{'、'.join(BusinessLine.objects.values_list('short_name', flat=True))}）")
+        return ids
+
+
+def choice_value(text: str, choices, label: str) -> str:
+    """Accept a choice's value or its Chinese label (or the label's first word)."""
+    key = text.strip()
+    for value, display in choices:
+        if key.lower() == str(value).lower() or key == display or key == display.split()[-1]:
+            return value
+    options = "、".join(display for _, display in choices)
+    raise forms.ValidationError(f"无效的{label}：{text}（可选：{options}）")
+
+
+class RowFormMixin:
+    """Row forms: FKs come from the lookup table (no query per row); uniqueness is checked per file."""
+
+    lookup_fields: frozenset = frozenset()
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | self.lookup_fields
+
+    def validate_unique(self):
+        pass
+
+    def validate_constraints(self):
+        pass
+
+
+# --- regulated units --------------------------------------------------------------------------
+
+
+class UnitForm(forms.ModelForm):
+    credit_code = CreditCodeField()
+
+    class Meta:
+        model = RegulatedUnit
+        fields = [
+            "credit_code", "name", "address", "region", "business_lines", "legal_rep", "contact_phone",
+            "licence_no", "licence_valid_to", "tags", "complaint_count", "status", "note",
+        ]  # fmt: skip
+        widgets = {
+            "business_lines": forms.CheckboxSelectMultiple,
+            "tags": forms.CheckboxSelectMultiple,
+            "licence_valid_to": DATE_WIDGET,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {name: REQUIRED for name in ("name", "region", "business_lines")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        region = self.fields.get("region")
+        if isinstance(region, forms.ModelChoiceField):
+            region.queryset = Region.objects.restrict(user, "view").filter(valid=True)
+
+
+class UnitRowForm(RowFormMixin, UnitForm):
+    """One row of a unit import. Relation columns are text; uniqueness is checked for the whole file."""
+
+    lookup_fields = frozenset({"region"})
+
+    region = forms.CharField(label="行政区划", error_messages=REQUIRED)
+    business_lines = forms.CharField(label="专业类别", error_messages=REQUIRED)
+    tags = forms.CharField(label="标签", required=False)
+    status = forms.CharField(label="经营状态", required=False)
+    complaint_count = forms.IntegerField(
+        label="投诉举报次数", required=False, min_value=0,
+        error_messages={"invalid": "应为不小于0的整数", "min_value": "应为不小于0的整数"},
+    )  # fmt: skip
+    licence_valid_to = date_field("许可证有效期至")
+    risk_level = forms.CharField(label="信用风险分类", required=False)
+    risk_as_of = date_field("风险分类日期")
+    risk_source = forms.CharField(label="风险分类来源", required=False, max_length=100)
+
+    def __init__(self, *args, ctx: LookupContext, **kwargs):
+        super().__init__(*args, user=ctx.user, **kwargs)
+        self.ctx = ctx
+
+    def clean_region(self):
+        return self.ctx.region(self.cleaned_data["region"])
+
+    def clean_business_lines(self):
+        return self.ctx.business_lines(self.cleaned_data["business_lines"])
+
+    def clean_tags(self):
+        names = split_values(self.cleaned_data["tags"])
+        too_long = [name for name in names if len(name) > Tag._meta.get_field("name").max_length]
+        if too_long:
+            raise forms.ValidationError(f"标签过长（最多30字）：{'、'.join(too_long)}")
+        return sorted(set(names))
+
+    def clean_status(self):
+        text = self.cleaned_data["status"]
+        return choice_value(text, UnitStatus.choices, "经营状态") if text else UnitStatus.ACTIVE
+
+    def clean_complaint_count(self):
+        value = self.cleaned_data["complaint_count"]
+        return 0 if value is None else value
+
+    def clean_risk_level(self):
+        text = self.cleaned_data["risk_level"]
+        return choice_value(text, RiskLevel.choices, "信用风险分类") if text else ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("risk_level") and not data.get("risk_as_of") and "risk_as_of" not in self.errors:
+            self.add_error("risk_as_of", "填写了信用风险分类时，风险分类日期不能为空")
+        return data
+
+
+class RiskRatingForm(forms.ModelForm):
+    as_of = date_field("分类日期", required=True)
+
+    class Meta:
+        model = RiskRating
+        fields = ["level", "as_of", "source"]
+
+
+# --- inspectors and experts --------------------------------------------------------------------
+
+
+class InspectorForm(forms.ModelForm):
+    cert_valid_from = date_field("执法证有效期起")
+    cert_valid_to = date_field("执法证有效期至", required=True)
+
+    class Meta:
+        model = Inspector
+        fields = [
+            "name", "cert_no", "cert_valid_from", "cert_valid_to", "organization", "position",
+            "specialties", "tags", "phone", "active",
+        ]  # fmt: skip
+        widgets = {"specialties": forms.CheckboxSelectMultiple, "tags": forms.CheckboxSelectMultiple}
+        error_messages = {name: REQUIRED for name in ("name", "cert_no", "organization")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        org = self.fields.get("organization")
+        if isinstance(org, forms.ModelChoiceField):
+            org.queryset = Organization.objects.restrict(user, "view").filter(active=True)
+
+    def clean_cert_no(self):
+        return self.cleaned_data["cert_no"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("cert_valid_from"), data.get("cert_valid_to")
+        if start and end and end < start:
+            self.add_error("cert_valid_to", "执法证有效期至不能早于有效期起")
+        return data
+
+
+class InspectorRowForm(RowFormMixin, InspectorForm):
+    lookup_fields = frozenset({"organization"})
+    organization = forms.CharField(label="所属机构", error_messages=REQUIRED)
+    specialties = forms.CharField(label="专业类别", required=False)
+    tags = forms.CharField(label="标签", required=False)
+    active = forms.CharField(label="在岗状态", required=False)
+
+    def __init__(self, *args, ctx: LookupContext, **kwargs):
+        super().__init__(*args, user=ctx.user, **kwargs)
+        self.ctx = ctx
+
+    def clean_organization(self):
+        name = self.cleaned_data["organization"].strip()
+        org = self.ctx.organizations.get(name)
+        if org is None:
+            raise forms.ValidationError(f"未知的机构或不在本辖区：{name}（请填写系统中的机构全称）")
+        return org
+
+    def clean_specialties(self):
+        return self.ctx.business_lines(self.cleaned_data["specialties"])
+
+    def clean_tags(self):
+        return sorted(set(split_values(self.cleaned_data["tags"])))
+
+    def clean_active(self):
+        text = self.cleaned_data["active"].strip()
+        if text in {"", "在岗", "是", "1", "Y", "y"}:
+            return True
+        if text in {"离岗", "否", "0", "N", "n", "停用"}:
+            return False
+        raise forms.ValidationError(f"无效的在岗状态：{text}（可选：在岗、离岗）")
+
+
+class LeavePeriodForm(forms.ModelForm):
+    start = date_field("开始日期", required=True)
+    end = date_field("结束日期", required=True)
+
+    class Meta:
+        model = LeavePeriod
+        fields = ["start", "end", "reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "结束日期不能早于开始日期")
+        return data
+
+
+class ConflictDeclarationForm(forms.ModelForm):
+    unit_code = CreditCodeField(label="回避单位统一社会信用代码")
+    relation = forms.ChoiceField(label="关系", choices=ConflictRelation.choices)
+    start = date_field("起始日期", required=True)
+    end = date_field("终止日期")
+
+    class Meta:
+        model = ConflictDeclaration
+        fields = ["unit_code", "relation", "start", "end", "note"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_unit_code(self):
+        code = self.cleaned_data["unit_code"]
+        unit = RegulatedUnit.objects.restrict(self.user, "view").filter(credit_code=code).first()
+        if unit is None:
+            raise forms.ValidationError("名录库中没有该统一社会信用代码的单位（或不在本辖区）")
+        self.instance.unit = unit
+        return code
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "终止日期不能早于起始日期")
+        return data
+
+
+class ExpertForm(forms.ModelForm):
+    credit_code = CreditCodeField(required=False, help_text="第三方机构填写")
+    valid_to = date_field("入库有效期至")
+
+    class Meta:
+        model = Expert
+        fields = [
+            "kind", "name", "employer", "title", "qualification_no", "credit_code", "region", "specialties",
+            "tags", "phone", "valid_to", "active",
+        ]  # fmt: skip
+        widgets = {"specialties": forms.CheckboxSelectMultiple, "tags": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.restrict(user, "view").filter(valid=True)
+
+
+# --- inspection items ---------------------------------------------------------------------------
+
+
+class InspectionItemForm(forms.ModelForm):
+    class Meta:
+        model = InspectionItem
+        fields = [
+            "code", "business_line", "name", "target", "category", "legal_basis", "responsible_body", "content",
+            "method", "default_ratio", "frequency", "region",
+        ]  # fmt: skip
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ("legal_basis", "content")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.restrict(user, "view").filter(valid=True)
+        self.fields["region"].required = not user.is_superuser  # only superusers keep national items
+        if self.instance.pk:  # code and region are the identity of a version chain
+            for name in ("code", "region"):
+                self.fields[name].disabled = True
+
+
+# --- import ----------------------------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="导入文件", help_text="支持 .xlsx、.xls、.ods、.csv（UTF-8 或 GBK），第1行为表头，最多20万行、20MB",
+        error_messages={"required": "请选择要导入的文件", "empty": "文件为空"},
+    )  # fmt: skip
+    mode = forms.ChoiceField(
+        label="导入方式", choices=ImportMode.choices, initial=ImportMode.CREATE, widget=forms.RadioSelect,
+        help_text="新增导入：统一社会信用代码已存在则报错；更新导入（审管联动）：已存在的更新、注销/停业的关闭、新代码新增，空白单元格表示不修改",
+    )  # fmt: skip

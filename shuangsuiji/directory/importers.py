@@ -1,0 +1,418 @@
+"""Column specs (中文表头 ↔ field) and the read-only half of import: validate every row, plan changes.
+
+`Importer.validate(table)` binds each row to the row form (the same validation as the UI form),
+collects every error as (Excel row, column header, Chinese message), and returns JSON-able
+payload rows. `Importer.plan(payload)` compares them with the database *now* (it runs again at
+commit time) and says per row: create / update / close / unchanged, with old→new values.
+Writes are in services.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Model
+
+from shuangsuiji.core.validators import credit_code_warnings, normalize_credit_code
+
+from .choices import CLOSED_STATUSES, ImportKind, ImportMode, RiskLevel, UnitStatus
+from .forms import InspectorRowForm, LookupContext, UnitRowForm
+from .models import BusinessLine, Inspector, RegulatedUnit
+from .spreadsheets import SpreadsheetError, Table
+
+CHUNK = 2000
+MAX_WARNINGS = 500
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+    choices: tuple[str, ...] = ()  # dropdown values in the template
+    width: int = 16
+    importable: bool = True  # False: export-only column, ignored on import
+
+
+UNIT_COLUMNS = (
+    Column("统一社会信用代码", "credit_code", True, ("社会信用代码", "信用代码", "统一代码"), "18位，自动校验", width=22),
+    Column("单位名称", "name", True, ("名称", "企业名称", "检查对象名称", "单位全称"), width=30),
+    Column("地址", "address", aliases=("注册地址", "经营地址", "经营场所"), width=30),
+    Column("行政区划", "region", True, ("所属区划", "区划代码", "区划", "所属县区"), "6位区划代码或县区名称，如 370322 或 高青县"),
+    Column("专业类别", "business_lines", True, ("业务类别", "监管类别", "专业"), "可填多个，用“、”分隔，如 公共场所、饮用水", width=22),
+    Column("法定代表人/负责人", "legal_rep", aliases=("法定代表人", "负责人", "法人")),
+    Column("联系电话", "contact_phone", aliases=("电话", "联系方式")),
+    Column("卫生许可证号", "licence_no", aliases=("许可证号", "许可证编号"), width=22),
+    Column("许可证有效期至", "licence_valid_to", aliases=("许可证有效期",), note="日期，如 2027-12-31"),
+    Column("标签", "tags", aliases=("分类标签",), note="可填多个，用“、”分隔"),
+    Column("信用风险分类", "risk_level", aliases=("风险等级", "信用风险等级", "风险分类"), note="A/B/C/D", choices=tuple(RiskLevel.values)),
+    Column("风险分类日期", "risk_as_of", aliases=("分类日期",), note="填写风险分类时必填"),
+    Column("风险分类来源", "risk_source", aliases=("分类来源",), note="如 市场监管部门企业信用风险分类"),
+    Column("投诉举报次数", "complaint_count", aliases=("投诉次数",), note="不小于0的整数"),
+    Column("经营状态", "status", aliases=("状态", "登记状态"), note="在营/停业/注销/吊销/迁出，空白为在营", choices=tuple(UnitStatus.labels)),
+    Column("备注", "note"),
+    Column("违法违规次数", "violation_count", importable=False),
+    Column("最近检查日期", "last_inspected_on", importable=False),
+    Column("累计检查次数", "inspection_count", importable=False),
+)  # fmt: skip
+
+INSPECTOR_COLUMNS = (
+    Column("姓名", "name", True),
+    Column("执法证号", "cert_no", True, ("执法证件号", "证件号", "执法证编号"), width=22),
+    Column("执法证有效期起", "cert_valid_from", aliases=("有效期起",)),
+    Column("执法证有效期至", "cert_valid_to", True, ("有效期至",)),
+    Column("所属机构", "organization", True, ("机构", "所在单位", "所属科室"), "系统中的机构全称", width=30),
+    Column("职务", "position"),
+    Column("专业类别", "specialties", aliases=("业务专长", "执法领域"), note="可填多个，用“、”分隔", width=22),
+    Column("标签", "tags"),
+    Column("联系电话", "phone", aliases=("电话",)),
+    Column("在岗状态", "active", aliases=("状态",), note="在岗/离岗，空白为在岗", choices=("在岗", "离岗")),
+)  # fmt: skip
+
+
+def normalise_header(text: str) -> str:
+    text = (text or "").strip().replace(" ", "").replace("\u3000", "")
+    for mark in ("（必填）", "(必填)", "*", "＊"):
+        text = text.replace(mark, "")
+    return text.replace("(", "（").replace(")", "）")
+
+
+def match_headers(headers: list[str], columns) -> tuple[dict[str, int], list[str]]:
+    """{field: column index}; raises SpreadsheetError naming every problem with the header row."""
+    lookup = {}
+    for column in columns:
+        for name in (column.header, *column.aliases):
+            lookup[normalise_header(name)] = column
+    mapping: dict[str, int] = {}
+    warnings, problems = [], []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        column = lookup.get(normalise_header(header))
+        if column is None:
+            warnings.append(f"忽略无法识别的列：{header}")
+        elif not column.importable:
+            continue
+        elif column.field in mapping:
+            problems.append(f"表头重复：“{header}”与第{mapping[column.field] + 1}列重复")
+        else:
+            mapping[column.field] = index
+    if not mapping:
+        example = "、".join(c.header for c in columns if c.required)
+        raise SpreadsheetError(f"表头无法识别：第1行应为导入模板的表头（如 {example}），请下载导入模板填写")
+    missing = [c.header for c in columns if c.required and c.field not in mapping]
+    if missing:
+        problems.append(f"缺少必填列：{'、'.join(missing)}")
+    if problems:
+        raise SpreadsheetError("；".join(problems))
+    return mapping, warnings
+
+
+def _iso(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else (value or "")
+
+
+@dataclass
+class Validation:
+    payload: list[dict] = field(default_factory=list)
+    errors: list[list] = field(default_factory=list)  # [row, header, message]
+    warnings: list[str] = field(default_factory=list)
+    rows_total: int = 0
+
+
+class Importer:
+    kind: str
+    columns: tuple[Column, ...]
+    key_field: str
+    form_class = None
+    model: type[Model]
+    compare_fields: tuple[str, ...] = ()
+
+    def __init__(self, *, user, mode: str):
+        self.user = user
+        self.mode = mode
+        self.ctx = LookupContext.for_user(user)
+        self.headers = {c.field: c.header for c in self.columns}
+
+    # --- per-kind hooks ---
+    def norm_key(self, text: str) -> str:
+        return text.strip().upper()
+
+    def load_existing(self, keys) -> dict[str, Model]:
+        raise NotImplementedError
+
+    def existing_values(self, obj) -> dict[str, str]:
+        raise NotImplementedError
+
+    def payload(self, row: int, data: dict, present: list[str]) -> dict:
+        raise NotImplementedError
+
+    def current(self, obj) -> dict:
+        """The existing object's values in payload terms (for comparison)."""
+        raise NotImplementedError
+
+    def display(self, name: str, value) -> str:
+        return "" if value in (None, "") else str(value)
+
+    def in_scope(self, obj) -> bool:
+        return obj.__class__.objects.in_scope(self.user).filter(pk=obj.pk).exists() if self.user else True
+
+    def row_warnings(self, data: dict) -> list[str]:
+        return []
+
+    # --- shared ---
+    def validate(self, table: Table) -> Validation:
+        mapping, header_warnings = match_headers(table.headers, self.columns)
+        result = Validation(warnings=list(header_warnings), rows_total=len(table.rows))
+        key_index = mapping[self.key_field]
+        keys = {self.norm_key(cells[key_index]) for _, cells in table.rows if key_index < len(cells)}
+        existing = self.load_existing(keys - {""})
+        scope_ok = self._scope_map(existing)
+        seen: dict[str, int] = {}
+        key_header = self.headers[self.key_field]
+        for rowno, cells in table.rows:
+            raw = {name: (cells[i] if i < len(cells) else "") for name, i in mapping.items()}
+            key = self.norm_key(raw[self.key_field])
+            if key and key in seen:
+                result.errors.append([rowno, key_header, f"与第{seen[key]}行重复：{key}"])
+                continue
+            if key:
+                seen[key] = rowno
+            obj = existing.get(key)
+            data = raw
+            if obj is not None:
+                if self.mode == ImportMode.CREATE:
+                    result.errors.append([rowno, key_header, f"已存在于名录库（{obj}），如需修改请选择“更新导入”"])
+                    continue
+                if not scope_ok[key]:
+                    result.errors.append([rowno, key_header, f"已登记在其他辖区（{self.region_label(obj)}），无权更新"])
+                    continue
+                data = {**self.existing_values(obj), **{k: v for k, v in raw.items() if v != ""}}
+            form = self.form_class(data=data, ctx=self.ctx)
+            if not form.is_valid():
+                for name, messages in form.errors.items():
+                    result.errors.append([rowno, self.headers.get(name, ""), "；".join(messages)])
+                continue
+            present = [name for name, value in raw.items() if value != ""]
+            result.payload.append(self.payload(rowno, form.cleaned_data, present))
+            if len(result.warnings) < MAX_WARNINGS:
+                result.warnings.extend(f"第{rowno}行：{w}" for w in self.row_warnings(form.cleaned_data))
+        return result
+
+    def _scope_map(self, existing: dict) -> dict[str, bool]:
+        if self.user is None or not existing:
+            return dict.fromkeys(existing, True)
+        allowed = set()
+        ids = [obj.pk for obj in existing.values()]
+        for start in range(0, len(ids), CHUNK):
+            qs = self.model.objects.in_scope(self.user).filter(pk__in=ids[start : start + CHUNK])
+            allowed.update(qs.values_list("pk", flat=True))
+        return {key: obj.pk in allowed for key, obj in existing.items()}
+
+    def region_label(self, obj) -> str:
+        return ""
+
+    def plan(self, payload: list[dict]) -> list[dict]:
+        """Compare payload rows with the database now: one entry per row with action and changes."""
+        existing = self.load_existing({row[self.key_field] for row in payload})
+        entries = []
+        for row in payload:
+            obj = existing.get(row[self.key_field])
+            entry = {"row": row["row"], "key": row[self.key_field], "name": row["name"]}
+            if obj is None:
+                entry.update(action="create", changes=[])
+            else:
+                before = self.current(obj)
+                changes = [
+                    [self.headers.get(name, name), self.display(name, before[name]), self.display(name, row[name])]
+                    for name in self.compare_fields
+                    if name in row["present"] and _norm(before[name]) != _norm(row[name])
+                ]
+                entry.update(id=obj.pk, changes=changes, action=self.action_for(before, row, changes))
+            entries.append(entry)
+        return entries
+
+    def action_for(self, before: dict, row: dict, changes: list) -> str:
+        return "update" if changes else "unchanged"
+
+
+def _norm(value):
+    return sorted(value) if isinstance(value, list) else ("" if value is None else value)
+
+
+class UnitImporter(Importer):
+    kind = ImportKind.UNIT
+    columns = UNIT_COLUMNS
+    key_field = "credit_code"
+    form_class = UnitRowForm
+    model = RegulatedUnit
+    compare_fields = (
+        "name", "address", "region_id", "line_ids", "legal_rep", "contact_phone", "licence_no",
+        "licence_valid_to", "tag_names", "risk_level", "risk_as_of", "risk_source", "complaint_count", "status", "note",
+    )  # fmt: skip
+    # payload name -> header column it came from
+    present_alias = {"region_id": "region", "line_ids": "business_lines", "tag_names": "tags"}
+
+    def __init__(self, *, user, mode):
+        super().__init__(user=user, mode=mode)
+        self.headers.update({k: self.headers[v] for k, v in self.present_alias.items()})
+        self.line_names = dict(BusinessLine.objects.values_list("pk", "short_name"))
+        self.line_codes = dict(BusinessLine.objects.values_list("pk", "code"))
+        self.region_names = {r.pk: f"{r.code} {r.name}" for r in self.ctx.regions.values()}
+
+    def norm_key(self, text: str) -> str:
+        return normalize_credit_code(text)
+
+    def load_existing(self, keys) -> dict[str, RegulatedUnit]:
+        keys, found = list(keys), {}
+        for start in range(0, len(keys), CHUNK):
+            for unit in RegulatedUnit.objects.filter(credit_code__in=keys[start : start + CHUNK]).select_related("region"):
+                unit.line_ids, unit.tag_names = [], []
+                found[unit.credit_code] = unit
+        by_id = {unit.pk: unit for unit in found.values()}
+        ids = list(by_id)
+        lines_through = RegulatedUnit.business_lines.through
+        tags_through = RegulatedUnit.tags.through
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            for unit_id, line_id in lines_through.objects.filter(regulatedunit_id__in=chunk).values_list(
+                "regulatedunit_id", "businessline_id"
+            ):
+                by_id[unit_id].line_ids.append(line_id)
+            for unit_id, tag in tags_through.objects.filter(regulatedunit_id__in=chunk).values_list(
+                "regulatedunit_id", "tag__name"
+            ):
+                by_id[unit_id].tag_names.append(tag)
+        return found
+
+    def region_label(self, obj) -> str:
+        return obj.region.name
+
+    def existing_values(self, unit) -> dict[str, str]:
+        return {
+            "credit_code": unit.credit_code, "name": unit.name, "address": unit.address,
+            "region": unit.region.code,
+            "business_lines": "、".join(self.line_codes[pk] for pk in unit.line_ids),
+            "legal_rep": unit.legal_rep, "contact_phone": unit.contact_phone, "licence_no": unit.licence_no,
+            "licence_valid_to": _iso(unit.licence_valid_to), "tags": "、".join(unit.tag_names),
+            "risk_level": unit.risk_level, "risk_as_of": _iso(unit.risk_as_of), "risk_source": unit.risk_source,
+            "complaint_count": str(unit.complaint_count), "status": unit.status, "note": unit.note,
+        }  # fmt: skip
+
+    def payload(self, row: int, data: dict, present: list[str]) -> dict:
+        inverse = {v: k for k, v in self.present_alias.items()}
+        return {
+            "row": row, "credit_code": data["credit_code"], "name": data["name"], "address": data["address"],
+            "region_id": data["region"].pk, "line_ids": sorted(data["business_lines"]),
+            "legal_rep": data["legal_rep"], "contact_phone": data["contact_phone"], "licence_no": data["licence_no"],
+            "licence_valid_to": _iso(data["licence_valid_to"]), "tag_names": data["tags"],
+            "risk_level": data["risk_level"], "risk_as_of": _iso(data["risk_as_of"]),
+            "risk_source": data["risk_source"], "complaint_count": data["complaint_count"],
+            "status": data["status"], "note": data["note"],
+            "present": [inverse.get(name, name) for name in present],
+        }  # fmt: skip
+
+    def current(self, unit) -> dict:
+        return {
+            "name": unit.name, "address": unit.address, "region_id": unit.region_id, "line_ids": sorted(unit.line_ids),
+            "legal_rep": unit.legal_rep, "contact_phone": unit.contact_phone, "licence_no": unit.licence_no,
+            "licence_valid_to": _iso(unit.licence_valid_to), "tag_names": sorted(unit.tag_names),
+            "risk_level": unit.risk_level, "risk_as_of": _iso(unit.risk_as_of), "risk_source": unit.risk_source,
+            "complaint_count": unit.complaint_count, "status": unit.status, "note": unit.note,
+        }  # fmt: skip
+
+    def display(self, name: str, value) -> str:
+        if name == "region_id":
+            return self.region_names.get(value, str(value))
+        if name == "line_ids":
+            return "、".join(self.line_names.get(pk, str(pk)) for pk in value)
+        if name == "tag_names":
+            return "、".join(value)
+        if name == "status":
+            return UnitStatus(value).label if value else ""
+        return super().display(name, value)
+
+    def action_for(self, before: dict, row: dict, changes: list) -> str:
+        if row["status"] in CLOSED_STATUSES and before["status"] not in CLOSED_STATUSES:
+            return "close"
+        return super().action_for(before, row, changes)
+
+    def row_warnings(self, data: dict) -> list[str]:
+        return credit_code_warnings(data["credit_code"])
+
+
+class InspectorImporter(Importer):
+    kind = ImportKind.INSPECTOR
+    columns = INSPECTOR_COLUMNS
+    key_field = "cert_no"
+    form_class = InspectorRowForm
+    model = Inspector
+    compare_fields = (
+        "name", "cert_valid_from", "cert_valid_to", "organization_id", "position", "line_ids", "tag_names",
+        "phone", "active",
+    )  # fmt: skip
+    present_alias = {"organization_id": "organization", "line_ids": "specialties", "tag_names": "tags"}
+
+    def __init__(self, *, user, mode):
+        super().__init__(user=user, mode=mode)
+        self.headers.update({k: self.headers[v] for k, v in self.present_alias.items()})
+        self.line_names = dict(BusinessLine.objects.values_list("pk", "short_name"))
+        self.org_names = {org.pk: org.name for org in self.ctx.organizations.values()}
+
+    def load_existing(self, keys) -> dict[str, Inspector]:
+        keys, found = list(keys), {}
+        for start in range(0, len(keys), CHUNK):
+            qs = Inspector.objects.filter(cert_no__in=keys[start : start + CHUNK]).select_related("organization__region")
+            for inspector in qs.prefetch_related("specialties", "tags"):
+                inspector.line_ids = sorted(line.pk for line in inspector.specialties.all())
+                inspector.tag_names = sorted(tag.name for tag in inspector.tags.all())
+                found[inspector.cert_no] = inspector
+        return found
+
+    def region_label(self, obj) -> str:
+        return obj.organization.region.name
+
+    def existing_values(self, obj) -> dict[str, str]:
+        lines = {line.pk: line.code for line in BusinessLine.objects.all()}
+        return {
+            "name": obj.name, "cert_no": obj.cert_no, "cert_valid_from": _iso(obj.cert_valid_from),
+            "cert_valid_to": _iso(obj.cert_valid_to), "organization": obj.organization.name,
+            "position": obj.position, "specialties": "、".join(lines[pk] for pk in obj.line_ids),
+            "tags": "、".join(obj.tag_names), "phone": obj.phone, "active": "在岗" if obj.active else "离岗",
+        }  # fmt: skip
+
+    def payload(self, row: int, data: dict, present: list[str]) -> dict:
+        inverse = {v: k for k, v in self.present_alias.items()}
+        return {
+            "row": row, "name": data["name"], "cert_no": data["cert_no"],
+            "cert_valid_from": _iso(data["cert_valid_from"]), "cert_valid_to": _iso(data["cert_valid_to"]),
+            "organization_id": data["organization"].pk, "position": data["position"],
+            "line_ids": sorted(data["specialties"]), "tag_names": data["tags"], "phone": data["phone"],
+            "active": data["active"], "present": [inverse.get(name, name) for name in present],
+        }  # fmt: skip
+
+    def current(self, obj) -> dict:
+        return {
+            "name": obj.name, "cert_valid_from": _iso(obj.cert_valid_from), "cert_valid_to": _iso(obj.cert_valid_to),
+            "organization_id": obj.organization_id, "position": obj.position, "line_ids": obj.line_ids,
+            "tag_names": obj.tag_names, "phone": obj.phone, "active": obj.active,
+        }  # fmt: skip
+
+    def display(self, name: str, value) -> str:
+        if name == "organization_id":
+            return self.org_names.get(value, str(value))
+        if name == "line_ids":
+            return "、".join(self.line_names.get(pk, str(pk)) for pk in value)
+        if name == "tag_names":
+            return "、".join(value)
+        if name == "active":
+            return "在岗" if value else "离岗"
+        return super().display(name, value)
+
+
+IMPORTERS = {ImportKind.UNIT: UnitImporter, ImportKind.INSPECTOR: InspectorImporter}
+COLUMNS = {ImportKind.UNIT: UNIT_COLUMNS, ImportKind.INSPECTOR: INSPECTOR_COLUMNS}
+
