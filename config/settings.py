@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "shuangsuiji.regions",
     "shuangsuiji.accounts",
     "shuangsuiji.directory",
+    "shuangsuiji.plans",
+    "shuangsuiji.draws",
     "shuangsuiji.demo",
 ]
 

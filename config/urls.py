@@ -6,6 +6,8 @@ urlpatterns = [
     path("accounts/", include("shuangsuiji.accounts.urls")),
     path("regions/", include("shuangsuiji.regions.urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
+    path("plans/", include("shuangsuiji.plans.urls")),
+    path("draws/", include("shuangsuiji.draws.urls")),
     path("api/v1/", include("shuangsuiji.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

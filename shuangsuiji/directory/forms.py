@@ -91,6 +91,9 @@ class LookupContext:
             ctx.organizations[org.name] = org
         return ctx
 
+    def regions_by_pk(self) -> dict[int, Region]:
+        return {region.pk: region for region in self.regions.values()}
+
     @property
     def prefix(self) -> str:
         if self.user is None:
@@ -144,6 +147,14 @@ class RowFormMixin:
 
     def validate_constraints(self):
         pass
+
+    def rebind(self, data: dict):
+        """Validate another row with this form instance: building a form deep-copies every field, which
+        costs more than validating it, so an import binds one instance row after row."""
+        self.data, self.is_bound, self._errors = data, True, None
+        self.instance = self._meta.model()
+        self.__dict__.pop("cleaned_data", None)
+        return self
 
 
 # --- regulated units --------------------------------------------------------------------------

@@ -80,8 +80,12 @@ def normalise_header(text: str) -> str:
     return text.replace("(", "（").replace(")", "）")
 
 
-def match_headers(headers: list[str], columns) -> tuple[dict[str, int], list[str]]:
-    """{field: column index}; raises SpreadsheetError naming every problem with the header row."""
+def match_headers(headers: list[str], columns, *, only_required: str = "") -> tuple[dict[str, int], list[str]]:
+    """{field: column index}; raises SpreadsheetError naming every problem with the header row.
+
+    `only_required` (update mode): only that key column must be present; a new record in an update
+    file still needs its required cells, which the row form checks.
+    """
     lookup = {}
     for column in columns:
         for name in (column.header, *column.aliases):
@@ -103,7 +107,8 @@ def match_headers(headers: list[str], columns) -> tuple[dict[str, int], list[str
     if not mapping:
         example = "、".join(c.header for c in columns if c.required)
         raise SpreadsheetError(f"表头无法识别：第1行应为导入模板的表头（如 {example}），请下载导入模板填写")
-    missing = [c.header for c in columns if c.required and c.field not in mapping]
+    required = [c for c in columns if c.required and (not only_required or c.field == only_required)]
+    missing = [c.header for c in required if c.field not in mapping]
     if missing:
         problems.append(f"缺少必填列：{'、'.join(missing)}")
     if problems:
@@ -165,7 +170,8 @@ class Importer:
 
     # --- shared ---
     def validate(self, table: Table) -> Validation:
-        mapping, header_warnings = match_headers(table.headers, self.columns)
+        key_only = self.key_field if self.mode == ImportMode.UPDATE else ""
+        mapping, header_warnings = match_headers(table.headers, self.columns, only_required=key_only)
         result = Validation(warnings=list(header_warnings), rows_total=len(table.rows))
         key_index = mapping[self.key_field]
         keys = {self.norm_key(cells[key_index]) for _, cells in table.rows if key_index < len(cells)}
@@ -173,6 +179,7 @@ class Importer:
         scope_ok = self._scope_map(existing)
         seen: dict[str, int] = {}
         key_header = self.headers[self.key_field]
+        form = self.form_class(data={}, ctx=self.ctx)
         for rowno, cells in table.rows:
             raw = {name: (cells[i] if i < len(cells) else "") for name, i in mapping.items()}
             key = self.norm_key(raw[self.key_field])
@@ -191,8 +198,7 @@ class Importer:
                     result.errors.append([rowno, key_header, f"已登记在其他辖区（{self.region_label(obj)}），无权更新"])
                     continue
                 data = {**self.existing_values(obj), **{k: v for k, v in raw.items() if v != ""}}
-            form = self.form_class(data=data, ctx=self.ctx)
-            if not form.is_valid():
+            if not form.rebind(data).is_valid():
                 for name, messages in form.errors.items():
                     result.errors.append([rowno, self.headers.get(name, ""), "；".join(messages)])
                 continue
@@ -270,7 +276,7 @@ class UnitImporter(Importer):
         keys, found = list(keys), {}
         for start in range(0, len(keys), CHUNK):
             for unit in RegulatedUnit.objects.filter(credit_code__in=keys[start : start + CHUNK]).select_related("region"):
-                unit.line_ids, unit.tag_names = [], []
+                unit.line_ids, unit.tag_ids, unit.tag_names = [], [], []
                 found[unit.credit_code] = unit
         by_id = {unit.pk: unit for unit in found.values()}
         ids = list(by_id)
@@ -282,9 +288,10 @@ class UnitImporter(Importer):
                 "regulatedunit_id", "businessline_id"
             ):
                 by_id[unit_id].line_ids.append(line_id)
-            for unit_id, tag in tags_through.objects.filter(regulatedunit_id__in=chunk).values_list(
-                "regulatedunit_id", "tag__name"
+            for unit_id, tag_id, tag in tags_through.objects.filter(regulatedunit_id__in=chunk).values_list(
+                "regulatedunit_id", "tag_id", "tag__name"
             ):
+                by_id[unit_id].tag_ids.append(tag_id)
                 by_id[unit_id].tag_names.append(tag)
         return found
 

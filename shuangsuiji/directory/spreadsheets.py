@@ -153,3 +153,55 @@ def write_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def template_xlsx(columns, *, title: str) -> bytes:
+    """导入模板: Chinese headers (required ones marked * and shaded), dropdowns for enums, and a 填写说明 sheet."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    columns = [c for c in columns if c.importable]
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header + ("*" if column.required else ""))
+        cell.font = HEADER_FONT
+        if column.required:
+            cell.fill = REQUIRED_FILL
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = column.width
+        if column.choices:
+            validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
+            validation.error, validation.errorTitle = f"请从下拉列表中选择{column.header}", "输入无效"
+            validation.add(f"{letter}2:{letter}200001")
+            sheet.add_data_validation(validation)
+        sheet.cell(row=2, column=index).number_format = "@"  # text: keeps leading zeros of codes
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("填写说明")
+    notes.append(["列名", "是否必填", "说明"])
+    for column in columns:
+        notes.append([column.header, "必填" if column.required else "选填", column.note])
+    notes.append([])
+    notes.append(["提示", "", "第1行为表头，请勿修改；带 * 的列为必填；日期格式 YYYY-MM-DD；多个值用“、”分隔。"])
+    for letter, width in (("A", 20), ("B", 10), ("C", 60)):
+        notes.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def errors_xlsx(table: Table | None, errors: list) -> bytes:
+    """错误明细: every bad row as uploaded, with its Excel row number and an 错误原因 column."""
+    reasons: dict[int, list[str]] = {}
+    for row, header, message in errors:
+        reasons.setdefault(row, []).append(f"【{header}】{message}" if header else message)
+    headers = ["原行号", *(table.headers if table else []), "错误原因"]
+    rows = []
+    if 0 in reasons:
+        rows.append(["", *([""] * (len(headers) - 2)), "；".join(reasons[0])])
+    if table is not None:
+        for rowno, cells in table.rows:
+            if rowno in reasons:
+                padded = (cells + [""] * len(table.headers))[: len(table.headers)]
+                rows.append([rowno, *padded, "；".join(reasons[rowno])])
+    return write_xlsx(headers, rows, title="错误明细", widths=[8, *([16] * (len(headers) - 2)), 60])

@@ -1,2 +1,45 @@
+from django.urls import path
+
+from . import views
+
 app_name = "directory"
-urlpatterns = []
+
+urlpatterns = [
+    path("units/", views.UnitListView.as_view(), name="unit_list"),
+    path("units/new/", views.unit_create, name="unit_create"),
+    path("units/export/", views.unit_export, name="unit_export"),
+    path("units/template/", views.import_template, {"kind": "unit"}, name="unit_template"),
+    path("units/import/", views.import_upload, {"kind": "unit"}, name="unit_import"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/risk/", views.unit_risk_add, name="unit_risk_add"),
+    path("inspectors/", views.InspectorListView.as_view(), name="inspector_list"),
+    path("inspectors/new/", views.inspector_create, name="inspector_create"),
+    path("inspectors/export/", views.inspector_export, name="inspector_export"),
+    path("inspectors/template/", views.import_template, {"kind": "inspector"}, name="inspector_template"),
+    path("inspectors/import/", views.import_upload, {"kind": "inspector"}, name="inspector_import"),
+    path("inspectors/<int:pk>/", views.inspector_detail, name="inspector_detail"),
+    path("inspectors/<int:pk>/edit/", views.inspector_edit, name="inspector_edit"),
+    path("inspectors/<int:pk>/leave/", views.leave_add, name="leave_add"),
+    path("inspectors/<int:pk>/conflict/", views.conflict_add, name="conflict_add"),
+    path("leaves/<int:pk>/delete/", views.leave_delete, name="leave_delete"),
+    path("conflicts/<int:pk>/delete/", views.conflict_delete, name="conflict_delete"),
+    path("experts/", views.ExpertListView.as_view(), name="expert_list"),
+    path("experts/new/", views.expert_create, name="expert_create"),
+    path("experts/export/", views.expert_export, name="expert_export"),
+    path("experts/<int:pk>/edit/", views.expert_edit, name="expert_edit"),
+    path("items/", views.ItemListView.as_view(), name="item_list"),
+    path("items/new/", views.item_create, name="item_create"),
+    path("items/export/", views.item_export, name="item_export"),
+    path("items/claim/", views.ItemClaimListView.as_view(), name="item_claim_list"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:pk>/publish/", views.item_publish, name="item_publish"),
+    path("items/<int:pk>/new-version/", views.item_new_version, name="item_new_version"),
+    path("items/<int:pk>/claim/", views.item_claim, name="item_claim"),
+    path("imports/", views.ImportBatchListView.as_view(), name="import_list"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+    path("imports/<int:pk>/commit/", views.import_commit, name="import_commit"),
+    path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
+]

@@ -44,6 +44,7 @@ Step-by-step API (stable; see the spec for exact semantics):
   helpers ``lottery_value(*groups)``, ``drand_value(hex)`` give canonical strings
 * ``allocate(strata_counts, plan, seed) -> Allocation``
 * ``select(pool_bytes_or_units, allocation, seed, plan) -> DrawResult``
+* ``random_order(pool_bytes_or_units, seed, stratum) -> list[str]`` (substitutes beyond the published ones)
 * ``assign_inspectors(targets, roster, rules, seed) -> AssignmentResult``
 * ``build_manifest(*, commitment, public_values, seed, allocation, result, assignment=None,
   roster_bytes=None, embed_roster=False) -> dict``; ``manifest_bytes(manifest) -> bytes``
@@ -60,20 +61,47 @@ Command line verifier::
 """
 
 from .allocate import Allocation, StratumAllocation, allocate
-from .assign import (AssignmentResult, Inspector, Problem, assign_inspectors, canonical_roster_bytes,
-                     parse_roster, roster_digest)
+from .assign import (
+                     AssignmentResult,
+                     Inspector,
+                     Problem,
+                     assign_inspectors,
+                     canonical_roster_bytes,
+                     parse_roster,
+                     roster_digest,
+)
 from .canon import canonical_json, format_fraction, parse_fraction, parse_rate
 from .errors import FairdrawError, MalformedInput
 from .keys import key_hex, unit_key
 from .manifest import DrawOutput, build_manifest, manifest_bytes, run_draw
 from .plan import AssignmentRules, DrawPlan, StratumRule
-from .ratios import (GAOQING_2020, GAOQING_2020_DATA, RISK_CLASS_BANDS_LINDIAN_DATA, RatioTable,
-                     rates_for_strata, risk_class_rates)
-from .seed import (build_commitment, check_commitment, commitment_bytes, commitment_hash, derive_seed,
-                   drand_value, lottery_value)
-from .select import DrawResult, StratumSelection, select
-from .snapshot import (EXCLUSION_REASONS, POOL_FORMAT, PoolUnit, canonical_pool_bytes, pool_digest,
-                       read_units, stratum_counts)
+from .ratios import (
+                     GAOQING_2020,
+                     GAOQING_2020_DATA,
+                     RISK_CLASS_BANDS_LINDIAN_DATA,
+                     RatioTable,
+                     rates_for_strata,
+                     risk_class_rates,
+)
+from .seed import (
+                     build_commitment,
+                     check_commitment,
+                     commitment_bytes,
+                     commitment_hash,
+                     derive_seed,
+                     drand_value,
+                     lottery_value,
+)
+from .select import DrawResult, StratumSelection, random_order, select
+from .snapshot import (
+                     EXCLUSION_REASONS,
+                     POOL_FORMAT,
+                     PoolUnit,
+                     canonical_pool_bytes,
+                     pool_digest,
+                     read_units,
+                     stratum_counts,
+)
 from .verify import VerifyReport, verify_manifest
 
 __all__ = [
@@ -85,6 +113,6 @@ __all__ = [
     "canonical_pool_bytes", "canonical_roster_bytes", "check_commitment", "commitment_bytes",
     "commitment_hash", "derive_seed", "drand_value", "format_fraction", "key_hex",
     "lottery_value", "manifest_bytes", "parse_fraction", "parse_rate", "parse_roster",
-    "pool_digest", "rates_for_strata", "read_units", "risk_class_rates", "roster_digest",
+    "pool_digest", "random_order", "rates_for_strata", "read_units", "risk_class_rates", "roster_digest",
     "run_draw", "select", "stratum_counts", "unit_key", "verify_manifest",
 ]

@@ -57,7 +57,7 @@ class Inspector:
                 "conflict_units": sorted(set(self.conflict_units), key=str.encode)}
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "Inspector":
+    def from_dict(cls, d: Mapping) -> Inspector:
         keys = {"inspector_id", "region", "specialties", "cert_valid_from", "cert_valid_to",
                 "max_load", "conflict_units"}
         if not isinstance(d, Mapping) or set(d) != keys:
@@ -83,7 +83,7 @@ def roster_dict(inspectors: Iterable[Inspector]) -> dict:
     items = sorted(inspectors, key=lambda i: i.inspector_id.encode())
     for i in items:
         i.validate()
-    for a, b in zip(items, items[1:]):
+    for a, b in zip(items, items[1:], strict=False):
         if a.inspector_id == b.inspector_id:
             raise FairdrawError("ROSTER_DUPLICATE", f"执法人员名录中编号重复：{a.inspector_id}")
     return {"format": ROSTER_FORMAT, "inspectors": [i.to_dict() for i in items]}
@@ -298,7 +298,8 @@ def assign_inspectors(targets: Iterable[PoolUnit], roster: Iterable[Inspector],
                     fails.append(Problem("CAPACITY", u.unit_id,
                         f"检查对象 {u.unit_id}：无法组成 {k} 人检查组——其可调配的 {len(isp)} 名执法人员"
                         f"（含通过与其他检查组调换可腾出的人员）已全部达到工作量上限（合计 {capsum} 人次），"
-                        f"而相关的 {len(ts)} 个检查对象共需 {need} 人次。请增加执法人员、提高工作量上限或调整地区规则。",
+                        f"而相关的 {len(ts)} 个检查对象共需 {need} 人次。"
+                        "请增加执法人员、提高工作量上限或调整地区规则。",
                         {"required": k, "tasks_involved": len(ts), "inspectors_involved": len(isp),
                          "capacity_involved": capsum,
                          "inspectors": sorted((ins[i].inspector_id for i in isp), key=str.encode)}))

@@ -124,7 +124,8 @@ def parse_fraction(value: object, what: str = "比例") -> Fraction:
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):
-        raise FairdrawError("FRACTION_FLOAT", f"{what} 不能用浮点数表示，请写成 \"3/100\"、\"0.03\" 或 \"3%\"：{value!r}")
+        raise FairdrawError("FRACTION_FLOAT",
+                            f"{what} 不能用浮点数表示，请写成 \"3/100\"、\"0.03\" 或 \"3%\"：{value!r}")
     if isinstance(value, str):
         s = value.strip()
         try:

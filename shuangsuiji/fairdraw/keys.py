@@ -17,7 +17,7 @@ UNIT_TAG = b"\x00unit\x00"
 _TWO256 = 1 << 256
 
 
-def unit_key_hasher(seed: bytes) -> "hashlib._Hash":
+def unit_key_hasher(seed: bytes) -> hashlib._Hash:
     """A SHA-256 object already fed with ``seed || 0x00 "unit" 0x00``; copy() it per unit."""
     return hashlib.sha256(seed + UNIT_TAG)
 

@@ -66,7 +66,7 @@ class StratumRule:
                 "certainty": self.certainty, "method": self.method}
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "StratumRule":
+    def from_dict(cls, d: Mapping) -> StratumRule:
         _keys(d, {"rate", "min", "max", "certainty", "method"}, "分层规则")
         return cls(parse_rate(d["rate"]), d["min"], d["max"], d["certainty"], d["method"])
 
@@ -107,7 +107,7 @@ class AssignmentRules:
                 "region_rule": self.region_rule, "max_load": self.max_load, "balance": self.balance}
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "AssignmentRules":
+    def from_dict(cls, d: Mapping) -> AssignmentRules:
         _keys(d, set(cls.__dataclass_fields__) - set(), "选派规则")
         return cls(**dict(d))
 
@@ -143,7 +143,7 @@ class DrawPlan:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "DrawPlan":
+    def from_dict(cls, d: Mapping) -> DrawPlan:
         _keys(d, {"algorithm", "default", "strata", "substitutes", "assignment"}, "抽查方案")
         if d["algorithm"] != PLAN_ALGORITHM:
             raise FairdrawError("PLAN_ALGORITHM", f"不支持的算法版本：{d['algorithm']!r}（应为 {PLAN_ALGORITHM}）")

@@ -72,12 +72,12 @@ class RatioTable:
     bands: tuple[CountBand, ...]
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "RatioTable":
+    def from_dict(cls, data: Mapping) -> RatioTable:
         bands = tuple(
             CountBand(int(b["min_units"]), None if b["max_units"] is None else int(b["max_units"]),
                       parse_rate(b["low"]), parse_rate(b["high"]))
             for b in data["bands"])
-        for a, b in zip(bands, bands[1:]):
+        for a, b in zip(bands, bands[1:], strict=False):
             if a.max_units is None or b.min_units != a.max_units + 1:
                 raise FairdrawError("RATIO_TABLE_GAP", f"比例表 {data['name']} 的分段不连续")
         for b in bands:

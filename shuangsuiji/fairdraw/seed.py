@@ -41,7 +41,8 @@ def _check_published_at(v: object) -> str:
         if t.tzinfo is None:
             raise ValueError
     except ValueError:
-        raise FairdrawError("PUBLISHED_AT", f"公告时间必须是带时区的 ISO 8601 时间，如 2025-03-01T10:00:00+08:00：{v!r}") from None
+        raise FairdrawError("PUBLISHED_AT",
+                            f"公告时间必须是带时区的 ISO 8601 时间，如 2025-03-01T10:00:00+08:00：{v!r}") from None
     return v
 
 
@@ -152,7 +153,8 @@ def check_commitment(record: object) -> dict:
     if not isinstance(record, Mapping) or set(record) != set(COMMITMENT_KEYS):
         raise MalformedInput("COMMITMENT_KEYS", f"承诺记录的字段应为 {list(COMMITMENT_KEYS)}")
     if record["format"] != COMMITMENT_FORMAT or record["pool_format"] != POOL_FORMAT or record["hash"] != "sha256":
-        raise MalformedInput("COMMITMENT_FORMAT", f"承诺记录格式应为 {COMMITMENT_FORMAT}、号池格式 {POOL_FORMAT}、哈希 sha256")
+        raise MalformedInput("COMMITMENT_FORMAT",
+                             f"承诺记录格式应为 {COMMITMENT_FORMAT}、号池格式 {POOL_FORMAT}、哈希 sha256")
     try:
         rebuilt = build_commitment(
             draw_id=record["draw_id"], plan=record["plan"], pool_digest=record["pool_digest"],

@@ -84,19 +84,19 @@ def _inv(uid: bytes) -> bytes:
     return bytes(255 - b for b in uid) + b"\xff"
 
 
-class _Srs:
-    __slots__ = ("cap", "heap")
+class _Stratum:
+    """Per-stratum state during the single pass over the pool."""
 
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
-        self.heap: list = []   # max-heap of (-key, inv(uid), uid, row)
+    __slots__ = ("pivotal", "cap", "heap", "top", "items", "eligible", "excluded")
 
-
-class _Piv:
-    __slots__ = ("items",)
-
-    def __init__(self) -> None:
-        self.items: list = []  # (key, uid, row)
+    def __init__(self, pivotal: bool, cap: int) -> None:
+        self.pivotal = pivotal
+        self.cap = cap          # srs: n + substitutes kept in the bounded heap
+        self.heap: list = []    # srs: max-heap of (-key, inv(uid), uid, row)
+        self.top = -1           # srs: largest key in a full heap (-1 = heap not full)
+        self.items: list = []   # pivotal: every (key, uid, row)
+        self.eligible = 0
+        self.excluded = 0
 
 
 def _rows(pool: bytes | Iterable[PoolUnit] | Iterable[Row]) -> Iterable[Row]:
@@ -110,54 +110,50 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
     """Run the selection.  ``pool`` is the canonical snapshot bytes or any
     iterable of PoolUnit (order does not matter).  Its per-stratum counts must
     equal the allocation's (i.e. the commitment's)."""
-    state: dict[bytes, _Srs | _Piv] = {}
+    state: dict[bytes, _Stratum] = {}
     for h, a in allocation.strata.items():
-        if a.method == "srs":
-            subs = min(plan.substitutes, a.eligible - a.n)
-            state[h.encode()] = _Srs(a.n + subs)
-        else:
-            state[h.encode()] = _Piv()
-    seen: dict[bytes, list[int]] = {}
-    excluded: list[tuple[str, str, str]] = []
+        pivotal = a.method == "pivotal"
+        state[h.encode()] = _Stratum(pivotal, -1 if pivotal else a.n + min(plan.substitutes, a.eligible - a.n))
+    excluded: list[tuple[bytes, bytes, bytes]] = []
     base = unit_key_hasher(seed)
     fb = int.from_bytes
     push, replace = heapq.heappush, heapq.heapreplace
     for r in _rows(pool):
-        uid, hb = r[0], r[1]
-        c = seen.get(hb)
-        if c is None:
-            c = seen[hb] = [0, 0]
-        if r[5]:
-            c[1] += 1
-            excluded.append((uid, hb, r[5]))
-            continue
-        c[0] += 1
-        st = state.get(hb)
+        st = state.get(r[1])
         if st is None:
-            raise FairdrawError("POOL_MISMATCH", f"号池中的分层 {hb.decode()!r} 不在已承诺的分层中")
+            raise FairdrawError("POOL_MISMATCH", f"号池中的分层 {r[1].decode()!r} 不在已承诺的分层中")
+        if r[5]:
+            st.excluded += 1
+            excluded.append((r[0], r[1], r[5]))
+            continue
+        st.eligible += 1
+        if st.cap == 0:
+            continue
+        uid = r[0]
         hs = base.copy()
         hs.update(uid)
         k = fb(hs.digest(), "big")
-        if type(st) is _Srs:
-            heap = st.heap
-            if len(heap) < st.cap:
-                push(heap, (-k, _inv(uid), uid, r))
-            elif st.cap:
-                tk = -heap[0][0]
-                if k < tk or (k == tk and uid < heap[0][2]):
-                    replace(heap, (-k, _inv(uid), uid, r))
-        else:
+        if st.pivotal:
             st.items.append((k, uid, r))
+            continue
+        if st.top < 0:
+            push(st.heap, (-k, _inv(uid), uid, r))
+            if len(st.heap) == st.cap:
+                st.top = -st.heap[0][0]
+        elif k < st.top or (k == st.top and uid < st.heap[0][2]):
+            replace(st.heap, (-k, _inv(uid), uid, r))
+            st.top = -st.heap[0][0]
     for h, a in allocation.strata.items():
-        e, x = seen.get(h.encode(), [0, 0])
-        if (e, x) != (a.eligible, a.excluded):
-            raise FairdrawError("POOL_MISMATCH", f"分层 {h} 的号池数量（可抽 {e}，排除 {x}）与承诺（可抽 {a.eligible}，排除 {a.excluded}）不一致")
+        st = state[h.encode()]
+        if (st.eligible, st.excluded) != (a.eligible, a.excluded):
+            raise FairdrawError("POOL_MISMATCH", f"分层 {h} 的号池数量（可抽 {st.eligible}，排除 {st.excluded}）"
+                                                 f"与承诺（可抽 {a.eligible}，排除 {a.excluded}）不一致")
     units: dict[str, PoolUnit] = {}
     strata = {}
     for h in sorted(allocation.strata):
         a = allocation.strata[h]
         st = state[h.encode()]
-        if isinstance(st, _Srs):
+        if not st.pivotal:
             strata[h] = _finish_srs(h, a.eligible, a.n, st, units)
         else:
             strata[h] = _finish_pivotal(h, a.eligible, a.n, plan.substitutes, st, seed, units)
@@ -166,7 +162,7 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
     return DrawResult(seed.hex(), strata, ex, units)
 
 
-def _finish_srs(h: str, eligible: int, n: int, st: _Srs, units: dict) -> StratumSelection:
+def _finish_srs(h: str, eligible: int, n: int, st: _Stratum, units: dict) -> StratumSelection:
     order = sorted((-nk, uid, r) for nk, _, uid, r in st.heap)
     for _, uid, r in order:
         units[uid.decode()] = row_to_unit(r)
@@ -228,7 +224,7 @@ def ordered_pivotal(masses: list[int], D: int, decide) -> list[bool]:
     return chosen
 
 
-def _finish_pivotal(h: str, eligible: int, n: int, n_subs: int, st: _Piv, seed: bytes,
+def _finish_pivotal(h: str, eligible: int, n: int, n_subs: int, st: _Stratum, seed: bytes,
                     units: dict) -> StratumSelection:
     items = sorted(st.items, key=lambda t: (t[0], t[1]))
     weights = [t[2][2] for t in items]
@@ -253,3 +249,19 @@ def _finish_pivotal(h: str, eligible: int, n: int, n_subs: int, st: _Piv, seed: 
         tuple(items[j][1].decode() for j in sel), "", "",
         tuple(items[j][1].decode() for j in subs), f"{nf}*w/{W}",
         tuple(items[j][1].decode() for j in range(len(items)) if certain[j]), nf, W)
+
+
+def random_order(pool: bytes | Iterable[PoolUnit], seed: bytes, stratum: str) -> list[str]:
+    """All eligible unit ids of one stratum in the draw's random order
+    (ascending (K_i, unit_id bytes)); O(E_h) memory.  Substitutes beyond the
+    published list are taken from this order (spec §7.4)."""
+    hb = stratum.encode()
+    base = unit_key_hasher(seed)
+    keyed = []
+    for r in _rows(pool):
+        if r[1] == hb and not r[5]:
+            hs = base.copy()
+            hs.update(r[0])
+            keyed.append((int.from_bytes(hs.digest(), "big"), r[0]))
+    keyed.sort()
+    return [uid.decode() for _, uid in keyed]

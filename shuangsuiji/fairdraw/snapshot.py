@@ -89,7 +89,7 @@ def row_to_unit(r: Row) -> PoolUnit:
 def canonical_pool_bytes(units: Iterable[PoolUnit]) -> bytes:
     """The canonical snapshot bytes for a set of units (any input order)."""
     rows = sorted(unit_to_row(u) for u in units)
-    for a, b in zip(rows, rows[1:]):
+    for a, b in zip(rows, rows[1:], strict=False):
         if a[0] == b[0]:
             raise FairdrawError("DUPLICATE_UNIT", f"检查对象名录中有重复的 unit_id：{a[0].decode()}")
     out = io.BytesIO()
@@ -104,15 +104,28 @@ def pool_digest(pool_bytes: bytes) -> str:
     return sha256_hex(pool_bytes)
 
 
-def _text_ok(b: bytes) -> bool:
-    if len(b) > MAX_TEXT_BYTES:
-        return False
-    if b.isascii():
-        return True
-    try:
-        return unicodedata.is_normalized("NFC", b.decode("utf-8"))
-    except UnicodeDecodeError:
-        return False
+def _check_utf8_nfc(data: bytes) -> None:
+    """Whole-buffer check that the text is UTF-8 and NFC.  Chunks end at LF;
+    TAB and LF are stable code points, so the text is NFC iff every field is."""
+    step = 1 << 23
+    i = 0
+    while i < len(data):
+        j = data.find(b"\n", i + step)
+        j = len(data) if j < 0 else j + 1
+        try:
+            text = data[i:j].decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, i + e.start) + 1
+            raise MalformedInput("POOL_UTF8", f"快照第 {line} 行不是有效的 UTF-8 文本") from e
+        if not unicodedata.is_normalized("NFC", text):
+            raise MalformedInput("POOL_TEXT", "快照含有不是 Unicode NFC 规范形式的文本")
+        i = j
+
+
+def _weight(w: bytes, lineno: int) -> int:
+    if not w.isdigit() or (w[0] == 48 and len(w) > 1) or len(w) > 13 or int(w) > MAX_WEIGHT_PPM:
+        raise MalformedInput("POOL_WEIGHT", f"快照第 {lineno} 行的 weight_ppm 不是 0 到 10^12 的规范整数：{w!r}")
+    return int(w)
 
 
 def iter_rows(pool_bytes: bytes) -> Iterator[Row]:
@@ -128,29 +141,35 @@ def iter_rows(pool_bytes: bytes) -> Iterator[Row]:
         raise MalformedInput("POOL_CONTROL_CHAR", f"快照第 {line} 行含有控制字符（不允许 CR、NUL 等）")
     if not data.endswith(b"\n"):
         raise MalformedInput("POOL_NO_FINAL_LF", "快照最后一行必须以换行符 LF 结尾")
+    if not data.isascii():
+        _check_utf8_nfc(data)
     stream = io.BytesIO(data)
     stream.readline()
     prev = b""
     lineno = 1
+    wcache: dict[bytes, int] = {}
     for line in stream:
         lineno += 1
-        f = line[:-1].split(b"\t")
+        f = line.split(b"\t")
         if len(f) != 6:
             raise MalformedInput("POOL_FIELDS", f"快照第 {lineno} 行应有 6 个字段，实际 {len(f)} 个")
         uid, stratum, w, region, spec, reason = f
-        if not uid or not stratum:
-            raise MalformedInput("POOL_EMPTY_FIELD", f"快照第 {lineno} 行的 unit_id 或 stratum 为空")
+        reason = reason[:-1]
         if uid <= prev:
-            raise MalformedInput("POOL_ORDER", f"快照第 {lineno} 行的 unit_id 未按字节升序排列或有重复：{uid.decode(errors='replace')}")
+            raise MalformedInput("POOL_ORDER", f"快照第 {lineno} 行的 unit_id 为空、未按字节升序排列或有重复："
+                                               f"{uid.decode(errors='replace')!r}")
         prev = uid
-        if not w.isdigit() or (w[0] == 48 and len(w) > 1) or len(w) > 13:
-            raise MalformedInput("POOL_WEIGHT", f"快照第 {lineno} 行的 weight_ppm 不是规范整数：{w!r}")
-        wi = int(w)
-        if wi > MAX_WEIGHT_PPM or (wi == 0 and not reason):
-            raise MalformedInput("POOL_WEIGHT", f"快照第 {lineno} 行的 weight_ppm 超出范围或为 0 但未排除")
-        for b in f[:2] + f[3:]:
-            if not _text_ok(b):
-                raise MalformedInput("POOL_TEXT", f"快照第 {lineno} 行含有非 UTF-8、非 NFC 或超长的文本字段")
+        if not stratum:
+            raise MalformedInput("POOL_EMPTY_FIELD", f"快照第 {lineno} 行的 stratum 为空")
+        wi = wcache.get(w)
+        if wi is None:
+            wi = _weight(w, lineno)
+            if len(wcache) < 4096:
+                wcache[w] = wi
+        if wi == 0 and not reason:
+            raise MalformedInput("POOL_WEIGHT", f"快照第 {lineno} 行未被排除，weight_ppm 不能为 0")
+        if len(line) > MAX_TEXT_BYTES and max(map(len, (uid, stratum, region, spec, reason))) > MAX_TEXT_BYTES:
+            raise MalformedInput("POOL_TEXT", f"快照第 {lineno} 行有超过 {MAX_TEXT_BYTES} 字节的文本字段")
         yield (uid, stratum, wi, region, spec, reason)
 
 

@@ -18,7 +18,7 @@ from .canon import load_json_bytes
 from .errors import FairdrawError, MalformedInput
 from .manifest import MANIFEST_FORMAT, MANIFEST_KEYS, run_draw
 from .seed import check_commitment, commitment_hash
-from .snapshot import iter_rows, pool_digest, stratum_counts
+from .snapshot import pool_digest
 
 EXIT_VERIFIED, EXIT_DIFFERENT, EXIT_MALFORMED = 0, 1, 2
 
@@ -65,7 +65,7 @@ def first_difference(a: object, b: object, path: str = "") -> tuple[str, object,
                 return d
         return None
     if isinstance(a, list) and isinstance(b, list):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             d = first_difference(x, y, f"{path}[{i}]")
             if d:
                 return d
@@ -101,14 +101,6 @@ def verify_manifest(manifest: Mapping | bytes, pool_bytes: bytes, roster: bytes 
         if digest != commitment["pool_digest"]:
             return _different("commitment.pool_digest", "号池快照的 SHA-256 与承诺记录不一致（不是承诺时的号池）",
                               commitment["pool_digest"], digest)
-        counts = stratum_counts(iter_rows(pool_bytes))
-        d = first_difference(commitment["strata"], counts, "commitment.strata")
-        if d:
-            return _different(d[0], "承诺记录中的分层数量与号池快照不一致", d[1], d[2])
-        units = {k: sum(c[k] for c in counts.values()) for k in ("total", "eligible", "excluded")}
-        d = first_difference(commitment["units"], units, "commitment.units")
-        if d:
-            return _different(d[0], "承诺记录中的单位总数与号池快照不一致", d[1], d[2])
         # 2. The commitment hash.
         ch = commitment_hash(commitment)
         if m["commitment_hash"] != ch:
@@ -119,29 +111,32 @@ def verify_manifest(manifest: Mapping | bytes, pool_bytes: bytes, roster: bytes 
         needs_roster = commitment["plan"].get("assignment") is not None
         if needs_roster and roster is None:
             if not skip_assignment:
-                raise MalformedInput("ROSTER_MISSING", "该抽查包含执法人员选派，请用 --roster 提供执法人员名录（或使用 --skip-assignment 只验证对象抽取）")
+                raise MalformedInput("ROSTER_MISSING", "该抽查包含执法人员选派，请用 --roster 提供执法人员名录"
+                                                       "（或使用 --skip-assignment 只验证对象抽取）")
         # 4. Re-run.
-        if needs_roster and roster is None:
-            out = _run_without_assignment(pool_bytes, commitment, m)
-        else:
-            out = run_draw(pool_bytes, commitment, m["public_values"], roster=roster,
-                           embed_roster=m["roster"] is not None).manifest
+        skipped = needs_roster and roster is None
+        if len(m["public_values"]) != len(commitment["public_sources"]):
+            raise MalformedInput("PUBLIC_VALUES_COUNT", "公开随机值的个数与承诺记录中公布的随机源个数不一致")
+        out = run_draw(pool_bytes, commitment, m["public_values"], roster=roster,
+                       embed_roster=m["roster"] is not None, skip_assignment=skipped).manifest
     except MalformedInput as e:
         return VerifyReport("MALFORMED", f"[{e.code}] {e.message_zh}")
     except FairdrawError as e:
-        if e.code in ("ROSTER_DIGEST",):
+        if e.code == "ROSTER_DIGEST":
             return _different("roster_digest", e.message_zh, commitment.get("roster_digest"), "(提供的名录)")
+        if e.code == "POOL_MISMATCH":
+            return _different("commitment.strata", e.message_zh, "(承诺记录)", "(号池快照)")
         return VerifyReport("MALFORMED", f"[{e.code}] {e.message_zh}")
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         return VerifyReport("MALFORMED", f"manifest 或承诺记录结构无效：{type(e).__name__}: {e}")
     for key in MANIFEST_KEYS:
-        if needs_roster and roster is None and key in ("roster_digest", "assignment", "roster"):
+        if skipped and key in ("roster_digest", "assignment", "roster"):
             continue
         d = first_difference(m[key], out[key], key)
         if d:
             return _different(d[0], _EXPLAIN.get(key, "记录值与重新计算的结果不一致"), d[1], d[2])
     n_sel = sum(len(s["selected"]) for s in out["selection"].values())
-    note = "（未验证执法人员选派）" if needs_roster and roster is None else ""
+    note = "（未验证执法人员选派）" if skipped else ""
     return VerifyReport("VERIFIED", f"抽查 {commitment['draw_id']}：{len(out['selection'])} 个分层，"
                                     f"抽中 {n_sel} 个对象，种子 {out['seed']}{note}")
 
@@ -156,25 +151,6 @@ _EXPLAIN = {
     "assignment": "执法人员选派结果与重新计算的结果不一致",
     "roster": "嵌入的执法人员名录不一致",
 }
-
-
-def _run_without_assignment(pool_bytes: bytes, commitment: Mapping, m: Mapping) -> dict:
-    """Re-run selection only (``--skip-assignment``)."""
-    from .allocate import allocate
-    from .plan import DrawPlan
-    from .seed import derive_seed
-    from .select import select
-
-    if len(m["public_values"]) != len(commitment["public_sources"]):
-        raise MalformedInput("PUBLIC_VALUES_COUNT", "公开随机值的个数与承诺记录中公布的随机源个数不一致")
-    plan = DrawPlan.from_dict(commitment["plan"])
-    seed = derive_seed(commitment_hash(commitment), m["public_values"])
-    alloc = allocate(commitment["strata"], plan, seed)
-    result = select(pool_bytes, alloc, seed, plan)
-    return {"format": MANIFEST_FORMAT, "commitment": commitment,
-            "commitment_hash": commitment_hash(commitment), "public_values": m["public_values"],
-            "seed": seed.hex(), "allocation": alloc.to_dict(), "selection": result.to_dict(),
-            "excluded": [list(x) for x in result.excluded]}
 
 
 def _read(path: str, what: str) -> bytes:

@@ -14,7 +14,9 @@ class RolePermission(permissions.BasePermission):
         if not user or not user.is_authenticated:
             return False
         action = required_action(request, view)
-        model = view.queryset.model if getattr(view, "queryset", None) is not None else view.model
+        model = view.queryset.model if getattr(view, "queryset", None) is not None else getattr(view, "model", None)
+        if model is None:  # API root and other non-model views: any authenticated client
+            return True
         meta = model._meta
         return user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}")
 

@@ -62,3 +62,9 @@ def test_create_api_token_command(capsys, admin_user_gq):
     out = capsys.readouterr().out
     assert "Authorization: Token ssj_" in out
     assert ApiToken.objects.get().name == "审管联动"
+
+
+def test_api_root_lists_endpoints_for_a_token(client, inspector_gq):
+    _, key = token_issue(actor=None, user=inspector_gq, name="x")
+    response = client.get("/api/v1/", **auth(key))
+    assert response.status_code == 200 and "regions" in response.json()

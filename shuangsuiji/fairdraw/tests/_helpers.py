@@ -56,7 +56,7 @@ def enumerate_exact(run):
         prob = [Fraction(1)]
         step = [0]
 
-        def decide(p: Fraction) -> bool:
+        def decide(p: Fraction, pre=pre, step=step, prob=prob) -> bool:
             if step[0] >= len(pre):
                 raise _More
             b = pre[step[0]]
@@ -136,7 +136,7 @@ def brute_min_max_load(targets, roster, rules) -> int | None:
         for c in combo:
             for j in c:
                 load[j] += 1
-        if all(l <= c for l, c in zip(load, caps)):
+        if all(x <= c for x, c in zip(load, caps, strict=True)):
             m = max(load) if load else 0
             best = m if best is None else min(best, m)
     return best

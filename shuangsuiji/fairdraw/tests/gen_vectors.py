@@ -22,7 +22,8 @@ def _basic() -> dict:
              for i in range(1, 13)]
     plan = fd.DrawPlan(default=fd.StratumRule(rate="1/3"), substitutes=2)
     return dict(name="v1-basic-srs",
-                description="两个等概率分层，含两个排除对象；无执法人员选派。Two equal-probability strata, two excluded units.",
+                description="两个等概率分层，含两个排除对象；无执法人员选派。"
+                            "Two equal-probability strata, two excluded units.",
                 units=units, plan=plan, roster=None, public_values=["03,11,19,27,35,42"],
                 sources=[{"kind": "lottery", "name": "双色球（示例）", "issue": "2025001",
                           "encoding": "红球升序两位数逗号分隔"}])
@@ -42,11 +43,13 @@ def _risk() -> dict:
     counts = fd.stratum_counts(units)
     rates = fd.rates_for_strata({h: c["eligible"] for h, c in counts.items()},
                                 class_of=lambda h: h.split("|")[1],
-                                class_rates=fd.risk_class_rates(pick={"A": "high", "B": "high", "C": "mid", "D": "high"}))
+                                class_rates=fd.risk_class_rates(
+                                    pick={"A": "high", "B": "high", "C": "mid", "D": "high"}))
     strata = {h: fd.StratumRule(rate=r, min_n=1, certainty=h.endswith("|D")) for h, r in rates.items()}
     inspectors = [
         fd.Inspector(f"ZF{j:03d}", region="370322" if j < 4 else "370323",
-                     specialties=("公共场所卫生",) if j % 2 == 0 else ("生活饮用水卫生", "公共场所卫生") if j % 3 == 0 else ("生活饮用水卫生",),
+                     specialties=(("公共场所卫生",) if j % 2 == 0
+                                  else ("生活饮用水卫生", "公共场所卫生") if j % 3 == 0 else ("生活饮用水卫生",)),
                      cert_valid_from="2023-01-01", cert_valid_to="2027-12-31" if j != 6 else "2025-01-31",
                      max_load=None if j != 1 else 2,
                      conflict_units=("卫监示例单位甲",) if j == 2 else ())
@@ -55,7 +58,8 @@ def _risk() -> dict:
                                region_rule="different")
     plan = fd.DrawPlan(default=fd.StratumRule(rate="1/20"), strata=strata, substitutes=3, assignment=rules)
     return dict(name="v2-risk-classes-assignment",
-                description="按地区×信用风险等级分层（A/B/C/D，D 级全部检查，每层至少 1 户），跨区交叉选派 2 人检查组，含回避、执法证过期与个人上限。",
+                description="按地区×信用风险等级分层（A/B/C/D，D 级全部检查，每层至少 1 户），"
+                            "跨区交叉选派 2 人检查组，含回避、执法证过期与个人上限。",
                 units=units, plan=plan, roster=inspectors,
                 public_values=["01,04,09,13,18,22,27,31,36,40,44,49,53,58,62,66,70,73,77,80",
                                "9a1f0c5e7b3d2a4f6e8c1b0d9f7a5e3c2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a"],
@@ -80,10 +84,12 @@ def _pivotal() -> dict:
 def _infeasible() -> dict:
     units = [fd.PoolUnit(f"S{i}", "s", region="R1", specialty="放射卫生" if i == 2 else "学校卫生")
              for i in range(1, 6)]
-    inspectors = [fd.Inspector("A1", region="R1", specialties=("学校卫生",), cert_valid_from="2024-01-01", cert_valid_to="2026-01-01"),
-                  fd.Inspector("A2", region="R1", specialties=("学校卫生",), cert_valid_from="2024-01-01", cert_valid_to="2026-01-01",
+    ok = {"cert_valid_from": "2024-01-01", "cert_valid_to": "2026-01-01"}
+    inspectors = [fd.Inspector("A1", region="R1", specialties=("学校卫生",), **ok),
+                  fd.Inspector("A2", region="R1", specialties=("学校卫生",), **ok,
                                conflict_units=("S4",)),
-                  fd.Inspector("A3", region="R2", specialties=("学校卫生",), cert_valid_from="2024-01-01", cert_valid_to="2024-12-31")]
+                  fd.Inspector("A3", region="R2", specialties=("学校卫生",),
+                               cert_valid_from="2024-01-01", cert_valid_to="2024-12-31")]
     rules = fd.AssignmentRules(inspection_date="2025-03-03", region_rule="same")
     plan = fd.DrawPlan(default=fd.StratumRule(rate="1/1"), substitutes=0, assignment=rules)
     return dict(name="v4-infeasible-assignment",

@@ -94,6 +94,11 @@ def test_srs_selects_smallest_keys_and_next_substitutes():
         assert [x[0] for x in res.excluded] == sorted(u.unit_id for u in units if u.excluded_reason)
         # input order does not matter
         assert fd.select(list(reversed(units)), alloc, seed, plan) == res
+        # the full random order continues the published substitutes
+        full = fd.random_order(fd.canonical_pool_bytes(units), seed, "a")
+        assert full == ref_order(seed, units, "a")
+        n = alloc.strata["a"].n
+        assert full[:n] == list(res.strata["a"].selected) and full[n:n + 3] == list(res.strata["a"].substitutes)
 
 
 def test_pivotal_selection_structure():

@@ -20,7 +20,7 @@ def draws(draw):
     ids = draw(st.lists(st.text(ID_CHARS, min_size=1, max_size=6), min_size=1, max_size=40, unique=True))
     strata = draw(st.lists(st.sampled_from(["h1", "h2", "风险C"]), min_size=len(ids), max_size=len(ids)))
     units = []
-    for uid, h in zip(ids, strata):
+    for uid, h in zip(ids, strata, strict=True):
         units.append(fd.PoolUnit(
             uid, h, weight_ppm=draw(st.integers(1, 5)) * 100_000,
             excluded_reason=draw(st.sampled_from(["", "", "", "CLOSED", "RECENTLY_INSPECTED"]))))

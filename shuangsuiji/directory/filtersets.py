@@ -1,0 +1,97 @@
+"""Filters for list pages and exports (the export of a list uses the same filter on the same query string)."""
+
+import django_filters
+from django.db.models import Q
+
+from shuangsuiji.accounts.models import Organization
+from shuangsuiji.regions.models import Region
+
+from .choices import ExpertKind, ImportKind, ImportStatus, ItemCategory, ItemLevel, ItemStatus, RiskLevel, UnitStatus
+from .models import BusinessLine, Expert, ImportBatch, InspectionItem, Inspector, RegulatedUnit, Tag
+
+
+def _regions(request):
+    return Region.objects.restrict(request.user, "view").filter(level=Region.Level.COUNTY) if request else Region.objects.none()
+
+
+def _orgs(request):
+    return Organization.objects.restrict(request.user, "view") if request else Organization.objects.none()
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="名称/信用代码", method="search")
+    region = django_filters.ModelChoiceFilter(label="所属区划", queryset=_regions)
+    business_line = django_filters.ModelChoiceFilter(
+        label="专业类别", field_name="business_lines", queryset=BusinessLine.objects.all()
+    )
+    risk_level = django_filters.ChoiceFilter(label="信用风险", choices=RiskLevel.choices)
+    status = django_filters.ChoiceFilter(label="经营状态", choices=UnitStatus.choices)
+    tag = django_filters.ModelChoiceFilter(label="标签", field_name="tags", queryset=Tag.objects.all())
+    complaints = django_filters.BooleanFilter(label="有投诉举报", method="has_complaints")
+
+    class Meta:
+        model = RegulatedUnit
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__startswith=value.upper()))
+
+    def has_complaints(self, queryset, name, value):
+        return queryset.filter(complaint_count__gt=0) if value else queryset.filter(complaint_count=0)
+
+
+class InspectorFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="姓名/执法证号", method="search")
+    organization = django_filters.ModelChoiceFilter(label="所属机构", queryset=_orgs)
+    specialty = django_filters.ModelChoiceFilter(
+        label="专业类别", field_name="specialties", queryset=BusinessLine.objects.all()
+    )
+    tag = django_filters.ModelChoiceFilter(label="标签", field_name="tags", queryset=Tag.objects.all())
+    active = django_filters.BooleanFilter(label="在岗")
+
+    class Meta:
+        model = Inspector
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value.strip()) | Q(cert_no__icontains=value.strip()))
+
+
+class ExpertFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="名称/单位", method="search")
+    kind = django_filters.ChoiceFilter(label="类型", choices=ExpertKind.choices)
+    specialty = django_filters.ModelChoiceFilter(
+        label="专业类别", field_name="specialties", queryset=BusinessLine.objects.all()
+    )
+
+    class Meta:
+        model = Expert
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value.strip()) | Q(employer__icontains=value.strip()))
+
+
+class ItemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="事项/编码", method="search")
+    business_line = django_filters.ModelChoiceFilter(label="专业类别", queryset=BusinessLine.objects.all())
+    category = django_filters.ChoiceFilter(label="事项类别", choices=ItemCategory.choices)
+    level = django_filters.ChoiceFilter(label="层级", choices=ItemLevel.choices)
+    status = django_filters.ChoiceFilter(label="状态", choices=ItemStatus.choices)
+
+    class Meta:
+        model = InspectionItem
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value.strip()) | Q(code__icontains=value.strip()))
+
+
+class ImportBatchFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label="导入类型", choices=ImportKind.choices)
+    status = django_filters.ChoiceFilter(label="状态", choices=ImportStatus.choices)
+
+    class Meta:
+        model = ImportBatch
+        fields = []

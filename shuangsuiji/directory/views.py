@@ -1,0 +1,630 @@
+"""Views for 一单两库: thin wrappers around selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from shuangsuiji.core.listing import ScopedListView, require_perm
+
+from . import selectors, services
+from .choices import ImportKind, ImportStatus
+from .filtersets import (
+    ExpertFilterSet,
+    ImportBatchFilterSet,
+    InspectorFilterSet,
+    ItemFilterSet,
+    UnitFilterSet,
+)
+from .forms import (
+    ConflictDeclarationForm,
+    ExpertForm,
+    ImportUploadForm,
+    InspectionItemForm,
+    InspectorForm,
+    LeavePeriodForm,
+    RiskRatingForm,
+    UnitForm,
+)
+from .importers import COLUMNS, IMPORTERS
+from .models import ConflictDeclaration, Expert, ImportBatch, InspectionItem, Inspector, LeavePeriod, RegulatedUnit
+from .spreadsheets import SpreadsheetError, errors_xlsx, max_bytes, read_table, template_xlsx, write_xlsx
+from .tables import ExpertTable, ImportBatchTable, InspectorTable, ItemTable, UnitTable
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KIND_URLS = {
+    ImportKind.UNIT: ("directory:unit_list", "检查对象"),
+    ImportKind.INSPECTOR: ("directory:inspector_list", "执法检查人员"),
+}
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _form_page(request, form, title, **extra):
+    return render(request, "core/form_page.html", {"form": form, "title": title, **extra})
+
+
+def _error(form, exc) -> None:
+    """Show a service's refusal on the form (field errors next to the field when the form has it)."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, getattr(exc, "messages", None) or str(exc))
+
+
+class DirectoryListView(ScopedListView):
+    """List page with 导入/导出/下载模板 buttons (shown per permission)."""
+
+    template_name = "directory/list_page.html"
+    import_kind = ""
+    export_url_name = ""
+
+    def get_extra_context(self):
+        user, meta = self.request.user, self.model._meta
+        kind = self.import_kind
+        return {
+            "import_url_name": f"directory:{kind}_import" if kind and user.has_perm(f"directory.import_{meta.model_name}") else "",
+            "template_url_name": f"directory:{kind}_template" if kind else "",
+            "export_url_name": self.export_url_name if user.has_perm(f"directory.export_{meta.model_name}") else "",
+        }
+
+
+def _export(request, *, model, filterset_class, queryset, rows_fn, headers, filename, widths=None):
+    require_perm(request.user, model, "export")
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    qs = filterset.qs
+    count = qs.count()
+    services.record_export(actor=request.user, model=model, count=count, filters=request.GET.dict())
+    content = write_xlsx(headers, rows_fn(qs), title=model._meta.verbose_name, widths=widths)
+    return xlsx_response(content, f"{filename}_{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- units -------------------------------------------------------------------------------------------
+
+
+class UnitListView(DirectoryListView):
+    model = RegulatedUnit
+    filterset_class = UnitFilterSet
+    table_class = UnitTable
+    title = "检查对象名录库"
+    create_url_name = "directory:unit_create"
+    import_kind = ImportKind.UNIT
+    export_url_name = "directory:unit_export"
+
+    def get_queryset(self):
+        return selectors.unit_list(self.request.user)
+
+
+@login_required
+def unit_export(request):
+    columns = COLUMNS[ImportKind.UNIT]
+    return _export(
+        request, model=RegulatedUnit, filterset_class=UnitFilterSet, queryset=selectors.unit_list(request.user, "export"),
+        rows_fn=selectors.unit_export_rows, headers=[c.header for c in columns], filename="检查对象名录",
+        widths=[c.width for c in columns],
+    )  # fmt: skip
+
+
+@login_required
+def unit_detail(request, pk: int):
+    require_perm(request.user, RegulatedUnit, "view")
+    unit = get_object_or_404(selectors.unit_list(request.user), pk=pk)
+    context = {
+        "unit": unit,
+        "title": unit.name,
+        "lines": unit.business_lines.all(),
+        "tags": unit.tags.all(),
+        "ratings": unit.ratings.all(),
+        "violations": unit.violations.all(),
+        "inspections": unit.inspections.all()[:50],
+        "conflicts": unit.conflicts.select_related("inspector"),
+        "history": selectors.history(unit),
+        "can_change": request.user.has_perm("directory.change_regulatedunit"),
+    }
+    return render(request, "directory/unit_detail.html", context)
+
+
+def _unit_form_data(form):
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("business_lines", "tags")}
+    return data, form.cleaned_data["business_lines"], form.cleaned_data["tags"]
+
+
+@login_required
+def unit_create(request):
+    require_perm(request.user, RegulatedUnit, "add")
+    form = UnitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data, lines, tags = _unit_form_data(form)
+        try:
+            unit = services.unit_create(actor=request.user, data=data, business_lines=lines, tags=tags)
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, f"已新增检查对象 {unit.name}")
+            return redirect("directory:unit_detail", pk=unit.pk)
+    return _form_page(request, form, "新增检查对象")
+
+
+@login_required
+def unit_edit(request, pk: int):
+    require_perm(request.user, RegulatedUnit, "change")
+    unit = get_object_or_404(selectors.unit_list(request.user, "change"), pk=pk)
+    form = UnitForm(request.POST or None, instance=RegulatedUnit.objects.get(pk=pk), user=request.user)
+    form.fields["credit_code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data, lines, tags = _unit_form_data(form)
+        data.pop("credit_code", None)
+        try:
+            services.unit_update(actor=request.user, unit=unit, data=data, business_lines=lines, tags=tags)
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("directory:unit_detail", pk=unit.pk)
+    return _form_page(request, form, f"编辑检查对象：{unit.name}")
+
+
+@login_required
+def unit_risk_add(request, pk: int):
+    require_perm(request.user, RegulatedUnit, "change")
+    unit = get_object_or_404(selectors.unit_list(request.user, "change"), pk=pk)
+    form = RiskRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_set_risk(actor=request.user, unit=unit, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, "已记录信用风险分类")
+            return redirect("directory:unit_detail", pk=unit.pk)
+    return _form_page(request, form, f"信用风险分类：{unit.name}")
+
+
+# --- inspectors ----------------------------------------------------------------------------------------
+
+
+class InspectorListView(DirectoryListView):
+    model = Inspector
+    filterset_class = InspectorFilterSet
+    table_class = InspectorTable
+    title = "执法检查人员名录库"
+    create_url_name = "directory:inspector_create"
+    import_kind = ImportKind.INSPECTOR
+    export_url_name = "directory:inspector_export"
+
+    def get_queryset(self):
+        return selectors.inspector_list(self.request.user)
+
+
+@login_required
+def inspector_export(request):
+    columns = COLUMNS[ImportKind.INSPECTOR]
+    return _export(
+        request, model=Inspector, filterset_class=InspectorFilterSet,
+        queryset=selectors.inspector_list(request.user, "export"), rows_fn=selectors.inspector_export_rows,
+        headers=[c.header for c in columns], filename="执法检查人员名录", widths=[c.width for c in columns],
+    )  # fmt: skip
+
+
+@login_required
+def inspector_detail(request, pk: int):
+    require_perm(request.user, Inspector, "view")
+    inspector = get_object_or_404(selectors.inspector_list(request.user), pk=pk)
+    context = {
+        "inspector": inspector,
+        "title": inspector.name,
+        "specialties": inspector.specialties.all(),
+        "tags": inspector.tags.all(),
+        "leaves": inspector.leaves.all(),
+        "conflicts": inspector.conflicts.select_related("unit"),
+        "history": selectors.history(inspector),
+        "today": timezone.localdate(),
+        "can_change": request.user.has_perm("directory.change_inspector"),
+    }
+    return render(request, "directory/inspector_detail.html", context)
+
+
+def _inspector_form_data(form):
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("specialties", "tags")}
+    return data, form.cleaned_data["specialties"], form.cleaned_data["tags"]
+
+
+@login_required
+def inspector_create(request):
+    require_perm(request.user, Inspector, "add")
+    form = InspectorForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data, specialties, tags = _inspector_form_data(form)
+        try:
+            inspector = services.inspector_save(actor=request.user, data=data, specialties=specialties, tags=tags)
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, f"已新增执法人员 {inspector.name}")
+            return redirect("directory:inspector_detail", pk=inspector.pk)
+    return _form_page(request, form, "新增执法检查人员")
+
+
+@login_required
+def inspector_edit(request, pk: int):
+    require_perm(request.user, Inspector, "change")
+    inspector = get_object_or_404(selectors.inspector_list(request.user, "change"), pk=pk)
+    form = InspectorForm(request.POST or None, instance=Inspector.objects.get(pk=pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data, specialties, tags = _inspector_form_data(form)
+        try:
+            services.inspector_save(
+                actor=request.user, inspector=inspector, data=data, specialties=specialties, tags=tags
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("directory:inspector_detail", pk=inspector.pk)
+    return _form_page(request, form, f"编辑执法人员：{inspector.name}")
+
+
+@login_required
+def leave_add(request, pk: int):
+    require_perm(request.user, Inspector, "change")
+    inspector = get_object_or_404(selectors.inspector_list(request.user, "change"), pk=pk)
+    form = LeavePeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.leave_add(actor=request.user, inspector=inspector, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, "已登记不可选派期间")
+            return redirect("directory:inspector_detail", pk=inspector.pk)
+    return _form_page(request, form, f"登记不可选派期间：{inspector.name}")
+
+
+@login_required
+@require_POST
+def leave_delete(request, pk: int):
+    require_perm(request.user, Inspector, "change")
+    leave = get_object_or_404(LeavePeriod.objects.restrict(request.user, "view"), pk=pk)
+    services.leave_delete(actor=request.user, leave=leave)
+    messages.success(request, "已删除")
+    return redirect("directory:inspector_detail", pk=leave.inspector_id)
+
+
+@login_required
+def conflict_add(request, pk: int):
+    require_perm(request.user, Inspector, "change")
+    inspector = get_object_or_404(selectors.inspector_list(request.user, "change"), pk=pk)
+    form = ConflictDeclarationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "unit_code"}
+        try:
+            services.conflict_add(actor=request.user, inspector=inspector, unit=form.instance.unit, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, "已登记回避申报")
+            return redirect("directory:inspector_detail", pk=inspector.pk)
+    return _form_page(request, form, f"回避申报：{inspector.name}")
+
+
+@login_required
+@require_POST
+def conflict_delete(request, pk: int):
+    require_perm(request.user, Inspector, "change")
+    declaration = get_object_or_404(ConflictDeclaration.objects.restrict(request.user, "view"), pk=pk)
+    services.conflict_delete(actor=request.user, declaration=declaration)
+    messages.success(request, "已撤销回避申报")
+    return redirect("directory:inspector_detail", pk=declaration.inspector_id)
+
+
+# --- experts -------------------------------------------------------------------------------------------
+
+
+class ExpertListView(DirectoryListView):
+    model = Expert
+    filterset_class = ExpertFilterSet
+    table_class = ExpertTable
+    title = "专家库"
+    create_url_name = "directory:expert_create"
+    export_url_name = "directory:expert_export"
+
+    def get_queryset(self):
+        return selectors.expert_list(self.request.user)
+
+
+@login_required
+def expert_export(request):
+    return _export(
+        request, model=Expert, filterset_class=ExpertFilterSet,
+        queryset=selectors.expert_list(request.user, "export").prefetch_related("specialties"),
+        rows_fn=lambda qs: selectors.simple_export_rows(qs, selectors.EXPERT_EXPORT),
+        headers=[h for h, _ in selectors.EXPERT_EXPORT], filename="专家库",
+    )  # fmt: skip
+
+
+def _expert_form(request, expert=None):
+    form = ExpertForm(request.POST or None, instance=expert and Expert.objects.get(pk=expert.pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("specialties", "tags")}
+        try:
+            services.expert_save(
+                actor=request.user, expert=expert, data=data,
+                specialties=form.cleaned_data["specialties"], tags=form.cleaned_data["tags"],
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("directory:expert_list")
+    return _form_page(request, form, f"编辑：{expert.name}" if expert else "新增专家/第三方机构")
+
+
+@login_required
+def expert_create(request):
+    require_perm(request.user, Expert, "add")
+    return _expert_form(request)
+
+
+@login_required
+def expert_edit(request, pk: int):
+    require_perm(request.user, Expert, "change")
+    return _expert_form(request, get_object_or_404(selectors.expert_list(request.user, "change"), pk=pk))
+
+
+# --- inspection items ---------------------------------------------------------------------------------
+
+
+class ItemListView(DirectoryListView):
+    model = InspectionItem
+    filterset_class = ItemFilterSet
+    table_class = ItemTable
+    title = "抽查事项清单"
+    create_url_name = "directory:item_create"
+    export_url_name = "directory:item_export"
+    template_name = "directory/item_list.html"
+
+    def get_queryset(self):
+        return selectors.item_list(self.request.user)
+
+
+class ItemClaimListView(ScopedListView):
+    """认领: published items of the levels above, with a 认领 button each."""
+
+    model = InspectionItem
+    filterset_class = ItemFilterSet
+    table_class = ItemTable
+    title = "认领上级抽查事项"
+    template_name = "directory/item_claim_list.html"
+    action = "add"
+
+    def get_queryset(self):
+        return selectors.claimable_items(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        require_perm(request.user, InspectionItem, "add")
+        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
+        return render(request, self.template_name, {"filter": filterset, "items": filterset.qs[:500], "title": self.title})
+
+
+@login_required
+def item_export(request):
+    return _export(
+        request, model=InspectionItem, filterset_class=ItemFilterSet, queryset=selectors.item_list(request.user, "export"),
+        rows_fn=lambda qs: selectors.simple_export_rows(qs, selectors.ITEM_EXPORT),
+        headers=[h for h, _ in selectors.ITEM_EXPORT], filename="抽查事项清单",
+    )  # fmt: skip
+
+
+@login_required
+def item_detail(request, pk: int):
+    require_perm(request.user, InspectionItem, "view")
+    item = get_object_or_404(selectors.item_list(request.user), pk=pk)
+    versions = InspectionItem.objects.filter(region=item.region, code=item.code).order_by("-version")
+    context = {
+        "item": item,
+        "title": str(item),
+        "versions": versions,
+        "claims": item.claims.restrict(request.user, "view").select_related("region"),
+        "history": selectors.history(item),
+        "can_change": item.is_editable and request.user.has_perm("directory.change_inspectionitem"),
+        "can_publish": item.is_editable and request.user.has_perm("directory.publish_inspectionitem"),
+        "can_new_version": item.status == "published" and request.user.has_perm("directory.add_inspectionitem")
+        and not hasattr(item, "next_version"),
+    }
+    return render(request, "directory/item_detail.html", context)
+
+
+@login_required
+def item_create(request):
+    require_perm(request.user, InspectionItem, "add")
+    form = InspectionItemForm(request.POST or None, user=request.user, initial={"region": request.user.region})
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.item_create(actor=request.user, data=form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, "已新增抽查事项（草稿）")
+            return redirect("directory:item_detail", pk=item.pk)
+    return _form_page(request, form, "新增抽查事项")
+
+
+@login_required
+def item_edit(request, pk: int):
+    require_perm(request.user, InspectionItem, "change")
+    item = get_object_or_404(selectors.item_list(request.user, "change"), pk=pk)
+    if not item.is_editable:
+        messages.error(request, "已发布的抽查事项不可修改，请创建新版本")
+        return redirect("directory:item_detail", pk=pk)
+    form = InspectionItemForm(request.POST or None, instance=InspectionItem.objects.get(pk=pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("code", "region")}
+        try:
+            services.item_update(actor=request.user, item=item, data=data)
+        except (ValidationError, PermissionDenied) as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("directory:item_detail", pk=pk)
+    return _form_page(request, form, f"编辑抽查事项：{item}")
+
+
+def _item_action(request, pk: int, action: str, fn, success: str):
+    require_perm(request.user, InspectionItem, action)
+    item = get_object_or_404(selectors.item_list(request.user, "view"), pk=pk)
+    try:
+        result = fn(actor=request.user, item=item)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("directory:item_detail", pk=pk)
+    messages.success(request, success)
+    return redirect("directory:item_detail", pk=result.pk)
+
+
+@login_required
+@require_POST
+def item_publish(request, pk: int):
+    return _item_action(request, pk, "publish", services.item_publish, "已发布")
+
+
+@login_required
+@require_POST
+def item_new_version(request, pk: int):
+    return _item_action(request, pk, "add", services.item_new_version, "已创建新版本（草稿）")
+
+
+@login_required
+@require_POST
+def item_claim(request, pk: int):
+    require_perm(request.user, InspectionItem, "add")
+    item = get_object_or_404(selectors.claimable_items(request.user), pk=pk)
+    try:
+        claimed = services.item_claim(actor=request.user, item=item, region=request.user.region)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("directory:item_claim_list")
+    messages.success(request, f"已认领：{item.name}（草稿，可调整比例后发布）")
+    return redirect("directory:item_detail", pk=claimed.pk)
+
+
+# --- import -------------------------------------------------------------------------------------------
+
+
+def _kind_model(kind: str):
+    if kind not in IMPORTERS:
+        raise PermissionDenied("未知的导入类型")
+    return IMPORTERS[kind].model
+
+
+@login_required
+def import_template(request, kind: str):
+    _kind_model(kind)
+    title = KIND_URLS[kind][1]
+    return xlsx_response(template_xlsx(COLUMNS[kind], title=title), f"{title}导入模板.xlsx")
+
+
+@login_required
+def import_upload(request, kind: str):
+    model = _kind_model(kind)
+    require_perm(request.user, model, "import")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > max_bytes():
+            form.add_error("file", f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {max_bytes() / 1048576:.0f} MB")
+        else:
+            batch = services.import_prepare(
+                actor=request.user, kind=kind, mode=form.cleaned_data["mode"], data=upload.read(), filename=upload.name
+            )
+            return redirect("directory:import_detail", pk=batch.pk)
+    list_url, label = KIND_URLS[kind]
+    context = {"form": form, "title": f"导入{label}", "kind": kind, "list_url": list_url}
+    return render(request, "directory/import_upload.html", context)
+
+
+def _batch_for(request, pk: int) -> ImportBatch:
+    batch = get_object_or_404(ImportBatch.objects.restrict(request.user, "view"), pk=pk)
+    require_perm(request.user, batch.target_model, "import")
+    return batch
+
+
+@login_required
+def import_detail(request, pk: int):
+    """预览 (dry run) or result of one batch: counts, every error, the change report."""
+    batch = _batch_for(request, pk)
+    list_url, label = KIND_URLS[batch.kind]
+    context = {
+        "batch": batch,
+        "title": f"{label}导入 #{batch.pk}",
+        "list_url": list_url,
+        "errors": batch.errors[:2000],
+        "report": batch.report[:2000],
+        "can_commit": batch.status == ImportStatus.READY and batch.created_by_id == request.user.pk,
+    }
+    return render(request, "directory/import_detail.html", context)
+
+
+@login_required
+def import_errors(request, pk: int):
+    batch = _batch_for(request, pk)
+    table = None
+    if batch.stored_file and default_storage.exists(batch.stored_file):
+        try:
+            with default_storage.open(batch.stored_file) as handle:
+                table = read_table(handle.read(), batch.file_name)
+        except SpreadsheetError:
+            table = None
+    return xlsx_response(errors_xlsx(table, batch.errors), f"错误明细_{batch.pk}.xlsx")
+
+
+@login_required
+@require_POST
+def import_commit(request, pk: int):
+    batch = _batch_for(request, pk)
+    try:
+        batch = services.import_commit(actor=request.user, batch=batch)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "导入失败，未写入任何数据：" + "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("directory:import_detail", pk=pk)
+    messages.success(
+        request,
+        f"导入完成：新增 {batch.count_create}，更新 {batch.count_update}，注销/停业 {batch.count_close}，无变化 {batch.count_unchanged}",
+    )
+    return redirect("directory:import_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request, pk: int):
+    batch = _batch_for(request, pk)
+    try:
+        services.import_cancel(actor=request.user, batch=batch)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.info(request, "已取消该导入批次")
+    return redirect("directory:import_detail", pk=pk)
+
+
+class ImportBatchListView(ScopedListView):
+    model = ImportBatch
+    filterset_class = ImportBatchFilterSet
+    table_class = ImportBatchTable
+    title = "导入记录"
+
+    def get_queryset(self):
+        qs = super().get_queryset().select_related("created_by")
+        return qs.defer("payload", "report", "errors", "warnings")

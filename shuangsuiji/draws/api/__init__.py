@@ -1,0 +1,1 @@
+"""JSON API for draws (TODO issue #7)."""

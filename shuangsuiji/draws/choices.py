@@ -1,0 +1,91 @@
+"""Enumerations and the workflow transition map of a draw (抽取)."""
+
+from django.db import models
+
+
+class DrawStatus(models.TextChoices):
+    COMMITTED = "committed", "已公布承诺，待公开随机值"
+    DRAWN = "drawn", "已抽取，待锁定"
+    LOCKED = "locked", "已锁定公示"
+    CANCELLED = "cancelled", "已作废"
+
+
+LIVE_STATUSES = (DrawStatus.COMMITTED, DrawStatus.DRAWN, DrawStatus.LOCKED)
+
+# action -> (allowed source statuses, target status)
+DRAW_TRANSITIONS: dict[str, tuple[frozenset, str]] = {
+    "run": (frozenset({DrawStatus.COMMITTED}), DrawStatus.DRAWN),
+    "lock": (frozenset({DrawStatus.DRAWN}), DrawStatus.LOCKED),
+    "cancel": (frozenset({DrawStatus.COMMITTED, DrawStatus.DRAWN, DrawStatus.LOCKED}), DrawStatus.CANCELLED),
+}
+
+
+class SourceKind(models.TextChoices):
+    LOTTERY = "lottery", "彩票开奖号码"
+    DRAND = "drand", "drand 公共随机信标"
+    WITNESS = "witness", "监督人承诺—揭示随机数"
+
+
+class LotteryGame(models.TextChoices):
+    KL8 = "kl8", "中国福利彩票快乐8"
+    SSQ = "ssq", "中国福利彩票双色球"
+    DLT = "dlt", "中国体育彩票超级大乐透"
+
+
+# game -> groups of (count, lowest, highest); numbers within a group are distinct.
+LOTTERY_RULES = {
+    LotteryGame.KL8: [(20, 1, 80)],
+    LotteryGame.SSQ: [(6, 1, 33), (1, 1, 16)],
+    LotteryGame.DLT: [(5, 1, 35), (2, 1, 12)],
+}
+LOTTERY_DRAW_TIME = {  # Beijing time the numbers are announced
+    LotteryGame.KL8: (21, 30), LotteryGame.SSQ: (21, 15), LotteryGame.DLT: (21, 25),
+}  # fmt: skip
+
+# drand quicknet (research-algorithms §1.3): round r is produced at genesis + (r-1)·period.
+DRAND_QUICKNET = {
+    "chain": "quicknet",
+    "chain_hash": "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
+    "genesis": 1692803367,
+    "period": 3,
+}
+
+
+class TargetRole(models.TextChoices):
+    SELECTED = "selected", "抽中"
+    SUBSTITUTE = "substitute", "候补"
+
+
+class TargetStatus(models.TextChoices):
+    ACTIVE = "active", "待检查"
+    STANDBY = "standby", "候补未启用"
+    REPLACED = "replaced", "已被替补"
+    CANCELLED = "cancelled", "已取消检查"
+
+
+class TargetChangeKind(models.TextChoices):
+    SUBSTITUTE = "substitute", "递补"
+    CANCEL = "cancel", "取消检查"
+
+
+class WitnessRole(models.TextChoices):
+    DISCIPLINE = "discipline", "纪检监察人员"
+    LEGAL = "legal", "法制审核人员"
+    NOTARY = "notary", "公证人员"
+    PUBLIC = "public", "群众/企业代表"
+    OTHER = "other", "其他监督人"
+
+
+class FileKind(models.TextChoices):
+    POOL = "pool", "号池快照"
+    ROSTER = "roster", "执法人员名录"
+    COMMITMENT = "commitment", "抽取承诺"
+    MANIFEST = "manifest", "抽取结果清单"
+
+
+FILE_NAMES = {
+    FileKind.POOL: ("pool.tsv", "text/tab-separated-values; charset=utf-8"),
+    FileKind.ROSTER: ("roster.json", "application/json"),
+    FileKind.COMMITMENT: ("commitment.json", "application/json"),
+    FileKind.MANIFEST: ("manifest.json", "application/json"),
+}

@@ -1,0 +1,88 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from shuangsuiji.core.forms import DateInput
+
+from . import services
+from . import sources as src
+from .choices import LotteryGame, SourceKind
+from .models import DrawWitness
+
+
+class FreezeForm(forms.Form):
+    """T0: announce the public random sources (they must lie in the future)."""
+
+    lottery_game = forms.ChoiceField(
+        label="彩票种类", choices=[("", "不使用彩票")] + list(LotteryGame.choices), required=False
+    )
+    lottery_issue = forms.CharField(label="开奖期号", max_length=10, required=False, help_text="如 2026321，须为公布承诺之后开奖的一期")
+    lottery_date = forms.DateField(label="开奖日期", required=False, widget=DateInput)
+    drand_round = forms.IntegerField(
+        label="drand quicknet 轮次", required=False, min_value=1,
+        help_text="每 3 秒一轮；须为未来的轮次。留空表示不使用",
+    )  # fmt: skip
+    witness1_name = forms.CharField(label="监督人1 姓名", max_length=50, required=False)
+    witness1_commitment = forms.CharField(
+        label="监督人1 承诺哈希", max_length=64, required=False,
+        help_text="可选：监督人自备一个随机数，在自己的设备上计算其 SHA-256 交来；抽取时再揭示该随机数",
+    )  # fmt: skip
+    witness2_name = forms.CharField(label="监督人2 姓名", max_length=50, required=False)
+    witness2_commitment = forms.CharField(label="监督人2 承诺哈希", max_length=64, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        now = timezone.localtime()
+        self.suggested_round = src.drand_round_at(timezone.now() + dt.timedelta(minutes=10))
+        self.fields["drand_round"].help_text += f"（10 分钟后的轮次约为 {self.suggested_round}）"
+        self.fields["lottery_date"].initial = now.date() if now.hour < 21 else now.date() + dt.timedelta(days=1)
+
+    def clean(self):
+        data = super().clean()
+        lottery = None
+        if data.get("lottery_game"):
+            if not data.get("lottery_issue") or not data.get("lottery_date"):
+                raise forms.ValidationError("使用彩票时须填写开奖期号和开奖日期")
+            lottery = {"game": data["lottery_game"], "issue": data["lottery_issue"], "draw_date": data["lottery_date"]}
+        witnesses = []
+        for n in (1, 2):
+            name, commitment = data.get(f"witness{n}_name", ""), data.get(f"witness{n}_commitment", "")
+            if commitment and not name:
+                raise forms.ValidationError(f"请填写监督人{n}的姓名")
+            if commitment:
+                witnesses.append((name, commitment))
+        data["sources"] = services.build_sources(
+            lottery=lottery, drand_round=data.get("drand_round"), witnesses=witnesses
+        )
+        for _kind, _spec, available_at in data["sources"]:
+            src.check_future(available_at)
+        return data
+
+
+class ValuesForm(forms.Form):
+    """T1: one field per announced source, in the committed order."""
+
+    def __init__(self, *args, draw, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sources = list(draw.sources.order_by("position"))
+        for s in self.sources:
+            help_text = {
+                SourceKind.LOTTERY: "按开奖公告录入全部号码，空格或逗号分隔；双色球、大乐透的前区与后区之间用 + 分隔",
+                SourceKind.DRAND: "该轮的 randomness（64 位十六进制）",
+                SourceKind.WITNESS: "监督人当场揭示的随机数（须与其承诺哈希相符）",
+            }[s.kind]
+            self.fields[f"value_{s.position}"] = forms.CharField(label=s.description, help_text=help_text)
+
+    def raw_values(self) -> dict[int, str]:
+        return {s.position: self.cleaned_data[f"value_{s.position}"] for s in self.sources}
+
+
+class WitnessForm(forms.ModelForm):
+    class Meta:
+        model = DrawWitness
+        fields = ["name", "organization", "role", "note"]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,267 @@
+"""随机抽取: a Draw of one task, from the published commitment to the locked, public result.
+
+* Draw — one attempt of a task (task, attempt). At most one non-cancelled draw per task
+  (partial unique constraint) and the service locks the task row, so concurrent clicks
+  cannot produce two draws.
+* DrawFile — the canonical bytes (pool snapshot, roster, commitment, manifest), byte-exact.
+* PublicSource — each announced public random source (lottery issue, drand round, witness
+  commitment) and, later, its value.
+* DrawTarget / InspectorAssignment — the result: selected units and substitutes in fairdraw's
+  order, and each unit's inspector group.
+* TargetChange — a recorded, reasoned substitution or cancellation after the draw (public).
+* DrawWitness — 监督人 present at the draw.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from shuangsuiji.core.models import ScopedModel, TimeStampedModel
+
+from .choices import (
+    FileKind,
+    SourceKind,
+    TargetChangeKind,
+    TargetRole,
+    TargetStatus,
+    WitnessRole,
+)
+from .choices import DrawStatus as Status
+
+
+class Draw(ScopedModel, TimeStampedModel):
+    """一次随机抽取 (draw attempt) of an 抽查任务."""
+
+    region_field = "region"
+
+    task = models.ForeignKey("plans.Task", verbose_name="抽查任务", on_delete=models.PROTECT, related_name="draws")
+    region = models.ForeignKey("regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="+")
+    attempt = models.PositiveSmallIntegerField("抽取次序号", default=1)
+    code = models.CharField("抽取编号", max_length=60, unique=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.COMMITTED)
+    is_public = models.BooleanField("公开", default=True, help_text="承诺一经公布即公开；作废的抽取也保留公开记录")
+    # T0: commitment
+    published_at = models.DateTimeField("承诺公布时间")
+    commitment_hash = models.CharField("承诺哈希", max_length=64)
+    pool_digest = models.CharField("号池 SHA-256", max_length=64)
+    roster_digest = models.CharField("执法人员名录 SHA-256", max_length=64)
+    unit_total = models.PositiveIntegerField("号池对象数", default=0)
+    unit_eligible = models.PositiveIntegerField("可抽取对象数", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="承诺公布人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # T1: public values and result
+    public_values = models.JSONField("公开随机值", default=list, blank=True)
+    seed = models.CharField("随机种子", max_length=64, blank=True)
+    drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="抽取操作人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    manifest_hash = models.CharField("结果清单 SHA-256", max_length=64, blank=True)
+    assignment_feasible = models.BooleanField("选派全部成功", null=True, blank=True)
+    assignment_problems = models.JSONField("选派问题", default=list, blank=True)
+    # Lock / cancel
+    locked_at = models.DateTimeField("锁定公示时间", null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="锁定人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    cancelled_at = models.DateTimeField("作废时间", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="作废人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    cancel_reason = models.TextField("作废理由", blank=True)
+
+    class Meta:
+        verbose_name = "随机抽取"
+        verbose_name_plural = "随机抽取"
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "attempt"], name="draw_task_attempt_unique"),
+            models.UniqueConstraint(
+                fields=["task"], condition=~Q(status="cancelled"), name="draw_one_live_per_task"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.task.name}"
+
+    @property
+    def result_published_at(self):
+        """When the result became public (= lock time)."""
+        return self.locked_at
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (Status.LOCKED, Status.CANCELLED)
+
+    def file_bytes(self, kind: str) -> bytes | None:
+        row = self.files.filter(kind=kind).first()
+        return bytes(row.content) if row else None
+
+
+class DrawFile(models.Model):
+    """Canonical bytes of a draw, kept byte-exact for download and verification."""
+
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="files")
+    kind = models.CharField("类型", max_length=12, choices=FileKind.choices)
+    content = models.BinaryField("内容")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("字节数")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "抽取文件"
+        verbose_name_plural = "抽取文件"
+        constraints = [models.UniqueConstraint(fields=["draw", "kind"], name="draw_file_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.draw.code} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        data = bytes(self.content)
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.size = len(data)
+        super().save(*args, **kwargs)
+
+
+class PublicSource(models.Model):
+    """An announced public random source; its value may only be entered once it exists."""
+
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="sources")
+    position = models.PositiveSmallIntegerField("次序")
+    kind = models.CharField("类型", max_length=10, choices=SourceKind.choices)
+    spec = models.JSONField("公告内容", help_text="写入承诺记录的 public_sources 项")
+    available_at = models.DateTimeField("预计产生时间", null=True, blank=True)
+    value = models.TextField("公开随机值（规范形式）", blank=True)
+    raw_value = models.TextField("录入原文", blank=True)
+    entered_at = models.DateTimeField("录入时间", null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "公开随机源"
+        verbose_name_plural = "公开随机源"
+        ordering = ["draw", "position"]
+        constraints = [models.UniqueConstraint(fields=["draw", "position"], name="draw_source_position_unique")]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def description(self) -> str:
+        s = self.spec
+        if self.kind == SourceKind.LOTTERY:
+            return f"{s.get('name', '')} 第 {s.get('issue', '')} 期开奖号码"
+        if self.kind == SourceKind.DRAND:
+            return f"drand {s.get('chain', '')} 第 {s.get('round', '')} 轮随机数"
+        return f"监督人 {s.get('name', '')} 的承诺随机数（承诺哈希 {s.get('commitment', '')[:12]}…）"
+
+
+class DrawTarget(ScopedModel):
+    """A unit of the result: selected (抽中) or substitute (候补), in fairdraw's per-stratum order."""
+
+    region_field = "draw__region"
+
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="targets")
+    unit = models.ForeignKey(
+        "directory.RegulatedUnit", verbose_name="检查对象", on_delete=models.PROTECT, related_name="draw_targets"
+    )
+    unit_code = models.CharField("统一社会信用代码", max_length=18)
+    unit_name = models.CharField("单位名称（抽取时）", max_length=200)
+    stratum = models.CharField("分层", max_length=60)
+    role = models.CharField("类别", max_length=12, choices=TargetRole.choices)
+    rank = models.PositiveIntegerField("顺序", help_text="抽中对象按随机键从小到大；候补按递补顺序")
+    specialty = models.CharField("专业", max_length=20, blank=True)
+    status = models.CharField("状态", max_length=12, choices=TargetStatus.choices)
+    replaces = models.OneToOneField(
+        "self", verbose_name="替补对象", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+
+    class Meta:
+        verbose_name = "抽取对象"
+        verbose_name_plural = "抽取对象"
+        ordering = ["draw", "stratum", "role", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "unit"], name="draw_target_unit_unique"),
+            models.UniqueConstraint(fields=["draw", "stratum", "role", "rank"], name="draw_target_rank_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_name}（{self.get_role_display()}）"
+
+
+class InspectorAssignment(ScopedModel):
+    """One member of the inspector group (检查组) of a target."""
+
+    region_field = "target__draw__region"
+
+    target = models.ForeignKey(DrawTarget, verbose_name="检查对象", on_delete=models.PROTECT, related_name="assignments")
+    inspector = models.ForeignKey(
+        "directory.Inspector", verbose_name="执法人员", on_delete=models.PROTECT, related_name="draw_assignments"
+    )
+    inspector_code = models.CharField("执法证号", max_length=50)
+    inspector_name = models.CharField("姓名（抽取时）", max_length=50)
+    is_specialist = models.BooleanField("本专业", default=False)
+    transferred = models.BooleanField("随递补转入", default=False, help_text="原对象被递补时检查组随之转到替补对象")
+
+    class Meta:
+        verbose_name = "执法人员选派"
+        verbose_name_plural = "执法人员选派"
+        ordering = ["target", "inspector_code"]
+        constraints = [models.UniqueConstraint(fields=["target", "inspector"], name="assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.inspector_name} → {self.target.unit_name}"
+
+
+class TargetChange(models.Model):
+    """A recorded, reasoned change after the draw: substitution (递补) or cancellation (取消检查)."""
+
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField("类型", max_length=12, choices=TargetChangeKind.choices)
+    target = models.ForeignKey(DrawTarget, verbose_name="原对象", on_delete=models.PROTECT, related_name="+")
+    substitute = models.ForeignKey(
+        DrawTarget, verbose_name="递补对象", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField("理由")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "抽取结果变更"
+        verbose_name_plural = "抽取结果变更"
+        ordering = ["draw", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target.unit_name}"
+
+
+class DrawWitness(models.Model):
+    """监督人: a person who witnessed the draw (纪检、法制、公证、群众代表…)."""
+
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="witnesses")
+    name = models.CharField("姓名", max_length=50)
+    organization = models.CharField("单位/职务", max_length=100)
+    role = models.CharField("身份", max_length=12, choices=WitnessRole.choices, default=WitnessRole.DISCIPLINE)
+    note = models.CharField("备注", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "监督人"
+        verbose_name_plural = "监督人"
+        ordering = ["draw", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.organization}）"

@@ -1,0 +1,411 @@
+"""Writes of the draw workflow. Every step is atomic, audited, and checks DRAW_TRANSITIONS.
+
+    draw_freeze   T0: lock the task row, snapshot pool + roster, publish the commitment
+    draw_run      T1: enter the announced public values, run fairdraw, store result + groups
+    witness_add   record 监督人
+    draw_lock     lock and publish the result (needs ≥1 witness)
+    draw_cancel   作废 with a reason (public; a new attempt needs a new commitment)
+    target_substitute / target_cancel   reasoned changes after the draw (public)
+    draw_verify   re-run fairdraw.verify_manifest on the stored files
+
+All selection and assignment logic is fairdraw's; nothing here draws anything itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from shuangsuiji import fairdraw as fd
+from shuangsuiji.core import audit
+from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.directory.models import ConflictDeclaration, Inspector, RegulatedUnit
+from shuangsuiji.plans import pool
+from shuangsuiji.plans.choices import PlanStatus
+from shuangsuiji.plans.models import Task
+from shuangsuiji.plans.services import check_allowed
+
+from . import sources as src
+from .choices import (
+    DRAW_TRANSITIONS,
+    DrawStatus,
+    FileKind,
+    SourceKind,
+    TargetChangeKind,
+    TargetRole,
+    TargetStatus,
+)
+from .models import Draw, DrawFile, DrawTarget, DrawWitness, InspectorAssignment, PublicSource, TargetChange
+from .snapshot import roster_entries
+
+PERM_DRAW = "draws.draw_draw"
+
+
+def _fd_error(exc: fd.FairdrawError) -> ValidationError:
+    return ValidationError(exc.message_zh)
+
+
+def _require_status(draw: Draw, action: str) -> None:
+    sources_, _target = DRAW_TRANSITIONS[action]
+    if draw.status not in sources_:
+        raise ValidationError(f"该抽取当前状态为“{draw.get_status_display()}”，不能执行此操作")
+
+
+def _locked_draw(draw: Draw) -> Draw:
+    return Draw.objects.select_for_update().select_related("task__plan__region", "region").get(pk=draw.pk)
+
+
+# ---------------------------------------------------------------- T0: commitment
+
+
+def build_sources(*, lottery: dict | None = None, drand_round: int | None = None, witnesses=()) -> list:
+    """[(kind, spec, available_at)] from form input; at least one external source is required."""
+    out = []
+    if lottery:
+        spec, at = src.lottery_spec(**lottery)
+        out.append((SourceKind.LOTTERY, spec, at))
+    if drand_round:
+        spec, at = src.drand_spec(round_no=drand_round)
+        out.append((SourceKind.DRAND, spec, at))
+    if not out:
+        raise ValidationError("至少需要公告一个外部公开随机源（彩票开奖号码或 drand 轮次）")
+    for name, commitment in witnesses:
+        spec, at = src.witness_spec(name=name, commitment=commitment)
+        out.append((SourceKind.WITNESS, spec, at))
+    return out
+
+
+def task_summary(task: Task) -> dict:
+    """What the commitment says about the task (public, human readable)."""
+    return {
+        "code": task.code,
+        "name": task.name,
+        "plan": task.plan.title,
+        "region": task.scope_region.code,
+        "kind": task.kind,
+        "organizations": [o.name for o in task.organizations],
+        "items": [i.name for i in task.items.select_related("item")],
+        "window": [task.window_start.isoformat(), task.window_end.isoformat()],
+    }
+
+
+@transaction.atomic
+def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = None) -> Draw:
+    """Freeze the pool and roster and publish the commitment (T0)."""
+    now = (now or timezone.now()).replace(microsecond=0)
+    task = Task.objects.select_for_update().select_related("plan__region", "scope_region").get(pk=task.pk)
+    check_allowed(user, PERM_DRAW, task.plan.region)
+    if task.plan.status != PlanStatus.PUBLISHED:
+        raise ValidationError("只有已公布的年度计划中的任务才能抽取")
+    if task.draws.exclude(status=DrawStatus.CANCELLED).exists():
+        raise ValidationError("该任务已有进行中或已完成的抽取，不能重复抽取；如确需重新抽取，须先说明理由作废原抽取")
+    if task.window_end < timezone.localdate(now):
+        raise ValidationError("该任务的检查时间已过，不能再抽取")
+    if not task.items.exists():
+        raise ValidationError("该任务没有抽查事项")
+    for _kind, _spec, available_at in sources:
+        src.check_future(available_at, now)
+    attempt = (task.draws.aggregate(m=Max("attempt"))["m"] or 0) + 1
+    code = f"{task.code}-{attempt}"
+    cands = pool.candidates(task, today=timezone.localdate(now))
+    units = [c.pool_unit for c in cands]
+    counts = fd.stratum_counts(units)
+    if not sum(c["eligible"] for c in counts.values()):
+        raise ValidationError("抽查范围内没有可抽取的检查对象")
+    roster = roster_entries(task)
+    if len([r for r in roster if not r.on_leave]) < task.group_size:
+        raise ValidationError(f"可选派的在岗执法人员不足 {task.group_size} 人，无法组成检查组")
+    try:
+        pool_bytes = fd.canonical_pool_bytes(units)
+        roster_bytes = fd.canonical_roster_bytes([r.inspector for r in roster])
+        record = fd.build_commitment(
+            draw_id=code, plan=pool.draw_plan(task), pool_digest=fd.pool_digest(pool_bytes), strata=counts,
+            public_sources=[spec for _k, spec, _a in sources],
+            published_at=timezone.localtime(now).isoformat(timespec="seconds"),
+            roster_digest=fd.roster_digest(roster_bytes), attempt=attempt, task=task_summary(task),
+        )  # fmt: skip
+    except fd.FairdrawError as exc:
+        raise _fd_error(exc) from exc
+    commitment_bytes = fd.commitment_bytes(record)
+    try:
+        with transaction.atomic():
+            draw = Draw.objects.create(
+                task=task, region=task.plan.region, attempt=attempt, code=code, published_at=now,
+                commitment_hash=fd.commitment_hash(record), pool_digest=record["pool_digest"],
+                roster_digest=record["roster_digest"], unit_total=record["units"]["total"],
+                unit_eligible=record["units"]["eligible"], created_by=user,
+            )  # fmt: skip
+    except IntegrityError as exc:  # the partial unique constraint: someone else drew first
+        raise ValidationError("该任务已有进行中的抽取（其他用户刚刚发起），请刷新页面") from exc
+    for kind, content in (
+        (FileKind.POOL, pool_bytes), (FileKind.ROSTER, roster_bytes), (FileKind.COMMITMENT, commitment_bytes)
+    ):  # fmt: skip
+        DrawFile.objects.create(draw=draw, kind=kind, content=content)
+    for position, (kind, spec, available_at) in enumerate(sources, start=1):
+        PublicSource.objects.create(draw=draw, position=position, kind=kind, spec=spec, available_at=available_at)
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=f"冻结号池并公布抽取承诺 {code}（承诺哈希 {draw.commitment_hash}）",
+        data={"commitment_hash": draw.commitment_hash, "pool_digest": draw.pool_digest,
+              "roster_digest": draw.roster_digest, "strata": counts, "public_sources": record["public_sources"],
+              "published_at": record["published_at"]},
+    )  # fmt: skip
+    return draw
+
+
+def commitment_of(draw: Draw) -> dict:
+    return json.loads(draw.file_bytes(FileKind.COMMITMENT))
+
+
+# ---------------------------------------------------------------- T1: public values and the draw
+
+
+def canonical_values(draw: Draw, raw_values: dict[int, str], now: dt.datetime | None = None) -> list[str]:
+    """Validate the raw input for every announced source (in order); ValidationError lists all problems."""
+    values, errors = [], []
+    for source in draw.sources.order_by("position"):
+        try:
+            src.check_available(source.available_at, source.description, now)
+            values.append(src.canonical_value(source.kind, source.spec, raw_values.get(source.position, "")))
+        except ValidationError as exc:
+            errors.append(f"{source.description}：{'；'.join(exc.messages)}")
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def draw_run(*, user, draw: Draw, raw_values: dict[int, str], now: dt.datetime | None = None) -> Draw:
+    """Enter the public values and run fairdraw (selection + inspector assignment)."""
+    now = now or timezone.now()
+    draw = _locked_draw(draw)
+    check_allowed(user, PERM_DRAW, draw.region)
+    _require_status(draw, "run")
+    values = canonical_values(draw, raw_values, now)
+    commitment = commitment_of(draw)
+    pool_bytes, roster_bytes = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
+    try:
+        out = fd.run_draw(pool_bytes, commitment, values, roster=roster_bytes)
+    except fd.FairdrawError as exc:
+        raise _fd_error(exc) from exc
+    manifest = fd.manifest_bytes(out.manifest)
+    DrawFile.objects.create(draw=draw, kind=FileKind.MANIFEST, content=manifest)
+    for source, value in zip(draw.sources.order_by("position"), values, strict=True):
+        source.value, source.raw_value = value, raw_values.get(source.position, "").strip()
+        source.entered_at, source.entered_by = now, user
+        source.save()
+    _store_result(draw, out, roster_bytes)
+    before = audit.snapshot(draw)
+    draw.public_values = values
+    draw.seed = out.seed.hex()
+    draw.drawn_at, draw.drawn_by = now, user
+    draw.manifest_hash = fd.pool_digest(manifest)  # plain SHA-256 of the manifest bytes
+    draw.assignment_feasible = out.assignment.feasible if out.assignment else None
+    draw.assignment_problems = [p.to_dict() for p in out.assignment.problems] if out.assignment else []
+    draw.status = DRAW_TRANSITIONS["run"][1]
+    draw.save()
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=f"录入公开随机值并抽取：抽中 {len(out.result.selected())} 个对象，种子 {draw.seed}",
+        data={"before_status": before["status"], "public_values": values, "seed": draw.seed,
+              "manifest_sha256": draw.manifest_hash, "selected": out.result.selected(),
+              "assignment_feasible": draw.assignment_feasible},
+    )  # fmt: skip
+    return draw
+
+
+def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
+    ids = set()
+    for sel in out.result.strata.values():
+        ids.update(sel.selected, sel.substitutes)
+    units = {u.credit_code: u for u in RegulatedUnit.objects.filter(credit_code__in=ids)}
+    missing = ids - set(units)
+    if missing:
+        raise ValidationError(f"名录中找不到以下检查对象：{', '.join(sorted(missing))}")
+    targets: dict[str, DrawTarget] = {}
+    rows = []
+    for h, sel in out.result.strata.items():
+        for role, status, unit_ids in (
+            (TargetRole.SELECTED, TargetStatus.ACTIVE, sel.selected),
+            (TargetRole.SUBSTITUTE, TargetStatus.STANDBY, sel.substitutes),
+        ):
+            for rank, uid in enumerate(unit_ids, start=1):
+                unit = units[uid]
+                row = DrawTarget(
+                    draw=draw, unit=unit, unit_code=uid, unit_name=unit.name, stratum=h, role=role, rank=rank,
+                    specialty=out.result.units[uid].specialty if uid in out.result.units else "", status=status,
+                )  # fmt: skip
+                rows.append(row)
+                targets[uid] = row
+    DrawTarget.objects.bulk_create(rows)
+    if out.assignment is None:
+        return
+    roster = {i.inspector_id: i for i in fd.parse_roster(roster_bytes)}
+    inspectors = {i.cert_no: i for i in Inspector.objects.filter(cert_no__in=roster)}
+    assignments = []
+    for uid, group in out.assignment.groups.items():
+        target = targets[uid]
+        for iid in group:
+            assignments.append(
+                InspectorAssignment(
+                    target=target, inspector=inspectors[iid], inspector_code=iid, inspector_name=inspectors[iid].name,
+                    is_specialist=bool(target.specialty) and target.specialty in roster[iid].specialties,
+                )  # fmt: skip
+            )
+    InspectorAssignment.objects.bulk_create(assignments)
+
+
+# ---------------------------------------------------------------- witnesses, lock, cancel
+
+
+@transaction.atomic
+def witness_add(*, user, draw: Draw, name: str, organization: str, role: str, note: str = "") -> DrawWitness:
+    draw = _locked_draw(draw)
+    check_allowed(user, PERM_DRAW, draw.region)
+    if draw.status not in (DrawStatus.COMMITTED, DrawStatus.DRAWN):
+        raise ValidationError("抽取已锁定或作废，不能再登记监督人")
+    witness = DrawWitness(draw=draw, name=name.strip(), organization=organization.strip(), role=role, note=note,
+                          recorded_by=user)  # fmt: skip
+    witness.full_clean()
+    witness.save()
+    audit.log_change(witness, ObjectChange.Action.CREATE, user=user, message=f"登记监督人 {witness.name}（{draw.code}）")
+    return witness
+
+
+@transaction.atomic
+def draw_lock(*, user, draw: Draw, now: dt.datetime | None = None) -> Draw:
+    draw = _locked_draw(draw)
+    check_allowed(user, PERM_DRAW, draw.region)
+    _require_status(draw, "lock")
+    if not draw.witnesses.exists():
+        raise ValidationError("请先登记至少一名监督人，再锁定抽取结果")
+    draw.status = DRAW_TRANSITIONS["lock"][1]
+    draw.locked_at, draw.locked_by = now or timezone.now(), user
+    draw.save()
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"锁定并公示抽取结果 {draw.code}",
+        data={"manifest_sha256": draw.manifest_hash, "witnesses": [str(w) for w in draw.witnesses.all()]},
+    )  # fmt: skip
+    return draw
+
+
+@transaction.atomic
+def draw_cancel(*, user, draw: Draw, reason: str) -> Draw:
+    draw = _locked_draw(draw)
+    check_allowed(user, PERM_DRAW, draw.region)
+    _require_status(draw, "cancel")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError("作废抽取必须写明理由（不少于 4 个字）")
+    before = draw.status
+    draw.status = DRAW_TRANSITIONS["cancel"][1]
+    draw.cancelled_at, draw.cancelled_by, draw.cancel_reason = timezone.now(), user, reason
+    draw.save()
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"作废抽取 {draw.code}：{reason}",
+        data={"before_status": before, "reason": reason},
+    )  # fmt: skip
+    return draw
+
+
+# ---------------------------------------------------------------- changes after the draw
+
+
+def _locked_target(target: DrawTarget) -> tuple[Draw, DrawTarget]:
+    draw = _locked_draw(target.draw)
+    target = DrawTarget.objects.select_for_update().get(pk=target.pk)
+    return draw, target
+
+
+def _check_change_allowed(user, draw: Draw, target: DrawTarget, reason: str) -> str:
+    check_allowed(user, PERM_DRAW, draw.region)
+    if draw.status not in (DrawStatus.DRAWN, DrawStatus.LOCKED):
+        raise ValidationError("只有已抽取的结果才能递补或取消对象")
+    if target.status != TargetStatus.ACTIVE:
+        raise ValidationError("只有“待检查”的对象才能递补或取消")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError("请写明理由（不少于 4 个字），如“经核实该单位已注销”")
+    return reason
+
+
+@transaction.atomic
+def target_substitute(*, user, target: DrawTarget, reason: str) -> tuple[TargetChange, list[str]]:
+    """Replace an active target by the next unused substitute of the same stratum (fairdraw's order).
+
+    The original group moves to the substitute; returns warnings (e.g. a member must 回避).
+    """
+    draw, target = _locked_target(target)
+    reason = _check_change_allowed(user, draw, target, reason)
+    substitute = (
+        DrawTarget.objects.select_for_update()
+        .filter(draw=draw, stratum=target.stratum, role=TargetRole.SUBSTITUTE, status=TargetStatus.STANDBY)
+        .order_by("rank")
+        .first()
+    )
+    if substitute is None:
+        raise ValidationError(f"分层“{target.stratum}”的候补对象已用完，无法递补；可改为取消该对象的检查")
+    target.status = TargetStatus.REPLACED
+    target.save()
+    substitute.status, substitute.replaces = TargetStatus.ACTIVE, target
+    substitute.save()
+    warnings = []
+    task = draw.task
+    for a in target.assignments.select_related("inspector"):
+        InspectorAssignment.objects.create(
+            target=substitute, inspector=a.inspector, inspector_code=a.inspector_code,
+            inspector_name=a.inspector_name, is_specialist=a.is_specialist, transferred=True,
+        )  # fmt: skip
+        if ConflictDeclaration.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=task.window_start),
+            inspector=a.inspector, unit=substitute.unit, start__lte=task.window_end,
+        ).exists():
+            warnings.append(f"执法人员 {a.inspector_name} 已申报与 {substitute.unit_name} 回避，需调整检查组")
+    change = TargetChange.objects.create(
+        draw=draw, kind=TargetChangeKind.SUBSTITUTE, target=target, substitute=substitute, reason=reason,
+        created_by=user,
+    )  # fmt: skip
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=f"递补：{target.unit_name} → 候补第 {substitute.rank} 位 {substitute.unit_name}；理由：{reason}",
+        data={"target": target.unit_code, "substitute": substitute.unit_code, "stratum": target.stratum,
+              "substitute_rank": substitute.rank, "reason": reason, "warnings": warnings},
+    )  # fmt: skip
+    return change, warnings
+
+
+@transaction.atomic
+def target_cancel(*, user, target: DrawTarget, reason: str) -> TargetChange:
+    draw, target = _locked_target(target)
+    reason = _check_change_allowed(user, draw, target, reason)
+    target.status = TargetStatus.CANCELLED
+    target.save()
+    change = TargetChange.objects.create(
+        draw=draw, kind=TargetChangeKind.CANCEL, target=target, reason=reason, created_by=user
+    )
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"取消检查：{target.unit_name}；理由：{reason}",
+        data={"target": target.unit_code, "reason": reason},
+    )  # fmt: skip
+    return change
+
+
+# ---------------------------------------------------------------- verification
+
+
+def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
+    """Re-run the draw from the stored files (the same check as the stand-alone verifier)."""
+    manifest = draw.file_bytes(FileKind.MANIFEST)
+    if manifest is None:
+        raise ValidationError("该抽取尚未产生结果，无需验证")
+    report = fd.verify_manifest(manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER))
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"复核抽取结果：{report.status}",
+        data={"status": report.status, "message": report.message},
+    )  # fmt: skip
+    return report

@@ -1,0 +1,62 @@
+"""The inspector roster of a task as fairdraw Inspectors (frozen with the pool at T0)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from shuangsuiji import fairdraw as fd
+from shuangsuiji.directory.models import ConflictDeclaration, Inspector, LeavePeriod
+
+NO_START = "0001-01-01"  # certificate without a recorded start date: valid from any date
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    inspector: fd.Inspector
+    pk: int
+    name: str
+    on_leave: bool
+
+
+def roster_queryset(task):
+    qs = Inspector.objects.filter(
+        active=True, organization__region__code__startswith=task.plan.region.scope_prefix
+    ).select_related("organization__region")
+    org_ids = list(task.roster_organizations.values_list("pk", flat=True))
+    if org_ids:
+        qs = qs.filter(organization__in=org_ids)
+    return qs.prefetch_related("specialties")
+
+
+def roster_entries(task) -> list[RosterEntry]:
+    """Active inspectors of the task's region (or chosen organisations).
+
+    Leave overlapping the inspection window → personal cap 0 (listed, never assigned);
+    回避 declarations in force during the window → the unit's credit code in conflict_units.
+    """
+    start, end = task.window_start, task.window_end
+    inspectors = list(roster_queryset(task))
+    ids = [i.pk for i in inspectors]
+    on_leave = set(
+        LeavePeriod.objects.filter(inspector__in=ids, start__lte=end, end__gte=start).values_list("inspector", flat=True)
+    )
+    conflicts: dict[int, set[str]] = {}
+    for inspector_id, code in ConflictDeclaration.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start), inspector__in=ids, start__lte=end
+    ).values_list("inspector", "unit__credit_code"):
+        conflicts.setdefault(inspector_id, set()).add(code)
+    out = []
+    for i in inspectors:
+        entry = fd.Inspector(
+            inspector_id=i.cert_no,
+            region=i.organization.region.code,
+            specialties=tuple(sorted(s.code for s in i.specialties.all())),
+            cert_valid_from=i.cert_valid_from.isoformat() if i.cert_valid_from else NO_START,
+            cert_valid_to=i.cert_valid_to.isoformat(),
+            max_load=0 if i.pk in on_leave else None,
+            conflict_units=tuple(sorted(conflicts.get(i.pk, ()))),
+        )
+        out.append(RosterEntry(entry, i.pk, i.name, i.pk in on_leave))
+    return out

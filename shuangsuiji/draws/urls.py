@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "draws"
+
+urlpatterns = [
+    path("", views.DrawListView.as_view(), name="draw_list"),
+    path("new/<int:task_pk>/", views.draw_start, name="draw_start"),
+    path("<int:pk>/", views.draw_detail, name="draw_detail"),
+    path("<int:pk>/values/", views.draw_values, name="draw_values"),
+    path("<int:pk>/values/fetch-drand/", views.draw_fetch_drand, name="draw_fetch_drand"),
+    path("<int:pk>/witnesses/", views.draw_witness, name="draw_witness"),
+    path("<int:pk>/lock/", views.draw_lock, name="draw_lock"),
+    path("<int:pk>/cancel/", views.draw_cancel, name="draw_cancel"),
+    path("<int:pk>/verify/", views.draw_verify, name="draw_verify"),
+    path("<int:pk>/files/<str:kind>/", views.draw_file, name="draw_file"),
+    path("<int:pk>/record/", views.draw_record, name="draw_record"),
+    path("<int:pk>/record.pdf", views.draw_record_pdf, name="draw_record_pdf"),
+    path("targets/<int:pk>/substitute/", views.target_substitute, name="target_substitute"),
+    path("targets/<int:pk>/cancel/", views.target_cancel, name="target_cancel"),
+]

@@ -1,0 +1,316 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from shuangsuiji import fairdraw as fd
+from shuangsuiji.core.listing import ScopedListView, require_perm
+from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.plans import pool
+from shuangsuiji.plans.models import Task
+
+from . import selectors, services
+from .choices import FILE_NAMES, DrawStatus, FileKind, TargetRole, TargetStatus
+from .filtersets import DrawFilterSet
+from .forms import FreezeForm, ReasonForm, ValuesForm, WitnessForm
+from .models import Draw, DrawTarget
+from .tables import DrawTable
+
+
+def _errors(exc) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+class DrawListView(ScopedListView):
+    model = Draw
+    filterset_class = DrawFilterSet
+    table_class = DrawTable
+    title = "抽取记录"
+
+    def get_queryset(self):
+        return selectors.draw_list(self.request.user)
+
+
+def _draw(request, pk, action="view") -> Draw:
+    require_perm(request.user, Draw, action)
+    return get_object_or_404(selectors.draw_list(request.user, action), pk=pk)
+
+
+def commitment_strata(draw: Draw, commitment: dict) -> list[dict]:
+    """Per stratum: counts, committed rule and the exact inclusion probability (before the draw)."""
+    plan = fd.DrawPlan.from_dict(commitment["plan"])
+    lines = None
+    rows = []
+    for h, c in commitment["strata"].items():
+        rule = plan.rule_for(h)
+        prob = pool.inclusion_probability(rule, c["eligible"])
+        if lines is None:
+            from shuangsuiji.directory.models import BusinessLine
+
+            lines = dict(BusinessLine.objects.values_list("code", "name"))
+        rows.append({
+            "stratum": h, "label": pool.stratum_label(h, lines), **c,
+            "rate": "全部" if rule.certainty else f"{pool.fraction_to_pct(rule.rate).normalize():f}%",
+            "min_n": rule.min_n, "max_n": rule.max_n,
+            "expected": f"{float(pool.expected_n(rule, c['eligible'])):.2f}",
+            "probability": fd.format_fraction(prob), "probability_pct": f"{float(prob) * 100:.2f}%",
+        })  # fmt: skip
+    return rows
+
+
+def result_strata(draw: Draw, manifest: dict, targets) -> list[dict]:
+    by_stratum: dict[str, dict] = {}
+    for t in targets:
+        row = by_stratum.setdefault(t.stratum, {"selected": [], "substitutes": []})
+        row["selected" if t.role == TargetRole.SELECTED else "substitutes"].append(t)
+    out = []
+    for h, sel in manifest["selection"].items():
+        alloc = manifest["allocation"][h]
+        out.append({
+            "stratum": h, "n": sel["n"], "eligible": sel["eligible"], "probability": sel["probability"],
+            "target": alloc["target"], "clamp": alloc["clamp"], "threshold": sel["threshold"],
+            **by_stratum.get(h, {"selected": [], "substitutes": []}),
+        })  # fmt: skip
+    return out
+
+
+def draw_context(draw: Draw) -> dict:
+    commitment = services.commitment_of(draw)
+    manifest_bytes = draw.file_bytes(FileKind.MANIFEST)
+    manifest = json.loads(manifest_bytes) if manifest_bytes else None
+    targets = list(selectors.draw_detail_targets(draw))
+    return {
+        "draw": draw,
+        "task": draw.task,
+        "commitment": commitment,
+        "commitment_strata": commitment_strata(draw, commitment),
+        "sources": draw.sources.select_related("entered_by"),
+        "manifest": manifest,
+        "result": result_strata(draw, manifest, targets) if manifest else None,
+        "active_targets": [t for t in targets if t.status == TargetStatus.ACTIVE],
+        "all_targets": targets,
+        "witnesses": draw.witnesses.all(),
+        "changes": draw.changes.select_related("target", "substitute", "created_by"),
+        "files": draw.files.defer("content").order_by("id"),
+        "items": draw.task.items.select_related("organization", "item"),
+    }
+
+
+@login_required
+def draw_start(request, task_pk):
+    """T0 page: preview the pool, announce the public random sources, freeze and publish the commitment."""
+    require_perm(request.user, Draw, "draw")
+    task = get_object_or_404(Task.objects.restrict(request.user, "view"), pk=task_pk)
+    form = FreezeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draw = services.draw_freeze(user=request.user, task=task, sources=form.cleaned_data["sources"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "号池已冻结，抽取承诺已公布。请在公开随机数产生后录入。")
+            return redirect("draws:draw_detail", pk=draw.pk)
+    return render(
+        request,
+        "draws/draw_start.html",
+        {"task": task, "form": form, "preview": pool.task_preview(task), "title": f"发起抽取：{task.code} {task.name}"},
+    )
+
+
+@login_required
+def draw_detail(request, pk):
+    draw = _draw(request, pk)
+    can_draw = request.user.has_perm("draws.draw_draw")
+    context = draw_context(draw)
+    context.update(
+        title=f"抽取 {draw.code}",
+        can_draw=can_draw,
+        values_form=ValuesForm(draw=draw) if can_draw and draw.status == DrawStatus.COMMITTED else None,
+        witness_form=WitnessForm() if can_draw and draw.status in (DrawStatus.COMMITTED, DrawStatus.DRAWN) else None,
+        reason_form=ReasonForm(),
+        can_change_targets=can_draw and draw.status in (DrawStatus.DRAWN, DrawStatus.LOCKED),
+        history=ObjectChange.objects.restrict(request.user).filter(object_type="draws.draw", object_id=str(draw.pk))
+        if request.user.has_perm("core.view_objectchange")
+        else None,
+        now=timezone.now(),
+    )
+    return render(request, "draws/draw_detail.html", context)
+
+
+def _action(request, pk, fn, success):
+    draw = _draw(request, pk, "draw")
+    try:
+        result = fn(draw)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "操作失败：" + _errors(exc))
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect("draws:draw_detail", pk=draw.pk)
+
+
+@login_required
+@require_POST
+def draw_values(request, pk):
+    """Enter the public values: first a confirmation page with their canonical form, then the draw."""
+    draw = _draw(request, pk, "draw")
+    form = ValuesForm(request.POST, draw=draw)
+    if not form.is_valid():
+        messages.error(request, "请录入全部公开随机值")
+        return redirect("draws:draw_detail", pk=draw.pk)
+    raw = form.raw_values()
+    if request.POST.get("confirm") != "1":
+        try:
+            values = services.canonical_values(draw, raw)
+        except ValidationError as exc:
+            messages.error(request, "录入有误：" + _errors(exc))
+            return redirect("draws:draw_detail", pk=draw.pk)
+        rows = list(zip(form.sources, [raw[s.position] for s in form.sources], values, strict=True))
+        return render(request, "draws/draw_values_confirm.html", {"draw": draw, "rows": rows, "title": "确认公开随机值"})
+    return _action(
+        request, pk, lambda d: services.draw_run(user=request.user, draw=d, raw_values=raw),
+        lambda d: f"抽取完成：随机种子 {d.seed}",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def draw_fetch_drand(request, pk):
+    draw = _draw(request, pk, "draw")
+    source = draw.sources.filter(kind="drand").first()
+    if source is None:
+        raise Http404
+    from . import sources as src
+
+    try:
+        src.check_available(source.available_at, source.description)
+        value = src.fetch_drand(source.spec["round"])
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.info(request, f"drand 第 {source.spec['round']} 轮 randomness：{value}（请核对后录入）")
+    return redirect("draws:draw_detail", pk=draw.pk)
+
+
+@login_required
+@require_POST
+def draw_witness(request, pk):
+    form = WitnessForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写监督人姓名、单位和身份")
+        return redirect("draws:draw_detail", pk=pk)
+    return _action(
+        request, pk, lambda d: services.witness_add(user=request.user, draw=d, **form.cleaned_data),
+        lambda w: f"已登记监督人 {w.name}",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def draw_lock(request, pk):
+    return _action(request, pk, lambda d: services.draw_lock(user=request.user, draw=d), "抽取结果已锁定并公示")
+
+
+@login_required
+@require_POST
+def draw_cancel(request, pk):
+    form = ReasonForm(request.POST)
+    reason = form.data.get("reason", "")
+    return _action(
+        request, pk, lambda d: services.draw_cancel(user=request.user, draw=d, reason=reason), "该次抽取已作废"
+    )
+
+
+def _target_action(request, pk, fn, success):
+    require_perm(request.user, Draw, "draw")
+    target = get_object_or_404(DrawTarget.objects.filter(draw__in=selectors.draw_list(request.user, "draw")), pk=pk)
+    reason = request.POST.get("reason", "")
+    try:
+        result = fn(target, reason)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "操作失败：" + _errors(exc))
+    else:
+        messages.success(request, success(result))
+    return redirect("draws:draw_detail", pk=target.draw_id)
+
+
+@login_required
+@require_POST
+def target_substitute(request, pk):
+    def done(result):
+        change, warnings = result
+        text = f"已由候补第 {change.substitute.rank} 位 {change.substitute.unit_name} 递补"
+        return text + ("。注意：" + "；".join(warnings) if warnings else "")
+
+    return _target_action(
+        request, pk, lambda t, r: services.target_substitute(user=request.user, target=t, reason=r), done
+    )
+
+
+@login_required
+@require_POST
+def target_cancel(request, pk):
+    return _target_action(
+        request, pk, lambda t, r: services.target_cancel(user=request.user, target=t, reason=r),
+        lambda c: f"已取消对 {c.target.unit_name} 的检查",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def draw_verify(request, pk):
+    draw = _draw(request, pk)
+    try:
+        report = services.draw_verify(user=request.user, draw=draw)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("draws:draw_detail", pk=draw.pk)
+    if report.ok:
+        messages.success(request, report.text())
+    else:
+        messages.error(request, report.text())
+    return redirect("draws:draw_detail", pk=draw.pk)
+
+
+@login_required
+def draw_file(request, pk, kind):
+    """Byte-exact download of the pool snapshot, roster, commitment or manifest."""
+    draw = _draw(request, pk)
+    if kind not in FILE_NAMES:
+        raise Http404
+    content = draw.file_bytes(kind)
+    if content is None:
+        raise Http404("该文件尚未生成")
+    name, content_type = FILE_NAMES[kind]
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{draw.code}-{name}"'
+    return response
+
+
+@login_required
+def draw_record(request, pk):
+    """抽取记录: printable HTML (A4 print layout)."""
+    draw = _draw(request, pk)
+    return render(request, "draws/record.html", {**draw_context(draw), "printable": True, "printed_at": timezone.now()})
+
+
+@login_required
+def draw_record_pdf(request, pk):
+    """抽取记录 as PDF (WeasyPrint + Noto CJK fonts)."""
+    draw = _draw(request, pk)
+    try:
+        import weasyprint
+    except ImportError:  # pragma: no cover - weasyprint is in requirements.txt
+        return HttpResponse("服务器未安装 PDF 组件（weasyprint），请使用“打印”功能另存为 PDF", status=503)
+    html = render_to_string(
+        "draws/record.html", {**draw_context(draw), "printable": False, "printed_at": timezone.now()}, request=request
+    )
+    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{draw.code}-record.pdf"'
+    return response

@@ -1,0 +1,1 @@
+"""JSON API for plans and tasks (TODO issue #7)."""

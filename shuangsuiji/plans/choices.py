@@ -1,0 +1,61 @@
+"""Enumerations and workflow transition maps of 年度抽查工作计划 and 抽查任务 (research-regulatory §1.4, §2.4)."""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审核"
+    APPROVED = "approved", "已审核待公布"
+    PUBLISHED = "published", "已公布"
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str  # button text
+    sources: frozenset
+    target: str
+    perm_action: str  # "<app>.<action>_annualplan"
+    needs_text: str = ""  # "" | "reason" (修订理由) | "opinion" (退回意见)
+
+
+# The only ways a plan's status changes (no django-fsm; services check this map).
+PLAN_TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition("提交审核", frozenset({PlanStatus.DRAFT}), PlanStatus.SUBMITTED, "change"),
+    "return": Transition(
+        "退回修改", frozenset({PlanStatus.SUBMITTED, PlanStatus.APPROVED}), PlanStatus.DRAFT, "approve", "opinion"
+    ),
+    "approve": Transition("审核通过", frozenset({PlanStatus.SUBMITTED}), PlanStatus.APPROVED, "approve"),
+    "publish": Transition("公布计划", frozenset({PlanStatus.APPROVED}), PlanStatus.PUBLISHED, "publish"),
+    "revise": Transition("调整计划", frozenset({PlanStatus.PUBLISHED}), PlanStatus.DRAFT, "publish", "reason"),
+}
+
+
+class TaskKind(models.TextChoices):
+    SINGLE = "single", "本部门抽查"
+    JOINT = "joint", "跨部门联合抽查"
+
+
+class StratifyBy(models.TextChoices):
+    NONE = "none", "不分层（整体抽取）"
+    RISK = "risk", "按信用风险分类分层"
+    LINE = "line", "按专业类别分层"
+    LINE_RISK = "line_risk", "按专业类别×信用风险分类分层"
+    REGION = "region", "按所属区划分层"
+
+
+class RegionRule(models.TextChoices):
+    ANY = "any", "不限"
+    SAME = "same", "本区划人员检查本区划对象"
+    DIFFERENT = "different", "跨区交叉检查"
+
+
+class RatioSource(models.TextChoices):
+    GAOQING = "gaoqing", "高青县工作指引比例表（按单位总数）"
+    RISK = "risk", "按信用风险分类比例（A≤5%、B 5–20%、C 21–60%、D 61–100%）"
+
+
+UNRATED = "U"  # stratum code part for units without a credit-risk class
+ALL_STRATUM = "ALL"

@@ -1,0 +1,304 @@
+"""Writes for annual plans and tasks. Keyword-only, atomic, validated (full_clean) and audited.
+
+`user=None` means the system (demo loader, migrations); otherwise the user's role permission and
+region scope are checked here as well as in the views.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from shuangsuiji.core import audit
+from shuangsuiji.core.models import ObjectChange
+
+from . import pool
+from .choices import PLAN_TRANSITIONS, PlanStatus, TaskKind
+from .models import AnnualPlan, AnnualPlanVersion, Task, TaskItem, TaskStratumRule
+
+TASK_FIELDS = (
+    "name", "kind", "lead_organization", "scope_region", "risk_levels", "exclude_inspected_days", "stratify_by",
+    "default_rate", "default_min", "default_max", "substitutes", "window_start", "window_end", "group_size",
+    "require_specialist", "region_rule", "max_load", "note",
+)  # fmt: skip
+TASK_M2M = ("business_lines", "tags", "roster_organizations")
+
+
+def check_allowed(user, perm: str, region) -> None:
+    """Role permission + region scope (no-op for the system user None)."""
+    if user is None:
+        return
+    if not user.has_perm(perm):
+        raise PermissionDenied("您没有此操作的权限")
+    prefix = user.scope_prefix
+    if prefix is None or not region.code.startswith(prefix):
+        raise PermissionDenied("不能操作本辖区以外的计划或任务")
+
+
+def _require_draft(plan: AnnualPlan) -> None:
+    if plan.status != PlanStatus.DRAFT:
+        raise ValidationError(f"计划当前状态为“{plan.get_status_display()}”，只有草稿可以修改；已公布的计划请先“调整计划”")
+
+
+def _require_task_editable(task: Task) -> None:
+    _require_draft(task.plan)
+    if task.draws.exclude(status="cancelled").exists():
+        raise ValidationError("该任务已开始抽取（已公布抽取承诺），不能再修改；如需变更请先作废该次抽取")
+
+
+# ---------------------------------------------------------------- annual plans
+
+
+@transaction.atomic
+def plan_create(
+    *, user, year: int, title: str, organization, coverage_target=3, description: str = ""
+) -> AnnualPlan:
+    check_allowed(user, "plans.add_annualplan", organization.region)
+    plan = AnnualPlan(
+        year=year, title=title, organization=organization, region=organization.region,
+        coverage_target=coverage_target, description=description, created_by=user,
+    )  # fmt: skip
+    plan.full_clean()
+    plan.save()
+    audit.log_change(plan, ObjectChange.Action.CREATE, user=user, message="新建年度抽查工作计划")
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, user, plan: AnnualPlan, **changes) -> AnnualPlan:
+    allowed = {"title", "coverage_target", "description"}
+    if set(changes) - allowed:
+        raise ValidationError(f"不可修改的字段：{', '.join(sorted(set(changes) - allowed))}")
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    check_allowed(user, "plans.change_annualplan", plan.region)
+    _require_draft(plan)
+    before = audit.snapshot(plan)
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    plan.full_clean()
+    plan.save()
+    audit.log_change(plan, ObjectChange.Action.UPDATE, user=user, before=before)
+    return plan
+
+
+def _validate_for_submit(plan: AnnualPlan) -> None:
+    errors = []
+    tasks = list(plan.tasks.prefetch_related("items"))
+    if not tasks:
+        errors.append("计划中还没有抽查任务")
+    for task in tasks:
+        items = list(task.items.all())
+        if not items:
+            errors.append(f"任务 {task.code} 没有抽查事项")
+        if task.kind == TaskKind.JOINT and len({i.organization_id for i in items} | {task.lead_organization_id}) < 2:
+            errors.append(f"联合抽查任务 {task.code} 至少需要两个部门的抽查事项")
+    if errors:
+        raise ValidationError(errors)
+
+
+def plan_snapshot(plan: AnnualPlan) -> dict:
+    """Plan + tasks (with items and ratio rules) as plain JSON, stored with each published version."""
+    data = audit.snapshot(plan)
+    data["tasks"] = []
+    for task in plan.tasks.select_related("lead_organization", "scope_region").prefetch_related(
+        "items__organization", "items__item", "stratum_rules", "business_lines", "tags"
+    ):
+        row = audit.snapshot(task)
+        row["lead_organization_name"] = task.lead_organization.name
+        row["scope_region_name"] = task.scope_region.name
+        row["business_line_names"] = [bl.name for bl in task.business_lines.all()]
+        row["tag_names"] = [t.name for t in task.tags.all()]
+        row["items"] = [
+            {"organization": i.organization.name, "item_id": i.item_id, "name": i.name} for i in task.items.all()
+        ]
+        row["stratum_rules"] = [audit.snapshot(r) for r in task.stratum_rules.all()]
+        data["tasks"].append(row)
+    return audit.to_plain(data)
+
+
+@transaction.atomic
+def plan_transition(*, user, plan: AnnualPlan, action: str, text: str = "") -> AnnualPlan:
+    """Move a plan along PLAN_TRANSITIONS (submit / return / approve / publish / revise)."""
+    transition = PLAN_TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError(f"未知操作：{action}")
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    check_allowed(user, f"plans.{transition.perm_action}_annualplan", plan.region)
+    if plan.status not in transition.sources:
+        raise ValidationError(f"计划当前状态为“{plan.get_status_display()}”，不能执行“{transition.label}”")
+    text = (text or "").strip()
+    if transition.needs_text == "reason" and not text:
+        raise ValidationError("调整已公布的计划必须填写调整理由")
+    if transition.needs_text == "opinion" and not text:
+        raise ValidationError("退回时必须填写审核意见")
+    before = audit.snapshot(plan)
+    now = timezone.now()
+    if action == "submit":
+        _validate_for_submit(plan)
+        plan.submitted_by, plan.submitted_at = user, now
+    elif action == "approve":
+        if user is not None and not user.is_superuser and plan.submitted_by_id == user.pk:
+            raise ValidationError("提交人不能审核自己提交的计划（审核须由他人进行）")
+        plan.approved_by, plan.approved_at, plan.review_opinion = user, now, text
+    elif action == "return":
+        plan.review_opinion = text
+    elif action == "publish":
+        plan.published_at = now
+        plan.first_published_at = plan.first_published_at or now
+    elif action == "revise":
+        plan.version += 1
+        plan.revision_reason = text
+        plan.submitted_by = plan.submitted_at = plan.approved_by = plan.approved_at = None
+        plan.review_opinion = ""
+    plan.status = transition.target
+    plan.full_clean()
+    plan.save()
+    data = {"from": before["status"], "to": plan.status, "version": plan.version, "text": text}
+    if action == "publish":
+        version = AnnualPlanVersion.objects.create(
+            plan=plan, version=plan.version, reason=plan.revision_reason, snapshot=plan_snapshot(plan),
+            published_at=now, published_by=user,
+        )  # fmt: skip
+        audit.log_change(version, ObjectChange.Action.CREATE, user=user, message=f"公布第{plan.version}版")
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=plan, user=user, data=data,
+        message=f"{transition.label}（第{plan.version}版）" + (f"：{text}" if text else ""),
+    )  # fmt: skip
+    return plan
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def _next_code(plan: AnnualPlan) -> str:
+    prefix = f"{plan.year}-{plan.region.code}-"
+    existing = Task.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+    numbers = [int(c.rsplit("-", 1)[1]) for c in existing if c.rsplit("-", 1)[1].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def _set_m2m(task: Task, m2m: dict) -> None:
+    for name in TASK_M2M:
+        if name in m2m and m2m[name] is not None:
+            getattr(task, name).set(m2m[name])
+
+
+@transaction.atomic
+def task_create(*, user, plan: AnnualPlan, **data) -> Task:
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    check_allowed(user, "plans.add_task", plan.region)
+    _require_draft(plan)
+    m2m = {name: data.pop(name, None) for name in TASK_M2M}
+    unknown = set(data) - set(TASK_FIELDS)
+    if unknown:
+        raise ValidationError(f"未知字段：{', '.join(sorted(unknown))}")
+    data.setdefault("scope_region", plan.region)
+    task = Task(plan=plan, code=_next_code(plan), **data)
+    task.full_clean()
+    task.save()
+    _set_m2m(task, m2m)
+    audit.log_change(task, ObjectChange.Action.CREATE, user=user, message="新建抽查任务")
+    return task
+
+
+@transaction.atomic
+def task_update(*, user, task: Task, **data) -> Task:
+    task = Task.objects.select_for_update().select_related("plan__region").get(pk=task.pk)
+    check_allowed(user, "plans.change_task", task.plan.region)
+    _require_task_editable(task)
+    m2m = {name: data.pop(name, None) for name in TASK_M2M}
+    unknown = set(data) - set(TASK_FIELDS)
+    if unknown:
+        raise ValidationError(f"未知字段：{', '.join(sorted(unknown))}")
+    before = audit.snapshot(task)
+    for name, value in data.items():
+        setattr(task, name, value)
+    task.full_clean()
+    task.save()
+    _set_m2m(task, m2m)
+    audit.log_change(task, ObjectChange.Action.UPDATE, user=user, before=before)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, user, task: Task) -> None:
+    check_allowed(user, "plans.delete_task", task.plan.region)
+    _require_task_editable(task)
+    if task.draws.exists():
+        raise ValidationError("该任务有抽取记录，不能删除")
+    audit.log_change(task, ObjectChange.Action.DELETE, user=user, before=audit.snapshot(task))
+    task.delete()
+
+
+@transaction.atomic
+def task_item_add(*, user, task: Task, organization, item=None, item_name: str = "") -> TaskItem:
+    check_allowed(user, "plans.change_task", task.plan.region)
+    _require_task_editable(task)
+    if item is not None and item.status != "published":
+        raise ValidationError("只能选择已发布的抽查事项")
+    if item is not None and task.items.filter(item=item).exists():
+        raise ValidationError("该事项已在任务中")
+    row = TaskItem(
+        task=task, organization=organization, item=item, item_name=item_name.strip(), order=task.items.count() + 1
+    )
+    row.full_clean()
+    row.save()
+    audit.log_change(row, ObjectChange.Action.CREATE, user=user, message=f"任务 {task.code} 增加抽查事项")
+    return row
+
+
+@transaction.atomic
+def task_item_remove(*, user, item: TaskItem) -> None:
+    check_allowed(user, "plans.change_task", item.task.plan.region)
+    _require_task_editable(item.task)
+    audit.log_change(item, ObjectChange.Action.DELETE, user=user, before=audit.snapshot(item))
+    item.delete()
+
+
+@transaction.atomic
+def stratum_rule_set(
+    *, user, task: Task, stratum: str, rate, min_n: int = 0, max_n=None, certainty: bool = False, source: str = ""
+) -> TaskStratumRule:
+    check_allowed(user, "plans.change_task", task.plan.region)
+    _require_task_editable(task)
+    rule = TaskStratumRule.objects.filter(task=task, stratum=stratum).first()
+    before = audit.snapshot(rule) if rule else None
+    rule = rule or TaskStratumRule(task=task, stratum=stratum)
+    rule.rate, rule.min_n, rule.max_n, rule.certainty, rule.source = rate, min_n, max_n, certainty, source
+    rule.full_clean()
+    rule.save()
+    audit.log_change(rule, ObjectChange.Action.UPDATE if before else ObjectChange.Action.CREATE, user=user, before=before)
+    return rule
+
+
+@transaction.atomic
+def stratum_rule_delete(*, user, rule: TaskStratumRule) -> None:
+    check_allowed(user, "plans.change_task", rule.task.plan.region)
+    _require_task_editable(rule.task)
+    audit.log_change(rule, ObjectChange.Action.DELETE, user=user, before=audit.snapshot(rule))
+    rule.delete()
+
+
+@transaction.atomic
+def task_apply_suggestion(*, user, task: Task, source: str) -> list[TaskStratumRule]:
+    """Fill per-stratum ratios from fairdraw's tables: "gaoqing" (by unit count) or "risk" (by class)."""
+    check_allowed(user, "plans.change_task", task.plan.region)
+    _require_task_editable(task)
+    if source not in ("gaoqing", "risk"):
+        raise ValidationError("未知的比例依据")
+    cands = pool.candidates(task)
+    counts = pool.stratum_counts_of(cands)
+    if not counts:
+        raise ValidationError("抽查范围内没有检查对象，无法按比例表计算")
+    rates = pool.suggested_rates(task, counts, source)
+    label = "高青县工作指引比例表" if source == "gaoqing" else "信用风险分类比例"
+    rules = [
+        stratum_rule_set(
+            user=user, task=task, stratum=h, rate=pool.fraction_to_pct(rate), min_n=1 if counts[h]["eligible"] else 0,
+            source=label,
+        )  # fmt: skip
+        for h, rate in rates.items()
+    ]
+    audit.log_event(ObjectChange.Action.WORKFLOW, obj=task, user=user, message=f"按{label}填入分层比例")
+    return rules

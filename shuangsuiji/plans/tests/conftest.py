@@ -1,0 +1,1 @@
+from shuangsuiji.plans.tests.fixtures import gq, yy_units  # noqa: F401
