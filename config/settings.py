@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "shuangsuiji.directory",
     "shuangsuiji.plans",
     "shuangsuiji.draws",
+    "shuangsuiji.disclosure",
+    "shuangsuiji.dashboards",
+    "shuangsuiji.inspections",
+    "shuangsuiji.cases",
     "shuangsuiji.demo",
 ]
 

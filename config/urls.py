@@ -8,6 +8,10 @@ urlpatterns = [
     path("directory/", include("shuangsuiji.directory.urls")),
     path("plans/", include("shuangsuiji.plans.urls")),
     path("draws/", include("shuangsuiji.draws.urls")),
+    path("gs/", include("shuangsuiji.disclosure.urls")),
+    path("dashboards/", include("shuangsuiji.dashboards.urls")),
+    path("inspections/", include("shuangsuiji.inspections.urls")),
+    path("cases/", include("shuangsuiji.cases.urls")),
     path("api/v1/", include("shuangsuiji.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

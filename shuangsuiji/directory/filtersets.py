@@ -11,7 +11,11 @@ from .models import BusinessLine, Expert, ImportBatch, InspectionItem, Inspector
 
 
 def _regions(request):
-    return Region.objects.restrict(request.user, "view").filter(level=Region.Level.COUNTY) if request else Region.objects.none()
+    return (
+        Region.objects.restrict(request.user, "view").filter(level=Region.Level.COUNTY)
+        if request
+        else Region.objects.none()
+    )
 
 
 def _orgs(request):

@@ -87,7 +87,9 @@ class LookupContext:
             for key in {line.code, line.name, line.short_name, line.name.split("（")[0]}:
                 if key:
                     ctx.lines[key.lower()] = line
-        for org in Organization.objects.in_scope(user).filter(active=True) if user is not None else Organization.objects.all():
+        for org in (
+            Organization.objects.in_scope(user).filter(active=True) if user is not None else Organization.objects.all()
+        ):
             ctx.organizations[org.name] = org
         return ctx
 
@@ -120,7 +122,8 @@ class LookupContext:
             elif line.pk not in ids:
                 ids.append(line.pk)
         if unknown:
-            raise forms.ValidationError(f"未知的专业类别：{'、'.join(unknown)}（可选：{'、'.join(BusinessLine.objects.values_list('short_name', flat=True))}）")
+            options = "、".join(BusinessLine.objects.values_list("short_name", flat=True))
+            raise forms.ValidationError(f"未知的专业类别：{'、'.join(unknown)}（可选：{options}）")
         return ids
 
 

@@ -38,21 +38,21 @@ class Column:
 
 
 UNIT_COLUMNS = (
-    Column("统一社会信用代码", "credit_code", True, ("社会信用代码", "信用代码", "统一代码"), "18位，自动校验", width=22),
+    Column("统一社会信用代码", "credit_code", True, ("社会信用代码", "信用代码", "统一代码"), "18位", width=22),
     Column("单位名称", "name", True, ("名称", "企业名称", "检查对象名称", "单位全称"), width=30),
     Column("地址", "address", aliases=("注册地址", "经营地址", "经营场所"), width=30),
-    Column("行政区划", "region", True, ("所属区划", "区划代码", "区划", "所属县区"), "6位区划代码或县区名称，如 370322 或 高青县"),
-    Column("专业类别", "business_lines", True, ("业务类别", "监管类别", "专业"), "可填多个，用“、”分隔，如 公共场所、饮用水", width=22),
+    Column("行政区划", "region", True, ("所属区划", "区划代码", "区划", "所属县区"), "区划代码或县区名称，如 370322"),
+    Column("专业类别", "business_lines", True, ("业务类别", "监管类别", "专业"), "多个用“、”分隔", width=22),
     Column("法定代表人/负责人", "legal_rep", aliases=("法定代表人", "负责人", "法人")),
     Column("联系电话", "contact_phone", aliases=("电话", "联系方式")),
     Column("卫生许可证号", "licence_no", aliases=("许可证号", "许可证编号"), width=22),
     Column("许可证有效期至", "licence_valid_to", aliases=("许可证有效期",), note="日期，如 2027-12-31"),
     Column("标签", "tags", aliases=("分类标签",), note="可填多个，用“、”分隔"),
-    Column("信用风险分类", "risk_level", aliases=("风险等级", "信用风险等级", "风险分类"), note="A/B/C/D", choices=tuple(RiskLevel.values)),
+    Column("信用风险分类", "risk_level", aliases=("风险等级", "信用风险等级"), choices=tuple(RiskLevel.values)),
     Column("风险分类日期", "risk_as_of", aliases=("分类日期",), note="填写风险分类时必填"),
     Column("风险分类来源", "risk_source", aliases=("分类来源",), note="如 市场监管部门企业信用风险分类"),
     Column("投诉举报次数", "complaint_count", aliases=("投诉次数",), note="不小于0的整数"),
-    Column("经营状态", "status", aliases=("状态", "登记状态"), note="在营/停业/注销/吊销/迁出，空白为在营", choices=tuple(UnitStatus.labels)),
+    Column("经营状态", "status", aliases=("状态", "登记状态"), note="空白为在营", choices=tuple(UnitStatus.labels)),
     Column("备注", "note"),
     Column("违法违规次数", "violation_count", importable=False),
     Column("最近检查日期", "last_inspected_on", importable=False),
@@ -275,7 +275,9 @@ class UnitImporter(Importer):
     def load_existing(self, keys) -> dict[str, RegulatedUnit]:
         keys, found = list(keys), {}
         for start in range(0, len(keys), CHUNK):
-            for unit in RegulatedUnit.objects.filter(credit_code__in=keys[start : start + CHUNK]).select_related("region"):
+            for unit in RegulatedUnit.objects.filter(credit_code__in=keys[start : start + CHUNK]).select_related(
+                "region"
+            ):
                 unit.line_ids, unit.tag_ids, unit.tag_names = [], [], []
                 found[unit.credit_code] = unit
         by_id = {unit.pk: unit for unit in found.values()}
@@ -372,7 +374,9 @@ class InspectorImporter(Importer):
     def load_existing(self, keys) -> dict[str, Inspector]:
         keys, found = list(keys), {}
         for start in range(0, len(keys), CHUNK):
-            qs = Inspector.objects.filter(cert_no__in=keys[start : start + CHUNK]).select_related("organization__region")
+            qs = Inspector.objects.filter(cert_no__in=keys[start : start + CHUNK]).select_related(
+                "organization__region"
+            )
             for inspector in qs.prefetch_related("specialties", "tags"):
                 inspector.line_ids = sorted(line.pk for line in inspector.specialties.all())
                 inspector.tag_names = sorted(tag.name for tag in inspector.tags.all())
@@ -422,4 +426,3 @@ class InspectorImporter(Importer):
 
 IMPORTERS = {ImportKind.UNIT: UnitImporter, ImportKind.INSPECTOR: InspectorImporter}
 COLUMNS = {ImportKind.UNIT: UNIT_COLUMNS, ImportKind.INSPECTOR: INSPECTOR_COLUMNS}
-

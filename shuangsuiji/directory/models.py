@@ -66,9 +66,7 @@ class RegulatedUnit(ScopedModel, TimeStampedModel):
 
     region_field = "region"
 
-    credit_code = models.CharField(
-        "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code]
-    )
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code])
     name = models.CharField("单位名称", max_length=200, db_index=True)
     address = models.CharField("地址", max_length=300, blank=True)
     region = models.ForeignKey(
@@ -181,9 +179,7 @@ class Inspector(ScopedModel, TimeStampedModel):
         "accounts.Organization", verbose_name="所属机构", on_delete=models.PROTECT, related_name="inspectors"
     )
     position = models.CharField("职务", max_length=50, blank=True)
-    specialties = models.ManyToManyField(
-        BusinessLine, verbose_name="专业类别", blank=True, related_name="inspectors"
-    )
+    specialties = models.ManyToManyField(BusinessLine, verbose_name="专业类别", blank=True, related_name="inspectors")
     tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True, related_name="inspectors")
     phone = models.CharField("联系电话", max_length=30, blank=True)
     user = models.OneToOneField(

@@ -94,7 +94,9 @@ def _links(through, left: str, right: str, ids: list[int], value: str | None = N
     found: dict[int, list] = defaultdict(list)
     target = value or right
     for start in range(0, len(ids), CHUNK):
-        for key, item in through.objects.filter(**{f"{left}__in": ids[start : start + CHUNK]}).values_list(left, target):
+        for key, item in through.objects.filter(**{f"{left}__in": ids[start : start + CHUNK]}).values_list(
+            left, target
+        ):
             found[key].append(item)
     return found
 
@@ -128,7 +130,11 @@ def inspector_export_rows(queryset):
     fields = [c.field for c in INSPECTOR_COLUMNS]
     for inspector in queryset.prefetch_related("specialties", "tags").iterator(chunk_size=CHUNK):
         values = {
-            **{name: getattr(inspector, name) for name in fields if name not in ("organization", "specialties", "tags", "active")},
+            **{
+                name: getattr(inspector, name)
+                for name in fields
+                if name not in ("organization", "specialties", "tags", "active")
+            },
             "organization": inspector.organization.name,
             "specialties": "、".join(line.short_name for line in inspector.specialties.all()),
             "tags": "、".join(tag.name for tag in inspector.tags.all()),
@@ -153,11 +159,11 @@ EXPERT_EXPORT = [
 
 
 def _attr_value(obj, attr: str):
+    if attr in ("specialties", "tags"):
+        return "、".join(str(getattr(x, "short_name", x)) for x in getattr(obj, attr).all())
     value = getattr(obj, attr)
     if callable(value):
         value = value()
-    if attr in ("specialties", "tags"):
-        return "、".join(str(x.short_name if hasattr(x, "short_name") else x) for x in value.all())
     if isinstance(value, bool):
         return "是" if value else "否"
     if hasattr(value, "_meta"):

@@ -158,7 +158,9 @@ def violation_add(*, actor, unit: RegulatedUnit, occurred_on: dt.date, descripti
 
 
 @transaction.atomic
-def inspection_history_add(*, actor, unit: RegulatedUnit, inspected_on: dt.date, item_name: str, result: str, source=""):
+def inspection_history_add(
+    *, actor, unit: RegulatedUnit, inspected_on: dt.date, item_name: str, result: str, source=""
+):
     _require(actor, RegulatedUnit, "change")
     _check_region(actor, unit.region.code)
     record = InspectionHistory(unit=unit, inspected_on=inspected_on, item_name=item_name, result=result, source=source)
@@ -213,7 +215,9 @@ def leave_delete(*, actor, leave: LeavePeriod) -> None:
 def conflict_add(*, actor, inspector: Inspector, unit: RegulatedUnit, relation: str, start: dt.date, end=None, note=""):
     _require(actor, Inspector, "change")
     _check_region(actor, inspector.organization.region.code)
-    declaration = ConflictDeclaration(inspector=inspector, unit=unit, relation=relation, start=start, end=end, note=note)
+    declaration = ConflictDeclaration(
+        inspector=inspector, unit=unit, relation=relation, start=start, end=end, note=note
+    )
     if end is not None and end < start:
         raise ValidationError({"end": "终止日期不能早于起始日期"})
     return _save(declaration, actor=actor, message=f"回避申报：{unit.name}")
@@ -302,7 +306,9 @@ def item_publish(*, actor, item: InspectionItem) -> InspectionItem:
         audit.log_event(Action.WORKFLOW, obj=previous, user=actor, message=f"被第{item.version}版替代")
     item.status, item.published_at = ItemStatus.PUBLISHED, timezone.now()
     item.save(update_fields=["status", "published_at", "updated_at"])
-    audit.log_event(Action.WORKFLOW, obj=item, user=actor, message=f"发布抽查事项第{item.version}版", data=audit.snapshot(item))
+    audit.log_event(
+        Action.WORKFLOW, obj=item, user=actor, message=f"发布抽查事项第{item.version}版", data=audit.snapshot(item)
+    )
     return item
 
 
@@ -331,7 +337,9 @@ def item_claim(*, actor, item: InspectionItem, region) -> InspectionItem:
     _check_region(actor, region.code)
     if item.status != ItemStatus.PUBLISHED:
         raise ValidationError("只能认领已发布的抽查事项")
-    if item.region is not None and (item.region_id == region.pk or not region.code.startswith(item.region.scope_prefix)):
+    if item.region is not None and (
+        item.region_id == region.pk or not region.code.startswith(item.region.scope_prefix)
+    ):
         raise ValidationError("只能认领上级区划发布的抽查事项")
     if InspectionItem.objects.filter(region=region, code=item.code).exists():
         raise ValidationError(f"本区划已认领或已有事项编码 {item.code}")
@@ -402,7 +410,10 @@ def import_prepare(*, actor, kind: str, mode: str, data: bytes, filename: str) -
         batch.save()
         audit.log_event(
             Action.IMPORT, obj=batch, user=actor,
-            message=f"上传{batch.get_kind_display()}导入文件 {batch.file_name}：{batch.rows_total} 行，{batch.count_error} 行有错误",
+            message=(
+                f"上传{batch.get_kind_display()}导入文件 {batch.file_name}："
+                f"{batch.rows_total} 行，{batch.count_error} 行有错误"
+            ),
             data={"sha256": digest, "rows": batch.rows_total, "errors": batch.count_error, "mode": mode},
         )  # fmt: skip
     return batch
@@ -532,7 +543,9 @@ def _write_units(*, actor, importer, payload, plan, message: str) -> None:
     codes = [unit.credit_code for unit, _ in new_units]
     pks: dict[str, int] = {}
     for start in range(0, len(codes), CHUNK):
-        pks.update(RegulatedUnit.objects.filter(credit_code__in=codes[start : start + CHUNK]).values_list("credit_code", "pk"))
+        pks.update(
+            RegulatedUnit.objects.filter(credit_code__in=codes[start : start + CHUNK]).values_list("credit_code", "pk")
+        )
     for unit, _ in new_units:
         unit.pk = pks[unit.credit_code]
         unit._state.adding = False
@@ -541,7 +554,9 @@ def _write_units(*, actor, importer, payload, plan, message: str) -> None:
         new_lines += [(unit.pk, pk) for pk in row["line_ids"]]
         new_tags += [(unit.pk, pk) for pk in tags]
         if unit.risk_level:
-            ratings.append(RiskRating(unit_id=unit.pk, level=unit.risk_level, as_of=unit.risk_as_of, source=unit.risk_source))
+            ratings.append(
+                RiskRating(unit_id=unit.pk, level=unit.risk_level, as_of=unit.risk_as_of, source=unit.risk_source)
+            )
         after = _fast_snapshot(unit, {"business_lines": row["line_ids"], "tags": tags})
         entries.append(audit.entry_for(unit, Action.CREATE, after=after, message=message))
 

@@ -65,7 +65,9 @@ def _read_excel(data: bytes) -> list[list]:
             raise SpreadsheetError("文件中没有工作表")
         sheet = workbook.get_sheet_by_index(0)
         if sheet.total_height > max_rows() + 1:
-            raise SpreadsheetError(f"数据行数超过上限 {max_rows():,} 行（文件约 {sheet.total_height - 1:,} 行），请拆分后分批导入")
+            raise SpreadsheetError(
+                f"数据行数超过上限 {max_rows():,} 行（文件约 {sheet.total_height - 1:,} 行），请拆分后分批导入"
+            )
         return sheet.to_python(skip_empty_area=False)
     except SpreadsheetError:
         raise
@@ -180,7 +182,10 @@ def template_xlsx(columns, *, title: str) -> bytes:
     notes = workbook.create_sheet("填写说明")
     notes.append(["列名", "是否必填", "说明"])
     for column in columns:
-        notes.append([column.header, "必填" if column.required else "选填", column.note])
+        options = f"可选：{'、'.join(column.choices)}" if column.choices else ""
+        notes.append(
+            [column.header, "必填" if column.required else "选填", "；".join(filter(None, [column.note, options]))]
+        )
     notes.append([])
     notes.append(["提示", "", "第1行为表头，请勿修改；带 * 的列为必填；日期格式 YYYY-MM-DD；多个值用“、”分隔。"])
     for letter, width in (("A", 20), ("B", 10), ("C", 60)):

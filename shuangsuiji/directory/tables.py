@@ -8,7 +8,9 @@ RISK_CLASS = {"A": "success", "B": "info", "C": "warning", "D": "danger"}
 
 
 class UnitTable(tables.Table):
-    credit_code = tables.Column(verbose_name="统一社会信用代码", linkify=("directory:unit_detail", {"pk": tables.A("pk")}))
+    credit_code = tables.Column(
+        verbose_name="统一社会信用代码", linkify=("directory:unit_detail", {"pk": tables.A("pk")})
+    )
     name = tables.Column(verbose_name="单位名称", linkify=("directory:unit_detail", {"pk": tables.A("pk")}))
     region = tables.Column(verbose_name="所属区划", order_by="region__code")
     risk_level = tables.Column(verbose_name="信用风险")
@@ -22,10 +24,16 @@ class UnitTable(tables.Table):
         attrs = ATTRS
 
     def render_risk_level(self, value, record):
-        return format_html('<span class="badge text-bg-{}">{}</span>', RISK_CLASS.get(record.risk_level, "secondary"), record.risk_level)
+        return format_html(
+            '<span class="badge text-bg-{}">{}</span>',
+            RISK_CLASS.get(record.risk_level, "secondary"),
+            record.risk_level,
+        )
 
     def render_status(self, value, record):
-        return format_html('<span class="badge text-bg-{}">{}</span>', "success" if record.is_open else "secondary", value)
+        return format_html(
+            '<span class="badge text-bg-{}">{}</span>', "success" if record.is_open else "secondary", value
+        )
 
 
 class InspectorTable(tables.Table):

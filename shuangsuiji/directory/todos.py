@@ -15,7 +15,9 @@ def directory_todos(user):
     if user.has_perm("directory.view_inspector"):
         count = expiring_certificates(user, within_days=30).count()
         if count:
-            todos.append(Todo("执法证30天内到期", count, reverse("directory:inspector_list") + "?active=true", "danger"))
+            todos.append(
+                Todo("执法证30天内到期", count, reverse("directory:inspector_list") + "?active=true", "danger")
+            )
     if user.has_perm("directory.import_regulatedunit"):
         pending = ImportBatch.objects.filter(created_by=user, status=ImportStatus.READY).count()
         if pending:

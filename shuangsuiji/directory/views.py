@@ -76,7 +76,9 @@ class DirectoryListView(ScopedListView):
         user, meta = self.request.user, self.model._meta
         kind = self.import_kind
         return {
-            "import_url_name": f"directory:{kind}_import" if kind and user.has_perm(f"directory.import_{meta.model_name}") else "",
+            "import_url_name": f"directory:{kind}_import"
+            if kind and user.has_perm(f"directory.import_{meta.model_name}")
+            else "",
             "template_url_name": f"directory:{kind}_template" if kind else "",
             "export_url_name": self.export_url_name if user.has_perm(f"directory.export_{meta.model_name}") else "",
         }
@@ -88,7 +90,7 @@ def _export(request, *, model, filterset_class, queryset, rows_fn, headers, file
     qs = filterset.qs
     count = qs.count()
     services.record_export(actor=request.user, model=model, count=count, filters=request.GET.dict())
-    content = write_xlsx(headers, rows_fn(qs), title=model._meta.verbose_name, widths=widths)
+    content = write_xlsx(headers, rows_fn(qs), title=filename[:31], widths=widths)
     return xlsx_response(content, f"{filename}_{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -112,7 +114,8 @@ class UnitListView(DirectoryListView):
 def unit_export(request):
     columns = COLUMNS[ImportKind.UNIT]
     return _export(
-        request, model=RegulatedUnit, filterset_class=UnitFilterSet, queryset=selectors.unit_list(request.user, "export"),
+        request, model=RegulatedUnit, filterset_class=UnitFilterSet,
+        queryset=selectors.unit_list(request.user, "export"),
         rows_fn=selectors.unit_export_rows, headers=[c.header for c in columns], filename="检查对象名录",
         widths=[c.width for c in columns],
     )  # fmt: skip
@@ -416,13 +419,16 @@ class ItemClaimListView(ScopedListView):
     def get(self, request, *args, **kwargs):
         require_perm(request.user, InspectionItem, "add")
         filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
-        return render(request, self.template_name, {"filter": filterset, "items": filterset.qs[:500], "title": self.title})
+        return render(
+            request, self.template_name, {"filter": filterset, "items": filterset.qs[:500], "title": self.title}
+        )
 
 
 @login_required
 def item_export(request):
     return _export(
-        request, model=InspectionItem, filterset_class=ItemFilterSet, queryset=selectors.item_list(request.user, "export"),
+        request, model=InspectionItem, filterset_class=ItemFilterSet,
+        queryset=selectors.item_list(request.user, "export"),
         rows_fn=lambda qs: selectors.simple_export_rows(qs, selectors.ITEM_EXPORT),
         headers=[h for h, _ in selectors.ITEM_EXPORT], filename="抽查事项清单",
     )  # fmt: skip
@@ -441,7 +447,8 @@ def item_detail(request, pk: int):
         "history": selectors.history(item),
         "can_change": item.is_editable and request.user.has_perm("directory.change_inspectionitem"),
         "can_publish": item.is_editable and request.user.has_perm("directory.publish_inspectionitem"),
-        "can_new_version": item.status == "published" and request.user.has_perm("directory.add_inspectionitem")
+        "can_new_version": item.status == "published"
+        and request.user.has_perm("directory.add_inspectionitem")
         and not hasattr(item, "next_version"),
     }
     return render(request, "directory/item_detail.html", context)
@@ -601,7 +608,8 @@ def import_commit(request, pk: int):
         return redirect("directory:import_detail", pk=pk)
     messages.success(
         request,
-        f"导入完成：新增 {batch.count_create}，更新 {batch.count_update}，注销/停业 {batch.count_close}，无变化 {batch.count_unchanged}",
+        f"导入完成：新增 {batch.count_create}，更新 {batch.count_update}，"
+        f"注销/停业 {batch.count_close}，无变化 {batch.count_unchanged}",
     )
     return redirect("directory:import_detail", pk=pk)
 

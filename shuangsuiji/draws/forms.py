@@ -17,7 +17,9 @@ class FreezeForm(forms.Form):
     lottery_game = forms.ChoiceField(
         label="彩票种类", choices=[("", "不使用彩票")] + list(LotteryGame.choices), required=False
     )
-    lottery_issue = forms.CharField(label="开奖期号", max_length=10, required=False, help_text="如 2026321，须为公布承诺之后开奖的一期")
+    lottery_issue = forms.CharField(
+        label="开奖期号", max_length=10, required=False, help_text="如 2026321，须为公布承诺之后开奖的一期"
+    )
     lottery_date = forms.DateField(label="开奖日期", required=False, widget=DateInput)
     drand_round = forms.IntegerField(
         label="drand quicknet 轮次", required=False, min_value=1,

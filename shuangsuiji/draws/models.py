@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 
+from .choices import DrawStatus as Status
 from .choices import (
     FileKind,
     SourceKind,
@@ -28,7 +29,6 @@ from .choices import (
     TargetStatus,
     WitnessRole,
 )
-from .choices import DrawStatus as Status
 
 
 class Draw(ScopedModel, TimeStampedModel):
@@ -82,9 +82,7 @@ class Draw(ScopedModel, TimeStampedModel):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["task", "attempt"], name="draw_task_attempt_unique"),
-            models.UniqueConstraint(
-                fields=["task"], condition=~Q(status="cancelled"), name="draw_one_live_per_task"
-            ),
+            models.UniqueConstraint(fields=["task"], condition=~Q(status="cancelled"), name="draw_one_live_per_task"),
         ]
 
     def __str__(self) -> str:
@@ -202,7 +200,9 @@ class InspectorAssignment(ScopedModel):
 
     region_field = "target__draw__region"
 
-    target = models.ForeignKey(DrawTarget, verbose_name="检查对象", on_delete=models.PROTECT, related_name="assignments")
+    target = models.ForeignKey(
+        DrawTarget, verbose_name="检查对象", on_delete=models.PROTECT, related_name="assignments"
+    )
     inspector = models.ForeignKey(
         "directory.Inspector", verbose_name="执法人员", on_delete=models.PROTECT, related_name="draw_assignments"
     )

@@ -253,7 +253,10 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
         for iid in group:
             assignments.append(
                 InspectorAssignment(
-                    target=target, inspector=inspectors[iid], inspector_code=iid, inspector_name=inspectors[iid].name,
+                    target=target,
+                    inspector=inspectors[iid],
+                    inspector_code=iid,
+                    inspector_name=inspectors[iid].name,
                     is_specialist=bool(target.specialty) and target.specialty in roster[iid].specialties,
                 )  # fmt: skip
             )
@@ -273,7 +276,9 @@ def witness_add(*, user, draw: Draw, name: str, organization: str, role: str, no
                           recorded_by=user)  # fmt: skip
     witness.full_clean()
     witness.save()
-    audit.log_change(witness, ObjectChange.Action.CREATE, user=user, message=f"登记监督人 {witness.name}（{draw.code}）")
+    audit.log_change(
+        witness, ObjectChange.Action.CREATE, user=user, message=f"登记监督人 {witness.name}（{draw.code}）"
+    )
     return witness
 
 
@@ -363,7 +368,9 @@ def target_substitute(*, user, target: DrawTarget, reason: str) -> tuple[TargetC
         )  # fmt: skip
         if ConflictDeclaration.objects.filter(
             Q(end__isnull=True) | Q(end__gte=task.window_start),
-            inspector=a.inspector, unit=substitute.unit, start__lte=task.window_end,
+            inspector=a.inspector,
+            unit=substitute.unit,
+            start__lte=task.window_end,
         ).exists():
             warnings.append(f"执法人员 {a.inspector_name} 已申报与 {substitute.unit_name} 回避，需调整检查组")
     change = TargetChange.objects.create(

@@ -40,7 +40,9 @@ def roster_entries(task) -> list[RosterEntry]:
     inspectors = list(roster_queryset(task))
     ids = [i.pk for i in inspectors]
     on_leave = set(
-        LeavePeriod.objects.filter(inspector__in=ids, start__lte=end, end__gte=start).values_list("inspector", flat=True)
+        LeavePeriod.objects.filter(inspector__in=ids, start__lte=end, end__gte=start).values_list(
+            "inspector", flat=True
+        )
     )
     conflicts: dict[int, set[str]] = {}
     for inspector_id, code in ConflictDeclaration.objects.filter(

@@ -171,7 +171,9 @@ def draw_values(request, pk):
             messages.error(request, "录入有误：" + _errors(exc))
             return redirect("draws:draw_detail", pk=draw.pk)
         rows = list(zip(form.sources, [raw[s.position] for s in form.sources], values, strict=True))
-        return render(request, "draws/draw_values_confirm.html", {"draw": draw, "rows": rows, "title": "确认公开随机值"})
+        return render(
+            request, "draws/draw_values_confirm.html", {"draw": draw, "rows": rows, "title": "确认公开随机值"}
+        )
     return _action(
         request, pk, lambda d: services.draw_run(user=request.user, draw=d, raw_values=raw),
         lambda d: f"抽取完成：随机种子 {d.seed}",

@@ -86,7 +86,8 @@ class TaskItemForm(forms.Form):
         prefix = task.plan.region.scope_prefix
         region_codes = [prefix[:n] for n in (2, 4, 6) if len(prefix) >= n]
         self.fields["item"].queryset = InspectionItem.objects.filter(
-            Q(region__isnull=True) | Q(region__code__startswith=prefix)
+            Q(region__isnull=True)
+            | Q(region__code__startswith=prefix)
             | Q(region__code__in=[c.ljust(6, "0") for c in region_codes]),
             status="published",
         ).select_related("business_line")

@@ -123,7 +123,10 @@ class Task(ScopedModel, TimeStampedModel):
     )
     risk_levels = models.JSONField("信用风险分类", default=list, blank=True, help_text="不选表示全部（含未分类）")
     exclude_inspected_days = models.PositiveIntegerField(
-        "排除近期已检查（天）", null=True, blank=True, help_text="最近检查日期在该天数内的对象不参加抽取（留在号池中并注明原因）"
+        "排除近期已检查（天）",
+        null=True,
+        blank=True,
+        help_text="最近检查日期在该天数内的对象不参加抽取（留在号池中并注明原因）",
     )
     stratify_by = models.CharField("分层方式", max_length=12, choices=StratifyBy.choices, default=StratifyBy.RISK)
     # Ratios (抽查比例)
@@ -155,7 +158,9 @@ class Task(ScopedModel, TimeStampedModel):
         verbose_name = "抽查任务"
         verbose_name_plural = "抽查任务"
         ordering = ["plan", "code"]
-        constraints = [models.CheckConstraint(condition=Q(window_end__gte=models.F("window_start")), name="task_window")]
+        constraints = [
+            models.CheckConstraint(condition=Q(window_end__gte=models.F("window_start")), name="task_window")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -166,8 +171,10 @@ class Task(ScopedModel, TimeStampedModel):
             errors["window_end"] = "检查结束日期不能早于开始日期"
         if self.plan_id and self.window_start and self.window_start.year != self.plan.year:
             errors["window_start"] = f"检查时间应在计划年度（{self.plan.year}年）内"
-        if self.plan_id and self.scope_region_id and not self.scope_region.code.startswith(
-            self.plan.region.scope_prefix
+        if (
+            self.plan_id
+            and self.scope_region_id
+            and not self.scope_region.code.startswith(self.plan.region.scope_prefix)
         ):
             errors["scope_region"] = "抽查区划必须在计划所属区划范围内"
         if self.default_max is not None and self.default_max < self.default_min:

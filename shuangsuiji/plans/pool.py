@@ -161,9 +161,7 @@ def draw_plan(task) -> fd.DrawPlan:
     """The fairdraw DrawPlan committed for this task (ratios, substitutes, assignment rules)."""
     rules = {r.stratum: r for r in task.stratum_rules.all()}
     return fd.DrawPlan(
-        default=fd.StratumRule(
-            rate=pct_to_fraction(task.default_rate), min_n=task.default_min, max_n=task.default_max
-        ),
+        default=fd.StratumRule(rate=pct_to_fraction(task.default_rate), min_n=task.default_min, max_n=task.default_max),
         strata={h: rule_for(task, h, rules) for h in rules},
         substitutes=task.substitutes,
         assignment=fd.AssignmentRules(

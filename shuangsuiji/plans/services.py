@@ -38,7 +38,9 @@ def check_allowed(user, perm: str, region) -> None:
 
 def _require_draft(plan: AnnualPlan) -> None:
     if plan.status != PlanStatus.DRAFT:
-        raise ValidationError(f"计划当前状态为“{plan.get_status_display()}”，只有草稿可以修改；已公布的计划请先“调整计划”")
+        raise ValidationError(
+            f"计划当前状态为“{plan.get_status_display()}”，只有草稿可以修改；已公布的计划请先“调整计划”"
+        )
 
 
 def _require_task_editable(task: Task) -> None:
@@ -51,9 +53,7 @@ def _require_task_editable(task: Task) -> None:
 
 
 @transaction.atomic
-def plan_create(
-    *, user, year: int, title: str, organization, coverage_target=3, description: str = ""
-) -> AnnualPlan:
+def plan_create(*, user, year: int, title: str, organization, coverage_target=3, description: str = "") -> AnnualPlan:
     check_allowed(user, "plans.add_annualplan", organization.region)
     plan = AnnualPlan(
         year=year, title=title, organization=organization, region=organization.region,
@@ -268,7 +268,9 @@ def stratum_rule_set(
     rule.rate, rule.min_n, rule.max_n, rule.certainty, rule.source = rate, min_n, max_n, certainty, source
     rule.full_clean()
     rule.save()
-    audit.log_change(rule, ObjectChange.Action.UPDATE if before else ObjectChange.Action.CREATE, user=user, before=before)
+    audit.log_change(
+        rule, ObjectChange.Action.UPDATE if before else ObjectChange.Action.CREATE, user=user, before=before
+    )
     return rule
 
 
@@ -295,7 +297,11 @@ def task_apply_suggestion(*, user, task: Task, source: str) -> list[TaskStratumR
     label = "高青县工作指引比例表" if source == "gaoqing" else "信用风险分类比例"
     rules = [
         stratum_rule_set(
-            user=user, task=task, stratum=h, rate=pool.fraction_to_pct(rate), min_n=1 if counts[h]["eligible"] else 0,
+            user=user,
+            task=task,
+            stratum=h,
+            rate=pool.fraction_to_pct(rate),
+            min_n=1 if counts[h]["eligible"] else 0,
             source=label,
         )  # fmt: skip
         for h, rate in rates.items()

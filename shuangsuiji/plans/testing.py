@@ -20,7 +20,16 @@ def credit_code(region_code: str, serial: int) -> str:
     return make_credit_code(f"92{region_code}{body}{org_code_check_char(body)}")
 
 
+def ensure_business_lines() -> None:
+    """Migration 0002 seeds them; transactional tests flush tables, so re-create when missing."""
+    from shuangsuiji.directory.business_lines import BUSINESS_LINES
+
+    for order, (code, name, short) in enumerate(BUSINESS_LINES, start=1):
+        BusinessLine.objects.get_or_create(code=code, defaults={"name": name, "short_name": short, "order": order})
+
+
 def make_units(region, count: int, *, lines=("ggcs",), risks="ABCD", start: int = 1, name: str = "单位") -> list:
+    ensure_business_lines()
     line_objs = {bl.code: bl for bl in BusinessLine.objects.filter(code__in=lines)}
     units = []
     for n in range(start, start + count):
@@ -75,9 +84,13 @@ def task_data(plan, organization, **overrides) -> dict:
 def published_plan_with_task(*, author, approver, organization, item=None, year: int | None = None, **task_kw):
     """A plan taken through submit → approve → publish, with one task holding `item`."""
     year = year or dt.date.today().year
-    plan = services.plan_create(user=author, year=year, title=f"{year}年度双随机抽查工作计划", organization=organization)
+    plan = services.plan_create(
+        user=author, year=year, title=f"{year}年度双随机抽查工作计划", organization=organization
+    )
     task = services.task_create(user=author, plan=plan, **task_data(plan, organization, **task_kw))
-    services.task_item_add(user=author, task=task, organization=organization, item=item, item_name="" if item else "公共场所卫生")
+    services.task_item_add(
+        user=author, task=task, organization=organization, item=item, item_name="" if item else "公共场所卫生"
+    )
     for user, action in ((author, "submit"), (approver, "approve"), (approver, "publish")):
         plan = services.plan_transition(user=user, plan=plan, action=action)
     task.refresh_from_db()

@@ -293,7 +293,8 @@ def stratum_rule_save(request, pk):
         messages.error(request, "保存失败：" + "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("plans:task_detail", pk=pk)
     return _task_action(
-        request, pk, lambda t: services.stratum_rule_set(user=request.user, task=t, source="手工设置", **form.cleaned_data),
+        request, pk,
+        lambda t: services.stratum_rule_set(user=request.user, task=t, source="手工设置", **form.cleaned_data),
         f"已设置分层 {form.cleaned_data['stratum']} 的抽查比例",
     )  # fmt: skip
 

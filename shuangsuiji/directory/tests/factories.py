@@ -10,7 +10,18 @@ from shuangsuiji.core.validators import make_credit_code, org_code_check_char
 from shuangsuiji.directory import services
 from shuangsuiji.directory.models import BusinessLine
 
-UNIT_HEADERS = ["统一社会信用代码", "单位名称", "地址", "行政区划", "专业类别", "信用风险分类", "风险分类日期", "投诉举报次数", "经营状态", "标签"]
+UNIT_HEADERS = [
+    "统一社会信用代码",
+    "单位名称",
+    "地址",
+    "行政区划",
+    "专业类别",
+    "信用风险分类",
+    "风险分类日期",
+    "投诉举报次数",
+    "经营状态",
+    "标签",
+]
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -81,6 +92,11 @@ def make_unit(regions, n: int, region: str = "370322", lines=("ggcs",), **data):
 
 
 def make_inspector(org, n: int, **data):
-    fields = {"name": f"执法员{n}", "cert_no": f"SD{n:08d}", "cert_valid_to": dt.date(2030, 12, 31), "organization": org}
+    fields = {
+        "name": f"执法员{n}",
+        "cert_no": f"SD{n:08d}",
+        "cert_valid_to": dt.date(2030, 12, 31),
+        "organization": org,
+    }
     fields.update(data)
     return services.inspector_save(actor=None, data=fields, specialties=[line("ggcs")])

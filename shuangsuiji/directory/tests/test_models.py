@@ -40,7 +40,9 @@ def test_leave_period_end_must_not_precede_start(orgs):
 
 def test_inspector_certificate_and_leave_helpers(orgs):
     inspector = make_inspector(orgs["gaoqing_agency"], 1, cert_valid_from=dt.date(2024, 1, 1))
-    LeavePeriod.objects.create(inspector=inspector, start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 10), reason="年休假")
+    LeavePeriod.objects.create(
+        inspector=inspector, start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 10), reason="年休假"
+    )
     assert inspector.cert_valid_on(dt.date(2026, 1, 1))
     assert not inspector.cert_valid_on(dt.date(2031, 1, 1))
     assert not inspector.cert_valid_on(dt.date(2023, 12, 31))

@@ -62,9 +62,15 @@ def test_risk_rating_history_and_current_level(regions, admin_user_gq):
 
 def test_violation_and_inspection_history_update_counters(regions, admin_user_gq):
     unit = make_unit(regions, 1)
-    services.violation_add(actor=admin_user_gq, unit=unit, occurred_on=dt.date(2025, 6, 1), description="未取得卫生许可证")
+    services.violation_add(
+        actor=admin_user_gq, unit=unit, occurred_on=dt.date(2025, 6, 1), description="未取得卫生许可证"
+    )
     services.inspection_history_add(
-        actor=admin_user_gq, unit=unit, inspected_on=dt.date(2025, 7, 1), item_name="公共场所卫生监督检查", result="未发现问题"
+        actor=admin_user_gq,
+        unit=unit,
+        inspected_on=dt.date(2025, 7, 1),
+        item_name="公共场所卫生监督检查",
+        result="未发现问题",
     )
     unit.refresh_from_db()
     assert (unit.violation_count, unit.inspection_count, unit.last_inspected_on) == (1, 1, dt.date(2025, 7, 1))
@@ -73,9 +79,11 @@ def test_violation_and_inspection_history_update_counters(regions, admin_user_gq
 def test_leave_and_conflict_affect_availability(regions, orgs, admin_user_gq):
     unit = make_unit(regions, 1)
     a = make_inspector(orgs["gaoqing_agency"], 1)
-    b = make_inspector(orgs["gaoqing_agency"], 2, cert_valid_to=dt.date(2026, 1, 1))
+    make_inspector(orgs["gaoqing_agency"], 2, cert_valid_to=dt.date(2026, 1, 1))  # expired by May
     c = make_inspector(orgs["gaoqing_agency"], 3)
-    services.leave_add(actor=admin_user_gq, inspector=c, start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 31), reason="培训")
+    services.leave_add(
+        actor=admin_user_gq, inspector=c, start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 31), reason="培训"
+    )
     services.conflict_add(
         actor=admin_user_gq, inspector=a, unit=unit, relation=ConflictRelation.RELATIVE, start=dt.date(2026, 1, 1)
     )
@@ -84,7 +92,9 @@ def test_leave_and_conflict_affect_availability(regions, orgs, admin_user_gq):
     assert selectors.conflicts_in_force(day) == {(a.pk, unit.pk)}
     assert selectors.conflicts_in_force(dt.date(2025, 12, 31)) == set()
     with pytest.raises(ValidationError):
-        services.leave_add(actor=admin_user_gq, inspector=a, start=dt.date(2026, 5, 2), end=dt.date(2026, 5, 1), reason="x")
+        services.leave_add(
+            actor=admin_user_gq, inspector=a, start=dt.date(2026, 5, 2), end=dt.date(2026, 5, 1), reason="x"
+        )
 
 
 def test_inspector_of_other_county_cannot_be_edited(orgs, admin_yy):
@@ -96,8 +106,9 @@ def test_inspector_of_other_county_cannot_be_edited(orgs, admin_yy):
 def _item(actor, region, code="GGCS-01", **extra):
     data = {
         "code": code, "business_line": line("ggcs"), "name": "住宿场所卫生监督检查", "target": "住宿场所",
-        "legal_basis": "《公共场所卫生管理条例》", "responsible_body": "卫生健康部门", "content": "卫生许可、从业人员健康检查",
-        "method": "现场检查", "default_ratio": Decimal("5"), "frequency": "每年1次", "category": "general", "region": region,
+        "legal_basis": "《公共场所卫生管理条例》", "responsible_body": "卫生健康部门",
+        "content": "卫生许可、从业人员健康检查", "method": "现场检查", "default_ratio": Decimal("5"),
+        "frequency": "每年1次", "category": "general", "region": region,
         **extra,
     }  # fmt: skip
     return services.item_create(actor=actor, data=data)

@@ -6,118 +6,203 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0002_business_lines'),
-        ('draws', '0001_initial'),
-        ('plans', '0001_initial'),
+        ("directory", "0002_business_lines"),
+        ("draws", "0001_initial"),
+        ("plans", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='draw',
-            name='task',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='draws', to='plans.task', verbose_name='抽查任务'),
+            model_name="draw",
+            name="task",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="draws",
+                to="plans.task",
+                verbose_name="抽查任务",
+            ),
         ),
         migrations.AddField(
-            model_name='drawfile',
-            name='draw',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='files', to='draws.draw', verbose_name='抽取'),
+            model_name="drawfile",
+            name="draw",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="files", to="draws.draw", verbose_name="抽取"
+            ),
         ),
         migrations.AddField(
-            model_name='drawtarget',
-            name='draw',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='draws.draw', verbose_name='抽取'),
+            model_name="drawtarget",
+            name="draw",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="targets",
+                to="draws.draw",
+                verbose_name="抽取",
+            ),
         ),
         migrations.AddField(
-            model_name='drawtarget',
-            name='replaces',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='draws.drawtarget', verbose_name='替补对象'),
+            model_name="drawtarget",
+            name="replaces",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replaced_by",
+                to="draws.drawtarget",
+                verbose_name="替补对象",
+            ),
         ),
         migrations.AddField(
-            model_name='drawtarget',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='draw_targets', to='directory.regulatedunit', verbose_name='检查对象'),
+            model_name="drawtarget",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="draw_targets",
+                to="directory.regulatedunit",
+                verbose_name="检查对象",
+            ),
         ),
         migrations.AddField(
-            model_name='drawwitness',
-            name='draw',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='witnesses', to='draws.draw', verbose_name='抽取'),
+            model_name="drawwitness",
+            name="draw",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="witnesses",
+                to="draws.draw",
+                verbose_name="抽取",
+            ),
         ),
         migrations.AddField(
-            model_name='drawwitness',
-            name='recorded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人'),
+            model_name="drawwitness",
+            name="recorded_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="登记人",
+            ),
         ),
         migrations.AddField(
-            model_name='inspectorassignment',
-            name='inspector',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='draw_assignments', to='directory.inspector', verbose_name='执法人员'),
+            model_name="inspectorassignment",
+            name="inspector",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="draw_assignments",
+                to="directory.inspector",
+                verbose_name="执法人员",
+            ),
         ),
         migrations.AddField(
-            model_name='inspectorassignment',
-            name='target',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='draws.drawtarget', verbose_name='检查对象'),
+            model_name="inspectorassignment",
+            name="target",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assignments",
+                to="draws.drawtarget",
+                verbose_name="检查对象",
+            ),
         ),
         migrations.AddField(
-            model_name='publicsource',
-            name='draw',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sources', to='draws.draw', verbose_name='抽取'),
+            model_name="publicsource",
+            name="draw",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sources",
+                to="draws.draw",
+                verbose_name="抽取",
+            ),
         ),
         migrations.AddField(
-            model_name='publicsource',
-            name='entered_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人'),
+            model_name="publicsource",
+            name="entered_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="录入人",
+            ),
         ),
         migrations.AddField(
-            model_name='targetchange',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人'),
+            model_name="targetchange",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="操作人",
+            ),
         ),
         migrations.AddField(
-            model_name='targetchange',
-            name='draw',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='draws.draw', verbose_name='抽取'),
+            model_name="targetchange",
+            name="draw",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="changes",
+                to="draws.draw",
+                verbose_name="抽取",
+            ),
         ),
         migrations.AddField(
-            model_name='targetchange',
-            name='substitute',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='draws.drawtarget', verbose_name='递补对象'),
+            model_name="targetchange",
+            name="substitute",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="draws.drawtarget",
+                verbose_name="递补对象",
+            ),
         ),
         migrations.AddField(
-            model_name='targetchange',
-            name='target',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='draws.drawtarget', verbose_name='原对象'),
+            model_name="targetchange",
+            name="target",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="draws.drawtarget",
+                verbose_name="原对象",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.UniqueConstraint(fields=('task', 'attempt'), name='draw_task_attempt_unique'),
+            model_name="draw",
+            constraint=models.UniqueConstraint(fields=("task", "attempt"), name="draw_task_attempt_unique"),
         ),
         migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'cancelled'), _negated=True), fields=('task',), name='draw_one_live_per_task'),
+            model_name="draw",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "cancelled"), _negated=True),
+                fields=("task",),
+                name="draw_one_live_per_task",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drawfile',
-            constraint=models.UniqueConstraint(fields=('draw', 'kind'), name='draw_file_unique'),
+            model_name="drawfile",
+            constraint=models.UniqueConstraint(fields=("draw", "kind"), name="draw_file_unique"),
         ),
         migrations.AddConstraint(
-            model_name='drawtarget',
-            constraint=models.UniqueConstraint(fields=('draw', 'unit'), name='draw_target_unit_unique'),
+            model_name="drawtarget",
+            constraint=models.UniqueConstraint(fields=("draw", "unit"), name="draw_target_unit_unique"),
         ),
         migrations.AddConstraint(
-            model_name='drawtarget',
-            constraint=models.UniqueConstraint(fields=('draw', 'stratum', 'role', 'rank'), name='draw_target_rank_unique'),
+            model_name="drawtarget",
+            constraint=models.UniqueConstraint(
+                fields=("draw", "stratum", "role", "rank"), name="draw_target_rank_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectorassignment',
-            constraint=models.UniqueConstraint(fields=('target', 'inspector'), name='assignment_unique'),
+            model_name="inspectorassignment",
+            constraint=models.UniqueConstraint(fields=("target", "inspector"), name="assignment_unique"),
         ),
         migrations.AddConstraint(
-            model_name='publicsource',
-            constraint=models.UniqueConstraint(fields=('draw', 'position'), name='draw_source_position_unique'),
+            model_name="publicsource",
+            constraint=models.UniqueConstraint(fields=("draw", "position"), name="draw_source_position_unique"),
         ),
     ]

@@ -53,7 +53,9 @@ def test_full_workflow(gq, approver_gq):
 
     with pytest.raises(ValidationError, match="监督人"):
         services.draw_lock(user=approver_gq, draw=draw)
-    services.witness_add(user=approver_gq, draw=draw, name="赵纪检", organization="县纪委监委派驻纪检组", role="discipline")
+    services.witness_add(
+        user=approver_gq, draw=draw, name="赵纪检", organization="县纪委监委派驻纪检组", role="discipline"
+    )
     draw = services.draw_lock(user=approver_gq, draw=draw)
     assert draw.status == DrawStatus.LOCKED and draw.locked_at
 
@@ -185,7 +187,9 @@ def test_leave_and_conflict_shape_the_roster(gq, approver_gq):
     assert roster[inspectors[0].cert_no].max_load == 0
     assert roster[inspectors[1].cert_no].conflict_units == (unit.credit_code,)
     assert not InspectorAssignment.objects.filter(target__draw=draw, inspector=inspectors[0]).exists()
-    assert not InspectorAssignment.objects.filter(target__draw=draw, target__unit=unit, inspector=inspectors[1]).exists()
+    assert not InspectorAssignment.objects.filter(
+        target__draw=draw, target__unit=unit, inspector=inspectors[1]
+    ).exists()
 
 
 def test_closed_units_stay_in_pool_as_excluded(gq, approver_gq):

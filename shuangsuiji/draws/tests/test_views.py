@@ -22,7 +22,7 @@ def pdf_text(data: bytes) -> bytes:
     out = [data]
     for match in re.finditer(rb"stream\r?\n", data):
         try:
-            out.append(zlib.decompressobj().decompress(data[match.end():match.end() + 2_000_000]))
+            out.append(zlib.decompressobj().decompress(data[match.end() : match.end() + 2_000_000]))
         except zlib.error:
             continue
     return b"".join(out)
@@ -105,7 +105,9 @@ def test_substitution_is_public_on_the_record(client, gq, approver_gq, time_mach
     login(client, approver_gq)
     response = client.post(reverse("draws:target_substitute", args=[target.pk]), {"reason": ""}, follow=True)
     assert "理由" in response.text
-    response = client.post(reverse("draws:target_substitute", args=[target.pk]), {"reason": "经核实该单位已注销"}, follow=True)
+    response = client.post(
+        reverse("draws:target_substitute", args=[target.pk]), {"reason": "经核实该单位已注销"}, follow=True
+    )
     assert "候补第 1 位" in response.text
     record = client.get(reverse("draws:draw_record", args=[draw.pk])).text
     assert "经核实该单位已注销" in record and "递补" in record

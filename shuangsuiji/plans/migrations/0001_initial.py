@@ -7,148 +7,420 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_apitoken'),
-        ('directory', '0002_business_lines'),
-        ('regions', '0001_initial'),
+        ("accounts", "0002_apitoken"),
+        ("directory", "0002_business_lines"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnnualPlan',
+            name="AnnualPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='计划名称')),
-                ('coverage_target', models.DecimalField(decimal_places=2, default=3, help_text='预计抽取的检查对象数 ÷ 辖区检查对象数，一般不低于 3%', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='抽查覆盖率目标（%）')),
-                ('description', models.TextField(blank=True, verbose_name='计划说明')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('approved', '已审核待公布'), ('published', '已公布')], default='draft', max_length=12, verbose_name='状态')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('revision_reason', models.TextField(blank=True, verbose_name='本次调整理由')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('review_opinion', models.TextField(blank=True, verbose_name='审核意见')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公布时间')),
-                ('first_published_at', models.DateTimeField(blank=True, null=True, verbose_name='首次公布时间')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='annual_plans', to='accounts.organization', verbose_name='编制单位')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='所属区划')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="年度",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="计划名称")),
+                (
+                    "coverage_target",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=3,
+                        help_text="预计抽取的检查对象数 ÷ 辖区检查对象数，一般不低于 3%",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="抽查覆盖率目标（%）",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="计划说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("approved", "已审核待公布"),
+                            ("published", "已公布"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("revision_reason", models.TextField(blank=True, verbose_name="本次调整理由")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("review_opinion", models.TextField(blank=True, verbose_name="审核意见")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="公布时间")),
+                ("first_published_at", models.DateTimeField(blank=True, null=True, verbose_name="首次公布时间")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="annual_plans",
+                        to="accounts.organization",
+                        verbose_name="编制单位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="regions.region", verbose_name="所属区划"
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度抽查工作计划',
-                'verbose_name_plural': '年度抽查工作计划',
-                'ordering': ['-year', 'region__code', 'id'],
+                "verbose_name": "年度抽查工作计划",
+                "verbose_name_plural": "年度抽查工作计划",
+                "ordering": ["-year", "region__code", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AnnualPlanVersion',
+            name="AnnualPlanVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='版本')),
-                ('reason', models.TextField(blank=True, help_text='第 1 版为空', verbose_name='调整理由')),
-                ('snapshot', models.JSONField(verbose_name='计划内容')),
-                ('published_at', models.DateTimeField(verbose_name='公布时间')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='plans.annualplan', verbose_name='计划')),
-                ('published_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='公布人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(verbose_name="版本")),
+                ("reason", models.TextField(blank=True, help_text="第 1 版为空", verbose_name="调整理由")),
+                ("snapshot", models.JSONField(verbose_name="计划内容")),
+                ("published_at", models.DateTimeField(verbose_name="公布时间")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="plans.annualplan",
+                        verbose_name="计划",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="公布人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '计划版本',
-                'verbose_name_plural': '计划版本',
-                'ordering': ['plan', '-version'],
+                "verbose_name": "计划版本",
+                "verbose_name_plural": "计划版本",
+                "ordering": ["plan", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(editable=False, max_length=40, unique=True, verbose_name='任务编号')),
-                ('name', models.CharField(max_length=200, verbose_name='任务名称')),
-                ('kind', models.CharField(choices=[('single', '本部门抽查'), ('joint', '跨部门联合抽查')], default='single', max_length=10, verbose_name='抽查类型')),
-                ('risk_levels', models.JSONField(blank=True, default=list, help_text='不选表示全部（含未分类）', verbose_name='信用风险分类')),
-                ('exclude_inspected_days', models.PositiveIntegerField(blank=True, help_text='最近检查日期在该天数内的对象不参加抽取（留在号池中并注明原因）', null=True, verbose_name='排除近期已检查（天）')),
-                ('stratify_by', models.CharField(choices=[('none', '不分层（整体抽取）'), ('risk', '按信用风险分类分层'), ('line', '按专业类别分层'), ('line_risk', '按专业类别×信用风险分类分层'), ('region', '按所属区划分层')], default='risk', max_length=12, verbose_name='分层方式')),
-                ('default_rate', models.DecimalField(decimal_places=4, help_text='未单独设置比例的分层使用此比例', max_digits=7, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='抽查比例（%）')),
-                ('default_min', models.PositiveIntegerField(default=0, verbose_name='每层最少抽取数')),
-                ('default_max', models.PositiveIntegerField(blank=True, null=True, verbose_name='每层最多抽取数')),
-                ('substitutes', models.PositiveSmallIntegerField(default=3, help_text='对象注销、停业时按候补顺序依次递补', validators=[django.core.validators.MaxValueValidator(50)], verbose_name='每层候补数')),
-                ('window_start', models.DateField(verbose_name='检查开始日期')),
-                ('window_end', models.DateField(verbose_name='检查结束日期')),
-                ('group_size', models.PositiveSmallIntegerField(default=2, help_text='不少于 2 人', validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(10)], verbose_name='每组执法人员数')),
-                ('require_specialist', models.BooleanField(default=True, verbose_name='每组至少 1 名本专业人员')),
-                ('region_rule', models.CharField(choices=[('any', '不限'), ('same', '本区划人员检查本区划对象'), ('different', '跨区交叉检查')], default='any', max_length=10, verbose_name='区划规则')),
-                ('max_load', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='每人最多检查对象数')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('business_lines', models.ManyToManyField(blank=True, help_text='不选表示全部专业', related_name='+', to='directory.businessline', verbose_name='专业类别')),
-                ('lead_organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_tasks', to='accounts.organization', verbose_name='发起部门')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='plans.annualplan', verbose_name='年度计划')),
-                ('roster_organizations', models.ManyToManyField(blank=True, help_text='不选表示本区划内全部在岗执法人员', related_name='+', to='accounts.organization', verbose_name='执法人员来源机构')),
-                ('scope_region', models.ForeignKey(help_text='检查对象所属区划（含下级）；默认与计划相同', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='抽查区划')),
-                ('tags', models.ManyToManyField(blank=True, help_text='选择后只抽取带任一所选标签的对象', related_name='+', to='directory.tag', verbose_name='标签')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(editable=False, max_length=40, unique=True, verbose_name="任务编号")),
+                ("name", models.CharField(max_length=200, verbose_name="任务名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("single", "本部门抽查"), ("joint", "跨部门联合抽查")],
+                        default="single",
+                        max_length=10,
+                        verbose_name="抽查类型",
+                    ),
+                ),
+                (
+                    "risk_levels",
+                    models.JSONField(
+                        blank=True, default=list, help_text="不选表示全部（含未分类）", verbose_name="信用风险分类"
+                    ),
+                ),
+                (
+                    "exclude_inspected_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="最近检查日期在该天数内的对象不参加抽取（留在号池中并注明原因）",
+                        null=True,
+                        verbose_name="排除近期已检查（天）",
+                    ),
+                ),
+                (
+                    "stratify_by",
+                    models.CharField(
+                        choices=[
+                            ("none", "不分层（整体抽取）"),
+                            ("risk", "按信用风险分类分层"),
+                            ("line", "按专业类别分层"),
+                            ("line_risk", "按专业类别×信用风险分类分层"),
+                            ("region", "按所属区划分层"),
+                        ],
+                        default="risk",
+                        max_length=12,
+                        verbose_name="分层方式",
+                    ),
+                ),
+                (
+                    "default_rate",
+                    models.DecimalField(
+                        decimal_places=4,
+                        help_text="未单独设置比例的分层使用此比例",
+                        max_digits=7,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="抽查比例（%）",
+                    ),
+                ),
+                ("default_min", models.PositiveIntegerField(default=0, verbose_name="每层最少抽取数")),
+                ("default_max", models.PositiveIntegerField(blank=True, null=True, verbose_name="每层最多抽取数")),
+                (
+                    "substitutes",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="对象注销、停业时按候补顺序依次递补",
+                        validators=[django.core.validators.MaxValueValidator(50)],
+                        verbose_name="每层候补数",
+                    ),
+                ),
+                ("window_start", models.DateField(verbose_name="检查开始日期")),
+                ("window_end", models.DateField(verbose_name="检查结束日期")),
+                (
+                    "group_size",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="不少于 2 人",
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="每组执法人员数",
+                    ),
+                ),
+                ("require_specialist", models.BooleanField(default=True, verbose_name="每组至少 1 名本专业人员")),
+                (
+                    "region_rule",
+                    models.CharField(
+                        choices=[("any", "不限"), ("same", "本区划人员检查本区划对象"), ("different", "跨区交叉检查")],
+                        default="any",
+                        max_length=10,
+                        verbose_name="区划规则",
+                    ),
+                ),
+                (
+                    "max_load",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="每人最多检查对象数"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "business_lines",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="不选表示全部专业",
+                        related_name="+",
+                        to="directory.businessline",
+                        verbose_name="专业类别",
+                    ),
+                ),
+                (
+                    "lead_organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_tasks",
+                        to="accounts.organization",
+                        verbose_name="发起部门",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="plans.annualplan",
+                        verbose_name="年度计划",
+                    ),
+                ),
+                (
+                    "roster_organizations",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="不选表示本区划内全部在岗执法人员",
+                        related_name="+",
+                        to="accounts.organization",
+                        verbose_name="执法人员来源机构",
+                    ),
+                ),
+                (
+                    "scope_region",
+                    models.ForeignKey(
+                        help_text="检查对象所属区划（含下级）；默认与计划相同",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="抽查区划",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="选择后只抽取带任一所选标签的对象",
+                        related_name="+",
+                        to="directory.tag",
+                        verbose_name="标签",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抽查任务',
-                'verbose_name_plural': '抽查任务',
-                'ordering': ['plan', 'code'],
+                "verbose_name": "抽查任务",
+                "verbose_name_plural": "抽查任务",
+                "ordering": ["plan", "code"],
             },
         ),
         migrations.CreateModel(
-            name='TaskItem',
+            name="TaskItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item_name', models.CharField(blank=True, max_length=200, verbose_name='事项名称')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('item', models.ForeignKey(blank=True, help_text='从抽查事项清单选择；其他部门的事项可直接填写名称', null=True, on_delete=django.db.models.deletion.PROTECT, to='directory.inspectionitem', verbose_name='抽查事项')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='accounts.organization', verbose_name='负责部门')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='plans.task', verbose_name='抽查任务')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("item_name", models.CharField(blank=True, max_length=200, verbose_name="事项名称")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="从抽查事项清单选择；其他部门的事项可直接填写名称",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="directory.inspectionitem",
+                        verbose_name="抽查事项",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="accounts.organization", verbose_name="负责部门"
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="plans.task",
+                        verbose_name="抽查任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务抽查事项',
-                'verbose_name_plural': '任务抽查事项',
-                'ordering': ['task', 'order', 'id'],
+                "verbose_name": "任务抽查事项",
+                "verbose_name_plural": "任务抽查事项",
+                "ordering": ["task", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskStratumRule',
+            name="TaskStratumRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stratum', models.CharField(max_length=60, verbose_name='分层')),
-                ('rate', models.DecimalField(decimal_places=4, max_digits=7, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='抽查比例（%）')),
-                ('min_n', models.PositiveIntegerField(default=0, verbose_name='最少抽取数')),
-                ('max_n', models.PositiveIntegerField(blank=True, null=True, verbose_name='最多抽取数')),
-                ('certainty', models.BooleanField(default=False, help_text='该层全部可抽对象都列为检查对象', verbose_name='全部检查')),
-                ('source', models.CharField(blank=True, max_length=100, verbose_name='依据')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stratum_rules', to='plans.task', verbose_name='抽查任务')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stratum", models.CharField(max_length=60, verbose_name="分层")),
+                (
+                    "rate",
+                    models.DecimalField(
+                        decimal_places=4,
+                        max_digits=7,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="抽查比例（%）",
+                    ),
+                ),
+                ("min_n", models.PositiveIntegerField(default=0, verbose_name="最少抽取数")),
+                ("max_n", models.PositiveIntegerField(blank=True, null=True, verbose_name="最多抽取数")),
+                (
+                    "certainty",
+                    models.BooleanField(
+                        default=False, help_text="该层全部可抽对象都列为检查对象", verbose_name="全部检查"
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=100, verbose_name="依据")),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stratum_rules",
+                        to="plans.task",
+                        verbose_name="抽查任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分层抽查比例',
-                'verbose_name_plural': '分层抽查比例',
-                'ordering': ['task', 'stratum'],
+                "verbose_name": "分层抽查比例",
+                "verbose_name_plural": "分层抽查比例",
+                "ordering": ["task", "stratum"],
             },
         ),
         migrations.AddConstraint(
-            model_name='annualplan',
-            constraint=models.UniqueConstraint(fields=('organization', 'year'), name='plan_one_per_org_year'),
+            model_name="annualplan",
+            constraint=models.UniqueConstraint(fields=("organization", "year"), name="plan_one_per_org_year"),
         ),
         migrations.AddConstraint(
-            model_name='annualplanversion',
-            constraint=models.UniqueConstraint(fields=('plan', 'version'), name='plan_version_unique'),
+            model_name="annualplanversion",
+            constraint=models.UniqueConstraint(fields=("plan", "version"), name="plan_version_unique"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('window_end__gte', models.F('window_start'))), name='task_window'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("window_end__gte", models.F("window_start"))), name="task_window"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='taskstratumrule',
-            constraint=models.UniqueConstraint(fields=('task', 'stratum'), name='task_stratum_unique'),
+            model_name="taskstratumrule",
+            constraint=models.UniqueConstraint(fields=("task", "stratum"), name="task_stratum_unique"),
         ),
     ]

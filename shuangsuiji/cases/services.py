@@ -1,0 +1,190 @@
+"""Writes for follow-up cases (后续处置). Keyword-only, atomic, validated, audited.
+
+Outcomes feed the unit's record through the directory app's services:
+* every opened case and every re-check / penalty decision adds an InspectionHistory row;
+* a penalty decision adds a Violation record, which recomputes `violation_count` (credit-risk input).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from shuangsuiji.core import audit
+from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.directory import services as directory_services
+from shuangsuiji.inspections.choices import ResultStatus
+from shuangsuiji.inspections.models import InspectionResult
+from shuangsuiji.inspections.services import _check_scope, _require, due_date
+
+from .choices import CaseKind, CaseStatus, ReceiverKind, RecheckResult
+from .models import FollowUpCase
+
+Action = ObjectChange.Action
+
+PERM_ADD = "cases.add_followupcase"
+PERM_CHANGE = "cases.change_followupcase"
+PERM_PUBLISH = "cases.publish_followupcase"
+PENALTY_PUBLISH_WORKDAYS = getattr(settings, "PENALTY_PUBLISH_WORKDAYS", 7)
+
+
+def _history(user, case: FollowUpCase, on: dt.date, text: str) -> None:
+    directory_services.inspection_history_add(
+        actor=user, unit=case.unit, inspected_on=on, item_name=f"后续处置：{case.get_kind_display()}",
+        result=text[:100], source=f"双随机抽查 {case.result.draw.code}"[:100],
+    )  # fmt: skip
+
+
+def _locked(case: FollowUpCase) -> FollowUpCase:
+    return FollowUpCase.objects.select_for_update().select_related("region", "unit", "result__draw").get(pk=case.pk)
+
+
+def _save(case: FollowUpCase, *, user, before, message: str) -> FollowUpCase:
+    case.full_clean()
+    case.save()
+    audit.log_change(case, Action.CREATE if before is None else Action.UPDATE, user=user, before=before, message=message)
+    return case
+
+
+def _text(value, label: str, minimum: int = 1) -> str:
+    value = (value or "").strip()
+    if len(value) < minimum:
+        raise ValidationError({"__all__": f"请填写{label}"})
+    return value
+
+
+@transaction.atomic
+def case_open(*, user, result: InspectionResult, kind: str, data: dict) -> FollowUpCase:
+    """Register a follow-up of a submitted or published result.
+
+    rectify: deadline (and description/document_no) · penalty: case_no (decision later) ·
+    transfer/notify: receiver, receiver_kind, sent_on.
+    """
+    _require(user, PERM_ADD)
+    result = InspectionResult.objects.select_related("region", "unit", "draw").get(pk=result.pk)
+    _check_scope(user, result.region)
+    if result.status not in (ResultStatus.SUBMITTED, ResultStatus.PUBLISHED):
+        raise ValidationError("检查结果提交后才能登记后续处置")
+    if kind not in CaseKind.values:
+        raise ValidationError("无效的处置方式")
+    allowed = {"description", "document_no", "deadline", "case_no", "receiver", "receiver_kind", "sent_on"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError(f"不可填写的字段：{', '.join(sorted(unknown))}")
+    case = FollowUpCase(result=result, unit=result.unit, region=result.region, kind=kind, created_by=user, **data)
+    if kind == CaseKind.RECTIFY:
+        if not case.deadline:
+            raise ValidationError({"deadline": "责令整改须填写整改期限"})
+        if result.checked_on and case.deadline < result.checked_on:
+            raise ValidationError({"deadline": "整改期限不能早于检查日期"})
+        text = f"责令整改，期限至 {case.deadline}"
+    elif kind == CaseKind.PENALTY:
+        case.case_no = _text(case.case_no, "案件编号")
+        text = f"立案查处，案件编号 {case.case_no}"
+    else:
+        case.receiver = _text(case.receiver, "接收单位")
+        if not case.sent_on:
+            raise ValidationError({"sent_on": "请填写移送/抄告日期"})
+        if kind == CaseKind.TRANSFER and not case.receiver_kind:
+            case.receiver_kind = ReceiverKind.DEPARTMENT
+        text = f"{case.get_kind_display()}至 {case.receiver}"
+    _save(case, user=user, before=None, message=f"登记后续处置：{text}")
+    _history(user, case, case.sent_on or timezone.localdate(), text)
+    return case
+
+
+@transaction.atomic
+def case_recheck(*, user, case: FollowUpCase, recheck_on: dt.date, recheck_result: str, note: str = "") -> FollowUpCase:
+    """复查 of a 责令整改: rectified closes the case; otherwise it stays open (e.g. to open a penalty case)."""
+    case = _locked(case)
+    _require(user, PERM_CHANGE)
+    _check_scope(user, case.region)
+    if case.kind != CaseKind.RECTIFY or case.status != CaseStatus.OPEN:
+        raise ValidationError("只有未完结的责令整改可以复查")
+    if recheck_result not in RecheckResult.values:
+        raise ValidationError({"recheck_result": "请选择复查结果"})
+    if not recheck_on or recheck_on > timezone.localdate():
+        raise ValidationError({"recheck_on": "复查日期不能为空或晚于今天"})
+    before = audit.snapshot(case)
+    case.recheck_on, case.recheck_result, case.recheck_note = recheck_on, recheck_result, (note or "").strip()
+    if recheck_result == RecheckResult.RECTIFIED:
+        case.status, case.closed_on = CaseStatus.CLOSED, recheck_on
+    _save(case, user=user, before=before, message=f"复查：{case.get_recheck_result_display()}")
+    _history(user, case, recheck_on, f"复查：{case.get_recheck_result_display()}")
+    return case
+
+
+@transaction.atomic
+def case_decide(
+    *, user, case: FollowUpCase, decision: str, decided_on: dt.date, penalty_amount: Decimal | None = None,
+    case_no: str = "",
+) -> FollowUpCase:  # fmt: skip
+    """处罚决定: publication due within 7 working days; adds a Violation (violation_count +1)."""
+    case = _locked(case)
+    _require(user, PERM_CHANGE)
+    _check_scope(user, case.region)
+    if case.kind != CaseKind.PENALTY:
+        raise ValidationError("只有立案处罚可以登记处罚决定")
+    if case.decided_on:
+        raise ValidationError("处罚决定已登记；决定变更请登记新的案件并说明")
+    if not decided_on or decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": "决定日期不能为空或晚于今天"})
+    if penalty_amount is not None and penalty_amount < 0:
+        raise ValidationError({"penalty_amount": "罚款金额不能为负数"})
+    before = audit.snapshot(case)
+    case.decision = _text(decision, "处罚决定")
+    case.case_no = (case_no or case.case_no).strip()
+    case.decided_on, case.penalty_amount = decided_on, penalty_amount
+    case.publish_due, case.publish_due_error = due_date(decided_on, PENALTY_PUBLISH_WORKDAYS)
+    _save(case, user=user, before=before, message=f"登记处罚决定（{case.case_no}），应于 {case.deadline_text} 前公示")
+    old_count = case.unit.violation_count
+    directory_services.violation_add(
+        actor=user, unit=case.unit, occurred_on=decided_on, description=f"双随机抽查立案处罚：{case.decision}"[:300],
+        document_no=case.case_no[:100],
+    )  # fmt: skip
+    case.unit.refresh_from_db(fields=["violation_count"])
+    audit.log_event(
+        Action.WORKFLOW, obj=case.unit, user=user, message="处罚决定计入信用风险：违法违规次数更新",
+        data={"violation_count_before": old_count, "violation_count_after": case.unit.violation_count, "case": case.case_no},
+    )  # fmt: skip
+    _history(user, case, decided_on, f"作出处罚决定 {case.case_no}")
+    return case
+
+
+@transaction.atomic
+def case_publish_penalty(*, user, case: FollowUpCase, now: dt.datetime | None = None) -> FollowUpCase:
+    case = _locked(case)
+    _require(user, PERM_PUBLISH)
+    _check_scope(user, case.region)
+    if case.kind != CaseKind.PENALTY or not case.decided_on:
+        raise ValidationError("只有已作出处罚决定的案件可以公示处罚信息")
+    if case.published_at:
+        raise ValidationError("处罚信息已公示")
+    before = audit.snapshot(case)
+    case.published_at = now or timezone.now()
+    return _save(case, user=user, before=before, message="公示行政处罚信息")
+
+
+@transaction.atomic
+def case_close(*, user, case: FollowUpCase, closed_on: dt.date, note: str = "") -> FollowUpCase:
+    case = _locked(case)
+    _require(user, PERM_CHANGE)
+    _check_scope(user, case.region)
+    if case.status != CaseStatus.OPEN:
+        raise ValidationError("该处置已完结")
+    if case.kind == CaseKind.PENALTY and not case.decided_on:
+        raise ValidationError("立案处罚须先登记处罚决定（或不予处罚决定）才能结案")
+    if case.kind == CaseKind.RECTIFY and not case.recheck_on:
+        raise ValidationError("责令整改须先复查才能完结")
+    if not closed_on or closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": "完结日期不能为空或晚于今天"})
+    before = audit.snapshot(case)
+    case.status, case.closed_on = CaseStatus.CLOSED, closed_on
+    if note:
+        case.description = (case.description + "\n" if case.description else "") + f"完结说明：{note.strip()}"
+    return _save(case, user=user, before=before, message="处置完结")

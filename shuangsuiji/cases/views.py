@@ -1,0 +1,116 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from shuangsuiji.core.listing import ScopedListView, require_perm
+from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.inspections import selectors as result_selectors
+
+from . import selectors, services
+from .choices import CaseKind, CaseStatus
+from .filtersets import CaseFilterSet
+from .forms import CaseOpenForm, CloseForm, DecisionForm, RecheckForm
+from .models import FollowUpCase
+from .tables import CaseTable
+
+
+def _errors(exc) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+class CaseListView(ScopedListView):
+    model = FollowUpCase
+    filterset_class = CaseFilterSet
+    table_class = CaseTable
+    title = "后续处置"
+
+    def get_queryset(self):
+        return selectors.case_list(self.request.user)
+
+
+def _case(request, pk, action="view") -> FollowUpCase:
+    require_perm(request.user, FollowUpCase, action)
+    return get_object_or_404(selectors.case_list(request.user, action), pk=pk)
+
+
+@login_required
+def case_create(request, result_pk):
+    require_perm(request.user, FollowUpCase, "add")
+    result = get_object_or_404(result_selectors.result_list(request.user), pk=result_pk)
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(
+                user=request.user, result=result, kind=form.cleaned_data["kind"], data=form.data_for_kind()
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "后续处置已登记。")
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request, "core/form_page.html", {"form": form, "title": f"登记后续处置：{result.target.unit_name}"}
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    case = _case(request, pk)
+    user = request.user
+    can_change = user.has_perm("cases.change_followupcase") and case.status == CaseStatus.OPEN
+    context = {
+        "case": case,
+        "recheck_form": RecheckForm() if can_change and case.kind == CaseKind.RECTIFY and not case.recheck_on else None,
+        "decision_form": DecisionForm() if can_change and case.kind == CaseKind.PENALTY and not case.decided_on else None,
+        "close_form": CloseForm() if can_change else None,
+        "can_publish": user.has_perm("cases.publish_followupcase") and case.kind == CaseKind.PENALTY
+        and case.decided_on and not case.published_at,
+        "history": ObjectChange.objects.restrict(user).filter(object_type="cases.followupcase", object_id=str(case.pk))
+        if user.has_perm("core.view_objectchange")
+        else None,
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _post(request, pk, form_class, fn, success):
+    case = _case(request, pk, "change")
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        messages.error(request, f"填写有误：{form.errors.as_text()}")
+        return redirect("cases:case_detail", pk=pk)
+    try:
+        fn(case, form.cleaned_data if form else {})
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, success)
+    return redirect("cases:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_recheck(request, pk):
+    return _post(request, pk, RecheckForm, lambda c, d: services.case_recheck(user=request.user, case=c, **d), "复查结果已登记。")
+
+
+@login_required
+@require_POST
+def case_decide(request, pk):
+    return _post(request, pk, DecisionForm, lambda c, d: services.case_decide(user=request.user, case=c, **d), "处罚决定已登记。")
+
+
+@login_required
+@require_POST
+def case_close(request, pk):
+    return _post(request, pk, CloseForm, lambda c, d: services.case_close(user=request.user, case=c, **d), "处置已完结。")
+
+
+@login_required
+@require_POST
+def case_publish(request, pk):
+    require_perm(request.user, FollowUpCase, "publish")
+    return _post(request, pk, None, lambda c, d: services.case_publish_penalty(user=request.user, case=c), "处罚信息已公示。")
+
+

@@ -1,0 +1,391 @@
+"""监管指标 (KPIs) per region and month, always inside the user's scope (`restrict()`).
+
+Definitions (research-regulatory §1.11; seeds 000 and 003):
+
+* 抽查覆盖率 = distinct units checked (result submitted or published, checked in the year) ÷ open units
+  in the region's 检查对象名录库; target ≥ 3 % (seed 000). 计划覆盖率 uses the drawn (active) targets instead.
+* 结果公示率 = results published ÷ results due (应公示日期 ≤ today, or already published), by due month;
+  target 100 % (seed 000). 按时公示 = published on or before the due date.
+* 联合抽查任务占比 = locked draws of 跨部门联合抽查 tasks ÷ all locked draws; target ≥ 20 % (seed 003).
+  联合抽查对象占比 = active targets of joint tasks ÷ all active targets; target ≥ 10 % (seed 003).
+* 信用风险分类抽查占比 = locked draws whose task is stratified by credit-risk class (风险 or 专业×风险)
+  ÷ all locked draws; target ≥ 80 % (seeds 000, 003).
+* 问题发现率 = results with a problem found ÷ results actually checked (categories F, 7, 9–12 — no
+  activity, closed, deregistered… — are not counted as checks).
+* 逾期未公示 = live results not yet published whose due date has passed; 逾期处置 = open 责令整改 past
+  their deadline plus penalties not published by their due date.
+
+Months: draws and their targets by 抽取时间, results by 检查日期, publication by 应公示日期.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Min
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from shuangsuiji.core.querysets import user_scope_prefix
+from shuangsuiji.directory.choices import CLOSED_STATUSES
+from shuangsuiji.directory.models import RegulatedUnit
+from shuangsuiji.draws.choices import DrawStatus, TargetStatus
+from shuangsuiji.draws.models import Draw, DrawTarget
+from shuangsuiji.plans.choices import StratifyBy, TaskKind
+from shuangsuiji.regions.models import Region
+
+RISK_STRATIFICATIONS = (StratifyBy.RISK, StratifyBy.LINE_RISK)
+NOT_CHECKED_CATEGORIES = ("F", "7", "9", "10", "11", "12")
+CHECKED_STATUSES = ("submitted", "published")
+UNPUBLISHED_STATUSES = ("pending", "draft", "submitted")
+
+TARGETS = {
+    "coverage": 3.0,
+    "publication": 100.0,
+    "joint_tasks": 20.0,
+    "joint_units": 10.0,
+    "risk_based": 80.0,
+}
+
+KPI_LABELS = [
+    # key, label, unit, target key (None = no target), higher is better
+    ("coverage", "抽查覆盖率", "%", "coverage"),
+    ("planned_coverage", "计划覆盖率（已抽取对象）", "%", "coverage"),
+    ("publication", "结果公示率", "%", "publication"),
+    ("timely", "按时公示率", "%", "publication"),
+    ("joint_tasks", "联合抽查任务占比", "%", "joint_tasks"),
+    ("joint_units", "联合抽查对象占比", "%", "joint_units"),
+    ("risk_based", "信用风险分类抽查占比", "%", "risk_based"),
+    ("problem_rate", "问题发现率", "%", None),
+    ("overdue", "逾期未公示结果", "件", None),
+    ("overdue_cases", "逾期后续处置", "件", None),
+]
+
+
+def pct(num: int, den: int) -> float | None:
+    return round(num * 100.0 / den, 2) if den else None
+
+
+@dataclass
+class Buckets:
+    """Counters keyed by (region bucket code, month 1–12)."""
+
+    counts: dict = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, bucket: str, month: int | None, key: str, n: int = 1) -> None:
+        self.counts[(bucket, month or 0)][key] += n
+
+    def total(self, *, bucket: str | None = None, month: int | None = None, upto: int | None = None) -> Counter:
+        out = Counter()
+        for (b, m), c in self.counts.items():
+            if bucket is not None and b != bucket:
+                continue
+            if month is not None and m != month:
+                continue
+            if upto is not None and m > upto:
+                continue
+            out.update(c)
+        return out
+
+
+def allowed_regions(user) -> list[Region]:
+    """Regions the user may report on: their own scope region and everything below it."""
+    prefix = user_scope_prefix(user)
+    if prefix is None:
+        return []
+    qs = Region.objects.filter(valid=True)
+    if prefix:
+        qs = qs.filter(code__startswith=prefix)
+    return list(qs.order_by("code"))
+
+
+def default_region(user) -> Region | None:
+    if user.is_superuser and not user.organization_id:
+        return Region.objects.filter(level="province").order_by("code").first()
+    return user.region
+
+
+def may_report_on(user, region: Region) -> bool:
+    prefix = user_scope_prefix(user)
+    return prefix is not None and region.code.startswith(prefix)
+
+
+def breakdown_regions(region: Region) -> list[Region]:
+    """Rows of the per-region table: the direct children (province → cities, city → counties), or itself."""
+    children = list(region.children.filter(valid=True).order_by("code"))
+    return children or [region]
+
+
+def _bucketer(region: Region, rows: list[Region]):
+    prefixes = [(r.scope_prefix, r.code) for r in rows]
+
+    def bucket(code: str) -> str:
+        for prefix, target in prefixes:
+            if code.startswith(prefix):
+                return target
+        return region.code  # rows of the region itself (e.g. a city-level plan)
+
+    return bucket
+
+
+@dataclass
+class KpiReport:
+    region: Region
+    year: int
+    rows: list[Region]
+    data: Buckets
+    units: dict  # bucket -> open units in scope
+    first_checks: dict  # bucket -> Counter(month -> distinct units first checked that month)
+    today: dt.date
+
+    def values(self, *, bucket: str | None = None, month: int | None = None, upto: int | None = None) -> dict:
+        c = self.data.total(bucket=bucket, month=month, upto=upto)
+        units = self.units.get(bucket, 0) if bucket else sum(self.units.values())
+        fc = self.first_checks.get(bucket, Counter()) if bucket else sum(self.first_checks.values(), Counter())
+        checked_units = sum(n for m, n in fc.items() if (month is None or m == month) and (upto is None or m <= upto))
+        return {
+            "units": units,
+            "checked_units": checked_units,
+            "drawn_units": c["drawn_units"],
+            "coverage": pct(checked_units, units),
+            "planned_coverage": pct(c["drawn_units"], units),
+            "draws": c["draws"],
+            "joint_draws": c["joint_draws"],
+            "risk_draws": c["risk_draws"],
+            "targets": c["targets"],
+            "joint_targets": c["joint_targets"],
+            "joint_tasks": pct(c["joint_draws"], c["draws"]),
+            "joint_units": pct(c["joint_targets"], c["targets"]),
+            "risk_based": pct(c["risk_draws"], c["draws"]),
+            "checked": c["checked"],
+            "problems": c["problems"],
+            "problem_rate": pct(c["problems"], c["checked"]),
+            "due": c["due"],
+            "published": c["published"],
+            "timely_published": c["timely"],
+            "publication": pct(c["published"], c["due"]),
+            "timely": pct(c["timely"], c["due"]),
+            "overdue": c["overdue"],
+            "overdue_cases": c["overdue_cases"],
+        }
+
+    def summary(self) -> list[dict]:
+        v = self.values()
+        out = []
+        for key, label, unit, target_key in KPI_LABELS:
+            value = v[key]
+            target = TARGETS.get(target_key) if target_key else None
+            if target is None:
+                ok = None if key not in ("overdue", "overdue_cases") else value == 0
+            else:
+                ok = None if value is None else value >= target
+            out.append({"key": key, "label": label, "value": value, "unit": unit, "target": target, "ok": ok})
+        return out
+
+    def region_rows(self) -> list[dict]:
+        rows = [{"region": r, **self.values(bucket=r.code)} for r in self.rows]
+        if self.region.code not in {r.code for r in self.rows}:
+            own = self.values(bucket=self.region.code)
+            if own["draws"] or own["checked"] or own["due"]:
+                rows.insert(0, {"region": self.region, "own_level": True, **own})
+        return rows
+
+    def month_rows(self) -> list[dict]:
+        last = 12 if self.year < self.today.year else self.today.month
+        return [{"month": m, **self.values(month=m), "cum": self.values(upto=m)} for m in range(1, last + 1)]
+
+
+def kpi_report(user, *, region: Region, year: int, today: dt.date | None = None) -> KpiReport:
+    today = today or timezone.localdate()
+    rows = breakdown_regions(region)
+    bucket = _bucketer(region, rows)
+    prefix = region.scope_prefix
+    data = Buckets()
+
+    # Draws (locked = result published) and their tasks.
+    draws = (
+        Draw.objects.restrict(user, "view")
+        .filter(region__code__startswith=prefix, status=DrawStatus.LOCKED, drawn_at__year=year)
+        .annotate(month=ExtractMonth("drawn_at"))
+        .values("region__code", "month", "task__kind", "task__stratify_by")
+        .annotate(n=Count("id"))
+    )
+    for d in draws:
+        b = bucket(d["region__code"])
+        data.add(b, d["month"], "draws", d["n"])
+        if d["task__kind"] == TaskKind.JOINT:
+            data.add(b, d["month"], "joint_draws", d["n"])
+        if d["task__stratify_by"] in RISK_STRATIFICATIONS:
+            data.add(b, d["month"], "risk_draws", d["n"])
+
+    # Drawn targets still to be (or already) inspected, by the unit's own region.
+    targets = (
+        DrawTarget.objects.restrict(user, "view")
+        .filter(draw__region__code__startswith=prefix, draw__status=DrawStatus.LOCKED, draw__drawn_at__year=year,
+                status=TargetStatus.ACTIVE)
+        .annotate(month=ExtractMonth("draw__drawn_at"))
+        .values("unit__region__code", "month", "draw__task__kind")
+        .annotate(n=Count("id"), units=Count("unit", distinct=True))
+    )  # fmt: skip
+    for t in targets:
+        b = bucket(t["unit__region__code"])
+        data.add(b, t["month"], "targets", t["n"])
+        data.add(b, t["month"], "drawn_units", t["units"])
+        if t["draw__task__kind"] == TaskKind.JOINT:
+            data.add(b, t["month"], "joint_targets", t["n"])
+
+    units = Counter()
+    for row in (
+        RegulatedUnit.objects.restrict(user, "view")
+        .filter(region__code__startswith=prefix)
+        .exclude(status__in=CLOSED_STATUSES)
+        .values("region__code")
+        .annotate(n=Count("id"))
+    ):
+        units[bucket(row["region__code"])] += row["n"]
+
+    first_checks: dict[str, Counter] = defaultdict(Counter)
+    _results(user, prefix, year, today, bucket, data, first_checks)
+    _cases(user, prefix, year, today, bucket, data)
+    return KpiReport(region, year, rows, data, dict(units), dict(first_checks), today)
+
+
+def _results(user, prefix, year, today, bucket, data: Buckets, first_checks) -> None:
+    try:
+        from shuangsuiji.inspections.models import InspectionResult
+    except ImportError:  # pragma: no cover - results app not installed
+        return
+    base = InspectionResult.objects.restrict(user, "view").filter(region__code__startswith=prefix)
+    checked = base.filter(status__in=CHECKED_STATUSES, checked_on__year=year)
+    for row in (
+        checked.exclude(category__in=NOT_CHECKED_CATEGORIES)
+        .annotate(month=ExtractMonth("checked_on"))
+        .values("region__code", "month", "is_problem")
+        .annotate(n=Count("id"))
+    ):
+        b = bucket(row["region__code"])
+        data.add(b, row["month"], "checked", row["n"])
+        if row["is_problem"]:
+            data.add(b, row["month"], "problems", row["n"])
+    for row in checked.values("unit_id", "region__code").annotate(first=Min("checked_on")):
+        first_checks[bucket(row["region__code"])][row["first"].month] += 1
+    due = base.filter(publish_due__year=year).exclude(status__in=UNPUBLISHED_STATUSES, publish_due__gte=today)
+    due = due.exclude(draw__status=DrawStatus.CANCELLED).exclude(
+        target__status__in=(TargetStatus.REPLACED, TargetStatus.CANCELLED)
+    )
+    for row in (
+        due.annotate(month=ExtractMonth("publish_due"))
+        .values("region__code", "month", "status")
+        .annotate(n=Count("id"))
+    ):
+        b = bucket(row["region__code"])
+        data.add(b, row["month"], "due", row["n"])
+        if row["status"] == "published":
+            data.add(b, row["month"], "published", row["n"])
+    timely = due.filter(status="published", published_at__date__lte=F("publish_due"))
+    for row in (
+        timely.annotate(month=ExtractMonth("publish_due")).values("region__code", "month").annotate(n=Count("id"))
+    ):
+        data.add(bucket(row["region__code"]), row["month"], "timely", row["n"])
+    overdue = due.filter(status__in=UNPUBLISHED_STATUSES, publish_due__lt=today, draw__status=DrawStatus.LOCKED,
+                         target__status=TargetStatus.ACTIVE)  # fmt: skip
+    for row in (
+        overdue.annotate(month=ExtractMonth("publish_due")).values("region__code", "month").annotate(n=Count("id"))
+    ):
+        data.add(bucket(row["region__code"]), row["month"], "overdue", row["n"])
+
+
+def _cases(user, prefix, year, today, bucket, data: Buckets) -> None:
+    try:
+        from shuangsuiji.cases.models import FollowUpCase
+    except ImportError:  # pragma: no cover
+        return
+    base = FollowUpCase.objects.restrict(user, "view").filter(region__code__startswith=prefix)
+    rectify = base.filter(kind="rectify", status="open", deadline__lt=today, deadline__year=year)
+    penalty = base.filter(kind="penalty", published_at__isnull=True, publish_due__lt=today, publish_due__year=year)
+    for qs, field_name in ((rectify, "deadline"), (penalty, "publish_due")):
+        for row in qs.annotate(month=ExtractMonth(field_name)).values("region__code", "month").annotate(n=Count("id")):
+            data.add(bucket(row["region__code"]), row["month"], "overdue_cases", row["n"])
+
+
+# ----------------------------------------------------------------- ECharts options (option-ready dicts)
+
+
+def charts(report: KpiReport) -> dict:
+    regions = report.region_rows()
+    months = report.month_rows()
+    names = [r["region"].name for r in regions]
+    month_labels = [f"{m['month']}月" for m in months]
+
+    def series(rows, key):
+        return [r[key] for r in rows]  # None → null: ECharts leaves a gap instead of a false 0
+
+    target_line = {"silent": True, "symbol": "none", "lineStyle": {"type": "dashed", "color": "#c8161d"},
+                   "label": {"position": "insideEndTop", "formatter": "目标 {c}%"}}  # fmt: skip
+    return {
+        "coverage": {
+            "title": {"text": "各地区抽查覆盖率（%）", "left": "center", "textStyle": {"fontSize": 14}},
+            "tooltip": {"trigger": "axis"},
+            "legend": {"bottom": 0},
+            "grid": {"left": 50, "right": 20, "top": 40, "bottom": 60},
+            "xAxis": {
+                "type": "category",
+                "data": names,
+                "axisLabel": {"interval": 0, "rotate": 30 if len(names) > 6 else 0},
+            },
+            "yAxis": {"type": "value", "name": "%"},
+            "series": [
+                {
+                    "name": "实际覆盖率",
+                    "type": "bar",
+                    "data": series(regions, "coverage"),
+                    "markLine": {**target_line, "data": [{"yAxis": TARGETS["coverage"]}]},
+                },
+                {"name": "计划覆盖率", "type": "bar", "data": series(regions, "planned_coverage")},
+            ],
+        },  # fmt: skip
+        "rates": {
+            "title": {"text": "逐月公示率与问题发现率（%）", "left": "center", "textStyle": {"fontSize": 14}},
+            "tooltip": {"trigger": "axis"},
+            "legend": {"bottom": 0},
+            "grid": {"left": 50, "right": 20, "top": 40, "bottom": 50},
+            "xAxis": {"type": "category", "data": month_labels},
+            "yAxis": {"type": "value", "name": "%", "max": 100},
+            "series": [
+                {
+                    "name": "结果公示率",
+                    "type": "line",
+                    "data": series(months, "publication"),
+                    "markLine": {**target_line, "data": [{"yAxis": TARGETS["publication"]}]},
+                },
+                {"name": "按时公示率", "type": "line", "data": series(months, "timely")},
+                {"name": "问题发现率", "type": "line", "data": series(months, "problem_rate")},
+            ],
+        },  # fmt: skip
+        "draws": {
+            "title": {"text": "逐月抽取次数与结构", "left": "center", "textStyle": {"fontSize": 14}},
+            "tooltip": {"trigger": "axis"},
+            "legend": {"bottom": 0},
+            "grid": {"left": 50, "right": 50, "top": 40, "bottom": 50},
+            "xAxis": {"type": "category", "data": month_labels},
+            "yAxis": [{"type": "value", "name": "次"}, {"type": "value", "name": "%", "max": 100}],
+            "series": [
+                {
+                    "name": "本部门抽查",
+                    "type": "bar",
+                    "stack": "draws",
+                    "data": [m["draws"] - m["joint_draws"] for m in months],
+                },
+                {"name": "联合抽查", "type": "bar", "stack": "draws", "data": [m["joint_draws"] for m in months]},
+                {
+                    "name": "信用风险分类抽查占比（累计）",
+                    "type": "line",
+                    "yAxisIndex": 1,
+                    "data": [m["cum"]["risk_based"] for m in months],
+                    "markLine": {**target_line, "data": [{"yAxis": TARGETS["risk_based"]}]},
+                },
+            ],
+        },  # fmt: skip
+    }

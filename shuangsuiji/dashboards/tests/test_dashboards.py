@@ -1,0 +1,125 @@
+"""Oversight: KPIs per region and month, the 月报表 export and the fairness report (scoped by region)."""
+
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from shuangsuiji.accounts.tests.test_views import login
+from shuangsuiji.dashboards import fairness, kpis
+from shuangsuiji.disclosure.tests.conftest import publish
+from shuangsuiji.draws.models import DrawTarget
+from shuangsuiji.inspections.models import InspectionResult
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 5, 15)
+
+
+@pytest.fixture
+def scenario(locked):
+    """8 drawn targets (March): 2 published (1 with a problem), 1 checked but overdue, 5 not yet checked."""
+    results = sorted(locked["results"], key=lambda r: r.pk)
+    publish(results[:1], category="E", problem=True, checked_on=dt.date(2026, 3, 10), due=dt.date(2026, 4, 8))
+    publish(results[1:2], category="1", problem=False, checked_on=dt.date(2026, 4, 1), due=dt.date(2026, 4, 29))
+    InspectionResult.objects.filter(pk=results[2].pk).update(
+        status="submitted", category="1", checked_on=dt.date(2026, 4, 2), publish_due=dt.date(2026, 4, 30)
+    )
+    return {**locked, "results": results}
+
+
+def test_kpis_follow_the_stated_definitions(scenario, approver_gq, regions):
+    report = kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY)
+    v = report.values()
+    assert v["units"] == 40 and v["checked_units"] == 3
+    assert v["coverage"] == 7.5  # 3 checked ÷ 40 open units
+    assert v["planned_coverage"] == 20.0  # 8 drawn ÷ 40
+    assert v["draws"] == 1 and v["risk_based"] == 100.0 and v["joint_tasks"] == 0.0 and v["joint_units"] == 0.0
+    assert v["checked"] == 3 and v["problems"] == 1 and v["problem_rate"] == pytest.approx(33.33)
+    assert v["due"] == 3 and v["published"] == 2 and v["publication"] == pytest.approx(66.67)
+    assert v["overdue"] == 1
+    march, april = report.values(month=3), report.values(month=4)
+    assert march["draws"] == 1 and march["targets"] == 8 and april["draws"] == 0
+    assert april["due"] == 3 and april["checked"] == 2
+    summary = {k["key"]: k for k in report.summary()}
+    assert summary["coverage"]["ok"] is True and summary["publication"]["ok"] is False
+    assert summary["joint_tasks"]["ok"] is False and summary["risk_based"]["ok"] is True
+    assert summary["overdue"]["ok"] is False
+
+
+def test_region_scope_is_enforced(client, scenario, admin_yy, city_approver, regions):
+    report = kpis.kpi_report(admin_yy, region=regions["370323"], year=2026, today=TODAY)
+    assert report.values()["draws"] == 0  # 沂源 sees nothing of 高青
+    login(client, admin_yy)
+    assert client.get(reverse("dashboards:kpi"), {"region": "370322", "year": 2026}).status_code == 403
+    assert client.get(reverse("dashboards:monthly_report"), {"region": "370300"}).status_code == 403
+    client.logout()
+    login(client, city_approver)
+    response = client.get(reverse("dashboards:kpi"), {"region": "370300", "year": 2026})
+    assert response.status_code == 200
+    table = response.content.decode().split('id="region-table"')[1]
+    assert "高青县" in table and "沂源县" in table  # one row per county of the city
+
+
+def test_kpi_page_feeds_echarts_through_json_script(client, scenario, oversight_gq):
+    login(client, oversight_gq)
+    response = client.get(reverse("dashboards:kpi"), {"year": 2026})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", body)
+    data = json.loads(
+        re.search(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', body, re.S).group(1)
+    )
+    assert set(data) == {"coverage", "rates", "draws"}
+    assert data["coverage"]["series"][0]["markLine"]["data"] == [{"yAxis": 3.0}]
+    assert 'data-chart="coverage"' in body and "js/dashboards.js" in body and "echarts.min.js" in body
+    assert "监管指标" in body and "统计监督" in body  # menu entry
+
+
+def test_monthly_report_xlsx(client, scenario, oversight_gq):
+    login(client, oversight_gq)
+    response = client.get(reverse("dashboards:monthly_report"), {"year": 2026, "month": 4})
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert "月报表（2026年4月）" in ws["A1"].value
+    headers = [c.value for c in ws[4]]
+    assert headers[0] is None or headers[0] == "地区"
+    assert "结果公示率(%)" in headers and "联合抽查任务占比(%)" in headers and "抽查覆盖率(%)" in headers
+    rows = {r[0].value: [c.value for c in r] for r in ws.iter_rows(min_row=5) if r[0].value}
+    total = rows["合计"]
+    col = {h: i for i, h in enumerate(headers) if h}
+    month_due = total[col["应公示结果数"]]  # first occurrence = 本月
+    assert month_due == 3
+    assert "高青县" in rows
+    from shuangsuiji.core.models import ObjectChange
+
+    assert ObjectChange.objects.filter(action="export", message__contains="月报表").exists()
+
+
+def test_fairness_report_is_clean_for_an_honest_draw_and_catches_a_tampered_result(
+    client, scenario, approver_gq, regions
+):
+    report = fairness.fairness_report(approver_gq, region=regions["370322"], year=2026)
+    assert [r.key for r in report.strata] == ["A", "B", "C", "D"]
+    for row in report.strata:
+        assert row.expected == pytest.approx(2.0) and row.observed == 2 and not row.flagged
+    assert report.units_checked == 40 and report.mismatches == [] and report.flagged == 0
+    loads = sum(r.observed for r in report.inspectors)
+    assert loads == 16 and sum(r.expected for r in report.inspectors) == pytest.approx(16)
+    # Someone swaps a drawn unit in the database: the manifest no longer matches.
+    target = DrawTarget.objects.filter(draw=scenario["draw"], role="selected").first()
+    DrawTarget.objects.filter(pk=target.pk).update(role="substitute", rank=99)
+    report = fairness.fairness_report(approver_gq, region=regions["370322"], year=2026)
+    assert report.mismatches and any(r.observed == 1 for r in report.strata)
+    login(client, approver_gq)
+    body = client.get(reverse("dashboards:fairness"), {"year": 2026}).content.decode()
+    assert "不一致" in body and 'data-chart="strata"' in body
+
+
+def test_z_scores():
+    assert fairness.z_score(5, 1, 1) == 4
+    assert fairness.z_score(2, 2, 0) is None
+    assert fairness.z_score(3, 2, 0) == float("inf")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.kpi, name="kpi"),
+    path("monthly.xlsx", views.monthly_report, name="monthly_report"),
+    path("fairness/", views.fairness, name="fairness"),
+]

@@ -1,0 +1,111 @@
+"""统计监督: KPIs per region and month (ECharts), the 月报表 export and the draw fairness report.
+
+Login required; every number is computed from `restrict()`-ed querysets, and the region picker only
+offers the user's own scope.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from shuangsuiji.core import audit
+from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.regions.models import Region
+
+from . import fairness as fair
+from . import kpis, reports
+
+PERM_VIEW = "dashboards.view_kpi"
+PERM_EXPORT = "dashboards.export_kpi"
+
+
+def _require(user, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied("您没有此操作的权限")
+
+
+def _scope(request) -> tuple[Region, int, int]:
+    """(region, year, month) from the query string, limited to the user's scope."""
+    user = request.user
+    today = timezone.localdate()
+    code = request.GET.get("region", "")
+    region = Region.objects.filter(code=code).first() if code else kpis.default_region(user)
+    if region is None:
+        raise PermissionDenied("您的账号没有所属区划，无法查看统计")
+    if not kpis.may_report_on(user, region):
+        raise PermissionDenied("只能查看本区划及下级区划的统计")
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today.year
+    month = request.GET.get("month", "")
+    month = int(month) if month.isdigit() and 1 <= int(month) <= 12 else (today.month if year == today.year else 12)
+    return region, year, month
+
+
+def _filter_context(request, region, year, month) -> dict:
+    this_year = timezone.localdate().year
+    return {
+        "region": region,
+        "year": year,
+        "month": month,
+        "regions": kpis.allowed_regions(request.user),
+        "years": list(range(this_year, this_year - 6, -1)),
+        "months": list(range(1, 13)),
+    }
+
+
+@login_required
+def kpi(request):
+    _require(request.user, PERM_VIEW)
+    region, year, month = _scope(request)
+    report = kpis.kpi_report(request.user, region=region, year=year)
+    return render(request, "dashboards/kpi.html", {
+        **_filter_context(request, region, year, month),
+        "title": "监管指标",
+        "summary": report.summary(),
+        "region_rows": report.region_rows(),
+        "month_rows": report.month_rows(),
+        "charts": kpis.charts(report),
+        "targets": kpis.TARGETS,
+        "can_export": request.user.has_perm(PERM_EXPORT),
+    })  # fmt: skip
+
+
+@login_required
+def monthly_report(request):
+    """月报表 (xlsx): per region, the month and the year to date."""
+    _require(request.user, PERM_EXPORT)
+    region, year, month = _scope(request)
+    report = kpis.kpi_report(request.user, region=region, year=year)
+    content = reports.monthly_xlsx(report, month=month)
+    audit.log_event(
+        ObjectChange.Action.EXPORT, obj=None, user=request.user, region_code=region.code,
+        message=f"导出“双随机、一公开”监管工作月报表：{region.name} {year}年{month}月",
+        data={"region": region.code, "year": year, "month": month},
+    )  # fmt: skip
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"monthly-{region.code}-{year}-{month:02d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def fairness(request):
+    _require(request.user, PERM_VIEW)
+    region, year, month = _scope(request)
+    try:
+        tolerance = float(request.GET.get("z", fair.DEFAULT_Z))
+    except ValueError:
+        tolerance = fair.DEFAULT_Z
+    tolerance = min(max(tolerance, 1.0), 10.0)
+    report = fair.fairness_report(request.user, region=region, year=year, z_limit=tolerance)
+    return render(request, "dashboards/fairness.html", {
+        **_filter_context(request, region, year, month),
+        "title": "抽取公平性报告",
+        "report": report,
+        "tolerance": tolerance,
+        "chart_data": {"strata": fair.chart(report)},
+    })  # fmt: skip

@@ -1,0 +1,183 @@
+"""The public portal /gs/: anonymous, published data only, personal data masked, draws verifiable."""
+
+import hashlib
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from shuangsuiji import fairdraw as fd
+from shuangsuiji.draws.choices import FileKind
+from shuangsuiji.draws.models import DrawFile, InspectorAssignment
+from shuangsuiji.plans import services as plan_services
+from shuangsuiji.plans import testing
+
+from .conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def test_every_page_opens_without_login_and_shows_no_internal_menu(client, locked):
+    draw = locked["draw"]
+    urls = [
+        reverse("disclosure:home"), reverse("disclosure:item_list"),
+        reverse("disclosure:item_detail", args=[locked["item"].pk]),
+        reverse("disclosure:plan_list"), reverse("disclosure:plan_detail", args=[locked["plan"].pk]),
+        reverse("disclosure:task_list"), reverse("disclosure:task_detail", args=[locked["task"].code]),
+        reverse("disclosure:draw_list"), reverse("disclosure:draw_detail", args=[draw.code]),
+        reverse("disclosure:draw_verify", args=[draw.code]), reverse("disclosure:result_search") + "?q=高青",
+    ]  # fmt: skip
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = text(response)
+        assert (
+            "主菜单" not in body and "修改密码" not in body and "待办" not in body and "accounts/logout" not in body
+        ), url
+        assert not re.search(r"<script(?![^>]*\bsrc=)", body), f"inline script on {url}"
+        assert "style=" not in body, url
+        assert "Content-Security-Policy" in response.headers
+
+
+def test_portal_answers_only_get(client, locked):
+    assert client.post(reverse("disclosure:draw_verify", args=[locked["draw"].code])).status_code == 405
+
+
+def test_only_published_items(client, gq):
+    draft = testing.make_item(gq["region"], code="GQ-DRAFT-01", name="草稿事项不公开")
+    draft.status = "draft"
+    draft.save()
+    body = text(client.get(reverse("disclosure:item_list")))
+    assert gq["item"].name in body and "草稿事项不公开" not in body
+    assert client.get(reverse("disclosure:item_detail", args=[draft.pk])).status_code == 404
+
+
+def test_plans_show_every_published_version_but_never_a_draft(client, gq, approver_gq, inspector_gq, orgs):
+    plan = gq["plan"]
+    unpublished = plan_services.plan_create(user=inspector_gq, year=plan.year + 1, title="明年计划草稿",
+                                            organization=orgs["gaoqing"])  # fmt: skip
+    plan = plan_services.plan_transition(user=approver_gq, plan=plan, action="revise", text="增加学校卫生任务")
+    new = plan_services.task_create(
+        user=inspector_gq, plan=plan, **testing.task_data(plan, orgs["gaoqing"], name="草稿中的新任务")
+    )
+    plan_services.task_item_add(
+        user=inspector_gq, task=new, organization=orgs["gaoqing"], item=gq["item"], item_name=""
+    )
+    body = text(client.get(reverse("disclosure:plan_list")))
+    assert plan.title in body and unpublished.title not in body
+    detail = text(client.get(reverse("disclosure:plan_detail", args=[plan.pk])))
+    assert "草稿中的新任务" not in detail  # the revision is not published yet
+    assert client.get(reverse("disclosure:plan_detail", args=[unpublished.pk])).status_code == 404
+    for user, action in ((inspector_gq, "submit"), (approver_gq, "approve"), (approver_gq, "publish")):
+        plan = plan_services.plan_transition(user=user, plan=plan, action=action)
+    detail = text(client.get(reverse("disclosure:plan_detail", args=[plan.pk])))
+    assert "草稿中的新任务" in detail and "第2版" in detail and "增加学校卫生任务" in detail
+    first = text(client.get(reverse("disclosure:plan_detail", args=[plan.pk]) + "?version=1"))
+    assert "草稿中的新任务" not in first.split('id="versions"')[0]
+    tasks = text(client.get(reverse("disclosure:task_list")))
+    assert "草稿中的新任务" in tasks
+
+
+def test_draw_page_shows_commitment_probabilities_seed_and_masked_groups(client, locked):
+    draw = locked["draw"]
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert draw.commitment_hash in body and draw.pool_digest in body and draw.seed in body
+    assert "2/10" in body  # 20 % of 10 eligible per class: the exact inclusion probability
+    assert "中国福利彩票快乐8 第 2026321 期" in body
+    selected = draw.targets.filter(role="selected")
+    for t in selected:
+        assert t.unit_name in body and t.unit_code in body  # legal entities are public
+    a = InspectorAssignment.objects.filter(target__draw=draw).first()
+    assert a.inspector_code not in body and a.inspector_name not in body  # people are masked
+    assert a.inspector_code[:4] + "****" + a.inspector_code[-4:] in body
+    assert "赵纪检" not in body and "赵*检" in body
+
+
+def test_commitment_only_before_the_result_is_public(client, gq, approver_gq):
+    from shuangsuiji.draws import services
+    from shuangsuiji.plans.tests.fixtures import lottery_input
+
+    draw = services.draw_freeze(
+        user=approver_gq, task=gq["task"], sources=services.build_sources(lottery=lottery_input())
+    )
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert draw.commitment_hash in body and "公开随机值尚未产生" in body
+    assert client.get(reverse("disclosure:draw_file", args=[draw.code, "commitment"])).status_code == 200
+    for kind in ("pool", "roster", "manifest"):
+        assert client.get(reverse("disclosure:draw_file", args=[draw.code, kind])).status_code == 404
+    assert "尚未产生结果" in text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
+
+
+def test_files_are_byte_exact(client, locked):
+    draw = locked["draw"]
+    for kind in ("commitment", "pool", "roster", "manifest"):
+        response = client.get(reverse("disclosure:draw_file", args=[draw.code, kind]))
+        assert response.status_code == 200
+        assert response.content == draw.file_bytes(kind)
+    assert (
+        hashlib.sha256(client.get(reverse("disclosure:draw_file", args=[draw.code, "pool"])).content).hexdigest()
+        == draw.pool_digest
+    )
+    assert client.get(reverse("disclosure:draw_file", args=[draw.code, "secret"])).status_code == 404
+
+
+def test_verify_page_reruns_the_draw_and_detects_tampering(client, locked):
+    draw = locked["draw"]
+    body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
+    assert "VERIFIED 验证通过" in body
+    c = draw.code
+    assert f"python -m shuangsuiji.fairdraw.verify {c}-manifest.json {c}-pool.tsv --roster {c}-roster.json" in body
+    # Tamper with the stored manifest (swap the first selected unit for a substitute): the check fails.
+    manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
+    h = next(h for h, s in manifest["selection"].items() if s["selected"] and s["substitutes"])
+    sel = manifest["selection"][h]
+    sel["selected"][0], sel["substitutes"][0] = sel["substitutes"][0], sel["selected"][0]
+    DrawFile.objects.filter(draw=draw, kind=FileKind.MANIFEST).update(content=fd.manifest_bytes(manifest))
+    cache.clear()
+    body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
+    verdict = re.search(r'id="verify-result"[^>]*>(.*?)</div>', body, re.S).group(1)
+    assert "DIFFERENT 不一致" in verdict and "selection." in verdict and "验证通过" not in verdict
+
+
+def test_self_check_compares_the_units_key_with_the_threshold(client, locked):
+    draw = locked["draw"]
+    manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
+    url = reverse("disclosure:draw_detail", args=[draw.code])
+    chosen = draw.targets.filter(role="selected").first()
+    body = text(client.get(url, {"code": chosen.unit_code}))
+    key = fd.key_hex(fd.unit_key(bytes.fromhex(draw.seed), chosen.unit_code))
+    assert key in body and "本单位已被抽中" in body
+    assert manifest["selection"][chosen.stratum]["threshold"]["key"] in body
+    drawn = set(draw.targets.filter(role="selected").values_list("unit_code", flat=True))
+    other = next(u for u in locked["units"] if u.credit_code not in drawn)
+    body = text(client.get(url, {"code": other.credit_code.lower()}))
+    assert "本单位未被抽中" in body and "不一致" not in body
+    assert "不在本次抽取的号池快照中" in text(client.get(url, {"code": "91370000000000000X"}))
+
+
+def test_results_search_by_code_and_name_prefix_shows_only_published(client, locked):
+    results = sorted(locked["results"], key=lambda r: r.pk)
+    publish(results[:2], category="E", problem=True)
+    url = reverse("disclosure:result_search")
+    first, second, unpublished = results[0].target, results[1].target, results[2].target
+    body = text(client.get(url, {"q": first.unit_code}))
+    assert first.unit_name in body and "发现问题已责令改正" in body and second.unit_name not in body
+    body = text(client.get(url, {"q": "高青县单位"}))
+    assert first.unit_name in body and second.unit_name in body and unpublished.unit_name not in body
+    assert unpublished.unit_name not in text(client.get(url, {"q": unpublished.unit_code}))
+    unit = first.unit
+    unit.legal_rep, unit.contact_phone = "王法人", "13800000000"
+    unit.save()
+    body = text(client.get(url, {"q": first.unit_code}))
+    assert "王法人" not in body and "13800000000" not in body

@@ -1,0 +1,112 @@
+"""Public verification of a draw: re-run fairdraw on the stored bytes, and a unit's self-check (spec §7.2).
+
+Verification calls `fairdraw.verify_manifest` directly on the stored pool/roster/manifest — the same
+check as the stand-alone verifier and as the draws app's `draw_verify`, but without writing an audit
+event for every anonymous page view. The outcome is cached per manifest hash (a 1M-unit pool takes
+seconds to re-run), so repeated visits cannot be used to load the server.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from shuangsuiji import fairdraw as fd
+from shuangsuiji.draws.choices import FileKind
+
+CACHE_SECONDS = 6 * 3600
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    status: str  # VERIFIED | DIFFERENT | MALFORMED
+    text: str
+    path: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "VERIFIED"
+
+
+def verify(draw) -> PublicReport | None:
+    """None when the draw has no manifest yet."""
+    if not draw.manifest_hash:
+        return None
+    key = f"gs:verify:{draw.pk}:{draw.manifest_hash}:{draw.pool_digest}:{draw.roster_digest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return PublicReport(**cached)
+    manifest = draw.file_bytes(FileKind.MANIFEST)
+    if manifest is None:
+        return None
+    report = fd.verify_manifest(manifest, draw.file_bytes(FileKind.POOL) or b"", draw.file_bytes(FileKind.ROSTER))
+    result = {"status": report.status, "text": report.text(), "path": report.path}
+    cache.set(key, result, CACHE_SECONDS)
+    return PublicReport(**result)
+
+
+def manifest_of(draw) -> dict | None:
+    data = draw.file_bytes(FileKind.MANIFEST)
+    return json.loads(data) if data else None
+
+
+def pool_line(pool_bytes: bytes, unit_id: str) -> list[str] | None:
+    """The pool row of one unit (6 fields), without parsing the whole snapshot."""
+    needle = b"\n" + unit_id.encode() + b"\t"
+    at = pool_bytes.find(needle)
+    if at < 0:
+        return None
+    end = pool_bytes.find(b"\n", at + 1)
+    fields = pool_bytes[at + 1 : end if end >= 0 else None].decode().split("\t")
+    return fields if len(fields) == 6 else None
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    code: str
+    in_pool: bool
+    stratum: str = ""
+    excluded_reason: str = ""
+    method: str = ""
+    key: str = ""
+    threshold_key: str = ""
+    threshold_unit: str = ""
+    by_key: bool | None = None  # srs: key ≤ threshold
+    selected: bool = False  # listed in the manifest's selected units
+    substitute_rank: int | None = None
+    probability: str = ""
+    eligible: int = 0
+    n: int = 0
+
+    @property
+    def consistent(self) -> bool:
+        return self.by_key is None or self.by_key == self.selected
+
+
+def self_check(draw, code: str, *, manifest: dict | None = None, pool_bytes: bytes | None = None) -> SelfCheck:
+    """Where does unit `code` stand in this draw? Recomputes its key K = SHA-256(seed ‖ 0 "unit" 0 ‖ id)."""
+    code = (code or "").strip().upper()
+    manifest = manifest if manifest is not None else manifest_of(draw)
+    pool_bytes = pool_bytes if pool_bytes is not None else (draw.file_bytes(FileKind.POOL) or b"")
+    fields = pool_line(pool_bytes, code)
+    if fields is None or manifest is None:
+        return SelfCheck(code=code, in_pool=False)
+    _uid, stratum, _weight, _region, _specialty, reason = fields
+    if reason:
+        return SelfCheck(code=code, in_pool=True, stratum=stratum, excluded_reason=reason)
+    sel = manifest["selection"].get(stratum, {})
+    key = fd.key_hex(fd.unit_key(bytes.fromhex(manifest["seed"]), code))
+    threshold = sel.get("threshold") or {"key": "", "unit_id": ""}
+    by_key = None
+    if sel.get("method") == "srs":
+        by_key = bool(threshold["key"]) and (key, code.encode()) <= (threshold["key"], threshold["unit_id"].encode())
+    substitutes = sel.get("substitutes", [])
+    return SelfCheck(
+        code=code, in_pool=True, stratum=stratum, method=sel.get("method", ""), key=key,
+        threshold_key=threshold["key"], threshold_unit=threshold["unit_id"], by_key=by_key,
+        selected=code in sel.get("selected", []),
+        substitute_rank=substitutes.index(code) + 1 if code in substitutes else None,
+        probability=sel.get("probability", ""), eligible=sel.get("eligible", 0), n=sel.get("n", 0),
+    )  # fmt: skip

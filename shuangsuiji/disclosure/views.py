@@ -1,0 +1,277 @@
+"""公示门户 /gs/: anyone, no login. Only published data (disclosure.selectors); personal data masked.
+
+Pages: 首页, 抽查事项清单, 年度抽查计划 (every version), 抽查任务, 随机抽取 (commitment, public values,
+seed, result, verification, a unit's self-check, byte-exact files), 抽查结果查询.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from shuangsuiji import fairdraw as fd
+from shuangsuiji.directory.models import BusinessLine
+from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
+from shuangsuiji.draws.views import commitment_strata, result_strata
+from shuangsuiji.plans.choices import TaskKind
+
+from . import selectors, verification
+from .masking import mask_cert, mask_name
+
+PAGE_SIZE = 20
+REGION_RE = re.compile(r"^\d{6}$")
+public = require_safe  # the portal only answers GET/HEAD
+
+
+def _params(request) -> dict:
+    g = request.GET
+    year = g.get("year", "")
+    region = g.get("region", "")
+    return {
+        "q": g.get("q", "").strip()[:100],
+        "year": int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
+        "region": region if REGION_RE.match(region) else "",
+    }
+
+
+def _page(request, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _common(request, **extra) -> dict:
+    params = _params(request)
+    this_year = timezone.localdate().year
+    return {
+        "params": params,
+        "regions": selectors.regions_with_public_data(),
+        "years": list(range(this_year, this_year - 6, -1)),
+        "querystring": request.GET.copy(),
+        "results_available": selectors.results_available(),
+        **extra,
+    }
+
+
+@public
+def home(request):
+    draws = selectors.draws()[:8]
+    return render(request, "disclosure/home.html", _common(
+        request, title="首页", draws=draws, plans=selectors.plans()[:5],
+        item_count=selectors.items().count(), draw_count=selectors.draws().count(),
+    ))  # fmt: skip
+
+
+@public
+def item_list(request):
+    p = _params(request)
+    line = request.GET.get("line", "")
+    rows = selectors.items(q=p["q"], region=p["region"], line=line)
+    return render(request, "disclosure/item_list.html", _common(
+        request, title="随机抽查事项清单", page=_page(request, rows), lines=BusinessLine.objects.filter(active=True),
+        line=line,
+    ))  # fmt: skip
+
+
+@public
+def item_detail(request, pk):
+    item = selectors.items().filter(pk=pk).first()
+    if item is None:
+        raise Http404("该事项未公布")
+    return render(request, "disclosure/item_detail.html", _common(request, title=item.name, item=item))
+
+
+@public
+def plan_list(request):
+    p = _params(request)
+    rows = selectors.plans(year=p["year"], region=p["region"])
+    return render(
+        request, "disclosure/plan_list.html", _common(request, title="年度抽查工作计划", page=_page(request, rows))
+    )
+
+
+@public
+def plan_detail(request, pk):
+    plan = selectors.plan(pk)
+    if plan is None:
+        raise Http404("该计划未公布")
+    wanted = request.GET.get("version", "")
+    version = next((v for v in plan.versions if str(v.version) == wanted), plan.latest)
+    draws = {d.task.code: d for d in selectors.draws().filter(task__plan_id=plan.plan.pk)}
+    return render(request, "disclosure/plan_detail.html", _common(
+        request, title=version.snapshot.get("title", str(plan.plan)), plan=plan, version=version, draws=draws,
+    ))  # fmt: skip
+
+
+@public
+def task_list(request):
+    p = _params(request)
+    kind = request.GET.get("kind", "")
+    rows = selectors.tasks(year=p["year"], region=p["region"], q=p["q"], kind=kind)
+    return render(request, "disclosure/task_list.html", _common(
+        request, title="抽查任务", page=_page(request, rows), kinds=TaskKind.choices, kind=kind,
+    ))  # fmt: skip
+
+
+@public
+def task_detail(request, code):
+    task = selectors.task(code)
+    if task is None:
+        raise Http404("该任务未公布")
+    return render(request, "disclosure/task_detail.html", _common(
+        request, title=task.data.get("name", code), task=task, task_list=[task.data],
+        draws=selectors.draws().filter(task__code=code),
+    ))  # fmt: skip
+
+
+@public
+def draw_list(request):
+    p = _params(request)
+    status = request.GET.get("status", "")
+    rows = selectors.draws(year=p["year"], region=p["region"], q=p["q"], status=status)
+    return render(request, "disclosure/draw_list.html", _common(
+        request, title="随机抽取公示", page=_page(request, rows), statuses=DrawStatus.choices, status=status,
+    ))  # fmt: skip
+
+
+def _draw_or_404(code):
+    draw = selectors.draw(code)
+    if draw is None:
+        raise Http404("该抽取未公布")
+    return draw
+
+
+def _masked_group(target) -> list[str]:
+    return [f"{mask_name(a.inspector_name)}（{mask_cert(a.inspector_code)}）" for a in target.assignments.all()]
+
+
+def _draw_context(request, draw) -> dict:
+    from shuangsuiji.draws.services import commitment_of
+
+    commitment = commitment_of(draw)
+    public_result = selectors.result_is_public(draw)
+    manifest = verification.manifest_of(draw) if public_result else None
+    targets = list(selectors.draw_targets(draw)) if public_result else []
+    for t in targets:
+        t.masked_group = _masked_group(t)
+    code = request.GET.get("code", "").strip()
+    check = None
+    if code and manifest is not None:
+        check = verification.self_check(draw, code, manifest=manifest)
+    return {
+        "draw": draw,
+        "task": draw.task,
+        "commitment": commitment,
+        "commitment_strata": commitment_strata(draw, commitment),
+        "sources": draw.sources.all(),
+        "public_result": public_result,
+        "manifest": manifest,
+        "result": _with_decimal_targets(result_strata(draw, manifest, targets)) if manifest else None,
+        "selected_targets": [t for t in targets if t.role == TargetRole.SELECTED],
+        "changes": draw.changes.select_related("target", "substitute") if public_result else [],
+        "witnesses": [
+            {"name": mask_name(w.name), "organization": w.organization, "role": w.get_role_display()}
+            for w in draw.witnesses.all()
+        ],
+        "files": _public_files(draw, public_result),
+        "check_code": code,
+        "check": check,
+    }
+
+
+def _with_decimal_targets(rows: list[dict]) -> list[dict]:
+    """The allocation target "12/5" (exact) shown as 2.4 for people."""
+    for row in rows:
+        try:
+            value = fd.parse_fraction(row["target"])
+        except fd.FairdrawError:
+            continue
+        row["target_display"] = f"{float(value):.2f}".rstrip("0").rstrip(".")
+        row["clamp_display"] = {"min": "受最少抽取数限制", "max": "受最多抽取数限制", "certainty": "全部检查"}.get(
+            row.get("clamp", ""), row.get("clamp", "")
+        )
+    return rows
+
+
+def _public_files(draw, public_result: bool) -> list[dict]:
+    kinds = [FileKind.COMMITMENT] + ([FileKind.POOL, FileKind.ROSTER, FileKind.MANIFEST] if public_result else [])
+    rows = {f.kind: f for f in draw.files.defer("content").filter(kind__in=kinds)}
+    return [
+        {"kind": k, "label": FileKind(k).label, "name": f"{draw.code}-{FILE_NAMES[k][0]}", "sha256": rows[k].sha256,
+         "size": rows[k].size}
+        for k in kinds if k in rows
+    ]  # fmt: skip
+
+
+@public
+def draw_detail(request, code):
+    draw = _draw_or_404(code)
+    context = _draw_context(request, draw)
+    context["title"] = f"随机抽取 {draw.code}"
+    return render(request, "disclosure/draw_detail.html", _common(request, **context))
+
+
+@public
+def draw_verify(request, code):
+    """验证本次抽取: re-run on the server, and the files + instructions for offline verification."""
+    draw = _draw_or_404(code)
+    report = verification.verify(draw) if selectors.result_is_public(draw) else None
+    context = _draw_context(request, draw)
+    context.update(title=f"验证抽取 {draw.code}", report=report)
+    return render(request, "disclosure/draw_verify.html", _common(request, **context))
+
+
+@public
+@cache_control(public=True, max_age=3600)
+def draw_file(request, code, kind):
+    draw = _draw_or_404(code)
+    allowed = {FileKind.COMMITMENT} | (
+        {FileKind.POOL, FileKind.ROSTER, FileKind.MANIFEST} if selectors.result_is_public(draw) else set()
+    )
+    if kind not in allowed:
+        raise Http404("该文件尚未公开")
+    content = draw.file_bytes(kind)
+    if content is None:
+        raise Http404("该文件尚未生成")
+    name, content_type = FILE_NAMES[kind]
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{draw.code}-{name}"'
+    return response
+
+
+def public_followup(case) -> str:
+    """后续处置 as published: penalties only once their publication is recorded; no personal data."""
+    kind = case.get_kind_display()
+    if case.kind == "penalty":
+        if not case.published_at:
+            return "立案查处中"
+        amount = f"，罚款 {case.penalty_amount:,.2f} 元" if case.penalty_amount else ""
+        return f"{kind}（{case.case_no}{amount}，{case.decided_on:%Y-%m-%d} 决定）" if case.decided_on else kind
+    if case.kind in ("transfer", "notify"):
+        return f"{kind}{case.receiver}" if case.receiver else kind
+    return f"{kind}（{case.get_status_display()}）"
+
+
+@public
+def result_search(request):
+    if not selectors.results_available():
+        return render(request, "disclosure/result_search.html", _common(request, title="抽查结果查询", page=None))
+    p = _params(request)
+    category = request.GET.get("category", "")
+    rows = selectors.results(q=p["q"], region=p["region"], year=p["year"], category=category)
+    from shuangsuiji.inspections.models import InspectionResult
+
+    categories = InspectionResult._meta.get_field("category").choices or []
+    page = None
+    if p["q"] or p["region"] or p["year"]:
+        page = _page(request, rows.prefetch_related("draw__task__items__item", "cases"))
+        for r in page:
+            r.public_items = [i.name for i in r.draw.task.items.all()]
+            r.public_followup = "；".join(filter(None, (public_followup(c) for c in r.cases.all())))
+    return render(request, "disclosure/result_search.html", _common(
+        request, title="抽查结果查询", page=page, categories=categories, category=category,
+    ))  # fmt: skip

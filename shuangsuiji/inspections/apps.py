@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class InspectionsConfig(AppConfig):
+    name = "shuangsuiji.inspections"
+    label = "inspections"
+    verbose_name = "检查结果"
+
+    def ready(self) -> None:
+        from . import menu, todos  # noqa: F401  (register menu entries and home-page to-dos)

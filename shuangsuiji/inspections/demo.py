@@ -1,0 +1,174 @@
+"""Demo: results and follow-up for the completed 高青 draws of the plans demo (order 200).
+
+Each assigned inspector gets a login (username zf_<inspector id>, demo password) so both signatures go
+through the real service. Mix: most results published (未发现问题 majority, some 发现问题已责令改正
+with a closed 责令整改, a few 立案处罚 with published penalties, one 移送), one submitted awaiting
+publication, one draft, the rest 未检查; one 责令整改 past its deadline without re-check and one
+penalty decision past its 7-working-day publication deadline (overdue to-dos on the home page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from shuangsuiji.accounts import services as account_services
+from shuangsuiji.accounts.models import User
+from shuangsuiji.accounts.roles import Role
+from shuangsuiji.cases import services as case_services
+from shuangsuiji.demo.accounts import DEMO_PASSWORD
+from shuangsuiji.demo.registry import demo_loader
+from shuangsuiji.directory.models import InspectionItem
+from shuangsuiji.draws.models import Draw, InspectorAssignment
+from shuangsuiji.regions.models import Region
+
+from . import services
+from .choices import ResultStatus
+from .models import ChecklistTemplate, InspectionResult
+
+BASE_QUESTIONS = [
+    {"text": "执法人员不少于2人，出示执法证件，告知检查事项和权利义务"},
+    {"text": "被检查单位依法取得并公示相关许可/备案"},
+    {"text": "从业人员持有效健康合格证明"},
+    {"text": "*现场检查其他情况", "kind": "text", "required": False},
+]
+ITEM_QUESTIONS = {
+    "公共场所卫生监督抽查": ["顾客用品用具清洗消毒保洁符合要求", "集中空调通风系统按规定清洗", "按规定开展卫生检测并公示结果"],
+    "生活饮用水卫生监督抽查": ["供水单位持有卫生许可证", "水质消毒设施正常运转", "按规定开展水质检测"],
+}
+
+
+def _checklists(region, leader) -> None:
+    if ChecklistTemplate.objects.exists():
+        return
+    city = Region.objects.get(code="370300")
+    base = ChecklistTemplate(name="双随机检查通用检查表", region=city)
+    services.checklist_save(
+        user=None, template=base,
+        questions=[{**q, "text": q["text"].lstrip("*")} for q in BASE_QUESTIONS],
+    )  # fmt: skip
+    for item in InspectionItem.objects.filter(name__in=ITEM_QUESTIONS, region__code__startswith="3703"):
+        template = ChecklistTemplate(name=f"{item.name}检查表", region=region, item=item)
+        services.checklist_save(user=None, template=template, questions=[{"text": t} for t in ITEM_QUESTIONS[item.name]])
+
+
+def _login_for(inspector) -> User:
+    if inspector.user_id:
+        return inspector.user
+    username = f"zf_{inspector.pk:03d}"
+    user = User.objects.filter(username=username).first() or account_services.user_create(
+        actor=None, username=username, password=DEMO_PASSWORD, full_name=inspector.name, role=Role.INSPECTOR,
+        organization=inspector.organization,
+    )  # fmt: skip
+    inspector.user = user
+    inspector.save(update_fields=["user"])
+    return user
+
+
+def _team(result) -> list[User]:
+    assignments = InspectorAssignment.objects.filter(target=result.target).select_related("inspector__user")
+    return [_login_for(a.inspector) for a in assignments][:2]
+
+
+def _enter(result, day: dt.date, category: str, *, findings="", disposal="", reasons=(), sign=True):
+    first, second = _team(result)
+    services.materialise_checklist(result)
+    answers = {a.pk: ("no" if category in "AE" and n == 2 else "yes", "") for n, a in enumerate(result.answers.all())
+               if a.kind == "check"}  # fmt: skip
+    data = {"category": category, "checked_on": day, "methods": ["onsite"], "findings": findings,
+            "disposal": disposal or ("none" if category == "1" else ""), "problem_reasons": list(reasons)}  # fmt: skip
+    result = services.result_save(user=first, result=result, data=data, answers=answers)
+    if sign:
+        services.result_sign(user=first, result=result)
+        result = services.result_sign(user=second, result=result)
+    return result
+
+
+@demo_loader(300, "检查结果与后续处置")
+def load_results(context, stdout):
+    if InspectionResult.objects.exclude(status=ResultStatus.PENDING).exists():
+        stdout.write("  检查结果演示数据已存在，跳过")
+        return
+    leader = User.objects.filter(username="gq_leader").first()
+    draws = list(Draw.objects.filter(status="locked", region__code="370322").order_by("locked_at"))
+    if leader is None or not draws:
+        stdout.write("  没有已锁定的抽取（年度计划与抽取演示未运行），跳过")
+        return
+    rng = context["rng"]
+    _checklists(draws[0].region, leader)
+    today = timezone.localdate()
+    results = []
+    for draw in draws:
+        services.results_open_for_draw(draw=draw, user=leader)
+        results += list(InspectionResult.objects.filter(draw=draw, target__status="active").select_related("draw").order_by("id"))
+
+    def day_after(result, n):
+        start = timezone.localdate(result.draw.locked_at)
+        return min(start + dt.timedelta(days=n), today)
+
+    n = len(results)
+    plan = ["pending"] * n
+    published_share = int(n * 0.7)
+    for i in range(published_share):
+        plan[i] = "1"
+    if n >= 8:
+        plan[1] = plan[4] = "E"
+        plan[2] = "penalty"
+        plan[3] = "transfer"
+        plan[5] = "E_overdue"
+        plan[6] = "penalty_overdue"
+        plan[published_share] = "submitted"
+        plan[published_share + 1] = "draft" if published_share + 1 < n else plan[published_share + 1]
+
+    publish, later = [], []
+    for i, (result, kind) in enumerate(zip(results, plan, strict=True)):
+        day = day_after(result, 1 + i % 6)
+        if kind == "pending":
+            continue
+        if kind == "draft":
+            _enter(result, day, "1", sign=False)
+        elif kind in ("1", "submitted"):
+            result = _enter(result, day, "1")
+            if kind == "1":
+                publish.append(result)
+        elif kind.startswith("E"):
+            result = _enter(result, day, "E", findings="部分顾客用品用具未做到一客一换一消毒，已当场责令改正",
+                            disposal="opinion")  # fmt: skip
+            publish.append(result)
+            later.append((kind, result, day))
+        else:
+            finding = "未取得有效卫生许可证擅自营业" if kind.startswith("penalty") else "发现涉嫌非法行医线索"
+            result = _enter(result, day, "A", findings=finding, disposal="case" if kind.startswith("penalty") else "transfer",
+                            reasons=["H"])  # fmt: skip
+            publish.append(result)
+            later.append((kind, result, day))
+    if publish:
+        services.result_publish(user=leader, results=publish)
+
+    for kind, result, day in later:
+        if kind == "E":
+            case = case_services.case_open(user=leader, result=result, kind="rectify",
+                                           data={"deadline": day + dt.timedelta(days=7), "document_no": f"高卫监意〔{day:%Y}〕{rng.randint(10, 99)}号",
+                                                 "description": "立即整改顾客用品用具清洗消毒"})  # fmt: skip
+            recheck = min(day + dt.timedelta(days=7), today)
+            case_services.case_recheck(user=leader, case=case, recheck_on=recheck, recheck_result="rectified",
+                                       note="复查时已整改到位")  # fmt: skip
+        elif kind == "E_overdue":
+            case_services.case_open(user=leader, result=result, kind="rectify",
+                                    data={"deadline": max(day, today - dt.timedelta(days=3)), "description": "限期整改（演示：逾期未复查）"})  # fmt: skip
+        elif kind.startswith("penalty"):
+            case = case_services.case_open(user=leader, result=result, kind="penalty",
+                                           data={"case_no": f"高卫罚〔{day:%Y}〕{rng.randint(100, 199)}号"})  # fmt: skip
+            decided = min(day + dt.timedelta(days=2), today)
+            case_services.case_decide(user=leader, case=case, decision="警告，并处罚款人民币贰仟元整",
+                                      decided_on=decided, penalty_amount=Decimal("2000"))  # fmt: skip
+            if kind == "penalty":
+                case_services.case_publish_penalty(user=leader, case=case)
+        elif kind == "transfer":
+            case_services.case_open(user=leader, result=result, kind="transfer",
+                                    data={"receiver": "高青县公安局", "receiver_kind": "judiciary", "sent_on": day,
+                                          "description": "涉嫌非法行医，移送公安机关"})  # fmt: skip
+    counts = {s.label: InspectionResult.objects.filter(status=s).count() for s in ResultStatus}
+    stdout.write("  检查结果：" + "，".join(f"{k} {v}" for k, v in counts.items()) + "；执法人员账号 zf_<编号>")

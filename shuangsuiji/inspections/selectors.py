@@ -1,0 +1,95 @@
+"""Reads for inspection results. Internal reads go through `restrict()`; `public_results()` is the
+portal's (published rows only, no user)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from shuangsuiji.core.workdays import CalendarNotCovered, WorkCalendar
+from shuangsuiji.draws.choices import DrawStatus, TargetStatus
+
+from .choices import ResultStatus
+from .models import InspectionResult
+
+UNPUBLISHED = (ResultStatus.PENDING, ResultStatus.DRAFT, ResultStatus.SUBMITTED)
+
+
+def public_results():
+    """PUBLISHED results for the public search (index (status, published_at); unit_name/unit_code indexed)."""
+    return (
+        InspectionResult.objects.filter(status=ResultStatus.PUBLISHED)
+        .select_related("unit", "region", "draw", "draw__task", "draw__task__lead_organization")
+        .order_by("-published_at", "-id")
+    )
+
+
+def result_list(user, action: str = "view"):
+    return InspectionResult.objects.restrict(user, action).select_related(
+        "unit", "region", "draw", "draw__task", "target"
+    )
+
+
+def live(qs):
+    """Results still to be handled: the draw is locked and the target still active."""
+    return qs.filter(draw__status=DrawStatus.LOCKED, target__status=TargetStatus.ACTIVE)
+
+
+def my_assigned(qs, user):
+    """Results whose target's inspector group contains the user's own Inspector record."""
+    return qs.filter(target__assignments__inspector__user=user).distinct()
+
+
+def results_to_enter(user):
+    qs = live(result_list(user, "enter")).filter(status__in=(ResultStatus.PENDING, ResultStatus.DRAFT))
+    if not user.has_perm("inspections.approve_inspectionresult"):
+        qs = my_assigned(qs, user)
+    return qs
+
+
+def results_due_soon(user, *, workdays: int = 3, today: dt.date | None = None):
+    """Unpublished results whose deadline falls within the next `workdays` working days (inclusive)."""
+    today = today or timezone.localdate()
+    try:
+        horizon = WorkCalendar().add_workdays(today, workdays)
+    except CalendarNotCovered:
+        horizon = today + dt.timedelta(days=workdays + 2)
+    return live(result_list(user)).filter(
+        status__in=UNPUBLISHED, publish_due__gte=today, publish_due__lte=horizon
+    )
+
+
+def results_overdue(user, *, today: dt.date | None = None):
+    today = today or timezone.localdate()
+    return live(result_list(user)).filter(status__in=UNPUBLISHED, publish_due__lt=today)
+
+
+def results_without_deadline(user):
+    return live(result_list(user)).filter(status__in=UNPUBLISHED).exclude(publish_due_error="")
+
+
+def results_to_publish(user):
+    return result_list(user, "publish").filter(status=ResultStatus.SUBMITTED)
+
+
+def export_results(user):
+    """Only published results, scoped to the user (national publicity-system layout)."""
+    return (
+        InspectionResult.objects.restrict(user, "export")
+        .filter(status=ResultStatus.PUBLISHED)
+        .select_related("unit", "region", "draw__task__lead_organization")
+        .prefetch_related("draw__task__items__item")
+        .order_by("published_at", "id")
+    )
+
+
+def search(qs, text: str):
+    text = (text or "").strip()
+    if not text:
+        return qs
+    return qs.filter(
+        Q(unit_name__contains=text) | Q(unit_code=text.upper()) | Q(target__unit_name__contains=text)
+        | Q(target__unit_code=text.upper())
+    )  # fmt: skip

@@ -1,0 +1,514 @@
+"""Writes for inspection results: open (PENDING) → enter (DRAFT) → two signatures (SUBMITTED) →
+publish (PUBLISHED) → correction (更正, keeps the old version). Every function is keyword-only,
+atomic, validated and audited.
+
+Who may enter: an inspector assigned to the target (matched through directory.Inspector.user),
+or an approver/admin of the region (`inspections.approve_inspectionresult`). Only assigned
+inspectors can sign, each with their own login.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from shuangsuiji.core import audit
+from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.querysets import user_scope_prefix
+from shuangsuiji.core.workdays import CalendarNotCovered, WorkCalendar
+from shuangsuiji.directory import services as directory_services
+from shuangsuiji.directory.models import Inspector
+from shuangsuiji.draws.choices import DrawStatus, TargetStatus
+from shuangsuiji.draws.models import Draw, DrawTarget
+
+from .choices import (
+    EDITABLE_STATUSES,
+    PROBLEM_CATEGORIES,
+    RESULT_TRANSITIONS,
+    AnswerValue,
+    CheckMethod,
+    Disposal,
+    ProblemReason,
+    QuestionKind,
+    ResultCategory,
+    ResultStatus,
+)
+from .models import (
+    ChecklistAnswer,
+    ChecklistQuestion,
+    ChecklistTemplate,
+    InspectionResult,
+    ResultAttachment,
+    ResultCorrection,
+    ResultSignature,
+)
+
+Action = ObjectChange.Action
+
+PERM_ENTER = "inspections.enter_inspectionresult"
+PERM_APPROVE = "inspections.approve_inspectionresult"
+PERM_PUBLISH = "inspections.publish_inspectionresult"
+PERM_MANAGE_CHECKLIST = "inspections.manage_checklisttemplate"
+
+RESULT_PUBLISH_WORKDAYS = getattr(settings, "RESULT_PUBLISH_WORKDAYS", 20)
+MIN_SIGNATURES = 2
+
+CONTENT_FIELDS = ("category", "problem_reasons", "methods", "checked_on", "findings", "disposal", "disposal_note")
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _require(user, perm: str) -> None:
+    if user is not None and not user.has_perm(perm):
+        raise PermissionDenied("您没有此操作的权限")
+
+
+def _check_scope(user, region) -> None:
+    if user is None:
+        return
+    prefix = user_scope_prefix(user)
+    if prefix is None or not region.code.startswith(prefix):
+        raise PermissionDenied("不能操作本辖区以外的数据")
+
+
+def due_date(start: dt.date | None, workdays: int, calendar: WorkCalendar | None = None) -> tuple[dt.date | None, str]:
+    """(deadline, "") or (None, reason) when the working-day calendar does not cover the period."""
+    if start is None:
+        return None, ""
+    try:
+        return (calendar or WorkCalendar()).add_workdays(start, workdays), ""
+    except CalendarNotCovered as exc:
+        return None, str(exc)
+
+
+def assigned_inspector(user, target: DrawTarget) -> Inspector | None:
+    """The user's own Inspector record if it is in the target's inspector group."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Inspector.objects.filter(user=user, draw_assignments__target=target).first()
+
+
+def can_enter(user, result: InspectionResult) -> bool:
+    if not user.has_perm(PERM_ENTER):
+        return False
+    prefix = user_scope_prefix(user)
+    if prefix is None or not result.region.code.startswith(prefix):
+        return False
+    return user.has_perm(PERM_APPROVE) or assigned_inspector(user, result.target) is not None
+
+
+def _require_enter(user, result: InspectionResult) -> None:
+    if not can_enter(user, result):
+        raise PermissionDenied("只有该对象的检查组成员或本辖区审批人可以录入检查结果")
+
+
+def _locked_result(result: InspectionResult) -> InspectionResult:
+    return InspectionResult.objects.select_for_update().select_related("region", "target", "unit", "draw").get(pk=result.pk)
+
+
+def _transition(result: InspectionResult, action: str) -> None:
+    sources, target = RESULT_TRANSITIONS[action]
+    if result.status not in sources:
+        raise ValidationError(f"当前状态“{result.get_status_display()}”不能执行此操作")
+    result.status = target
+
+
+def content_hash(result: InspectionResult) -> str:
+    """SHA-256 of what the inspectors sign: the result fields and every checklist answer."""
+    data = {name: getattr(result, name) for name in CONTENT_FIELDS}
+    data["answers"] = list(result.answers.order_by("order", "id").values_list("text", "value", "note"))
+    data["attachments"] = sorted(result.attachments.values_list("sha256", flat=True))
+    return hashlib.sha256(audit.canonical_json(data).encode()).hexdigest()
+
+
+# --- opening results for a locked draw -------------------------------------------------------------
+
+
+@transaction.atomic
+def results_open_for_draw(*, draw: Draw, user=None) -> list[InspectionResult]:
+    """Create a PENDING (未检查) result for every active target of a locked draw (idempotent).
+
+    PENDING placeholders of targets that were since replaced or cancelled are removed (they hold no data).
+    """
+    if user is not None and not Draw.objects.in_scope(user).filter(pk=draw.pk).exists():
+        raise PermissionDenied("不能操作本辖区以外的数据")
+    draw = Draw.objects.select_for_update().get(pk=draw.pk)
+    if draw.status != DrawStatus.LOCKED:
+        return []
+    entries = []
+    stale = InspectionResult.objects.filter(draw=draw, status=ResultStatus.PENDING).exclude(
+        target__status=TargetStatus.ACTIVE
+    )
+    for result in stale.filter(answers__isnull=True, attachments__isnull=True):
+        entries.append(audit.entry_for(result, Action.DELETE, before=audit.snapshot(result), message="对象已递补/取消，删除未检查记录"))
+        result.delete()
+    missing = draw.targets.filter(status=TargetStatus.ACTIVE, result__isnull=True).select_related("unit")
+    created = [
+        InspectionResult(target=t, unit=t.unit, region_id=draw.region_id, draw=draw, status=ResultStatus.PENDING)
+        for t in missing
+    ]
+    created = InspectionResult.objects.bulk_create(created)
+    if not all(r.pk for r in created):  # backends without RETURNING ids
+        created = list(InspectionResult.objects.filter(draw=draw, target__in=[r.target_id for r in created]))
+    entries += [audit.entry_for(r, Action.CREATE, message=f"抽取 {draw.code} 已锁定，生成未检查记录") for r in created]
+    if entries:
+        audit.append(entries, user=user)
+    return created
+
+
+def ensure_results(user) -> int:
+    """Open missing PENDING results for every locked draw in the user's scope (lazy hook; cheap when none)."""
+    draw_ids = list(
+        DrawTarget.objects.in_scope(user)
+        .filter(draw__status=DrawStatus.LOCKED, status=TargetStatus.ACTIVE, result__isnull=True)
+        .values_list("draw_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for draw in Draw.objects.filter(pk__in=draw_ids):
+        count += len(results_open_for_draw(draw=draw, user=user))
+    return count
+
+
+# --- checklist -------------------------------------------------------------------------------------
+
+
+def checklist_templates(result: InspectionResult) -> list[ChecklistTemplate]:
+    """Base templates first, then one per check item of the task; only templates of enclosing regions."""
+    code = result.region.code
+    items = [ti.item_id for ti in result.draw.task.items.all() if ti.item_id]
+    candidates = ChecklistTemplate.objects.filter(active=True).select_related("region", "item")
+    base = [t for t in candidates.filter(item__isnull=True) if code.startswith(t.region.scope_prefix)]
+    specific = [t for t in candidates.filter(item__in=items) if code.startswith(t.region.scope_prefix)]
+    specific.sort(key=lambda t: items.index(t.item_id))
+    return base + specific
+
+
+def materialise_checklist(result: InspectionResult) -> None:
+    """Copy the applicable questions into answers once (texts are snapshotted)."""
+    if result.answers.exists():
+        return
+    rows, order = [], 0
+    for template in checklist_templates(result):
+        section = template.item.name if template.item_id else template.name
+        for q in template.questions.all():
+            order += 1
+            rows.append(ChecklistAnswer(result=result, question=q, section=section, text=q.text, kind=q.kind, order=order))
+    ChecklistAnswer.objects.bulk_create(rows)
+
+
+# --- entry -----------------------------------------------------------------------------------------
+
+
+def _clean_content(data: dict, result: InspectionResult) -> dict:
+    errors = {}
+    unknown = set(data) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"不可修改的字段：{', '.join(sorted(unknown))}")
+    category = data.get("category", "")
+    if category and category not in ResultCategory.values:
+        errors["category"] = "无效的抽查结果"
+    reasons = list(data.get("problem_reasons") or [])
+    if any(r not in ProblemReason.values for r in reasons):
+        errors["problem_reasons"] = "无效的问题类别"
+    if category != ResultCategory.PROBLEM_PENDING:
+        reasons = []
+    methods = list(data.get("methods") or [])
+    if any(m not in CheckMethod.values for m in methods):
+        errors["methods"] = "无效的核查方式"
+    checked_on = data.get("checked_on")
+    if checked_on and checked_on > timezone.localdate():
+        errors["checked_on"] = "检查日期不能晚于今天"
+    locked_on = timezone.localdate(result.draw.locked_at) if result.draw.locked_at else None
+    if checked_on and locked_on and checked_on < locked_on:
+        errors["checked_on"] = f"检查日期不能早于抽取结果锁定日期（{locked_on}）"
+    disposal = data.get("disposal", "")
+    if disposal and disposal not in Disposal.values:
+        errors["disposal"] = "无效的处置情况"
+    if errors:
+        raise ValidationError(errors)
+    return {**data, "problem_reasons": reasons, "methods": methods}
+
+
+def completeness_errors(result: InspectionResult) -> list[str]:
+    """What must be filled before an inspector may sign."""
+    errors = []
+    if not result.category:
+        errors.append("请选择抽查结果")
+    if not result.checked_on:
+        errors.append("请填写检查日期")
+    if result.category == ResultCategory.PROBLEM_PENDING and not result.problem_reasons:
+        errors.append("“发现问题待后续处理”须选择问题类别")
+    if result.is_problem and not result.findings.strip():
+        errors.append("发现问题时须填写发现问题情况")
+    if result.is_problem and result.disposal in ("", Disposal.NONE):
+        errors.append("发现问题时须选择处置情况")
+    if result.category in (ResultCategory.NO_PROBLEM, ResultCategory.CORRECTED) and not result.methods:
+        errors.append("请选择核查方式")
+    missing = result.answers.filter(kind=QuestionKind.CHECK, value="", question__required=True).count()
+    if missing:
+        errors.append(f"检查表还有 {missing} 项未填写")
+    return errors
+
+
+@transaction.atomic
+def result_save(*, user, result: InspectionResult, data: dict, answers: dict | None = None) -> InspectionResult:
+    """Save the content (录入). `answers` maps ChecklistAnswer id → (value, note).
+
+    Any change after a signature withdraws the signatures: they confirmed different content.
+    """
+    result = _locked_result(result)
+    _require_enter(user, result)
+    if result.status not in EDITABLE_STATUSES:
+        raise ValidationError("结果已提交或已公示，不能修改（已公示的结果请走更正程序）")
+    materialise_checklist(result)
+    data = _clean_content(data, result)
+    before = audit.snapshot(result)
+    old_hash = content_hash(result)
+    for name, value in data.items():
+        setattr(result, name, value)
+    result.is_problem = result.category in PROBLEM_CATEGORIES
+    result.publish_due, result.publish_due_error = due_date(result.checked_on, RESULT_PUBLISH_WORKDAYS)
+    _transition(result, "save")
+    result.entered_by, result.entered_at = user, timezone.now()
+    for answer in result.answers.all():
+        if answer.pk in (answers or {}):
+            value, note = answers[answer.pk]
+            if value not in ("", *AnswerValue.values):
+                raise ValidationError(f"检查表第 {answer.order} 项的填写无效")
+            answer.value, answer.note = value or "", note or ""
+            answer.save(update_fields=["value", "note"])
+    result.full_clean()
+    result.save()
+    withdrawn = []
+    if content_hash(result) != old_hash and result.signatures.exists():
+        withdrawn = [s.inspector.name for s in result.signatures.select_related("inspector")]
+        result.signatures.all().delete()
+    message = "录入检查结果" + (f"；内容变更，撤销签名：{'、'.join(withdrawn)}" if withdrawn else "")
+    audit.log_change(result, Action.UPDATE, user=user, before=before, message=message)
+    return result
+
+
+@transaction.atomic
+def result_sign(*, user, result: InspectionResult) -> InspectionResult:
+    """签名确认 by an assigned inspector; the second distinct signature submits the result."""
+    result = _locked_result(result)
+    _require(user, PERM_ENTER)
+    inspector = assigned_inspector(user, result.target)
+    if inspector is None:
+        raise PermissionDenied("只有该对象检查组的执法人员本人可以签名确认")
+    if result.status != ResultStatus.DRAFT:
+        raise ValidationError("只有录入中的结果可以签名")
+    errors = completeness_errors(result)
+    if errors:
+        raise ValidationError(errors)
+    if result.signatures.filter(inspector=inspector).exists():
+        raise ValidationError("您已签名确认，请等待检查组其他成员签名")
+    signature = ResultSignature.objects.create(
+        result=result, inspector=inspector, user=user, signed_at=timezone.now(), content_hash=content_hash(result)
+    )
+    audit.log_event(
+        Action.WORKFLOW, obj=result, user=user, message=f"执法人员 {inspector.name}（{inspector.cert_no}）签名确认",
+        data={"inspector": inspector.cert_no, "content_hash": signature.content_hash},
+    )  # fmt: skip
+    if result.signatures.count() >= MIN_SIGNATURES:
+        before = audit.snapshot(result)
+        _transition(result, "submit")
+        result.submitted_at = timezone.now()
+        result.save()
+        audit.log_change(result, Action.UPDATE, user=user, before=before, message="检查组签名齐全，结果已提交")
+    return result
+
+
+@transaction.atomic
+def result_return(*, user, result: InspectionResult, reason: str) -> InspectionResult:
+    """退回修改: an approver sends a submitted result back; signatures are withdrawn."""
+    result = _locked_result(result)
+    _require(user, PERM_APPROVE)
+    _check_scope(user, result.region)
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError("退回须写明理由（不少于 4 个字）")
+    before = audit.snapshot(result)
+    _transition(result, "return")
+    result.submitted_at = None
+    result.signatures.all().delete()
+    result.save()
+    audit.log_change(result, Action.UPDATE, user=user, before=before, message=f"退回修改：{reason}")
+    return result
+
+
+# --- publication and correction ------------------------------------------------------------------
+
+
+@transaction.atomic
+def result_publish(*, user, results, now: dt.datetime | None = None) -> list[InspectionResult]:
+    """公示 (one or a batch, all or nothing); feeds each unit's inspection history."""
+    _require(user, PERM_PUBLISH)
+    now = now or timezone.now()
+    ids = [r.pk for r in results]
+    locked = list(
+        InspectionResult.objects.select_for_update().filter(pk__in=ids).select_related("region", "unit", "draw__task")
+    )
+    if len(locked) != len(set(ids)) or not locked:
+        raise ValidationError("未找到要公示的结果")
+    problems = []
+    for result in locked:
+        _check_scope(user, result.region)
+        if result.status != ResultStatus.SUBMITTED:
+            problems.append(f"{result.display_name}：状态为“{result.get_status_display()}”，只有已提交的结果可以公示")
+    if problems:
+        raise ValidationError(problems)
+    entries = []
+    for result in locked:
+        before = audit.snapshot(result)
+        _transition(result, "publish")
+        result.published_at, result.published_by = now, user
+        result.unit_name, result.unit_code = result.unit.name, result.unit.credit_code
+        result.save()
+        entries.append(audit.entry_for(result, Action.UPDATE, before=before, message="公示检查结果"))
+    audit.append(entries, user=user)
+    for result in locked:
+        directory_services.inspection_history_add(
+            actor=user, unit=result.unit, inspected_on=result.checked_on,
+            item_name=result.draw.task.name[:200], result=result.get_category_display()[:100],
+            source=f"双随机抽查 {result.draw.code}"[:100],
+        )  # fmt: skip
+    return locked
+
+
+CORRECTABLE_FIELDS = ("category", "problem_reasons", "findings", "disposal", "disposal_note", "checked_on", "methods")
+
+
+@transaction.atomic
+def result_correct(*, user, result: InspectionResult, reason: str, data: dict) -> ResultCorrection:
+    """更正 of a published result: the previous version is kept in ResultCorrection.before."""
+    result = _locked_result(result)
+    _require(user, PERM_PUBLISH)
+    _check_scope(user, result.region)
+    if result.status != ResultStatus.PUBLISHED:
+        raise ValidationError("只有已公示的结果需要更正；未公示的结果请退回修改")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError("更正须写明理由（不少于 4 个字）")
+    data = _clean_content({k: v for k, v in data.items() if k in CORRECTABLE_FIELDS}, result)
+    before = audit.snapshot(result)
+    changed = {k: v for k, v in data.items() if getattr(result, k) != v}
+    if not changed:
+        raise ValidationError("更正内容与原结果相同")
+    for name, value in changed.items():
+        setattr(result, name, value)
+    result.is_problem = result.category in PROBLEM_CATEGORIES
+    if result.category == "":
+        raise ValidationError("抽查结果不能为空")
+    result.version += 1
+    result.corrected_at = timezone.now()
+    result.full_clean()
+    result.save()
+    correction = ResultCorrection.objects.create(
+        result=result, version=result.version, reason=reason, before=before, after=audit.snapshot(result),
+        corrected_by=user, corrected_at=result.corrected_at,
+    )  # fmt: skip
+    audit.log_change(result, Action.UPDATE, user=user, before=before, message=f"更正检查结果（第{result.version}版）：{reason}")
+    return correction
+
+
+# --- attachments -----------------------------------------------------------------------------------
+
+# extension -> (content type, accepted leading bytes; () = any)
+ATTACHMENT_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    ".mp4": ("video/mp4", ()),
+}
+
+
+def attachment_max_bytes() -> int:
+    return int(getattr(settings, "INSPECTION_ATTACHMENT_MAX_MB", 20)) * 1024 * 1024
+
+
+@transaction.atomic
+def attachment_add(*, user, result: InspectionResult, upload, description: str = "") -> ResultAttachment:
+    result = _locked_result(result)
+    _require_enter(user, result)
+    if result.status not in EDITABLE_STATUSES:
+        raise ValidationError("结果已提交或已公示，不能再添加附件")
+    name = PurePath(upload.name or "").name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ATTACHMENT_TYPES:
+        raise ValidationError(f"不支持的文件类型“{suffix or '无扩展名'}”，只能上传 PDF、JPG、PNG、DOCX、XLSX、MP4")
+    if upload.size > attachment_max_bytes():
+        raise ValidationError(f"文件超过 {attachment_max_bytes() // 1024 // 1024} MB 上限")
+    if upload.size == 0:
+        raise ValidationError("文件为空")
+    content = upload.read()
+    content_type, magics = ATTACHMENT_TYPES[suffix]
+    if magics and not content.startswith(magics):
+        raise ValidationError("文件内容与扩展名不符")
+    digest = hashlib.sha256(content).hexdigest()
+    attachment = ResultAttachment(
+        result=result, original_name=name[:255], content_type=content_type, size=len(content), sha256=digest,
+        description=description[:200], uploaded_by=user,
+    )  # fmt: skip
+    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.save()
+    audit.log_change(attachment, Action.CREATE, user=user, message=f"上传附件 {name}（SHA-256 {digest[:16]}…）")
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, user, attachment: ResultAttachment) -> None:
+    result = _locked_result(attachment.result)
+    _require_enter(user, result)
+    if result.status not in EDITABLE_STATUSES:
+        raise ValidationError("结果已提交或已公示，附件不能删除")
+    before = audit.snapshot(attachment)
+    storage, path = attachment.file.storage, attachment.file.name
+    audit.append([audit.entry_for(attachment, Action.DELETE, before=before, message=f"删除附件 {attachment.original_name}")], user=user)
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(path))
+
+
+# --- checklist templates (admins) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def checklist_save(*, user, template: ChecklistTemplate, questions: list[dict]) -> ChecklistTemplate:
+    """Create/update a checklist and replace its questions (answers already given keep their snapshot)."""
+    _require(user, PERM_MANAGE_CHECKLIST)
+    _check_scope(user, template.region)
+    creating = template.pk is None
+    before = None if creating else audit.snapshot(ChecklistTemplate.objects.get(pk=template.pk))
+    template.full_clean()
+    template.save()
+    keep = []
+    for order, q in enumerate(questions, start=1):
+        text = (q.get("text") or "").strip()
+        if not text:
+            continue
+        obj = template.questions.filter(pk=q.get("id")).first() if q.get("id") else None
+        obj = obj or ChecklistQuestion(template=template)
+        obj.order, obj.text = order, text
+        obj.kind = q.get("kind") or QuestionKind.CHECK
+        obj.basis, obj.required = (q.get("basis") or "").strip(), bool(q.get("required", True))
+        obj.full_clean()
+        obj.save()
+        keep.append(obj.pk)
+    template.questions.exclude(pk__in=keep).delete()
+    after = audit.snapshot(template) | {"questions": list(template.questions.values_list("order", "text", "kind"))}
+    audit.append(
+        [audit.entry_for(template, Action.CREATE if creating else Action.UPDATE, before=before, after=after)], user=user
+    )
+    return template

@@ -1,0 +1,33 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from .models import InspectionResult
+
+BADGES = {"pending": "secondary", "draft": "info", "submitted": "warning", "published": "success"}
+
+
+class ResultTable(tables.Table):
+    unit = tables.Column(
+        verbose_name="检查对象", accessor="target__unit_name", linkify=("inspections:result_detail", {"pk": tables.A("pk")})
+    )
+    unit_code = tables.Column(verbose_name="统一社会信用代码", accessor="target__unit_code")
+    task = tables.Column(verbose_name="抽查任务", accessor="draw__task__name")
+    status = tables.Column(verbose_name="状态")
+    category = tables.Column(verbose_name="抽查结果")
+    checked_on = tables.DateColumn(verbose_name="检查日期", format="Y-m-d")
+    publish_due = tables.Column(verbose_name="应公示日期", empty_values=())
+    published_at = tables.DateTimeColumn(verbose_name="公示时间", format="Y-m-d H:i")
+
+    class Meta:
+        model = InspectionResult
+        fields = ("unit", "unit_code", "task", "status", "category", "checked_on", "publish_due", "published_at")
+        attrs = {"class": "table table-sm table-hover"}
+
+    def render_status(self, record, value):
+        return format_html('<span class="badge text-bg-{}">{}</span>', BADGES.get(record.status, "secondary"), value)
+
+    def render_category(self, record, value):
+        return value or "—"
+
+    def render_publish_due(self, record):
+        return record.deadline_text or "—"

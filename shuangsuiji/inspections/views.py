@@ -1,0 +1,328 @@
+import csv
+import io
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from shuangsuiji.core import audit
+from shuangsuiji.core.listing import ScopedListView, require_perm
+from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.directory.models import InspectionItem
+from shuangsuiji.directory.spreadsheets import safe_cell, write_xlsx
+
+from . import selectors, services
+from .choices import EDITABLE_STATUSES, ProblemReason, ResultStatus
+from .filtersets import ResultFilterSet
+from .forms import AttachmentForm, ChecklistForm, CorrectionForm, ReasonForm, ResultForm, parse_answers
+from .models import ChecklistTemplate, InspectionResult, ResultAttachment
+from .tables import ResultTable
+
+
+def _errors(exc) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+class ResultListView(ScopedListView):
+    model = InspectionResult
+    filterset_class = ResultFilterSet
+    table_class = ResultTable
+    title = "检查结果"
+    template_name = "inspections/result_list.html"
+
+    def get_queryset(self):
+        if self.request.user.has_perm("inspections.enter_inspectionresult"):
+            services.ensure_results(self.request.user)
+        return selectors.result_list(self.request.user).order_by("status", "publish_due", "id")
+
+    def get_extra_context(self):
+        return {"can_export": self.request.user.has_perm("inspections.export_inspectionresult")}
+
+
+def _result(request, pk, action="view") -> InspectionResult:
+    require_perm(request.user, InspectionResult, action)
+    return get_object_or_404(selectors.result_list(request.user, action), pk=pk)
+
+
+def _form_initial(result: InspectionResult) -> dict:
+    return {name: getattr(result, name) for name in services.CONTENT_FIELDS}
+
+
+@login_required
+def result_detail(request, pk):
+    result = _result(request, pk)
+    user = request.user
+    can_enter = services.can_enter(user, result) and result.status in EDITABLE_STATUSES
+    if can_enter and not result.answers.exists():
+        services.materialise_checklist(result)
+    me = services.assigned_inspector(user, result.target)
+    signed = result.signatures.select_related("inspector", "user")
+    context = {
+        "result": result,
+        "task": result.draw.task,
+        "items": result.draw.task.items.select_related("item"),
+        "assignments": result.target.assignments.select_related("inspector"),
+        "answers": result.answers.all(),
+        "signatures": signed,
+        "attachments": result.attachments.select_related("uploaded_by"),
+        "corrections": result.corrections.select_related("corrected_by"),
+        "cases": result.cases.all(),
+        "form": ResultForm(initial=_form_initial(result)) if can_enter else None,
+        "attachment_form": AttachmentForm() if can_enter else None,
+        "can_enter": can_enter,
+        "can_sign": me is not None and result.status == ResultStatus.DRAFT and not signed.filter(inspector=me).exists(),
+        "me": me,
+        "missing": services.completeness_errors(result) if result.status == ResultStatus.DRAFT else [],
+        "can_publish": user.has_perm("inspections.publish_inspectionresult") and result.status == ResultStatus.SUBMITTED,
+        "can_return": user.has_perm("inspections.approve_inspectionresult") and result.status == ResultStatus.SUBMITTED,
+        "can_correct": user.has_perm("inspections.publish_inspectionresult") and result.status == ResultStatus.PUBLISHED,
+        "can_case": user.has_perm("cases.add_followupcase")
+        and result.status in (ResultStatus.SUBMITTED, ResultStatus.PUBLISHED),
+        "reason_form": ReasonForm(),
+        "history": ObjectChange.objects.restrict(user).filter(
+            object_type="inspections.inspectionresult", object_id=str(result.pk)
+        )
+        if user.has_perm("core.view_objectchange")
+        else None,
+    }
+    return render(request, "inspections/result_detail.html", context)
+
+
+@login_required
+@require_POST
+def result_save(request, pk):
+    result = _result(request, pk, "enter")
+    form = ResultForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"填写有误：{form.errors.as_text()}")
+        return redirect("inspections:result_detail", pk=pk)
+    try:
+        services.result_save(
+            user=request.user, result=result, data=form.content(), answers=parse_answers(request.POST, result.answers.all())
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "检查结果已保存。内容确认无误后，请检查组成员分别签名确认。")
+    return redirect("inspections:result_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def result_sign(request, pk):
+    result = _result(request, pk, "enter")
+    try:
+        result = services.result_sign(user=request.user, result=result)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(
+            request, "签名已确认，检查结果已提交审核公示。" if result.status == ResultStatus.SUBMITTED else "签名已确认，等待检查组其他成员签名。"
+        )
+    return redirect("inspections:result_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def result_return(request, pk):
+    result = _result(request, pk, "approve")
+    try:
+        services.result_return(user=request.user, result=result, reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "已退回修改。")
+    return redirect("inspections:result_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def result_publish(request, pk):
+    result = _result(request, pk, "publish")
+    try:
+        services.result_publish(user=request.user, results=[result])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "检查结果已公示。")
+    return redirect("inspections:result_detail", pk=pk)
+
+
+@login_required
+def publish_queue(request):
+    """批量公示: every submitted result in scope, with its deadline."""
+    require_perm(request.user, InspectionResult, "publish")
+    queue = selectors.results_to_publish(request.user).order_by("publish_due", "id")
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        chosen = list(queue.filter(pk__in=ids))
+        if not chosen:
+            messages.error(request, "请选择要公示的结果")
+        else:
+            try:
+                services.result_publish(user=request.user, results=chosen)
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, _errors(exc))
+            else:
+                messages.success(request, f"已公示 {len(chosen)} 条检查结果。")
+        return redirect("inspections:publish_queue")
+    return render(request, "inspections/publish_queue.html", {"queue": queue, "title": "待公示结果", "today": timezone.localdate()})
+
+
+@login_required
+def result_correct(request, pk):
+    result = _result(request, pk, "publish")
+    form = CorrectionForm(request.POST or None, initial=_form_initial(result))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.result_correct(
+                user=request.user, result=result, reason=form.cleaned_data["reason"], data=form.content()
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已更正，原版本已保留在更正记录中。")
+            return redirect("inspections:result_detail", pk=pk)
+    return render(request, "inspections/result_correct.html", {"result": result, "form": form, "title": "更正检查结果"})
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    result = _result(request, pk, "enter")
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文件")
+    else:
+        try:
+            services.attachment_add(
+                user=request.user, result=result, upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, "附件已上传。")
+    return redirect("inspections:result_detail", pk=pk)
+
+
+def _attachment(request, pk) -> ResultAttachment:
+    require_perm(request.user, InspectionResult, "view")
+    return get_object_or_404(
+        ResultAttachment.objects.select_related("result"), pk=pk, result__in=selectors.result_list(request.user)
+    )
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = _attachment(request, pk)
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    attachment = _attachment(request, pk)
+    result_pk = attachment.result_id
+    try:
+        services.attachment_delete(user=request.user, attachment=attachment)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "附件已删除。")
+    return redirect("inspections:result_detail", pk=result_pk)
+
+
+# --- export (国家企业信用信息公示系统 抽查检查结果 layout) --------------------------------------------
+
+EXPORT_HEADERS = [
+    "企业名称", "统一社会信用代码", "抽查类型", "抽查机关", "抽查事项", "抽查日期", "抽查结果", "公示日期",
+    "所属区划", "抽查任务编号", "结果代码",
+]  # fmt: skip
+
+
+def export_rows(qs):
+    for r in qs:
+        task = r.draw.task
+        items = "；".join(i.name for i in task.items.all())
+        result_text = r.get_category_display()
+        if r.problem_reasons:
+            result_text += "（" + "、".join(ProblemReason(c).label for c in r.problem_reasons) + "）"
+        yield [
+            r.unit_name, r.unit_code, task.get_kind_display(), task.lead_organization.name, items,
+            r.checked_on, result_text, timezone.localdate(r.published_at), r.region.name, task.code, r.category,
+        ]  # fmt: skip
+
+
+@login_required
+def result_export(request):
+    require_perm(request.user, InspectionResult, "export")
+    filterset = ResultFilterSet(request.GET or None, queryset=selectors.export_results(request.user), request=request)
+    qs = filterset.qs
+    fmt = request.GET.get("format", "xlsx")
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
+    rows = list(export_rows(qs))
+    audit.log_event(
+        ObjectChange.Action.EXPORT, user=request.user, message=f"导出抽查检查结果 {len(rows)} 条（{fmt}）",
+        region_code=request.user.scope_prefix or "", data={"count": len(rows), "filters": request.GET.dict()},
+    )  # fmt: skip
+    name = f"抽查检查结果_{stamp}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_HEADERS)
+        for row in rows:
+            writer.writerow([safe_cell(v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
+        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        filename = f"{name}.csv"
+    else:
+        data = write_xlsx(EXPORT_HEADERS, rows, title="抽查检查结果", widths=[30, 22, 14, 24, 30, 12, 30, 12, 12, 18, 8])
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        filename = f"{name}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- checklist templates (admins) ----------------------------------------------------------------
+
+
+@login_required
+def checklist_list(request):
+    require_perm(request.user, ChecklistTemplate, "manage")
+    templates = ChecklistTemplate.objects.restrict(request.user, "manage").select_related("item", "region")
+    return render(request, "inspections/checklist_list.html", {"templates": templates, "title": "检查表维护"})
+
+
+@login_required
+def checklist_edit(request, pk=None):
+    require_perm(request.user, ChecklistTemplate, "manage")
+    template = get_object_or_404(ChecklistTemplate.objects.restrict(request.user, "manage"), pk=pk) if pk else None
+    items = InspectionItem.objects.restrict(request.user).filter(status="published")
+    initial = {}
+    if template:
+        initial = {
+            "name": template.name, "item": template.item, "active": template.active,
+            "questions": "\n".join(("*" if q.kind == "text" else "") + q.text for q in template.questions.all()),
+        }  # fmt: skip
+    form = ChecklistForm(request.POST or None, initial=initial, items=items)
+    if request.method == "POST" and form.is_valid():
+        obj = template or ChecklistTemplate(region=request.user.region)
+        obj.name, obj.item, obj.active = form.cleaned_data["name"], form.cleaned_data["item"], form.cleaned_data["active"]
+        try:
+            services.checklist_save(user=request.user, template=obj, questions=form.question_rows())
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "检查表已保存。")
+            return redirect("inspections:checklist_list")
+    return render(request, "core/form_page.html", {"form": form, "title": "编辑检查表" if template else "新增检查表"})
