@@ -7,17 +7,30 @@ TEXT = {"class": "form-control"}
 
 
 class CaseOpenForm(forms.Form):
-    kind = forms.ChoiceField(label="处置方式", choices=CaseKind.choices, widget=forms.Select(attrs={"class": "form-select"}))
+    kind = forms.ChoiceField(
+        label="处置方式", choices=CaseKind.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
     description = forms.CharField(label="处置内容", required=False, widget=forms.Textarea(attrs={"rows": 2, **TEXT}))
-    document_no = forms.CharField(label="文书编号", required=False, max_length=100, widget=forms.TextInput(attrs=TEXT),
-                                  help_text="如卫生监督意见书编号")  # fmt: skip
+    document_no = forms.CharField(
+        label="文书编号",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text="如卫生监督意见书编号",
+    )
     deadline = forms.DateField(label="整改期限（责令整改）", required=False, widget=DATE)
-    case_no = forms.CharField(label="案件编号（立案处罚）", required=False, max_length=100, widget=forms.TextInput(attrs=TEXT))
-    receiver = forms.CharField(label="接收单位（移送/抄告）", required=False, max_length=200, widget=forms.TextInput(attrs=TEXT))
+    case_no = forms.CharField(
+        label="案件编号（立案处罚）", required=False, max_length=100, widget=forms.TextInput(attrs=TEXT)
+    )
+    receiver = forms.CharField(
+        label="接收单位（移送/抄告）", required=False, max_length=200, widget=forms.TextInput(attrs=TEXT)
+    )
     receiver_kind = forms.ChoiceField(
-        label="接收单位类别", choices=[("", "—"), *ReceiverKind.choices], required=False,
+        label="接收单位类别",
+        choices=[("", "—"), *ReceiverKind.choices],
+        required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
+    )
     sent_on = forms.DateField(label="移送/抄告日期", required=False, widget=DATE)
 
     def data_for_kind(self) -> dict:
@@ -33,14 +46,24 @@ class CaseOpenForm(forms.Form):
 
 class RecheckForm(forms.Form):
     recheck_on = forms.DateField(label="复查日期", widget=DATE)
-    recheck_result = forms.ChoiceField(label="复查结果", choices=RecheckResult.choices, widget=forms.Select(attrs={"class": "form-select"}))
+    recheck_result = forms.ChoiceField(
+        label="复查结果", choices=RecheckResult.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
     note = forms.CharField(label="复查情况", required=False, widget=forms.Textarea(attrs={"rows": 2, **TEXT}))
 
 
 class DecisionForm(forms.Form):
-    decision = forms.CharField(label="处罚决定", widget=forms.Textarea(attrs={"rows": 2, **TEXT}), help_text="处罚决定书文号及主要内容")
-    penalty_amount = forms.DecimalField(label="罚款金额（元）", required=False, min_value=0, max_digits=12, decimal_places=2,
-                                        widget=forms.NumberInput(attrs=TEXT))  # fmt: skip
+    decision = forms.CharField(
+        label="处罚决定", widget=forms.Textarea(attrs={"rows": 2, **TEXT}), help_text="处罚决定书文号及主要内容"
+    )
+    penalty_amount = forms.DecimalField(
+        label="罚款金额（元）",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs=TEXT),
+    )
     decided_on = forms.DateField(label="决定日期", widget=DATE)
 
 

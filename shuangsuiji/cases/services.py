@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,9 +35,13 @@ PENALTY_PUBLISH_WORKDAYS = getattr(settings, "PENALTY_PUBLISH_WORKDAYS", 7)
 
 def _history(user, case: FollowUpCase, on: dt.date, text: str) -> None:
     directory_services.inspection_history_add(
-        actor=user, unit=case.unit, inspected_on=on, item_name=f"后续处置：{case.get_kind_display()}",
-        result=text[:100], source=f"双随机抽查 {case.result.draw.code}"[:100],
-    )  # fmt: skip
+        actor=user,
+        unit=case.unit,
+        inspected_on=on,
+        item_name=f"后续处置：{case.get_kind_display()}",
+        result=text[:100],
+        source=f"双随机抽查 {case.result.draw.code}"[:100],
+    )
 
 
 def _locked(case: FollowUpCase) -> FollowUpCase:
@@ -47,7 +51,9 @@ def _locked(case: FollowUpCase) -> FollowUpCase:
 def _save(case: FollowUpCase, *, user, before, message: str) -> FollowUpCase:
     case.full_clean()
     case.save()
-    audit.log_change(case, Action.CREATE if before is None else Action.UPDATE, user=user, before=before, message=message)
+    audit.log_change(
+        case, Action.CREATE if before is None else Action.UPDATE, user=user, before=before, message=message
+    )
     return case
 
 
@@ -121,9 +127,14 @@ def case_recheck(*, user, case: FollowUpCase, recheck_on: dt.date, recheck_resul
 
 @transaction.atomic
 def case_decide(
-    *, user, case: FollowUpCase, decision: str, decided_on: dt.date, penalty_amount: Decimal | None = None,
+    *,
+    user,
+    case: FollowUpCase,
+    decision: str,
+    decided_on: dt.date,
+    penalty_amount: Decimal | None = None,
     case_no: str = "",
-) -> FollowUpCase:  # fmt: skip
+) -> FollowUpCase:
     """处罚决定: publication due within 7 working days; adds a Violation (violation_count +1)."""
     case = _locked(case)
     _require(user, PERM_CHANGE)
@@ -144,14 +155,24 @@ def case_decide(
     _save(case, user=user, before=before, message=f"登记处罚决定（{case.case_no}），应于 {case.deadline_text} 前公示")
     old_count = case.unit.violation_count
     directory_services.violation_add(
-        actor=user, unit=case.unit, occurred_on=decided_on, description=f"双随机抽查立案处罚：{case.decision}"[:300],
+        actor=user,
+        unit=case.unit,
+        occurred_on=decided_on,
+        description=f"双随机抽查立案处罚：{case.decision}"[:300],
         document_no=case.case_no[:100],
-    )  # fmt: skip
+    )
     case.unit.refresh_from_db(fields=["violation_count"])
     audit.log_event(
-        Action.WORKFLOW, obj=case.unit, user=user, message="处罚决定计入信用风险：违法违规次数更新",
-        data={"violation_count_before": old_count, "violation_count_after": case.unit.violation_count, "case": case.case_no},
-    )  # fmt: skip
+        Action.WORKFLOW,
+        obj=case.unit,
+        user=user,
+        message="处罚决定计入信用风险：违法违规次数更新",
+        data={
+            "violation_count_before": old_count,
+            "violation_count_after": case.unit.violation_count,
+            "case": case.case_no,
+        },
+    )
     _history(user, case, decided_on, f"作出处罚决定 {case.case_no}")
     return case
 

@@ -4,7 +4,11 @@ from .models import FollowUpCase
 
 
 class CaseTable(tables.Table):
-    unit = tables.Column(verbose_name="检查对象", accessor="unit__name", linkify=("cases:case_detail", {"pk": tables.A("pk")}))
+    unit = tables.Column(
+        verbose_name="检查对象",
+        accessor="unit__name",
+        linkify=("cases:case_detail", {"pk": tables.A("pk")}),
+    )
     kind = tables.Column(verbose_name="处置方式")
     status = tables.Column(verbose_name="状态")
     deadline = tables.DateColumn(verbose_name="整改期限", format="Y-m-d")

@@ -50,9 +50,7 @@ def case_create(request, result_pk):
         else:
             messages.success(request, "后续处置已登记。")
             return redirect("cases:case_detail", pk=case.pk)
-    return render(
-        request, "core/form_page.html", {"form": form, "title": f"登记后续处置：{result.target.unit_name}"}
-    )
+    return render(request, "core/form_page.html", {"form": form, "title": f"登记后续处置：{result.target.unit_name}"})
 
 
 @login_required
@@ -63,10 +61,14 @@ def case_detail(request, pk):
     context = {
         "case": case,
         "recheck_form": RecheckForm() if can_change and case.kind == CaseKind.RECTIFY and not case.recheck_on else None,
-        "decision_form": DecisionForm() if can_change and case.kind == CaseKind.PENALTY and not case.decided_on else None,
+        "decision_form": DecisionForm()
+        if can_change and case.kind == CaseKind.PENALTY and not case.decided_on
+        else None,
         "close_form": CloseForm() if can_change else None,
-        "can_publish": user.has_perm("cases.publish_followupcase") and case.kind == CaseKind.PENALTY
-        and case.decided_on and not case.published_at,
+        "can_publish": user.has_perm("cases.publish_followupcase")
+        and case.kind == CaseKind.PENALTY
+        and case.decided_on
+        and not case.published_at,
         "history": ObjectChange.objects.restrict(user).filter(object_type="cases.followupcase", object_id=str(case.pk))
         if user.has_perm("core.view_objectchange")
         else None,
@@ -92,25 +94,31 @@ def _post(request, pk, form_class, fn, success):
 @login_required
 @require_POST
 def case_recheck(request, pk):
-    return _post(request, pk, RecheckForm, lambda c, d: services.case_recheck(user=request.user, case=c, **d), "复查结果已登记。")
+    return _post(
+        request, pk, RecheckForm, lambda c, d: services.case_recheck(user=request.user, case=c, **d), "复查结果已登记。"
+    )
 
 
 @login_required
 @require_POST
 def case_decide(request, pk):
-    return _post(request, pk, DecisionForm, lambda c, d: services.case_decide(user=request.user, case=c, **d), "处罚决定已登记。")
+    return _post(
+        request, pk, DecisionForm, lambda c, d: services.case_decide(user=request.user, case=c, **d), "处罚决定已登记。"
+    )
 
 
 @login_required
 @require_POST
 def case_close(request, pk):
-    return _post(request, pk, CloseForm, lambda c, d: services.case_close(user=request.user, case=c, **d), "处置已完结。")
+    return _post(
+        request, pk, CloseForm, lambda c, d: services.case_close(user=request.user, case=c, **d), "处置已完结。"
+    )
 
 
 @login_required
 @require_POST
 def case_publish(request, pk):
     require_perm(request.user, FollowUpCase, "publish")
-    return _post(request, pk, None, lambda c, d: services.case_publish_penalty(user=request.user, case=c), "处罚信息已公示。")
-
-
+    return _post(
+        request, pk, None, lambda c, d: services.case_publish_penalty(user=request.user, case=c), "处罚信息已公示。"
+    )

@@ -162,9 +162,6 @@ class Importer:
     def display(self, name: str, value) -> str:
         return "" if value in (None, "") else str(value)
 
-    def in_scope(self, obj) -> bool:
-        return obj.__class__.objects.in_scope(self.user).filter(pk=obj.pk).exists() if self.user else True
-
     def row_warnings(self, data: dict) -> list[str]:
         return []
 

@@ -572,6 +572,7 @@ def _write_units(*, actor, importer, payload, plan, message: str) -> None:
         for name, attr in UNIT_PAYLOAD_FIELDS.items():
             if name in present:
                 setattr(unit, attr, _value(name, row[name]))
+        unit.region = regions[unit.region_id]  # keeps the audit entry's region right when it moved
         if unit.status != old_status:
             unit.status_changed_on = today
         if unit.risk_level and (unit.risk_level, unit.risk_as_of) != old_risk:

@@ -562,9 +562,11 @@ def import_upload(request, kind: str):
     return render(request, "directory/import_upload.html", context)
 
 
-def _batch_for(request, pk: int) -> ImportBatch:
+def _batch_for(request, pk: int, action: str = "view") -> ImportBatch:
+    """A batch in the user's region; viewing needs `view` on the target (纪检 can audit imports),
+    committing or cancelling needs `import`."""
     batch = get_object_or_404(ImportBatch.objects.restrict(request.user, "view"), pk=pk)
-    require_perm(request.user, batch.target_model, "import")
+    require_perm(request.user, batch.target_model, action)
     return batch
 
 
@@ -600,7 +602,7 @@ def import_errors(request, pk: int):
 @login_required
 @require_POST
 def import_commit(request, pk: int):
-    batch = _batch_for(request, pk)
+    batch = _batch_for(request, pk, "import")
     try:
         batch = services.import_commit(actor=request.user, batch=batch)
     except (ValidationError, PermissionDenied) as exc:
@@ -617,7 +619,7 @@ def import_commit(request, pk: int):
 @login_required
 @require_POST
 def import_cancel(request, pk: int):
-    batch = _batch_for(request, pk)
+    batch = _batch_for(request, pk, "import")
     try:
         services.import_cancel(actor=request.user, batch=batch)
     except (ValidationError, PermissionDenied) as exc:

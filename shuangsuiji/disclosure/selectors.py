@@ -139,6 +139,17 @@ def draws(*, year: int | None = None, region: str = "", q: str = "", status: str
     return qs
 
 
+def _public_draw_rows():
+    """The rows of `public_draws()` without its per-draw target count (a join over every DrawTarget)."""
+    from shuangsuiji.draws.models import Draw
+
+    return Draw.objects.filter(is_public=True).order_by()
+
+
+def draw_count() -> int:
+    return _public_draw_rows().count()
+
+
 def draw(code: str):
     return public_draws().filter(code=code).first()
 
@@ -160,7 +171,7 @@ def _prefix(region: str) -> str:
 
 
 def regions_with_public_data() -> list[Region]:
-    codes = set(public_draws().values_list("region__code", flat=True))
+    codes = set(_public_draw_rows().values_list("region__code", flat=True).distinct())
     codes |= set(public_plans().values_list("plan__region__code", flat=True))
     parents = {c[:2] + "0000" for c in codes} | {c[:4] + "00" for c in codes}
     return list(Region.objects.filter(code__in=codes | parents).order_by("code"))

@@ -62,7 +62,7 @@ def home(request):
     draws = selectors.draws()[:8]
     return render(request, "disclosure/home.html", _common(
         request, title="首页", draws=draws, plans=selectors.plans()[:5],
-        item_count=selectors.items().count(), draw_count=selectors.draws().count(),
+        item_count=selectors.items().count(), draw_count=selectors.draw_count(),
     ))  # fmt: skip
 
 

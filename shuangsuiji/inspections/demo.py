@@ -35,7 +35,11 @@ BASE_QUESTIONS = [
     {"text": "*现场检查其他情况", "kind": "text", "required": False},
 ]
 ITEM_QUESTIONS = {
-    "公共场所卫生监督抽查": ["顾客用品用具清洗消毒保洁符合要求", "集中空调通风系统按规定清洗", "按规定开展卫生检测并公示结果"],
+    "公共场所卫生监督抽查": [
+        "顾客用品用具清洗消毒保洁符合要求",
+        "集中空调通风系统按规定清洗",
+        "按规定开展卫生检测并公示结果",
+    ],
     "生活饮用水卫生监督抽查": ["供水单位持有卫生许可证", "水质消毒设施正常运转", "按规定开展水质检测"],
 }
 
@@ -46,12 +50,15 @@ def _checklists(region, leader) -> None:
     city = Region.objects.get(code="370300")
     base = ChecklistTemplate(name="双随机检查通用检查表", region=city)
     services.checklist_save(
-        user=None, template=base,
+        user=None,
+        template=base,
         questions=[{**q, "text": q["text"].lstrip("*")} for q in BASE_QUESTIONS],
-    )  # fmt: skip
+    )
     for item in InspectionItem.objects.filter(name__in=ITEM_QUESTIONS, region__code__startswith="3703"):
         template = ChecklistTemplate(name=f"{item.name}检查表", region=region, item=item)
-        services.checklist_save(user=None, template=template, questions=[{"text": t} for t in ITEM_QUESTIONS[item.name]])
+        services.checklist_save(
+            user=None, template=template, questions=[{"text": t} for t in ITEM_QUESTIONS[item.name]]
+        )
 
 
 def _login_for(inspector) -> User:
@@ -59,9 +66,13 @@ def _login_for(inspector) -> User:
         return inspector.user
     username = f"zf_{inspector.pk:03d}"
     user = User.objects.filter(username=username).first() or account_services.user_create(
-        actor=None, username=username, password=DEMO_PASSWORD, full_name=inspector.name, role=Role.INSPECTOR,
+        actor=None,
+        username=username,
+        password=DEMO_PASSWORD,
+        full_name=inspector.name,
+        role=Role.INSPECTOR,
         organization=inspector.organization,
-    )  # fmt: skip
+    )
     inspector.user = user
     inspector.save(update_fields=["user"])
     return user
@@ -75,10 +86,19 @@ def _team(result) -> list[User]:
 def _enter(result, day: dt.date, category: str, *, findings="", disposal="", reasons=(), sign=True):
     first, second = _team(result)
     services.materialise_checklist(result)
-    answers = {a.pk: ("no" if category in "AE" and n == 2 else "yes", "") for n, a in enumerate(result.answers.all())
-               if a.kind == "check"}  # fmt: skip
-    data = {"category": category, "checked_on": day, "methods": ["onsite"], "findings": findings,
-            "disposal": disposal or ("none" if category == "1" else ""), "problem_reasons": list(reasons)}  # fmt: skip
+    answers = {
+        a.pk: ("no" if category in "AE" and n == 2 else "yes", "")
+        for n, a in enumerate(result.answers.all())
+        if a.kind == "check"
+    }
+    data = {
+        "category": category,
+        "checked_on": day,
+        "methods": ["onsite"],
+        "findings": findings,
+        "disposal": disposal or ("none" if category == "1" else ""),
+        "problem_reasons": list(reasons),
+    }
     result = services.result_save(user=first, result=result, data=data, answers=answers)
     if sign:
         services.result_sign(user=first, result=result)
@@ -102,7 +122,9 @@ def load_results(context, stdout):
     results = []
     for draw in draws:
         services.results_open_for_draw(draw=draw, user=leader)
-        results += list(InspectionResult.objects.filter(draw=draw, target__status="active").select_related("draw").order_by("id"))
+        results += list(
+            InspectionResult.objects.filter(draw=draw, target__status="active").select_related("draw").order_by("id")
+        )
 
     def day_after(result, n):
         start = timezone.localdate(result.draw.locked_at)
@@ -134,14 +156,21 @@ def load_results(context, stdout):
             if kind == "1":
                 publish.append(result)
         elif kind.startswith("E"):
-            result = _enter(result, day, "E", findings="部分顾客用品用具未做到一客一换一消毒，已当场责令改正",
-                            disposal="opinion")  # fmt: skip
+            result = _enter(
+                result, day, "E", findings="部分顾客用品用具未做到一客一换一消毒，已当场责令改正", disposal="opinion"
+            )
             publish.append(result)
             later.append((kind, result, day))
         else:
             finding = "未取得有效卫生许可证擅自营业" if kind.startswith("penalty") else "发现涉嫌非法行医线索"
-            result = _enter(result, day, "A", findings=finding, disposal="case" if kind.startswith("penalty") else "transfer",
-                            reasons=["H"])  # fmt: skip
+            result = _enter(
+                result,
+                day,
+                "A",
+                findings=finding,
+                disposal="case" if kind.startswith("penalty") else "transfer",
+                reasons=["H"],
+            )
             publish.append(result)
             later.append((kind, result, day))
     if publish:
@@ -149,26 +178,58 @@ def load_results(context, stdout):
 
     for kind, result, day in later:
         if kind == "E":
-            case = case_services.case_open(user=leader, result=result, kind="rectify",
-                                           data={"deadline": day + dt.timedelta(days=7), "document_no": f"高卫监意〔{day:%Y}〕{rng.randint(10, 99)}号",
-                                                 "description": "立即整改顾客用品用具清洗消毒"})  # fmt: skip
+            case = case_services.case_open(
+                user=leader,
+                result=result,
+                kind="rectify",
+                data={
+                    "deadline": day + dt.timedelta(days=7),
+                    "document_no": f"高卫监意〔{day:%Y}〕{rng.randint(10, 99)}号",
+                    "description": "立即整改顾客用品用具清洗消毒",
+                },
+            )
             recheck = min(day + dt.timedelta(days=7), today)
-            case_services.case_recheck(user=leader, case=case, recheck_on=recheck, recheck_result="rectified",
-                                       note="复查时已整改到位")  # fmt: skip
+            case_services.case_recheck(
+                user=leader, case=case, recheck_on=recheck, recheck_result="rectified", note="复查时已整改到位"
+            )
         elif kind == "E_overdue":
-            case_services.case_open(user=leader, result=result, kind="rectify",
-                                    data={"deadline": max(day, today - dt.timedelta(days=3)), "description": "限期整改（演示：逾期未复查）"})  # fmt: skip
+            case_services.case_open(
+                user=leader,
+                result=result,
+                kind="rectify",
+                data={
+                    "deadline": max(day, today - dt.timedelta(days=3)),
+                    "description": "限期整改（演示：逾期未复查）",
+                },
+            )
         elif kind.startswith("penalty"):
-            case = case_services.case_open(user=leader, result=result, kind="penalty",
-                                           data={"case_no": f"高卫罚〔{day:%Y}〕{rng.randint(100, 199)}号"})  # fmt: skip
+            case = case_services.case_open(
+                user=leader,
+                result=result,
+                kind="penalty",
+                data={"case_no": f"高卫罚〔{day:%Y}〕{rng.randint(100, 199)}号"},
+            )
             decided = min(day + dt.timedelta(days=2), today)
-            case_services.case_decide(user=leader, case=case, decision="警告，并处罚款人民币贰仟元整",
-                                      decided_on=decided, penalty_amount=Decimal("2000"))  # fmt: skip
+            case_services.case_decide(
+                user=leader,
+                case=case,
+                decision="警告，并处罚款人民币贰仟元整",
+                decided_on=decided,
+                penalty_amount=Decimal("2000"),
+            )
             if kind == "penalty":
                 case_services.case_publish_penalty(user=leader, case=case)
         elif kind == "transfer":
-            case_services.case_open(user=leader, result=result, kind="transfer",
-                                    data={"receiver": "高青县公安局", "receiver_kind": "judiciary", "sent_on": day,
-                                          "description": "涉嫌非法行医，移送公安机关"})  # fmt: skip
+            case_services.case_open(
+                user=leader,
+                result=result,
+                kind="transfer",
+                data={
+                    "receiver": "高青县公安局",
+                    "receiver_kind": "judiciary",
+                    "sent_on": day,
+                    "description": "涉嫌非法行医，移送公安机关",
+                },
+            )
     counts = {s.label: InspectionResult.objects.filter(status=s).count() for s in ResultStatus}
     stdout.write("  检查结果：" + "，".join(f"{k} {v}" for k, v in counts.items()) + "；执法人员账号 zf_<编号>")

@@ -50,7 +50,9 @@ class ReasonForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="附件", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
-    description = forms.CharField(label="说明", max_length=200, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    description = forms.CharField(
+        label="说明", max_length=200, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
 
 def parse_answers(post, answers) -> dict:

@@ -152,7 +152,9 @@ class InspectionResult(ScopedModel, TimeStampedModel):
 class ChecklistAnswer(models.Model):
     """One answered question; texts are copied so later template edits never rewrite a record."""
 
-    result = models.ForeignKey(InspectionResult, verbose_name="检查结果", on_delete=models.CASCADE, related_name="answers")
+    result = models.ForeignKey(
+        InspectionResult, verbose_name="检查结果", on_delete=models.CASCADE, related_name="answers"
+    )
     question = models.ForeignKey(
         ChecklistQuestion, verbose_name="检查内容", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -178,8 +180,12 @@ class ResultSignature(models.Model):
     result = models.ForeignKey(
         InspectionResult, verbose_name="检查结果", on_delete=models.CASCADE, related_name="signatures"
     )
-    inspector = models.ForeignKey("directory.Inspector", verbose_name="执法人员", on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登录账号", on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(
+        "directory.Inspector", verbose_name="执法人员", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登录账号", on_delete=models.PROTECT, related_name="+"
+    )
     signed_at = models.DateTimeField("签名时间")
     content_hash = models.CharField("签名内容 SHA-256", max_length=64)
 

@@ -56,9 +56,7 @@ def results_due_soon(user, *, workdays: int = 3, today: dt.date | None = None):
         horizon = WorkCalendar().add_workdays(today, workdays)
     except CalendarNotCovered:
         horizon = today + dt.timedelta(days=workdays + 2)
-    return live(result_list(user)).filter(
-        status__in=UNPUBLISHED, publish_due__gte=today, publish_due__lte=horizon
-    )
+    return live(result_list(user)).filter(status__in=UNPUBLISHED, publish_due__gte=today, publish_due__lte=horizon)
 
 
 def results_overdue(user, *, today: dt.date | None = None):

@@ -111,7 +111,11 @@ def _require_enter(user, result: InspectionResult) -> None:
 
 
 def _locked_result(result: InspectionResult) -> InspectionResult:
-    return InspectionResult.objects.select_for_update().select_related("region", "target", "unit", "draw").get(pk=result.pk)
+    return (
+        InspectionResult.objects.select_for_update()
+        .select_related("region", "target", "unit", "draw")
+        .get(pk=result.pk)
+    )
 
 
 def _transition(result: InspectionResult, action: str) -> None:
@@ -148,7 +152,11 @@ def results_open_for_draw(*, draw: Draw, user=None) -> list[InspectionResult]:
         target__status=TargetStatus.ACTIVE
     )
     for result in stale.filter(answers__isnull=True, attachments__isnull=True):
-        entries.append(audit.entry_for(result, Action.DELETE, before=audit.snapshot(result), message="对象已递补/取消，删除未检查记录"))
+        entries.append(
+            audit.entry_for(
+                result, Action.DELETE, before=audit.snapshot(result), message="对象已递补/取消，删除未检查记录"
+            )
+        )
         result.delete()
     missing = draw.targets.filter(status=TargetStatus.ACTIVE, result__isnull=True).select_related("unit")
     created = [
@@ -201,7 +209,9 @@ def materialise_checklist(result: InspectionResult) -> None:
         section = template.item.name if template.item_id else template.name
         for q in template.questions.all():
             order += 1
-            rows.append(ChecklistAnswer(result=result, question=q, section=section, text=q.text, kind=q.kind, order=order))
+            rows.append(
+                ChecklistAnswer(result=result, question=q, section=section, text=q.text, kind=q.kind, order=order)
+            )
     ChecklistAnswer.objects.bulk_create(rows)
 
 
@@ -417,7 +427,9 @@ def result_correct(*, user, result: InspectionResult, reason: str, data: dict) -
         result=result, version=result.version, reason=reason, before=before, after=audit.snapshot(result),
         corrected_by=user, corrected_at=result.corrected_at,
     )  # fmt: skip
-    audit.log_change(result, Action.UPDATE, user=user, before=before, message=f"更正检查结果（第{result.version}版）：{reason}")
+    audit.log_change(
+        result, Action.UPDATE, user=user, before=before, message=f"更正检查结果（第{result.version}版）：{reason}"
+    )
     return correction
 
 
@@ -476,7 +488,10 @@ def attachment_delete(*, user, attachment: ResultAttachment) -> None:
         raise ValidationError("结果已提交或已公示，附件不能删除")
     before = audit.snapshot(attachment)
     storage, path = attachment.file.storage, attachment.file.name
-    audit.append([audit.entry_for(attachment, Action.DELETE, before=before, message=f"删除附件 {attachment.original_name}")], user=user)
+    audit.append(
+        [audit.entry_for(attachment, Action.DELETE, before=before, message=f"删除附件 {attachment.original_name}")],
+        user=user,
+    )
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(path))
 

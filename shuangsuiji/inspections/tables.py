@@ -8,7 +8,9 @@ BADGES = {"pending": "secondary", "draft": "info", "submitted": "warning", "publ
 
 class ResultTable(tables.Table):
     unit = tables.Column(
-        verbose_name="检查对象", accessor="target__unit_name", linkify=("inspections:result_detail", {"pk": tables.A("pk")})
+        verbose_name="检查对象",
+        accessor="target__unit_name",
+        linkify=("inspections:result_detail", {"pk": tables.A("pk")}),
     )
     unit_code = tables.Column(verbose_name="统一社会信用代码", accessor="target__unit_code")
     task = tables.Column(verbose_name="抽查任务", accessor="draw__task__name")

@@ -22,14 +22,18 @@ def locked_draw(task, user, *, now: dt.datetime | None = None, issue: str = "202
     draw = draw_services.draw_freeze(user=user, task=task, sources=sources, now=now)
     after = timezone.make_aware(dt.datetime.combine(day, dt.time(22, 0)))
     draw = draw_services.draw_run(user=user, draw=draw, raw_values={1: KL8_NUMBERS}, now=after)
-    draw_services.witness_add(user=user, draw=draw, name="赵纪检", organization="县纪委监委派驻纪检组", role="discipline")
+    draw_services.witness_add(
+        user=user, draw=draw, name="赵纪检", organization="县纪委监委派驻纪检组", role="discipline"
+    )
     return draw_services.draw_lock(user=user, draw=draw, now=after)
 
 
 def link_users(target, *users) -> list:
     """Link each user to one inspector of the target's group (the `Inspector.user` match)."""
     inspectors = []
-    for assignment, user in zip(InspectorAssignment.objects.filter(target=target).select_related("inspector"), users, strict=False):
+    for assignment, user in zip(
+        InspectorAssignment.objects.filter(target=target).select_related("inspector"), users, strict=False
+    ):
         inspector = assignment.inspector
         Inspector.objects.filter(user=user).exclude(pk=inspector.pk).update(user=None)
         inspector.user = user

@@ -78,9 +78,11 @@ def result_detail(request, pk):
         "can_sign": me is not None and result.status == ResultStatus.DRAFT and not signed.filter(inspector=me).exists(),
         "me": me,
         "missing": services.completeness_errors(result) if result.status == ResultStatus.DRAFT else [],
-        "can_publish": user.has_perm("inspections.publish_inspectionresult") and result.status == ResultStatus.SUBMITTED,
+        "can_publish": user.has_perm("inspections.publish_inspectionresult")
+        and result.status == ResultStatus.SUBMITTED,
         "can_return": user.has_perm("inspections.approve_inspectionresult") and result.status == ResultStatus.SUBMITTED,
-        "can_correct": user.has_perm("inspections.publish_inspectionresult") and result.status == ResultStatus.PUBLISHED,
+        "can_correct": user.has_perm("inspections.publish_inspectionresult")
+        and result.status == ResultStatus.PUBLISHED,
         "can_case": user.has_perm("cases.add_followupcase")
         and result.status in (ResultStatus.SUBMITTED, ResultStatus.PUBLISHED),
         "reason_form": ReasonForm(),
@@ -103,7 +105,10 @@ def result_save(request, pk):
         return redirect("inspections:result_detail", pk=pk)
     try:
         services.result_save(
-            user=request.user, result=result, data=form.content(), answers=parse_answers(request.POST, result.answers.all())
+            user=request.user,
+            result=result,
+            data=form.content(),
+            answers=parse_answers(request.POST, result.answers.all()),
         )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _errors(exc))
@@ -122,7 +127,10 @@ def result_sign(request, pk):
         messages.error(request, _errors(exc))
     else:
         messages.success(
-            request, "签名已确认，检查结果已提交审核公示。" if result.status == ResultStatus.SUBMITTED else "签名已确认，等待检查组其他成员签名。"
+            request,
+            "签名已确认，检查结果已提交审核公示。"
+            if result.status == ResultStatus.SUBMITTED
+            else "签名已确认，等待检查组其他成员签名。",
         )
     return redirect("inspections:result_detail", pk=pk)
 
@@ -171,7 +179,11 @@ def publish_queue(request):
             else:
                 messages.success(request, f"已公示 {len(chosen)} 条检查结果。")
         return redirect("inspections:publish_queue")
-    return render(request, "inspections/publish_queue.html", {"queue": queue, "title": "待公示结果", "today": timezone.localdate()})
+    return render(
+        request,
+        "inspections/publish_queue.html",
+        {"queue": queue, "title": "待公示结果", "today": timezone.localdate()},
+    )
 
 
 @login_required
@@ -286,7 +298,9 @@ def result_export(request):
         response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
         filename = f"{name}.csv"
     else:
-        data = write_xlsx(EXPORT_HEADERS, rows, title="抽查检查结果", widths=[30, 22, 14, 24, 30, 12, 30, 12, 12, 18, 8])
+        data = write_xlsx(
+            EXPORT_HEADERS, rows, title="抽查检查结果", widths=[30, 22, 14, 24, 30, 12, 30, 12, 12, 18, 8]
+        )
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         filename = f"{name}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -317,7 +331,11 @@ def checklist_edit(request, pk=None):
     form = ChecklistForm(request.POST or None, initial=initial, items=items)
     if request.method == "POST" and form.is_valid():
         obj = template or ChecklistTemplate(region=request.user.region)
-        obj.name, obj.item, obj.active = form.cleaned_data["name"], form.cleaned_data["item"], form.cleaned_data["active"]
+        obj.name, obj.item, obj.active = (
+            form.cleaned_data["name"],
+            form.cleaned_data["item"],
+            form.cleaned_data["active"],
+        )
         try:
             services.checklist_save(user=request.user, template=obj, questions=form.question_rows())
         except (ValidationError, PermissionDenied) as exc:

@@ -2,16 +2,10 @@ import django_tables2 as tables
 
 from .models import AnnualPlan, Task
 
-# Detail links must leave the list page: #results is hx-boost + hx-select="#results" (core/list_page.html),
-# which would otherwise swap the detail page into the results box and show nothing.
-NO_BOOST = {"a": {"hx-boost": "false"}}
-
 
 class PlanTable(tables.Table):
     year = tables.Column(verbose_name="年度")
-    title = tables.Column(
-        verbose_name="计划名称", linkify=("plans:plan_detail", {"pk": tables.A("pk")}), attrs=NO_BOOST
-    )
+    title = tables.Column(verbose_name="计划名称", linkify=("plans:plan_detail", {"pk": tables.A("pk")}))
     organization = tables.Column(verbose_name="编制单位")
     status = tables.Column(verbose_name="状态")
     version = tables.Column(verbose_name="版本")
@@ -25,7 +19,7 @@ class PlanTable(tables.Table):
 
 
 class TaskTable(tables.Table):
-    code = tables.Column(verbose_name="任务编号", linkify=("plans:task_detail", {"pk": tables.A("pk")}), attrs=NO_BOOST)
+    code = tables.Column(verbose_name="任务编号", linkify=("plans:task_detail", {"pk": tables.A("pk")}))
     name = tables.Column(verbose_name="任务名称")
     plan = tables.Column(verbose_name="年度计划")
     kind = tables.Column(verbose_name="抽查类型")

@@ -10,3 +10,14 @@ document.addEventListener("click", function (event) {
   if (el) { event.preventDefault(); window.print(); }
 });
 if (window.htmx) { window.htmx.config.allowEval = false; }
+
+// List pages: paging and sorting links reload only the results block (the server returns the
+// `results` partial to htmx requests); every other link in a table navigates normally.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("#results .pagination a, #results thead a");
+  if (!link || !window.htmx || event.ctrlKey || event.metaKey) { return; }
+  event.preventDefault();
+  window.htmx.ajax("GET", link.href, { target: "#results", swap: "outerHTML" }).then(function () {
+    window.history.pushState({}, "", link.href);
+  });
+});

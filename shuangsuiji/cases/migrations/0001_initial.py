@@ -6,52 +6,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0002_business_lines'),
-        ('inspections', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("directory", "0002_business_lines"),
+        ("inspections", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FollowUpCase',
+            name="FollowUpCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('rectify', '责令整改'), ('penalty', '立案处罚'), ('transfer', '移送'), ('notify', '抄告')], max_length=10, verbose_name='处置方式')),
-                ('status', models.CharField(choices=[('open', '未完结'), ('closed', '已完结')], db_index=True, default='open', max_length=8, verbose_name='状态')),
-                ('description', models.TextField(blank=True, help_text='如卫生监督意见书的整改要求', verbose_name='处置内容')),
-                ('document_no', models.CharField(blank=True, help_text='如卫生监督意见书编号', max_length=100, verbose_name='文书编号')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='整改期限')),
-                ('recheck_on', models.DateField(blank=True, null=True, verbose_name='复查日期')),
-                ('recheck_result', models.CharField(blank=True, choices=[('rectified', '已整改到位'), ('not_rectified', '逾期未整改'), ('partly', '部分整改')], max_length=14, verbose_name='复查结果')),
-                ('recheck_note', models.TextField(blank=True, verbose_name='复查情况')),
-                ('case_no', models.CharField(blank=True, max_length=100, verbose_name='案件编号')),
-                ('decision', models.TextField(blank=True, help_text='处罚决定书文号及主要内容', verbose_name='处罚决定')),
-                ('penalty_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='罚款金额（元）')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='决定日期')),
-                ('publish_due', models.DateField(blank=True, null=True, verbose_name='应公示日期')),
-                ('publish_due_error', models.CharField(blank=True, max_length=300, verbose_name='期限计算问题')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='处罚信息公示时间')),
-                ('receiver', models.CharField(blank=True, max_length=200, verbose_name='接收单位')),
-                ('receiver_kind', models.CharField(blank=True, choices=[('department', '其他行政部门'), ('judiciary', '司法机关'), ('case_unit', '本系统办案机构')], max_length=10, verbose_name='接收单位类别')),
-                ('sent_on', models.DateField(blank=True, null=True, verbose_name='移送/抄告日期')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='完结日期')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所属区划')),
-                ('result', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='inspections.inspectionresult', verbose_name='检查结果')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='followup_cases', to='directory.regulatedunit', verbose_name='检查对象')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rectify", "责令整改"),
+                            ("penalty", "立案处罚"),
+                            ("transfer", "移送"),
+                            ("notify", "抄告"),
+                        ],
+                        max_length=10,
+                        verbose_name="处置方式",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "未完结"), ("closed", "已完结")],
+                        db_index=True,
+                        default="open",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, help_text="如卫生监督意见书的整改要求", verbose_name="处置内容"),
+                ),
+                (
+                    "document_no",
+                    models.CharField(
+                        blank=True, help_text="如卫生监督意见书编号", max_length=100, verbose_name="文书编号"
+                    ),
+                ),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="整改期限")),
+                ("recheck_on", models.DateField(blank=True, null=True, verbose_name="复查日期")),
+                (
+                    "recheck_result",
+                    models.CharField(
+                        blank=True,
+                        choices=[("rectified", "已整改到位"), ("not_rectified", "逾期未整改"), ("partly", "部分整改")],
+                        max_length=14,
+                        verbose_name="复查结果",
+                    ),
+                ),
+                ("recheck_note", models.TextField(blank=True, verbose_name="复查情况")),
+                ("case_no", models.CharField(blank=True, max_length=100, verbose_name="案件编号")),
+                (
+                    "decision",
+                    models.TextField(blank=True, help_text="处罚决定书文号及主要内容", verbose_name="处罚决定"),
+                ),
+                (
+                    "penalty_amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="罚款金额（元）"
+                    ),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="决定日期")),
+                ("publish_due", models.DateField(blank=True, null=True, verbose_name="应公示日期")),
+                ("publish_due_error", models.CharField(blank=True, max_length=300, verbose_name="期限计算问题")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="处罚信息公示时间")),
+                ("receiver", models.CharField(blank=True, max_length=200, verbose_name="接收单位")),
+                (
+                    "receiver_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("department", "其他行政部门"),
+                            ("judiciary", "司法机关"),
+                            ("case_unit", "本系统办案机构"),
+                        ],
+                        max_length=10,
+                        verbose_name="接收单位类别",
+                    ),
+                ),
+                ("sent_on", models.DateField(blank=True, null=True, verbose_name="移送/抄告日期")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="完结日期")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
+                (
+                    "result",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="inspections.inspectionresult",
+                        verbose_name="检查结果",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followup_cases",
+                        to="directory.regulatedunit",
+                        verbose_name="检查对象",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '后续处置',
-                'verbose_name_plural': '后续处置',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['kind', 'status', 'deadline'], name='case_kind_status_deadline'), models.Index(fields=['kind', 'publish_due'], name='case_kind_publish_due')],
+                "verbose_name": "后续处置",
+                "verbose_name_plural": "后续处置",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["kind", "status", "deadline"], name="case_kind_status_deadline"),
+                    models.Index(fields=["kind", "publish_due"], name="case_kind_publish_due"),
+                ],
             },
         ),
     ]

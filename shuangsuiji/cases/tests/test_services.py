@@ -30,18 +30,24 @@ def submitted(team):
 
 def test_pending_result_cannot_get_a_case(team, approver_gq):
     with pytest.raises(ValidationError, match="提交后"):
-        services.case_open(user=approver_gq, result=team["result"], kind="rectify", data={"deadline": dt.date(2026, 4, 1)})
+        services.case_open(
+            user=approver_gq, result=team["result"], kind="rectify", data={"deadline": dt.date(2026, 4, 1)}
+        )
 
 
 def test_rectify_and_recheck(submitted, approver_gq):
     with pytest.raises(ValidationError, match="整改期限"):
         services.case_open(user=approver_gq, result=submitted, kind="rectify", data={})
-    case = services.case_open(user=approver_gq, result=submitted, kind="rectify", data={"deadline": dt.date(2026, 3, 16)})
+    case = services.case_open(
+        user=approver_gq, result=submitted, kind="rectify", data={"deadline": dt.date(2026, 3, 16)}
+    )
     assert list(selectors.overdue_rechecks(approver_gq, today=dt.date(2026, 3, 17))) == [case]
     assert not selectors.overdue_rechecks(approver_gq, today=dt.date(2026, 3, 16)).exists()
     with pytest.raises(ValidationError, match="复查"):
         services.case_close(user=approver_gq, case=case, closed_on=dt.date(2026, 3, 17))
-    case = services.case_recheck(user=approver_gq, case=case, recheck_on=dt.date(2026, 3, 17), recheck_result="rectified")
+    case = services.case_recheck(
+        user=approver_gq, case=case, recheck_on=dt.date(2026, 3, 17), recheck_result="rectified"
+    )
     assert case.status == CaseStatus.CLOSED and case.closed_on == dt.date(2026, 3, 17)
     assert not selectors.overdue_rechecks(approver_gq, today=dt.date(2026, 4, 1)).exists()
     assert InspectionHistory.objects.filter(unit=submitted.unit, result="复查：已整改到位").exists()

@@ -93,6 +93,18 @@ def test_yiyuan_user_cannot_open_gaoqing_import_batch(regions, admin_user_gq, ad
     assert not RegulatedUnit.objects.exists()
 
 
+def test_oversight_sees_import_batches_but_cannot_commit(regions, admin_user_gq, oversight_gq, login, client):
+    login(admin_user_gq)
+    upload(client, xlsx_bytes(UNIT_HEADERS, [unit_row(1)]))
+    batch = ImportBatch.objects.get()
+    login(oversight_gq)
+    page = client.get(reverse("directory:import_detail", args=[batch.pk]))
+    assert page.status_code == 200 and "确认导入" not in page.text
+    assert client.post(reverse("directory:import_commit", args=[batch.pk])).status_code == 403
+    assert client.post(reverse("directory:import_cancel", args=[batch.pk])).status_code == 403
+    assert not RegulatedUnit.objects.exists()
+
+
 def test_inspector_cannot_import(regions, inspector_gq, login):
     client = login(inspector_gq)
     assert client.get(reverse("directory:unit_import")).status_code == 403

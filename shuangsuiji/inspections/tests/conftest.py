@@ -7,12 +7,11 @@ from shuangsuiji.plans.tests.fixtures import gq, yy_units  # noqa: F401
 
 from ..testing import link_users, locked_draw
 
-
 LOCK_TIME = timezone.make_aware(dt.datetime(2026, 3, 1, 10, 0))
 
 
 @pytest.fixture
-def locked(gq, approver_gq):
+def locked(gq, approver_gq):  # noqa: F811
     """The 高青 task drawn and locked; PENDING results opened."""
     from shuangsuiji.inspections import services
 

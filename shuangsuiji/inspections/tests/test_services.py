@@ -39,9 +39,12 @@ def test_results_open_pending_and_idempotent(locked, approver_gq):
 
 def test_unlocked_draw_opens_nothing_and_ensure_results_is_lazy(gq, approver_gq):
     draw = draw_services.draw_freeze(
-        user=approver_gq, task=gq["task"],
-        sources=draw_services.build_sources(lottery={"game": "kl8", "issue": "2026999", "draw_date": dt.date.today() + dt.timedelta(days=1)}),
-    )  # fmt: skip
+        user=approver_gq,
+        task=gq["task"],
+        sources=draw_services.build_sources(
+            lottery={"game": "kl8", "issue": "2026999", "draw_date": dt.date.today() + dt.timedelta(days=1)}
+        ),
+    )
     assert services.results_open_for_draw(draw=draw, user=approver_gq) == []
     assert services.ensure_results(approver_gq) == 0
 
@@ -106,7 +109,9 @@ def test_other_county_cannot_touch(team, admin_yy):
 
 
 def test_incomplete_result_cannot_be_signed(team):
-    services.result_save(user=team["first"], result=team["result"], data={"category": "A", "checked_on": dt.date(2026, 3, 2)})
+    services.result_save(
+        user=team["first"], result=team["result"], data={"category": "A", "checked_on": dt.date(2026, 3, 2)}
+    )
     with pytest.raises(ValidationError) as exc:
         services.result_sign(user=team["first"], result=team["result"])
     text = "；".join(exc.value.messages)
@@ -116,7 +121,9 @@ def test_incomplete_result_cannot_be_signed(team):
 def test_edit_after_signature_withdraws_it(team):
     services.result_save(user=team["first"], result=team["result"], data=NO_PROBLEM)
     services.result_sign(user=team["first"], result=team["result"])
-    result = services.result_save(user=team["second"], result=team["result"], data={**NO_PROBLEM, "findings": "补充说明"})
+    result = services.result_save(
+        user=team["second"], result=team["result"], data={**NO_PROBLEM, "findings": "补充说明"}
+    )
     assert result.signatures.count() == 0
     assert ObjectChange.objects.filter(message__contains="撤销签名").exists()
 
@@ -131,9 +138,11 @@ def test_published_result_is_immutable_and_corrected_with_history(team, approver
     with pytest.raises(ValidationError, match="理由"):
         services.result_correct(user=approver_gq, result=result, reason="", data={"category": "E"})
     correction = services.result_correct(
-        user=approver_gq, result=result, reason="录入错误，经复核应为已责令改正",
+        user=approver_gq,
+        result=result,
+        reason="录入错误，经复核应为已责令改正",
         data={"category": "E", "findings": "从业人员健康证明过期，已当场责令改正", "disposal": "opinion"},
-    )  # fmt: skip
+    )
     result.refresh_from_db()
     assert result.version == 2 and result.category == "E" and result.is_problem
     assert correction.before["category"] == "1" and correction.after["category"] == "E"
@@ -171,14 +180,18 @@ def test_checklist_materialised_and_required(team, regions, locked, admin_user_g
         services.checklist_save(user=admin_user_gq, template=base, questions=[])
     specific = ChecklistTemplate(name="公共场所", region=regions["370322"], item=locked["item"])
     services.checklist_save(
-        user=admin_user_gq, template=specific, questions=[{"text": "卫生许可证有效"}, {"text": "备注", "kind": "text", "required": False}]
+        user=admin_user_gq,
+        template=specific,
+        questions=[{"text": "卫生许可证有效"}, {"text": "备注", "kind": "text", "required": False}],
     )
     with pytest.raises(PermissionDenied):
         services.checklist_save(user=team["first"], template=base, questions=[])
     result = services.result_save(user=team["first"], result=team["result"], data=NO_PROBLEM)
     assert list(result.answers.values_list("section", "text")) == [
-        ("通用检查表", "亮证执法，告知权利义务"), ("公共场所卫生监督抽查", "卫生许可证有效"), ("公共场所卫生监督抽查", "备注"),
-    ]  # fmt: skip
+        ("通用检查表", "亮证执法，告知权利义务"),
+        ("公共场所卫生监督抽查", "卫生许可证有效"),
+        ("公共场所卫生监督抽查", "备注"),
+    ]
     with pytest.raises(ValidationError, match="检查表还有 2 项"):
         services.result_sign(user=team["first"], result=result)
     answers = {a.pk: ("yes", "") for a in result.answers.filter(kind="check")}

@@ -64,7 +64,9 @@ def test_entry_form_only_for_assigned_team(client, team, make_user, locked):
     outsider = make_user("gq_inspector3", org="gaoqing_agency")  # same county, not in the group
     login(client, outsider)
     assert 'id="result-form"' not in client.get(url).content.decode()
-    client.post(reverse("inspections:result_save", args=[team["result"].pk]), {"checked_on": "2026-03-02", "category": "8"})
+    client.post(
+        reverse("inspections:result_save", args=[team["result"].pk]), {"checked_on": "2026-03-02", "category": "8"}
+    )
     team["result"].refresh_from_db()
     assert team["result"].category == "1"
     client.post(reverse("inspections:result_sign", args=[team["result"].pk]))
@@ -89,7 +91,7 @@ def test_attachment_download_needs_permission(client, team, admin_yy, settings, 
 
 
 def test_export_published_only_scoped_and_injection_safe(client, team, approver_gq, admin_yy, locked):
-    publish(team, approver_gq, findings="=HYPERLINK(\"http://x\")")
+    publish(team, approver_gq, findings='=HYPERLINK("http://x")')
     InspectionResult.objects.filter(pk=team["result"].pk).update(unit_name="=cmd|' /C calc'!A0")
     login(client, approver_gq)
     response = client.get(reverse("inspections:result_export") + "?format=csv")
@@ -97,7 +99,16 @@ def test_export_published_only_scoped_and_injection_safe(client, team, approver_
     body = response.content
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows[0][:8] == ["企业名称", "统一社会信用代码", "抽查类型", "抽查机关", "抽查事项", "抽查日期", "抽查结果", "公示日期"]
+    assert rows[0][:8] == [
+        "企业名称",
+        "统一社会信用代码",
+        "抽查类型",
+        "抽查机关",
+        "抽查事项",
+        "抽查日期",
+        "抽查结果",
+        "公示日期",
+    ]
     assert len(rows) == 2  # only the published one of 8 results
     assert rows[1][0].startswith("'=") and rows[1][6] == "未发现问题" and rows[1][5] == "2026-03-02"
 
@@ -107,7 +118,11 @@ def test_export_published_only_scoped_and_injection_safe(client, team, approver_
     assert values[0][0] == "企业名称" and len(values) == 2 and values[1][0].startswith("'=")
     client.logout()
     login(client, admin_yy)
-    rows = list(csv.reader(io.StringIO(client.get(reverse("inspections:result_export") + "?format=csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("inspections:result_export") + "?format=csv").content.decode("utf-8-sig"))
+        )
+    )
     assert len(rows) == 1  # header only: 沂源 never sees 高青 results
 
 
@@ -132,7 +147,9 @@ def test_correction_page(client, team, approver_gq):
     result = publish(team, approver_gq)
     login(client, approver_gq)
     url = reverse("inspections:result_correct", args=[result.pk])
-    response = client.post(url, {"reason": "录入错误需更正", "category": "F", "checked_on": "2026-03-02", "methods": ["onsite"]})
+    response = client.post(
+        url, {"reason": "录入错误需更正", "category": "F", "checked_on": "2026-03-02", "methods": ["onsite"]}
+    )
     assert response.status_code == 302
     result.refresh_from_db()
     assert result.category == "F" and result.version == 2
@@ -143,7 +160,10 @@ def test_correction_page(client, team, approver_gq):
 def test_case_pages(client, team, approver_gq):
     result = publish(team, approver_gq)
     login(client, approver_gq)
-    response = client.post(reverse("cases:case_create", args=[result.pk]), {"kind": "transfer", "receiver": "高青县市场监督管理局", "sent_on": "2026-03-05"})
+    response = client.post(
+        reverse("cases:case_create", args=[result.pk]),
+        {"kind": "transfer", "receiver": "高青县市场监督管理局", "sent_on": "2026-03-05"},
+    )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "高青县市场监督管理局" in page

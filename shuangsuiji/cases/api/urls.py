@@ -1,0 +1,5 @@
+from .views import FollowUpCaseViewSet
+
+
+def register(router):
+    router.register("cases", FollowUpCaseViewSet, basename="followupcase")

@@ -1,0 +1,5 @@
+from .views import DrawViewSet
+
+
+def register(router):
+    router.register("draws", DrawViewSet, basename="draw")

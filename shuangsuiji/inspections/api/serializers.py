@@ -1,0 +1,19 @@
+from rest_framework import serializers
+
+from ..models import InspectionResult
+
+
+class InspectionResultSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit_credit_code = serializers.CharField(source="unit.credit_code", read_only=True)
+    unit_display_name = serializers.CharField(source="unit.name", read_only=True)
+    draw_code = serializers.CharField(source="draw.code", read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = InspectionResult
+        fields = [
+            "id", "target", "unit", "unit_credit_code", "unit_display_name", "region", "draw", "draw_code",
+            "status", "category", "category_label", "problem_reasons", "methods", "checked_on", "findings",
+            "is_problem", "disposal", "publish_due", "published_at", "version", "corrected_at",
+        ]  # fmt: skip

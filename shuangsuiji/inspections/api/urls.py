@@ -1,0 +1,5 @@
+from .views import InspectionResultViewSet
+
+
+def register(router):
+    router.register("results", InspectionResultViewSet, basename="inspectionresult")

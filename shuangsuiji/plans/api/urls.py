@@ -1,0 +1,6 @@
+from .views import AnnualPlanViewSet, TaskViewSet
+
+
+def register(router):
+    router.register("plans", AnnualPlanViewSet, basename="annualplan")
+    router.register("tasks", TaskViewSet, basename="task")
