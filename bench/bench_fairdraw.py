@@ -104,11 +104,19 @@ def run(n: int, tmp: Path) -> None:
     t = time.perf_counter()
     digest, strata = write_pool(path, n)
     t_gen = time.perf_counter() - t
-    plan = fd.DrawPlan(default=fd.StratumRule(rate="1/100"), substitutes=5,
-                       strata={h: fd.StratumRule(rate=RATES[h[-1]], min_n=1) for h in strata})
-    record = fd.build_commitment(draw_id=f"bench-{n}", plan=plan, pool_digest=digest, strata=strata,
-                                 public_sources=[{"kind": "other", "name": "bench"}],
-                                 published_at="2025-01-01T00:00:00+08:00")
+    plan = fd.DrawPlan(
+        default=fd.StratumRule(rate="1/100"),
+        substitutes=5,
+        strata={h: fd.StratumRule(rate=RATES[h[-1]], min_n=1) for h in strata},
+    )
+    record = fd.build_commitment(
+        draw_id=f"bench-{n}",
+        plan=plan,
+        pool_digest=digest,
+        strata=strata,
+        public_sources=[{"kind": "other", "name": "bench"}],
+        published_at="2025-01-01T00:00:00+08:00",
+    )
     values = ["01,02,03,04,05,06,07,08,09,10,11,12,13,14,15,16,17,18,19,20"]
     print(f"  generate + SHA-256 snapshot ({path.stat().st_size / 2**20:,.0f} MiB, streamed): {t_gen:8.3f} s")
 
@@ -118,8 +126,9 @@ def run(n: int, tmp: Path) -> None:
     alloc = fd.allocate(strata, plan, seed)
     result = fd.select(pool, alloc, seed, plan)
     t_draw = time.perf_counter() - t
-    print(f"  fairdraw stratified draw (allocate + select), n={alloc.total_n:,} in {len(strata)} strata: "
-          f"{t_draw:8.3f} s")
+    print(
+        f"  fairdraw stratified draw (allocate + select), n={alloc.total_n:,} in {len(strata)} strata: {t_draw:8.3f} s"
+    )
 
     manifest = fd.build_manifest(commitment=record, public_values=values, seed=seed, allocation=alloc, result=result)
     mb = fd.manifest_bytes(manifest)

@@ -210,8 +210,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["shuangsuiji.core.api.permissions.RolePermission"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_USER_RATE", "6000/hour"), "anon": os.environ.get("API_ANON_RATE", "600/hour")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_USER_RATE", "6000/hour"),
+        "anon": os.environ.get("API_ANON_RATE", "600/hour"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -223,6 +229,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {  # several models have a "status" field with different choices
+        "CaseStatusEnum": "shuangsuiji.cases.choices.CaseStatus",
+        "UnitStatusEnum": "shuangsuiji.directory.choices.UnitStatus",
+        "ItemStatusEnum": "shuangsuiji.directory.choices.ItemStatus",
+        "DrawStatusEnum": "shuangsuiji.draws.choices.DrawStatus",
+        "TargetStatusEnum": "shuangsuiji.draws.choices.TargetStatus",
+        "ResultStatusEnum": "shuangsuiji.inspections.choices.ResultStatus",
+        "PlanStatusEnum": "shuangsuiji.plans.choices.PlanStatus",
+    },
 }
 
 LOGGING = {

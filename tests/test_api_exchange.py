@@ -8,8 +8,8 @@ import pytest
 
 from shuangsuiji.accounts.tokens import token_issue
 from shuangsuiji.inspections import services as result_services
-from shuangsuiji.inspections.tests.conftest import LOCK_TIME
 from shuangsuiji.inspections.testing import locked_draw
+from shuangsuiji.inspections.tests.conftest import LOCK_TIME
 from shuangsuiji.plans.tests.fixtures import gq, yy_units  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -78,7 +78,6 @@ class User(AbstractUser):
         return self.organization.region if self.organization_id else None
 
 
-
 class ApiToken(models.Model):
     """接口令牌: a bearer token for a system (provincial platform, 审管联动, credit publicity).
 

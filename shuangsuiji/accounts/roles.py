@@ -18,7 +18,19 @@ class Role(models.TextChoices):
 # Actions: view/add/change/delete (CRUD), import/export, approve/publish (workflow),
 # draw (run a random draw), enter (result entry), manage (users, calendar).
 ROLE_ACTIONS: dict[str, set[str]] = {
-    Role.ADMIN: {"view", "add", "change", "delete", "import", "export", "approve", "publish", "draw", "enter", "manage"},
+    Role.ADMIN: {
+        "view",
+        "add",
+        "change",
+        "delete",
+        "import",
+        "export",
+        "approve",
+        "publish",
+        "draw",
+        "enter",
+        "manage",
+    },
     Role.APPROVER: {"view", "add", "change", "import", "export", "approve", "publish", "draw", "enter"},
     Role.INSPECTOR: {"view", "add", "change", "export", "enter"},
     Role.OVERSIGHT: {"view", "export"},

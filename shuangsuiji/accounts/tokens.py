@@ -28,7 +28,9 @@ def token_issue(*, actor, user: User, name: str, days: int | None = 365) -> tupl
         key_hash=hash_key(key),
         expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
     )
-    audit.log_event(ObjectChange.Action.WORKFLOW, obj=user, user=actor, message=f"签发接口令牌：{name}（{token.prefix}…）")
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=user, user=actor, message=f"签发接口令牌：{name}（{token.prefix}…）"
+    )
     return token, key
 
 

@@ -240,7 +240,9 @@ def verify_chain(*, expected_head: str | None = None) -> tuple[int, list[ChainPr
         prev_id, prev_hash = row.id, row.hash
     if expected_head and prev_hash != expected_head:
         problems.append(
-            ChainProblem(prev_id or 0, "head_mismatch", f"链尾哈希 {prev_hash[:16]}… 与公布的 {expected_head[:16]}… 不符")
+            ChainProblem(
+                prev_id or 0, "head_mismatch", f"链尾哈希 {prev_hash[:16]}… 与公布的 {expected_head[:16]}… 不符"
+            )
         )
     return count, problems
 

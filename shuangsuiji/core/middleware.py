@@ -5,8 +5,8 @@ import uuid
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="")

@@ -15,7 +15,9 @@ def holiday_save(*, user, date, is_workday: bool, name: str = "", note: str = ""
     obj.is_workday, obj.name, obj.note = is_workday, name, note
     obj.full_clean()
     obj.save()
-    audit.log_change(obj, ObjectChange.Action.UPDATE if existing else ObjectChange.Action.CREATE, user=user, before=before)
+    audit.log_change(
+        obj, ObjectChange.Action.UPDATE if existing else ObjectChange.Action.CREATE, user=user, before=before
+    )
     return obj
 
 

@@ -84,7 +84,9 @@ def validate_region_code(value: str) -> None:
     if not REGION_RE.match(code):
         raise ValidationError("行政区划代码应为6位数字：%(value)s", code="region_format", params={"value": value})
     if code[:2] == "00":
-        raise ValidationError("行政区划代码前两位（省级）不能为00：%(value)s", code="region_province", params={"value": value})
+        raise ValidationError(
+            "行政区划代码前两位（省级）不能为00：%(value)s", code="region_province", params={"value": value}
+        )
     if code[2:4] == "00" and code[4:] != "00":
         raise ValidationError(
             "行政区划代码结构错误：市级为00时县级也须为00：%(value)s", code="region_structure", params={"value": value}

@@ -115,7 +115,9 @@ def calendar_year_confirm(request):
     _require_calendar_manager(request.user)
     form = CalendarYearForm(request.POST, instance=CalendarYear.objects.filter(year=request.POST.get("year")).first())
     if form.is_valid():
-        services.calendar_year_confirm(user=request.user, year=form.cleaned_data["year"], source=form.cleaned_data["source"])
+        services.calendar_year_confirm(
+            user=request.user, year=form.cleaned_data["year"], source=form.cleaned_data["source"]
+        )
         messages.success(request, f"已确认 {form.cleaned_data['year']} 年节假日安排")
     else:
         messages.error(request, "确认失败：" + _errors_text(form))

@@ -32,10 +32,10 @@ class StratumAllocation:
     method: str
     certainty: bool
     rate: Fraction
-    target: Fraction   # expected sample size before clamps
-    rounded: int       # after seeded rounding
-    n: int             # final sample size
-    clamp: str         # "" | "min" | "max" | "certainty"
+    target: Fraction  # expected sample size before clamps
+    rounded: int  # after seeded rounding
+    n: int  # final sample size
+    clamp: str  # "" | "min" | "max" | "certainty"
 
     @property
     def probability(self) -> str:
@@ -43,10 +43,18 @@ class StratumAllocation:
         return f"{self.n}/{self.eligible}"
 
     def to_dict(self) -> dict:
-        return {"total": self.total, "eligible": self.eligible, "excluded": self.excluded,
-                "method": self.method, "certainty": self.certainty,
-                "rate": format_fraction(self.rate), "target": format_fraction(self.target),
-                "rounded": self.rounded, "n": self.n, "clamp": self.clamp}
+        return {
+            "total": self.total,
+            "eligible": self.eligible,
+            "excluded": self.excluded,
+            "method": self.method,
+            "certainty": self.certainty,
+            "rate": format_fraction(self.rate),
+            "target": format_fraction(self.target),
+            "rounded": self.rounded,
+            "n": self.n,
+            "clamp": self.clamp,
+        }
 
 
 @dataclass(frozen=True)
@@ -63,9 +71,11 @@ class Allocation:
 
 def rounding_order(seed: bytes, strata: list[str]) -> list[str]:
     """Strata sorted by (SHA-256(seed || 0x00 "alloc" 0x00 || stratum), stratum bytes)."""
+
     def key(h: str) -> tuple[bytes, bytes]:
         b = h.encode()
         return hashlib.sha256(seed + ALLOC_TAG + b).digest(), b
+
     return sorted(strata, key=key)
 
 
@@ -76,8 +86,10 @@ def pivotal_round(seed: bytes, fracs: Mapping[str, Fraction], decide=None) -> di
     seeded ``bernoulli``); tests replace it to enumerate all outcomes exactly.
     """
     if decide is None:
+
         def decide(tag: str, parts: tuple[bytes, ...], p: Fraction) -> bool:
             return bernoulli(seed, tag, parts, p)
+
     out: dict[str, int] = {}
     carry: tuple[str, Fraction] | None = None
     for h in rounding_order(seed, [h for h, f in fracs.items() if f > 0]):
@@ -89,12 +101,12 @@ def pivotal_round(seed: bytes, fracs: Mapping[str, Fraction], decide=None) -> di
         s = ac + a
         parts = (c.encode(), h.encode())
         if s < 1:
-            if decide("alloc", parts, ac / s):          # open stratum keeps s
+            if decide("alloc", parts, ac / s):  # open stratum keeps s
                 out[h], carry = 0, (c, s)
             else:
                 out[c], carry = 0, (h, s)
         else:
-            if decide("alloc", parts, (1 - a) / (2 - s)):   # open stratum rounds up
+            if decide("alloc", parts, (1 - a) / (2 - s)):  # open stratum rounds up
                 out[c], carry = 1, (h, s - 1)
             else:
                 out[h], carry = 1, (c, s - 1)

@@ -44,26 +44,44 @@ class Inspector:
     inspector_id: str
     region: str = ""
     specialties: tuple[str, ...] = ()
-    cert_valid_from: str = ""        # YYYY-MM-DD, 执法证有效期起
-    cert_valid_to: str = ""          # YYYY-MM-DD, 执法证有效期止 (inclusive)
-    max_load: int | None = None      # personal cap (None = none)
-    conflict_units: tuple[str, ...] = ()   # declared 回避: unit ids this officer must not inspect
+    cert_valid_from: str = ""  # YYYY-MM-DD, 执法证有效期起
+    cert_valid_to: str = ""  # YYYY-MM-DD, 执法证有效期止 (inclusive)
+    max_load: int | None = None  # personal cap (None = none)
+    conflict_units: tuple[str, ...] = ()  # declared 回避: unit ids this officer must not inspect
 
     def to_dict(self) -> dict:
-        return {"inspector_id": self.inspector_id, "region": self.region,
-                "specialties": sorted(set(self.specialties), key=str.encode),
-                "cert_valid_from": self.cert_valid_from, "cert_valid_to": self.cert_valid_to,
-                "max_load": self.max_load,
-                "conflict_units": sorted(set(self.conflict_units), key=str.encode)}
+        return {
+            "inspector_id": self.inspector_id,
+            "region": self.region,
+            "specialties": sorted(set(self.specialties), key=str.encode),
+            "cert_valid_from": self.cert_valid_from,
+            "cert_valid_to": self.cert_valid_to,
+            "max_load": self.max_load,
+            "conflict_units": sorted(set(self.conflict_units), key=str.encode),
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping) -> Inspector:
-        keys = {"inspector_id", "region", "specialties", "cert_valid_from", "cert_valid_to",
-                "max_load", "conflict_units"}
+        keys = {
+            "inspector_id",
+            "region",
+            "specialties",
+            "cert_valid_from",
+            "cert_valid_to",
+            "max_load",
+            "conflict_units",
+        }
         if not isinstance(d, Mapping) or set(d) != keys:
             raise MalformedInput("ROSTER_FIELDS", f"执法人员记录的字段应为 {sorted(keys)}")
-        return cls(d["inspector_id"], d["region"], tuple(d["specialties"]), d["cert_valid_from"],
-                   d["cert_valid_to"], d["max_load"], tuple(d["conflict_units"]))
+        return cls(
+            d["inspector_id"],
+            d["region"],
+            tuple(d["specialties"]),
+            d["cert_valid_from"],
+            d["cert_valid_to"],
+            d["max_load"],
+            tuple(d["conflict_units"]),
+        )
 
     def validate(self) -> None:
         iid = check_text(self.inspector_id, "执法人员编号 inspector_id")
@@ -118,29 +136,31 @@ def parse_roster(data: bytes | Mapping) -> list[Inspector]:
 
 @dataclass(frozen=True)
 class Problem:
-    code: str          # TOO_FEW_ELIGIBLE | NO_SPECIALIST | CAPACITY
+    code: str  # TOO_FEW_ELIGIBLE | NO_SPECIALIST | CAPACITY
     unit_id: str
     message_zh: str
     detail: dict
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "unit_id": self.unit_id, "message": self.message_zh,
-                "detail": self.detail}
+        return {"code": self.code, "unit_id": self.unit_id, "message": self.message_zh, "detail": self.detail}
 
 
 @dataclass(frozen=True)
 class AssignmentResult:
     feasible: bool
-    groups: dict[str, tuple[str, ...]]   # unit_id -> inspector ids (sorted bytewise)
-    loads: dict[str, int]                # every inspector of the roster
-    cap: int | None                      # uniform cap C used by the balancing step
+    groups: dict[str, tuple[str, ...]]  # unit_id -> inspector ids (sorted bytewise)
+    loads: dict[str, int]  # every inspector of the roster
+    cap: int | None  # uniform cap C used by the balancing step
     problems: tuple[Problem, ...]
 
     def to_dict(self) -> dict:
-        return {"feasible": self.feasible,
-                "groups": {u: list(g) for u, g in sorted(self.groups.items())},
-                "loads": dict(sorted(self.loads.items())), "cap": self.cap,
-                "problems": [p.to_dict() for p in self.problems]}
+        return {
+            "feasible": self.feasible,
+            "groups": {u: list(g) for u, g in sorted(self.groups.items())},
+            "loads": dict(sorted(self.loads.items())),
+            "cap": self.cap,
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
 
 def _h(seed_a: bytes, tag: bytes, *parts: bytes) -> int:
@@ -150,10 +170,11 @@ def _h(seed_a: bytes, tag: bytes, *parts: bytes) -> int:
 class _Net:
     """Residual state of the assignment flow for one run."""
 
-    def __init__(self, elig: list[list[tuple[int, int, bool]]], spec: list[dict[int, bool]],
-                 caps: list[int], k: int) -> None:
+    def __init__(
+        self, elig: list[list[tuple[int, int, bool]]], spec: list[dict[int, bool]], caps: list[int], k: int
+    ) -> None:
         self.elig, self.spec, self.caps, self.k = elig, spec, caps, k
-        self.members: list[dict[int, bool]] = [dict() for _ in elig]   # t -> {i: is_spec}
+        self.members: list[dict[int, bool]] = [dict() for _ in elig]  # t -> {i: is_spec}
         self.nonspec = [0] * len(elig)
         self.tasks_of: list[set[int]] = [set() for _ in caps]
         self.load = [0] * len(caps)
@@ -219,16 +240,17 @@ class _Net:
         v = end
         while parent[v] >= 0:
             u = parent[v]
-            if v >= 2 * nt and u < 2 * nt:      # T/N -> I : add
+            if v >= 2 * nt and u < 2 * nt:  # T/N -> I : add
                 self.add(u if u < nt else u - nt, v - 2 * nt)
-            elif u >= 2 * nt:                   # I -> T/N : remove
+            elif u >= 2 * nt:  # I -> T/N : remove
                 self.remove(v if v < nt else v - nt, u - 2 * nt)
             v = u
         return True, set(), set()
 
 
-def assign_inspectors(targets: Iterable[PoolUnit], roster: Iterable[Inspector],
-                      rules: AssignmentRules, seed: bytes) -> AssignmentResult:
+def assign_inspectors(
+    targets: Iterable[PoolUnit], roster: Iterable[Inspector], rules: AssignmentRules, seed: bytes
+) -> AssignmentResult:
     """Assign a group of ``rules.group_size`` inspectors to every target unit."""
     seed_a = sub_seed(seed, "assign")
     ins = sorted(roster, key=lambda i: i.inspector_id.encode())
@@ -253,8 +275,10 @@ def assign_inspectors(targets: Iterable[PoolUnit], roster: Iterable[Inspector],
                 why["certificate"] += 1
             elif u.unit_id in i.conflict_units:
                 why["conflict"] += 1
-            elif u.region and ((rules.region_rule == "same" and i.region != u.region)
-                               or (rules.region_rule == "different" and i.region == u.region)):
+            elif u.region and (
+                (rules.region_rule == "same" and i.region != u.region)
+                or (rules.region_rule == "different" and i.region == u.region)
+            ):
                 why["region"] += 1
             elif caps[idx] <= 0:
                 why["no_capacity"] += 1
@@ -264,18 +288,33 @@ def assign_inspectors(targets: Iterable[PoolUnit], roster: Iterable[Inspector],
         lst.sort()
         detail = {"required": k, "eligible": len(lst), "roster": len(ins), "excluded": why}
         if len(lst) < k:
-            problems.append(Problem("TOO_FEW_ELIGIBLE", u.unit_id,
-                f"检查对象 {u.unit_id}：检查组需要 {k} 名执法人员，但符合条件的只有 {len(lst)} 名"
-                f"（名录共 {len(ins)} 名；执法证在检查期间无效 {why['certificate']} 名，申报回避 {why['conflict']} 名，"
-                f"不符合地区规则 {why['region']} 名，工作量上限为 0 的 {why['no_capacity']} 名）。", detail))
+            problems.append(
+                Problem(
+                    "TOO_FEW_ELIGIBLE",
+                    u.unit_id,
+                    f"检查对象 {u.unit_id}：检查组需要 {k} 名执法人员，但符合条件的只有 {len(lst)} 名"
+                    f"（名录共 {len(ins)} 名；执法证在检查期间无效 {why['certificate']} 名，申报回避 {why['conflict']} 名，"
+                    f"不符合地区规则 {why['region']} 名，工作量上限为 0 的 {why['no_capacity']} 名）。",
+                    detail,
+                )
+            )
         elif not any(s for _, _, s in lst):
             detail["specialty"] = u.specialty
             detail["specialists_in_roster"] = spec_total
-            why_zh = (f"名录中该专业共 {spec_total} 名，均因执法证无效、回避、地区规则或工作量上限被排除"
-                      if spec_total else "名录中没有该专业的执法人员")
-            problems.append(Problem("NO_SPECIALIST", u.unit_id,
-                f"检查对象 {u.unit_id}：检查组至少需要 1 名“{u.specialty}”专业的执法人员，"
-                f"但符合条件的执法人员中没有该专业人员（{why_zh}）。", detail))
+            why_zh = (
+                f"名录中该专业共 {spec_total} 名，均因执法证无效、回避、地区规则或工作量上限被排除"
+                if spec_total
+                else "名录中没有该专业的执法人员"
+            )
+            problems.append(
+                Problem(
+                    "NO_SPECIALIST",
+                    u.unit_id,
+                    f"检查对象 {u.unit_id}：检查组至少需要 1 名“{u.specialty}”专业的执法人员，"
+                    f"但符合条件的执法人员中没有该专业人员（{why_zh}）。",
+                    detail,
+                )
+            )
         else:
             tasks.append(u)
             elig.append(lst)
@@ -295,14 +334,23 @@ def assign_inspectors(targets: Iterable[PoolUnit], roster: Iterable[Inspector],
                         net.remove(t, i)
                     need = k * len(ts)
                     capsum = sum(c[i] for i in isp)
-                    fails.append(Problem("CAPACITY", u.unit_id,
-                        f"检查对象 {u.unit_id}：无法组成 {k} 人检查组——其可调配的 {len(isp)} 名执法人员"
-                        f"（含通过与其他检查组调换可腾出的人员）已全部达到工作量上限（合计 {capsum} 人次），"
-                        f"而相关的 {len(ts)} 个检查对象共需 {need} 人次。"
-                        "请增加执法人员、提高工作量上限或调整地区规则。",
-                        {"required": k, "tasks_involved": len(ts), "inspectors_involved": len(isp),
-                         "capacity_involved": capsum,
-                         "inspectors": sorted((ins[i].inspector_id for i in isp), key=str.encode)}))
+                    fails.append(
+                        Problem(
+                            "CAPACITY",
+                            u.unit_id,
+                            f"检查对象 {u.unit_id}：无法组成 {k} 人检查组——其可调配的 {len(isp)} 名执法人员"
+                            f"（含通过与其他检查组调换可腾出的人员）已全部达到工作量上限（合计 {capsum} 人次），"
+                            f"而相关的 {len(ts)} 个检查对象共需 {need} 人次。"
+                            "请增加执法人员、提高工作量上限或调整地区规则。",
+                            {
+                                "required": k,
+                                "tasks_involved": len(ts),
+                                "inspectors_involved": len(isp),
+                                "capacity_involved": capsum,
+                                "inspectors": sorted((ins[i].inspector_id for i in isp), key=str.encode),
+                            },
+                        )
+                    )
                     break
         return net, fails
 

@@ -41,8 +41,9 @@ def _bad_char(s: str) -> bool:
     return any(ord(c) < 0x20 or ord(c) == 0x7F for c in s)
 
 
-def check_text(value: object, what: str, *, allow_empty: bool = False,
-               error: type[FairdrawError] = FairdrawError) -> str:
+def check_text(
+    value: object, what: str, *, allow_empty: bool = False, error: type[FairdrawError] = FairdrawError
+) -> str:
     """Validate one text field and return it unchanged.
 
     Rules: a ``str``; Unicode NFC; no C0 control characters (so no tab or
@@ -69,7 +70,7 @@ def _check_json_value(v: object, path: str) -> None:
             raise FairdrawError("JSON_INT_RANGE", f"{path} 的整数超出 ±(2^53−1) 范围", field=path)
         return
     if isinstance(v, float):
-        raise FairdrawError("JSON_FLOAT", f"{path} 不允许使用浮点数（请使用整数或 \"p/q\" 分数字符串）", field=path)
+        raise FairdrawError("JSON_FLOAT", f'{path} 不允许使用浮点数（请使用整数或 "p/q" 分数字符串）', field=path)
     if isinstance(v, (list, tuple)):
         for i, x in enumerate(v):
             _check_json_value(x, f"{path}[{i}]")
@@ -87,12 +88,12 @@ def canonical_json(value: object) -> bytes:
     """Canonical JSON bytes: UTF-8, keys sorted by code point, no whitespace,
     non-ASCII kept literally, integers only (|n| <= 2^53-1), no floats."""
     _check_json_value(value, "$")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def load_json_bytes(data: bytes, what: str) -> object:
     """Parse JSON, refusing floats and duplicate keys (MalformedInput on error)."""
+
     def no_dupes(pairs: list) -> dict:
         out: dict = {}
         for k, v in pairs:
@@ -106,8 +107,7 @@ def load_json_bytes(data: bytes, what: str) -> object:
 
     try:
         text = data.decode("utf-8")
-        return json.loads(text, object_pairs_hook=no_dupes, parse_float=no_float,
-                          parse_constant=no_float)
+        return json.loads(text, object_pairs_hook=no_dupes, parse_float=no_float, parse_constant=no_float)
     except MalformedInput:
         raise
     except (UnicodeDecodeError, ValueError) as e:
@@ -124,8 +124,7 @@ def parse_fraction(value: object, what: str = "比例") -> Fraction:
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):
-        raise FairdrawError("FRACTION_FLOAT",
-                            f"{what} 不能用浮点数表示，请写成 \"3/100\"、\"0.03\" 或 \"3%\"：{value!r}")
+        raise FairdrawError("FRACTION_FLOAT", f'{what} 不能用浮点数表示，请写成 "3/100"、"0.03" 或 "3%"：{value!r}')
     if isinstance(value, str):
         s = value.strip()
         try:
@@ -139,7 +138,7 @@ def parse_fraction(value: object, what: str = "比例") -> Fraction:
             return Fraction(Decimal(s))
         except (ValueError, InvalidOperation, ZeroDivisionError):
             pass
-    raise FairdrawError("FRACTION_INVALID", f"{what} 格式无效：{value!r}（应为 \"p/q\"、小数或百分数）")
+    raise FairdrawError("FRACTION_INVALID", f'{what} 格式无效：{value!r}（应为 "p/q"、小数或百分数）')
 
 
 def format_fraction(f: Fraction) -> str:

@@ -19,21 +19,38 @@ from .select import DrawResult, select
 from .snapshot import pool_digest
 
 MANIFEST_FORMAT = "fairdraw-manifest/1"
-MANIFEST_KEYS = ("format", "commitment", "commitment_hash", "public_values", "seed", "allocation",
-                 "selection", "excluded", "roster_digest", "assignment", "roster")
+MANIFEST_KEYS = (
+    "format",
+    "commitment",
+    "commitment_hash",
+    "public_values",
+    "seed",
+    "allocation",
+    "selection",
+    "excluded",
+    "roster_digest",
+    "assignment",
+    "roster",
+)
 
 
-def build_manifest(*, commitment: Mapping, public_values: list[str], seed: bytes,
-                   allocation: Allocation, result: DrawResult,
-                   assignment: AssignmentResult | None = None, roster_bytes: bytes | None = None,
-                   embed_roster: bool = False) -> dict:
+def build_manifest(
+    *,
+    commitment: Mapping,
+    public_values: list[str],
+    seed: bytes,
+    allocation: Allocation,
+    result: DrawResult,
+    assignment: AssignmentResult | None = None,
+    roster_bytes: bytes | None = None,
+    embed_roster: bool = False,
+) -> dict:
     """Assemble the manifest dict (encode with ``manifest_bytes``)."""
     roster_obj = None
     if embed_roster:
         if roster_bytes is None:
             raise FairdrawError("ROSTER_MISSING", "要嵌入执法人员名录，必须提供名录")
-        roster_obj = {"format": "fairdraw-roster/1",
-                      "inspectors": [i.to_dict() for i in parse_roster(roster_bytes)]}
+        roster_obj = {"format": "fairdraw-roster/1", "inspectors": [i.to_dict() for i in parse_roster(roster_bytes)]}
     return {
         "format": MANIFEST_FORMAT,
         "commitment": dict(commitment),
@@ -74,9 +91,15 @@ def _roster_bytes(roster: bytes | Mapping | Iterable[Inspector] | None) -> bytes
     return canonical_roster_bytes(roster)
 
 
-def run_draw(pool_bytes: bytes, commitment: Mapping, public_values: list[str], *,
-             roster: bytes | Mapping | Iterable[Inspector] | None = None,
-             embed_roster: bool = False, skip_assignment: bool = False) -> DrawOutput:
+def run_draw(
+    pool_bytes: bytes,
+    commitment: Mapping,
+    public_values: list[str],
+    *,
+    roster: bytes | Mapping | Iterable[Inspector] | None = None,
+    embed_roster: bool = False,
+    skip_assignment: bool = False,
+) -> DrawOutput:
     """Run a committed draw end to end.
 
     Checks that ``pool_bytes`` is the committed snapshot (digest; the
@@ -93,9 +116,11 @@ def run_draw(pool_bytes: bytes, commitment: Mapping, public_values: list[str], *
     if rb is not None and committed is not None and roster_digest(rb) != committed:
         raise FairdrawError("ROSTER_DIGEST", "执法人员名录的 SHA-256 与承诺记录中的 roster_digest 不一致")
     if len(public_values) != len(commitment["public_sources"]):
-        raise FairdrawError("PUBLIC_VALUES_COUNT",
-                            f"公开随机值的个数（{len(public_values)}）与承诺记录中公布的随机源个数"
-                            f"（{len(commitment['public_sources'])}）不一致")
+        raise FairdrawError(
+            "PUBLIC_VALUES_COUNT",
+            f"公开随机值的个数（{len(public_values)}）与承诺记录中公布的随机源个数"
+            f"（{len(commitment['public_sources'])}）不一致",
+        )
     seed = derive_seed(commitment_hash(commitment), public_values)
     alloc = allocate(commitment["strata"], plan, seed)
     result = select(pool_bytes, alloc, seed, plan)
@@ -106,7 +131,14 @@ def run_draw(pool_bytes: bytes, commitment: Mapping, public_values: list[str], *
         if rb is None:
             raise FairdrawError("ROSTER_MISSING", "抽查方案包含随机选派执法人员规则，但未提供执法人员名录")
         assignment = assign_inspectors(result.targets(), parse_roster(rb), plan.assignment, seed)
-    manifest = build_manifest(commitment=commitment, public_values=public_values, seed=seed,
-                              allocation=alloc, result=result, assignment=assignment,
-                              roster_bytes=rb, embed_roster=embed_roster)
+    manifest = build_manifest(
+        commitment=commitment,
+        public_values=public_values,
+        seed=seed,
+        allocation=alloc,
+        result=result,
+        assignment=assignment,
+        roster_bytes=rb,
+        embed_roster=embed_roster,
+    )
     return DrawOutput(manifest, seed, alloc, result, assignment)

@@ -62,8 +62,13 @@ class StratumRule:
             raise FairdrawError("PLAN_CERTAINTY", "certainty 必须是布尔值")
 
     def to_dict(self) -> dict:
-        return {"rate": format_fraction(self.rate), "min": self.min_n, "max": self.max_n,
-                "certainty": self.certainty, "method": self.method}
+        return {
+            "rate": format_fraction(self.rate),
+            "min": self.min_n,
+            "max": self.max_n,
+            "certainty": self.certainty,
+            "method": self.method,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping) -> StratumRule:
@@ -76,12 +81,12 @@ class AssignmentRules:
     """Inspector-assignment rules (spec §8)."""
 
     inspection_date: str
-    inspection_end: str = ""          # "" = same day as inspection_date
-    group_size: int = 2               # ≥ 2 (行政处罚法: no fewer than two officers)
-    require_specialist: bool = True   # ≥1 member holding the unit's specialty
-    region_rule: str = "any"          # "any" | "same" | "different" (跨区交叉检查)
-    max_load: int | None = None       # cap per inspector (None = only the roster's own caps)
-    balance: bool = True              # minimise the maximum load
+    inspection_end: str = ""  # "" = same day as inspection_date
+    group_size: int = 2  # ≥ 2 (行政处罚法: no fewer than two officers)
+    require_specialist: bool = True  # ≥1 member holding the unit's specialty
+    region_rule: str = "any"  # "any" | "same" | "different" (跨区交叉检查)
+    max_load: int | None = None  # cap per inspector (None = only the roster's own caps)
+    balance: bool = True  # minimise the maximum load
 
     def __post_init__(self) -> None:
         _date(self.inspection_date, "检查日期 inspection_date")
@@ -102,9 +107,15 @@ class AssignmentRules:
         return self.inspection_end or self.inspection_date
 
     def to_dict(self) -> dict:
-        return {"inspection_date": self.inspection_date, "inspection_end": self.inspection_end,
-                "group_size": self.group_size, "require_specialist": self.require_specialist,
-                "region_rule": self.region_rule, "max_load": self.max_load, "balance": self.balance}
+        return {
+            "inspection_date": self.inspection_date,
+            "inspection_end": self.inspection_end,
+            "group_size": self.group_size,
+            "require_specialist": self.require_specialist,
+            "region_rule": self.region_rule,
+            "max_load": self.max_load,
+            "balance": self.balance,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping) -> AssignmentRules:
@@ -122,7 +133,7 @@ def _keys(d: object, expected: set, what: str) -> None:
 class DrawPlan:
     default: StratumRule = StratumRule()
     strata: Mapping[str, StratumRule] = field(default_factory=dict)
-    substitutes: int = 3              # substitutes published per stratum
+    substitutes: int = 3  # substitutes published per stratum
     assignment: AssignmentRules | None = None
 
     def __post_init__(self) -> None:
@@ -150,6 +161,9 @@ class DrawPlan:
         if not isinstance(d["strata"], Mapping):
             raise FairdrawError("PLAN_KEYS", "strata 必须是对象")
         a = d["assignment"]
-        return cls(StratumRule.from_dict(d["default"]),
-                   {h: StratumRule.from_dict(r) for h, r in d["strata"].items()},
-                   d["substitutes"], None if a is None else AssignmentRules.from_dict(a))
+        return cls(
+            StratumRule.from_dict(d["default"]),
+            {h: StratumRule.from_dict(r) for h, r in d["strata"].items()},
+            d["substitutes"],
+            None if a is None else AssignmentRules.from_dict(a),
+        )

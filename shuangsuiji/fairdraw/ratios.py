@@ -74,9 +74,14 @@ class RatioTable:
     @classmethod
     def from_dict(cls, data: Mapping) -> RatioTable:
         bands = tuple(
-            CountBand(int(b["min_units"]), None if b["max_units"] is None else int(b["max_units"]),
-                      parse_rate(b["low"]), parse_rate(b["high"]))
-            for b in data["bands"])
+            CountBand(
+                int(b["min_units"]),
+                None if b["max_units"] is None else int(b["max_units"]),
+                parse_rate(b["low"]),
+                parse_rate(b["high"]),
+            )
+            for b in data["bands"]
+        )
         for a, b in zip(bands, bands[1:], strict=False):
             if a.max_units is None or b.min_units != a.max_units + 1:
                 raise FairdrawError("RATIO_TABLE_GAP", f"比例表 {data['name']} 的分段不连续")
@@ -104,8 +109,10 @@ class RatioTable:
 GAOQING_2020 = RatioTable.from_dict(GAOQING_2020_DATA)
 
 
-def risk_class_rates(bands: Mapping[str, Mapping] = RISK_CLASS_BANDS_LINDIAN_DATA,
-                     pick: str | Fraction | Mapping[str, str | Fraction] = "low") -> dict[str, Fraction]:
+def risk_class_rates(
+    bands: Mapping[str, Mapping] = RISK_CLASS_BANDS_LINDIAN_DATA,
+    pick: str | Fraction | Mapping[str, str | Fraction] = "low",
+) -> dict[str, Fraction]:
     """Rates per risk class from bands; ``pick`` may differ per class."""
     out = {}
     for cls, b in sorted(bands.items()):
@@ -114,11 +121,14 @@ def risk_class_rates(bands: Mapping[str, Mapping] = RISK_CLASS_BANDS_LINDIAN_DAT
     return out
 
 
-def rates_for_strata(stratum_eligible: Mapping[str, int], *,
-                     class_of: Callable[[str], str] | None = None,
-                     class_rates: Mapping[str, Fraction | str] | None = None,
-                     count_table: RatioTable | None = None,
-                     pick: str | Fraction = "low") -> dict[str, Fraction]:
+def rates_for_strata(
+    stratum_eligible: Mapping[str, int],
+    *,
+    class_of: Callable[[str], str] | None = None,
+    class_rates: Mapping[str, Fraction | str] | None = None,
+    count_table: RatioTable | None = None,
+    pick: str | Fraction = "low",
+) -> dict[str, Fraction]:
     """Per-stratum rates for a DrawPlan.
 
     * With ``class_of`` + ``class_rates``: stratum h gets class_rates[class_of(h)]

@@ -41,15 +41,24 @@ def _check_published_at(v: object) -> str:
         if t.tzinfo is None:
             raise ValueError
     except ValueError:
-        raise FairdrawError("PUBLISHED_AT",
-                            f"公告时间必须是带时区的 ISO 8601 时间，如 2025-03-01T10:00:00+08:00：{v!r}") from None
+        raise FairdrawError(
+            "PUBLISHED_AT", f"公告时间必须是带时区的 ISO 8601 时间，如 2025-03-01T10:00:00+08:00：{v!r}"
+        ) from None
     return v
 
 
-def build_commitment(*, draw_id: str, plan: DrawPlan | Mapping, pool_digest: str,
-                     strata: Mapping[str, Mapping[str, int]], public_sources: list[Mapping],
-                     published_at: str, roster_digest: str | None = None, attempt: int = 1,
-                     task: Mapping | None = None) -> dict:
+def build_commitment(
+    *,
+    draw_id: str,
+    plan: DrawPlan | Mapping,
+    pool_digest: str,
+    strata: Mapping[str, Mapping[str, int]],
+    public_sources: list[Mapping],
+    published_at: str,
+    roster_digest: str | None = None,
+    attempt: int = 1,
+    task: Mapping | None = None,
+) -> dict:
     """The commitment record (a plain dict, canonical-JSON encodable).
 
     ``strata`` is ``stratum_counts(...)`` of the snapshot; ``public_sources``
@@ -67,8 +76,10 @@ def build_commitment(*, draw_id: str, plan: DrawPlan | Mapping, pool_digest: str
     if not public_sources:
         raise FairdrawError("NO_PUBLIC_SOURCE", "至少需要公布一个公开随机源（如彩票期号、drand 轮次）")
     sources = [dict(s) for s in public_sources]
-    counts = {h: {"total": c["total"], "eligible": c["eligible"], "excluded": c["excluded"]}
-              for h, c in sorted(strata.items())}
+    counts = {
+        h: {"total": c["total"], "eligible": c["eligible"], "excluded": c["excluded"]}
+        for h, c in sorted(strata.items())
+    }
     for h, c in counts.items():
         check_text(h, "分层代码")
         if c["total"] != c["eligible"] + c["excluded"] or min(c.values()) < 0:
@@ -141,8 +152,21 @@ def drand_value(randomness_hex: str) -> str:
     return check_hex64(randomness_hex.strip().lower(), "drand randomness")
 
 
-COMMITMENT_KEYS = ("format", "draw_id", "attempt", "task", "plan", "pool_format", "pool_digest",
-                   "units", "strata", "roster_digest", "public_sources", "published_at", "hash")
+COMMITMENT_KEYS = (
+    "format",
+    "draw_id",
+    "attempt",
+    "task",
+    "plan",
+    "pool_format",
+    "pool_digest",
+    "units",
+    "strata",
+    "roster_digest",
+    "public_sources",
+    "published_at",
+    "hash",
+)
 
 
 def check_commitment(record: object) -> dict:
@@ -153,14 +177,21 @@ def check_commitment(record: object) -> dict:
     if not isinstance(record, Mapping) or set(record) != set(COMMITMENT_KEYS):
         raise MalformedInput("COMMITMENT_KEYS", f"承诺记录的字段应为 {list(COMMITMENT_KEYS)}")
     if record["format"] != COMMITMENT_FORMAT or record["pool_format"] != POOL_FORMAT or record["hash"] != "sha256":
-        raise MalformedInput("COMMITMENT_FORMAT",
-                             f"承诺记录格式应为 {COMMITMENT_FORMAT}、号池格式 {POOL_FORMAT}、哈希 sha256")
+        raise MalformedInput(
+            "COMMITMENT_FORMAT", f"承诺记录格式应为 {COMMITMENT_FORMAT}、号池格式 {POOL_FORMAT}、哈希 sha256"
+        )
     try:
         rebuilt = build_commitment(
-            draw_id=record["draw_id"], plan=record["plan"], pool_digest=record["pool_digest"],
-            strata=record["strata"], public_sources=record["public_sources"],
-            published_at=record["published_at"], roster_digest=record["roster_digest"],
-            attempt=record["attempt"], task=record["task"])
+            draw_id=record["draw_id"],
+            plan=record["plan"],
+            pool_digest=record["pool_digest"],
+            strata=record["strata"],
+            public_sources=record["public_sources"],
+            published_at=record["published_at"],
+            roster_digest=record["roster_digest"],
+            attempt=record["attempt"],
+            task=record["task"],
+        )
     except FairdrawError as e:
         raise MalformedInput(e.code, f"承诺记录无效：{e.message_zh}") from e
     except (KeyError, TypeError, AttributeError, ValueError) as e:

@@ -32,14 +32,14 @@ class StratumSelection:
     method: str
     eligible: int
     n: int
-    selected: tuple[str, ...]        # in ascending key order
-    threshold_key: str               # srs: hex key of the last selected unit ("" if none / pivotal)
-    threshold_unit: str              # srs: unit id of the last selected unit
-    substitutes: tuple[str, ...]     # next units in key order, first substitute first
-    probability: str                 # srs: "n/E"; pivotal: "n'*w/W" (see certain)
-    certain: tuple[str, ...] = ()    # pivotal: units capped at π = 1 (always selected)
-    pi_factor: int = 0               # pivotal: n'  (π_i = n'·w_i / W for the others)
-    pi_denominator: int = 0          # pivotal: W
+    selected: tuple[str, ...]  # in ascending key order
+    threshold_key: str  # srs: hex key of the last selected unit ("" if none / pivotal)
+    threshold_unit: str  # srs: unit id of the last selected unit
+    substitutes: tuple[str, ...]  # next units in key order, first substitute first
+    probability: str  # srs: "n/E"; pivotal: "n'*w/W" (see certain)
+    certain: tuple[str, ...] = ()  # pivotal: units capped at π = 1 (always selected)
+    pi_factor: int = 0  # pivotal: n'  (π_i = n'·w_i / W for the others)
+    pi_denominator: int = 0  # pivotal: W
 
     def pi(self, unit: PoolUnit) -> Fraction:
         """Exact inclusion probability of an eligible unit of this stratum."""
@@ -50,21 +50,29 @@ class StratumSelection:
         return Fraction(self.pi_factor * unit.weight_ppm, self.pi_denominator) if self.pi_denominator else Fraction(0)
 
     def to_dict(self) -> dict:
-        d = {"method": self.method, "eligible": self.eligible, "n": self.n,
-             "selected": list(self.selected), "substitutes": list(self.substitutes),
-             "probability": self.probability,
-             "threshold": {"key": self.threshold_key, "unit_id": self.threshold_unit}}
+        d = {
+            "method": self.method,
+            "eligible": self.eligible,
+            "n": self.n,
+            "selected": list(self.selected),
+            "substitutes": list(self.substitutes),
+            "probability": self.probability,
+            "threshold": {"key": self.threshold_key, "unit_id": self.threshold_unit},
+        }
         if self.method == "pivotal":
-            d["pivotal"] = {"certain": list(self.certain), "pi_factor": self.pi_factor,
-                            "pi_denominator": self.pi_denominator}
+            d["pivotal"] = {
+                "certain": list(self.certain),
+                "pi_factor": self.pi_factor,
+                "pi_denominator": self.pi_denominator,
+            }
         return d
 
 
 @dataclass(frozen=True)
 class DrawResult:
-    seed: str                                    # hex
+    seed: str  # hex
     strata: dict[str, StratumSelection]
-    excluded: tuple[tuple[str, str, str], ...]   # (unit_id, stratum, reason), by unit_id
+    excluded: tuple[tuple[str, str, str], ...]  # (unit_id, stratum, reason), by unit_id
     units: dict[str, PoolUnit] = field(default_factory=dict, compare=False, repr=False)
     # ``units``: PoolUnit of every selected unit and substitute (for assignment).
 
@@ -91,10 +99,10 @@ class _Stratum:
 
     def __init__(self, pivotal: bool, cap: int) -> None:
         self.pivotal = pivotal
-        self.cap = cap          # srs: n + substitutes kept in the bounded heap
-        self.heap: list = []    # srs: max-heap of (-key, inv(uid), uid, row)
-        self.top = -1           # srs: largest key in a full heap (-1 = heap not full)
-        self.items: list = []   # pivotal: every (key, uid, row)
+        self.cap = cap  # srs: n + substitutes kept in the bounded heap
+        self.heap: list = []  # srs: max-heap of (-key, inv(uid), uid, row)
+        self.top = -1  # srs: largest key in a full heap (-1 = heap not full)
+        self.items: list = []  # pivotal: every (key, uid, row)
         self.eligible = 0
         self.excluded = 0
 
@@ -105,8 +113,7 @@ def _rows(pool: bytes | Iterable[PoolUnit] | Iterable[Row]) -> Iterable[Row]:
     return (unit_to_row(u) if isinstance(u, PoolUnit) else u for u in pool)
 
 
-def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes,
-           plan: DrawPlan) -> DrawResult:
+def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes, plan: DrawPlan) -> DrawResult:
     """Run the selection.  ``pool`` is the canonical snapshot bytes or any
     iterable of PoolUnit (order does not matter).  Its per-stratum counts must
     equal the allocation's (i.e. the commitment's)."""
@@ -146,8 +153,11 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
     for h, a in allocation.strata.items():
         st = state[h.encode()]
         if (st.eligible, st.excluded) != (a.eligible, a.excluded):
-            raise FairdrawError("POOL_MISMATCH", f"分层 {h} 的号池数量（可抽 {st.eligible}，排除 {st.excluded}）"
-                                                 f"与承诺（可抽 {a.eligible}，排除 {a.excluded}）不一致")
+            raise FairdrawError(
+                "POOL_MISMATCH",
+                f"分层 {h} 的号池数量（可抽 {st.eligible}，排除 {st.excluded}）"
+                f"与承诺（可抽 {a.eligible}，排除 {a.excluded}）不一致",
+            )
     units: dict[str, PoolUnit] = {}
     strata = {}
     for h in sorted(allocation.strata):
@@ -206,12 +216,12 @@ def ordered_pivotal(masses: list[int], D: int, decide) -> list[bool]:
         s = cm + a
         if s < D:
             # one unit takes the whole mass s, the other drops out
-            if not decide(j, cm, s):       # the open unit keeps it with prob. cm/s
+            if not decide(j, cm, s):  # the open unit keeps it with prob. cm/s
                 carry = j
             cm = s
         else:
             # one unit is selected, the other keeps s − D
-            if decide(j, D - a, 2 * D - s):   # the open unit is selected with prob. (D−a)/(2D−s)
+            if decide(j, D - a, 2 * D - s):  # the open unit is selected with prob. (D−a)/(2D−s)
                 chosen[carry] = True
                 carry = j
             else:
@@ -224,8 +234,9 @@ def ordered_pivotal(masses: list[int], D: int, decide) -> list[bool]:
     return chosen
 
 
-def _finish_pivotal(h: str, eligible: int, n: int, n_subs: int, st: _Stratum, seed: bytes,
-                    units: dict) -> StratumSelection:
+def _finish_pivotal(
+    h: str, eligible: int, n: int, n_subs: int, st: _Stratum, seed: bytes, units: dict
+) -> StratumSelection:
     items = sorted(st.items, key=lambda t: (t[0], t[1]))
     weights = [t[2][2] for t in items]
     certain, nf, W = pivotal_probabilities(weights, n)
@@ -245,10 +256,19 @@ def _finish_pivotal(h: str, eligible: int, n: int, n_subs: int, st: _Stratum, se
     for j in sel + subs:
         units[items[j][1].decode()] = row_to_unit(items[j][2])
     return StratumSelection(
-        h, "pivotal", eligible, len(sel),
-        tuple(items[j][1].decode() for j in sel), "", "",
-        tuple(items[j][1].decode() for j in subs), f"{nf}*w/{W}",
-        tuple(items[j][1].decode() for j in range(len(items)) if certain[j]), nf, W)
+        h,
+        "pivotal",
+        eligible,
+        len(sel),
+        tuple(items[j][1].decode() for j in sel),
+        "",
+        "",
+        tuple(items[j][1].decode() for j in subs),
+        f"{nf}*w/{W}",
+        tuple(items[j][1].decode() for j in range(len(items)) if certain[j]),
+        nf,
+        W,
+    )
 
 
 def random_order(pool: bytes | Iterable[PoolUnit], seed: bytes, stratum: str) -> list[str]:

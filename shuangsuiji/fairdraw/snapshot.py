@@ -74,8 +74,7 @@ def unit_to_row(u: PoolUnit) -> Row:
         raise FairdrawError("WEIGHT_INVALID", f"单位 {uid} 的权重 weight_ppm 必须是 0 到 10^12 的整数：{w!r}")
     if w == 0 and not u.excluded_reason:
         raise FairdrawError("WEIGHT_ZERO", f"单位 {uid} 未被排除，其权重 weight_ppm 不能为 0")
-    return (uid.encode(), u.stratum.encode(), w, u.region.encode(),
-            u.specialty.encode(), u.excluded_reason.encode())
+    return (uid.encode(), u.stratum.encode(), w, u.region.encode(), u.specialty.encode(), u.excluded_reason.encode())
 
 
 def row_bytes(r: Row) -> bytes:
@@ -156,8 +155,10 @@ def iter_rows(pool_bytes: bytes) -> Iterator[Row]:
         uid, stratum, w, region, spec, reason = f
         reason = reason[:-1]
         if uid <= prev:
-            raise MalformedInput("POOL_ORDER", f"快照第 {lineno} 行的 unit_id 为空、未按字节升序排列或有重复："
-                                               f"{uid.decode(errors='replace')!r}")
+            raise MalformedInput(
+                "POOL_ORDER",
+                f"快照第 {lineno} 行的 unit_id 为空、未按字节升序排列或有重复：{uid.decode(errors='replace')!r}",
+            )
         prev = uid
         if not stratum:
             raise MalformedInput("POOL_EMPTY_FIELD", f"快照第 {lineno} 行的 stratum 为空")

@@ -25,11 +25,11 @@ EXIT_VERIFIED, EXIT_DIFFERENT, EXIT_MALFORMED = 0, 1, 2
 
 @dataclass(frozen=True)
 class VerifyReport:
-    status: str                      # "VERIFIED" | "DIFFERENT" | "MALFORMED"
-    message: str                     # Chinese, for people
-    path: str | None = None          # first differing field, e.g. "selection.A|3.selected[2]"
-    expected: object = None          # value in the manifest
-    actual: object = None            # recomputed value
+    status: str  # "VERIFIED" | "DIFFERENT" | "MALFORMED"
+    message: str  # Chinese, for people
+    path: str | None = None  # first differing field, e.g. "selection.A|3.selected[2]"
+    expected: object = None  # value in the manifest
+    actual: object = None  # recomputed value
 
     @property
     def ok(self) -> bool:
@@ -43,8 +43,10 @@ class VerifyReport:
         if self.status == "VERIFIED":
             return f"VERIFIED 验证通过：{self.message}"
         if self.status == "DIFFERENT":
-            return (f"DIFFERENT 不一致：{self.path}\n  {self.message}\n"
-                    f"  manifest 记录值: {_short(self.expected)}\n  重新计算值:     {_short(self.actual)}")
+            return (
+                f"DIFFERENT 不一致：{self.path}\n  {self.message}\n"
+                f"  manifest 记录值: {_short(self.expected)}\n  重新计算值:     {_short(self.actual)}"
+            )
         return f"MALFORMED 输入格式错误：{self.message}"
 
 
@@ -81,8 +83,13 @@ def _different(path: str, msg: str, expected: object, actual: object) -> VerifyR
     return VerifyReport("DIFFERENT", msg, path, expected, actual)
 
 
-def verify_manifest(manifest: Mapping | bytes, pool_bytes: bytes, roster: bytes | Mapping | None = None,
-                    *, skip_assignment: bool = False) -> VerifyReport:
+def verify_manifest(
+    manifest: Mapping | bytes,
+    pool_bytes: bytes,
+    roster: bytes | Mapping | None = None,
+    *,
+    skip_assignment: bool = False,
+) -> VerifyReport:
     """Re-run the draw and compare it with the manifest."""
     try:
         m = load_json_bytes(manifest, "manifest") if isinstance(manifest, (bytes, bytearray)) else manifest
@@ -99,8 +106,12 @@ def verify_manifest(manifest: Mapping | bytes, pool_bytes: bytes, roster: bytes 
         # 1. The pool is the committed snapshot.
         digest = pool_digest(pool_bytes)
         if digest != commitment["pool_digest"]:
-            return _different("commitment.pool_digest", "号池快照的 SHA-256 与承诺记录不一致（不是承诺时的号池）",
-                              commitment["pool_digest"], digest)
+            return _different(
+                "commitment.pool_digest",
+                "号池快照的 SHA-256 与承诺记录不一致（不是承诺时的号池）",
+                commitment["pool_digest"],
+                digest,
+            )
         # 2. The commitment hash.
         ch = commitment_hash(commitment)
         if m["commitment_hash"] != ch:
@@ -111,14 +122,22 @@ def verify_manifest(manifest: Mapping | bytes, pool_bytes: bytes, roster: bytes 
         needs_roster = commitment["plan"].get("assignment") is not None
         if needs_roster and roster is None:
             if not skip_assignment:
-                raise MalformedInput("ROSTER_MISSING", "该抽查包含执法人员选派，请用 --roster 提供执法人员名录"
-                                                       "（或使用 --skip-assignment 只验证对象抽取）")
+                raise MalformedInput(
+                    "ROSTER_MISSING",
+                    "该抽查包含执法人员选派，请用 --roster 提供执法人员名录（或使用 --skip-assignment 只验证对象抽取）",
+                )
         # 4. Re-run.
         skipped = needs_roster and roster is None
         if len(m["public_values"]) != len(commitment["public_sources"]):
             raise MalformedInput("PUBLIC_VALUES_COUNT", "公开随机值的个数与承诺记录中公布的随机源个数不一致")
-        out = run_draw(pool_bytes, commitment, m["public_values"], roster=roster,
-                       embed_roster=m["roster"] is not None, skip_assignment=skipped).manifest
+        out = run_draw(
+            pool_bytes,
+            commitment,
+            m["public_values"],
+            roster=roster,
+            embed_roster=m["roster"] is not None,
+            skip_assignment=skipped,
+        ).manifest
     except MalformedInput as e:
         return VerifyReport("MALFORMED", f"[{e.code}] {e.message_zh}")
     except FairdrawError as e:
@@ -137,8 +156,10 @@ def verify_manifest(manifest: Mapping | bytes, pool_bytes: bytes, roster: bytes 
             return _different(d[0], _EXPLAIN.get(key, "记录值与重新计算的结果不一致"), d[1], d[2])
     n_sel = sum(len(s["selected"]) for s in out["selection"].values())
     note = "（未验证执法人员选派）" if skipped else ""
-    return VerifyReport("VERIFIED", f"抽查 {commitment['draw_id']}：{len(out['selection'])} 个分层，"
-                                    f"抽中 {n_sel} 个对象，种子 {out['seed']}{note}")
+    return VerifyReport(
+        "VERIFIED",
+        f"抽查 {commitment['draw_id']}：{len(out['selection'])} 个分层，抽中 {n_sel} 个对象，种子 {out['seed']}{note}",
+    )
 
 
 _EXPLAIN = {
@@ -162,8 +183,10 @@ def _read(path: str, what: str) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m shuangsuiji.fairdraw.verify",
-                                 description="重新计算并验证“双随机”抽查结果 (re-run and verify a fairdraw manifest)")
+    ap = argparse.ArgumentParser(
+        prog="python -m shuangsuiji.fairdraw.verify",
+        description="重新计算并验证“双随机”抽查结果 (re-run and verify a fairdraw manifest)",
+    )
     ap.add_argument("manifest", help="manifest JSON 文件")
     ap.add_argument("pool", help="号池快照文件 (fairdraw-pool/1)")
     ap.add_argument("--roster", help="执法人员名录 JSON 文件 (fairdraw-roster/1)；manifest 已嵌入名录时可省略")

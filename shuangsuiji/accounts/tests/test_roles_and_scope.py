@@ -69,4 +69,3 @@ def test_audit_rows_are_scoped_by_region(admin_user_gq, admin_yy, orgs):
     orgs_changes = ObjectChange.objects.filter(object_type="accounts.organization")
     assert list(orgs_changes.restrict(admin_user_gq).values_list("message", flat=True)) == ["高青"]
     assert list(orgs_changes.restrict(admin_yy).values_list("message", flat=True)) == ["沂源"]
-

@@ -2,7 +2,6 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from shuangsuiji.accounts.models import Organization, User

@@ -1,1 +1,1 @@
-"""JSON API for 一单两库 (TODO issue #7: serializers, viewsets and urls built on selectors/services)."""
+"""JSON API for 一单两库: read endpoints and the 审管联动 unit sync (`/api/v1/units/sync/`)."""

@@ -35,10 +35,15 @@ def ref_order(seed: bytes, units: list[fd.PoolUnit], stratum: str) -> list[str]:
 def commit(units, plan, roster_bytes=None, values=("1",), draw_id="T"):
     pool = fd.canonical_pool_bytes(units)
     sources = [{"kind": "other", "name": f"s{i}"} for i in range(len(values))]
-    rec = fd.build_commitment(draw_id=draw_id, plan=plan, pool_digest=fd.pool_digest(pool),
-                              strata=fd.stratum_counts(units), public_sources=sources,
-                              published_at=PUBLISHED_AT,
-                              roster_digest=None if roster_bytes is None else fd.roster_digest(roster_bytes))
+    rec = fd.build_commitment(
+        draw_id=draw_id,
+        plan=plan,
+        pool_digest=fd.pool_digest(pool),
+        strata=fd.stratum_counts(units),
+        public_sources=sources,
+        published_at=PUBLISHED_AT,
+        roster_digest=None if roster_bytes is None else fd.roster_digest(roster_bytes),
+    )
     return pool, rec
 
 
@@ -74,6 +79,7 @@ def enumerate_exact(run):
 
 
 # ---- assignment checks (independent of assign.py) ---------------------------------
+
 
 def eligible(u: fd.PoolUnit, i: fd.Inspector, rules: fd.AssignmentRules) -> bool:
     end = rules.inspection_end or rules.inspection_date
@@ -122,10 +128,12 @@ def brute_min_max_load(targets, roster, rules) -> int | None:
     options = []
     for u in targets:
         el = [i for i in roster if eligible(u, i, rules) and cap_of(i, rules) > 0]
-        opts = [c for c in itertools.combinations(range(len(roster)), k)
-                if all(roster[j] in el for j in c)
-                and (not (rules.require_specialist and u.specialty)
-                     or any(u.specialty in roster[j].specialties for j in c))]
+        opts = [
+            c
+            for c in itertools.combinations(range(len(roster)), k)
+            if all(roster[j] in el for j in c)
+            and (not (rules.require_specialist and u.specialty) or any(u.specialty in roster[j].specialties for j in c))
+        ]
         if not opts:
             return None
         options.append(opts)

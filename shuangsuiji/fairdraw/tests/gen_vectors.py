@@ -17,16 +17,24 @@ VECTOR_DIR = pathlib.Path(__file__).resolve().parents[3] / "docs" / "fairdraw-ve
 
 
 def _basic() -> dict:
-    units = [fd.PoolUnit(f"U{i:02d}", "north" if i % 2 else "south",
-                         excluded_reason="RECENTLY_INSPECTED" if i in (3, 8) else "")
-             for i in range(1, 13)]
+    units = [
+        fd.PoolUnit(
+            f"U{i:02d}", "north" if i % 2 else "south", excluded_reason="RECENTLY_INSPECTED" if i in (3, 8) else ""
+        )
+        for i in range(1, 13)
+    ]
     plan = fd.DrawPlan(default=fd.StratumRule(rate="1/3"), substitutes=2)
-    return dict(name="v1-basic-srs",
-                description="两个等概率分层，含两个排除对象；无执法人员选派。"
-                            "Two equal-probability strata, two excluded units.",
-                units=units, plan=plan, roster=None, public_values=["03,11,19,27,35,42"],
-                sources=[{"kind": "lottery", "name": "双色球（示例）", "issue": "2025001",
-                          "encoding": "红球升序两位数逗号分隔"}])
+    return dict(
+        name="v1-basic-srs",
+        description="两个等概率分层，含两个排除对象；无执法人员选派。Two equal-probability strata, two excluded units.",
+        units=units,
+        plan=plan,
+        roster=None,
+        public_values=["03,11,19,27,35,42"],
+        sources=[
+            {"kind": "lottery", "name": "双色球（示例）", "issue": "2025001", "encoding": "红球升序两位数逗号分隔"}
+        ],
+    )
 
 
 def _risk() -> dict:
@@ -37,80 +45,130 @@ def _risk() -> dict:
         cls = classes[i % 10]
         uid = f"91370322MA{i:02d}{'ABCDEFGH'[i % 8]}X{i % 10}K{i % 7}"
         reason = {5: "CLOSED", 17: "HIGHER_LEVEL_TASK"}.get(i, "")
-        units.append(fd.PoolUnit(uid, f"{region}|{cls}", excluded_reason=reason, region=region,
-                                 specialty="公共场所卫生" if i % 3 else "生活饮用水卫生"))
+        units.append(
+            fd.PoolUnit(
+                uid,
+                f"{region}|{cls}",
+                excluded_reason=reason,
+                region=region,
+                specialty="公共场所卫生" if i % 3 else "生活饮用水卫生",
+            )
+        )
     units.append(fd.PoolUnit("卫监示例单位甲", "370322|C", region="370322", specialty="公共场所卫生"))
     counts = fd.stratum_counts(units)
-    rates = fd.rates_for_strata({h: c["eligible"] for h, c in counts.items()},
-                                class_of=lambda h: h.split("|")[1],
-                                class_rates=fd.risk_class_rates(
-                                    pick={"A": "high", "B": "high", "C": "mid", "D": "high"}))
+    rates = fd.rates_for_strata(
+        {h: c["eligible"] for h, c in counts.items()},
+        class_of=lambda h: h.split("|")[1],
+        class_rates=fd.risk_class_rates(pick={"A": "high", "B": "high", "C": "mid", "D": "high"}),
+    )
     strata = {h: fd.StratumRule(rate=r, min_n=1, certainty=h.endswith("|D")) for h, r in rates.items()}
     inspectors = [
-        fd.Inspector(f"ZF{j:03d}", region="370322" if j < 4 else "370323",
-                     specialties=(("公共场所卫生",) if j % 2 == 0
-                                  else ("生活饮用水卫生", "公共场所卫生") if j % 3 == 0 else ("生活饮用水卫生",)),
-                     cert_valid_from="2023-01-01", cert_valid_to="2027-12-31" if j != 6 else "2025-01-31",
-                     max_load=None if j != 1 else 2,
-                     conflict_units=("卫监示例单位甲",) if j == 2 else ())
-        for j in range(9)]
-    rules = fd.AssignmentRules(inspection_date="2025-04-07", inspection_end="2025-04-11",
-                               region_rule="different")
+        fd.Inspector(
+            f"ZF{j:03d}",
+            region="370322" if j < 4 else "370323",
+            specialties=(
+                ("公共场所卫生",)
+                if j % 2 == 0
+                else ("生活饮用水卫生", "公共场所卫生")
+                if j % 3 == 0
+                else ("生活饮用水卫生",)
+            ),
+            cert_valid_from="2023-01-01",
+            cert_valid_to="2027-12-31" if j != 6 else "2025-01-31",
+            max_load=None if j != 1 else 2,
+            conflict_units=("卫监示例单位甲",) if j == 2 else (),
+        )
+        for j in range(9)
+    ]
+    rules = fd.AssignmentRules(inspection_date="2025-04-07", inspection_end="2025-04-11", region_rule="different")
     plan = fd.DrawPlan(default=fd.StratumRule(rate="1/20"), strata=strata, substitutes=3, assignment=rules)
-    return dict(name="v2-risk-classes-assignment",
-                description="按地区×信用风险等级分层（A/B/C/D，D 级全部检查，每层至少 1 户），"
-                            "跨区交叉选派 2 人检查组，含回避、执法证过期与个人上限。",
-                units=units, plan=plan, roster=inspectors,
-                public_values=["01,04,09,13,18,22,27,31,36,40,44,49,53,58,62,66,70,73,77,80",
-                               "9a1f0c5e7b3d2a4f6e8c1b0d9f7a5e3c2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a"],
-                sources=[{"kind": "lottery", "name": "中国福利彩票快乐8", "issue": "2025091",
-                          "encoding": "20 个号码升序、两位数、逗号分隔"},
-                         {"kind": "drand", "chain": "quicknet", "round": 12345678,
-                          "encoding": "randomness 小写十六进制"}])
+    return dict(
+        name="v2-risk-classes-assignment",
+        description="按地区×信用风险等级分层（A/B/C/D，D 级全部检查，每层至少 1 户），"
+        "跨区交叉选派 2 人检查组，含回避、执法证过期与个人上限。",
+        units=units,
+        plan=plan,
+        roster=inspectors,
+        public_values=[
+            "01,04,09,13,18,22,27,31,36,40,44,49,53,58,62,66,70,73,77,80",
+            "9a1f0c5e7b3d2a4f6e8c1b0d9f7a5e3c2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a",
+        ],
+        sources=[
+            {
+                "kind": "lottery",
+                "name": "中国福利彩票快乐8",
+                "issue": "2025091",
+                "encoding": "20 个号码升序、两位数、逗号分隔",
+            },
+            {"kind": "drand", "chain": "quicknet", "round": 12345678, "encoding": "randomness 小写十六进制"},
+        ],
+    )
 
 
 def _pivotal() -> dict:
     weights = [1, 1, 1, 2, 2, 3, 4, 1, 1, 40, 1, 2]
     units = [fd.PoolUnit(f"P{i:02d}", "complaints", weight_ppm=w * 1_000_000) for i, w in enumerate(weights)]
     units += [fd.PoolUnit(f"Q{i:02d}", "plain") for i in range(6)]
-    plan = fd.DrawPlan(default=fd.StratumRule(rate="1/2"),
-                       strata={"complaints": fd.StratumRule(rate="1/3", method="pivotal")}, substitutes=2)
-    return dict(name="v3-pivotal-weighted",
-                description="投诉加权分层使用有序 pivotal 方法（权重 40 的单位被截断为必抽），另一分层等概率。",
-                units=units, plan=plan, roster=None, public_values=["20250315"],
-                sources=[{"kind": "other", "name": "公证处现场摇号（示例）"}])
+    plan = fd.DrawPlan(
+        default=fd.StratumRule(rate="1/2"),
+        strata={"complaints": fd.StratumRule(rate="1/3", method="pivotal")},
+        substitutes=2,
+    )
+    return dict(
+        name="v3-pivotal-weighted",
+        description="投诉加权分层使用有序 pivotal 方法（权重 40 的单位被截断为必抽），另一分层等概率。",
+        units=units,
+        plan=plan,
+        roster=None,
+        public_values=["20250315"],
+        sources=[{"kind": "other", "name": "公证处现场摇号（示例）"}],
+    )
 
 
 def _infeasible() -> dict:
-    units = [fd.PoolUnit(f"S{i}", "s", region="R1", specialty="放射卫生" if i == 2 else "学校卫生")
-             for i in range(1, 6)]
+    units = [
+        fd.PoolUnit(f"S{i}", "s", region="R1", specialty="放射卫生" if i == 2 else "学校卫生") for i in range(1, 6)
+    ]
     ok = {"cert_valid_from": "2024-01-01", "cert_valid_to": "2026-01-01"}
-    inspectors = [fd.Inspector("A1", region="R1", specialties=("学校卫生",), **ok),
-                  fd.Inspector("A2", region="R1", specialties=("学校卫生",), **ok,
-                               conflict_units=("S4",)),
-                  fd.Inspector("A3", region="R2", specialties=("学校卫生",),
-                               cert_valid_from="2024-01-01", cert_valid_to="2024-12-31")]
+    inspectors = [
+        fd.Inspector("A1", region="R1", specialties=("学校卫生",), **ok),
+        fd.Inspector("A2", region="R1", specialties=("学校卫生",), **ok, conflict_units=("S4",)),
+        fd.Inspector(
+            "A3", region="R2", specialties=("学校卫生",), cert_valid_from="2024-01-01", cert_valid_to="2024-12-31"
+        ),
+    ]
     rules = fd.AssignmentRules(inspection_date="2025-03-03", region_rule="same")
     plan = fd.DrawPlan(default=fd.StratumRule(rate="1/1"), substitutes=0, assignment=rules)
-    return dict(name="v4-infeasible-assignment",
-                description="选派不可行：缺少“放射卫生”专业人员、回避后人数不足；manifest 记录问题说明。",
-                units=units, plan=plan, roster=inspectors, public_values=["7"],
-                sources=[{"kind": "other", "name": "示例"}])
+    return dict(
+        name="v4-infeasible-assignment",
+        description="选派不可行：缺少“放射卫生”专业人员、回避后人数不足；manifest 记录问题说明。",
+        units=units,
+        plan=plan,
+        roster=inspectors,
+        public_values=["7"],
+        sources=[{"kind": "other", "name": "示例"}],
+    )
 
 
 def build_case(c: dict) -> dict:
     pool = fd.canonical_pool_bytes(c["units"])
     roster_b = None if c["roster"] is None else fd.canonical_roster_bytes(c["roster"])
     record = fd.build_commitment(
-        draw_id=c["name"], plan=c["plan"], pool_digest=fd.pool_digest(pool),
-        strata=fd.stratum_counts(c["units"]), public_sources=c["sources"],
+        draw_id=c["name"],
+        plan=c["plan"],
+        pool_digest=fd.pool_digest(pool),
+        strata=fd.stratum_counts(c["units"]),
+        public_sources=c["sources"],
         published_at="2025-03-31T10:00:00+08:00",
         roster_digest=None if roster_b is None else fd.roster_digest(roster_b),
-        task={"name": c["description"][:40]})
+        task={"name": c["description"][:40]},
+    )
     out = fd.run_draw(pool, record, c["public_values"], roster=roster_b)
     seed = out.seed
-    keys = {u.unit_id: fd.key_hex(fd.unit_key(seed, u.unit_id))
-            for u in sorted(c["units"], key=lambda u: u.unit_id.encode())}
+    keys = {
+        u.unit_id: fd.key_hex(fd.unit_key(seed, u.unit_id))
+        for u in sorted(c["units"], key=lambda u: u.unit_id.encode())
+    }
     return {
         "name": c["name"],
         "description": c["description"],

@@ -12,12 +12,15 @@ from shuangsuiji.fairdraw.select import ordered_pivotal, pivotal_probabilities
 from ._helpers import enumerate_exact, ref_key, ref_order, seed_n
 
 
-@pytest.mark.parametrize("fracs", [
-    {"a": Fraction(1, 3), "b": Fraction(2, 3)},
-    {"a": Fraction(1, 3), "b": Fraction(1, 2), "c": Fraction(5, 6), "d": Fraction(1, 7)},
-    {"a": Fraction(9, 10), "b": Fraction(9, 10), "c": Fraction(1, 5)},
-    {"a": Fraction(1, 2)},
-])
+@pytest.mark.parametrize(
+    "fracs",
+    [
+        {"a": Fraction(1, 3), "b": Fraction(2, 3)},
+        {"a": Fraction(1, 3), "b": Fraction(1, 2), "c": Fraction(5, 6), "d": Fraction(1, 7)},
+        {"a": Fraction(9, 10), "b": Fraction(9, 10), "c": Fraction(1, 5)},
+        {"a": Fraction(1, 2)},
+    ],
+)
 @pytest.mark.parametrize("seed_i", [0, 1, 2])
 def test_pivotal_rounding_is_exact(fracs, seed_i):
     """P(round up) = fractional part exactly; the total is floor or ceil of the sum."""
@@ -31,8 +34,10 @@ def test_pivotal_rounding_is_exact(fracs, seed_i):
     assert up == fracs
 
 
-@pytest.mark.parametrize("masses, D", [([3, 5, 2, 7, 4, 9], 10), ([1, 1, 1, 1], 2),
-                                       ([5, 5, 5, 5, 5, 5], 10), ([9, 1, 9, 1], 10), ([6, 6, 6], 9)])
+@pytest.mark.parametrize(
+    "masses, D",
+    [([3, 5, 2, 7, 4, 9], 10), ([1, 1, 1, 1], 2), ([5, 5, 5, 5, 5, 5], 10), ([9, 1, 9, 1], 10), ([6, 6, 6], 9)],
+)
 def test_ordered_pivotal_is_exact(masses, D):
     n = sum(masses) // D
     pi = [Fraction(0)] * len(masses)
@@ -54,8 +59,10 @@ def _plan(**kw):
 
 
 def test_allocation_rates_clamps_certainty():
-    plan = _plan(default=fd.StratumRule(rate="1/10", min_n=1, max_n=3),
-                 strata={"D": fd.StratumRule(certainty=True), "big": fd.StratumRule(rate="1/2", max_n=4)})
+    plan = _plan(
+        default=fd.StratumRule(rate="1/10", min_n=1, max_n=3),
+        strata={"D": fd.StratumRule(certainty=True), "big": fd.StratumRule(rate="1/2", max_n=4)},
+    )
     a = fd.allocate({"small": 4, "mid": 20, "D": 3, "big": 30, "none": 0}, plan, seed_n(0))
     s = a.strata
     assert (s["small"].target, s["small"].n, s["small"].clamp) == (Fraction(2, 5), 1, "min")
@@ -87,7 +94,7 @@ def test_srs_selects_smallest_keys_and_next_substitutes():
             n = alloc.strata[h].n
             st = res.strata[h]
             assert list(st.selected) == order[:n]
-            assert list(st.substitutes) == order[n:n + 3]
+            assert list(st.substitutes) == order[n : n + 3]
             assert st.threshold_key == format(ref_key(seed, order[n - 1]), "064x")
             assert st.probability == f"{n}/{len(order)}"
         assert not set(res.selected()) & {u.unit_id for u in units if u.excluded_reason}
@@ -98,7 +105,7 @@ def test_srs_selects_smallest_keys_and_next_substitutes():
         full = fd.random_order(fd.canonical_pool_bytes(units), seed, "a")
         assert full == ref_order(seed, units, "a")
         n = alloc.strata["a"].n
-        assert full[:n] == list(res.strata["a"].selected) and full[n:n + 3] == list(res.strata["a"].substitutes)
+        assert full[:n] == list(res.strata["a"].selected) and full[n : n + 3] == list(res.strata["a"].substitutes)
 
 
 def test_pivotal_selection_structure():
@@ -139,7 +146,13 @@ def test_ratio_tables():
     assert fd.rates_for_strata({"a": 30, "b": 30}) == {"a": Fraction(1, 5), "b": Fraction(1, 5)}
     with pytest.raises(fd.FairdrawError, match="RISK_CLASS_UNKNOWN"):
         fd.rates_for_strata({"x|E": 1}, class_of=lambda h: h[-1], class_rates=r)
-    custom = fd.RatioTable.from_dict({"name": "t", "bands": [
-        {"min_units": 0, "max_units": 9, "low": "1/1", "high": "1/1"},
-        {"min_units": 10, "max_units": None, "low": "1/2", "high": "1/2"}]})
+    custom = fd.RatioTable.from_dict(
+        {
+            "name": "t",
+            "bands": [
+                {"min_units": 0, "max_units": 9, "low": "1/1", "high": "1/1"},
+                {"min_units": 10, "max_units": None, "low": "1/2", "high": "1/2"},
+            ],
+        }
+    )
     assert custom.rate_for(10) == Fraction(1, 2)

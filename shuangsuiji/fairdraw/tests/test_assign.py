@@ -42,8 +42,10 @@ def test_needs_swaps_to_be_feasible():
 
 
 def test_infeasible_explanations():
-    targets = [fd.PoolUnit("T1", "s", region="R1", specialty="放射卫生"),
-               fd.PoolUnit("T2", "s", region="R1", specialty="a")]
+    targets = [
+        fd.PoolUnit("T1", "s", region="R1", specialty="放射卫生"),
+        fd.PoolUnit("T2", "s", region="R1", specialty="a"),
+    ]
     roster = [_ins("I1", conflicts=("T2",)), _ins("I2", to="2025-01-01"), _ins("I3", region="R2")]
     res = fd.assign_inspectors(targets, roster, _rules(region_rule="same"), seed_n(0))
     codes = {p.unit_id: p.code for p in res.problems}
@@ -69,7 +71,7 @@ def test_region_rule_different_and_window():
     roster = [_ins("A", "R1"), _ins("B", "R1"), _ins("C", "R2"), _ins("D", "R2", to="2025-05-07")]
     rules = _rules(region_rule="different", inspection_end="2025-05-08")
     res = fd.assign_inspectors(targets, roster, rules, seed_n(3))
-    assert res.feasible is False          # D's certificate ends inside the window
+    assert res.feasible is False  # D's certificate ends inside the window
     rules = _rules(region_rule="different", inspection_end="2025-05-07")
     res = fd.assign_inspectors(targets, roster, rules, seed_n(3))
     check_assignment(targets, roster, rules, res)
@@ -78,28 +80,45 @@ def test_region_rule_different_and_window():
 
 # ---- property test against brute force ------------------------------------------
 
+
 @st.composite
 def instances(draw):
     n_t = draw(st.integers(1, 4))
     n_i = draw(st.integers(2, 5))
     k = draw(st.sampled_from([2, 2, 3]))
-    targets = [fd.PoolUnit(f"T{t}", "s", region=draw(st.sampled_from(["", "R1", "R2"])),
-                           specialty=draw(st.sampled_from(["", "a", "b"]))) for t in range(n_t)]
-    roster = [fd.Inspector(
-        f"I{j}", draw(st.sampled_from(["R1", "R2"])),
-        tuple(draw(st.sets(st.sampled_from(["a", "b"])))),
-        OK_FROM, draw(st.sampled_from([OK_TO, OK_TO, OK_TO, "2025-01-01"])),
-        draw(st.sampled_from([None, None, 1, 2])),
-        tuple(draw(st.sets(st.sampled_from([u.unit_id for u in targets]), max_size=1))))
-        for j in range(n_i)]
-    rules = _rules(group_size=k, region_rule=draw(st.sampled_from(["any", "any", "same", "different"])),
-                   max_load=draw(st.sampled_from([None, None, 2, 3])),
-                   require_specialist=draw(st.booleans()))
+    targets = [
+        fd.PoolUnit(
+            f"T{t}",
+            "s",
+            region=draw(st.sampled_from(["", "R1", "R2"])),
+            specialty=draw(st.sampled_from(["", "a", "b"])),
+        )
+        for t in range(n_t)
+    ]
+    roster = [
+        fd.Inspector(
+            f"I{j}",
+            draw(st.sampled_from(["R1", "R2"])),
+            tuple(draw(st.sets(st.sampled_from(["a", "b"])))),
+            OK_FROM,
+            draw(st.sampled_from([OK_TO, OK_TO, OK_TO, "2025-01-01"])),
+            draw(st.sampled_from([None, None, 1, 2])),
+            tuple(draw(st.sets(st.sampled_from([u.unit_id for u in targets]), max_size=1))),
+        )
+        for j in range(n_i)
+    ]
+    rules = _rules(
+        group_size=k,
+        region_rule=draw(st.sampled_from(["any", "any", "same", "different"])),
+        max_load=draw(st.sampled_from([None, None, 2, 3])),
+        require_specialist=draw(st.booleans()),
+    )
     return targets, roster, rules, draw(st.integers(0, 10**6))
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(instances())
 def test_assignment_matches_brute_force(inst):
     targets, roster, rules, s = inst
@@ -108,8 +127,8 @@ def test_assignment_matches_brute_force(inst):
     best = brute_min_max_load(targets, roster, rules)
     assert res.feasible == (best is not None)
     if res.feasible:
-        assert max(res.loads.values()) == best == res.cap   # max load is the minimum possible
-    assert res == fd.assign_inspectors(targets, roster, rules, seed_n(s))   # deterministic
+        assert max(res.loads.values()) == best == res.cap  # max load is the minimum possible
+    assert res == fd.assign_inspectors(targets, roster, rules, seed_n(s))  # deterministic
 
 
 def test_roster_canonical_and_digest():
@@ -119,6 +138,6 @@ def test_roster_canonical_and_digest():
     assert fd.canonical_roster_bytes(fd.parse_roster(b)) == b
     assert b.startswith(b'{"format":"fairdraw-roster/1","inspectors":[{"cert_valid_from"')
     with pytest.raises(fd.MalformedInput):
-        fd.parse_roster(b.replace(b'"a"', b'"c"'))    # no longer sorted
+        fd.parse_roster(b.replace(b'"a"', b'"c"'))  # no longer sorted
     with pytest.raises(fd.FairdrawError):
         fd.canonical_roster_bytes([_ins("a"), _ins("a")])

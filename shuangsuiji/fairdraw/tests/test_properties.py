@@ -11,8 +11,9 @@ from ._helpers import commit, ref_key, ref_order
 
 ID_CHARS = st.sampled_from(list("AB019xyz-卫生监督"))
 # derandomize + no example database: reproducible runs, no .hypothesis/ directory.
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @st.composite
@@ -21,17 +22,26 @@ def draws(draw):
     strata = draw(st.lists(st.sampled_from(["h1", "h2", "风险C"]), min_size=len(ids), max_size=len(ids)))
     units = []
     for uid, h in zip(ids, strata, strict=True):
-        units.append(fd.PoolUnit(
-            uid, h, weight_ppm=draw(st.integers(1, 5)) * 100_000,
-            excluded_reason=draw(st.sampled_from(["", "", "", "CLOSED", "RECENTLY_INSPECTED"]))))
+        units.append(
+            fd.PoolUnit(
+                uid,
+                h,
+                weight_ppm=draw(st.integers(1, 5)) * 100_000,
+                excluded_reason=draw(st.sampled_from(["", "", "", "CLOSED", "RECENTLY_INSPECTED"])),
+            )
+        )
     rate = st.builds(lambda p, q: f"{min(p, q)}/{q}", st.integers(0, 10), st.integers(1, 10))
-    rules = {h: fd.StratumRule(rate=draw(rate), min_n=draw(st.integers(0, 2)),
-                               certainty=draw(st.booleans()) and draw(st.booleans()),
-                               method=draw(st.sampled_from(["srs", "pivotal"])))
-             for h in ("h1", "h2", "风险C")}
+    rules = {
+        h: fd.StratumRule(
+            rate=draw(rate),
+            min_n=draw(st.integers(0, 2)),
+            certainty=draw(st.booleans()) and draw(st.booleans()),
+            method=draw(st.sampled_from(["srs", "pivotal"])),
+        )
+        for h in ("h1", "h2", "风险C")
+    }
     plan = fd.DrawPlan(default=fd.StratumRule(), strata=rules, substitutes=draw(st.integers(0, 3)))
-    values = draw(st.lists(st.text(st.sampled_from("0123456789,+ab"), min_size=1, max_size=8),
-                           min_size=1, max_size=2))
+    values = draw(st.lists(st.text(st.sampled_from("0123456789,+ab"), min_size=1, max_size=8), min_size=1, max_size=2))
     return units, plan, values
 
 
@@ -57,7 +67,7 @@ def test_draw_properties(d, rnd):
         assert not (set(s.selected) | set(s.substitutes)) & excluded
         # selected listed in key order; substitutes are the next non-selected units in key order
         assert list(s.selected) == [u for u in order if u in s.selected]
-        assert list(s.substitutes) == [u for u in order if u not in s.selected][:plan.substitutes]
+        assert list(s.substitutes) == [u for u in order if u not in s.selected][: plan.substitutes]
         if s.method == "srs":
             assert list(s.selected) == order[:n]
             if n:
@@ -75,9 +85,13 @@ def test_any_change_changes_commitment_or_seed(d, data):
     i = data.draw(st.integers(0, len(units) - 1))
     field = data.draw(st.sampled_from(["stratum", "weight_ppm", "excluded_reason", "region", "specialty"]))
     u = units[i]
-    new = {"stratum": u.stratum + "x", "weight_ppm": u.weight_ppm + 1,
-           "excluded_reason": "" if u.excluded_reason else "CLOSED",
-           "region": u.region + "R", "specialty": u.specialty + "S"}[field]
+    new = {
+        "stratum": u.stratum + "x",
+        "weight_ppm": u.weight_ppm + 1,
+        "excluded_reason": "" if u.excluded_reason else "CLOSED",
+        "region": u.region + "R",
+        "specialty": u.specialty + "S",
+    }[field]
     changed = list(units)
     changed[i] = dataclasses.replace(u, **{field: new})
     pool2, rec2 = commit(changed, plan, values=values)
@@ -85,7 +99,7 @@ def test_any_change_changes_commitment_or_seed(d, data):
     assert fd.commitment_hash(rec2) != h0
     # drop a unit
     if len(units) > 1:
-        _, rec3 = commit(units[:i] + units[i + 1:], plan, values=values)
+        _, rec3 = commit(units[:i] + units[i + 1 :], plan, values=values)
         assert fd.commitment_hash(rec3) != h0
     # change the plan
     plan2 = dataclasses.replace(plan, substitutes=plan.substitutes + 1)
@@ -94,4 +108,3 @@ def test_any_change_changes_commitment_or_seed(d, data):
     s0 = fd.derive_seed(h0, values)
     assert fd.derive_seed(h0, [values[0] + "0"] + values[1:]) != s0
     assert fd.derive_seed(h0, values + ["1"]) != s0
-

@@ -29,7 +29,7 @@ def test_no_forbidden_imports_in_any_module():
         for mod, node in _imports(tree):
             if mod == "math" and path.name == "allocate.py":
                 names = {a.name for a in node.names}
-                assert names == {"floor"}, names   # floor(Fraction) is exact integer arithmetic
+                assert names == {"floor"}, names  # floor(Fraction) is exact integer arithmetic
                 continue
             assert mod not in FORBIDDEN_IMPORTS, f"{path.name} imports {mod}"
 
@@ -49,7 +49,7 @@ def test_no_float_or_libm_calls():
 def test_import_and_run_without_django_or_numpy():
     code = (
         "import sys\n"
-        "sys.modules['numpy'] = None\n"      # any import of numpy would fail
+        "sys.modules['numpy'] = None\n"  # any import of numpy would fail
         "sys.modules['django'] = None\n"
         "import json, pathlib\n"
         "from shuangsuiji import fairdraw as fd\n"

@@ -34,8 +34,9 @@ def test_srs_with_random_rounding_hits_the_rate():
     spec = {"x": (5, "1/3"), "y": (8, "1/4"), "z": (13, "3/10")}
     units = [fd.PoolUnit(f"{h}{i:02d}", h) for h, (n, _) in spec.items() for i in range(n)]
     units.append(fd.PoolUnit("x99", "x", excluded_reason="CLOSED"))
-    plan = fd.DrawPlan(default=fd.StratumRule(), substitutes=0,
-                       strata={h: fd.StratumRule(rate=r) for h, (_, r) in spec.items()})
+    plan = fd.DrawPlan(
+        default=fd.StratumRule(), substitutes=0, strata={h: fd.StratumRule(rate=r) for h, (_, r) in spec.items()}
+    )
     counts = fd.stratum_counts(units)
     pool = fd.canonical_pool_bytes(units)
     hits = {u.unit_id: 0 for u in units}

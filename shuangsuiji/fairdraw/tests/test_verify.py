@@ -12,16 +12,17 @@ from shuangsuiji import fairdraw as fd
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 VECTOR = ROOT / "docs" / "fairdraw-vectors" / "v2-risk-classes-assignment.json"
-BLOCKED = ("import sys; sys.modules['numpy'] = None; sys.modules['django'] = None; "
-           "from shuangsuiji.fairdraw.verify import main; sys.exit(main(sys.argv[1:]))")
+BLOCKED = (
+    "import sys; sys.modules['numpy'] = None; sys.modules['django'] = None; "
+    "from shuangsuiji.fairdraw.verify import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 @pytest.fixture(scope="module")
 def case():
     c = json.loads(VECTOR.read_text(encoding="utf-8"))
     i = c["inputs"]
-    return {"pool": i["pool"].encode(), "roster": fd.canonical_json(i["roster"]),
-            "manifest": c["expected"]["manifest"]}
+    return {"pool": i["pool"].encode(), "roster": fd.canonical_json(i["roster"]), "manifest": c["expected"]["manifest"]}
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def files(tmp_path, case):
         p.write_bytes(pool or case["pool"])
         r.write_bytes(roster or case["roster"])
         return str(m), str(p), str(r)
+
     return write
 
 
@@ -47,7 +49,7 @@ def test_cli_verified(files):
     m, p, r = files()
     code, out = _cli(m, p, "--roster", r, module=True)
     assert code == 0 and out.startswith("VERIFIED"), out
-    code, out = _cli(m, p, "--roster", r)          # numpy and django unavailable
+    code, out = _cli(m, p, "--roster", r)  # numpy and django unavailable
     assert code == 0 and "验证通过" in out, out
 
 
@@ -78,7 +80,7 @@ def test_cli_first_difference(files, case):
 
 def test_cli_malformed_and_missing(files, tmp_path):
     m, p, r = files()
-    code, out = _cli(m, p)                          # assignment needs the roster
+    code, out = _cli(m, p)  # assignment needs the roster
     assert code == 2 and "--roster" in out, out
     code, out = _cli(m, p, "--skip-assignment")
     assert code == 0 and "未验证执法人员选派" in out, out
@@ -89,14 +91,17 @@ def test_cli_malformed_and_missing(files, tmp_path):
     assert code == 2, out
 
 
-@pytest.mark.parametrize("path, mutate", [
-    ("commitment_hash", lambda m: m["commitment"]["task"].update(x="y")),
-    ("allocation", lambda m: m["allocation"][sorted(m["allocation"])[0]].update(n=99)),
-    ("excluded", lambda m: m["excluded"].pop()),
-    ("assignment.loads", lambda m: m["assignment"]["loads"].update(ZF000=99)),
-    ("selection", lambda m: m["selection"][sorted(m["selection"])[0]]["threshold"].update(key="0" * 64)),
-    ("commitment.strata", lambda m: m["commitment"]["strata"][sorted(m["selection"])[0]].update(total=1)),
-])
+@pytest.mark.parametrize(
+    "path, mutate",
+    [
+        ("commitment_hash", lambda m: m["commitment"]["task"].update(x="y")),
+        ("allocation", lambda m: m["allocation"][sorted(m["allocation"])[0]].update(n=99)),
+        ("excluded", lambda m: m["excluded"].pop()),
+        ("assignment.loads", lambda m: m["assignment"]["loads"].update(ZF000=99)),
+        ("selection", lambda m: m["selection"][sorted(m["selection"])[0]]["threshold"].update(key="0" * 64)),
+        ("commitment.strata", lambda m: m["commitment"]["strata"][sorted(m["selection"])[0]].update(total=1)),
+    ],
+)
 def test_api_names_first_difference(case, path, mutate):
     bad = copy.deepcopy(case["manifest"])
     mutate(bad)
@@ -117,7 +122,7 @@ def test_api_malformed(case):
     m["public_values"].append("extra")
     assert fd.verify_manifest(m, case["pool"], case["roster"]).status == "MALFORMED"
     m = copy.deepcopy(case["manifest"])
-    m["commitment"]["plan"]["default"]["rate"] = "2/40"         # not reduced → not canonical
+    m["commitment"]["plan"]["default"]["rate"] = "2/40"  # not reduced → not canonical
     assert fd.verify_manifest(m, case["pool"], case["roster"]).status == "MALFORMED"
     # embedded roster: no --roster needed
     i = json.loads(VECTOR.read_text(encoding="utf-8"))["inputs"]

@@ -22,6 +22,6 @@ class Command(BaseCommand):
             for _order, label, loader in sorted(LOADERS, key=lambda item: item[0]):
                 self.stdout.write(f"载入演示数据：{label}")
                 loader(context, self.stdout)
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪。演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, full_name, role, org_key in DEMO_USERS:
             self.stdout.write(f"  {username:14s} {full_name}（{role.label}，{context['orgs'][org_key].name}）")
