@@ -5,6 +5,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from shuangsuiji.accounts.models import User
 from shuangsuiji.demo.accounts import DEMO_PASSWORD, DEMO_USERS, load_accounts
 from shuangsuiji.demo.registry import LOADERS
 
@@ -25,3 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, full_name, role, org_key in DEMO_USERS:
             self.stdout.write(f"  {username:14s} {full_name}（{role.label}，{context['orgs'][org_key].name}）")
+        linked = User.objects.filter(inspector__isnull=False).exclude(username__in=[u[0] for u in DEMO_USERS])
+        if linked.exists():
+            names = "、".join(f"{u.username}（{u.full_name}）" for u in linked.order_by("username")[:6])
+            self.stdout.write(f"  检查组执法人员账号（录入、签名检查结果）：{names} 等 {linked.count()} 个")
