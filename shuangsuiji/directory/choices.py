@@ -56,6 +56,8 @@ class ConflictRelation(models.TextChoices):
 class ImportKind(models.TextChoices):
     UNIT = "unit", "检查对象"
     INSPECTOR = "inspector", "执法检查人员"
+    ITEM = "item", "抽查事项"
+    EXPERT = "expert", "专家/第三方机构"
 
 
 class ImportMode(models.TextChoices):

@@ -378,7 +378,10 @@ class ImportBatch(ScopedModel, TimeStampedModel):
 
     @property
     def target_model(self):
-        return {ImportKind.UNIT: RegulatedUnit, ImportKind.INSPECTOR: Inspector}[self.kind]
+        return {
+            ImportKind.UNIT: RegulatedUnit, ImportKind.INSPECTOR: Inspector,
+            ImportKind.ITEM: InspectionItem, ImportKind.EXPERT: Expert,
+        }[self.kind]  # fmt: skip
 
 
 __all__ = [
