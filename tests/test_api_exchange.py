@@ -7,10 +7,7 @@ import sys
 import pytest
 
 from shuangsuiji.accounts.tokens import token_issue
-from shuangsuiji.inspections import services as result_services
-from shuangsuiji.inspections.testing import locked_draw
-from shuangsuiji.inspections.tests.conftest import LOCK_TIME
-from shuangsuiji.plans.tests.fixtures import gq, yy_units  # noqa: F401
+from shuangsuiji.inspections.tests.fixtures import gq, locked, yy_units  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +17,8 @@ def auth(user):
 
 
 @pytest.fixture
-def drawn(gq, approver_gq):  # noqa: F811
-    draw = locked_draw(gq["task"], approver_gq, now=LOCK_TIME)
-    result_services.results_open_for_draw(draw=draw, user=approver_gq)
-    return {**gq, "draw": draw}
+def drawn(locked):  # noqa: F811
+    return locked
 
 
 @pytest.mark.parametrize("endpoint", ["plans", "tasks", "draws", "results", "cases"])

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from shuangsuiji.core.listing import ScopedListView, require_perm
+from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.inspections import selectors as result_selectors
 
@@ -14,10 +14,6 @@ from .filtersets import CaseFilterSet
 from .forms import CaseOpenForm, CloseForm, DecisionForm, RecheckForm
 from .models import FollowUpCase
 from .tables import CaseTable
-
-
-def _errors(exc) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 class CaseListView(ScopedListView):
@@ -85,7 +81,7 @@ def _post(request, pk, form_class, fn, success):
     try:
         fn(case, form.cleaned_data if form else {})
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
     return redirect("cases:case_detail", pk=pk)

@@ -53,3 +53,10 @@ class ScopedListView(LoginRequiredMixin, View):
 
     def get_extra_context(self) -> dict:
         return {}
+
+
+def error_text(exc) -> str:
+    """A service error as one Chinese message line (ValidationError may carry several messages)."""
+    from django.core.exceptions import ValidationError
+
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

@@ -14,7 +14,7 @@ from shuangsuiji.accounts.models import Organization
 from shuangsuiji.core.validators import normalize_credit_code, validate_credit_code
 from shuangsuiji.regions.models import Region
 
-from .choices import ConflictRelation, ImportMode, RiskLevel, UnitStatus
+from .choices import ConflictRelation, ExpertKind, ImportMode, ItemCategory, RiskLevel, UnitStatus
 from .models import (
     BusinessLine,
     ConflictDeclaration,
@@ -125,6 +125,13 @@ class LookupContext:
             options = "、".join(BusinessLine.objects.values_list("short_name", flat=True))
             raise forms.ValidationError(f"未知的专业类别：{'、'.join(unknown)}（可选：{options}）")
         return ids
+
+    def business_line(self, text: str) -> BusinessLine:
+        """Exactly one business line (抽查事项 belong to one 专业类别)."""
+        ids = self.business_lines(text)
+        if len(ids) != 1:
+            raise forms.ValidationError(f"只能填写一个专业类别（当前为 {len(ids)} 个）")
+        return next(line for line in self.lines.values() if line.pk == ids[0])
 
 
 def choice_value(text: str, choices, label: str) -> str:
@@ -372,10 +379,70 @@ class ExpertForm(forms.ModelForm):
             "tags", "phone", "valid_to", "active",
         ]  # fmt: skip
         widgets = {"specialties": forms.CheckboxSelectMultiple, "tags": forms.CheckboxSelectMultiple}
+        error_messages = {name: REQUIRED for name in ("name", "region")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.restrict(user, "view").filter(valid=True)
+        region = self.fields.get("region")
+        if isinstance(region, forms.ModelChoiceField):
+            region.queryset = Region.objects.restrict(user, "view").filter(valid=True)
+
+
+def _flag(text: str, *, yes: set[str], no: set[str], label: str, options: str) -> bool:
+    text = text.strip()
+    if text in yes or text.lower() in {"", "1", "y", "yes", "true"}:
+        return True
+    if text in no or text.lower() in {"0", "n", "no", "false"}:
+        return False
+    raise forms.ValidationError(f"无效的{label}：{text}（可选：{options}）")
+
+
+class ExpertRowForm(RowFormMixin, ExpertForm):
+    """One row of an expert import: 所属区划 by code or name, 专业类别/标签 as lists, 类型 by label."""
+
+    lookup_fields = frozenset({"region"})
+
+    kind = forms.CharField(label="类型", required=False)
+    name = forms.CharField(label="姓名/机构名称", max_length=200, error_messages=REQUIRED)
+    region = forms.CharField(label="所属区划", error_messages=REQUIRED)
+    specialties = forms.CharField(label="专业类别", required=False)
+    tags = forms.CharField(label="标签", required=False)
+    active = forms.CharField(label="有效", required=False)
+
+    def __init__(self, *args, ctx: LookupContext, **kwargs):
+        super().__init__(*args, user=ctx.user, **kwargs)
+        self.ctx = ctx
+
+    def clean_kind(self):
+        text = self.cleaned_data["kind"].strip()
+        if not text:
+            return ExpertKind.EXPERT
+        if text in {"机构", "第三方", "检测机构", "技术服务机构"}:
+            return ExpertKind.AGENCY
+        return choice_value(text, ExpertKind.choices, "类型")
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_qualification_no(self):
+        return self.cleaned_data["qualification_no"].strip()
+
+    def clean_region(self):
+        return self.ctx.region(self.cleaned_data["region"])
+
+    def clean_specialties(self):
+        return self.ctx.business_lines(self.cleaned_data["specialties"])
+
+    def clean_tags(self):
+        names = split_values(self.cleaned_data["tags"])
+        too_long = [name for name in names if len(name) > Tag._meta.get_field("name").max_length]
+        if too_long:
+            raise forms.ValidationError(f"标签过长（最多30字）：{'、'.join(too_long)}")
+        return sorted(set(names))
+
+    def clean_active(self):
+        return _flag(self.cleaned_data["active"], yes={"有效", "是", "在库"}, no={"无效", "否", "停用", "出库"},
+                     label="有效状态", options="有效、无效")  # fmt: skip
 
 
 # --- inspection items ---------------------------------------------------------------------------
@@ -392,11 +459,83 @@ class InspectionItemForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.restrict(user, "view").filter(valid=True)
-        self.fields["region"].required = not user.is_superuser  # only superusers keep national items
+        if "region" in self.fields:  # the import row form has none: items go to the importer's region
+            self.fields["region"].queryset = Region.objects.restrict(user, "view").filter(valid=True)
+            self.fields["region"].required = not user.is_superuser  # only superusers keep national items
         if self.instance.pk:  # code and region are the identity of a version chain
             for name in ("code", "region"):
-                self.fields[name].disabled = True
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+
+class PercentField(forms.DecimalField):
+    """A percentage: "5", "5%", "12.5％" all mean 5 / 12.5 percent."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().rstrip("%％").strip()
+        return super().to_python(value)
+
+
+RATIO_ERROR = "应为0到100之间的数字（百分比，如 5 表示 5%，最多两位小数）"
+ITEM_DEFAULTS = {
+    "method": InspectionItem._meta.get_field("method").default,
+    "frequency": InspectionItem._meta.get_field("frequency").default,
+}
+
+
+class ItemRowForm(RowFormMixin, InspectionItemForm):
+    """One row of an item import (事项编码 is the key within the importer's region; rows become drafts)."""
+
+    lookup_fields = frozenset({"business_line"})
+
+    business_line = forms.CharField(label="专业类别", error_messages=REQUIRED)
+    category = forms.CharField(label="事项类别", required=False)
+    default_ratio = PercentField(
+        label="默认抽查比例（%）", min_value=0, max_value=100, max_digits=5, decimal_places=2,
+        error_messages={
+            **REQUIRED, **dict.fromkeys(
+                ("invalid", "min_value", "max_value", "max_digits", "max_decimal_places", "max_whole_digits"),
+                RATIO_ERROR,
+            ),
+        },
+    )  # fmt: skip
+    method = forms.CharField(label="抽查方式", required=False, max_length=200)
+    frequency = forms.CharField(label="抽查频次", required=False, max_length=50)
+
+    class Meta(InspectionItemForm.Meta):
+        fields = [name for name in InspectionItemForm.Meta.fields if name != "region"]
+        error_messages = {
+            name: REQUIRED for name in ("code", "name", "target", "legal_basis", "responsible_body", "content")
+        }
+
+    def __init__(self, *args, ctx: LookupContext, **kwargs):
+        super().__init__(*args, user=ctx.user, **kwargs)
+        self.ctx = ctx
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if any(ch.isspace() for ch in code):
+            raise forms.ValidationError(f"事项编码不能包含空格：{code}")
+        return code
+
+    def clean_business_line(self):
+        return self.ctx.business_line(self.cleaned_data["business_line"])
+
+    def clean_category(self):
+        text = self.cleaned_data["category"].strip()
+        if not text:
+            return ItemCategory.GENERAL
+        for value, label in ItemCategory.choices:
+            if text.lower() == value or text == label or (len(text) >= 2 and label.startswith(text)):
+                return value
+        raise forms.ValidationError(f"无效的事项类别：{text}（可选：一般、重点）")
+
+    def clean_method(self):
+        return self.cleaned_data["method"].strip() or ITEM_DEFAULTS["method"]
+
+    def clean_frequency(self):
+        return self.cleaned_data["frequency"].strip() or ITEM_DEFAULTS["frequency"]
 
 
 # --- import ----------------------------------------------------------------------------------------

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
+from django.db.models.functions import Upper
 
 from shuangsuiji.core.validators import credit_code_warnings, normalize_credit_code
 
-from .choices import CLOSED_STATUSES, ImportKind, ImportMode, RiskLevel, UnitStatus
-from .forms import InspectorRowForm, LookupContext, UnitRowForm
-from .models import BusinessLine, Inspector, RegulatedUnit
+from .choices import CLOSED_STATUSES, ExpertKind, ImportKind, ImportMode, ItemCategory, ItemStatus, RiskLevel, UnitStatus
+from .forms import ExpertRowForm, InspectorRowForm, ItemRowForm, LookupContext, UnitRowForm
+from .models import BusinessLine, Expert, InspectionItem, Inspector, RegulatedUnit
 from .spreadsheets import SpreadsheetError, Table
 
 CHUNK = 2000
@@ -72,6 +75,41 @@ INSPECTOR_COLUMNS = (
     Column("在岗状态", "active", aliases=("状态",), note="在岗/离岗，空白为在岗", choices=("在岗", "离岗")),
 )  # fmt: skip
 
+ITEM_COLUMNS = (
+    Column("事项编码", "code", True, ("编码", "抽查事项编码"), "本辖区内唯一；已有草稿的编码可用“更新导入”修改", width=18),
+    Column("专业类别", "business_line", True, ("业务类别", "监管类别", "专业"), "一个，代码或名称，如 公共场所", width=18),
+    Column("抽查事项", "name", True, ("事项名称", "抽查事项名称"), width=30),
+    Column("检查对象", "target", True, ("抽查对象",), width=24),
+    Column("事项类别", "category", aliases=("类别",), note="空白为一般检查事项", choices=("一般", "重点")),
+    Column("默认抽查比例（%）", "default_ratio", True, ("默认抽查比例", "抽查比例", "抽查比例（%）"),
+           "0–100 的百分数，如 5 表示 5%"),
+    Column("抽查频次", "frequency", aliases=("频次",), note="空白为 每年1次"),
+    Column("抽查依据", "legal_basis", True, ("法律依据", "依据"), width=40),
+    Column("抽查内容", "content", True, ("检查内容",), width=40),
+    Column("抽查方式", "method", aliases=("检查方式",), note="空白为 双随机抽查，现场检查", width=22),
+    Column("抽查主体", "responsible_body", True, ("实施主体", "检查主体"), width=24),
+    Column("事项层级", "level", importable=False),
+    Column("所属区划", "region", importable=False),
+    Column("版本", "version", importable=False),
+    Column("状态", "status", importable=False),
+    Column("认领自", "claimed_from", importable=False),
+)  # fmt: skip
+
+EXPERT_COLUMNS = (
+    Column("类型", "kind", aliases=("专家类型",), note="空白为专家", choices=tuple(ExpertKind.labels)),
+    Column("姓名/机构名称", "name", True, ("姓名", "机构名称", "名称", "专家姓名"), width=24),
+    Column("工作单位", "employer", aliases=("单位",), note="无资质证书编号的专家以“姓名+工作单位”识别", width=28),
+    Column("职称/资质", "title", aliases=("职称", "资质")),
+    Column("资质证书编号", "qualification_no", aliases=("证书编号", "资质证书号"), note="填写后以此识别", width=22),
+    Column("统一社会信用代码", "credit_code", aliases=("信用代码", "社会信用代码"), "第三方机构填写，18位", width=22),
+    Column("所属区划", "region", True, ("行政区划", "区划代码", "区划"), "区划代码或县区名称，如 370322"),
+    Column("专业类别", "specialties", aliases=("业务专长", "专业"), note="可填多个，用“、”分隔", width=22),
+    Column("标签", "tags", note="可填多个，用“、”分隔"),
+    Column("联系电话", "phone", aliases=("电话",)),
+    Column("入库有效期至", "valid_to", aliases=("有效期至",), note="日期，如 2028-12-31"),
+    Column("有效", "active", aliases=("有效状态", "状态"), note="有效/无效，空白为有效", choices=("有效", "无效")),
+)  # fmt: skip
+
 
 def normalise_header(text: str) -> str:
     text = (text or "").strip().replace(" ", "").replace("\u3000", "")
@@ -80,12 +118,17 @@ def normalise_header(text: str) -> str:
     return text.replace("(", "（").replace(")", "）")
 
 
-def match_headers(headers: list[str], columns, *, only_required: str = "") -> tuple[dict[str, int], list[str]]:
+def match_headers(
+    headers: list[str], columns, *, only_required: str | tuple[str, ...] | None = None
+) -> tuple[dict[str, int], list[str]]:
     """{field: column index}; raises SpreadsheetError naming every problem with the header row.
 
-    `only_required` (update mode): only that key column must be present; a new record in an update
-    file still needs its required cells, which the row form checks.
+    `only_required` (update mode): only those key columns must be present (a str is one field; an
+    empty value, as before, means all required columns); a new record in an update file still needs
+    its required cells, which the row form checks.
     """
+    if isinstance(only_required, str):
+        only_required = (only_required,) if only_required else None
     lookup = {}
     for column in columns:
         for name in (column.header, *column.aliases):
@@ -107,7 +150,7 @@ def match_headers(headers: list[str], columns, *, only_required: str = "") -> tu
     if not mapping:
         example = "、".join(c.header for c in columns if c.required)
         raise SpreadsheetError(f"表头无法识别：第1行应为导入模板的表头（如 {example}），请下载导入模板填写")
-    required = [c for c in columns if c.required and (not only_required or c.field == only_required)]
+    required = [c for c in columns if c.required and (only_required is None or c.field in only_required)]
     missing = [c.header for c in required if c.field not in mapping]
     if missing:
         problems.append(f"缺少必填列：{'、'.join(missing)}")
@@ -131,7 +174,8 @@ class Validation:
 class Importer:
     kind: str
     columns: tuple[Column, ...]
-    key_field: str
+    key_field: str  # payload field holding the natural key (a column field too, unless row_key is overridden)
+    update_required: tuple[str, ...] | None = None  # columns an update file must have; None: (key_field,)
     form_class = None
     model: type[Model]
     compare_fields: tuple[str, ...] = ()
@@ -165,21 +209,36 @@ class Importer:
     def row_warnings(self, data: dict) -> list[str]:
         return []
 
+    def row_key(self, raw: dict) -> str:
+        """The natural key of one raw row (column field -> cell text); "" when the row has none."""
+        return self.norm_key(raw.get(self.key_field, ""))
+
+    def key_header(self, raw: dict) -> str:
+        """The column an error about the key (duplicate, already registered) is reported under."""
+        return self.headers[self.key_field]
+
+    def refuse_existing(self, obj) -> str:
+        """A Chinese reason why this existing record may not be updated by import ("" = allowed)."""
+        return ""
+
     # --- shared ---
     def validate(self, table: Table) -> Validation:
-        key_only = self.key_field if self.mode == ImportMode.UPDATE else ""
+        key_only = None
+        if self.mode == ImportMode.UPDATE:
+            key_only = (self.key_field,) if self.update_required is None else self.update_required
         mapping, header_warnings = match_headers(table.headers, self.columns, only_required=key_only)
         result = Validation(warnings=list(header_warnings), rows_total=len(table.rows))
-        key_index = mapping[self.key_field]
-        keys = {self.norm_key(cells[key_index]) for _, cells in table.rows if key_index < len(cells)}
-        existing = self.load_existing(keys - {""})
-        scope_ok = self._scope_map(existing)
-        seen: dict[str, int] = {}
-        key_header = self.headers[self.key_field]
-        form = self.form_class(data={}, ctx=self.ctx)
+        keyed = []
         for rowno, cells in table.rows:
             raw = {name: (cells[i] if i < len(cells) else "") for name, i in mapping.items()}
-            key = self.norm_key(raw[self.key_field])
+            keyed.append((rowno, raw, self.row_key(raw)))
+        existing = self.load_existing({key for _, _, key in keyed} - {""})
+        scope_ok = self._scope_map(existing)
+        seen: dict[str, int] = {}
+        matched: dict[int, int] = {}  # existing pk -> row (two keys may name one record)
+        form = self.form_class(data={}, ctx=self.ctx)
+        for rowno, raw, key in keyed:
+            key_header = self.key_header(raw)
             if key and key in seen:
                 result.errors.append([rowno, key_header, f"与第{seen[key]}行重复：{key}"])
                 continue
@@ -188,6 +247,14 @@ class Importer:
             obj = existing.get(key)
             data = raw
             if obj is not None:
+                if obj.pk in matched:
+                    result.errors.append([rowno, key_header, f"与第{matched[obj.pk]}行是同一条记录（{obj}）"])
+                    continue
+                matched[obj.pk] = rowno
+                refusal = self.refuse_existing(obj)
+                if refusal:
+                    result.errors.append([rowno, key_header, refusal])
+                    continue
                 if self.mode == ImportMode.CREATE:
                     result.errors.append([rowno, key_header, f"已存在于名录库（{obj}），如需修改请选择“更新导入”"])
                     continue
@@ -200,7 +267,9 @@ class Importer:
                     result.errors.append([rowno, self.headers.get(name, ""), "；".join(messages)])
                 continue
             present = [name for name, value in raw.items() if value != ""]
-            result.payload.append(self.payload(rowno, form.cleaned_data, present))
+            row = self.payload(rowno, form.cleaned_data, present)
+            row.setdefault(self.key_field, key)  # a key built from several columns (experts)
+            result.payload.append(row)
             if len(result.warnings) < MAX_WARNINGS:
                 result.warnings.extend(f"第{rowno}行：{w}" for w in self.row_warnings(form.cleaned_data))
         return result
@@ -224,6 +293,8 @@ class Importer:
         entries = []
         for row in payload:
             obj = existing.get(row[self.key_field])
+            if obj is not None and self.refuse_existing(obj):  # changed since the preview
+                raise ValidationError(f"第{row['row']}行：{self.refuse_existing(obj)}（{obj}）")
             entry = {"row": row["row"], "key": row[self.key_field], "name": row["name"]}
             if obj is None:
                 entry.update(action="create", changes=[])
@@ -421,5 +492,215 @@ class InspectorImporter(Importer):
         return super().display(name, value)
 
 
-IMPORTERS = {ImportKind.UNIT: UnitImporter, ImportKind.INSPECTOR: InspectorImporter}
-COLUMNS = {ImportKind.UNIT: UNIT_COLUMNS, ImportKind.INSPECTOR: INSPECTOR_COLUMNS}
+def _ratio(value) -> str:
+    return str(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
+class ItemImporter(Importer):
+    """抽查事项清单. Key: 事项编码 within the importer's own region (national for a superuser without one).
+
+    New codes become version-1 drafts; in update mode a code whose latest version is a draft updates
+    that draft; a published version is immutable and refused (create a new version in the UI instead).
+    """
+
+    kind = ImportKind.ITEM
+    columns = ITEM_COLUMNS
+    key_field = "code"
+    form_class = ItemRowForm
+    model = InspectionItem
+    compare_fields = (
+        "name", "target", "business_line_id", "category", "default_ratio", "frequency", "legal_basis", "content",
+        "method", "responsible_body",
+    )  # fmt: skip
+    present_alias = {"business_line_id": "business_line"}
+
+    def __init__(self, *, user, mode):
+        super().__init__(user=user, mode=mode)
+        self.headers.update({k: self.headers[v] for k, v in self.present_alias.items()})
+        self.region = getattr(user, "region", None)
+        if user is not None and self.region is None and not user.is_superuser:
+            raise PermissionDenied("您的账号没有所属机构，不能导入抽查事项")
+        self.lines = {line.pk: line for line in BusinessLine.objects.all()}
+
+    def norm_key(self, text: str) -> str:
+        return text.strip()  # item codes are compared exactly, as item_create does
+
+    def load_existing(self, keys) -> dict[str, InspectionItem]:
+        """The latest version of each code in the importer's region."""
+        keys, found = list(keys), {}
+        base = InspectionItem.objects.filter(region=self.region) if self.region else InspectionItem.objects.filter(
+            region__isnull=True
+        )
+        for start in range(0, len(keys), CHUNK):
+            for item in base.filter(code__in=keys[start : start + CHUNK]).select_related("region").order_by("version"):
+                found[item.code] = item
+        return found
+
+    def refuse_existing(self, obj) -> str:
+        return "" if obj.status == ItemStatus.DRAFT else "已发布的事项不能修改，请新建版本"
+
+    def region_label(self, obj) -> str:
+        return obj.region.name if obj.region else "国家级"
+
+    def existing_values(self, obj) -> dict[str, str]:
+        return {
+            "code": obj.code, "business_line": self.lines[obj.business_line_id].code, "name": obj.name,
+            "target": obj.target, "category": obj.category, "default_ratio": _ratio(obj.default_ratio),
+            "frequency": obj.frequency, "legal_basis": obj.legal_basis, "content": obj.content, "method": obj.method,
+            "responsible_body": obj.responsible_body,
+        }  # fmt: skip
+
+    def payload(self, row: int, data: dict, present: list[str]) -> dict:
+        inverse = {v: k for k, v in self.present_alias.items()}
+        return {
+            "row": row, "code": data["code"], "name": data["name"], "target": data["target"],
+            "business_line_id": data["business_line"].pk, "category": data["category"],
+            "default_ratio": _ratio(data["default_ratio"]), "frequency": data["frequency"],
+            "legal_basis": data["legal_basis"], "content": data["content"], "method": data["method"],
+            "responsible_body": data["responsible_body"], "present": [inverse.get(name, name) for name in present],
+        }  # fmt: skip
+
+    def current(self, obj) -> dict:
+        return {
+            "name": obj.name, "target": obj.target, "business_line_id": obj.business_line_id,
+            "category": obj.category, "default_ratio": _ratio(obj.default_ratio), "frequency": obj.frequency,
+            "legal_basis": obj.legal_basis, "content": obj.content, "method": obj.method,
+            "responsible_body": obj.responsible_body,
+        }  # fmt: skip
+
+    def display(self, name: str, value) -> str:
+        if name == "business_line_id":
+            line = self.lines.get(value)
+            return line.short_name or line.name if line else str(value)
+        if name == "category":
+            return ItemCategory(value).label if value else ""
+        return super().display(name, value)
+
+
+AGENCY_WORDS = frozenset({"agency", "第三方机构", "机构", "第三方", "检测机构", "技术服务机构"})
+EXPERT_WORDS = frozenset({"expert", "专家"})
+
+
+class ExpertImporter(Importer):
+    """专家库. Key: 资质证书编号 if given, else the 统一社会信用代码 (agencies; any row with a code not typed
+    专家), else 姓名+工作单位. Certificate numbers and credit codes identify a record nationally (one in
+    another county is refused like a unit); 姓名+工作单位 is only matched inside the importer's scope."""
+
+    kind = ImportKind.EXPERT
+    columns = EXPERT_COLUMNS
+    key_field = "key"  # payload only: built by row_key from up to three columns
+    update_required = ()  # any key column identifies the record
+    form_class = ExpertRowForm
+    model = Expert
+    compare_fields = (
+        "kind", "name", "employer", "title", "qualification_no", "credit_code", "region_id", "line_ids",
+        "tag_names", "phone", "valid_to", "active",
+    )  # fmt: skip
+    present_alias = {"region_id": "region", "line_ids": "specialties", "tag_names": "tags"}
+    PREFIX_Q, PREFIX_C, PREFIX_N = "资质证书编号：", "统一社会信用代码：", "姓名："
+
+    def __init__(self, *, user, mode):
+        super().__init__(user=user, mode=mode)
+        self.headers.update({k: self.headers[v] for k, v in self.present_alias.items()})
+        self.headers["key"] = self.headers["name"]
+        self.lines = {line.pk: line for line in BusinessLine.objects.all()}
+        self.region_names = {r.pk: f"{r.code} {r.name}" for r in self.ctx.regions.values()}
+
+    def _key_source(self, raw: dict) -> tuple[str, str]:
+        qualification = raw.get("qualification_no", "").strip().upper()
+        if qualification:
+            return "qualification_no", self.PREFIX_Q + qualification
+        code = normalize_credit_code(raw.get("credit_code", ""))
+        if code and raw.get("kind", "").strip().lower() not in EXPERT_WORDS:
+            return "credit_code", self.PREFIX_C + code
+        name = raw.get("name", "").strip()
+        if name:
+            return "name", f"{self.PREFIX_N}{name}／工作单位：{raw.get('employer', '').strip() or '（空）'}"
+        return "name", ""
+
+    def row_key(self, raw: dict) -> str:
+        return self._key_source(raw)[1]
+
+    def key_header(self, raw: dict) -> str:
+        return self.headers[self._key_source(raw)[0]]
+
+    def load_existing(self, keys) -> dict[str, Expert]:
+        by_kind: dict[str, list[str]] = {self.PREFIX_Q: [], self.PREFIX_C: [], self.PREFIX_N: []}
+        for key in keys:
+            prefix = next(p for p in by_kind if key.startswith(p))
+            by_kind[prefix].append(key)
+        base = Expert.objects.select_related("region").prefetch_related("specialties", "tags")
+        found: dict[str, Expert] = {}
+        queries = (
+            (self.PREFIX_Q, lambda chunk: base.annotate(q=Upper("qualification_no")).filter(q__in=chunk),
+             lambda e: self.PREFIX_Q + e.qualification_no.strip().upper()),
+            (self.PREFIX_C, lambda chunk: base.filter(credit_code__in=chunk), lambda e: self.PREFIX_C + e.credit_code),
+            (self.PREFIX_N, lambda chunk: (base.in_scope(self.user) if self.user is not None else base).filter(
+                name__in=chunk), lambda e: self.row_key({"name": e.name, "employer": e.employer})),
+        )  # fmt: skip
+        for prefix, query, key_of in queries:
+            wanted = set(by_kind[prefix])
+            values = [k.removeprefix(prefix).split("／工作单位：")[0] for k in wanted]
+            for start in range(0, len(values), CHUNK):
+                for expert in query(values[start : start + CHUNK]):
+                    key = key_of(expert)
+                    if key in wanted:
+                        expert.line_ids = sorted(line.pk for line in expert.specialties.all())
+                        expert.tag_names = sorted(tag.name for tag in expert.tags.all())
+                        found[key] = expert
+        return found
+
+    def region_label(self, obj) -> str:
+        return obj.region.name
+
+    def row_warnings(self, data: dict) -> list[str]:
+        return credit_code_warnings(data["credit_code"]) if data["credit_code"] else []
+
+    def existing_values(self, obj) -> dict[str, str]:
+        return {
+            "kind": obj.kind, "name": obj.name, "employer": obj.employer, "title": obj.title,
+            "qualification_no": obj.qualification_no, "credit_code": obj.credit_code, "region": obj.region.code,
+            "specialties": "、".join(self.lines[pk].code for pk in obj.line_ids), "tags": "、".join(obj.tag_names),
+            "phone": obj.phone, "valid_to": _iso(obj.valid_to), "active": "有效" if obj.active else "无效",
+        }  # fmt: skip
+
+    def payload(self, row: int, data: dict, present: list[str]) -> dict:
+        inverse = {v: k for k, v in self.present_alias.items()}
+        return {
+            "row": row, "kind": data["kind"], "name": data["name"], "employer": data["employer"],
+            "title": data["title"], "qualification_no": data["qualification_no"], "credit_code": data["credit_code"],
+            "region_id": data["region"].pk, "line_ids": sorted(data["specialties"]), "tag_names": data["tags"],
+            "phone": data["phone"], "valid_to": _iso(data["valid_to"]), "active": data["active"],
+            "present": [inverse.get(name, name) for name in present],
+        }  # fmt: skip
+
+    def current(self, obj) -> dict:
+        return {
+            "kind": obj.kind, "name": obj.name, "employer": obj.employer, "title": obj.title,
+            "qualification_no": obj.qualification_no, "credit_code": obj.credit_code, "region_id": obj.region_id,
+            "line_ids": obj.line_ids, "tag_names": obj.tag_names, "phone": obj.phone, "valid_to": _iso(obj.valid_to),
+            "active": obj.active,
+        }  # fmt: skip
+
+    def display(self, name: str, value) -> str:
+        if name == "region_id":
+            return self.region_names.get(value, str(value))
+        if name == "line_ids":
+            return "、".join(self.lines[pk].short_name or self.lines[pk].name for pk in value if pk in self.lines)
+        if name == "tag_names":
+            return "、".join(value)
+        if name == "kind":
+            return ExpertKind(value).label if value else ""
+        if name == "active":
+            return "有效" if value else "无效"
+        return super().display(name, value)
+
+
+IMPORTERS = {
+    ImportKind.UNIT: UnitImporter, ImportKind.INSPECTOR: InspectorImporter,
+    ImportKind.ITEM: ItemImporter, ImportKind.EXPERT: ExpertImporter,
+}  # fmt: skip
+COLUMNS = {
+    ImportKind.UNIT: UNIT_COLUMNS, ImportKind.INSPECTOR: INSPECTOR_COLUMNS,
+    ImportKind.ITEM: ITEM_COLUMNS, ImportKind.EXPERT: EXPERT_COLUMNS,
+}  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -441,7 +442,7 @@ def import_commit(*, actor, batch: ImportBatch) -> ImportBatch:
             taken = [e["key"] for e in plan if e["action"] != "create"]
             if taken:
                 raise ValidationError(f"预览后以下记录已被登记，请重新上传：{'、'.join(taken[:20])}")
-        writer = _write_units if batch.kind == ImportKind.UNIT else _write_inspectors
+        writer = WRITERS[batch.kind]
         writer(actor=actor, importer=importer, payload=payload, plan=plan, message=f"导入批次 #{batch.pk}")
         _set_counts(batch, plan)
         batch.report = _report(plan, batch.mode)
@@ -640,6 +641,81 @@ def _write_inspectors(*, actor, importer, payload, plan, message: str) -> None:
     audit.append(entries, user=actor)
 
 
+ITEM_PAYLOAD_FIELDS = (
+    "name", "target", "business_line_id", "category", "default_ratio", "frequency", "legal_basis", "content",
+    "method", "responsible_body",
+)  # fmt: skip
+
+
+def _write_items(*, actor, importer, payload, plan, message: str) -> None:
+    """New codes become version-1 drafts in the importer's region; drafts are updated; published versions are
+    refused (the plan raises before this runs, and is_editable is checked again here)."""
+    region = importer.region
+    probe = InspectionItem(region=region)
+    _item_region_check(actor, probe)
+    level = LEVEL_OF_REGION[region.level] if region is not None else ItemLevel.NATIONAL
+    existing = importer.load_existing({e["key"] for e in plan if e["action"] != "create"})
+    entries = []
+    for row, entry in zip(payload, plan, strict=True):
+        if entry["action"] == "unchanged":
+            continue
+        item = existing.get(row["code"])
+        creating = item is None
+        if creating:
+            item = InspectionItem(code=row["code"], region=region, level=level, version=1, status=ItemStatus.DRAFT)
+        elif not item.is_editable:
+            raise ValidationError(f"第{row['row']}行：已发布的事项不能修改，请新建版本（{item}）")
+        before = None if creating else audit.snapshot(item)
+        present = set(ITEM_PAYLOAD_FIELDS) if creating else set(row["present"])
+        for name in ITEM_PAYLOAD_FIELDS:
+            if name in present:
+                setattr(item, name, Decimal(row[name]) if name == "default_ratio" else row[name])
+        item.full_clean()
+        item.save()
+        entries.append(audit.entry_for(item, Action.CREATE if creating else Action.UPDATE, before=before, message=message))
+    audit.append(entries, user=actor)
+
+
+EXPERT_PAYLOAD_FIELDS = (
+    "kind", "name", "employer", "title", "qualification_no", "credit_code", "region_id", "phone", "valid_to", "active"
+)  # fmt: skip
+
+
+def _write_experts(*, actor, importer, payload, plan, message: str) -> None:
+    tag_ids = ensure_tags(name for row in payload for name in row["tag_names"])
+    existing = importer.load_existing({e["key"] for e in plan if e["action"] != "create"})
+    regions = importer.ctx.regions_by_pk()
+    entries = []
+    for row, entry in zip(payload, plan, strict=True):
+        if entry["action"] == "unchanged":
+            continue
+        expert = existing.get(row["key"]) or Expert()
+        creating = expert.pk is None
+        if not creating:
+            _check_region(actor, expert.region.code)
+        before = None if creating else audit.snapshot(expert)
+        present = set(row["present"]) if not creating else set(EXPERT_PAYLOAD_FIELDS) | {"line_ids", "tag_names"}
+        for name in EXPERT_PAYLOAD_FIELDS:
+            if name in present:
+                setattr(expert, name, _parse_date(row[name]) if name == "valid_to" else row[name])
+        expert.region = regions[expert.region_id]
+        _check_region(actor, expert.region.code)
+        expert.full_clean()
+        expert.save()
+        if "line_ids" in present:
+            expert.specialties.set(row["line_ids"])
+        if "tag_names" in present:
+            expert.tags.set([tag_ids[name] for name in row["tag_names"]])
+        entries.append(audit.entry_for(expert, Action.CREATE if creating else Action.UPDATE, before=before, message=message))
+    audit.append(entries, user=actor)
+
+
+WRITERS = {
+    ImportKind.UNIT: _write_units, ImportKind.INSPECTOR: _write_inspectors,
+    ImportKind.ITEM: _write_items, ImportKind.EXPERT: _write_experts,
+}  # fmt: skip
+
+
 # --- export ---------------------------------------------------------------------------------------
 
 
@@ -675,7 +751,7 @@ def import_sync(*, actor, kind: str, mode: str, table, source: str) -> ImportBat
         batch.count_error = len({row for row, _, _ in result.errors})
         if not result.errors:
             plan = importer.plan(result.payload)
-            writer = _write_units if kind == ImportKind.UNIT else _write_inspectors
+            writer = WRITERS[kind]
             writer(actor=actor, importer=importer, payload=result.payload, plan=plan, message=f"接口同步：{source}")
             _set_counts(batch, plan)
             batch.report = _report(plan, mode)

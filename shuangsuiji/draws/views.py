@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji import fairdraw as fd
-from shuangsuiji.core.listing import ScopedListView, require_perm
+from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.models import Task
@@ -21,10 +21,6 @@ from .filtersets import DrawFilterSet
 from .forms import FreezeForm, ReasonForm, ValuesForm, WitnessForm
 from .models import Draw, DrawTarget
 from .tables import DrawTable
-
-
-def _errors(exc) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 class DrawListView(ScopedListView):
@@ -148,7 +144,7 @@ def _action(request, pk, fn, success):
     try:
         result = fn(draw)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "操作失败：" + _errors(exc))
+        messages.error(request, "操作失败：" + error_text(exc))
     else:
         messages.success(request, success(result) if callable(success) else success)
     return redirect("draws:draw_detail", pk=draw.pk)
@@ -168,7 +164,7 @@ def draw_values(request, pk):
         try:
             values = services.canonical_values(draw, raw)
         except ValidationError as exc:
-            messages.error(request, "录入有误：" + _errors(exc))
+            messages.error(request, "录入有误：" + error_text(exc))
             return redirect("draws:draw_detail", pk=draw.pk)
         rows = list(zip(form.sources, [raw[s.position] for s in form.sources], values, strict=True))
         return render(
@@ -193,7 +189,7 @@ def draw_fetch_drand(request, pk):
         src.check_available(source.available_at, source.description)
         value = src.fetch_drand(source.spec["round"])
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.info(request, f"drand 第 {source.spec['round']} 轮 randomness：{value}（请核对后录入）")
     return redirect("draws:draw_detail", pk=draw.pk)
@@ -235,7 +231,7 @@ def _target_action(request, pk, fn, success):
     try:
         result = fn(target, reason)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "操作失败：" + _errors(exc))
+        messages.error(request, "操作失败：" + error_text(exc))
     else:
         messages.success(request, success(result))
     return redirect("draws:draw_detail", pk=target.draw_id)
@@ -270,7 +266,7 @@ def draw_verify(request, pk):
     try:
         report = services.draw_verify(user=request.user, draw=draw)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
         return redirect("draws:draw_detail", pk=draw.pk)
     if report.ok:
         messages.success(request, report.text())

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.core import audit
-from shuangsuiji.core.listing import ScopedListView, require_perm
+from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.directory.models import InspectionItem
 from shuangsuiji.directory.spreadsheets import safe_cell, write_xlsx
@@ -22,10 +22,6 @@ from .filtersets import ResultFilterSet
 from .forms import AttachmentForm, ChecklistForm, CorrectionForm, ReasonForm, ResultForm, parse_answers
 from .models import ChecklistTemplate, InspectionResult, ResultAttachment
 from .tables import ResultTable
-
-
-def _errors(exc) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 class ResultListView(ScopedListView):
@@ -111,7 +107,7 @@ def result_save(request, pk):
             answers=parse_answers(request.POST, result.answers.all()),
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, "检查结果已保存。内容确认无误后，请检查组成员分别签名确认。")
     return redirect("inspections:result_detail", pk=pk)
@@ -124,7 +120,7 @@ def result_sign(request, pk):
     try:
         result = services.result_sign(user=request.user, result=result)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request,
@@ -142,7 +138,7 @@ def result_return(request, pk):
     try:
         services.result_return(user=request.user, result=result, reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, "已退回修改。")
     return redirect("inspections:result_detail", pk=pk)
@@ -155,7 +151,7 @@ def result_publish(request, pk):
     try:
         services.result_publish(user=request.user, results=[result])
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, "检查结果已公示。")
     return redirect("inspections:result_detail", pk=pk)
@@ -175,7 +171,7 @@ def publish_queue(request):
             try:
                 services.result_publish(user=request.user, results=chosen)
             except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, _errors(exc))
+                messages.error(request, error_text(exc))
             else:
                 messages.success(request, f"已公示 {len(chosen)} 条检查结果。")
         return redirect("inspections:publish_queue")
@@ -217,7 +213,7 @@ def attachment_upload(request, pk):
                 description=form.cleaned_data["description"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, "附件已上传。")
     return redirect("inspections:result_detail", pk=pk)
@@ -249,7 +245,7 @@ def attachment_delete(request, pk):
     try:
         services.attachment_delete(user=request.user, attachment=attachment)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, "附件已删除。")
     return redirect("inspections:result_detail", pk=result_pk)

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from shuangsuiji.core.listing import ScopedListView, require_perm
+from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.draws.choices import LIVE_STATUSES
 
@@ -14,10 +14,6 @@ from .filtersets import PlanFilterSet, TaskFilterSet
 from .forms import PlanForm, StratumRuleForm, TaskForm, TaskItemForm, TransitionForm
 from .models import AnnualPlan, Task, TaskItem, TaskStratumRule
 from .tables import PlanTable, TaskTable
-
-
-def _errors(exc) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 class PlanListView(ScopedListView):
@@ -131,7 +127,7 @@ def plan_transition(request, pk, action):
     try:
         services.plan_transition(user=request.user, plan=plan, action=action, text=form.cleaned_data.get("text", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "操作失败：" + _errors(exc))
+        messages.error(request, "操作失败：" + error_text(exc))
     else:
         label = PLAN_TRANSITIONS[action].label
         messages.success(request, f"已{label}")
@@ -257,7 +253,7 @@ def _task_action(request, pk, fn, success: str):
     try:
         fn(task)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "操作失败：" + _errors(exc))
+        messages.error(request, "操作失败：" + error_text(exc))
     else:
         messages.success(request, success)
     return redirect("plans:task_detail", pk=task.pk)
@@ -326,7 +322,7 @@ def task_delete(request, pk):
     try:
         services.task_delete(user=request.user, task=task)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "删除失败：" + _errors(exc))
+        messages.error(request, "删除失败：" + error_text(exc))
         return redirect("plans:task_detail", pk=task.pk)
     messages.success(request, "已删除任务")
     return redirect("plans:plan_detail", pk=plan_pk)
