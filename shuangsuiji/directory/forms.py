@@ -477,7 +477,7 @@ class PercentField(forms.DecimalField):
         return super().to_python(value)
 
 
-RATIO_ERROR = "应为0到100之间的数字（百分比，如 5 表示 5%，最多两位小数）"
+RATIO_ERROR = "应为0到100之间的数字（百分比，如 5 表示 5％，最多两位小数）"
 ITEM_DEFAULTS = {
     "method": InspectionItem._meta.get_field("method").default,
     "frequency": InspectionItem._meta.get_field("frequency").default,

@@ -19,7 +19,16 @@ from django.db.models.functions import Upper
 
 from shuangsuiji.core.validators import credit_code_warnings, normalize_credit_code
 
-from .choices import CLOSED_STATUSES, ExpertKind, ImportKind, ImportMode, ItemCategory, ItemStatus, RiskLevel, UnitStatus
+from .choices import (
+    CLOSED_STATUSES,
+    ExpertKind,
+    ImportKind,
+    ImportMode,
+    ItemCategory,
+    ItemStatus,
+    RiskLevel,
+    UnitStatus,
+)
 from .forms import ExpertRowForm, InspectorRowForm, ItemRowForm, LookupContext, UnitRowForm
 from .models import BusinessLine, Expert, InspectionItem, Inspector, RegulatedUnit
 from .spreadsheets import SpreadsheetError, Table
@@ -76,8 +85,8 @@ INSPECTOR_COLUMNS = (
 )  # fmt: skip
 
 ITEM_COLUMNS = (
-    Column("事项编码", "code", True, ("编码", "抽查事项编码"), "本辖区内唯一；已有草稿的编码可用“更新导入”修改", width=18),
-    Column("专业类别", "business_line", True, ("业务类别", "监管类别", "专业"), "一个，代码或名称，如 公共场所", width=18),
+    Column("事项编码", "code", True, ("编码", "抽查事项编码"), "本辖区内唯一；草稿可用“更新导入”修改", width=18),
+    Column("专业类别", "business_line", True, ("业务类别", "监管类别", "专业"), "一个，如 公共场所", width=18),
     Column("抽查事项", "name", True, ("事项名称", "抽查事项名称"), width=30),
     Column("检查对象", "target", True, ("抽查对象",), width=24),
     Column("事项类别", "category", aliases=("类别",), note="空白为一般检查事项", choices=("一般", "重点")),
@@ -101,7 +110,7 @@ EXPERT_COLUMNS = (
     Column("工作单位", "employer", aliases=("单位",), note="无资质证书编号的专家以“姓名+工作单位”识别", width=28),
     Column("职称/资质", "title", aliases=("职称", "资质")),
     Column("资质证书编号", "qualification_no", aliases=("证书编号", "资质证书号"), note="填写后以此识别", width=22),
-    Column("统一社会信用代码", "credit_code", aliases=("信用代码", "社会信用代码"), "第三方机构填写，18位", width=22),
+    Column("统一社会信用代码", "credit_code", False, ("信用代码", "社会信用代码"), "第三方机构填写，18位", width=22),
     Column("所属区划", "region", True, ("行政区划", "区划代码", "区划"), "区划代码或县区名称，如 370322"),
     Column("专业类别", "specialties", aliases=("业务专长", "专业"), note="可填多个，用“、”分隔", width=22),
     Column("标签", "tags", note="可填多个，用“、”分隔"),
@@ -528,8 +537,10 @@ class ItemImporter(Importer):
     def load_existing(self, keys) -> dict[str, InspectionItem]:
         """The latest version of each code in the importer's region."""
         keys, found = list(keys), {}
-        base = InspectionItem.objects.filter(region=self.region) if self.region else InspectionItem.objects.filter(
-            region__isnull=True
+        base = (
+            InspectionItem.objects.filter(region=self.region)
+            if self.region
+            else InspectionItem.objects.filter(region__isnull=True)
         )
         for start in range(0, len(keys), CHUNK):
             for item in base.filter(code__in=keys[start : start + CHUNK]).select_related("region").order_by("version"):

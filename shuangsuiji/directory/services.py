@@ -672,7 +672,8 @@ def _write_items(*, actor, importer, payload, plan, message: str) -> None:
                 setattr(item, name, Decimal(row[name]) if name == "default_ratio" else row[name])
         item.full_clean()
         item.save()
-        entries.append(audit.entry_for(item, Action.CREATE if creating else Action.UPDATE, before=before, message=message))
+        action = Action.CREATE if creating else Action.UPDATE
+        entries.append(audit.entry_for(item, action, before=before, message=message))
     audit.append(entries, user=actor)
 
 
@@ -698,7 +699,8 @@ def _write_experts(*, actor, importer, payload, plan, message: str) -> None:
         for name in EXPERT_PAYLOAD_FIELDS:
             if name in present:
                 setattr(expert, name, _parse_date(row[name]) if name == "valid_to" else row[name])
-        expert.region = regions[expert.region_id]
+        if "region_id" in present:
+            expert.region = regions[row["region_id"]]
         _check_region(actor, expert.region.code)
         expert.full_clean()
         expert.save()
@@ -706,7 +708,8 @@ def _write_experts(*, actor, importer, payload, plan, message: str) -> None:
             expert.specialties.set(row["line_ids"])
         if "tag_names" in present:
             expert.tags.set([tag_ids[name] for name in row["tag_names"]])
-        entries.append(audit.entry_for(expert, Action.CREATE if creating else Action.UPDATE, before=before, message=message))
+        action = Action.CREATE if creating else Action.UPDATE
+        entries.append(audit.entry_for(expert, action, before=before, message=message))
     audit.append(entries, user=actor)
 
 

@@ -43,6 +43,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_URLS = {
     ImportKind.UNIT: ("directory:unit_list", "检查对象"),
     ImportKind.INSPECTOR: ("directory:inspector_list", "执法检查人员"),
+    ImportKind.ITEM: ("directory:item_list", "抽查事项"),
+    ImportKind.EXPERT: ("directory:expert_list", "专家库"),
+}
+MODE_HELP = {
+    ImportKind.INSPECTOR: (
+        "新增导入：执法证号已存在则报错；更新导入：已存在的按执法证号更新、新证号新增，空白单元格表示不修改"
+    ),
+    ImportKind.ITEM: (
+        "新增导入：本辖区已有该事项编码则报错，新事项为草稿；更新导入：草稿按事项编码更新、新编码新增草稿，"
+        "空白单元格表示不修改；已发布的事项不能修改，请在事项详情页新建版本"
+    ),
+    ImportKind.EXPERT: (
+        "按资质证书编号识别，未填写时第三方机构按统一社会信用代码、专家按姓名+工作单位识别。"
+        "新增导入：已存在则报错；更新导入：已存在的更新、其余新增，空白单元格表示不修改"
+    ),
 }
 
 
@@ -342,6 +357,7 @@ class ExpertListView(DirectoryListView):
     table_class = ExpertTable
     title = "专家库"
     create_url_name = "directory:expert_create"
+    import_kind = ImportKind.EXPERT
     export_url_name = "directory:expert_export"
 
     def get_queryset(self):
@@ -396,6 +412,7 @@ class ItemListView(DirectoryListView):
     table_class = ItemTable
     title = "抽查事项清单"
     create_url_name = "directory:item_create"
+    import_kind = ImportKind.ITEM
     export_url_name = "directory:item_export"
     template_name = "directory/item_list.html"
 
@@ -548,6 +565,8 @@ def import_upload(request, kind: str):
     model = _kind_model(kind)
     require_perm(request.user, model, "import")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if kind in MODE_HELP:
+        form.fields["mode"].help_text = MODE_HELP[kind]
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > max_bytes():

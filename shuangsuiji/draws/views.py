@@ -198,6 +198,7 @@ def draw_fetch_drand(request, pk):
 @login_required
 @require_POST
 def draw_witness(request, pk):
+    _draw(request, pk, "draw")
     form = WitnessForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写监督人姓名、单位和身份")

@@ -240,6 +240,7 @@ def attachment_download(request, pk):
 @login_required
 @require_POST
 def attachment_delete(request, pk):
+    require_perm(request.user, InspectionResult, "enter")
     attachment = _attachment(request, pk)
     result_pk = attachment.result_id
     try:

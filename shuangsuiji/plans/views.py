@@ -121,7 +121,8 @@ def plan_detail(request, pk):
 @login_required
 @require_POST
 def plan_transition(request, pk, action):
-    plan = _plan(request, pk)
+    transition = PLAN_TRANSITIONS.get(action)
+    plan = _plan(request, pk, transition.perm_action if transition else "view")
     form = TransitionForm(request.POST)
     form.is_valid()
     try:
@@ -284,6 +285,7 @@ def task_item_remove(request, pk, item_pk):
 @login_required
 @require_POST
 def stratum_rule_save(request, pk):
+    _task(request, pk, "change")
     form = StratumRuleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "保存失败：" + "；".join(e for errs in form.errors.values() for e in errs))
