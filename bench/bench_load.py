@@ -46,6 +46,11 @@ def django_value(env, code: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+def unit_count(env, lookup: str) -> int:
+    code = f"from shuangsuiji.directory.models import RegulatedUnit as U; print(U.objects.filter({lookup}).count())"
+    return int(django_value(env, code))
+
+
 def main() -> int:
     seconds = int(os.environ.get("LOAD_SECONDS", "30"))
     users = int(os.environ.get("LOAD_USERS", "20"))
@@ -68,8 +73,7 @@ def main() -> int:
                                       "print(public_draws().filter(locked_at__isnull=False).first().code)")  # fmt: skip
         unit_code = django_value(env, "from shuangsuiji.inspections.selectors import public_results; "
                                       "print(public_results().first().unit_code)")  # fmt: skip
-        before = int(django_value(env, "from shuangsuiji.directory.models import RegulatedUnit; "
-                                       "print(RegulatedUnit.objects.filter(name__startswith='压测单位').count())"))  # fmt: skip
+        before = unit_count(env, "name__startswith='压测单位'")
         port = free_port()
         server = subprocess.Popen(
             [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "3",
@@ -93,19 +97,16 @@ def main() -> int:
             cwd=ROOT, env=load_env, check=False, capture_output=True,
         )  # fmt: skip
         rows = list(csv.DictReader(open(out / "load_stats.csv", encoding="utf-8")))
-        print(
-            f"load test: {users} users, {seconds} s, gunicorn 3×2 on 127.0.0.1, database {'PostgreSQL' if use_pg else 'SQLite'}"
-        )
+        engine = "PostgreSQL" if use_pg else "SQLite"
+        print(f"load test: {users} users, {seconds} s, gunicorn 3×2 on 127.0.0.1, database {engine}")
         print(f"{'endpoint':32s} {'requests':>9s} {'failures':>9s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s}")
         for row in rows:
             print(f"{row['Name']:32s} {row['Request Count']:>9s} {row['Failure Count']:>9s} "
                   f"{float(row['Requests/s']):8.1f} {row['50%']:>8s} {row['95%']:>8s}")  # fmt: skip
         total = next(r for r in rows if r["Name"] == "Aggregated")
         acknowledged = ack_file.read_text().split() if ack_file.exists() else []
-        found = int(django_value(env, "from shuangsuiji.directory.models import RegulatedUnit; "
-                                      f"print(RegulatedUnit.objects.filter(credit_code__in={acknowledged!r}).count())"))  # fmt: skip
-        after = int(django_value(env, "from shuangsuiji.directory.models import RegulatedUnit; "
-                                      "print(RegulatedUnit.objects.filter(name__startswith='压测单位').count())"))  # fmt: skip
+        found = unit_count(env, f"credit_code__in={acknowledged!r}")
+        after = unit_count(env, "name__startswith='压测单位'")
         lost = len(acknowledged) - found
         print(
             f"writes acknowledged: {len(acknowledged)}, all found in the database: {lost == 0} "
