@@ -64,6 +64,15 @@ class CreditCodeField(forms.CharField):
 # --- lookups shared by row forms -------------------------------------------------------------
 
 
+def tag_names(text: str) -> list[str]:
+    """Tags typed in one import cell (separated by 、，; etc.), checked against the tag length limit."""
+    names = split_values(text)
+    too_long = [name for name in names if len(name) > Tag._meta.get_field("name").max_length]
+    if too_long:
+        raise forms.ValidationError(f"标签过长（最多30字）：{'、'.join(too_long)}")
+    return sorted(set(names))
+
+
 @dataclass
 class LookupContext:
     """Natural-key lookups for one import, loaded once (not per row)."""
@@ -224,11 +233,7 @@ class UnitRowForm(RowFormMixin, UnitForm):
         return self.ctx.business_lines(self.cleaned_data["business_lines"])
 
     def clean_tags(self):
-        names = split_values(self.cleaned_data["tags"])
-        too_long = [name for name in names if len(name) > Tag._meta.get_field("name").max_length]
-        if too_long:
-            raise forms.ValidationError(f"标签过长（最多30字）：{'、'.join(too_long)}")
-        return sorted(set(names))
+        return tag_names(self.cleaned_data["tags"])
 
     def clean_status(self):
         text = self.cleaned_data["status"]
@@ -434,11 +439,7 @@ class ExpertRowForm(RowFormMixin, ExpertForm):
         return self.ctx.business_lines(self.cleaned_data["specialties"])
 
     def clean_tags(self):
-        names = split_values(self.cleaned_data["tags"])
-        too_long = [name for name in names if len(name) > Tag._meta.get_field("name").max_length]
-        if too_long:
-            raise forms.ValidationError(f"标签过长（最多30字）：{'、'.join(too_long)}")
-        return sorted(set(names))
+        return tag_names(self.cleaned_data["tags"])
 
     def clean_active(self):
         return _flag(self.cleaned_data["active"], yes={"有效", "是", "在库"}, no={"无效", "否", "停用", "出库"},

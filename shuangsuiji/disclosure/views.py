@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
+from shuangsuiji.draws.downloads import draw_file_response
 from shuangsuiji.draws.views import commitment_strata, result_strata
 from shuangsuiji.plans.choices import TaskKind
 
@@ -234,13 +235,7 @@ def draw_file(request, code, kind):
     )
     if kind not in allowed:
         raise Http404("该文件尚未公开")
-    content = draw.file_bytes(kind)
-    if content is None:
-        raise Http404("该文件尚未生成")
-    name, content_type = FILE_NAMES[kind]
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{draw.code}-{name}"'
-    return response
+    return draw_file_response(draw, kind)
 
 
 def public_followup(case) -> str:

@@ -16,7 +16,8 @@ from shuangsuiji.plans import pool
 from shuangsuiji.plans.models import Task
 
 from . import selectors, services
-from .choices import FILE_NAMES, DrawStatus, FileKind, TargetRole, TargetStatus
+from .choices import DrawStatus, FileKind, TargetRole, TargetStatus
+from .downloads import draw_file_response
 from .filtersets import DrawFilterSet
 from .forms import FreezeForm, ReasonForm, ValuesForm, WitnessForm
 from .models import Draw, DrawTarget
@@ -279,16 +280,7 @@ def draw_verify(request, pk):
 @login_required
 def draw_file(request, pk, kind):
     """Byte-exact download of the pool snapshot, roster, commitment or manifest."""
-    draw = _draw(request, pk)
-    if kind not in FILE_NAMES:
-        raise Http404
-    content = draw.file_bytes(kind)
-    if content is None:
-        raise Http404("该文件尚未生成")
-    name, content_type = FILE_NAMES[kind]
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{draw.code}-{name}"'
-    return response
+    return draw_file_response(_draw(request, pk), kind)
 
 
 @login_required

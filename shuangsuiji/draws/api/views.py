@@ -1,14 +1,11 @@
-from django.http import Http404, HttpResponse
 from rest_framework.decorators import action
 
 from shuangsuiji.core.api.viewsets import ScopedReadOnlyViewSet
 
+from ..downloads import draw_file_response
 from ..filtersets import DrawFilterSet
 from ..models import Draw
 from .serializers import DrawDetailSerializer, DrawSerializer
-
-FILE_TYPES = {"manifest": "application/json", "commitment": "application/json", "roster": "application/json",
-              "pool": "text/tab-separated-values"}  # fmt: skip
 
 
 class DrawViewSet(ScopedReadOnlyViewSet):
@@ -23,9 +20,4 @@ class DrawViewSet(ScopedReadOnlyViewSet):
 
     @action(detail=True, url_path=r"files/(?P<kind>pool|roster|commitment|manifest)")
     def files(self, request, pk=None, kind=None):
-        data = self.get_object().file_bytes(kind)
-        if data is None:
-            raise Http404("该抽取没有此文件")
-        response = HttpResponse(data, content_type=FILE_TYPES[kind])
-        response["Content-Disposition"] = f'attachment; filename="{kind}.{"tsv" if kind == "pool" else "json"}"'
-        return response
+        return draw_file_response(self.get_object(), kind)
