@@ -346,6 +346,7 @@ def test_application_role_cannot_get_around_the_audit_triggers(app_role):
             f"DELETE FROM core_objectchange WHERE id = {rows[0].id}",
             "DROP TABLE core_objectchange",
             "CREATE TABLE shadow (id int)",
+            "DELETE FROM django_migrations",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)

@@ -30,6 +30,7 @@ def grant_sql(role: str, owner: str, schema: str = "public") -> list[str]:
     ]
     for table in APPEND_ONLY_TABLES:
         statements.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {s}.{_ident(table)} FROM {r}")
+    statements.append(f"REVOKE INSERT, UPDATE, DELETE ON {s}.{_ident('django_migrations')} FROM {r}")  # owner only
     statements += [  # tables and sequences that later migrations create (as the owner)
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {o} IN SCHEMA {s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {r}",
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {o} IN SCHEMA {s} GRANT USAGE ON SEQUENCES TO {r}",
