@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--key-file", default=None, help="签名私钥文件（默认：AUDIT_SIGNING_KEY_FILE）")
         parser.add_argument("--dir", default=None, help="链尾文件目录（默认：AUDIT_HEADS_DIR）")
-        parser.add_argument("--generate-key", action="store_true", help="生成新的签名私钥文件（已存在时拒绝）并输出公钥")
+        parser.add_argument("--generate-key", action="store_true", help="生成签名私钥文件（已存在时拒绝）并输出公钥")
 
     def handle(self, *args, key_file=None, dir=None, generate_key=False, **options):
         key_file = key_file or settings.AUDIT_SIGNING_KEY_FILE

@@ -18,7 +18,7 @@ class Command(BaseCommand):
             help="此前公布/抄送的链尾哈希（可多次指定）",
         )  # fmt: skip
         parser.add_argument("--heads-file", action="append", default=[], help="文本文件：每行一个此前公布的链尾哈希")
-        parser.add_argument("--heads", action="append", default=[], help="签名链尾文件或其目录（需同时给出 --public-key）")
+        parser.add_argument("--heads", action="append", default=[], help="签名链尾文件或目录（需 --public-key）")
         parser.add_argument("--public-key", default=None, help="纪检留存的签名公钥（PEM）")
 
     def handle(self, *args, expect_head=(), heads_file=(), heads=(), public_key=None, **options):
@@ -60,7 +60,5 @@ class Command(BaseCommand):
         head = f"当前链尾：第 {report.head_seq} 条（#{report.head_id or 0}）{report.head_hash}"
         if report.problems or bad_files:
             self.stderr.write(head)
-            raise CommandError(
-                f"审计链校验失败：共 {report.rows} 条，{len(report.problems) + bad_files} 处异常"
-            )
+            raise CommandError(f"审计链校验失败：共 {report.rows} 条，{len(report.problems) + bad_files} 处异常")
         self.stdout.write(f"审计链完整：共 {report.rows} 条记录。{head}")

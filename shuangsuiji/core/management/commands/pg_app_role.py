@@ -63,7 +63,7 @@ class Command(BaseCommand):
         if role == owner:
             raise CommandError("应用账户不能是表所有者：请另建一个只用于 migrate 的所有者账户")
         if found and any(found):
-            raise CommandError(f"角色 {role} 是超级用户、可绕过行级安全或拥有（或属于拥有）审计日志表的角色，不能作为应用账户")
+            raise CommandError(f"角色 {role} 是超级用户、可绕过行级安全或（属于）审计日志表的所有者，不能作为应用账户")
         statements = grant_sql(role, owner, schema)
         if apply:
             with connection.cursor() as cursor:
