@@ -72,3 +72,25 @@ def admin_yy(make_user):
 @pytest.fixture
 def city_approver(make_user):
     return make_user("zb_approver", Role.APPROVER, org="city")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_audit_truncate_guard():
+    """PostgreSQL refuses TRUNCATE of the audit log (core migration 0003); transactional tests end with a
+    flush (TRUNCATE of every table), which the test superuser runs with triggers off for that statement."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            original(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original

@@ -198,6 +198,11 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Audit chain anchoring (core/anchoring.py): the Ed25519 private key that signs the daily chain head lives
+# outside the database (readable only by the account running `audit_publish_head`); signed heads and the
+# public key are kept in AUDIT_HEADS_DIR (not served as media; 纪检 downloads them from 审计链尾签名).
+AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE", "")
+AUDIT_HEADS_DIR = Path(os.environ.get("AUDIT_HEADS_DIR", BASE_DIR / "audit-heads"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

@@ -12,3 +12,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+AUDIT_HEADS_DIR = BASE_DIR / ".test-media" / "audit-heads"  # noqa: F405

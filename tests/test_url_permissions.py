@@ -86,7 +86,13 @@ MATRIX: dict[str, Route] = {
     "core:home": r("core:home", ANY),
     "core:audit_list": r("core:audit_list", NOT_INSPECTOR),
     "core:audit_detail": r("core:audit_detail", GQ_VIEW - {"inspector"}, args=pk("audit_entry")),
-    "core:audit_verify": r("core:audit_verify", NOT_INSPECTOR, method="post"),
+    # The whole chain's size and head are system-wide: only province/city admins or 纪检 and superusers
+    # (none of the matrix roles; shuangsuiji/core/tests/test_audit_anchoring.py covers the allowed side).
+    "core:audit_verify": r("core:audit_verify", NONE, method="post"),
+    "core:audit_heads": r("core:audit_heads", NONE),
+    "core:audit_head_download": Route(
+        url=lambda w: reverse("core:audit_head_download", args=["public_key.pem"]), allow=NONE
+    ),
     "core:holiday_list": r("core:holiday_list", ANY),
     # The calendar is national (HolidayOverride has no region): any administrator maintains it.
     "core:holiday_add": r(

@@ -8,7 +8,8 @@ workflow actions) inside its transaction. The chain:
     hash    = SHA-256(prev_hash_hex ‖ "\n" ‖ content)      (prev_hash of the first row: 64 zeros)
 
 Writers are serialised (PostgreSQL advisory lock; SQLite IMMEDIATE transactions) so the chain
-never forks. `verify_chain()` names every edited, deleted or inserted row.
+never forks. `check_chain()` names every edited, deleted or inserted row and checks that earlier
+published heads (see core/anchoring.py) are still prefixes of the chain.
 """
 
 from __future__ import annotations
@@ -206,45 +207,203 @@ def changed_fields(before: dict | None, after: dict | None) -> list[tuple[str, o
 @dataclass
 class ChainProblem:
     row_id: int
-    kind: str  # "altered" | "deleted_before" | "inserted" | "bad_genesis" | "head_mismatch"
+    kind: str  # "altered" | "deleted_before" | "inserted" | "bad_genesis" | "head_missing" | "head_mismatch"
     detail: str
+    seq: int | None = None  # position on the chain (1 = first row); None for rows that are not on it
 
     def __str__(self) -> str:
         return f"#{self.row_id} {self.kind}: {self.detail}"
 
 
-def verify_chain(*, expected_head: str | None = None) -> tuple[int, list[ChainProblem]]:
-    """Walk the whole log in id order; return (rows checked, problems)."""
-    problems: list[ChainProblem] = []
-    seen: dict[str, int] = {}  # stored hash -> id, to tell insertions from deletions
-    prev_id, prev_hash, count = None, GENESIS_HASH, 0
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head recorded outside the database (a signed head file, a hash handed to 纪检)."""
+
+    hash: str
+    seq: int | None = None  # its position when it was published, when known
+    row_id: int | None = None
+    label: str = ""  # where it came from (file name), for messages
+
+
+@dataclass
+class HeadCheck:
+    """Where an earlier published head sits in the current chain."""
+
+    anchor: Anchor
+    ok: bool
+    detail: str
+    seq: int | None = None
+    row_id: int | None = None
+    appended: int | None = None  # rows chained after it since it was published
+
+
+@dataclass
+class ChainReport:
+    rows: int  # rows in the table
+    length: int  # rows on the reconstructed chain (= rows when intact)
+    head_seq: int
+    head_id: int | None
+    head_hash: str
+    problems: list[ChainProblem]
+    heads: list[HeadCheck]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _local_text(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y年%m月%d日 %H:%M")
+
+
+def describe_row(row: ObjectChange) -> str:
+    """One line naming a row for people: time, user, action, object."""
+    target = f"{row.object_type} #{row.object_id}" if row.object_type else "无对象"
+    name = f"「{row.object_repr}」" if row.object_repr else ""
+    message = f"，说明：{row.message[:60]}" if row.message else ""
+    return f"{_local_text(row.time)} {row.user_name or '系统'} {row.get_action_display()} {target}{name}{message}"
+
+
+_GENESIS, _MISSING = -1, -2
+
+
+def check_chain(anchors: Iterable[Anchor | str] = (), *, exact_head: str | None = None) -> ChainReport:
+    """Verify the whole log and where each earlier published head (anchor) sits in it.
+
+    The rows are read in id order and linked by `prev_hash`. The chain is rebuilt from genesis as the
+    longest path (preferring paths through published heads), so a forged row that links to an older row
+    is named itself instead of blaming the genuine rows after that older row. Rows whose predecessor
+    no longer exists start a new segment ("deleted_before"); rows off the rebuilt chain are "inserted";
+    rows whose content does not match their hash are "altered". An anchor passes when its hash is on
+    the chain and everything from genesis up to it is intact (a prefix check: rows appended since are
+    fine). `exact_head` (backups) must be the chain's last hash.
+    """
+    anchors = [a if isinstance(a, Anchor) else Anchor(hash=a.strip().lower()) for a in anchors]
+    ids: list[int] = []
+    prevs: list[str] = []
+    hashes: list[str] = []
+    altered: list[int] = []
     for row in ObjectChange.objects.order_by("id").iterator(chunk_size=2000):
-        count += 1
         if row_hash(row.prev_hash, row) != row.hash:
-            problems.append(ChainProblem(row.id, "altered", "内容与哈希不符：该记录在写入后被修改"))
-        if row.prev_hash != prev_hash:
-            if prev_id is None:
-                problems.append(ChainProblem(row.id, "bad_genesis", "第一条记录不是链首：之前的记录被删除"))
-            elif row.prev_hash in seen:
-                problems.append(
-                    ChainProblem(
-                        prev_id, "inserted",
-                        f"记录链接到 #{seen[row.prev_hash]}，其后的记录（至 #{prev_id}）是插入的",
-                    )
-                )  # fmt: skip
+            altered.append(len(ids))
+        ids.append(row.id)
+        prevs.append(row.prev_hash)
+        hashes.append(row.hash)
+    n = len(ids)
+    index = {h: i for i, h in enumerate(hashes)}
+    parent = [_GENESIS if p == GENESIS_HASH else index.get(p, _MISSING) for p in prevs]
+    children: dict[int, list[int]] = {}
+    for i, p in enumerate(parent):
+        children.setdefault(p, []).append(i)
+
+    # Longest path below each row (leaves first; rows in a forged cycle never get one and stay off the chain).
+    height = [0] * n
+    pending = [len(children.get(i, ())) for i in range(n)]
+    stack = [i for i in range(n) if not pending[i]]
+    while stack:
+        i = stack.pop()
+        p = parent[i]
+        if p >= 0:
+            height[p] = max(height[p], height[i] + 1)
+            pending[p] -= 1
+            if not pending[p]:
+                stack.append(p)
+    anchored = [False] * n  # ancestors of a published head: the genuine path whatever the lengths
+    for anchor in anchors:
+        i = index.get(anchor.hash)
+        while i is not None and i >= 0 and not anchored[i]:
+            anchored[i] = True
+            i = parent[i]
+
+    seq_of = [0] * n  # 1-based position on the rebuilt chain, 0 = off the chain
+    chain: list[int] = []
+
+    def follow(i: int) -> None:
+        while True:
+            chain.append(i)
+            seq_of[i] = len(chain)
+            kids = [k for k in children.get(i, ()) if not seq_of[k]]
+            if not kids:
+                return
+            i = max(kids, key=lambda k: (anchored[k], height[k], -k))
+
+    problems: list[ChainProblem] = []
+    starts = children.get(_GENESIS, [])
+    if starts:
+        follow(max(starts, key=lambda k: (anchored[k], height[k], -k)))
+    for root in children.get(_MISSING, []):  # in id order
+        if chain:
+            before = ids[chain[-1]]
+            detail = f"#{before} 与 #{ids[root]} 之间的记录被删除，或 #{before} 被修改后重算了哈希"
+            problems.append(ChainProblem(ids[root], "deleted_before", detail, seq=len(chain) + 1))
+        else:
+            detail = f"第一条记录 #{ids[root]} 不是链首：之前的记录被删除"
+            problems.append(ChainProblem(ids[root], "bad_genesis", detail, seq=1))
+        follow(root)
+    for i in altered:
+        detail = "内容与哈希不符：该记录在写入后被修改"
+        problems.append(ChainProblem(ids[i], "altered", detail, seq=seq_of[i] or None))
+
+    off_chain = [i for i in range(n) if not seq_of[i]]
+    if off_chain:
+        rows = ObjectChange.objects.in_bulk([ids[i] for i in off_chain])
+        for i in off_chain:
+            p = parent[i]
+            if p == _GENESIS:
+                link = f"它自称链首，而链首是 #{ids[chain[0]]}"
+            elif p >= 0 and seq_of[p] and seq_of[p] < len(chain):
+                link = f"它接在 #{ids[p]} 之后，而审计链在 #{ids[p]} 之后接的是 #{ids[chain[seq_of[p]]]}"
+            elif p >= 0:
+                link = f"它接在 #{ids[p]} 之后，不在审计链上"
             else:
-                problems.append(
-                    ChainProblem(row.id, "deleted_before", f"#{prev_id} 与 #{row.id} 之间的记录被删除或修改")
-                )
-        seen[row.hash] = row.id
-        prev_id, prev_hash = row.id, row.hash
-    if expected_head and prev_hash != expected_head:
-        problems.append(
-            ChainProblem(
-                prev_id or 0, "head_mismatch", f"链尾哈希 {prev_hash[:16]}… 与公布的 {expected_head[:16]}… 不符"
+                link = "它不在审计链上"
+            detail = f"插入的伪造记录 #{ids[i]}（{describe_row(rows[ids[i]])}）：{link}"
+            problems.append(ChainProblem(ids[i], "inserted", detail))
+
+    first_bad = min((p.seq for p in problems if p.seq), default=None)
+    checks: list[HeadCheck] = []
+    for anchor in anchors:
+        i = index.get(anchor.hash)
+        check = HeadCheck(anchor=anchor, ok=False, detail="")
+        if i is None:
+            check.detail = "公布的链尾在当前审计链中不存在：其记录已被删除，或整条链被改写"
+        elif not seq_of[i]:
+            check.detail = f"公布的链尾 #{ids[i]} 已不在审计链上：链条在其之前被改接"
+        else:
+            check.seq, check.row_id, check.appended = seq_of[i], ids[i], len(chain) - seq_of[i]
+            where = f"第 {check.seq} 条（#{check.row_id}）"
+            if first_bad is not None and first_bad <= check.seq:
+                check.detail = f"公布的链尾位于{where}，但链首到它之间第 {first_bad} 条起有异常"
+            elif anchor.seq is not None and anchor.seq != check.seq:
+                check.detail = f"公布时链尾是第 {anchor.seq} 条，现在位于{where}：其之前的记录被删除或插入"
+            elif anchor.row_id is not None and anchor.row_id != check.row_id:
+                check.detail = f"公布时链尾是 #{anchor.row_id}，现在是 #{check.row_id}：记录被改号"
+            else:
+                check.ok = True
+                check.detail = f"在{where}找到，链首至此完整，此后追加 {check.appended} 条"
+        checks.append(check)
+        if not check.ok:
+            source = f"（{anchor.label}）" if anchor.label else ""
+            problems.append(
+                ChainProblem(check.row_id or 0, "head_missing", f"链尾 {anchor.hash[:16]}…{source}：{check.detail}")
             )
-        )
-    return count, problems
+
+    head = chain[-1] if chain else None
+    head_hash = hashes[head] if head is not None else GENESIS_HASH
+    if exact_head and head_hash != exact_head:
+        detail = f"链尾哈希 {head_hash[:16]}… 与公布的 {exact_head[:16]}… 不符"
+        problems.append(ChainProblem(ids[head] if head is not None else 0, "head_mismatch", detail))
+    problems.sort(key=lambda p: (p.row_id == 0, p.row_id))
+    return ChainReport(
+        rows=n, length=len(chain), head_seq=len(chain), head_id=ids[head] if head is not None else None,
+        head_hash=head_hash, problems=problems, heads=checks,
+    )  # fmt: skip
+
+
+def verify_chain(*, expected_head: str | None = None) -> tuple[int, list[ChainProblem]]:
+    """(rows checked, problems); `expected_head` must be the chain's last hash (backups)."""
+    report = check_chain(exact_head=expected_head)
+    return report.rows, report.problems
 
 
 def chain_head() -> tuple[int, str]:

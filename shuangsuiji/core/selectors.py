@@ -10,6 +10,21 @@ def audit_list(user):
     return ObjectChange.objects.restrict(user, "view")
 
 
+WHOLE_CHAIN_ROLES = {"admin", "oversight"}
+WHOLE_CHAIN_LEVELS = {"province", "city"}
+
+
+def sees_whole_audit_chain(user) -> bool:
+    """The chain's size and head are facts about every region's activity: only superusers and
+    administrators or 纪检 of a province or city verify the whole chain and receive its signed heads."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    region = user.region
+    return user.role in WHOLE_CHAIN_ROLES and region is not None and region.level in WHOLE_CHAIN_LEVELS
+
+
 def year_calendar(year: int) -> dict:
     """Rest days and make-up working days of a year as the platform computes them."""
     cal = WorkCalendar()

@@ -3,16 +3,17 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import audit, services
+from . import anchoring, audit, services
 from .filtersets import HolidayFilterSet, ObjectChangeFilterSet
 from .forms import CalendarYearForm, HolidayOverrideForm
 from .listing import ScopedListView, require_perm
 from .models import CalendarYear, HolidayOverride, ObjectChange
 from .registry import todos_for
-from .selectors import audit_list, year_calendar
+from .selectors import audit_list, sees_whole_audit_chain, year_calendar
 from .tables import HolidayTable, ObjectChangeTable
 
 
@@ -29,6 +30,9 @@ class AuditListView(ScopedListView):
     title = "审计日志"
     per_page = 50
 
+    def get_extra_context(self):
+        return {"whole_chain": sees_whole_audit_chain(self.request.user)}
+
 
 @login_required
 def audit_detail(request, pk: int):
@@ -38,20 +42,60 @@ def audit_detail(request, pk: int):
     return render(request, "core/audit_detail.html", {"change": change, "diff": diff})
 
 
+def _require_whole_chain(user) -> None:
+    if not sees_whole_audit_chain(user):
+        raise PermissionDenied("只有省、市级系统管理员或纪检人员可以校验整条审计链")
+
+
+def _published_heads():
+    """(heads, public key, error message) of the heads kept in AUDIT_HEADS_DIR."""
+    try:
+        return (*anchoring.published_heads(), "")
+    except anchoring.HeadFileError as exc:
+        return [], None, str(exc)
+
+
 @login_required
 def audit_verify(request):
-    """全链校验 on demand (admins and oversight); the same check as `manage.py audit_verify`."""
-    require_perm(request.user, ObjectChange, "view")
+    """全链校验 on demand, including every head published into AUDIT_HEADS_DIR (the same check as
+    `manage.py audit_verify --heads`)."""
+    _require_whole_chain(request.user)
     if request.method != "POST":
-        return redirect("core:audit_list")
-    count, problems = audit.verify_chain()
-    head_id, head_hash = audit.chain_head()
-    audit.log_event(ObjectChange.Action.WORKFLOW, message=f"审计链校验：{count} 条，{len(problems)} 处异常")
-    return render(
-        request,
-        "core/audit_verify.html",
-        {"count": count, "problems": problems, "head_id": head_id, "head_hash": head_hash},
-    )
+        return redirect("core:audit_heads")
+    heads, _, error = _published_heads()
+    report = audit.check_chain([h.anchor() for h in heads if h.ok])
+    bad_files = [h for h in heads if not h.ok]
+    outcome = f"发现 {len(report.problems) + len(bad_files)} 处异常" if report.problems or bad_files else "未发现异常"
+    audit.log_event(ObjectChange.Action.WORKFLOW, message=f"审计链校验：{outcome}")  # no global count here
+    problem_count = len(report.problems) + len(bad_files)
+    context = {"report": report, "bad_files": bad_files, "heads_error": error, "problem_count": problem_count}
+    return render(request, "core/audit_verify.html", context)
+
+
+@login_required
+def audit_heads(request):
+    """审计链尾签名: the signed heads kept on this server and the public key, for 纪检 to download."""
+    _require_whole_chain(request.user)
+    heads, key, error = _published_heads()
+    context = {
+        "heads": heads,
+        "public_key": anchoring.public_pem(key).decode() if key else "",
+        "fingerprint": anchoring.fingerprint(key) if key else "",
+        "error": error,
+    }
+    return render(request, "core/audit_heads.html", context)
+
+
+@login_required
+def audit_head_download(request, name: str):
+    _require_whole_chain(request.user)
+    if not (anchoring.HEAD_NAME_RE.match(name) or name == anchoring.PUBLIC_KEY_NAME):
+        raise Http404
+    path = anchoring.heads_dir() / name
+    if not path.is_file():
+        raise Http404
+    content_type = "application/json" if name.endswith(".json") else "application/x-pem-file"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
 
 
 class HolidayListView(ScopedListView):
