@@ -72,3 +72,10 @@ def admin_yy(make_user):
 @pytest.fixture
 def city_approver(make_user):
     return make_user("zb_approver", Role.APPROVER, org="city")
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """A per-test MEDIA_ROOT (default file storage), so stored files never leak between tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

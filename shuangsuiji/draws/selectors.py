@@ -51,4 +51,3 @@ def pool_entry(draw: Draw, unit_id: str) -> DrawPoolEntry | None:
     """One unit's row of the draw's committed pool (index lookup on (draw, unit_id); no file is read)."""
     rows = DrawPoolEntry.objects.filter(draw=draw, unit_id=unit_id).only("stratum", "excluded_reason")[:1]
     return next(iter(rows), None)  # unique, so no ORDER BY is needed
-

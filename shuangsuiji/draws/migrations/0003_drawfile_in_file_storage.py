@@ -79,5 +79,9 @@ class Migration(migrations.Migration):
             preserve_default=False,
         ),
         migrations.RunPython(blobs_to_storage, storage_to_blobs, elidable=False),
+        # a default, so that migrating backwards can re-add the column before refilling it
+        migrations.AlterField(
+            model_name="drawfile", name="content", field=models.BinaryField(default=b"", verbose_name="内容")
+        ),
         migrations.RemoveField(model_name="drawfile", name="content"),
     ]
