@@ -23,21 +23,21 @@ def check_no_duplicates(apps, schema_editor):
 
     problems = []
     for row in groups(Item.objects.filter(region__isnull=True), "code", "version"):
-        ids = list(Item.objects.filter(region__isnull=True, **row).values_list("id", flat=True))
+        ids = list(Item.objects.filter(region__isnull=True, **row).order_by("id").values_list("id", flat=True))
         problems.append(f"国家级抽查事项 编码 {row['code']} 第{row['version']}版 重复：id {ids}")
     quals = Expert.objects.exclude(qualification_no="").annotate(q=Upper("qualification_no"))
     for row in groups(quals, "q"):
-        ids = list(quals.filter(q=row["q"]).values_list("id", flat=True))
+        ids = list(quals.filter(q=row["q"]).order_by("id").values_list("id", flat=True))
         problems.append(f"专家 资质证书编号 {row['q']} 重复：id {ids}")
     for row in groups(Expert.objects.exclude(credit_code=""), "credit_code"):
-        ids = list(Expert.objects.filter(credit_code=row["credit_code"]).values_list("id", flat=True))
+        ids = list(Expert.objects.filter(credit_code=row["credit_code"]).order_by("id").values_list("id", flat=True))
         problems.append(f"专家 统一社会信用代码 {row['credit_code']} 重复：id {ids}")
     fields = ("inspector_id", "unit_id", "relation", "start", "end")
     for row in groups(Conflict.objects.all(), *fields):
         match = Q(**{k: v for k, v in row.items() if k != "end"}) & (
             Q(end__isnull=True) if row["end"] is None else Q(end=row["end"])
         )
-        ids = list(Conflict.objects.filter(match).values_list("id", flat=True))
+        ids = list(Conflict.objects.filter(match).order_by("id").values_list("id", flat=True))
         problems.append(f"回避申报 完全相同：id {ids}")
     if problems:
         raise RuntimeError(
