@@ -105,6 +105,14 @@ def open_verified(row):
 
 
 def read_verified(row) -> bytes:
-    """The row's bytes, checked against `row.sha256` (DrawFileCorrupted otherwise)."""
-    with open_verified(row) as handle:
-        return handle.read()
+    """The row's bytes, checked against `row.sha256` (DrawFileCorrupted otherwise). Holds the file in memory once."""
+    try:
+        with row.file.storage.open(row.file.name, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError as exc:
+        logger.error("draw file %s (row %s) is missing from storage", row.file.name, row.pk)
+        raise DrawFileCorrupted(row.get_kind_display(), row.file.name) from exc
+    if len(data) != row.size or hashlib.sha256(data).hexdigest() != row.sha256:
+        logger.error("draw file %s (row %s) fails its SHA-256 check", row.file.name, row.pk)
+        raise DrawFileCorrupted(row.get_kind_display(), row.file.name)
+    return data
