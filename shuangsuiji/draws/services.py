@@ -1,7 +1,8 @@
 """Writes of the draw workflow. Every step is atomic, audited, and checks DRAW_TRANSITIONS.
 
     draw_freeze   T0: lock the task row, snapshot pool + roster, publish the commitment
-    draw_run      T1: enter the announced public values, run fairdraw, store result + groups
+    draw_run      T1: enter the announced public values, run fairdraw, store result + groups, and the
+                  per-unit pool index (DrawPoolEntry) the public self-check reads instead of the pool file
     witness_add   record 监督人
     draw_lock     lock and publish the result (needs ≥1 witness)
     draw_cancel   作废 with a reason (public; a new attempt needs a new commitment)
