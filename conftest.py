@@ -94,3 +94,10 @@ def _flush_past_audit_truncate_guard():
     DatabaseOperations.execute_sql_flush = execute_sql_flush
     yield
     DatabaseOperations.execute_sql_flush = original
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """A per-test MEDIA_ROOT (default file storage), so stored files never leak between tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -54,7 +54,7 @@ def test_draw_files_from_the_api_verify_offline(client, drawn, approver_gq, tmp_
         response = client.get(f"/api/v1/draws/{drawn['draw'].pk}/files/{kind}/", **headers)
         assert response.status_code == 200
         paths[kind] = tmp_path / kind
-        paths[kind].write_bytes(response.content)
+        paths[kind].write_bytes(response.getvalue())
     run = subprocess.run(
         [sys.executable, "-m", "shuangsuiji.fairdraw.verify", paths["manifest"], paths["pool"],
          "--roster", paths["roster"]],

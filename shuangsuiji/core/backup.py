@@ -5,22 +5,29 @@ Archive layout (`.tar.gz`):
     data.json       `dumpdata` of every app except rows migrate re-creates (contenttypes, permissions, sessions)
     media/...       MEDIA_ROOT as it was
 
+Files referenced by a `FileField` (draw files, attachments) are always in the archive: if one is
+not under MEDIA_ROOT (another storage backend), it is read through its field's storage.
+
 Restore runs `loaddata` in one transaction into a migrated, empty database, then checks the row
-counts, the file hashes and the audit chain against the manifest. Nothing is half-restored.
+counts, the file hashes, that every `FileField` row has its file in the archive (and, where the
+model records a `sha256`, that the archived bytes have exactly that hash), and the audit chain
+against the manifest. Nothing is half-restored.
 """
 
 import datetime as dt
 import hashlib
 import io
 import json
+import shutil
 import tarfile
 import tempfile
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.base import File
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from .audit import chain_head, verify_chain
 
@@ -46,9 +53,47 @@ def _row_counts() -> dict[str, int]:
     return {model._meta.label_lower: model._default_manager.count() for model in _models()}
 
 
+def _file_fields():
+    """(model, FileField) pairs of every backed-up model."""
+    for model in _models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField):
+                yield model, field
+
+
+def _referenced_files() -> dict[str, object]:
+    """{storage name: storage} of every file a row points to."""
+    out = {}
+    for model, field in _file_fields():
+        for name in model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True).iterator():
+            out[name] = field.storage
+    return out
+
+
+def _check_file_rows(archived: dict[str, str]) -> None:
+    """Every row's file is in the archive, with the row's recorded SHA-256 if it has one."""
+    for model, field in _file_fields():
+        has_hash = any(f.name == "sha256" for f in model._meta.concrete_fields)
+        columns = [field.name, "sha256"] if has_hash else [field.name]
+        for values in model._default_manager.exclude(**{field.name: ""}).values_list(*columns).iterator():
+            name = values[0]
+            if name not in archived:
+                raise RestoreError(f"备份中缺少{model._meta.verbose_name}的文件：{name}")
+            if has_hash and archived[name] != values[1]:
+                raise RestoreError(f"备份中的文件与数据库记录的 SHA-256 不一致：{name}")
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _storage_sha256(storage, name: str) -> str:
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -63,15 +108,21 @@ def create_backup(target: Path) -> dict:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         head_id, head_hash = chain_head()
         counts = _row_counts()
+        referenced = _referenced_files()
         data = io.StringIO()
         call_command("dumpdata", *[], exclude=EXCLUDED, format="json", indent=None, stdout=data)
+    local = {p.relative_to(media).as_posix() for p in files}
+    elsewhere = {name: storage for name, storage in referenced.items() if name not in local}
     manifest = {
         "format": FORMAT,
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
         "database": connection.vendor,
         "rows": counts,
         "audit_head": {"id": head_id, "hash": head_hash},
-        "files": {str(p.relative_to(media)): _sha256(p) for p in files},
+        "files": {
+            **{p.relative_to(media).as_posix(): _sha256(p) for p in files},
+            **{name: _storage_sha256(storage, name) for name, storage in elsewhere.items()},
+        },
     }
     with tarfile.open(target, "w:gz") as tar:
         for name, payload in (("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1)),
@@ -81,7 +132,12 @@ def create_backup(target: Path) -> dict:
             info.size = len(blob)
             tar.addfile(info, io.BytesIO(blob))
         for path in files:
-            tar.add(path, arcname=f"media/{path.relative_to(media)}")
+            tar.add(path, arcname=f"media/{path.relative_to(media).as_posix()}")
+        for name, storage in sorted(elsewhere.items()):
+            with storage.open(name, "rb") as handle:
+                info = tarfile.TarInfo(f"media/{name}")
+                info.size = storage.size(name)
+                tar.addfile(info, handle)
     return manifest
 
 
@@ -94,6 +150,11 @@ def _check_empty() -> None:
 
     if ObjectChange.objects.exists() or get_user_model().objects.exists():
         raise RestoreError("目标数据库不是空库（已有用户或审计日志）。请在新建并执行 migrate 的空库上恢复。")
+
+
+def _is_media_root(storage) -> bool:
+    location = getattr(storage, "location", None)
+    return location is not None and Path(location).resolve() == Path(settings.MEDIA_ROOT).resolve()
 
 
 def restore_backup(source: Path) -> dict:
@@ -115,11 +176,19 @@ def restore_backup(source: Path) -> dict:
                 if counts != {k: v for k, v in manifest["rows"].items() if k in counts}:
                     diff = [k for k in counts if counts[k] != manifest["rows"].get(k)]
                     raise RestoreError(f"恢复后行数与备份不符：{', '.join(diff)}")
+                _check_file_rows(manifest["files"])
                 _, problems = verify_chain(expected_head=manifest["audit_head"]["hash"])
                 if problems:
                     raise RestoreError(f"恢复后的审计链校验失败：{problems[0]}")
+            referenced = _referenced_files()
             for name in manifest["files"]:
+                storage = referenced.get(name)
+                if storage is not None and not _is_media_root(storage):  # a row's file on another backend
+                    if not storage.exists(name):
+                        with open(root / "media" / name, "rb") as handle:
+                            storage.save(name, File(handle))
+                    continue
                 target = media / name
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes((root / "media" / name).read_bytes())
+                shutil.copyfile(root / "media" / name, target)
     return manifest

@@ -30,7 +30,9 @@ from fractions import Fraction
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine, Inspector, RegulatedUnit
 from shuangsuiji.draws.choices import DrawStatus, FileKind, TargetRole
+from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.models import Draw, DrawFile, DrawTarget
+from shuangsuiji.fairdraw.snapshot import iter_rows
 from shuangsuiji.plans.pool import stratum_label
 
 DEFAULT_Z = 3.0
@@ -84,11 +86,12 @@ class FairnessReport:
         return sum(r.flagged for r in self.strata + self.units + self.inspectors)
 
 
-def _files(draws) -> dict[int, dict[str, bytes]]:
-    out: dict[int, dict[str, bytes]] = defaultdict(dict)
-    for f in DrawFile.objects.filter(draw__in=draws, kind__in=(FileKind.MANIFEST, FileKind.POOL, FileKind.ROSTER)):
-        out[f.draw_id][f.kind] = bytes(f.content)
-    return out
+def _files(draw) -> dict[str, bytes]:
+    """One draw's manifest, pool and roster, hash-checked (DrawFileCorrupted otherwise).
+
+    Read draw by draw, so the report holds one draw's files in memory at a time, never a year's."""
+    rows = DrawFile.objects.filter(draw=draw, kind__in=(FileKind.MANIFEST, FileKind.POOL, FileKind.ROSTER))
+    return {row.kind: row.read() for row in rows}
 
 
 def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z) -> FairnessReport:
@@ -98,7 +101,6 @@ def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z) -> F
         .select_related("task")
         .order_by("drawn_at")
     )
-    files = _files(draws)
     stored = defaultdict(list)
     for draw_id, stratum, code in DrawTarget.objects.filter(draw__in=draws, role=TargetRole.SELECTED).values_list(
         "draw_id", "stratum", "unit_code"
@@ -110,7 +112,15 @@ def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z) -> F
     inspectors: dict[str, Row] = {}
     mismatches = []
     for draw in draws:
-        manifest = json.loads(files[draw.pk][FileKind.MANIFEST])
+        try:
+            files = _files(draw)
+        except DrawFileCorrupted as exc:
+            mismatches.append(f"{draw.code}：{exc.message}")
+            continue
+        if FileKind.MANIFEST not in files:
+            mismatches.append(f"{draw.code}：缺少抽取结果清单文件")
+            continue
+        manifest = json.loads(files[FileKind.MANIFEST])
         for h, alloc in manifest["allocation"].items():
             row = strata.setdefault(h, Row(h, stratum_label(h, lines)))
             target = Fraction(fd.parse_fraction(alloc["target"]))
@@ -125,8 +135,9 @@ def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z) -> F
                 row.variance += float(frac * (1 - frac))
             if sorted(stored.get((draw.pk, h), [])) != sorted(manifest["selection"][h]["selected"]):
                 mismatches.append(f"{draw.code} 分层 {h}：数据库中的抽中对象与抽取结果清单不一致")
-        _units(draw, manifest, files[draw.pk].get(FileKind.POOL, b""), units)
-        _inspectors(manifest, files[draw.pk].get(FileKind.ROSTER), inspectors)
+        _units(draw, manifest, files.get(FileKind.POOL, b""), units)
+        _inspectors(manifest, files.get(FileKind.ROSTER), inspectors)
+        del files
     for rows in (strata, units, inspectors):
         for row in rows.values():
             row.finish(z_limit)
@@ -153,15 +164,17 @@ def _units(draw, manifest: dict, pool_bytes: bytes, units: dict) -> None:
     probability = {h: Fraction(s["n"], s["eligible"]) if s["eligible"] else Fraction(0)
                    for h, s in manifest["selection"].items() if s["method"] == "srs"}  # fmt: skip
     selected = {u for s in manifest["selection"].values() for u in s["selected"]}
-    for unit in fd.read_units(pool_bytes):
-        if unit.excluded_reason or unit.stratum not in probability:
+    probability = {h.encode(): p for h, p in probability.items()}
+    for uid, stratum, _weight, _region, _specialty, reason in iter_rows(pool_bytes):  # streamed, no objects
+        if reason or stratum not in probability:
             continue
-        p = probability[unit.stratum]
-        row = units.setdefault(unit.unit_id, Row(unit.unit_id, unit.unit_id))
+        p = probability[stratum]
+        unit_id = uid.decode()
+        row = units.setdefault(unit_id, Row(unit_id, unit_id))
         row.draws += 1
         row.expected += float(p)
         row.variance += float(p * (1 - p))
-        row.observed += unit.unit_id in selected
+        row.observed += unit_id in selected
 
 
 def _inspectors(manifest: dict, roster_bytes: bytes | None, inspectors: dict) -> None:

@@ -664,6 +664,51 @@ class ExpertImporter(Importer):
     def region_label(self, obj) -> str:
         return obj.region.name
 
+    UNIQUE_FIELDS = (("qualification_no", "资质证书编号"), ("credit_code", "统一社会信用代码"))
+
+    def validate(self, table: Table) -> Validation:
+        """Also refuse rows whose 资质证书编号 / 统一社会信用代码 belong to another expert, in the database or
+        earlier in the file (the unique constraints would reject them at commit)."""
+        result = super().validate(table)
+        if not result.payload:
+            return result
+        own = self.load_existing({row["key"] for row in result.payload})
+        values = {name: set() for name, _ in self.UNIQUE_FIELDS}
+        for row in result.payload:
+            for name, _ in self.UNIQUE_FIELDS:
+                if row[name].strip():
+                    values[name].add(row[name].strip().upper())
+        holders: dict[tuple[str, str], int] = {}
+        for name, _ in self.UNIQUE_FIELDS:
+            wanted = sorted(values[name])
+            for start in range(0, len(wanted), CHUNK):
+                qs = Expert.objects.annotate(v=Upper(name)).filter(v__in=wanted[start : start + CHUNK])
+                holders.update(((name, v), pk) for v, pk in qs.values_list("v", "pk"))
+        seen: dict[tuple[str, str], int] = {}
+        kept = []
+        for row in result.payload:
+            mine = own.get(row["key"])
+            problems = []
+            for name, label in self.UNIQUE_FIELDS:
+                value = row[name].strip().upper()
+                if not value:
+                    continue
+                holder = holders.get((name, value))
+                if holder is not None and (mine is None or holder != mine.pk):
+                    problems.append([row["row"], self.headers[name], f"{label}“{value}”已被专家库中的另一条记录使用"])
+                elif (name, value) in seen:
+                    first = seen[name, value]
+                    problems.append([row["row"], self.headers[name], f"与第{first}行的{label}重复：{value}"])
+                else:
+                    seen[name, value] = row["row"]
+            if problems:
+                result.errors.extend(problems)
+            else:
+                kept.append(row)
+        result.payload = kept
+        result.errors.sort(key=lambda error: error[0])
+        return result
+
     def row_warnings(self, data: dict) -> list[str]:
         return credit_code_warnings(data["credit_code"]) if data["credit_code"] else []
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 from shuangsuiji.core.validators import validate_credit_code
@@ -92,8 +93,11 @@ class RegulatedUnit(ScopedModel, TimeStampedModel):
     class Meta:
         verbose_name = "检查对象"
         verbose_name_plural = "检查对象名录库"
-        ordering = ["region__code", "name"]
-        indexes = [models.Index(fields=["region", "status", "risk_level"], name="unit_stratum_idx")]
+        ordering = ["region_id", "name"]  # local columns, served by unit_region_name_idx (no join)
+        indexes = [
+            models.Index(fields=["region", "status", "risk_level"], name="unit_stratum_idx"),
+            models.Index(fields=["region", "name"], name="unit_region_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -191,7 +195,8 @@ class Inspector(ScopedModel, TimeStampedModel):
     class Meta:
         verbose_name = "执法检查人员"
         verbose_name_plural = "执法检查人员名录库"
-        ordering = ["organization__region__code", "name"]
+        ordering = ["organization_id", "name"]  # local columns, served by inspector_org_name_idx (no join)
+        indexes = [models.Index(fields=["organization", "name"], name="inspector_org_name_idx")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.cert_no}）"
@@ -223,6 +228,9 @@ class LeavePeriod(ScopedModel):
         return f"{self.inspector.name} {self.start}—{self.end} {self.reason}"
 
 
+SAME_CONFLICT = "该执法人员已有相同的回避申报（单位、关系和期间均相同）"
+
+
 class ConflictDeclaration(ScopedModel):
     """回避申报: the inspector must not be assigned to `unit` while the declaration is in force."""
 
@@ -244,8 +252,17 @@ class ConflictDeclaration(ScopedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="conflict_end_after_start"
-            )
-        ]
+            ),
+            # no identical declarations (NULL `end` = long-term needs its own constraint: NULLs are distinct)
+            models.UniqueConstraint(
+                fields=["inspector", "unit", "relation", "start", "end"], condition=Q(end__isnull=False),
+                name="conflict_unique_dated", violation_error_message=SAME_CONFLICT,
+            ),
+            models.UniqueConstraint(
+                fields=["inspector", "unit", "relation", "start"], condition=Q(end__isnull=True),
+                name="conflict_unique_open", violation_error_message=SAME_CONFLICT,
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.inspector.name} 回避 {self.unit}"
@@ -277,7 +294,19 @@ class Expert(ScopedModel, TimeStampedModel):
     class Meta:
         verbose_name = "专家/第三方机构"
         verbose_name_plural = "专家库"
-        ordering = ["region__code", "kind", "name"]
+        ordering = ["region_id", "kind", "name"]  # local columns, served by expert_region_kind_name_idx
+        indexes = [models.Index(fields=["region", "kind", "name"], name="expert_region_kind_name_idx")]
+        constraints = [
+            # the importer identifies experts by these (qualification numbers case-insensitively)
+            models.UniqueConstraint(
+                Upper("qualification_no"), condition=~Q(qualification_no=""), name="expert_qualification_unique",
+                violation_error_message="资质证书编号已被专家库中的另一条记录使用",
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="expert_credit_code_unique",
+                violation_error_message="统一社会信用代码已被专家库中的另一条记录使用",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.name
@@ -330,6 +359,11 @@ class InspectionItem(ScopedModel, TimeStampedModel):
         ordering = ["business_line__order", "code", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["region", "code", "version"], name="item_unique_version"),
+            # national items have no region, and NULLs are distinct: they need their own constraint
+            models.UniqueConstraint(
+                fields=["code", "version"], condition=Q(region__isnull=True), name="item_national_unique_version",
+                violation_error_message="国家级抽查事项中已有相同事项编码和版本号的记录",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Reads for 一单两库: scoped querysets, export rows, history, claimable items, availability."""
+"""Reads for 一单两库: scoped querysets, export rows, history, claimable items."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from django.db.models import Exists, OuterRef, Q
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
 
-from .choices import CLOSED_STATUSES, ItemStatus, RiskLevel, UnitStatus
+from .choices import ItemStatus, RiskLevel, UnitStatus
 from .importers import INSPECTOR_COLUMNS, UNIT_COLUMNS
 from .models import (
     BusinessLine,
-    ConflictDeclaration,
     Expert,
     InspectionItem,
     Inspector,
-    LeavePeriod,
     RegulatedUnit,
 )
 
@@ -174,31 +172,6 @@ def _attr_value(obj, attr: str):
 def simple_export_rows(queryset, spec):
     for obj in queryset.iterator(chunk_size=CHUNK) if not queryset._prefetch_related_lookups else queryset:
         yield [_attr_value(obj, attr) for _, attr in spec]
-
-
-# --- availability (used by the inspector draw, issue #5) ------------------------------------------
-
-
-def available_inspectors(user, day: dt.date):
-    """Inspectors in scope who are 在岗, hold a certificate valid on `day` and are not on leave that day."""
-    on_leave = LeavePeriod.objects.filter(inspector=OuterRef("pk"), start__lte=day, end__gte=day)
-    return (
-        Inspector.objects.restrict(user, "view")
-        .filter(active=True, cert_valid_to__gte=day)
-        .filter(Q(cert_valid_from__isnull=True) | Q(cert_valid_from__lte=day))
-        .exclude(Exists(on_leave))
-    )
-
-
-def conflicts_in_force(day: dt.date):
-    """(inspector_id, unit_id) pairs that must not be matched on `day` (回避)."""
-    qs = ConflictDeclaration.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
-    return set(qs.values_list("inspector_id", "unit_id"))
-
-
-def open_units(user):
-    """Units that can be drawn: in scope and not closed (停业/注销/吊销/迁出)."""
-    return RegulatedUnit.objects.restrict(user, "view").exclude(status__in=CLOSED_STATUSES)
 
 
 def expiring_certificates(user, *, within_days: int = 30, today: dt.date | None = None):

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
@@ -702,8 +702,17 @@ def _write_experts(*, actor, importer, payload, plan, message: str) -> None:
         if "region_id" in present:
             expert.region = regions[row["region_id"]]
         _check_region(actor, expert.region.code)
-        expert.full_clean()
-        expert.save()
+        try:
+            expert.full_clean()
+        except ValidationError as exc:
+            raise ValidationError(f"第{row['row']}行：{'；'.join(exc.messages)}") from exc
+        try:
+            with transaction.atomic():
+                expert.save()
+        except IntegrityError as exc:  # a concurrent import or edit took the same number first
+            raise ValidationError(
+                f"第{row['row']}行：资质证书编号或统一社会信用代码刚被其他记录使用，请重新上传预览"
+            ) from exc
         if "line_ids" in present:
             expert.specialties.set(row["line_ids"])
         if "tag_names" in present:

@@ -3,7 +3,12 @@
 Verification calls `fairdraw.verify_manifest` directly on the stored pool/roster/manifest — the same
 check as the stand-alone verifier and as the draws app's `draw_verify`, but without writing an audit
 event for every anonymous page view. The outcome is cached per manifest hash (a 1M-unit pool takes
-seconds to re-run), so repeated visits cannot be used to load the server.
+seconds to re-run), so repeated visits cannot be used to load the server. Files that fail their
+SHA-256 check are reported as such (status CORRUPTED), never verified.
+
+The self-check never reads the pool file: it looks the unit up in the per-draw pool index
+(`draws.DrawPoolEntry`, written when the draw runs and back-filled by its migration) — one B-tree
+probe — and recomputes the unit's key from the public seed.
 """
 
 from __future__ import annotations
@@ -14,14 +19,16 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from shuangsuiji import fairdraw as fd
+from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FileKind
+from shuangsuiji.draws.files import DrawFileCorrupted
 
 CACHE_SECONDS = 6 * 3600
 
 
 @dataclass(frozen=True)
 class PublicReport:
-    status: str  # VERIFIED | DIFFERENT | MALFORMED
+    status: str  # VERIFIED | DIFFERENT | MALFORMED | CORRUPTED (a stored file fails its SHA-256 check)
     text: str
     path: str | None = None
 
@@ -38,29 +45,27 @@ def verify(draw) -> PublicReport | None:
     cached = cache.get(key)
     if cached is not None:
         return PublicReport(**cached)
-    manifest = draw.file_bytes(FileKind.MANIFEST)
-    if manifest is None:
-        return None
-    report = fd.verify_manifest(manifest, draw.file_bytes(FileKind.POOL) or b"", draw.file_bytes(FileKind.ROSTER))
+    try:
+        manifest = draw.file_bytes(FileKind.MANIFEST)
+        if manifest is None:
+            return None
+        pool, roster = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
+    except DrawFileCorrupted as exc:  # not cached: an administrator may restore the file
+        return PublicReport(status="CORRUPTED", text=f"CORRUPTED 文件校验失败：{exc.message}")
+    report = fd.verify_manifest(manifest, pool or b"", roster)
     result = {"status": report.status, "text": report.text(), "path": report.path}
     cache.set(key, result, CACHE_SECONDS)
     return PublicReport(**result)
 
 
 def manifest_of(draw) -> dict | None:
-    data = draw.file_bytes(FileKind.MANIFEST)
-    return json.loads(data) if data else None
-
-
-def pool_line(pool_bytes: bytes, unit_id: str) -> list[str] | None:
-    """The pool row of one unit (6 fields), without parsing the whole snapshot."""
-    needle = b"\n" + unit_id.encode() + b"\t"
-    at = pool_bytes.find(needle)
-    if at < 0:
+    """The parsed manifest; None before the draw ran, or if the stored file fails its SHA-256 check
+    (the verification page then says CORRUPTED, see `verify`)."""
+    try:
+        data = draw.file_bytes(FileKind.MANIFEST)
+    except DrawFileCorrupted:
         return None
-    end = pool_bytes.find(b"\n", at + 1)
-    fields = pool_bytes[at + 1 : end if end >= 0 else None].decode().split("\t")
-    return fields if len(fields) == 6 else None
+    return json.loads(data) if data else None
 
 
 @dataclass(frozen=True)
@@ -85,15 +90,16 @@ class SelfCheck:
         return self.by_key is None or self.by_key == self.selected
 
 
-def self_check(draw, code: str, *, manifest: dict | None = None, pool_bytes: bytes | None = None) -> SelfCheck:
+def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
     """Where does unit `code` stand in this draw? Recomputes its key K = SHA-256(seed ‖ 0 "unit" 0 ‖ id)."""
     code = (code or "").strip().upper()
     manifest = manifest if manifest is not None else manifest_of(draw)
-    pool_bytes = pool_bytes if pool_bytes is not None else (draw.file_bytes(FileKind.POOL) or b"")
-    fields = pool_line(pool_bytes, code)
-    if fields is None or manifest is None:
+    if manifest is None or not code:
         return SelfCheck(code=code, in_pool=False)
-    _uid, stratum, _weight, _region, _specialty, reason = fields
+    entry = draw_selectors.pool_entry(draw, code)
+    if entry is None:
+        return SelfCheck(code=code, in_pool=False)
+    stratum, reason = entry.stratum, entry.excluded_reason
     if reason:
         return SelfCheck(code=code, in_pool=True, stratum=stratum, excluded_reason=reason)
     sel = manifest["selection"].get(stratum, {})

@@ -200,7 +200,7 @@ def _with_decimal_targets(rows: list[dict]) -> list[dict]:
 
 def _public_files(draw, public_result: bool) -> list[dict]:
     kinds = [FileKind.COMMITMENT] + ([FileKind.POOL, FileKind.ROSTER, FileKind.MANIFEST] if public_result else [])
-    rows = {f.kind: f for f in draw.files.defer("content").filter(kind__in=kinds)}
+    rows = {f.kind: f for f in draw.files.filter(kind__in=kinds)}
     return [
         {"kind": k, "label": FileKind(k).label, "name": f"{draw.code}-{FILE_NAMES[k][0]}", "sha256": rows[k].sha256,
          "size": rows[k].size}

@@ -3,7 +3,10 @@
 * Draw — one attempt of a task (task, attempt). At most one non-cancelled draw per task
   (partial unique constraint) and the service locks the task row, so concurrent clicks
   cannot produce two draws.
-* DrawFile — the canonical bytes (pool snapshot, roster, commitment, manifest), byte-exact.
+* DrawFile — the canonical bytes (pool snapshot, roster, commitment, manifest), byte-exact, in Django
+  file storage (content-addressed, written once, SHA-256 checked on every read; see files.py).
+* DrawPoolEntry — one row per pool unit (stratum, exclusion reason), written when the draw runs, so the
+  public self-check finds a unit through an index instead of reading the pool file.
 * PublicSource — each announced public random source (lottery issue, drand round, witness
   commitment) and, later, its value.
 * DrawTarget / InspectorAssignment — the result: selected units and substitutes in fairdraw's
@@ -12,14 +15,13 @@
 * DrawWitness — 监督人 present at the draw.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 
+from . import files
 from .choices import DrawStatus as Status
 from .choices import (
     FileKind,
@@ -98,16 +100,21 @@ class Draw(ScopedModel, TimeStampedModel):
         return self.status in (Status.LOCKED, Status.CANCELLED)
 
     def file_bytes(self, kind: str) -> bytes | None:
+        """The file's bytes, checked against the recorded SHA-256 (None if the file does not exist yet)."""
         row = self.files.filter(kind=kind).first()
-        return bytes(row.content) if row else None
+        return row.read() if row else None
 
 
 class DrawFile(models.Model):
-    """Canonical bytes of a draw, kept byte-exact for download and verification."""
+    """Canonical bytes of a draw, kept byte-exact for download and verification.
+
+    The bytes are in file storage under their SHA-256 (`files.put`); create rows with `DrawFile.store()`
+    and read them with `read()` / `open_verified()`, which refuse bytes that no longer match `sha256`.
+    """
 
     draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="files")
     kind = models.CharField("类型", max_length=12, choices=FileKind.choices)
-    content = models.BinaryField("内容")
+    file = models.FileField("文件", max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveBigIntegerField("字节数")
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
@@ -120,11 +127,39 @@ class DrawFile(models.Model):
     def __str__(self) -> str:
         return f"{self.draw.code} {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
-        data = bytes(self.content)
-        self.sha256 = hashlib.sha256(data).hexdigest()
-        self.size = len(data)
-        super().save(*args, **kwargs)
+    @classmethod
+    def store(cls, *, draw: Draw, kind: str, data: bytes) -> "DrawFile":
+        name, digest, size = files.put(data, kind)
+        return cls.objects.create(draw=draw, kind=kind, file=name, sha256=digest, size=size)
+
+    def open_verified(self):
+        return files.open_verified(self)
+
+    def read(self) -> bytes:
+        return files.read_verified(self)
+
+
+class DrawPoolEntry(models.Model):
+    """One unit of a draw's committed pool snapshot: the index behind the public self-check (自查).
+
+    Written in bulk when the draw runs (`services.draw_run`); existing draws were back-filled by the
+    migration that created the table. A lookup is one B-tree probe on (draw, unit_id).
+    """
+
+    draw = models.ForeignKey(
+        Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="pool_entries", db_index=False
+    )  # the unique (draw, unit_id) index serves draw lookups
+    unit_id = models.CharField("统一社会信用代码", max_length=200)
+    stratum = models.CharField("分层", max_length=200)
+    excluded_reason = models.TextField("排除原因", blank=True)
+
+    class Meta:
+        verbose_name = "号池快照索引"
+        verbose_name_plural = "号池快照索引"
+        constraints = [models.UniqueConstraint(fields=["draw", "unit_id"], name="draw_pool_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id} {self.unit_id}"
 
 
 class PublicSource(models.Model):

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q
 
 from .choices import DrawStatus, TargetRole
-from .models import Draw, DrawTarget, InspectorAssignment
+from .models import Draw, DrawPoolEntry, DrawTarget, InspectorAssignment
 
 
 def draw_list(user, action: str = "view"):
@@ -45,3 +45,9 @@ def public_targets(draw: Draw):
     if draw.status != DrawStatus.LOCKED and not (draw.status == DrawStatus.CANCELLED and draw.drawn_at):
         return DrawTarget.objects.none()
     return draw_detail_targets(draw)
+
+
+def pool_entry(draw: Draw, unit_id: str) -> DrawPoolEntry | None:
+    """One unit's row of the draw's committed pool (index lookup on (draw, unit_id); no file is read)."""
+    rows = DrawPoolEntry.objects.filter(draw=draw, unit_id=unit_id).only("stratum", "excluded_reason")[:1]
+    return next(iter(rows), None)  # unique, so no ORDER BY is needed

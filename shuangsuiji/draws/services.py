@@ -1,7 +1,8 @@
 """Writes of the draw workflow. Every step is atomic, audited, and checks DRAW_TRANSITIONS.
 
     draw_freeze   T0: lock the task row, snapshot pool + roster, publish the commitment
-    draw_run      T1: enter the announced public values, run fairdraw, store result + groups
+    draw_run      T1: enter the announced public values, run fairdraw, store result + groups, and the
+                  per-unit pool index (DrawPoolEntry) the public self-check reads instead of the pool file
     witness_add   record 监督人
     draw_lock     lock and publish the result (needs ≥1 witness)
     draw_cancel   作废 with a reason (public; a new attempt needs a new commitment)
@@ -14,6 +15,7 @@ All selection and assignment logic is fairdraw's; nothing here draws anything it
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.directory.models import ConflictDeclaration, Inspector, RegulatedUnit
+from shuangsuiji.fairdraw.snapshot import iter_rows
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.choices import PlanStatus
 from shuangsuiji.plans.models import Task
@@ -40,10 +43,20 @@ from .choices import (
     TargetRole,
     TargetStatus,
 )
-from .models import Draw, DrawFile, DrawTarget, DrawWitness, InspectorAssignment, PublicSource, TargetChange
+from .models import (
+    Draw,
+    DrawFile,
+    DrawPoolEntry,
+    DrawTarget,
+    DrawWitness,
+    InspectorAssignment,
+    PublicSource,
+    TargetChange,
+)
 from .snapshot import roster_entries
 
 PERM_DRAW = "draws.draw_draw"
+POOL_INDEX_BATCH = 5000
 
 
 def _fd_error(exc: fd.FairdrawError) -> ValidationError:
@@ -145,7 +158,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     for kind, content in (
         (FileKind.POOL, pool_bytes), (FileKind.ROSTER, roster_bytes), (FileKind.COMMITMENT, commitment_bytes)
     ):  # fmt: skip
-        DrawFile.objects.create(draw=draw, kind=kind, content=content)
+        DrawFile.store(draw=draw, kind=kind, data=content)
     for position, (kind, spec, available_at) in enumerate(sources, start=1):
         PublicSource.objects.create(draw=draw, position=position, kind=kind, spec=spec, available_at=available_at)
     audit.log_event(
@@ -194,7 +207,8 @@ def draw_run(*, user, draw: Draw, raw_values: dict[int, str], now: dt.datetime |
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc
     manifest = fd.manifest_bytes(out.manifest)
-    DrawFile.objects.create(draw=draw, kind=FileKind.MANIFEST, content=manifest)
+    DrawFile.store(draw=draw, kind=FileKind.MANIFEST, data=manifest)
+    index_pool(draw, pool_bytes)
     for source, value in zip(draw.sources.order_by("position"), values, strict=True):
         source.value, source.raw_value = value, raw_values.get(source.position, "").strip()
         source.entered_at, source.entered_by = now, user
@@ -217,6 +231,19 @@ def draw_run(*, user, draw: Draw, raw_values: dict[int, str], now: dt.datetime |
               "assignment_feasible": draw.assignment_feasible},
     )  # fmt: skip
     return draw
+
+
+def index_pool(draw: Draw, pool_bytes: bytes) -> int:
+    """Write the per-unit index of the committed pool (DrawPoolEntry) used by the public self-check."""
+    rows = (
+        DrawPoolEntry(draw=draw, unit_id=uid.decode(), stratum=stratum.decode(), excluded_reason=reason.decode())
+        for uid, stratum, _weight, _region, _specialty, reason in iter_rows(pool_bytes)
+    )
+    count = 0
+    for batch in itertools.batched(rows, POOL_INDEX_BATCH):
+        DrawPoolEntry.objects.bulk_create(batch)
+        count += len(batch)
+    return count
 
 
 def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:

@@ -94,7 +94,7 @@ def draw_context(draw: Draw) -> dict:
         "all_targets": targets,
         "witnesses": draw.witnesses.all(),
         "changes": draw.changes.select_related("target", "substitute", "created_by"),
-        "files": draw.files.defer("content").order_by("id"),
+        "files": draw.files.order_by("id"),
         "items": draw.task.items.select_related("organization", "item"),
     }
 

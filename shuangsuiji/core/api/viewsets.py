@@ -1,6 +1,6 @@
 """Base classes for `/api/v1/`: the same role permissions and region scope as the UI."""
 
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 
 from .permissions import RolePermission, required_action
 
@@ -19,14 +19,3 @@ class ScopedViewSetMixin:
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
-
-
-class ScopedModelViewSet(
-    ScopedViewSetMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Writes must call services: override perform_create/perform_update (no serializer.save() business logic)."""

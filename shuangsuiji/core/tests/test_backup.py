@@ -1,3 +1,7 @@
+import hashlib
+import io
+import json
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -7,6 +11,8 @@ from django.core.management import CommandError, call_command
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.core import audit, services
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.disclosure.tests.conftest import LOCK_TIME
+from shuangsuiji.plans.tests.fixtures import gq, yy_units  # noqa: F401
 from shuangsuiji.regions.models import Region
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,3 +89,39 @@ def test_restore_rejects_a_corrupted_file(tmp_path, admin_user_gq, settings):
     with pytest.raises(CommandError, match="文件已损坏"):
         call_command("restore", str(tampered))
     assert not User.objects.exists()
+
+
+def test_draw_files_are_backed_up_and_checked_against_their_rows(tmp_path, settings, gq, approver_gq):  # noqa: F811
+    from shuangsuiji.draws.models import DrawFile
+    from shuangsuiji.inspections.testing import locked_draw
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    draw = locked_draw(gq["task"], approver_gq, now=LOCK_TIME)
+    expected = {row.file.name: row.read() for row in DrawFile.objects.filter(draw=draw)}
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive))
+    with tarfile.open(archive) as tar:
+        assert {f"media/{name}" for name in expected} <= set(tar.getnames())
+    # an archive whose file no longer matches the row's SHA-256 (manifest rewritten to match) is refused
+    pool = DrawFile.objects.get(draw=draw, kind="pool").file.name
+    tampered = tmp_path / "t.tar.gz"
+    with tarfile.open(archive) as src, tarfile.open(tampered, "w:gz") as dst:
+        manifest = json.loads(src.extractfile("manifest.json").read())
+        manifest["files"][pool] = hashlib.sha256(b"x").hexdigest()
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == f"media/{pool}":
+                data = b"x"
+            elif member.name == "manifest.json":
+                data = json.dumps(manifest).encode()
+            member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    _wipe()
+    shutil.rmtree(settings.MEDIA_ROOT)
+    with pytest.raises(CommandError, match="SHA-256 不一致"):
+        call_command("restore", str(tampered))
+    assert not DrawFile.objects.exists()
+    call_command("restore", str(archive))
+    for name, data in expected.items():
+        assert (Path(settings.MEDIA_ROOT) / name).read_bytes() == data
+    assert DrawFile.objects.get(draw__code=draw.code, kind="pool").read() == expected[pool]

@@ -30,3 +30,8 @@ def publish(results, *, category="1", problem=False, checked_on=dt.date(2026, 3,
             published_at=published_at or timezone.make_aware(dt.datetime(2026, 3, 20, 9, 0)),
             unit_name=r.target.unit_name, unit_code=r.target.unit_code,
         )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _media(media_root):
+    """Draw files go to a per-test storage folder."""

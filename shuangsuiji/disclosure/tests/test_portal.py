@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from shuangsuiji import fairdraw as fd
+from shuangsuiji.draws import files
 from shuangsuiji.draws.choices import FileKind
 from shuangsuiji.draws.models import DrawFile, InspectorAssignment
 from shuangsuiji.plans import services as plan_services
@@ -124,11 +125,10 @@ def test_files_are_byte_exact(client, locked):
     for kind in ("commitment", "pool", "roster", "manifest"):
         response = client.get(reverse("disclosure:draw_file", args=[draw.code, kind]))
         assert response.status_code == 200
-        assert response.content == draw.file_bytes(kind)
-    assert (
-        hashlib.sha256(client.get(reverse("disclosure:draw_file", args=[draw.code, "pool"])).content).hexdigest()
-        == draw.pool_digest
-    )
+        assert response.getvalue() == draw.file_bytes(kind)
+    pool = client.get(reverse("disclosure:draw_file", args=[draw.code, "pool"]))
+    assert hashlib.sha256(pool.getvalue()).hexdigest() == draw.pool_digest
+    assert pool["Content-Type"].startswith("text/tab-separated-values")
     assert client.get(reverse("disclosure:draw_file", args=[draw.code, "secret"])).status_code == 404
 
 
@@ -143,7 +143,9 @@ def test_verify_page_reruns_the_draw_and_detects_tampering(client, locked):
     h = next(h for h, s in manifest["selection"].items() if s["selected"] and s["substitutes"])
     sel = manifest["selection"][h]
     sel["selected"][0], sel["substitutes"][0] = sel["substitutes"][0], sel["selected"][0]
-    DrawFile.objects.filter(draw=draw, kind=FileKind.MANIFEST).update(content=fd.manifest_bytes(manifest))
+    # Someone with write access to database and storage swaps in a consistent file + row: fairdraw catches it.
+    name, digest, size = files.put(fd.manifest_bytes(manifest), FileKind.MANIFEST)
+    DrawFile.objects.filter(draw=draw, kind=FileKind.MANIFEST).update(file=name, sha256=digest, size=size)
     cache.clear()
     body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
     verdict = re.search(r'id="verify-result"[^>]*>(.*?)</div>', body, re.S).group(1)

@@ -1,1 +1,1 @@
-"""JSON API for draws (TODO issue #7)."""
+"""JSON API for draws."""

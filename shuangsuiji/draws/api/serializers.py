@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from ..models import Draw, DrawTarget, InspectorAssignment
@@ -32,9 +33,13 @@ class DrawSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_files(self, draw) -> dict[str, str]:
+        """Download links of the files that exist; reads the prefetched rows (`DrawViewSet.queryset`)."""
         request = self.context.get("request")
-        kinds = draw.files.values_list("kind", flat=True)
-        return {kind: request.build_absolute_uri(f"/api/v1/draws/{draw.pk}/files/{kind}/") for kind in kinds}
+        links = {}
+        for row in draw.files.all():
+            url = reverse("draw-files", kwargs={"pk": draw.pk, "kind": row.kind})
+            links[row.kind] = request.build_absolute_uri(url) if request else url
+        return links
 
 
 class DrawDetailSerializer(DrawSerializer):

@@ -66,10 +66,11 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, tmp_path
     for kind in ("manifest", "pool", "roster", "commitment"):
         response = client.get(reverse("draws:draw_file", args=[draw.pk, kind]))
         assert response.status_code == 200
-        assert response.content == draw.file_bytes(kind)  # byte-exact
+        body = response.getvalue()  # streamed (FileResponse)
+        assert body == draw.file_bytes(kind)  # byte-exact
         assert draw.code in response["Content-Disposition"]
         paths[kind] = tmp_path / kind
-        paths[kind].write_bytes(response.content)
+        paths[kind].write_bytes(body)
     result = subprocess.run(
         [sys.executable, "-m", "shuangsuiji.fairdraw.verify", str(paths["manifest"]), str(paths["pool"]),
          "--roster", str(paths["roster"])],

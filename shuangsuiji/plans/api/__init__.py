@@ -1,1 +1,1 @@
-"""JSON API for plans and tasks (TODO issue #7)."""
+"""JSON API for plans and tasks."""
