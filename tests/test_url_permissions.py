@@ -198,11 +198,17 @@ MATRIX: dict[str, Route] = {
         data={"name": "越权", "organization": "测试", "role": "discipline"},
     ),
     "draws:source_enter": r(
-        "draws:source_enter", GQ_APPROVE, method="post", args=pk("committed_source"),
+        "draws:source_enter",
+        GQ_APPROVE,
+        method="post",
+        args=pk("committed_source"),
         data={"numbers": "01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20", "announcement_ref": "越权录入"},
     ),  # fmt: skip
     "draws:source_confirm": r(
-        "draws:source_confirm", GQ_APPROVE, method="post", args=pk("committed_source"),
+        "draws:source_confirm",
+        GQ_APPROVE,
+        method="post",
+        args=pk("committed_source"),
         data={"numbers": "01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20"},
     ),  # fmt: skip
     "draws:source_announcement": r("draws:source_announcement", GQ_VIEW, args=pk("announced_source")),

@@ -103,7 +103,8 @@ class ValuesForm(forms.Form):
             if s.kind == SourceKind.DRAND:
                 self.fields[f"signature_{s.position}"] = forms.CharField(
                     label=f"drand 第 {s.spec.get('round', '')} 轮签名",
-                    help_text="该轮的 signature（96 位十六进制）；平台用 drand 网络公钥验证签名，randomness 必须等于签名的 SHA-256",
+                    help_text="该轮的 signature（96 位十六进制）；平台用 drand 网络公钥验证签名，"
+                    "randomness 必须等于签名的 SHA-256",
                 )
 
     def raw_values(self) -> dict[int, str]:

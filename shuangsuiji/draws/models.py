@@ -161,9 +161,7 @@ class PublicSource(models.Model):
     announcement_ref = models.CharField(
         "开奖公告出处", max_length=300, blank=True, help_text="官方开奖公告的网址或公告编号"
     )
-    announcement_file = models.FileField(
-        "开奖公告截图/照片", upload_to=announcement_path, max_length=300, blank=True
-    )
+    announcement_file = models.FileField("开奖公告截图/照片", upload_to=announcement_path, max_length=300, blank=True)
     announcement_name = models.CharField("原文件名", max_length=255, blank=True)
     announcement_sha256 = models.CharField("文件 SHA-256", max_length=64, blank=True)
     signature = models.CharField("drand 签名", max_length=192, blank=True, help_text="该轮 signature（十六进制）")

@@ -307,7 +307,11 @@ def canonical_values(
 
 @transaction.atomic
 def draw_run(
-    *, user, draw: Draw, raw_values: dict[int, str] | None = None, signatures: dict[int, str] | None = None,
+    *,
+    user,
+    draw: Draw,
+    raw_values: dict[int, str] | None = None,
+    signatures: dict[int, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Draw:
     """Run fairdraw (selection + inspector assignment) on the public values: the confirmed lottery

@@ -198,7 +198,9 @@ def source_enter(request, pk):
     source = _source(request, pk)
     form = LotteryEntryForm(request.POST, request.FILES)
     if not form.is_valid():
-        problems = [f"{form.fields[k].label if k in form.fields else ''}：{'，'.join(v)}" for k, v in form.errors.items()]
+        problems = [
+            f"{form.fields[k].label if k in form.fields else ''}：{'，'.join(v)}" for k, v in form.errors.items()
+        ]
         messages.error(request, "录入有误：" + "；".join(problems))
         return redirect("draws:draw_detail", pk=source.draw_id)
     data = form.cleaned_data
@@ -258,7 +260,8 @@ def draw_fetch_drand(request, pk):
     else:
         messages.info(
             request,
-            f"drand 第 {source.spec['round']} 轮 randomness：{value}；signature：{signature}（请核对后录入，录入时平台验证签名）",
+            f"drand 第 {source.spec['round']} 轮 randomness：{value}；signature：{signature}"
+            "（请核对后录入，录入时平台验证签名）",
         )
     return redirect("draws:draw_detail", pk=draw.pk)
 

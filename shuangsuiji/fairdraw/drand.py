@@ -123,7 +123,8 @@ def check_evidence(source: Mapping, value: str, ev: object, position: int) -> Dr
         )
     if isinstance(ev["round"], bool) or ev["round"] != source.get("round"):
         raise FairdrawError(
-            "DRAND_ROUND_MISMATCH", f"{where}：签名记录的轮次 {ev['round']!r} 不是承诺记录公布的轮次",
+            "DRAND_ROUND_MISMATCH",
+            f"{where}：签名记录的轮次 {ev['round']!r} 不是承诺记录公布的轮次",
             position=position,
         )
     if normalize_signature(ev["signature"], chain) != ev["signature"]:
@@ -171,9 +172,7 @@ def verify_signature(chain: DrandChain, round_no: int, signature_hex: str) -> bo
     return final_exponentiate(f) == FQ12.one()
 
 
-def verify_round(
-    source: Mapping, value: str, ev: object, position: int = 0, *, require_bls: bool = True
-) -> bool:
+def verify_round(source: Mapping, value: str, ev: object, position: int = 0, *, require_bls: bool = True) -> bool:
     """Full check of one drand value: stdlib checks, then the BLS signature.
 
     Returns True when the BLS signature was checked, False when py-ecc is missing and

@@ -155,7 +155,9 @@ def run_draw(
             f"公开随机值的个数（{len(public_values)}）与承诺记录中公布的随机源个数"
             f"（{len(commitment['public_sources'])}）不一致",
         )
-    evidence = None if legacy_v1 else check_public_evidence(commitment["public_sources"], public_values, public_evidence)
+    evidence = (
+        None if legacy_v1 else check_public_evidence(commitment["public_sources"], public_values, public_evidence)
+    )
     seed = derive_seed(commitment_hash(commitment), public_values)
     alloc = allocate(commitment["strata"], plan, seed)
     result = select(pool_bytes, alloc, seed, plan)

@@ -161,7 +161,9 @@ def verify_manifest(
             return _different("commitment.strata", e.message_zh, "(承诺记录)", "(号池快照)")
         if e.code.startswith("DRAND_"):
             i = e.detail.get("position", 0)
-            return _different(f"public_evidence[{i}]", e.message_zh, m["public_evidence"][i], "(与承诺记录或随机值不符)")
+            return _different(
+                f"public_evidence[{i}]", e.message_zh, m["public_evidence"][i], "(与承诺记录或随机值不符)"
+            )
         return VerifyReport("MALFORMED", f"[{e.code}] {e.message_zh}")
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         return VerifyReport("MALFORMED", f"manifest 或承诺记录结构无效：{type(e).__name__}: {e}")
@@ -197,7 +199,8 @@ def verify_manifest(
     bls = f"；drand 签名 {checked} 个已用 BLS 验证" if checked else ""
     return VerifyReport(
         "VERIFIED",
-        f"抽查 {commitment['draw_id']}：{len(out['selection'])} 个分层，抽中 {n_sel} 个对象，种子 {out['seed']}{note}{bls}",
+        f"抽查 {commitment['draw_id']}：{len(out['selection'])} 个分层，抽中 {n_sel} 个对象，"
+        f"种子 {out['seed']}{note}{bls}",
         notes=tuple(notes),
     )
 

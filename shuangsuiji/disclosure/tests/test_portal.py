@@ -192,7 +192,10 @@ def test_public_values_show_who_entered_and_confirmed_masked_and_how_to_check(cl
     source = draw.sources.get()
     assert source.entered_by_id and source.confirmed_by_id and source.entered_by_id != source.confirmed_by_id
     entered, confirmed = str(source.entered_by), str(source.confirmed_by)
-    for url in (reverse("disclosure:draw_detail", args=[draw.code]), reverse("disclosure:draw_verify", args=[draw.code])):
+    for url in (
+        reverse("disclosure:draw_detail", args=[draw.code]),
+        reverse("disclosure:draw_verify", args=[draw.code]),
+    ):
         body = text(client.get(url))
         assert f"录入：{mask_name(entered)}" in body and f"复核确认：{mask_name(confirmed)}" in body
         assert entered not in body and confirmed not in body  # staff names are masked on the portal
