@@ -238,7 +238,7 @@ def source_enter(
     source.save()
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user,
-        message=f"录入{source.description}：{value}（出处：{ref}），待另一名工作人员复核",
+        message=f"录入{source.description}（出处：{ref}），待另一名工作人员复核",  # numbers in data only
         data={"source": source.position, "value": value, "announcement_ref": ref,
               "announcement_sha256": source.announcement_sha256, "previous": previous},
     )  # fmt: skip

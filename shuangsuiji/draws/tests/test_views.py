@@ -74,6 +74,8 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, admin_us
     assert "录入人本人不能复核" in response.text
     client.logout()
     login(client, admin_user_gq)
+    page = client.get(reverse("draws:draw_detail", args=[draw.pk])).text
+    assert "复核前不显示号码" in page and "01,05,09,12" not in page  # the confirmer types blind
     response = client.post(reverse("draws:source_confirm", args=[source.pk]), {"numbers": KL8_NUMBERS}, follow=True)
     assert "已复核确认" in response.text
     client.logout()
