@@ -203,6 +203,21 @@ MATRIX: dict[str, Route] = {
         args=pk("committed_draw"),
         data={"name": "越权", "organization": "测试", "role": "discipline"},
     ),
+    "draws:source_enter": r(
+        "draws:source_enter",
+        GQ_APPROVE,
+        method="post",
+        args=pk("committed_source"),
+        data={"numbers": "01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20", "announcement_ref": "越权录入"},
+    ),  # fmt: skip
+    "draws:source_confirm": r(
+        "draws:source_confirm",
+        GQ_APPROVE,
+        method="post",
+        args=pk("committed_source"),
+        data={"numbers": "01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20"},
+    ),  # fmt: skip
+    "draws:source_announcement": r("draws:source_announcement", GQ_VIEW, args=pk("announced_source")),
     "draws:draw_lock": r("draws:draw_lock", GQ_APPROVE, method="post", args=pk("draw")),
     "draws:draw_cancel": r(
         "draws:draw_cancel", GQ_APPROVE, method="post", args=pk("draw"), data={"reason": "越权作废"}
@@ -394,6 +409,10 @@ def build_world() -> SimpleNamespace:
         original_name="检查笔录.pdf", content_type="application/pdf", size=15, sha256="0" * 64, uploaded_by=admin,
     )  # fmt: skip
     checklist = ChecklistTemplate.objects.create(name="高青县通用检查表（权限测试）", region=gq)
+    announced = draw.sources.order_by("position").first()
+    announced.announcement_name, announced.announcement_sha256 = "开奖公告.pdf", "0" * 64
+    announced.announcement_file.save("permission-matrix.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    committed_draw = Draw.objects.get(region=gq, status="committed")
     batch = directory_services.import_prepare(
         actor=admin, kind="unit", mode=ImportMode.CREATE,
         data=csv_bytes(UNIT_HEADERS, [unit_row(990001)]), filename="permission-matrix.csv",
@@ -420,7 +439,9 @@ def build_world() -> SimpleNamespace:
         task_item=task.items.first().pk, rule=task.stratum_rules.first().pk,
         undrawn_task=Task.objects.filter(plan=plan).exclude(pk__in=drawn_task_ids).first().pk,
         draw=draw.pk, draw_code=draw.code,
-        committed_draw=Draw.objects.get(region=gq, status="committed").pk,
+        committed_draw=committed_draw.pk,
+        committed_source=committed_draw.sources.order_by("position").first().pk,
+        announced_source=announced.pk,
         target=DrawTarget.objects.filter(draw=draw, role="selected", status="active").order_by("pk").first().pk,
         result_draft=draft.pk,
         result_submitted=results.filter(status="submitted").first().pk,
@@ -467,6 +488,8 @@ def state(w) -> dict:
         "plan": (status("plans.AnnualPlan", w.plan), status("plans.AnnualPlan", w.plan, "version")),
         "draw": status("draws.Draw", w.draw),
         "committed_draw": status("draws.Draw", w.committed_draw),
+        "committed_source": [status("draws.PublicSource", w.committed_source, f) for f in
+                             ("value", "entered_by", "confirmed_by", "announcement_ref")],
         "target": status("draws.DrawTarget", w.target),
         "results": [status("inspections.InspectionResult", getattr(w, a)) for a in
                     ("result_draft", "result_submitted", "result_published")],

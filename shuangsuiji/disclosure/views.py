@@ -168,7 +168,7 @@ def _draw_context(request, draw) -> dict:
         "task": draw.task,
         "commitment": commitment,
         "commitment_strata": commitment_strata(draw, commitment),
-        "sources": draw.sources.all(),
+        "sources": [_public_source(s) for s in draw.sources.select_related("entered_by", "confirmed_by")],
         "public_result": public_result,
         "manifest": manifest,
         "result": _with_decimal_targets(result_strata(draw, manifest, targets)) if manifest else None,
@@ -182,6 +182,19 @@ def _draw_context(request, draw) -> dict:
         "check_code": code,
         "check": check,
     }
+
+
+def _public_source(source) -> dict:
+    """A public random source for the portal: who entered / confirmed it (names masked), where it was
+    announced and how anyone can check it."""
+    return {
+        "kind": source.kind, "description": source.description, "available_at": source.available_at,
+        "value": source.value, "signature": source.signature, "announcement_ref": source.announcement_ref,
+        "entered_by": mask_name(str(source.entered_by)) if source.entered_by else "",
+        "entered_at": source.entered_at,
+        "confirmed_by": mask_name(str(source.confirmed_by)) if source.confirmed_by else "",
+        "confirmed_at": source.confirmed_at, "check_hint": source.check_hint,
+    }  # fmt: skip
 
 
 def _with_decimal_targets(rows: list[dict]) -> list[dict]:

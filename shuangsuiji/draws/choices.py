@@ -42,13 +42,22 @@ LOTTERY_DRAW_TIME = {  # Beijing time the numbers are announced
     LotteryGame.KL8: (21, 30), LotteryGame.SSQ: (21, 15), LotteryGame.DLT: (21, 25),
 }  # fmt: skip
 
+# Where anyone can check a lottery result: (official site, its address).
+LOTTERY_CHECK_SITES = {
+    LotteryGame.KL8: ("中国福利彩票官网", "https://www.cwl.gov.cn/"),
+    LotteryGame.SSQ: ("中国福利彩票官网", "https://www.cwl.gov.cn/"),
+    LotteryGame.DLT: ("中国体育彩票官网", "https://www.lottery.gov.cn/"),
+}
+
 # drand quicknet (research-algorithms §1.3): round r is produced at genesis + (r-1)·period.
+# The chain's public key (for the BLS check) is fairdraw.drand.QUICKNET.
 DRAND_QUICKNET = {
     "chain": "quicknet",
     "chain_hash": "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
     "genesis": 1692803367,
     "period": 3,
 }
+DRAND_PUBLIC_URL = "https://api.drand.sh/{chain_hash}/public/{round}"
 
 
 class TargetRole(models.TextChoices):

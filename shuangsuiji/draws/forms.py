@@ -62,22 +62,58 @@ class FreezeForm(forms.Form):
         return data
 
 
+LOTTERY_HELP = "按开奖公告录入全部号码，空格或逗号分隔；双色球、大乐透的前区与后区之间用 + 分隔"
+
+
+class LotteryEntryForm(forms.Form):
+    """First person: the lottery numbers, where they were announced, optionally a screenshot."""
+
+    numbers = forms.CharField(label="开奖号码", help_text=LOTTERY_HELP)
+    announcement_ref = forms.CharField(
+        label="开奖公告出处", max_length=300,
+        help_text="官方开奖公告的网址或公告编号，如 https://www.cwl.gov.cn/ 快乐8 第 2026321 期开奖公告",
+    )  # fmt: skip
+    announcement_file = forms.FileField(
+        label="开奖公告截图或照片（可选）", required=False, help_text="JPG、PNG 或 PDF，不超过 5 MB"
+    )
+
+
+class LotteryConfirmForm(forms.Form):
+    """Second person: types the numbers again from the official announcement."""
+
+    numbers = forms.CharField(
+        label="复核录入开奖号码", help_text="请不看第一次录入的结果，对照官方开奖公告独立录入一遍；两次必须一致"
+    )
+
+
 class ValuesForm(forms.Form):
-    """T1: one field per announced source, in the committed order."""
+    """T1: one field per source entered at draw time (drand value + signature, witness reveals), in
+    the committed order.  Lottery results are entered and confirmed beforehand (LotteryEntryForm)."""
 
     def __init__(self, *args, draw, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sources = list(draw.sources.order_by("position"))
+        self.all_sources = list(draw.sources.order_by("position").select_related("entered_by", "confirmed_by"))
+        self.sources = [s for s in self.all_sources if s.kind != SourceKind.LOTTERY]
         for s in self.sources:
             help_text = {
-                SourceKind.LOTTERY: "按开奖公告录入全部号码，空格或逗号分隔；双色球、大乐透的前区与后区之间用 + 分隔",
                 SourceKind.DRAND: "该轮的 randomness（64 位十六进制）",
                 SourceKind.WITNESS: "监督人当场揭示的随机数（须与其承诺哈希相符）",
             }[s.kind]
             self.fields[f"value_{s.position}"] = forms.CharField(label=s.description, help_text=help_text)
+            if s.kind == SourceKind.DRAND:
+                self.fields[f"signature_{s.position}"] = forms.CharField(
+                    label=f"drand 第 {s.spec.get('round', '')} 轮签名",
+                    help_text="该轮的 signature（96 位十六进制）；平台用 drand 网络公钥验证签名，"
+                    "randomness 必须等于签名的 SHA-256",
+                )
 
     def raw_values(self) -> dict[int, str]:
         return {s.position: self.cleaned_data[f"value_{s.position}"] for s in self.sources}
+
+    def signatures(self) -> dict[int, str]:
+        return {
+            s.position: self.cleaned_data[f"signature_{s.position}"] for s in self.sources if s.kind == SourceKind.DRAND
+        }
 
 
 class WitnessForm(forms.ModelForm):

@@ -15,6 +15,8 @@
 * DrawWitness — 监督人 present at the draw.
 """
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -162,8 +164,18 @@ class DrawPoolEntry(models.Model):
         return f"{self.draw_id} {self.unit_id}"
 
 
+def announcement_path(instance, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    return f"draws/{instance.draw_id}/source-{instance.position}-{instance.announcement_sha256[:16]}{suffix}"
+
+
 class PublicSource(models.Model):
-    """An announced public random source; its value may only be entered once it exists."""
+    """An announced public random source; its value may only be entered once it exists.
+
+    Lottery values are entered by one person (with the official announcement's reference) and
+    confirmed by a second, different login before the draw can run.  A drand value is entered
+    with its round's BLS signature, which is checked against the chain's public key.
+    """
 
     draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="sources")
     position = models.PositiveSmallIntegerField("次序")
@@ -177,6 +189,18 @@ class PublicSource(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )  # fmt: skip
+    confirmed_at = models.DateTimeField("复核确认时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="复核确认人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    announcement_ref = models.CharField(
+        "开奖公告出处", max_length=300, blank=True, help_text="官方开奖公告的网址或公告编号"
+    )
+    announcement_file = models.FileField("开奖公告截图/照片", upload_to=announcement_path, max_length=300, blank=True)
+    announcement_name = models.CharField("原文件名", max_length=255, blank=True)
+    announcement_sha256 = models.CharField("文件 SHA-256", max_length=64, blank=True)
+    signature = models.CharField("drand 签名", max_length=192, blank=True, help_text="该轮 signature（十六进制）")
 
     class Meta:
         verbose_name = "公开随机源"
@@ -195,6 +219,20 @@ class PublicSource(models.Model):
         if self.kind == SourceKind.DRAND:
             return f"drand {s.get('chain', '')} 第 {s.get('round', '')} 轮随机数"
         return f"监督人 {s.get('name', '')} 的承诺随机数（承诺哈希 {s.get('commitment', '')[:12]}…）"
+
+    @property
+    def check_hint(self) -> str:
+        from .sources import check_hint
+
+        return check_hint(self.kind, self.spec)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.kind == SourceKind.LOTTERY
+
+    @property
+    def is_confirmed(self) -> bool:
+        return bool(self.value) and self.confirmed_by_id is not None
 
 
 class DrawTarget(ScopedModel):

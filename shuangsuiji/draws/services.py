@@ -1,8 +1,11 @@
 """Writes of the draw workflow. Every step is atomic, audited, and checks DRAW_TRANSITIONS.
 
     draw_freeze   T0: lock the task row, snapshot pool + roster, publish the commitment
-    draw_run      T1: enter the announced public values, run fairdraw, store result + groups, and the
-                  per-unit pool index (DrawPoolEntry) the public self-check reads instead of the pool file
+    source_enter / source_confirm   T1: a lottery result entered by one person (with the official
+                  announcement's reference), confirmed by a second, different login
+    draw_run      T1: the remaining public values (drand value + its BLS-checked signature, witness
+                  reveals), run fairdraw, store result + groups, and the per-unit pool index
+                  (DrawPoolEntry) the public self-check reads instead of the pool file
     witness_add   record 监督人
     draw_lock     lock and publish the result (needs ≥1 witness)
     draw_cancel   作废 with a reason (public; a new attempt needs a new commitment)
@@ -15,10 +18,13 @@ All selection and assignment logic is fairdraw's; nothing here draws anything it
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import json
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -178,39 +184,171 @@ def commitment_of(draw: Draw) -> dict:
 # ---------------------------------------------------------------- T1: public values and the draw
 
 
-def canonical_values(draw: Draw, raw_values: dict[int, str], now: dt.datetime | None = None) -> list[str]:
-    """Validate the raw input for every announced source (in order); ValidationError lists all problems."""
-    values, errors = [], []
-    for source in draw.sources.order_by("position"):
+ANNOUNCEMENT_TYPES = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+ANNOUNCEMENT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _locked_source(source: PublicSource) -> tuple[Draw, PublicSource]:
+    draw = _locked_draw(source.draw)
+    return draw, PublicSource.objects.select_for_update().get(pk=source.pk)
+
+
+def _check_lottery_step(user, draw: Draw, source: PublicSource) -> None:
+    check_allowed(user, PERM_DRAW, draw.region)
+    if source.kind != SourceKind.LOTTERY:
+        raise ValidationError("只有彩票开奖号码需要事先录入并复核；drand 和监督人随机数在抽取时录入")
+    if draw.status != DrawStatus.COMMITTED:
+        raise ValidationError(f"该抽取当前状态为“{draw.get_status_display()}”，不能再录入或复核开奖号码")
+
+
+def _announcement_file(upload) -> tuple[str, bytes]:
+    name = PurePath(upload.name or "").name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ANNOUNCEMENT_TYPES:
+        raise ValidationError(f"开奖公告截图只能是 JPG、PNG 图片或 PDF 文件，不能是“{suffix or '无扩展名'}”")
+    if upload.size == 0:
+        raise ValidationError("开奖公告截图文件为空")
+    if upload.size > ANNOUNCEMENT_MAX_BYTES:
+        raise ValidationError(f"开奖公告截图超过 {ANNOUNCEMENT_MAX_BYTES // 1024 // 1024} MB 上限")
+    content = upload.read()
+    if not content.startswith(ANNOUNCEMENT_TYPES[suffix]):
+        raise ValidationError("开奖公告截图的文件内容与扩展名不符")
+    return name, content
+
+
+@transaction.atomic
+def source_enter(
+    *, user, source: PublicSource, raw_value: str, announcement_ref: str, upload=None, now: dt.datetime | None = None
+) -> PublicSource:
+    """First person: enter a lottery result with the official announcement's reference (URL or 公告编号)
+    and optionally a screenshot or photo.  Entering again (before confirmation) replaces the entry and
+    clears any confirmation."""
+    now = now or timezone.now()
+    draw, source = _locked_source(source)
+    _check_lottery_step(user, draw, source)
+    src.check_available(source.available_at, source.description, now)
+    value = src.canonical_value(source.kind, source.spec, raw_value)
+    ref = (announcement_ref or "").strip()
+    if len(ref) < 4:
+        raise ValidationError("请填写官方开奖公告的网址或公告编号，如“中国福利彩票官网 快乐8 第 2026321 期开奖公告”")
+    if len(ref) > 300:
+        raise ValidationError("开奖公告出处不能超过 300 个字")
+    previous = {"value": source.value, "entered_by": source.entered_by_id, "confirmed_by": source.confirmed_by_id}
+    source.value, source.raw_value = value, raw_value.strip()
+    source.entered_at, source.entered_by = now, user
+    source.confirmed_at, source.confirmed_by = None, None
+    source.announcement_ref = ref
+    if upload is not None:
+        name, content = _announcement_file(upload)
+        source.announcement_sha256 = hashlib.sha256(content).hexdigest()
+        source.announcement_name = name[:255]
+        source.announcement_file.save(name, ContentFile(content), save=False)
+    source.save()
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=f"录入{source.description}（出处：{ref}），待另一名工作人员复核",  # numbers in data only
+        data={"source": source.position, "value": value, "announcement_ref": ref,
+              "announcement_sha256": source.announcement_sha256, "previous": previous},
+    )  # fmt: skip
+    return source
+
+
+@transaction.atomic
+def source_confirm(*, user, source: PublicSource, raw_value: str, now: dt.datetime | None = None) -> PublicSource:
+    """Second person (a different login): type the numbers again from the official announcement;
+    they must equal the first entry."""
+    now = now or timezone.now()
+    draw, source = _locked_source(source)
+    _check_lottery_step(user, draw, source)
+    if not source.value:
+        raise ValidationError(f"{source.description}尚未录入，不能复核")
+    if source.confirmed_by_id is not None:
+        raise ValidationError(f"{source.description}已由 {source.confirmed_by} 复核确认")
+    if source.entered_by_id == user.pk:
+        raise ValidationError("复核确认须由录入人以外的另一名工作人员登录后进行，录入人本人不能复核")
+    value = src.canonical_value(source.kind, source.spec, raw_value)
+    if value != source.value:
+        raise ValidationError(
+            f"复核录入的号码 {value} 与第一次录入的 {source.value} 不一致。请对照官方开奖公告再次核对；"
+            "如第一次录入有误，请重新录入后再复核"
+        )
+    source.confirmed_at, source.confirmed_by = now, user
+    source.save()
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=f"复核确认{source.description}：{value}（录入人 {source.entered_by}）",
+        data={"source": source.position, "value": value, "entered_by": source.entered_by_id},
+    )  # fmt: skip
+    return source
+
+
+def canonical_values(
+    draw: Draw, raw_values: dict[int, str], now: dt.datetime | None = None, signatures: dict[int, str] | None = None
+) -> tuple[list[str], list]:
+    """Validate every announced source (in order): confirmed lottery entries, drand value + signature
+    (BLS-checked), witness reveals.  Returns (values, evidence); ValidationError lists all problems."""
+    values, evidence, errors = [], [], []
+    signatures = signatures or {}
+    for source in draw.sources.order_by("position").select_related("confirmed_by"):
         try:
             src.check_available(source.available_at, source.description, now)
-            values.append(src.canonical_value(source.kind, source.spec, raw_values.get(source.position, "")))
+            if source.kind == SourceKind.LOTTERY:
+                if not source.value:
+                    raise ValidationError("开奖号码尚未录入")
+                if source.confirmed_by_id is None:
+                    raise ValidationError("开奖号码尚未经第二名工作人员复核确认，不能抽取")
+                values.append(source.value)
+                evidence.append(None)
+                continue
+            value = src.canonical_value(source.kind, source.spec, raw_values.get(source.position, ""))
+            if source.kind == SourceKind.DRAND:
+                evidence.append(src.drand_evidence(source.spec, value, signatures.get(source.position, "")))
+            else:
+                evidence.append(None)
+            values.append(value)
         except ValidationError as exc:
             errors.append(f"{source.description}：{'；'.join(exc.messages)}")
     if errors:
         raise ValidationError(errors)
-    return values
+    return values, evidence
 
 
 @transaction.atomic
-def draw_run(*, user, draw: Draw, raw_values: dict[int, str], now: dt.datetime | None = None) -> Draw:
-    """Enter the public values and run fairdraw (selection + inspector assignment)."""
+def draw_run(
+    *,
+    user,
+    draw: Draw,
+    raw_values: dict[int, str] | None = None,
+    signatures: dict[int, str] | None = None,
+    now: dt.datetime | None = None,
+) -> Draw:
+    """Run fairdraw (selection + inspector assignment) on the public values: the confirmed lottery
+    entries plus ``raw_values`` (and drand ``signatures``) of the other sources, by position."""
     now = now or timezone.now()
+    raw_values = raw_values or {}
     draw = _locked_draw(draw)
     check_allowed(user, PERM_DRAW, draw.region)
     _require_status(draw, "run")
-    values = canonical_values(draw, raw_values, now)
+    values, evidence = canonical_values(draw, raw_values, now, signatures)
     commitment = commitment_of(draw)
     pool_bytes, roster_bytes = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
     try:
-        out = fd.run_draw(pool_bytes, commitment, values, roster=roster_bytes)
+        out = fd.run_draw(pool_bytes, commitment, values, roster=roster_bytes, public_evidence=evidence)
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc
     manifest = fd.manifest_bytes(out.manifest)
     DrawFile.store(draw=draw, kind=FileKind.MANIFEST, data=manifest)
     index_pool(draw, pool_bytes)
-    for source, value in zip(draw.sources.order_by("position"), values, strict=True):
+    for source, value, ev in zip(draw.sources.order_by("position"), values, evidence, strict=True):
+        if source.kind == SourceKind.LOTTERY:
+            continue  # entered and confirmed before
         source.value, source.raw_value = value, raw_values.get(source.position, "").strip()
+        source.signature = ev["signature"] if ev else ""
         source.entered_at, source.entered_by = now, user
         source.save()
     _store_result(draw, out, roster_bytes)
@@ -226,8 +364,8 @@ def draw_run(*, user, draw: Draw, raw_values: dict[int, str], now: dt.datetime |
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user,
         message=f"录入公开随机值并抽取：抽中 {len(out.result.selected())} 个对象，种子 {draw.seed}",
-        data={"before_status": before["status"], "public_values": values, "seed": draw.seed,
-              "manifest_sha256": draw.manifest_hash, "selected": out.result.selected(),
+        data={"before_status": before["status"], "public_values": values, "public_evidence": evidence,
+              "seed": draw.seed, "manifest_sha256": draw.manifest_hash, "selected": out.result.selected(),
               "assignment_feasible": draw.assignment_feasible},
     )  # fmt: skip
     return draw
@@ -440,6 +578,6 @@ def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
     report = fd.verify_manifest(manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER))
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"复核抽取结果：{report.status}",
-        data={"status": report.status, "message": report.message},
+        data={"status": report.status, "message": report.message, "notes": list(report.notes)},
     )  # fmt: skip
     return report

@@ -1,7 +1,9 @@
 """Public random sources: what is announced at T0 (the commitment) and the canonical value entered at T1.
 
 * 彩票 (lottery): game + issue + draw date; value = fairdraw.lottery_value(*groups), e.g. "03,09,…+08".
-* drand quicknet: round R (its time is computable in advance); value = the round's randomness hex.
+* drand quicknet: round R (its time is computable in advance); value = the round's randomness hex,
+  entered with the round's signature, which is BLS-checked against the chain's public key
+  (fairdraw.drand; randomness = SHA-256(signature)).
 * 监督人承诺—揭示 (witness commit–reveal): at T0 a witness hands over SHA-256(secret) (computed on
   their own device); at T1 they reveal the secret, which must hash to the commitment.
 
@@ -21,7 +23,15 @@ from django.utils import timezone
 
 from shuangsuiji import fairdraw as fd
 
-from .choices import DRAND_QUICKNET, LOTTERY_DRAW_TIME, LOTTERY_RULES, LotteryGame, SourceKind
+from .choices import (
+    DRAND_PUBLIC_URL,
+    DRAND_QUICKNET,
+    LOTTERY_CHECK_SITES,
+    LOTTERY_DRAW_TIME,
+    LOTTERY_RULES,
+    LotteryGame,
+    SourceKind,
+)
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=8))  # lottery times are Beijing time
@@ -131,6 +141,40 @@ def canonical_value(kind: str, spec: dict, raw: str) -> str:
     raise ValidationError("未知的随机源类型")
 
 
+def drand_evidence(spec: dict, value: str, signature: str) -> dict:
+    """The manifest evidence of a drand value: its round's signature, fully checked (BLS included)."""
+    if not (signature or "").strip():
+        raise ValidationError("请同时录入该轮的签名（signature，96 位十六进制），平台用 drand 网络的公钥验证它")
+    try:
+        evidence = fd.drand.evidence(spec, signature)
+        fd.drand.verify_round(spec, value, evidence, require_bls=True)
+    except fd.FairdrawError as exc:
+        raise ValidationError(exc.message_zh) from exc
+    return evidence
+
+
+def check_hint(kind: str, spec: dict) -> str:
+    """How a citizen can check the public value themselves (plain Chinese)."""
+    if kind == SourceKind.LOTTERY:
+        site, url = LOTTERY_CHECK_SITES.get(spec.get("game"), ("彩票发行机构官网", ""))
+        return (
+            f"打开{site}（{url}）的“开奖公告”，找到{spec.get('name', '')}第 {spec.get('issue', '')} 期"
+            f"（{spec.get('draw_date', '')} 开奖）的开奖号码，与这里的号码逐个核对；号码已按从小到大排列。"
+        )
+    if kind == SourceKind.DRAND:
+        url = DRAND_PUBLIC_URL.format(chain_hash=spec.get("chain_hash", DRAND_QUICKNET["chain_hash"]),
+                                      round=spec.get("round", ""))  # fmt: skip
+        return (
+            f"drand 是多家大学和机构共同运行的公共随机信标，每 3 秒产生一个谁也无法预测的随机数。打开 {url} "
+            f"可看到第 {spec.get('round', '')} 轮的 randomness 和 signature，与这里的值对照；"
+            "独立校验程序还会用 drand 网络公布的公钥验证签名，证明这个数确实由 drand 网络产生、没有被改动。"
+        )
+    return (
+        f"监督人 {spec.get('name', '')} 在抽取前交来承诺哈希（见承诺记录）；用任何 SHA-256 工具计算揭示的随机数，"
+        "结果应与承诺哈希完全相同，说明随机数在抽取前就已确定。"
+    )
+
+
 def check_available(available_at: dt.datetime | None, description: str, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     if available_at is not None and now < available_at:
@@ -139,8 +183,9 @@ def check_available(available_at: dt.datetime | None, description: str, now: dt.
         )
 
 
-def fetch_drand(round_no: int, *, timeout: float = 5.0) -> str:
-    """Fetch a quicknet round from api.drand.sh (needs internet; the intranet enters it by hand)."""
+def fetch_drand(round_no: int, *, timeout: float = 5.0) -> tuple[str, str]:
+    """Fetch a quicknet round (randomness, signature) from api.drand.sh (needs internet; the intranet
+    enters both by hand).  Whatever the network returns is BLS-checked again when it is entered."""
     url = f"https://api.drand.sh/{DRAND_QUICKNET['chain_hash']}/public/{round_no}"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (fixed https URL)
@@ -149,4 +194,10 @@ def fetch_drand(round_no: int, *, timeout: float = 5.0) -> str:
         raise ValidationError(f"无法从 drand 网络获取第 {round_no} 轮（{exc}）；请手工录入公布的随机数") from exc
     if data.get("round") != round_no or not _HEX64.match(str(data.get("randomness", ""))):
         raise ValidationError("drand 返回的数据格式不符")
-    return data["randomness"]
+    signature = str(data.get("signature", ""))
+    try:
+        if fd.drand.randomness_of(signature) != data["randomness"]:
+            raise ValueError
+    except ValueError as exc:
+        raise ValidationError("drand 返回的 randomness 不等于签名的 SHA-256，数据不可信") from exc
+    return data["randomness"], signature

@@ -17,6 +17,9 @@ urlpatterns = [
     path("<int:pk>/files/<str:kind>/", views.draw_file, name="draw_file"),
     path("<int:pk>/record/", views.draw_record, name="draw_record"),
     path("<int:pk>/record.pdf", views.draw_record_pdf, name="draw_record_pdf"),
+    path("sources/<int:pk>/enter/", views.source_enter, name="source_enter"),
+    path("sources/<int:pk>/confirm/", views.source_confirm, name="source_confirm"),
+    path("sources/<int:pk>/announcement/", views.source_announcement, name="source_announcement"),
     path("targets/<int:pk>/substitute/", views.target_substitute, name="target_substitute"),
     path("targets/<int:pk>/cancel/", views.target_cancel, name="target_cancel"),
 ]

@@ -3,7 +3,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,8 +19,8 @@ from . import selectors, services
 from .choices import DrawStatus, FileKind, TargetRole, TargetStatus
 from .downloads import draw_file_response
 from .filtersets import DrawFilterSet
-from .forms import FreezeForm, ReasonForm, ValuesForm, WitnessForm
-from .models import Draw, DrawTarget
+from .forms import FreezeForm, LotteryConfirmForm, LotteryEntryForm, ReasonForm, ValuesForm, WitnessForm
+from .models import Draw, DrawTarget, PublicSource
 from .tables import DrawTable
 
 
@@ -87,7 +87,7 @@ def draw_context(draw: Draw) -> dict:
         "task": draw.task,
         "commitment": commitment,
         "commitment_strata": commitment_strata(draw, commitment),
-        "sources": draw.sources.select_related("entered_by"),
+        "sources": draw.sources.select_related("entered_by", "confirmed_by"),
         "manifest": manifest,
         "result": result_strata(draw, manifest, targets) if manifest else None,
         "active_targets": [t for t in targets if t.status == TargetStatus.ACTIVE],
@@ -129,6 +129,8 @@ def draw_detail(request, pk):
         title=f"抽取 {draw.code}",
         can_draw=can_draw,
         values_form=ValuesForm(draw=draw) if can_draw and draw.status == DrawStatus.COMMITTED else None,
+        lottery_entry_form=LotteryEntryForm(),
+        lottery_confirm_form=LotteryConfirmForm(),
         witness_form=WitnessForm() if can_draw and draw.status in (DrawStatus.COMMITTED, DrawStatus.DRAWN) else None,
         reason_form=ReasonForm(),
         can_change_targets=can_draw and draw.status in (DrawStatus.DRAWN, DrawStatus.LOCKED),
@@ -158,23 +160,87 @@ def draw_values(request, pk):
     draw = _draw(request, pk, "draw")
     form = ValuesForm(request.POST, draw=draw)
     if not form.is_valid():
-        messages.error(request, "请录入全部公开随机值")
+        messages.error(request, "请录入全部公开随机值（drand 须同时录入签名）")
         return redirect("draws:draw_detail", pk=draw.pk)
-    raw = form.raw_values()
+    raw, signatures = form.raw_values(), form.signatures()
     if request.POST.get("confirm") != "1":
         try:
-            values = services.canonical_values(draw, raw)
+            values, _evidence = services.canonical_values(draw, raw, signatures=signatures)
         except ValidationError as exc:
             messages.error(request, "录入有误：" + error_text(exc))
             return redirect("draws:draw_detail", pk=draw.pk)
-        rows = list(zip(form.sources, [raw[s.position] for s in form.sources], values, strict=True))
+        rows = [
+            {"source": s, "raw": s.raw_value if s.kind == "lottery" else raw[s.position], "value": v,
+             "signature": signatures.get(s.position, "")}
+            for s, v in zip(form.all_sources, values, strict=True)
+        ]  # fmt: skip
         return render(
             request, "draws/draw_values_confirm.html", {"draw": draw, "rows": rows, "title": "确认公开随机值"}
         )
     return _action(
-        request, pk, lambda d: services.draw_run(user=request.user, draw=d, raw_values=raw),
+        request, pk,
+        lambda d: services.draw_run(user=request.user, draw=d, raw_values=raw, signatures=signatures),
         lambda d: f"抽取完成：随机种子 {d.seed}",
     )  # fmt: skip
+
+
+def _source(request, pk, action="draw") -> PublicSource:
+    require_perm(request.user, Draw, action)
+    return get_object_or_404(
+        PublicSource.objects.select_related("draw").filter(draw__in=selectors.draw_list(request.user, action)), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def source_enter(request, pk):
+    """First person: enter a lottery result with the announcement's reference (and a screenshot)."""
+    source = _source(request, pk)
+    form = LotteryEntryForm(request.POST, request.FILES)
+    if not form.is_valid():
+        problems = [
+            f"{form.fields[k].label if k in form.fields else ''}：{'，'.join(v)}" for k, v in form.errors.items()
+        ]
+        messages.error(request, "录入有误：" + "；".join(problems))
+        return redirect("draws:draw_detail", pk=source.draw_id)
+    data = form.cleaned_data
+    try:
+        source = services.source_enter(
+            user=request.user, source=source, raw_value=data["numbers"], announcement_ref=data["announcement_ref"],
+            upload=data.get("announcement_file"),
+        )  # fmt: skip
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "录入失败：" + error_text(exc))
+    else:
+        messages.success(request, f"已录入{source.description}：{source.value}。请另一名工作人员登录后复核确认。")
+    return redirect("draws:draw_detail", pk=source.draw_id)
+
+
+@login_required
+@require_POST
+def source_confirm(request, pk):
+    """Second person: type the numbers again; they must equal the first entry."""
+    source = _source(request, pk)
+    form = LotteryConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请录入开奖号码后再复核")
+        return redirect("draws:draw_detail", pk=source.draw_id)
+    try:
+        source = services.source_confirm(user=request.user, source=source, raw_value=form.cleaned_data["numbers"])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "复核未通过：" + error_text(exc))
+    else:
+        messages.success(request, f"已复核确认{source.description}。")
+    return redirect("draws:draw_detail", pk=source.draw_id)
+
+
+@login_required
+def source_announcement(request, pk):
+    """The uploaded announcement screenshot / photo (staff only, scoped)."""
+    source = _source(request, pk, "view")
+    if not source.announcement_file:
+        raise Http404
+    return FileResponse(source.announcement_file.open("rb"), as_attachment=True, filename=source.announcement_name)
 
 
 @login_required
@@ -188,11 +254,15 @@ def draw_fetch_drand(request, pk):
 
     try:
         src.check_available(source.available_at, source.description)
-        value = src.fetch_drand(source.spec["round"])
+        value, signature = src.fetch_drand(source.spec["round"])
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.info(request, f"drand 第 {source.spec['round']} 轮 randomness：{value}（请核对后录入）")
+        messages.info(
+            request,
+            f"drand 第 {source.spec['round']} 轮 randomness：{value}；signature：{signature}"
+            "（请核对后录入，录入时平台验证签名）",
+        )
     return redirect("draws:draw_detail", pk=draw.pk)
 
 

@@ -23,8 +23,9 @@ Typical use by the app (all arguments are plain data)::
                                  published_at="2025-03-31T10:00:00+08:00")
     chash  = fd.commitment_hash(record)                     # publish record + hash
 
-    # T1 — the announced public values are known
-    out = fd.run_draw(pool, record, ["01,05,...,80"], roster=roster)
+    # T1 — the announced public values are known (a drand value comes with its
+    # round's signature: fd.drand.evidence(source, signature); others None)
+    out = fd.run_draw(pool, record, ["01,05,...,80"], roster=roster, public_evidence=[None])
     out.manifest          # dict; fd.manifest_bytes(out.manifest) to store/publish
     out.result            # DrawResult (selected / threshold / substitutes per stratum)
     out.assignment        # AssignmentResult (groups, loads, problems in Chinese)
@@ -48,8 +49,12 @@ Step-by-step API (stable; see the spec for exact semantics):
 * ``assign_inspectors(targets, roster, rules, seed) -> AssignmentResult``
 * ``build_manifest(*, commitment, public_values, seed, allocation, result, assignment=None,
   roster_bytes=None, embed_roster=False) -> dict``; ``manifest_bytes(manifest) -> bytes``
-* ``run_draw(pool_bytes, commitment, public_values, *, roster=None, embed_roster=False) -> DrawOutput``
-* ``verify_manifest(manifest_dict_or_bytes, pool_bytes, roster=None, *, skip_assignment=False) -> VerifyReport``
+* ``run_draw(pool_bytes, commitment, public_values, *, roster=None, embed_roster=False,
+  public_evidence=None) -> DrawOutput``
+* ``verify_manifest(manifest_dict_or_bytes, pool_bytes, roster=None, *, skip_assignment=False,
+  check_signatures=True) -> VerifyReport`` (``.notes``: what could not be checked)
+* ``drand``: built-in chains (``drand.QUICKNET``), ``drand.evidence(source, signature)``,
+  ``drand.verify_round(source, value, evidence)`` (BLS via the optional ``py-ecc``)
 * ratio tables: ``GAOQING_2020.rate_for(n, pick)``, ``risk_class_rates(bands, pick)``,
   ``rates_for_strata(...)``
 * errors: ``FairdrawError`` (``.code`` machine code, ``.message_zh`` Chinese text),
@@ -60,6 +65,7 @@ Command line verifier::
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment]
 """
 
+from . import drand
 from .allocate import Allocation, StratumAllocation, allocate
 from .assign import (
     AssignmentResult,
@@ -73,7 +79,7 @@ from .assign import (
 from .canon import canonical_json, format_fraction, parse_fraction, parse_rate
 from .errors import FairdrawError, MalformedInput
 from .keys import key_hex, unit_key
-from .manifest import DrawOutput, build_manifest, manifest_bytes, run_draw
+from .manifest import MANIFEST_FORMAT, DrawOutput, build_manifest, manifest_bytes, run_draw
 from .plan import AssignmentRules, DrawPlan, StratumRule
 from .ratios import (
     GAOQING_2020,
@@ -114,6 +120,7 @@ __all__ = [
     "EXCLUSION_REASONS",
     "FairdrawError",
     "GAOQING_2020",
+    "MANIFEST_FORMAT",
     "GAOQING_2020_DATA",
     "Inspector",
     "MalformedInput",
@@ -137,6 +144,7 @@ __all__ = [
     "commitment_bytes",
     "commitment_hash",
     "derive_seed",
+    "drand",
     "drand_value",
     "format_fraction",
     "key_hex",

@@ -12,18 +12,21 @@ from dataclasses import dataclass
 from .allocate import Allocation, allocate
 from .assign import AssignmentResult, Inspector, assign_inspectors, canonical_roster_bytes, parse_roster, roster_digest
 from .canon import canonical_json
-from .errors import FairdrawError
+from .drand import check_evidence
+from .errors import FairdrawError, MalformedInput
 from .plan import DrawPlan
 from .seed import commitment_hash, derive_seed
 from .select import DrawResult, select
 from .snapshot import pool_digest
 
-MANIFEST_FORMAT = "fairdraw-manifest/1"
+MANIFEST_FORMAT = "fairdraw-manifest/2"
+MANIFEST_FORMAT_V1 = "fairdraw-manifest/1"  # before public_evidence (drand signatures); still verified
 MANIFEST_KEYS = (
     "format",
     "commitment",
     "commitment_hash",
     "public_values",
+    "public_evidence",
     "seed",
     "allocation",
     "selection",
@@ -32,6 +35,29 @@ MANIFEST_KEYS = (
     "assignment",
     "roster",
 )
+MANIFEST_KEYS_V1 = tuple(k for k in MANIFEST_KEYS if k != "public_evidence")
+
+
+def check_public_evidence(sources: list, public_values: list[str], public_evidence: list | None) -> list:
+    """Evidence per public source (spec §5.4): a drand source needs its round's signature, and
+    SHA-256(signature) must be the value; other sources have ``null``.  Standard library only (the
+    BLS check of a drand signature is ``drand.verify_round``)."""
+    if public_evidence is None:
+        public_evidence = [None] * len(sources)
+    if not isinstance(public_evidence, list) or len(public_evidence) != len(sources):
+        raise MalformedInput("PUBLIC_EVIDENCE", "public_evidence 必须是与公开随机源一一对应的列表")
+    for i, (source, value, ev) in enumerate(zip(sources, public_values, public_evidence, strict=True)):
+        if isinstance(source, Mapping) and source.get("kind") == "drand":
+            if ev is None:
+                raise FairdrawError(
+                    "DRAND_EVIDENCE",
+                    f"第 {i + 1} 个公开随机源是 drand 第 {source.get('round')} 轮：必须同时录入该轮的签名（signature）",
+                    position=i,
+                )
+            check_evidence(source, value, ev, i)
+        elif ev is not None:
+            raise MalformedInput("PUBLIC_EVIDENCE", f"第 {i + 1} 个公开随机源不是 drand，public_evidence 应为 null")
+    return [None if ev is None else dict(ev) for ev in public_evidence]
 
 
 def build_manifest(
@@ -44,6 +70,7 @@ def build_manifest(
     assignment: AssignmentResult | None = None,
     roster_bytes: bytes | None = None,
     embed_roster: bool = False,
+    public_evidence: list | None = None,
 ) -> dict:
     """Assemble the manifest dict (encode with ``manifest_bytes``)."""
     roster_obj = None
@@ -56,6 +83,7 @@ def build_manifest(
         "commitment": dict(commitment),
         "commitment_hash": commitment_hash(commitment),
         "public_values": list(public_values),
+        "public_evidence": list(public_evidence) if public_evidence is not None else [None] * len(public_values),
         "seed": seed.hex(),
         "allocation": allocation.to_dict(),
         "selection": result.to_dict(),
@@ -99,6 +127,8 @@ def run_draw(
     roster: bytes | Mapping | Iterable[Inspector] | None = None,
     embed_roster: bool = False,
     skip_assignment: bool = False,
+    public_evidence: list | None = None,
+    legacy_v1: bool = False,
 ) -> DrawOutput:
     """Run a committed draw end to end.
 
@@ -107,6 +137,10 @@ def run_draw(
     and, when the commitment names a roster digest, that ``roster`` is that
     roster.  Assignment runs when the plan has assignment rules (unless
     ``skip_assignment``); the roster is recorded only when it is used.
+    ``public_evidence`` holds, per public source, the drand round's signature
+    (``drand.evidence``) or ``None``; it is checked here with the standard
+    library only.  ``legacy_v1`` rebuilds a ``fairdraw-manifest/1`` (no evidence)
+    for the verifier of drawings made before version 2.
     """
     if pool_digest(pool_bytes) != commitment["pool_digest"]:
         raise FairdrawError("POOL_DIGEST", "号池快照的 SHA-256 与承诺记录中的 pool_digest 不一致")
@@ -121,6 +155,9 @@ def run_draw(
             f"公开随机值的个数（{len(public_values)}）与承诺记录中公布的随机源个数"
             f"（{len(commitment['public_sources'])}）不一致",
         )
+    evidence = (
+        None if legacy_v1 else check_public_evidence(commitment["public_sources"], public_values, public_evidence)
+    )
     seed = derive_seed(commitment_hash(commitment), public_values)
     alloc = allocate(commitment["strata"], plan, seed)
     result = select(pool_bytes, alloc, seed, plan)
@@ -140,5 +177,8 @@ def run_draw(
         assignment=assignment,
         roster_bytes=rb,
         embed_roster=embed_roster,
+        public_evidence=evidence,
     )
+    if legacy_v1:
+        manifest = {k: manifest[k] for k in MANIFEST_KEYS_V1} | {"format": MANIFEST_FORMAT_V1}
     return DrawOutput(manifest, seed, alloc, result, assignment)

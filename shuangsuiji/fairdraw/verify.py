@@ -3,8 +3,13 @@
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment]
 
 Re-runs the draw from the committed inputs and compares every field of the
-manifest.  Prints ``VERIFIED`` and exits 0, or names the first difference and
-exits 1, or exits 2 for malformed / missing input.
+manifest, then checks each drand value's BLS signature against the chain's
+built-in public key.  Prints ``VERIFIED`` and exits 0, or names the first
+difference and exits 1, or exits 2 for malformed / missing input.
+
+The BLS check needs the optional pure-Python package ``py-ecc``; without it
+everything else is still verified (including randomness = SHA-256(signature))
+and the output says in Chinese that the signature check was skipped.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from . import drand
 from .canon import load_json_bytes
 from .errors import FairdrawError, MalformedInput
-from .manifest import MANIFEST_FORMAT, MANIFEST_KEYS, run_draw
+from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
 from .seed import check_commitment, commitment_hash
 from .snapshot import pool_digest
 
@@ -30,6 +36,7 @@ class VerifyReport:
     path: str | None = None  # first differing field, e.g. "selection.A|3.selected[2]"
     expected: object = None  # value in the manifest
     actual: object = None  # recomputed value
+    notes: tuple[str, ...] = ()  # what was not (or could not be) checked, in Chinese
 
     @property
     def ok(self) -> bool:
@@ -41,7 +48,7 @@ class VerifyReport:
 
     def text(self) -> str:
         if self.status == "VERIFIED":
-            return f"VERIFIED 验证通过：{self.message}"
+            return f"VERIFIED 验证通过：{self.message}" + "".join(f"\n  注意：{n}" for n in self.notes)
         if self.status == "DIFFERENT":
             return (
                 f"DIFFERENT 不一致：{self.path}\n  {self.message}\n"
@@ -89,15 +96,20 @@ def verify_manifest(
     roster: bytes | Mapping | None = None,
     *,
     skip_assignment: bool = False,
+    check_signatures: bool = True,
 ) -> VerifyReport:
-    """Re-run the draw and compare it with the manifest."""
+    """Re-run the draw and compare it with the manifest; then check the drand signatures
+    (BLS, when py-ecc is installed and ``check_signatures``)."""
+    notes: list[str] = []
     try:
         m = load_json_bytes(manifest, "manifest") if isinstance(manifest, (bytes, bytearray)) else manifest
-        if not isinstance(m, Mapping) or m.get("format") != MANIFEST_FORMAT:
+        if not isinstance(m, Mapping) or m.get("format") not in (MANIFEST_FORMAT, MANIFEST_FORMAT_V1):
             raise MalformedInput("MANIFEST_FORMAT", f"manifest 的 format 应为 {MANIFEST_FORMAT}")
-        missing = [k for k in MANIFEST_KEYS if k not in m]
-        if missing or set(m) != set(MANIFEST_KEYS):
-            raise MalformedInput("MANIFEST_KEYS", f"manifest 字段应为 {list(MANIFEST_KEYS)}，缺少 {missing}")
+        legacy = m["format"] == MANIFEST_FORMAT_V1
+        keys = MANIFEST_KEYS_V1 if legacy else MANIFEST_KEYS
+        missing = [k for k in keys if k not in m]
+        if missing or set(m) != set(keys):
+            raise MalformedInput("MANIFEST_KEYS", f"manifest 字段应为 {list(keys)}，缺少 {missing}")
         commitment = m["commitment"]
         check_commitment(commitment)
         if not isinstance(m["public_values"], list):
@@ -137,6 +149,8 @@ def verify_manifest(
             roster=roster,
             embed_roster=m["roster"] is not None,
             skip_assignment=skipped,
+            public_evidence=None if legacy else m["public_evidence"],
+            legacy_v1=legacy,
         ).manifest
     except MalformedInput as e:
         return VerifyReport("MALFORMED", f"[{e.code}] {e.message_zh}")
@@ -145,25 +159,55 @@ def verify_manifest(
             return _different("roster_digest", e.message_zh, commitment.get("roster_digest"), "(提供的名录)")
         if e.code == "POOL_MISMATCH":
             return _different("commitment.strata", e.message_zh, "(承诺记录)", "(号池快照)")
+        if e.code.startswith("DRAND_"):
+            i = e.detail.get("position", 0)
+            return _different(
+                f"public_evidence[{i}]", e.message_zh, m["public_evidence"][i], "(与承诺记录或随机值不符)"
+            )
         return VerifyReport("MALFORMED", f"[{e.code}] {e.message_zh}")
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         return VerifyReport("MALFORMED", f"manifest 或承诺记录结构无效：{type(e).__name__}: {e}")
-    for key in MANIFEST_KEYS:
+    for key in keys:
         if skipped and key in ("roster_digest", "assignment", "roster"):
             continue
         d = first_difference(m[key], out[key], key)
         if d:
             return _different(d[0], _EXPLAIN.get(key, "记录值与重新计算的结果不一致"), d[1], d[2])
+    # 5. drand signatures (the slow part, last).
+    sources = commitment["public_sources"]
+    drand_at = [i for i, s in enumerate(sources) if isinstance(s, Mapping) and s.get("kind") == "drand"]
+    checked = 0
+    if legacy and drand_at:
+        notes.append("旧格式 manifest（fairdraw-manifest/1）没有记录 drand 签名，drand 随机值须另行到 drand 网络核对")
+    elif drand_at and not check_signatures:
+        notes.append("未验证 drand BLS 签名（调用方要求跳过）；randomness = SHA-256(签名) 已验证")
+    elif drand_at and not drand.bls_available():
+        notes.append(
+            "未验证 drand BLS 签名：本机没有安装 py-ecc（安装命令 "
+            f"{drand.PY_ECC_HINT}）；其余各项，包括 randomness = SHA-256(签名)、轮次和网络，均已验证"
+        )
+    else:
+        for i in drand_at:
+            try:
+                drand.verify_round(sources[i], m["public_values"][i], m["public_evidence"][i], i)
+            except FairdrawError as e:
+                return _different(f"public_evidence[{i}].signature", e.message_zh, m["public_evidence"][i]["signature"],
+                                  "(BLS 验证未通过)")  # fmt: skip
+            checked += 1
     n_sel = sum(len(s["selected"]) for s in out["selection"].values())
     note = "（未验证执法人员选派）" if skipped else ""
+    bls = f"；drand 签名 {checked} 个已用 BLS 验证" if checked else ""
     return VerifyReport(
         "VERIFIED",
-        f"抽查 {commitment['draw_id']}：{len(out['selection'])} 个分层，抽中 {n_sel} 个对象，种子 {out['seed']}{note}",
+        f"抽查 {commitment['draw_id']}：{len(out['selection'])} 个分层，抽中 {n_sel} 个对象，"
+        f"种子 {out['seed']}{note}{bls}",
+        notes=tuple(notes),
     )
 
 
 _EXPLAIN = {
     "public_values": "公开随机值不一致",
+    "public_evidence": "公开随机值的证明（drand 签名）不一致",
     "seed": "由承诺哈希和公开随机值推导出的随机种子不一致",
     "allocation": "各分层抽取数量的计算结果不一致",
     "selection": "抽中对象、阈值或候补顺序与重新计算的结果不一致",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from shuangsuiji.directory.models import Inspector
 from shuangsuiji.draws import services as draw_services
 from shuangsuiji.draws.models import Draw, InspectorAssignment
+from shuangsuiji.draws.testing import enter_and_confirm
 
 KL8_NUMBERS = "01 05 09 12 17 23 28 31 36 40 44 47 52 56 61 66 70 73 77 80"
 
@@ -21,7 +22,8 @@ def locked_draw(task, user, *, now: dt.datetime | None = None, issue: str = "202
     sources = draw_services.build_sources(lottery={"game": "kl8", "issue": issue, "draw_date": day})
     draw = draw_services.draw_freeze(user=user, task=task, sources=sources, now=now)
     after = timezone.make_aware(dt.datetime.combine(day, dt.time(22, 0)))
-    draw = draw_services.draw_run(user=user, draw=draw, raw_values={1: KL8_NUMBERS}, now=after)
+    enter_and_confirm(draw, user, KL8_NUMBERS, now=after)
+    draw = draw_services.draw_run(user=user, draw=draw, now=after)
     draw_services.witness_add(
         user=user, draw=draw, name="赵纪检", organization="县纪委监委派驻纪检组", role="discipline"
     )

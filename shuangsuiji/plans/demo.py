@@ -16,6 +16,7 @@ from shuangsuiji.accounts.models import User
 from shuangsuiji.demo.registry import demo_loader
 from shuangsuiji.directory.models import BusinessLine, InspectionItem, RegulatedUnit
 from shuangsuiji.draws import services as draw_services
+from shuangsuiji.draws.testing import enter_and_confirm, second_person
 from shuangsuiji.regions.models import Region
 
 from . import services, testing
@@ -57,7 +58,10 @@ def _completed_draw(task, rng, *, leader, issue: str, day: dt.date, witness: str
     sources = draw_services.build_sources(lottery={"game": "kl8", "issue": issue, "draw_date": day})
     draw = draw_services.draw_freeze(user=leader, task=task, sources=sources, now=t0)
     t1 = dt.datetime.combine(day, dt.time(21, 45), tzinfo=BEIJING)
-    draw = draw_services.draw_run(user=leader, draw=draw, raw_values={1: _numbers(rng)}, now=t1)
+    confirmer = User.objects.filter(username="admin").first() or second_person(leader)
+    enter_and_confirm(draw, leader, _numbers(rng), confirmer=confirmer, now=t1,
+                      ref=f"中国福利彩票官网（www.cwl.gov.cn）快乐8 第 {issue} 期开奖公告")  # fmt: skip
+    draw = draw_services.draw_run(user=leader, draw=draw, now=t1)
     draw_services.witness_add(user=leader, draw=draw, name=witness, organization="县纪委监委派驻县卫生健康局纪检监察组",
                               role="discipline", note="现场监督抽取全过程")  # fmt: skip
     draw_services.witness_add(user=leader, draw=draw, name="孙法制", organization="县卫生健康局法规监督科",

@@ -1,20 +1,21 @@
 """The whole path as a new user meets it: an inspector drafts the 2026 plan and a task; the 科室负责人
-approves and publishes it, freezes the pool and publishes the commitment (announcing a future drand
-round), enters the public value once it exists, records a witness, locks the result, re-verifies it,
-downloads manifest + pool + roster and the stand-alone verifier prints VERIFIED."""
+approves and publishes it, freezes the pool and publishes the commitment (announcing a future 快乐8
+issue); after the draw one person enters the numbers with the announcement, a second login confirms
+them, the draw runs, a witness is recorded, the result is locked and re-verified, manifest + pool +
+roster are downloaded and the stand-alone verifier prints VERIFIED.  (drand values with their real
+signatures are covered by shuangsuiji/draws/tests/test_public_values.py.)"""
 
 import datetime as dt
 import subprocess
 import sys
-import time
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from shuangsuiji.draws import sources as src
 from shuangsuiji.plans import testing
+from shuangsuiji.plans.tests.fixtures import KL8_NUMBERS, after_draw_time, lottery_day
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +28,8 @@ def login(page, live_server, username):
     expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
 
 
-def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, approver_gq, tmp_path, screenshot_dir):
+def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, approver_gq, admin_user_gq, tmp_path,
+                               screenshot_dir, time_machine):  # fmt: skip
     csp_errors = []
     page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.on("dialog", lambda dialog: dialog.accept())
@@ -77,18 +79,37 @@ def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, a
     page.get_by_role("link", name="待抽取任务").click()
     page.locator("#results tbody a").first.click()
     page.get_by_role("link", name="开始抽取").click()
-    round_no = src.drand_round_at(timezone.now() + dt.timedelta(seconds=12))
-    page.get_by_label("drand quicknet 轮次").fill(str(round_no))
+    page.get_by_label("彩票种类").select_option(label="中国福利彩票快乐8")
+    page.get_by_label("开奖期号").fill("2026321")
+    page.get_by_label("开奖日期").fill(lottery_day().isoformat())  # the next draw still ahead
     page.get_by_role("button", name="冻结号池并公布承诺").click()
     expect(page.locator("#draw-status")).to_contain_text("待公开随机值")
     expect(page.locator("#strata")).to_contain_text("3/10")
     page.screenshot(path=screenshot_dir / "draw-commitment.png", full_page=True)
 
-    # 3. After the announced round exists, enter its value, confirm, and the draw runs.
-    time.sleep(max(0.0, (src.drand_round_time(round_no) - timezone.now()).total_seconds()) + 1)
-    page.get_by_label(f"drand quicknet 第 {round_no} 轮随机数").fill("5f" * 32)
+    draw_url = page.url
+
+    # 3. After the lottery draw: one person enters the numbers with the announcement, a second confirms.
+    time_machine.move_to(after_draw_time(), tick=True)
+    login(page, live_server, "gq_approver")  # the idle timeout ended the session while "waiting"
+    page.goto(draw_url)
+    page.get_by_label("开奖号码", exact=True).fill(KL8_NUMBERS)
+    page.get_by_label("开奖公告出处").fill("中国福利彩票官网 快乐8 第 2026321 期开奖公告")
+    page.get_by_role("button", name="录入开奖号码").click()
+    expect(page.locator("#sources-table")).to_contain_text("待复核")
+    expect(page.locator("body")).to_contain_text("您是录入人，须由其他工作人员登录后复核")
+    page.get_by_role("button", name="退出").click()
+    login(page, live_server, "gq_admin")
+    page.goto(draw_url)
+    page.get_by_label("复核录入开奖号码").fill(KL8_NUMBERS.replace(" ", ","))
+    page.get_by_role("button", name="复核确认").click()
+    expect(page.locator("#sources-table")).to_contain_text("gq_admin")
+    page.get_by_role("button", name="退出").click()
+    login(page, live_server, "gq_approver")
+    page.goto(draw_url)
     page.get_by_role("button", name="核对随机值").click()
-    expect(page.locator("#confirm-values")).to_contain_text("5f5f5f")
+    expect(page.locator("#confirm-values")).to_contain_text("01,05,09,12")
+    expect(page.locator("#confirm-values")).to_contain_text("复核一致")
     page.get_by_role("button", name="确认无误，执行抽取").click()
     expect(page.locator("#draw-status")).to_contain_text("待锁定")
     expect(page.locator("#groups tbody tr")).to_have_count(9)  # 30% of 10 in each of three classes

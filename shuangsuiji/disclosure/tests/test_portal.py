@@ -183,3 +183,25 @@ def test_results_search_by_code_and_name_prefix_shows_only_published(client, loc
     unit.save()
     body = text(client.get(url, {"q": first.unit_code}))
     assert "王法人" not in body and "13800000000" not in body
+
+
+def test_public_values_show_who_entered_and_confirmed_masked_and_how_to_check(client, locked):
+    """Issue 20: the portal names the two people behind the lottery value (masked), the announcement,
+    and tells a citizen where to check the value themselves; so does the verify page."""
+    from shuangsuiji.disclosure.masking import mask_name
+
+    draw = locked["draw"]
+    source = draw.sources.get()
+    assert source.entered_by_id and source.confirmed_by_id and source.entered_by_id != source.confirmed_by_id
+    entered, confirmed = str(source.entered_by), str(source.confirmed_by)
+    for url in (
+        reverse("disclosure:draw_detail", args=[draw.code]),
+        reverse("disclosure:draw_verify", args=[draw.code]),
+    ):
+        body = text(client.get(url))
+        assert f"录入：{mask_name(entered)}" in body and f"复核确认：{mask_name(confirmed)}" in body
+        assert entered not in body and confirmed not in body  # staff names are masked on the portal
+        assert source.announcement_ref in body
+        assert "中国福利彩票官网（https://www.cwl.gov.cn/）" in body and "第 2026321 期" in body
+    body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
+    assert "验证程序只能证明结果由这些值唯一确定，值本身请您自己核对" in body

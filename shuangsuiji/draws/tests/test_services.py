@@ -15,6 +15,7 @@ from shuangsuiji.directory.models import ConflictDeclaration, LeavePeriod
 from shuangsuiji.draws import services
 from shuangsuiji.draws.choices import DrawStatus, FileKind, TargetRole, TargetStatus
 from shuangsuiji.draws.models import Draw, DrawTarget, InspectorAssignment, TargetChange
+from shuangsuiji.draws.testing import enter_and_confirm
 from shuangsuiji.plans.tests.fixtures import KL8_NUMBERS, after_draw_time, lottery_input
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,12 @@ def freeze(task, user, **kw):
 
 
 def run(draw, user, values=None):
-    return services.draw_run(user=user, draw=draw, raw_values=values or {1: KL8_NUMBERS}, now=after_draw_time())
+    """Enter + confirm the lottery result (position 1) unless already confirmed, then draw."""
+    values = dict(values or {1: KL8_NUMBERS})
+    numbers = values.pop(1, KL8_NUMBERS)
+    if not draw.sources.get(position=1).confirmed_by_id:
+        enter_and_confirm(draw, user, numbers, now=after_draw_time())
+    return services.draw_run(user=user, draw=draw, raw_values=values, now=after_draw_time())
 
 
 def test_full_workflow(gq, approver_gq):
@@ -110,6 +116,7 @@ def test_bad_lottery_numbers_are_explained(gq, approver_gq):
         run(draw, approver_gq, {1: "01 02 03"})
     with pytest.raises(ValidationError, match="超出范围"):
         run(draw, approver_gq, {1: KL8_NUMBERS.replace("80", "81")})
+    assert not draw.sources.get().value  # nothing stored
 
 
 def test_witness_commit_reveal(gq, approver_gq):
@@ -123,17 +130,11 @@ def test_witness_commit_reveal(gq, approver_gq):
     assert services.draw_verify(user=approver_gq, draw=draw).ok
 
 
-def test_drand_source(gq, approver_gq):
-    from shuangsuiji.draws import sources as src
-
-    round_no = src.drand_round_at(timezone.now() + dt.timedelta(minutes=5))
-    draw = services.draw_freeze(user=approver_gq, task=gq["task"], sources=services.build_sources(drand_round=round_no))
-    value = "ab" * 32
+def test_values_cannot_be_entered_before_they_exist_lottery_entry(gq, approver_gq):
+    draw = freeze(gq["task"], approver_gq)
     with pytest.raises(ValidationError, match="尚未产生"):
-        services.draw_run(user=approver_gq, draw=draw, raw_values={1: value})
-    draw = services.draw_run(user=approver_gq, draw=draw, raw_values={1: value.upper()},
-                             now=timezone.now() + dt.timedelta(minutes=6))  # fmt: skip
-    assert draw.public_values == [value]
+        services.source_enter(user=approver_gq, source=draw.sources.get(), raw_value=KL8_NUMBERS,
+                              announcement_ref="快乐8 第 2026321 期开奖公告", now=timezone.now())  # fmt: skip
 
 
 def test_substitution_uses_next_substitute_of_same_stratum(gq, approver_gq):

@@ -6,12 +6,14 @@ import sys
 import zlib
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from shuangsuiji.accounts.tests.test_views import login
 from shuangsuiji.draws import services
 from shuangsuiji.draws.choices import DrawStatus
 from shuangsuiji.draws.models import Draw
+from shuangsuiji.draws.testing import enter_and_confirm
 from shuangsuiji.plans.tests.fixtures import KL8_NUMBERS, after_draw_time, lottery_day
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +38,9 @@ def freeze_via_view(client, task):
     )
 
 
-def test_whole_path_through_views_and_verifier(client, gq, approver_gq, tmp_path, time_machine):
+def test_whole_path_through_views_and_verifier(client, gq, approver_gq, admin_user_gq, tmp_path, time_machine,
+                                              settings):  # fmt: skip
+    settings.MEDIA_ROOT = tmp_path / "media"
     login(client, approver_gq)
     task = gq["task"]
     response = client.get(reverse("draws:draw_start", args=[task.pk]))
@@ -50,10 +54,35 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, tmp_path
     time_machine.move_to(after_draw_time())
     client.logout()  # the idle timeout would end the session while "waiting" for the lottery
     login(client, approver_gq)
+    source = draw.sources.get()
     url = reverse("draws:draw_values", args=[draw.pk])
-    confirm = client.post(url, {"value_1": KL8_NUMBERS})
-    assert confirm.status_code == 200 and "01,05,09,12,17,23" in confirm.text
-    response = client.post(url, {"value_1": KL8_NUMBERS, "confirm": "1"})
+    # the lottery result: entered by one login with the announcement, confirmed by another
+    response = client.post(reverse("draws:source_enter", args=[source.pk]), {"numbers": KL8_NUMBERS},
+                           follow=True)  # fmt: skip
+    assert "开奖公告出处" in response.text and not draw.sources.get().value
+    png = SimpleUploadedFile("kl8.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
+    response = client.post(reverse("draws:source_enter", args=[source.pk]),
+                           {"numbers": KL8_NUMBERS, "announcement_ref": "快乐8 第 2026321 期开奖公告",
+                            "announcement_file": png}, follow=True)  # fmt: skip
+    assert "请另一名工作人员登录后复核确认" in response.text and "待复核" in response.text
+    assert "您是录入人，须由其他工作人员登录后复核" in response.text
+    download = client.get(reverse("draws:source_announcement", args=[source.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"\x89PNG")
+    response = client.post(url, {}, follow=True)
+    assert "尚未经第二名工作人员复核确认" in response.text
+    response = client.post(reverse("draws:source_confirm", args=[source.pk]), {"numbers": KL8_NUMBERS}, follow=True)
+    assert "录入人本人不能复核" in response.text
+    client.logout()
+    login(client, admin_user_gq)
+    page = client.get(reverse("draws:draw_detail", args=[draw.pk])).text
+    assert "复核前不显示号码" in page and "01,05,09,12" not in page  # the confirmer types blind
+    response = client.post(reverse("draws:source_confirm", args=[source.pk]), {"numbers": KL8_NUMBERS}, follow=True)
+    assert "已复核确认" in response.text
+    client.logout()
+    login(client, approver_gq)
+    confirm = client.post(url, {})
+    assert confirm.status_code == 200 and "01,05,09,12,17,23" in confirm.text and "复核一致" in confirm.text
+    response = client.post(url, {"confirm": "1"})
     draw.refresh_from_db()
     assert draw.status == DrawStatus.DRAWN
     client.post(reverse("draws:draw_witness", args=[draw.pk]),
@@ -92,6 +121,8 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, tmp_path
 
     record = client.get(reverse("draws:draw_record", args=[draw.pk]))
     assert record.status_code == 200 and "抽取记录" in record.text and draw.seed in record.text
+    assert f"录入：{approver_gq.full_name}" in record.text and f"复核确认：{admin_user_gq.full_name}" in record.text
+    assert "群众自行核对：打开中国福利彩票官网" in record.text and "快乐8 第 2026321 期开奖公告" in record.text
     assert "style=" not in record.text  # CSP: no inline style attributes
     pdf = client.get(reverse("draws:draw_record_pdf", args=[draw.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
@@ -101,7 +132,8 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, tmp_path
 def test_substitution_is_public_on_the_record(client, gq, approver_gq, time_machine):
     draw = services.draw_freeze(user=approver_gq, task=gq["task"], sources=services.build_sources(
         lottery={"game": "kl8", "issue": "2026321", "draw_date": lottery_day()}))  # fmt: skip
-    draw = services.draw_run(user=approver_gq, draw=draw, raw_values={1: KL8_NUMBERS}, now=after_draw_time())
+    enter_and_confirm(draw, approver_gq, KL8_NUMBERS, now=after_draw_time())
+    draw = services.draw_run(user=approver_gq, draw=draw, now=after_draw_time())
     target = draw.targets.filter(role="selected").first()
     login(client, approver_gq)
     response = client.post(reverse("draws:target_substitute", args=[target.pk]), {"reason": ""}, follow=True)

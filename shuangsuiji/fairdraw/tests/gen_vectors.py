@@ -14,6 +14,9 @@ import pathlib
 from shuangsuiji import fairdraw as fd
 
 VECTOR_DIR = pathlib.Path(__file__).resolve().parents[3] / "docs" / "fairdraw-vectors"
+# A real, published quicknet round (docs/fairdraw-vectors/drand/quicknet-rounds.json); its
+# signature verifies against the chain's public key, so the v2 vector passes the BLS check.
+QUICKNET_ROUND = json.loads((VECTOR_DIR / "drand" / "quicknet-rounds.json").read_text(encoding="utf-8"))["rounds"][1]
 
 
 def _basic() -> dict:
@@ -91,7 +94,7 @@ def _risk() -> dict:
         roster=inspectors,
         public_values=[
             "01,04,09,13,18,22,27,31,36,40,44,49,53,58,62,66,70,73,77,80",
-            "9a1f0c5e7b3d2a4f6e8c1b0d9f7a5e3c2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a",
+            QUICKNET_ROUND["randomness"],
         ],
         sources=[
             {
@@ -100,8 +103,15 @@ def _risk() -> dict:
                 "issue": "2025091",
                 "encoding": "20 个号码升序、两位数、逗号分隔",
             },
-            {"kind": "drand", "chain": "quicknet", "round": 12345678, "encoding": "randomness 小写十六进制"},
+            {
+                "kind": "drand",
+                "chain": "quicknet",
+                "chain_hash": fd.drand.QUICKNET.chain_hash,
+                "round": QUICKNET_ROUND["round"],
+                "encoding": "randomness 小写十六进制",
+            },
         ],
+        signatures={1: QUICKNET_ROUND["signature"]},
     )
 
 
@@ -163,7 +173,11 @@ def build_case(c: dict) -> dict:
         roster_digest=None if roster_b is None else fd.roster_digest(roster_b),
         task={"name": c["description"][:40]},
     )
-    out = fd.run_draw(pool, record, c["public_values"], roster=roster_b)
+    signatures = c.get("signatures", {})
+    evidence = [
+        fd.drand.evidence(s, signatures[i]) if s["kind"] == "drand" else None for i, s in enumerate(c["sources"])
+    ]
+    out = fd.run_draw(pool, record, c["public_values"], roster=roster_b, public_evidence=evidence)
     seed = out.seed
     keys = {
         u.unit_id: fd.key_hex(fd.unit_key(seed, u.unit_id))
@@ -177,6 +191,7 @@ def build_case(c: dict) -> dict:
             "roster": None if roster_b is None else json.loads(roster_b),
             "commitment": record,
             "public_values": c["public_values"],
+            "public_evidence": evidence,
         },
         "expected": {
             "pool_digest": fd.pool_digest(pool),

@@ -59,7 +59,8 @@ def test_import_and_run_without_django_or_numpy():
         "for p in sorted(pathlib.Path('docs/fairdraw-vectors').glob('*.json')):\n"
         "    case = json.loads(p.read_text(encoding='utf-8'))\n"
         "    i = case['inputs']\n"
-        "    out = fd.run_draw(i['pool'].encode(), i['commitment'], i['public_values'], roster=i['roster'])\n"
+        "    out = fd.run_draw(i['pool'].encode(), i['commitment'], i['public_values'], roster=i['roster'],\n"
+        "                      public_evidence=i['public_evidence'])\n"
         "    assert out.manifest == case['expected']['manifest'], p\n"
         "print('ok')\n"
     )

@@ -126,6 +126,7 @@ def test_api_malformed(case):
     assert fd.verify_manifest(m, case["pool"], case["roster"]).status == "MALFORMED"
     # embedded roster: no --roster needed
     i = json.loads(VECTOR.read_text(encoding="utf-8"))["inputs"]
-    out = fd.run_draw(case["pool"], i["commitment"], i["public_values"], roster=case["roster"], embed_roster=True)
+    out = fd.run_draw(case["pool"], i["commitment"], i["public_values"], roster=case["roster"], embed_roster=True,
+                      public_evidence=i["public_evidence"])  # fmt: skip
     assert out.manifest["roster"] is not None
     assert fd.verify_manifest(fd.manifest_bytes(out.manifest), case["pool"]).ok
