@@ -26,6 +26,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .middleware import current_request_id, current_user
+from .permissions import SYSTEM
 from .models import GENESIS_HASH, ObjectChange
 
 AUDIT_LOCK_KEY = 0x5353_4A01  # pg_advisory_xact_lock key for the audit chain
@@ -126,6 +127,8 @@ class Entry:
 
 
 def _actor(user):
+    if user is SYSTEM:
+        return None, SYSTEM.username
     user = user if user is not None else current_user()
     if user is None or not getattr(user, "is_authenticated", False):
         return None, "系统"

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.views import View
 from django_tables2 import RequestConfig
 
+from .viewhelpers import error_text  # noqa: F401  (re-exported: views import it from here)
+
 
 def require_perm(user, model, action: str) -> None:
     meta = model._meta
@@ -53,10 +55,3 @@ class ScopedListView(LoginRequiredMixin, View):
 
     def get_extra_context(self) -> dict:
         return {}
-
-
-def error_text(exc) -> str:
-    """A service error as one Chinese message line (ValidationError may carry several messages)."""
-    from django.core.exceptions import ValidationError
-
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

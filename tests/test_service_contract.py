@@ -1,0 +1,82 @@
+"""Every service function takes `user=` as a required keyword and refuses `user=None` (fails closed).
+
+Walks every `shuangsuiji/<app>/services.py` (and `services/` packages): each public function must declare a
+keyword-only `user` without a default, and calling it with `user=None` — every other argument a stand-in —
+must raise PermissionDenied before it touches anything. The `SYSTEM` actor is the explicit way for the
+demo, migrations and commands to act.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+import shuangsuiji
+
+# Functions in services modules that are not user-facing writes (pure helpers with no actor).
+NOT_SERVICES: set[str] = set()
+
+
+def service_modules():
+    for info in pkgutil.iter_modules(shuangsuiji.__path__):
+        for name in (f"shuangsuiji.{info.name}.services",):
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError:
+                continue
+            yield module
+            if hasattr(module, "__path__"):
+                for sub in pkgutil.iter_modules(module.__path__):
+                    yield importlib.import_module(f"{name}.{sub.name}")
+
+
+def service_functions():
+    for module in service_modules():
+        for name, fn in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__:
+                continue
+            if f"{module.__name__}.{name}" in NOT_SERVICES:
+                continue
+            params = inspect.signature(fn).parameters
+            if "user" not in params and "actor" not in params:
+                continue
+            yield pytest.param(fn, id=f"{module.__name__.removeprefix('shuangsuiji.')}.{name}")
+
+
+SERVICES = list(service_functions())
+
+
+def test_services_were_found():
+    assert len(SERVICES) > 40
+
+
+@pytest.mark.parametrize("fn", SERVICES)
+def test_user_is_a_required_keyword(fn):
+    params = inspect.signature(fn).parameters
+    assert "actor" not in params, "use user=, not actor="
+    user = params["user"]
+    assert user.kind is inspect.Parameter.KEYWORD_ONLY
+    assert user.default is inspect.Parameter.empty, "user= must be required (pass SYSTEM explicitly)"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fn", SERVICES)
+def test_user_none_is_refused(fn):
+    kwargs = {}
+    args = []
+    for name, param in inspect.signature(fn).parameters.items():
+        if name == "user":
+            kwargs[name] = None
+        elif param.default is inspect.Parameter.empty:
+            stand_in = mock.MagicMock(name=name)
+            if param.kind is inspect.Parameter.KEYWORD_ONLY:
+                kwargs[name] = stand_in
+            elif param.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+                args.append(stand_in)
+    with pytest.raises(PermissionDenied):
+        fn(*args, **kwargs)
