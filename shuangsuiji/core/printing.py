@@ -53,7 +53,7 @@ def _fetcher_class():
             file = static_file_path(path[len(static_url) :])
             if file is None:
                 raise ValueError(f"static file not found: {url}")
-            content_type = FONT_TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            content_type = FONT_TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "text/plain"
             return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": content_type})
 
     return StaticFilesFetcher
