@@ -28,8 +28,10 @@ run: demo
 	@echo "打开 http://$(HOST):$(PORT)/  （公示门户：http://$(HOST):$(PORT)/gs/）"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: the whole suite on SQLite (set DATABASE_URL for PostgreSQL; `make test-pg` does that)
+## test: the whole suite on SQLite (set DATABASE_URL for PostgreSQL; `make test-pg` does that).
+## Installs Debian's chromium for the browser tests when it can (root + Debian), else they skip (one line).
 test: venv
+	@scripts/ensure-browser
 	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 

@@ -1,15 +1,44 @@
 """Shared fixtures: two counties of one city, one user per role, so scope can be tested.
 
 高青县 370322 and 沂源县 370323 are inside 淄博市 370300 (山东省 370000).
+
+Time: every test runs on a frozen clock (`FROZEN_AT`), so no test depends on the day it runs. A test that needs
+time to move uses the `time_machine` fixture (`time_machine.move_to(...)`), which travels from the frozen instant.
+Browser tests (marker `e2e`) are the exception: the browser runs on the machine's clock and must agree with
+the server (session and CSRF cookie expiry), so they run on the real clock and are written for any date.
 """
 
+import datetime as dt
+import zoneinfo
+
 import pytest
+import time_machine
 
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.regions.services import regions_load_csv
 
 PASSWORD = "Test@2026!x"
+
+# A Monday inside a year that the holiday package (chinesecalendar) covers.
+FROZEN_AT = dt.datetime(2026, 6, 15, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request):
+    """The one clock of the test suite: frozen at FROZEN_AT (browser tests excepted, see above)."""
+    if request.node.get_closest_marker("e2e"):
+        yield None
+        return
+    with time_machine.travel(FROZEN_AT, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests last, whatever the collection order: Playwright marks its event loop as running in the
+    test thread for as long as it lives (see tests/e2e/conftest.py), so no other test may run after it starts."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)  # stable: keeps the order otherwise
 
 
 @pytest.fixture

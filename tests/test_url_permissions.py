@@ -1,7 +1,7 @@
 """Role × region matrix over the whole URL map (issue #7): for every named route, who MAY reach it and
 who may NOT.
 
-Roles (accounts/roles.py), all on the demo data (`manage.py load_demo`):
+Roles (accounts/roles.py), all on the demo data (`manage.py load_demo`, loaded at the suite's frozen instant):
 
     anon          not logged in                              → 302 to the login page (401/403 for the API)
     admin         系统管理员, 高青 370322
@@ -23,6 +23,7 @@ A named route that the matrix does not declare fails `test_matrix_declares_every
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -37,6 +39,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import FROZEN_AT
 
 ROLES = ("anon", "admin", "approver", "inspector", "oversight", "other_county", "city")
 LOGGED_IN = frozenset(ROLES) - {"anon"}
@@ -351,6 +355,22 @@ def test_matrix_declares_every_named_route():
 # --- the data: the demo, loaded once per module inside a transaction that is rolled back ------------------
 
 
+def committed_but_not_drawn(users, bureau):
+    """The matrix's own draw waiting for its public value: next year's 高青 plan, published, one task frozen
+    against tomorrow's 快乐8 draw (not the demo's waiting draw, which depends on the day the demo loads)."""
+    from shuangsuiji.draws import services as draw_services
+    from shuangsuiji.plans import testing
+
+    _plan, task = testing.published_plan_with_task(
+        author=users["inspector"], approver=users["approver"], organization=bureau, year=FROZEN_AT.year + 1
+    )
+    day = FROZEN_AT.date() + dt.timedelta(days=1)
+    sources = draw_services.build_sources(lottery={"game": "kl8", "issue": f"{day:%Y}{day:%j}", "draw_date": day})
+    draw = draw_services.draw_freeze(user=users["approver"], task=task, sources=sources)
+    assert draw.status == "committed"
+    return draw
+
+
 def build_world() -> SimpleNamespace:
     from shuangsuiji.accounts.models import Organization, User
     from shuangsuiji.accounts.roles import Role
@@ -412,7 +432,6 @@ def build_world() -> SimpleNamespace:
     announced = draw.sources.order_by("position").first()
     announced.announcement_name, announced.announcement_sha256 = "开奖公告.pdf", "0" * 64
     announced.announcement_file.save("permission-matrix.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
-    committed_draw = Draw.objects.get(region=gq, status="committed")
     batch = directory_services.import_prepare(
         actor=admin, kind="unit", mode=ImportMode.CREATE,
         data=csv_bytes(UNIT_HEADERS, [unit_row(990001)]), filename="permission-matrix.csv",
@@ -420,6 +439,7 @@ def build_world() -> SimpleNamespace:
     assert batch.status == ImportStatus.READY, batch.errors
     unit = RegulatedUnit.objects.filter(region=gq, status="active").order_by("pk").first()
     cases = FollowUpCase.objects.filter(region=gq, status="open")
+    committed_draw = committed_but_not_drawn(users, Organization.objects.get(name="高青县卫生健康局"))
     w = SimpleNamespace(
         users=users, sessions=sessions, tokens=tokens,
         unit=unit.pk, unit_code=unit.credit_code,
@@ -458,7 +478,7 @@ def build_world() -> SimpleNamespace:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), time_machine.travel(FROZEN_AT, tick=False):  # the tests' frozen clock
         atomic = transaction.atomic()
         atomic.__enter__()
         try:

@@ -13,8 +13,6 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from django.utils import timezone
-
 from shuangsuiji.accounts.models import User
 from shuangsuiji.core.validators import make_credit_code, org_code_check_char
 from shuangsuiji.demo.registry import demo_loader
@@ -180,7 +178,7 @@ def _unit_name(rng, pattern: str, town: str, county: str, taken: set[str]) -> st
     return name
 
 
-def _unit_rows(rng, region: str, total: int, used: set[str]) -> list[list]:
+def _unit_rows(rng, region: str, total: int, used: set[str], today: dt.date) -> list[list]:
     weight_sum = sum(kind[3] for kind in UNIT_KINDS)
     county = "高青县" if region == "370322" else "沂源县"
     rows, names = [], set()
@@ -190,18 +188,23 @@ def _unit_rows(rng, region: str, total: int, used: set[str]) -> list[list]:
             town = rng.choice(TOWNS[region])
             name = _unit_name(rng, pattern, town, county, names)
             risk = _pick(rng, RISK_WEIGHTS) if kind_code in ("91", "92") else _pick(rng, RISK_WEIGHTS[:2] + [("", 20)])
-            year = rng.choice([2024, 2025, 2026])
+            year = rng.choice([today.year - 2, today.year - 1, today.year])
             rows.append([
                 _credit(rng, kind_code, region, used), name, f"{county}{town}{rng.choice(STREETS)}{rng.randint(1, 399)}号",
                 region, lines, _person(rng), f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}",
                 f"鲁卫公证字〔{year}〕第{region}{rng.randint(1000, 9999)}号" if licensed else "",
                 f"{year + 4}-{rng.randint(1, 12):02d}-28" if licensed else "",
-                tags, risk, f"2026-{rng.randint(1, 10):02d}-01" if risk else "",
+                tags, risk, _risk_date(rng, today) if risk else "",
                 "淄博市市场监管局企业信用风险分类结果" if risk else "",
                 rng.choice([0] * 20 + [1, 1, 2, 3, 5]), _pick(rng, STATUS_WEIGHTS),
             ])  # fmt: skip
     rng.shuffle(rows)
     return rows
+
+
+def _risk_date(rng, today: dt.date) -> str:
+    """The date of a unit's credit-risk classification: the first of a month, 1–10 months ago."""
+    return (today - dt.timedelta(days=rng.randint(30, 300))).replace(day=1).isoformat()
 
 
 def _csv(headers, rows) -> bytes:
@@ -219,12 +222,12 @@ def _import(actor, rows, filename, mode="create", headers=UNIT_HEADERS, kind="un
     return batch
 
 
-def _load_units(rng, stdout) -> dict[str, list[RegulatedUnit]]:
+def _load_units(rng, stdout, today: dt.date) -> dict[str, list[RegulatedUnit]]:
     admin, yy_leader = User.objects.get(username="admin"), User.objects.get(username="yy_leader")
     used = set(RegulatedUnit.objects.values_list("credit_code", flat=True))
-    gq_rows = _unit_rows(rng, "370322", 2000, used)
-    yy_rows = _unit_rows(rng, "370323", 300, used)
-    gq = _import(admin, gq_rows, "高青县检查对象名录（2026年初始导入）.csv")
+    gq_rows = _unit_rows(rng, "370322", 2000, used, today)
+    yy_rows = _unit_rows(rng, "370323", 300, used, today)
+    gq = _import(admin, gq_rows, f"高青县检查对象名录（{today.year}年初始导入）.csv")
     yy = _import(yy_leader, yy_rows, "沂源县检查对象名录.csv")
     stdout.write(f"  检查对象：高青县 {gq.count_create} 家，沂源县 {yy.count_create} 家")
 
@@ -237,7 +240,7 @@ def _load_units(rng, stdout) -> dict[str, list[RegulatedUnit]]:
         [_credit(rng, "92", "370322", used), f"{rng.choice(BRANDS)}新开美发店", "", "370322", "公共场所"]
         for _ in range(5)
     ]
-    batch = _import(admin, updates, "市场监管部门推送_变更注销_202611.csv", mode="update", headers=headers)
+    batch = _import(admin, updates, f"市场监管部门推送_变更注销_{today:%Y%m}.csv", mode="update", headers=headers)
     stdout.write(f"  审管联动：更新 {batch.count_update}，注销 {batch.count_close}，新增 {batch.count_create}")
 
     # A rejected file, to show the error list and the 错误明细 download.
@@ -254,12 +257,12 @@ def _load_units(rng, stdout) -> dict[str, list[RegulatedUnit]]:
     }
 
 
-def _load_history(rng, units):
+def _load_history(rng, units, today: dt.date):
     """Past inspections and violations on a sample of units (via services, so they are audited)."""
     item_names = dict(BusinessLine.objects.values_list("pk", "name"))
     for unit in rng.sample(units, 250):
         line = item_names[unit.business_lines.values_list("pk", flat=True).first()]
-        for year in rng.sample([2023, 2024, 2025], rng.randint(1, 2)):
+        for year in rng.sample([today.year - 3, today.year - 2, today.year - 1], rng.randint(1, 2)):
             services.inspection_history_add(
                 actor=None, unit=unit, inspected_on=dt.date(year, rng.randint(3, 11), rng.randint(1, 28)),
                 item_name=f"{line}双随机抽查", result=rng.choice(["未发现问题"] * 6 + ["发现问题已责令改正", "立案查处"]),
@@ -267,15 +270,15 @@ def _load_history(rng, units):
             )  # fmt: skip
     for unit in rng.sample(units, 40):
         services.violation_add(
-            actor=None, unit=unit, occurred_on=dt.date(rng.choice([2024, 2025]), rng.randint(1, 12), rng.randint(1, 28)),
+            actor=None, unit=unit, occurred_on=dt.date(rng.choice([today.year - 2, today.year - 1]), rng.randint(1, 12), rng.randint(1, 28)),
             description=rng.choice(["未取得卫生许可证擅自营业", "从业人员未取得健康合格证明", "未按规定对顾客用品用具进行清洗消毒",
                                     "医疗废物未分类收集", "未按规定开展职业病危害因素检测", "使用非卫生技术人员从事医疗卫生技术工作"]),
-            document_no=f"高卫罚〔{rng.choice([2024, 2025])}〕{rng.randint(1, 99)}号",
+            document_no=f"高卫罚〔{rng.choice([today.year - 2, today.year - 1])}〕{rng.randint(1, 99)}号",
         )  # fmt: skip
 
 
-def _load_inspectors(rng, orgs, units_by_region):
-    today = timezone.localdate()  # certificate expiry and leave are shown relative to the day of loading
+def _load_inspectors(rng, orgs, units_by_region, today: dt.date):
+    """Certificate expiry and leave are shown relative to the day of loading."""
     lines = {line.short_name: line for line in BusinessLine.objects.all()}
     specialties = list(lines.values())
     plan = [("gq_agency", "370322", 26), ("gq_section", "370322", 6), ("yy_agency", "370323", 8)]
@@ -284,7 +287,7 @@ def _load_inspectors(rng, orgs, units_by_region):
     for org_key, region, count in plan:
         for i in range(count):
             number += 1
-            start = dt.date(rng.choice([2021, 2022, 2023]), rng.randint(1, 12), 1)
+            start = dt.date(rng.choice([today.year - 5, today.year - 4, today.year - 3]), rng.randint(1, 12), 1)
             valid_to = start.replace(year=start.year + 5)
             if number in (3, 17):
                 valid_to = today + dt.timedelta(days=rng.randint(5, 25))  # 到期提醒
@@ -308,12 +311,12 @@ def _load_inspectors(rng, orgs, units_by_region):
     for inspector, region in rng.sample(inspectors, 9):
         services.conflict_add(
             actor=None, inspector=inspector, unit=rng.choice(units_by_region[region]),
-            relation=rng.choice(ConflictRelation.values), start=dt.date(2026, 1, 1),
-            end=None if rng.random() < 0.6 else dt.date(2027, 12, 31), note="本人申报",
+            relation=rng.choice(ConflictRelation.values), start=dt.date(today.year, 1, 1),
+            end=None if rng.random() < 0.6 else dt.date(today.year + 1, 12, 31), note="本人申报",
         )  # fmt: skip
 
 
-def _load_experts(rng, regions):
+def _load_experts(rng, regions, today: dt.date):
     lines = {line.code: line for line in BusinessLine.objects.all()}
     people = [
         ("370322", "高青县人民医院", "主任医师", ["yljg", "crb"]), ("370322", "高青县疾病预防控制中心", "副主任医师", ["yys", "crb"]),
@@ -324,7 +327,7 @@ def _load_experts(rng, regions):
     for region, employer, title, codes in people:
         services.expert_save(
             actor=None, data={"kind": ExpertKind.EXPERT, "name": _person(rng), "employer": employer, "title": title,
-                              "region": regions[region], "valid_to": dt.date(2028, 12, 31)},
+                              "region": regions[region], "valid_to": dt.date(today.year + 2, 12, 31)},
             specialties=[lines[c] for c in codes],
         )  # fmt: skip
     agencies = [("淄博{}检测技术有限公司", ["ggcs", "yys", "zyws"]), ("山东{}职业卫生评价有限公司", ["zyws", "fsws"]),
@@ -334,7 +337,7 @@ def _load_experts(rng, regions):
         services.expert_save(
             actor=None, data={"kind": ExpertKind.AGENCY, "name": pattern.format(rng.choice(BRANDS)), "region": regions["370322"],
                               "credit_code": _credit(rng, "91", "370300", used), "title": "CMA检验检测机构资质认定",
-                              "qualification_no": f"2023{rng.randint(10000000, 99999999)}", "valid_to": dt.date(2027, 6, 30)},
+                              "qualification_no": f"{today.year - 3}{rng.randint(10000000, 99999999)}", "valid_to": dt.date(today.year + 1, 6, 30)},
             specialties=[lines[c] for c in codes],
         )  # fmt: skip
 
@@ -385,10 +388,11 @@ def load_directory(context, stdout):
         region.code: region for region in Region.objects.filter(code__in=["370000", "370300", "370322", "370323"])
     }
     _load_items(rng, regions)
-    units = _load_units(rng, stdout)
-    _load_history(rng, units["370322"] + units["370323"])
-    _load_inspectors(rng, context["orgs"], units)
-    _load_experts(rng, regions)
+    today = context["today"]  # every date is relative to the day of loading
+    units = _load_units(rng, stdout, today)
+    _load_history(rng, units["370322"] + units["370323"], today)
+    _load_inspectors(rng, context["orgs"], units, today)
+    _load_experts(rng, regions, today)
     stdout.write(
         f"  执法人员 {Inspector.objects.count()} 名，专家/机构 {Expert.objects.count()} 个，"
         f"抽查事项 {InspectionItem.objects.count()} 条（含认领与版本）"

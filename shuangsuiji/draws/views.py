@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.printing import render_pdf
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.models import Task
 
@@ -362,16 +363,12 @@ def draw_record(request, pk):
 
 @login_required
 def draw_record_pdf(request, pk):
-    """抽取记录 as PDF (WeasyPrint + Noto CJK fonts)."""
+    """抽取记录 as PDF (WeasyPrint, with the project's own CJK font from css/print.css)."""
     draw = _draw(request, pk)
-    try:
-        import weasyprint
-    except ImportError:  # pragma: no cover - weasyprint is in requirements.txt
-        return HttpResponse("服务器未安装 PDF 组件（weasyprint），请使用“打印”功能另存为 PDF", status=503)
     html = render_to_string(
         "draws/record.html", {**draw_context(draw), "printable": False, "printed_at": timezone.now()}, request=request
     )
-    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{draw.code}-record.pdf"'
     return response

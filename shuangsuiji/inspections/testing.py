@@ -14,9 +14,9 @@ from shuangsuiji.draws.testing import enter_and_confirm
 KL8_NUMBERS = "01 05 09 12 17 23 28 31 36 40 44 47 52 56 61 66 70 73 77 80"
 
 
-def locked_draw(task, user, *, now: dt.datetime | None = None, issue: str = "2026321") -> Draw:
-    """Freeze → enter a 快乐8 result → witness → lock, all at `now` (default: the current time)."""
-    now = now or timezone.now()
+def locked_draw(task, user, *, now: dt.datetime, issue: str = "2026321") -> Draw:
+    """Freeze at `now` (explicit: the draw's commitment and seed depend on it) → enter the 快乐8 result of
+    that evening → witness → lock after the lottery draw."""
     local = timezone.localtime(now)
     day = local.date() if local.hour < 21 else local.date() + dt.timedelta(days=1)
     sources = draw_services.build_sources(lottery={"game": "kl8", "issue": issue, "draw_date": day})

@@ -1,7 +1,9 @@
-"""Demo: 高青县 2026 annual plan (published) with four tasks, two completed public draws, one draw
-waiting for tonight's lottery, and one task left ready for a demo user to draw; plus a 沂源 draft plan.
+"""Demo: 高青县 annual plan of the current year (published) with four tasks, two completed public draws,
+one draw waiting for tonight's lottery, and one task left ready for a demo user to draw; plus a 沂源 draft plan.
 
-The completed draws announce 快乐8 issues of early November 2026 and use **made-up numbers**
+Every date is relative to the day of loading (context["today"]), so the demo loads in any year: the
+completed draws took place 26 and 22 days before it, the open tasks run from a few days after it to the end
+of the year. The completed draws announce 快乐8 issues of those days and use **made-up numbers**
 (演示数据，开奖号码为虚构); everything else goes through the real services and fairdraw, so the
 downloaded manifests verify with `python -m shuangsuiji.fairdraw.verify`.
 """
@@ -23,8 +25,22 @@ from . import services, testing
 from .choices import RegionRule, StratifyBy, TaskKind
 from .models import AnnualPlan
 
-YEAR = 2026
 BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def _issue(day: dt.date) -> str:
+    """A 快乐8 issue number of that day (year + day of the year; the demo's numbers are made up anyway)."""
+    return f"{day:%Y}{day:%j}"
+
+
+def _in_year(day: dt.date, year: int) -> dt.date:
+    return min(max(day, dt.date(year, 1, 1)), dt.date(year, 12, 31))
+
+
+def _window(start: dt.date, days: int, year: int) -> dict:
+    """A task's inspection window of about `days` days from `start`, kept inside the plan year."""
+    first = _in_year(start, year)
+    return {"window_start": first, "window_end": max(first, _in_year(start + dt.timedelta(days=days), year))}
 
 
 def _item(line: str):
@@ -75,8 +91,10 @@ def _completed_draw(task, rng, *, leader, issue: str, day: dt.date, witness: str
 
 @demo_loader(200, "年度计划与抽取")
 def load_plans(context, stdout):
-    orgs = context["orgs"]
-    if AnnualPlan.objects.filter(organization=orgs["gq_bureau"], year=YEAR).exists():
+    orgs, today = context["orgs"], context["today"]
+    year = today.year
+    first_day, second_day = today - dt.timedelta(days=26), today - dt.timedelta(days=22)  # the completed draws
+    if AnnualPlan.objects.filter(organization=orgs["gq_bureau"], year=year).exists():
         stdout.write("  年度计划演示数据已存在，跳过")
         return
     rng = context["rng"]
@@ -87,7 +105,7 @@ def load_plans(context, stdout):
     bureau, market = orgs["gq_bureau"], orgs["gq_market"]
 
     plan = services.plan_create(
-        user=author, year=YEAR, title=f"高青县卫生健康局{YEAR}年度“双随机、一公开”抽查工作计划", organization=bureau,
+        user=author, year=year, title=f"高青县卫生健康局{year}年度“双随机、一公开”抽查工作计划", organization=bureau,
         description="依据《山东省卫生健康“双随机、一公开”监管工作实施方案》和国家随机监督抽查计划编制；"
                     "重点单位、投诉举报多、信用风险高的对象提高抽查比例；能联合的事项与市场监管部门联合开展，"
                     "做到“进一次门、查多项事”。",
@@ -96,29 +114,29 @@ def load_plans(context, stdout):
               "region_rule": RegionRule.ANY}  # fmt: skip
     ggcs = services.task_create(
         user=author, plan=plan, name="公共场所卫生双随机抽查", stratify_by=StratifyBy.RISK, default_rate=3,
-        window_start=dt.date(YEAR, 11, 2), window_end=dt.date(YEAR, 12, 20),
+        **_window(first_day + dt.timedelta(days=1), 48, year),
         business_lines=BusinessLine.objects.filter(code="ggcs"), **common,
     )  # fmt: skip
     _add_items(ggcs, author, bureau, [("ggcs", "公共场所卫生监督抽查")])
     services.task_apply_suggestion(user=author, task=ggcs, source="gaoqing")
     yys = services.task_create(
         user=author, plan=plan, name="生活饮用水卫生双随机抽查", stratify_by=StratifyBy.NONE, default_rate=10,
-        window_start=dt.date(YEAR, 11, 6), window_end=dt.date(YEAR, 12, 25), exclude_inspected_days=180,
+        **_window(second_day + dt.timedelta(days=1), 49, year), exclude_inspected_days=180,
         business_lines=BusinessLine.objects.filter(code="yys"), **common,
     )  # fmt: skip
     _add_items(yys, author, bureau, [("yys", "生活饮用水卫生监督抽查")])
     services.task_apply_suggestion(user=author, task=yys, source="gaoqing")
     joint = services.task_create(
         user=author, plan=plan, name="学校卫生与学校食堂食品安全联合抽查", kind=TaskKind.JOINT,
-        stratify_by=StratifyBy.NONE, default_rate=20, window_start=dt.date(YEAR, 12, 1),
-        window_end=dt.date(YEAR, 12, 31), business_lines=BusinessLine.objects.filter(code="xxws"),
+        stratify_by=StratifyBy.NONE, default_rate=20, **_window(today + dt.timedelta(days=4), 366, year),
+        business_lines=BusinessLine.objects.filter(code="xxws"),
         note="卫生健康部门发起，市场监管部门配合；每所学校一次入校完成全部事项。", **common,
     )  # fmt: skip
     _add_items(joint, author, bureau, [("xxws", "学校卫生监督抽查"), ("crb", "学校传染病防控抽查")])
     _add_items(joint, author, market, [("", "学校食堂食品安全监督检查"), ("", "校园周边食品经营者监督检查")])
     yljg = services.task_create(
         user=author, plan=plan, name="医疗机构依法执业双随机抽查", stratify_by=StratifyBy.RISK, default_rate=5,
-        window_start=dt.date(YEAR, 12, 1), window_end=dt.date(YEAR, 12, 31),
+        **_window(today + dt.timedelta(days=4), 366, year),
         business_lines=BusinessLine.objects.filter(code="yljg"), **common,
     )  # fmt: skip
     _add_items(yljg, author, bureau, [("yljg", "医疗机构依法执业监督抽查")])
@@ -128,30 +146,28 @@ def load_plans(context, stdout):
     services.plan_transition(user=leader, plan=plan, action="publish")
 
     done = [
-        _completed_draw(ggcs, rng, leader=leader, issue="2026295", day=dt.date(YEAR, 11, 1), witness="赵纪检",
+        _completed_draw(ggcs, rng, leader=leader, issue=_issue(first_day), day=first_day, witness="赵纪检",
                         substitute=True),
-        _completed_draw(yys, rng, leader=leader, issue="2026299", day=dt.date(YEAR, 11, 5), witness="赵纪检"),
+        _completed_draw(yys, rng, leader=leader, issue=_issue(second_day), day=second_day, witness="赵纪检"),
     ]  # fmt: skip
-    # One draw waiting for the next 快乐8 draw (enter the numbers after 21:30 Beijing time).
+    # One draw waiting for the next 快乐8 draw (enter the numbers after 21:30 Beijing time). It is frozen now,
+    # at the real time of loading: its lottery draw must still be ahead.
     now = timezone.localtime()
     day = now.date() if now.hour < 21 else now.date() + dt.timedelta(days=1)
-    waiting = None
-    if dt.date(YEAR, 12, 31) >= day:
-        sources = draw_services.build_sources(lottery={"game": "kl8", "issue": f"{day:%Y}{day.timetuple().tm_yday:03d}",
-                                                       "draw_date": day})  # fmt: skip
-        waiting = draw_services.draw_freeze(user=leader, task=yljg, sources=sources)
+    sources = draw_services.build_sources(lottery={"game": "kl8", "issue": _issue(day), "draw_date": day})
+    waiting = draw_services.draw_freeze(user=leader, task=yljg, sources=sources)
 
     # 沂源: a draft plan, invisible to 高青 users.
     yy_author = User.objects.filter(username="yy_leader").first()
-    yy_plan = services.plan_create(user=yy_author, year=YEAR, title=f"沂源县卫生健康局{YEAR}年度抽查工作计划（草稿）",
+    yy_plan = services.plan_create(user=yy_author, year=year, title=f"沂源县卫生健康局{year}年度抽查工作计划（草稿）",
                                    organization=orgs["yy_bureau"])  # fmt: skip
     services.task_create(
         user=yy_author, plan=yy_plan, name="公共场所卫生双随机抽查", stratify_by=StratifyBy.RISK, default_rate=5,
-        window_start=dt.date(YEAR, 12, 1), window_end=dt.date(YEAR, 12, 31), lead_organization=orgs["yy_bureau"],
+        **_window(today + dt.timedelta(days=4), 366, year), lead_organization=orgs["yy_bureau"],
     )  # fmt: skip
     stdout.write(
         f"  {plan.title}：{plan.tasks.count()} 项任务；已完成抽取 "
         + "、".join(f"{d.code}（抽中 {d.targets.filter(role='selected').count()} 户）" for d in done)
-        + (f"；{waiting.code} 待录入 {day:%m月%d日} 快乐8 开奖号码" if waiting else "")
+        + f"；{waiting.code} 待录入 {day:%m月%d日} 快乐8 开奖号码"
         + f"；待抽取：{joint.code} {joint.name}"
     )

@@ -14,6 +14,7 @@ from fractions import Fraction
 from math import floor
 
 from django.db.models import Q
+from django.utils import timezone
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.choices import CLOSED_STATUSES, RiskLevel
@@ -125,7 +126,7 @@ def candidates(task, *, today: dt.date | None = None) -> list[Candidate]:
     Closed/suspended units and units inspected within `exclude_inspected_days` stay in the pool
     with a reason, so exclusions are visible in the committed snapshot and cannot steer the draw.
     """
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     task_lines = set(task_line_codes(task))
     cutoff = today - dt.timedelta(days=task.exclude_inspected_days) if task.exclude_inspected_days else None
     units = scope_units(task).select_related("region").prefetch_related("business_lines")

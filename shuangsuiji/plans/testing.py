@@ -2,6 +2,10 @@
 
 Direct ORM writes for directory rows (the directory app's own services are not needed to set up a
 pool); plan/task rows go through services so their workflow and audit are exercised.
+
+Every date is explicit (never today's): the plan year defaults to PLAN_YEAR and the task window to
+1 June – 31 December of the plan year, so what a test builds (and so the draw's commitment, seed, drawn
+units and inspector groups) is the same on every day the suite runs.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from shuangsuiji.directory.models import BusinessLine, InspectionItem, Inspector
 
 from . import services
 from .choices import StratifyBy
+
+PLAN_YEAR = 2026  # the year of the suite's frozen clock (conftest.FROZEN_AT)
 
 
 def credit_code(region_code: str, serial: int) -> str:
@@ -72,7 +78,7 @@ def task_data(plan, organization, **overrides) -> dict:
         "default_rate": 20,
         "default_min": 1,
         "substitutes": 3,
-        "window_start": dt.date.today() if year == dt.date.today().year else dt.date(year, 6, 1),
+        "window_start": dt.date(year, 6, 1),
         "window_end": dt.date(year, 12, 31),
         "group_size": 2,
         "business_lines": list(BusinessLine.objects.filter(code="ggcs")),
@@ -81,9 +87,8 @@ def task_data(plan, organization, **overrides) -> dict:
     return data
 
 
-def published_plan_with_task(*, author, approver, organization, item=None, year: int | None = None, **task_kw):
+def published_plan_with_task(*, author, approver, organization, item=None, year: int = PLAN_YEAR, **task_kw):
     """A plan taken through submit → approve → publish, with one task holding `item`."""
-    year = year or dt.date.today().year
     plan = services.plan_create(
         user=author, year=year, title=f"{year}年度双随机抽查工作计划", organization=organization
     )

@@ -218,7 +218,7 @@ def test_unit_create_form_rejects_bad_credit_code(regions, admin_user_gq, login)
 
 def test_inspector_pages_leave_and_conflict(regions, orgs, admin_user_gq, login):
     unit = make_unit(regions, 1, name="某宾馆")
-    inspector = make_inspector(orgs["gaoqing_agency"], 1, cert_valid_to=dt.date.today() + dt.timedelta(days=10))
+    inspector = make_inspector(orgs["gaoqing_agency"], 1, cert_valid_to=dt.date(2026, 6, 25))
     client = login(admin_user_gq)
     assert "执法员1" in client.get(reverse("directory:inspector_list")).text
     assert (

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import CalendarYear, ObjectChange
 from shuangsuiji.core.workdays import add_workdays
-from shuangsuiji.directory.models import InspectionHistory
+from shuangsuiji.directory.models import InspectionHistory, Inspector
 from shuangsuiji.draws import services as draw_services
+from shuangsuiji.draws.models import InspectorAssignment
 from shuangsuiji.inspections import selectors, services
 from shuangsuiji.inspections.choices import ResultStatus
 from shuangsuiji.inspections.models import ChecklistQuestion, ChecklistTemplate, InspectionResult
@@ -42,7 +43,7 @@ def test_unlocked_draw_opens_nothing_and_ensure_results_is_lazy(gq, approver_gq)
         user=approver_gq,
         task=gq["task"],
         sources=draw_services.build_sources(
-            lottery={"game": "kl8", "issue": "2026999", "draw_date": dt.date.today() + dt.timedelta(days=1)}
+            lottery={"game": "kl8", "issue": "2026167", "draw_date": dt.date(2026, 6, 16)}  # after the frozen now
         ),
     )
     assert services.results_open_for_draw(draw=draw, user=approver_gq) == []
@@ -83,17 +84,28 @@ def test_full_workflow_two_signatures_then_publish(team, approver_gq):
     assert audit.verify_chain()[1] == []
 
 
-def test_other_inspector_of_same_county_cannot_enter_or_sign(team, make_user, locked):
+def test_other_inspector_of_same_county_cannot_enter_or_sign(team, make_user):
+    """An inspector of the same county who is in no group of this target may neither enter nor sign."""
+    target = team["result"].target
+    in_group = InspectorAssignment.objects.filter(target=target).values("inspector")
+    inspector = (
+        Inspector.objects.filter(organization__region=target.draw.region, user__isnull=True)
+        .exclude(pk__in=in_group)
+        .order_by("pk")
+        .first()
+    )
+    assert inspector is not None, "the gq fixture has 6 inspectors and a group has 2"
     outsider = make_user("gq_inspector3", org="gaoqing_agency")
-    other_target = [r for r in locked["results"] if r.pk != team["result"].pk][0].target
-    from shuangsuiji.inspections.testing import link_users
+    inspector.user = outsider
+    inspector.save(update_fields=["user"])
+    assert not InspectorAssignment.objects.filter(target=target, inspector__user=outsider).exists()
 
-    link_users(other_target, outsider)  # assigned elsewhere, not to this target
     with pytest.raises(PermissionDenied):
         services.result_save(user=outsider, result=team["result"], data=NO_PROBLEM)
     services.result_save(user=team["first"], result=team["result"], data=NO_PROBLEM)
     with pytest.raises(PermissionDenied):
         services.result_sign(user=outsider, result=team["result"])
+    assert not team["result"].signatures.exists()
 
 
 def test_approver_may_enter_but_not_sign(team, approver_gq):

@@ -28,8 +28,9 @@ def publish(team, approver, findings=""):
 
 def test_list_opens_pending_results_lazily_and_scope(client, gq, approver_gq, admin_yy):
     from shuangsuiji.inspections.testing import locked_draw
+    from shuangsuiji.inspections.tests.fixtures import LOCK_TIME
 
-    locked_draw(gq["task"], approver_gq)
+    locked_draw(gq["task"], approver_gq, now=LOCK_TIME)
     assert InspectionResult.objects.count() == 0
     login(client, approver_gq)
     page = client.get(reverse("inspections:result_list"))

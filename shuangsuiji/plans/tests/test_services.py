@@ -134,7 +134,7 @@ def test_closed_and_recent_units_are_excluded_but_counted(draft, inspector_gq):
     units = list(pool.scope_units(task).order_by("credit_code"))
     units[0].status = "closed"
     units[0].save()
-    units[1].last_inspected_on = dt.date.today()
+    units[1].last_inspected_on = dt.date(2026, 6, 1)  # 14 days before the frozen today
     units[1].save()
     task = services.task_update(user=inspector_gq, task=task, exclude_inspected_days=90)
     reasons = {c.pool_unit.unit_id: c.pool_unit.excluded_reason for c in pool.candidates(task)}

@@ -1,7 +1,5 @@
 """Plan and task pages: building a plan with live coverage, the approval buttons, and scope."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
@@ -28,7 +26,7 @@ def test_build_plan_through_pages(client, regions, orgs, inspector_gq, approver_
     form = {
         "name": "公共场所卫生抽查", "kind": "single", "lead_organization": orgs["gaoqing"].pk,
         "scope_region": regions["370322"].pk, "stratify_by": "risk", "default_rate": "10", "default_min": "1",
-        "substitutes": "3", "window_start": dt.date.today().isoformat(), "window_end": "2026-12-31",
+        "substitutes": "3", "window_start": "2026-06-15", "window_end": "2026-12-31",
         "group_size": "2", "require_specialist": "on", "region_rule": "any",
     }  # fmt: skip
     preview = client.post(reverse("plans:task_preview", args=[plan.pk]), form, HTTP_HX_REQUEST="true")

@@ -4,6 +4,7 @@ import random
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.demo.accounts import DEMO_PASSWORD, DEMO_USERS, load_accounts
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         for config in apps.get_app_configs():  # each app's demo.py registers its loader
             if config.name.startswith("shuangsuiji.") and importlib.util.find_spec(f"{config.name}.demo"):
                 importlib.import_module(f"{config.name}.demo")
-        context = {"rng": random.Random(20261123)}
+        # Every date of the demo is relative to the day it is loaded (context["today"]): plan year, draws, results.
+        context = {"rng": random.Random(20261123), "today": timezone.localdate()}
         with transaction.atomic():
             context["orgs"] = load_accounts()
             for _order, label, loader in sorted(LOADERS, key=lambda item: item[0]):

@@ -1,0 +1,45 @@
+"""`manage.py load_demo` loads on any date: its plan year, draws and results follow the day of loading, and a
+year the holiday package does not cover gets a clearly marked sample calendar."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from shuangsuiji.core.models import CalendarYear, HolidayOverride
+from shuangsuiji.draws.models import Draw
+from shuangsuiji.inspections.models import InspectionResult
+from shuangsuiji.plans.models import AnnualPlan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("moment", "year", "sample_years"),
+    [
+        ("2026-12-31 21:30 +0800", 2026, [2027]),  # New Year's Eve after the lottery: tomorrow is another year
+        ("2031-01-10 10:00 +0800", 2031, [2030, 2031]),  # outside the holiday package; draws in December 2030
+    ],
+)
+def test_demo_loads_on_any_date(time_machine, moment, year, sample_years):
+    time_machine.move_to(moment, tick=False)
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+
+    plan = AnnualPlan.objects.get(region__code="370322", year=year)
+    assert plan.status == "published" and plan.tasks.count() == 4
+    assert Draw.objects.filter(region__code="370322", status="locked").count() == 2
+    assert Draw.objects.filter(region__code="370322", status="committed").count() == 1  # the waiting draw
+    assert InspectionResult.objects.filter(status="published").exists()
+    assert AnnualPlan.objects.filter(region__code="370323", year=year, status="draft").exists()
+
+    assert sorted(CalendarYear.objects.values_list("year", flat=True)) == sample_years
+    for calendar in CalendarYear.objects.all():
+        assert calendar.source.startswith("演示示例")
+        assert HolidayOverride.objects.filter(date__year=calendar.year, name__contains="演示示例").count() == 14
+    text = out.getvalue()
+    assert "已录入演示示例节假日安排" in text and "节假日维护" in text
+
+    call_command("load_demo", stdout=io.StringIO())  # a second run changes nothing
+    assert AnnualPlan.objects.filter(region__code="370322").count() == 1
+    assert CalendarYear.objects.count() == len(sample_years)
