@@ -53,6 +53,10 @@ EDITORS = GQ_EDIT | {"other_county"}
 APPROVERS = GQ_APPROVE | {"other_county"}
 ADMINS = frozenset({"admin", "other_county"})
 NOT_INSPECTOR = LOGGED_IN - {"inspector"}  # 执法人员 may not see users or the audit log
+# Role review (issue #11): 执法人员 do not set risk classes, maintain the inspector directory or other inspectors'
+# leave and 回避, create plans or write the 抽查事项清单; removing a 回避 declaration takes an approver.
+GQ_EDIT_NOT_INSPECTOR = GQ_EDIT - {"inspector"}
+EDITORS_NOT_INSPECTOR = EDITORS - {"inspector"}
 NONE: frozenset = frozenset()
 
 # Text that must not appear on a page the other county may open (codes and names of 高青 rows).
@@ -114,18 +118,19 @@ MATRIX: dict[str, Route] = {
     "directory:unit_import": r("directory:unit_import", APPROVERS),
     "directory:unit_detail": r("directory:unit_detail", GQ_VIEW, args=pk("unit")),
     "directory:unit_edit": r("directory:unit_edit", GQ_EDIT, args=pk("unit")),
-    "directory:unit_risk_add": r("directory:unit_risk_add", GQ_EDIT, args=pk("unit")),
+    "directory:unit_risk_add": r("directory:unit_risk_add", GQ_EDIT_NOT_INSPECTOR, args=pk("unit")),
     "directory:inspector_list": r("directory:inspector_list", ANY),
-    "directory:inspector_create": r("directory:inspector_create", EDITORS),
+    "directory:inspector_create": r("directory:inspector_create", EDITORS_NOT_INSPECTOR),
     "directory:inspector_export": r("directory:inspector_export", ANY),
     "directory:inspector_template": r("directory:inspector_template", ANY, leak_check=False),
     "directory:inspector_import": r("directory:inspector_import", APPROVERS),
     "directory:inspector_detail": r("directory:inspector_detail", GQ_VIEW, args=pk("inspector")),
-    "directory:inspector_edit": r("directory:inspector_edit", GQ_EDIT, args=pk("inspector")),
-    "directory:leave_add": r("directory:leave_add", GQ_EDIT, args=pk("inspector")),
-    "directory:conflict_add": r("directory:conflict_add", GQ_EDIT, args=pk("inspector")),
-    "directory:leave_delete": r("directory:leave_delete", GQ_EDIT, method="post", args=pk("leave")),
-    "directory:conflict_delete": r("directory:conflict_delete", GQ_EDIT, method="post", args=pk("conflict")),
+    # w.inspector, w.leave and w.conflict belong to a colleague of the 执法人员 (own ones: test_inspector_declares_own)
+    "directory:inspector_edit": r("directory:inspector_edit", GQ_EDIT_NOT_INSPECTOR, args=pk("inspector")),
+    "directory:leave_add": r("directory:leave_add", GQ_EDIT_NOT_INSPECTOR, args=pk("inspector")),
+    "directory:conflict_add": r("directory:conflict_add", GQ_EDIT_NOT_INSPECTOR, args=pk("inspector")),
+    "directory:leave_delete": r("directory:leave_delete", GQ_EDIT_NOT_INSPECTOR, method="post", args=pk("leave")),
+    "directory:conflict_delete": r("directory:conflict_delete", GQ_APPROVE, method="post", args=pk("conflict")),
     "directory:expert_list": r("directory:expert_list", ANY),
     "directory:expert_create": r("directory:expert_create", EDITORS),
     "directory:expert_export": r("directory:expert_export", ANY),
@@ -133,17 +138,19 @@ MATRIX: dict[str, Route] = {
     "directory:expert_import": r("directory:expert_import", APPROVERS),
     "directory:expert_edit": r("directory:expert_edit", GQ_EDIT, args=pk("expert")),
     "directory:item_list": r("directory:item_list", ANY),
-    "directory:item_create": r("directory:item_create", EDITORS),
+    "directory:item_create": r("directory:item_create", EDITORS_NOT_INSPECTOR),
     "directory:item_export": r("directory:item_export", ANY),
     "directory:item_template": r("directory:item_template", ANY, leak_check=False),
     "directory:item_import": r("directory:item_import", APPROVERS),
-    "directory:item_claim_list": r("directory:item_claim_list", EDITORS),
+    "directory:item_claim_list": r("directory:item_claim_list", EDITORS_NOT_INSPECTOR),
     "directory:item_detail": r("directory:item_detail", GQ_VIEW, args=pk("item")),
     "directory:item_edit": r("directory:item_edit", GQ_EDIT, args=pk("draft_item")),
     "directory:item_publish": r("directory:item_publish", GQ_APPROVE, method="post", args=pk("draft_item")),
-    "directory:item_new_version": r("directory:item_new_version", GQ_EDIT, method="post", args=pk("item")),
+    "directory:item_new_version": r(
+        "directory:item_new_version", GQ_EDIT_NOT_INSPECTOR, method="post", args=pk("item")
+    ),
     # a province item: every county may claim it, so only the role decides
-    "directory:item_claim": r("directory:item_claim", EDITORS, method="post", args=pk("province_item")),
+    "directory:item_claim": r("directory:item_claim", EDITORS_NOT_INSPECTOR, method="post", args=pk("province_item")),
     "directory:import_list": r("directory:import_list", ANY),
     "directory:import_detail": r("directory:import_detail", GQ_VIEW, args=pk("batch")),
     "directory:import_errors": r("directory:import_errors", GQ_VIEW, args=pk("batch")),
@@ -151,7 +158,7 @@ MATRIX: dict[str, Route] = {
     "directory:import_cancel": r("directory:import_cancel", GQ_APPROVE, method="post", args=pk("batch")),
     # --- plans and tasks -------------------------------------------------------------------------------
     "plans:plan_list": r("plans:plan_list", ANY),
-    "plans:plan_create": r("plans:plan_create", EDITORS),
+    "plans:plan_create": r("plans:plan_create", EDITORS_NOT_INSPECTOR),
     "plans:plan_detail": r("plans:plan_detail", GQ_VIEW, args=pk("plan")),
     "plans:plan_edit": r("plans:plan_edit", GQ_EDIT, args=pk("plan")),
     # 调整 a published plan needs `publish` (every action: test_plan_transitions_need_their_permission)
@@ -395,14 +402,16 @@ def build_world() -> SimpleNamespace:
     assert batch.status == ImportStatus.READY, batch.errors
     unit = RegulatedUnit.objects.filter(region=gq, status="active").order_by("pk").first()
     cases = FollowUpCase.objects.filter(region=gq, status="open")
+    colleagues = Inspector.objects.filter(organization__region=gq).exclude(user=users["inspector"])
     w = SimpleNamespace(
         users=users, sessions=sessions, tokens=tokens,
         unit=unit.pk, unit_code=unit.credit_code,
         sync_record={"credit_code": unit.credit_code, "name": "越权改名", "region": "370322", "status": "closed"},
         yy_unit=RegulatedUnit.objects.filter(region__code="370323").order_by("pk").first().pk,
-        inspector=Inspector.objects.filter(organization__region=gq).order_by("pk").first().pk,
-        leave=LeavePeriod.objects.filter(inspector__organization__region=gq).first().pk,
-        conflict=ConflictDeclaration.objects.filter(inspector__organization__region=gq).first().pk,
+        inspector=colleagues.order_by("pk").first().pk,
+        leave=LeavePeriod.objects.filter(inspector__in=colleagues).first().pk,
+        conflict=ConflictDeclaration.objects.filter(inspector__in=colleagues).first().pk,
+        own_inspector=Inspector.objects.get(user=users["inspector"]).pk,
         expert=Expert.objects.filter(region=gq).order_by("pk").first().pk,
         item=InspectionItem.objects.filter(region=gq, status="published").order_by("pk").first().pk,
         draft_item=InspectionItem.objects.filter(region=gq, status="draft").order_by("pk").first().pk,
