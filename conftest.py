@@ -26,6 +26,7 @@ def orgs(regions):
         return Organization.objects.create(name=name, kind=kind, region=regions[code])
 
     return {
+        "province": org("山东省卫生健康委员会", "370000"),
         "city": org("淄博市卫生健康委员会", "370300"),
         "gaoqing": org("高青县卫生健康局", "370322"),
         "gaoqing_agency": org("高青县卫生监督所", "370322", Organization.Kind.AGENCY),
@@ -72,3 +73,9 @@ def admin_yy(make_user):
 @pytest.fixture
 def city_approver(make_user):
     return make_user("zb_approver", Role.APPROVER, org="city")
+
+
+@pytest.fixture
+def province_admin(make_user):
+    """系统管理员 of a province-level organisation: the only role (besides superusers) that edits the calendar."""
+    return make_user("sd_admin", Role.ADMIN, org="province")

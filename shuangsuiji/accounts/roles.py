@@ -38,7 +38,8 @@ ROLE_ACTIONS: dict[str, set[str]] = {
 
 # Models only administrators write (others may view them).
 ADMIN_ONLY_MODELS = {
-    "accounts.user", "accounts.organization", "core.holidayoverride", "core.calendaryear", "regions.region",
+    "accounts.user", "accounts.organization", "core.holidayoverride", "core.calendaryear", "core.calendarproposal",
+    "regions.region",
 }  # fmt: skip
 
 # Models a role may not even see.
