@@ -92,13 +92,22 @@ MATRIX: dict[str, Route] = {
     "core:audit_detail": r("core:audit_detail", GQ_VIEW - {"inspector"}, args=pk("audit_entry")),
     "core:audit_verify": r("core:audit_verify", NOT_INSPECTOR, method="post"),
     "core:holiday_list": r("core:holiday_list", ANY),
-    # The calendar is national (HolidayOverride has no region): any administrator maintains it.
+    # The calendar is national data (issue #11): only a province-level administrator or a superuser changes it —
+    # none of the matrix roles (the province is exercised in core/tests/test_calendar_proposals.py); county and
+    # city administrators propose changes, which the province accepts or rejects.
     "core:holiday_add": r(
-        "core:holiday_add", ADMINS, method="post", data={"date": "2031-01-02", "name": "越权测试", "is_workday": ""}
+        "core:holiday_add", NONE, method="post", data={"date": "2031-01-02", "name": "越权测试", "is_workday": ""}
     ),
-    "core:holiday_delete": r("core:holiday_delete", ADMINS, method="post", args=pk("holiday")),
+    "core:holiday_delete": r("core:holiday_delete", NONE, method="post", args=pk("holiday")),
     "core:calendar_year_confirm": r(
-        "core:calendar_year_confirm", ADMINS, method="post", data={"year": "2031", "source": "越权测试"}
+        "core:calendar_year_confirm", NONE, method="post", data={"year": "2031", "source": "越权测试"}
+    ),
+    "core:calendar_propose": r(
+        "core:calendar_propose", ADMINS, method="post",
+        data={"kind": "set_day", "date": "2031-01-05", "source": "测试依据", "reason": "测试理由"},
+    ),  # fmt: skip
+    "core:calendar_proposal_decide": r(
+        "core:calendar_proposal_decide", NONE, method="post", args=pk("calendar_proposal"), data={"decision": "accept"}
     ),
     # --- accounts ------------------------------------------------------------------------------------
     "accounts:login": r("accounts:login", PUBLIC),
@@ -342,7 +351,7 @@ def build_world() -> SimpleNamespace:
     from shuangsuiji.accounts.roles import Role
     from shuangsuiji.accounts.tokens import token_issue
     from shuangsuiji.cases.models import FollowUpCase
-    from shuangsuiji.core.models import HolidayOverride, ObjectChange
+    from shuangsuiji.core.models import CalendarProposal, HolidayOverride, ObjectChange
     from shuangsuiji.directory import services as directory_services
     from shuangsuiji.directory.choices import ImportMode, ImportStatus
     from shuangsuiji.directory.models import (
@@ -432,6 +441,10 @@ def build_world() -> SimpleNamespace:
         case_rectify=cases.filter(kind="rectify").first().pk, case_penalty=cases.filter(kind="penalty").first().pk,
         audit_entry=ObjectChange.objects.filter(region_code="370322").order_by("pk").first().pk,
         holiday=HolidayOverride.objects.create(date="2031-01-03", is_workday=False, name="权限测试").pk,
+        calendar_proposal=CalendarProposal.objects.create(
+            kind="set_day", date="2031-01-04", source="权限测试", reason="权限测试", region_code="370322",
+            proposed_by=users["admin"],
+        ).pk,
         gq_user=users["inspector"].pk,
         gq_org=Organization.objects.get(name="高青县卫生健康局").pk,
     )  # fmt: skip
@@ -478,9 +491,10 @@ def state(w) -> dict:
         "item": status("directory.InspectionItem", w.draft_item),
         "batch": status("directory.ImportBatch", w.batch),
         "unit": (status("directory.RegulatedUnit", w.unit), status("directory.RegulatedUnit", w.unit, "name")),
+        "calendar_proposal": status("core.CalendarProposal", w.calendar_proposal),
     }  # fmt: skip
     for label in (
-        "accounts.User", "accounts.Organization", "core.HolidayOverride", "core.CalendarYear",
+        "accounts.User", "accounts.Organization", "core.HolidayOverride", "core.CalendarYear", "core.CalendarProposal",
         "directory.RegulatedUnit", "directory.RiskRating", "directory.Inspector", "directory.LeavePeriod",
         "directory.ConflictDeclaration", "directory.Expert", "directory.InspectionItem", "directory.ImportBatch",
         "plans.AnnualPlan", "plans.Task", "plans.TaskItem", "plans.TaskStratumRule", "draws.Draw",
