@@ -66,7 +66,6 @@ _PREFIXED_CELL_RE = re.compile(rb"<[\w.-]+:c[\s/>]")
 _MULTI_LETTER_REF_RE = re.compile(rb" r=\"([A-Za-z]{2,3})\d")
 _SINGLE_LETTER_RE = re.compile(rb" r=\"([A-Za-z])\d")
 _REF_DIGITS_RE = {n: re.compile(rb" r=\"[A-Za-z]{1,3}(\d{%d})\"" % n) for n in range(1, 8)}
-_REF_RE = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*?\br=\"([A-Za-z]{1,3})(\d+)\"")
 _REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -249,6 +248,18 @@ def check_budget(data: bytes, name: str) -> None:
         for part in members:
             with archive.open(part) as stream:
                 _scan_sheet(stream, max_cells())
+        # the declared sizes may lie: unpack the other parts too (streamed, counted, nothing kept)
+        unpacked = sum(archive.getinfo(part).file_size for part in members)
+        for info in infos:
+            if info.filename in members or info.is_dir():
+                continue
+            with archive.open(info) as stream:
+                while chunk := stream.read(SCAN_CHUNK):
+                    unpacked += len(chunk)
+                    if unpacked > max_uncompressed():
+                        raise SpreadsheetError(
+                            f"文件解压后超过 {max_uncompressed() // 1048576} MB 上限，请拆分后导入"
+                        )
     except SpreadsheetError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:  # lying headers, bad CRC
