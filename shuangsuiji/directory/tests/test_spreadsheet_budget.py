@@ -89,7 +89,11 @@ try:
     outcome = "accepted"
 except SpreadsheetError as exc:
     outcome = str(exc)
-print(json.dumps({"outcome": outcome, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+try:  # this process's own high-water mark (ru_maxrss would include the parent's RSS at fork time)
+    peak_kb = int(next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1])
+except OSError:
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "peak_mb": peak_kb / 1024}))
 """
 
 
