@@ -682,3 +682,12 @@ def test_dashboards_refuse_another_county(world, name):
     assert client_for(world, "other_county", route).get(url).status_code == 403
     assert client_for(world, "city", route).get(url).status_code == 200
     assert client_for(world, "city", route).get(reverse(name) + "?region=370323").status_code == 200
+
+
+@pytest.mark.django_db
+def test_inspector_declares_own_leave_and_conflict(world):
+    """The refusals of leave_add/conflict_add above are about a colleague: on their own record the 执法人员 may."""
+    route = MATRIX["directory:leave_add"]
+    for name in ("directory:leave_add", "directory:conflict_add"):
+        response = client_for(world, "inspector", route).get(reverse(name, kwargs={"pk": world.own_inspector}))
+        assert response.status_code == 200, name
