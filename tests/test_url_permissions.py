@@ -103,7 +103,9 @@ MATRIX: dict[str, Route] = {
         "core:calendar_year_confirm", NONE, method="post", data={"year": "2031", "source": "越权测试"}
     ),
     "core:calendar_propose": r(
-        "core:calendar_propose", ADMINS, method="post",
+        "core:calendar_propose",
+        ADMINS,
+        method="post",
         data={"kind": "set_day", "date": "2031-01-05", "source": "测试依据", "reason": "测试理由"},
     ),  # fmt: skip
     "core:calendar_proposal_decide": r(

@@ -182,7 +182,8 @@ class CalendarProposal(ScopedModel):
     @property
     def summary(self) -> str:
         if self.kind == self.Kind.SET_DAY:
-            return f"{self.date:%Y年%m月%d日} 设为{'上班' if self.is_workday else '放假'}{f'（{self.name}）' if self.name else ''}"
+            label = f"（{self.name}）" if self.name else ""
+            return f"{self.date:%Y年%m月%d日} 设为{'上班' if self.is_workday else '放假'}{label}"
         if self.kind == self.Kind.DELETE_DAY:
             return f"删除 {self.date:%Y年%m月%d日} 的调整"
         return f"确认 {self.year} 年节假日安排已维护"

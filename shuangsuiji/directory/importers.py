@@ -297,7 +297,6 @@ class Importer:
             allowed.update(qs.values_list("pk", flat=True))
         return {key: obj.pk in allowed for key, obj in existing.items()}
 
-
     def plan(self, payload: list[dict]) -> list[dict]:
         """Compare payload rows with the database now: one entry per row with action and changes."""
         existing = self.load_existing({row[self.key_field] for row in payload})
@@ -378,7 +377,6 @@ class UnitImporter(Importer):
                 by_id[unit_id].tag_ids.append(tag_id)
                 by_id[unit_id].tag_names.append(tag)
         return found
-
 
     def existing_values(self, unit) -> dict[str, str]:
         return {
@@ -462,7 +460,6 @@ class InspectorImporter(Importer):
                 inspector.tag_names = sorted(tag.name for tag in inspector.tags.all())
                 found[inspector.cert_no] = inspector
         return found
-
 
     def existing_values(self, obj) -> dict[str, str]:
         lines = {line.pk: line.code for line in BusinessLine.objects.all()}
@@ -550,7 +547,6 @@ class ItemImporter(Importer):
 
     def refuse_existing(self, obj) -> str:
         return "" if obj.status == ItemStatus.DRAFT else "已发布的事项不能修改，请新建版本"
-
 
     def existing_values(self, obj) -> dict[str, str]:
         return {
@@ -659,7 +655,6 @@ class ExpertImporter(Importer):
                         expert.tag_names = sorted(tag.name for tag in expert.tags.all())
                         found[key] = expert
         return found
-
 
     def row_warnings(self, data: dict) -> list[str]:
         return credit_code_warnings(data["credit_code"]) if data["credit_code"] else []

@@ -585,7 +585,10 @@ def _write_units(*, actor, importer, payload, plan, message: str) -> None:
         if unit.risk_level:
             ratings.append(
                 RiskRating(
-                    unit_id=unit.pk, level=unit.risk_level, as_of=unit.risk_as_of, source=unit.risk_source,
+                    unit_id=unit.pk,
+                    level=unit.risk_level,
+                    as_of=unit.risk_as_of,
+                    source=unit.risk_source,
                     created_by=actor,
                 )
             )
@@ -610,8 +613,12 @@ def _write_units(*, actor, importer, payload, plan, message: str) -> None:
         if unit.risk_level and (unit.risk_level, unit.risk_as_of) != old_risk:
             ratings.append(
                 RiskRating(
-                    unit=unit, level=unit.risk_level, as_of=unit.risk_as_of, source=unit.risk_source,
-                    previous_level=old_risk[0], created_by=actor,
+                    unit=unit,
+                    level=unit.risk_level,
+                    as_of=unit.risk_as_of,
+                    source=unit.risk_source,
+                    previous_level=old_risk[0],
+                    created_by=actor,
                 )
             )
         line_ids, tags = unit.line_ids, old_tags

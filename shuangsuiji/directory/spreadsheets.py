@@ -13,8 +13,8 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from xml.etree import ElementTree
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import python_calamine
 from django.conf import settings
@@ -257,9 +257,7 @@ def check_budget(data: bytes, name: str) -> None:
                 while chunk := stream.read(SCAN_CHUNK):
                     unpacked += len(chunk)
                     if unpacked > max_uncompressed():
-                        raise SpreadsheetError(
-                            f"文件解压后超过 {max_uncompressed() // 1048576} MB 上限，请拆分后导入"
-                        )
+                        raise SpreadsheetError(f"文件解压后超过 {max_uncompressed() // 1048576} MB 上限，请拆分后导入")
     except SpreadsheetError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:  # lying headers, bad CRC

@@ -79,7 +79,10 @@ def test_county_proposes_the_province_accepts_and_the_change_applies(client, peo
     # another county's administrator does not see it; the province does, and decides
     client.force_login(other)
     assert "2031年10月08日" not in client.get(reverse("core:holiday_list")).text
-    assert client.post(reverse("core:calendar_proposal_decide", args=[proposal.pk]), {"decision": "accept"}).status_code == 403
+    assert (
+        client.post(reverse("core:calendar_proposal_decide", args=[proposal.pk]), {"decision": "accept"}).status_code
+        == 403
+    )
     client.force_login(province)
     assert "采纳</button>" in client.get(reverse("core:holiday_list")).text
     response = client.post(reverse("core:calendar_proposal_decide", args=[proposal.pk]), {"decision": "accept"})
@@ -88,7 +91,9 @@ def test_county_proposes_the_province_accepts_and_the_change_applies(client, peo
     assert (proposal.status, proposal.decided_by) == ("accepted", province)
     assert HolidayOverride.objects.get(date="2031-10-08").is_workday is True
     assert ObjectChange.objects.filter(object_type="core.calendarproposal").count() == 2
-    assert ObjectChange.objects.filter(object_type="core.holidayoverride", action="create", user_id=province.pk).exists()
+    assert ObjectChange.objects.filter(
+        object_type="core.holidayoverride", action="create", user_id=province.pk
+    ).exists()
     with pytest.raises(ValidationError, match="已采纳"):
         services.proposal_decide(user=province, proposal=proposal, accept=False, note="重复")
 

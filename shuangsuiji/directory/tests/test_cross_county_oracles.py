@@ -39,23 +39,39 @@ def gaoqing(regions, orgs):
         )
         inspectors.append(
             services.inspector_save(
-                actor=None, specialties=[line("ggcs")],
-                data={"name": f"周明秘{n}", "cert_no": f"37032202{n:03d}", "cert_valid_to": dt.date(2030, 12, 31),
-                      "organization": orgs["gaoqing_agency"]},
+                actor=None,
+                specialties=[line("ggcs")],
+                data={
+                    "name": f"周明秘{n}",
+                    "cert_no": f"37032202{n:03d}",
+                    "cert_valid_to": dt.date(2030, 12, 31),
+                    "organization": orgs["gaoqing_agency"],
+                },
             )  # fmt: skip
         )
         experts.append(
             services.expert_save(
-                actor=None, specialties=[line("ggcs")],
-                data={"kind": ExpertKind.EXPERT, "name": f"秘密专家{n}", "employer": f"机密医院{n}",
-                      "qualification_no": f"ZJGQ{n:04d}", "region": regions["370322"]},
+                actor=None,
+                specialties=[line("ggcs")],
+                data={
+                    "kind": ExpertKind.EXPERT,
+                    "name": f"秘密专家{n}",
+                    "employer": f"机密医院{n}",
+                    "qualification_no": f"ZJGQ{n:04d}",
+                    "region": regions["370322"],
+                },
             )  # fmt: skip
         )
         agencies.append(
             services.expert_save(
-                actor=None, specialties=[line("ggcs")],
-                data={"kind": ExpertKind.AGENCY, "name": f"秘密检测公司{n}", "credit_code": credit(700 + n),
-                      "region": regions["370322"]},
+                actor=None,
+                specialties=[line("ggcs")],
+                data={
+                    "kind": ExpertKind.AGENCY,
+                    "name": f"秘密检测公司{n}",
+                    "credit_code": credit(700 + n),
+                    "region": regions["370322"],
+                },
             )  # fmt: skip
         )
         services.item_create(

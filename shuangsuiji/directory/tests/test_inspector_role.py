@@ -29,7 +29,11 @@ def test_inspector_declares_and_withdraws_own_leave_only(client, team, inspector
     own, colleague, _unit = team
     client.force_login(inspector_gq)
     page = client.get(reverse("directory:inspector_detail", args=[own.pk])).text
-    assert "登记不可选派期间" in page and "回避申报" in page and reverse("directory:inspector_edit", args=[own.pk]) not in page
+    assert (
+        "登记不可选派期间" in page
+        and "回避申报" in page
+        and reverse("directory:inspector_edit", args=[own.pk]) not in page
+    )
     other = client.get(reverse("directory:inspector_detail", args=[colleague.pk])).text
     assert "登记不可选派期间" not in other and "回避申报</a>" not in other
     data = {"start": "2026-12-01", "end": "2026-12-05", "reason": "年休假"}
@@ -81,7 +85,9 @@ def test_inspector_sets_no_risk_class_and_edits_no_inspector(client, team, inspe
     assert client.get(reverse("directory:inspector_create")).status_code == 403
     assert not RiskRating.objects.filter(level="D").exists()
     # the approver still does all of it, and the rating remembers who changed what
-    rating = services.unit_set_risk(actor=approver_gq, unit=unit, level="D", as_of=dt.date(2026, 3, 1), source="年度评定")
+    rating = services.unit_set_risk(
+        actor=approver_gq, unit=unit, level="D", as_of=dt.date(2026, 3, 1), source="年度评定"
+    )
     assert (rating.previous_level, rating.level, rating.created_by) == ("", "D", approver_gq)
 
 

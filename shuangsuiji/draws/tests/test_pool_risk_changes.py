@@ -22,10 +22,16 @@ def test_recent_risk_changes_of_pool_units_are_listed(client, gq, yy_units, appr
     recent = directory_services.unit_set_risk(
         actor=approver_gq, unit=in_pool, level="D", as_of=dt.date(2026, 3, 1), source="年度信用风险分类"
     )
-    long_ago = directory_services.unit_set_risk(actor=approver_gq, unit=old_change, level="A", as_of=dt.date(2025, 1, 1))
+    long_ago = directory_services.unit_set_risk(
+        actor=approver_gq, unit=old_change, level="A", as_of=dt.date(2025, 1, 1)
+    )
     directory_services.unit_set_risk(actor=admin_yy, unit=other_county, level="D", as_of=dt.date(2026, 3, 1))
-    draw = services.draw_freeze(user=approver_gq, task=gq["task"], sources=services.build_sources(lottery=lottery_input()))
-    after = directory_services.unit_set_risk(actor=approver_gq, unit=changed_after, level="C", as_of=dt.date(2026, 3, 2))
+    draw = services.draw_freeze(
+        user=approver_gq, task=gq["task"], sources=services.build_sources(lottery=lottery_input())
+    )
+    after = directory_services.unit_set_risk(
+        actor=approver_gq, unit=changed_after, level="C", as_of=dt.date(2026, 3, 2)
+    )
     # explicit times relative to the freeze (never the wall clock)
     RiskRating.objects.filter(pk=recent.pk).update(created_at=draw.published_at - dt.timedelta(days=10))
     RiskRating.objects.filter(pk=long_ago.pk).update(created_at=draw.published_at - dt.timedelta(days=91))
@@ -51,7 +57,9 @@ def test_recent_risk_changes_of_pool_units_are_listed(client, gq, yy_units, appr
 
 def test_no_change_is_said_plainly(client, gq, approver_gq):
     RiskRating.objects.all().delete()
-    draw = services.draw_freeze(user=approver_gq, task=gq["task"], sources=services.build_sources(lottery=lottery_input()))
+    draw = services.draw_freeze(
+        user=approver_gq, task=gq["task"], sources=services.build_sources(lottery=lottery_input())
+    )
     assert selectors.pool_risk_changes(draw) == {
         "days": 90, "since": draw.published_at - dt.timedelta(days=90), "rows": [], "total": 0,
     }  # fmt: skip
