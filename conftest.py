@@ -55,6 +55,7 @@ def orgs(regions):
         return Organization.objects.create(name=name, kind=kind, region=regions[code])
 
     return {
+        "province": org("山东省卫生健康委员会", "370000"),
         "city": org("淄博市卫生健康委员会", "370300"),
         "gaoqing": org("高青县卫生健康局", "370322"),
         "gaoqing_agency": org("高青县卫生监督所", "370322", Organization.Kind.AGENCY),
@@ -130,3 +131,9 @@ def media_root(settings, tmp_path):
     """A per-test MEDIA_ROOT (default file storage), so stored files never leak between tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def province_admin(make_user):
+    """系统管理员 of a province-level organisation: the only role (besides superusers) that edits the calendar."""
+    return make_user("sd_admin", Role.ADMIN, org="province")

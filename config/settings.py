@@ -205,6 +205,11 @@ AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE", "")
 AUDIT_HEADS_DIR = Path(os.environ.get("AUDIT_HEADS_DIR", BASE_DIR / "audit-heads"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Spreadsheet import budget (issue #11): a workbook whose declared or actual sheet size exceeds IMPORT_MAX_CELLS
+# (rows x columns of the first sheet) is refused before it is read; 6,000,000 = 200,000 rows x 30 columns, about
+# 200 MB in the reader. IMPORT_MAX_UNCOMPRESSED_BYTES caps the unpacked size of an xlsx/ods (zip bombs).
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", str(6_000_000)))
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024)))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

@@ -57,6 +57,10 @@ EDITORS = GQ_EDIT | {"other_county"}
 APPROVERS = GQ_APPROVE | {"other_county"}
 ADMINS = frozenset({"admin", "other_county"})
 NOT_INSPECTOR = LOGGED_IN - {"inspector"}  # 执法人员 may not see users or the audit log
+# Role review (issue #11): 执法人员 do not set risk classes, maintain the inspector directory or other inspectors'
+# leave and 回避, create plans or write the 抽查事项清单; removing a 回避 declaration takes an approver.
+GQ_EDIT_NOT_INSPECTOR = GQ_EDIT - {"inspector"}
+EDITORS_NOT_INSPECTOR = EDITORS - {"inspector"}
 NONE: frozenset = frozenset()
 
 # Text that must not appear on a page the other county may open (codes and names of 高青 rows).
@@ -98,13 +102,24 @@ MATRIX: dict[str, Route] = {
         url=lambda w: reverse("core:audit_head_download", args=["public_key.pem"]), allow=NONE
     ),
     "core:holiday_list": r("core:holiday_list", ANY),
-    # The calendar is national (HolidayOverride has no region): any administrator maintains it.
+    # The calendar is national data (issue #11): only a province-level administrator or a superuser changes it —
+    # none of the matrix roles (the province is exercised in core/tests/test_calendar_proposals.py); county and
+    # city administrators propose changes, which the province accepts or rejects.
     "core:holiday_add": r(
-        "core:holiday_add", ADMINS, method="post", data={"date": "2031-01-02", "name": "越权测试", "is_workday": ""}
+        "core:holiday_add", NONE, method="post", data={"date": "2031-01-02", "name": "越权测试", "is_workday": ""}
     ),
-    "core:holiday_delete": r("core:holiday_delete", ADMINS, method="post", args=pk("holiday")),
+    "core:holiday_delete": r("core:holiday_delete", NONE, method="post", args=pk("holiday")),
     "core:calendar_year_confirm": r(
-        "core:calendar_year_confirm", ADMINS, method="post", data={"year": "2031", "source": "越权测试"}
+        "core:calendar_year_confirm", NONE, method="post", data={"year": "2031", "source": "越权测试"}
+    ),
+    "core:calendar_propose": r(
+        "core:calendar_propose",
+        ADMINS,
+        method="post",
+        data={"kind": "set_day", "date": "2031-01-05", "source": "测试依据", "reason": "测试理由"},
+    ),  # fmt: skip
+    "core:calendar_proposal_decide": r(
+        "core:calendar_proposal_decide", NONE, method="post", args=pk("calendar_proposal"), data={"decision": "accept"}
     ),
     # --- accounts ------------------------------------------------------------------------------------
     "accounts:login": r("accounts:login", PUBLIC),
@@ -124,18 +139,19 @@ MATRIX: dict[str, Route] = {
     "directory:unit_import": r("directory:unit_import", APPROVERS),
     "directory:unit_detail": r("directory:unit_detail", GQ_VIEW, args=pk("unit")),
     "directory:unit_edit": r("directory:unit_edit", GQ_EDIT, args=pk("unit")),
-    "directory:unit_risk_add": r("directory:unit_risk_add", GQ_EDIT, args=pk("unit")),
+    "directory:unit_risk_add": r("directory:unit_risk_add", GQ_EDIT_NOT_INSPECTOR, args=pk("unit")),
     "directory:inspector_list": r("directory:inspector_list", ANY),
-    "directory:inspector_create": r("directory:inspector_create", EDITORS),
+    "directory:inspector_create": r("directory:inspector_create", EDITORS_NOT_INSPECTOR),
     "directory:inspector_export": r("directory:inspector_export", ANY),
     "directory:inspector_template": r("directory:inspector_template", ANY, leak_check=False),
     "directory:inspector_import": r("directory:inspector_import", APPROVERS),
     "directory:inspector_detail": r("directory:inspector_detail", GQ_VIEW, args=pk("inspector")),
-    "directory:inspector_edit": r("directory:inspector_edit", GQ_EDIT, args=pk("inspector")),
-    "directory:leave_add": r("directory:leave_add", GQ_EDIT, args=pk("inspector")),
-    "directory:conflict_add": r("directory:conflict_add", GQ_EDIT, args=pk("inspector")),
-    "directory:leave_delete": r("directory:leave_delete", GQ_EDIT, method="post", args=pk("leave")),
-    "directory:conflict_delete": r("directory:conflict_delete", GQ_EDIT, method="post", args=pk("conflict")),
+    # w.inspector, w.leave and w.conflict belong to a colleague of the 执法人员 (own ones: test_inspector_declares_own)
+    "directory:inspector_edit": r("directory:inspector_edit", GQ_EDIT_NOT_INSPECTOR, args=pk("inspector")),
+    "directory:leave_add": r("directory:leave_add", GQ_EDIT_NOT_INSPECTOR, args=pk("inspector")),
+    "directory:conflict_add": r("directory:conflict_add", GQ_EDIT_NOT_INSPECTOR, args=pk("inspector")),
+    "directory:leave_delete": r("directory:leave_delete", GQ_EDIT_NOT_INSPECTOR, method="post", args=pk("leave")),
+    "directory:conflict_delete": r("directory:conflict_delete", GQ_APPROVE, method="post", args=pk("conflict")),
     "directory:expert_list": r("directory:expert_list", ANY),
     "directory:expert_create": r("directory:expert_create", EDITORS),
     "directory:expert_export": r("directory:expert_export", ANY),
@@ -143,17 +159,19 @@ MATRIX: dict[str, Route] = {
     "directory:expert_import": r("directory:expert_import", APPROVERS),
     "directory:expert_edit": r("directory:expert_edit", GQ_EDIT, args=pk("expert")),
     "directory:item_list": r("directory:item_list", ANY),
-    "directory:item_create": r("directory:item_create", EDITORS),
+    "directory:item_create": r("directory:item_create", EDITORS_NOT_INSPECTOR),
     "directory:item_export": r("directory:item_export", ANY),
     "directory:item_template": r("directory:item_template", ANY, leak_check=False),
     "directory:item_import": r("directory:item_import", APPROVERS),
-    "directory:item_claim_list": r("directory:item_claim_list", EDITORS),
+    "directory:item_claim_list": r("directory:item_claim_list", EDITORS_NOT_INSPECTOR),
     "directory:item_detail": r("directory:item_detail", GQ_VIEW, args=pk("item")),
     "directory:item_edit": r("directory:item_edit", GQ_EDIT, args=pk("draft_item")),
     "directory:item_publish": r("directory:item_publish", GQ_APPROVE, method="post", args=pk("draft_item")),
-    "directory:item_new_version": r("directory:item_new_version", GQ_EDIT, method="post", args=pk("item")),
+    "directory:item_new_version": r(
+        "directory:item_new_version", GQ_EDIT_NOT_INSPECTOR, method="post", args=pk("item")
+    ),
     # a province item: every county may claim it, so only the role decides
-    "directory:item_claim": r("directory:item_claim", EDITORS, method="post", args=pk("province_item")),
+    "directory:item_claim": r("directory:item_claim", EDITORS_NOT_INSPECTOR, method="post", args=pk("province_item")),
     "directory:import_list": r("directory:import_list", ANY),
     "directory:import_detail": r("directory:import_detail", GQ_VIEW, args=pk("batch")),
     "directory:import_errors": r("directory:import_errors", GQ_VIEW, args=pk("batch")),
@@ -161,7 +179,7 @@ MATRIX: dict[str, Route] = {
     "directory:import_cancel": r("directory:import_cancel", GQ_APPROVE, method="post", args=pk("batch")),
     # --- plans and tasks -------------------------------------------------------------------------------
     "plans:plan_list": r("plans:plan_list", ANY),
-    "plans:plan_create": r("plans:plan_create", EDITORS),
+    "plans:plan_create": r("plans:plan_create", EDITORS_NOT_INSPECTOR),
     "plans:plan_detail": r("plans:plan_detail", GQ_VIEW, args=pk("plan")),
     "plans:plan_edit": r("plans:plan_edit", GQ_EDIT, args=pk("plan")),
     # 调整 a published plan needs `publish` (every action: test_plan_transitions_need_their_permission)
@@ -376,7 +394,7 @@ def build_world() -> SimpleNamespace:
     from shuangsuiji.accounts.roles import Role
     from shuangsuiji.accounts.tokens import token_issue
     from shuangsuiji.cases.models import FollowUpCase
-    from shuangsuiji.core.models import HolidayOverride, ObjectChange
+    from shuangsuiji.core.models import CalendarProposal, HolidayOverride, ObjectChange
     from shuangsuiji.directory import services as directory_services
     from shuangsuiji.directory.choices import ImportMode, ImportStatus
     from shuangsuiji.directory.models import (
@@ -440,14 +458,16 @@ def build_world() -> SimpleNamespace:
     unit = RegulatedUnit.objects.filter(region=gq, status="active").order_by("pk").first()
     cases = FollowUpCase.objects.filter(region=gq, status="open")
     committed_draw = committed_but_not_drawn(users, Organization.objects.get(name="高青县卫生健康局"))
+    colleagues = Inspector.objects.filter(organization__region=gq).exclude(user=users["inspector"])
     w = SimpleNamespace(
         users=users, sessions=sessions, tokens=tokens,
         unit=unit.pk, unit_code=unit.credit_code,
         sync_record={"credit_code": unit.credit_code, "name": "越权改名", "region": "370322", "status": "closed"},
         yy_unit=RegulatedUnit.objects.filter(region__code="370323").order_by("pk").first().pk,
-        inspector=Inspector.objects.filter(organization__region=gq).order_by("pk").first().pk,
-        leave=LeavePeriod.objects.filter(inspector__organization__region=gq).first().pk,
-        conflict=ConflictDeclaration.objects.filter(inspector__organization__region=gq).first().pk,
+        inspector=colleagues.order_by("pk").first().pk,
+        leave=LeavePeriod.objects.filter(inspector__in=colleagues).first().pk,
+        conflict=ConflictDeclaration.objects.filter(inspector__in=colleagues).first().pk,
+        own_inspector=Inspector.objects.get(user=users["inspector"]).pk,
         expert=Expert.objects.filter(region=gq).order_by("pk").first().pk,
         item=InspectionItem.objects.filter(region=gq, status="published").order_by("pk").first().pk,
         draft_item=InspectionItem.objects.filter(region=gq, status="draft").order_by("pk").first().pk,
@@ -470,6 +490,10 @@ def build_world() -> SimpleNamespace:
         case_rectify=cases.filter(kind="rectify").first().pk, case_penalty=cases.filter(kind="penalty").first().pk,
         audit_entry=ObjectChange.objects.filter(region_code="370322").order_by("pk").first().pk,
         holiday=HolidayOverride.objects.create(date="2031-01-03", is_workday=False, name="权限测试").pk,
+        calendar_proposal=CalendarProposal.objects.create(
+            kind="set_day", date="2031-01-04", source="权限测试", reason="权限测试", region_code="370322",
+            proposed_by=users["admin"],
+        ).pk,
         gq_user=users["inspector"].pk,
         gq_org=Organization.objects.get(name="高青县卫生健康局").pk,
     )  # fmt: skip
@@ -518,9 +542,10 @@ def state(w) -> dict:
         "item": status("directory.InspectionItem", w.draft_item),
         "batch": status("directory.ImportBatch", w.batch),
         "unit": (status("directory.RegulatedUnit", w.unit), status("directory.RegulatedUnit", w.unit, "name")),
+        "calendar_proposal": status("core.CalendarProposal", w.calendar_proposal),
     }  # fmt: skip
     for label in (
-        "accounts.User", "accounts.Organization", "core.HolidayOverride", "core.CalendarYear",
+        "accounts.User", "accounts.Organization", "core.HolidayOverride", "core.CalendarYear", "core.CalendarProposal",
         "directory.RegulatedUnit", "directory.RiskRating", "directory.Inspector", "directory.LeavePeriod",
         "directory.ConflictDeclaration", "directory.Expert", "directory.InspectionItem", "directory.ImportBatch",
         "plans.AnnualPlan", "plans.Task", "plans.TaskItem", "plans.TaskStratumRule", "draws.Draw",
@@ -708,3 +733,12 @@ def test_dashboards_refuse_another_county(world, name):
     assert client_for(world, "other_county", route).get(url).status_code == 403
     assert client_for(world, "city", route).get(url).status_code == 200
     assert client_for(world, "city", route).get(reverse(name) + "?region=370323").status_code == 200
+
+
+@pytest.mark.django_db
+def test_inspector_declares_own_leave_and_conflict(world):
+    """The refusals of leave_add/conflict_add above are about a colleague: on their own record the 执法人员 may."""
+    route = MATRIX["directory:leave_add"]
+    for name in ("directory:leave_add", "directory:conflict_add"):
+        response = client_for(world, "inspector", route).get(reverse(name, kwargs={"pk": world.own_inspector}))
+        assert response.status_code == 200, name

@@ -38,7 +38,8 @@ ROLE_ACTIONS: dict[str, set[str]] = {
 
 # Models only administrators write (others may view them).
 ADMIN_ONLY_MODELS = {
-    "accounts.user", "accounts.organization", "core.holidayoverride", "core.calendaryear", "regions.region",
+    "accounts.user", "accounts.organization", "core.holidayoverride", "core.calendaryear", "core.calendarproposal",
+    "regions.region",
 }  # fmt: skip
 
 # Models a role may not even see.
@@ -49,12 +50,25 @@ READ_ONLY_MODELS = {"core.objectchange"}
 
 READ_ACTIONS = {"view", "export"}
 
+# Permissions a role does not have although its actions would grant them (issue #11 role review): an 执法人员
+# records results and declares their own leave and 回避 (object checks in directory/services.py), but does not
+# set credit-risk classes (they move draw probabilities), maintain the inspector directory, create annual plans
+# or write the 抽查事项清单. Removing a 回避 declaration takes `approve` (科室负责人 or administrator).
+ROLE_DENIED: dict[str, set[str]] = {
+    Role.INSPECTOR: {
+        "directory.add_riskrating", "directory.add_inspector", "directory.change_inspector",
+        "plans.add_annualplan", "directory.add_inspectionitem",
+    },
+}  # fmt: skip
+
 
 def role_allows(role: str, perm: str) -> bool:
     app_label, _, codename = perm.partition(".")
     action, _, model = codename.partition("_")
     label = f"{app_label}.{model}"
     if role not in ROLE_ACTIONS or action not in ROLE_ACTIONS[role]:
+        return False
+    if perm in ROLE_DENIED.get(role, set()):
         return False
     if label in HIDDEN_MODELS.get(role, set()):
         return False

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import forms
 
-from .models import CalendarYear
+from .models import CalendarProposal, CalendarYear
 
 
 class DateInput(forms.DateInput):
@@ -28,3 +28,24 @@ class CalendarYearForm(forms.ModelForm):
         if not 2000 <= year <= dt.date.today().year + 5:
             raise forms.ValidationError("年度超出可维护范围")
         return year
+
+
+class CalendarProposalForm(forms.ModelForm):
+    """节假日调整建议 of a county or city administrator (the province administrator decides)."""
+
+    class Meta:
+        model = CalendarProposal
+        fields = ["kind", "date", "is_workday", "name", "year", "source", "reason"]
+        widgets = {"date": DateInput()}
+        help_texts = {"is_workday": "勾选=调休上班；不勾选=放假", "year": "仅“确认年度已维护”填写"}
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        if year is not None and not 2000 <= year <= dt.date.today().year + 5:
+            raise forms.ValidationError("年度超出可维护范围")
+        return year
+
+
+class ProposalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结果", choices=[("accept", "采纳"), ("reject", "不采纳")])
+    note = forms.CharField(label="审核意见", max_length=300, required=False)

@@ -131,3 +131,59 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年"
+
+
+class CalendarProposal(ScopedModel):
+    """节假日调整建议: the calendar is national data, so a county or city administrator proposes a change (with its
+    reason and source) and a province-level administrator accepts it (which applies it) or rejects it."""
+
+    class Kind(models.TextChoices):
+        SET_DAY = "set_day", "新增/修改一天"
+        DELETE_DAY = "delete_day", "删除一天的调整"
+        CONFIRM_YEAR = "confirm_year", "确认年度已维护"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        ACCEPTED = "accepted", "已采纳"
+        REJECTED = "rejected", "未采纳"
+
+    region_field = "region_code"
+
+    kind = models.CharField("建议类型", max_length=20, choices=Kind.choices)
+    date = models.DateField("日期", null=True, blank=True)
+    is_workday = models.BooleanField("调休上班日", default=False)
+    name = models.CharField("名称", max_length=50, blank=True)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    source = models.CharField("依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")
+    reason = models.CharField("理由", max_length=300)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    region_code = models.CharField("提出单位区划", max_length=12, blank=True, db_index=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    proposed_at = models.DateTimeField("提出时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_note = models.CharField("审核意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "节假日调整建议"
+        verbose_name_plural = "节假日调整建议"
+        ordering = ["-proposed_at", "-id"]
+
+    def __str__(self) -> str:
+        target = f"{self.year}年" if self.kind == self.Kind.CONFIRM_YEAR else f"{self.date}"
+        return f"{self.get_kind_display()}：{target}"
+
+    @property
+    def summary(self) -> str:
+        if self.kind == self.Kind.SET_DAY:
+            label = f"（{self.name}）" if self.name else ""
+            return f"{self.date:%Y年%m月%d日} 设为{'上班' if self.is_workday else '放假'}{label}"
+        if self.kind == self.Kind.DELETE_DAY:
+            return f"删除 {self.date:%Y年%m月%d日} 的调整"
+        return f"确认 {self.year} 年节假日安排已维护"

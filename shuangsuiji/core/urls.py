@@ -15,4 +15,6 @@ urlpatterns = [
     path("calendar/add/", views.holiday_add, name="holiday_add"),
     path("calendar/<int:pk>/delete/", views.holiday_delete, name="holiday_delete"),
     path("calendar/confirm-year/", views.calendar_year_confirm, name="calendar_year_confirm"),
+    path("calendar/propose/", views.calendar_propose, name="calendar_propose"),
+    path("calendar/proposals/<int:pk>/decide/", views.calendar_proposal_decide, name="calendar_proposal_decide"),
 ]

@@ -2,16 +2,16 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import anchoring, audit, services
 from .filtersets import HolidayFilterSet, ObjectChangeFilterSet
-from .forms import CalendarYearForm, HolidayOverrideForm
-from .listing import ScopedListView, require_perm
-from .models import CalendarYear, HolidayOverride, ObjectChange
+from .forms import CalendarProposalForm, CalendarYearForm, HolidayOverrideForm, ProposalDecisionForm
+from .listing import ScopedListView, error_text, require_perm
+from .models import CalendarProposal, CalendarYear, HolidayOverride, ObjectChange
 from .registry import todos_for
 from .selectors import audit_list, sees_whole_audit_chain, year_calendar
 from .tables import HolidayTable, ObjectChangeTable
@@ -113,13 +113,27 @@ class HolidayListView(ScopedListView):
             "year_form": CalendarYearForm(initial={"year": year}),
             "calendar": year_calendar(year),
             "years": CalendarYear.objects.all(),
-            "can_manage": self.request.user.has_perm("core.manage_holidayoverride"),
+            **_proposal_context(self.request.user),
         }
 
 
+def _proposal_context(user) -> dict:
+    """Who edits (province-level administrator), who proposes (county/city administrator), and the proposals
+    the user may see: pending ones in scope (all for the province), plus the latest decided ones."""
+    can_manage = services.can_edit_calendar(user)
+    can_propose = services.can_propose_calendar(user)
+    visible = CalendarProposal.objects.in_scope(user).select_related("proposed_by", "decided_by")
+    return {
+        "can_manage": can_manage,
+        "can_propose": can_propose,
+        "proposal_form": CalendarProposalForm() if can_propose else None,
+        "pending_proposals": visible.filter(status=CalendarProposal.Status.PENDING),
+        "decided_proposals": visible.exclude(status=CalendarProposal.Status.PENDING)[:10],
+    }
+
+
 def _require_calendar_manager(user):
-    if not user.has_perm("core.manage_holidayoverride"):
-        raise PermissionDenied("只有系统管理员可以维护节假日")
+    services.check_calendar_editor(user)
 
 
 def _errors_text(form) -> str:
@@ -166,3 +180,42 @@ def calendar_year_confirm(request):
     else:
         messages.error(request, "确认失败：" + _errors_text(form))
     return redirect(f"/calendar/?year={request.POST.get('year', '')}")
+
+
+@login_required
+@require_POST
+def calendar_propose(request):
+    """A county or city administrator proposes a change of the national calendar."""
+    if not services.can_propose_calendar(request.user):
+        raise PermissionDenied("只有县、市级系统管理员提出节假日调整建议；省级管理员请直接维护")
+    form = CalendarProposalForm(request.POST)
+    if form.is_valid():
+        try:
+            proposal = services.proposal_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "提交失败：" + error_text(exc))
+        else:
+            messages.success(request, f"已提交调整建议（{proposal.summary}），待省级管理员审核")
+    else:
+        messages.error(request, "提交失败：" + _errors_text(form))
+    return redirect("core:holiday_list")
+
+
+@login_required
+@require_POST
+def calendar_proposal_decide(request, pk: int):
+    """A province-level administrator accepts (applies) or rejects a proposal."""
+    _require_calendar_manager(request.user)
+    proposal = get_object_or_404(CalendarProposal, pk=pk)
+    form = ProposalDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "审核失败：" + _errors_text(form))
+        return redirect("core:holiday_list")
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        services.proposal_decide(user=request.user, proposal=proposal, accept=accept, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        messages.error(request, "审核失败：" + error_text(exc))
+    else:
+        messages.success(request, f"已{'采纳' if accept else '不采纳'}：{proposal.summary}")
+    return redirect("core:holiday_list")

@@ -17,10 +17,12 @@ DEMO_USERS = [
     ("gq_jijian", "赵纪检", Role.OVERSIGHT, "gq_bureau"),
     ("yy_leader", "孙科长", Role.APPROVER, "yy_bureau"),
     ("zb_leader", "周处长", Role.APPROVER, "zb_bureau"),
+    ("sd_admin", "省级管理员", Role.ADMIN, "sd_bureau"),  # the only demo login that edits the national calendar
 ]
 
 ORGS = {
     # key: (name, kind, region code, parent key)
+    "sd_bureau": ("山东省卫生健康委员会", Organization.Kind.BUREAU, "370000", None),
     "zb_bureau": ("淄博市卫生健康委员会", Organization.Kind.BUREAU, "370300", None),
     "gq_bureau": ("高青县卫生健康局", Organization.Kind.BUREAU, "370322", None),
     "gq_section": ("高青县卫生健康局法规监督科", Organization.Kind.SECTION, "370322", "gq_bureau"),

@@ -119,7 +119,7 @@ class LookupContext:
         if region is None:
             raise forms.ValidationError(f"未知的行政区划：{text}（请填写6位区划代码或县区名称，如 370322 或 高青县）")
         if not region.code.startswith(self.prefix):
-            raise forms.ValidationError(f"无权导入本辖区以外的数据：{region.code} {region.name}")
+            raise forms.ValidationError(f"无权导入本辖区以外的数据：{text}")  # echo the input only
         return region
 
     def business_lines(self, text: str) -> list[int]:

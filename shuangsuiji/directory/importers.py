@@ -35,6 +35,8 @@ from .spreadsheets import SpreadsheetError, Table
 
 CHUNK = 2000
 MAX_WARNINGS = 500
+# The only thing an import or sync says about a record in another region (issue #11): no name, code or region.
+OTHER_REGION_MESSAGE = "该信用代码/证号已在其他辖区登记，请联系上级管理员"
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,11 @@ class Importer:
             obj = existing.get(key)
             data = raw
             if obj is not None:
+                # Nothing about a record outside the user's scope may reach the message (name, code, region):
+                # one fixed sentence, whatever the mode, so guessed keys reveal no other county's data.
+                if not scope_ok[key]:
+                    result.errors.append([rowno, key_header, OTHER_REGION_MESSAGE])
+                    continue
                 if obj.pk in matched:
                     result.errors.append([rowno, key_header, f"与第{matched[obj.pk]}行是同一条记录（{obj}）"])
                     continue
@@ -266,9 +273,6 @@ class Importer:
                     continue
                 if self.mode == ImportMode.CREATE:
                     result.errors.append([rowno, key_header, f"已存在于名录库（{obj}），如需修改请选择“更新导入”"])
-                    continue
-                if not scope_ok[key]:
-                    result.errors.append([rowno, key_header, f"已登记在其他辖区（{self.region_label(obj)}），无权更新"])
                     continue
                 data = {**self.existing_values(obj), **{k: v for k, v in raw.items() if v != ""}}
             if not form.rebind(data).is_valid():
@@ -293,15 +297,15 @@ class Importer:
             allowed.update(qs.values_list("pk", flat=True))
         return {key: obj.pk in allowed for key, obj in existing.items()}
 
-    def region_label(self, obj) -> str:
-        return ""
-
     def plan(self, payload: list[dict]) -> list[dict]:
         """Compare payload rows with the database now: one entry per row with action and changes."""
         existing = self.load_existing({row[self.key_field] for row in payload})
+        scope_ok = self._scope_map(existing)
         entries = []
         for row in payload:
             obj = existing.get(row[self.key_field])
+            if obj is not None and not scope_ok[row[self.key_field]]:  # registered elsewhere since the preview
+                raise ValidationError(f"第{row['row']}行：{OTHER_REGION_MESSAGE}")
             if obj is not None and self.refuse_existing(obj):  # changed since the preview
                 raise ValidationError(f"第{row['row']}行：{self.refuse_existing(obj)}（{obj}）")
             entry = {"row": row["row"], "key": row[self.key_field], "name": row["name"]}
@@ -373,9 +377,6 @@ class UnitImporter(Importer):
                 by_id[unit_id].tag_ids.append(tag_id)
                 by_id[unit_id].tag_names.append(tag)
         return found
-
-    def region_label(self, obj) -> str:
-        return obj.region.name
 
     def existing_values(self, unit) -> dict[str, str]:
         return {
@@ -459,9 +460,6 @@ class InspectorImporter(Importer):
                 inspector.tag_names = sorted(tag.name for tag in inspector.tags.all())
                 found[inspector.cert_no] = inspector
         return found
-
-    def region_label(self, obj) -> str:
-        return obj.organization.region.name
 
     def existing_values(self, obj) -> dict[str, str]:
         lines = {line.pk: line.code for line in BusinessLine.objects.all()}
@@ -549,9 +547,6 @@ class ItemImporter(Importer):
 
     def refuse_existing(self, obj) -> str:
         return "" if obj.status == ItemStatus.DRAFT else "已发布的事项不能修改，请新建版本"
-
-    def region_label(self, obj) -> str:
-        return obj.region.name if obj.region else "国家级"
 
     def existing_values(self, obj) -> dict[str, str]:
         return {
@@ -660,9 +655,6 @@ class ExpertImporter(Importer):
                         expert.tag_names = sorted(tag.name for tag in expert.tags.all())
                         found[key] = expert
         return found
-
-    def region_label(self, obj) -> str:
-        return obj.region.name
 
     UNIQUE_FIELDS = (("qualification_no", "资质证书编号"), ("credit_code", "统一社会信用代码"))
 

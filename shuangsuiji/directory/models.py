@@ -116,7 +116,14 @@ class RiskRating(ScopedModel):
     level = models.CharField("信用风险分类", max_length=1, choices=RiskLevel.choices)
     as_of = models.DateField("分类日期")
     source = models.CharField("来源", max_length=100, blank=True)
-    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    previous_level = models.CharField(
+        "原分类", max_length=1, choices=RiskLevel.choices, blank=True, help_text="录入时检查对象的当前分类"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField("录入时间", auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = "信用风险分类记录"

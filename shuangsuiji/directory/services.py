@@ -58,6 +58,18 @@ def _require(actor, model, action: str) -> None:
         raise PermissionDenied("您没有此操作的权限")
 
 
+def is_inspector_role(actor) -> bool:
+    from shuangsuiji.accounts.roles import Role
+
+    return actor is not None and not actor.is_superuser and actor.role == Role.INSPECTOR
+
+
+def check_own_declarations(actor, inspector: Inspector) -> None:
+    """An 执法人员 maintains only their own leave and 回避 declarations (Inspector.user is their account)."""
+    if is_inspector_role(actor) and inspector.user_id != actor.pk:
+        raise PermissionDenied("执法人员只能登记或撤销本人的不可选派期间和回避申报")
+
+
 def _actor_region_code(actor) -> str:
     region = getattr(actor, "region", None) if actor is not None else None
     return region.code if region is not None else ""
@@ -131,10 +143,14 @@ def unit_update(*, actor, unit: RegulatedUnit, data: dict, business_lines=None, 
 
 @transaction.atomic
 def unit_set_risk(*, actor, unit: RegulatedUnit, level: str, as_of: dt.date, source: str = "") -> RiskRating:
-    """Record a credit-risk class; the latest (by date) becomes the unit's current class."""
-    _require(actor, RegulatedUnit, "change")
+    """Record a credit-risk class; the latest (by date) becomes the unit's current class.
+
+    Needs `add_riskrating` (not granted to 执法人员: the class moves draw probabilities)."""
+    _require(actor, RiskRating, "add")
     _check_region(actor, unit.region.code)
-    rating = RiskRating(unit=unit, level=level, as_of=as_of, source=source)
+    rating = RiskRating(
+        unit=unit, level=level, as_of=as_of, source=source, previous_level=unit.risk_level, created_by=actor
+    )
     rating.full_clean()
     rating.save()
     audit.log_change(rating, Action.CREATE, user=actor)
@@ -195,8 +211,9 @@ def inspector_save(*, actor, inspector: Inspector | None = None, data: dict, spe
 
 @transaction.atomic
 def leave_add(*, actor, inspector: Inspector, start: dt.date, end: dt.date, reason: str) -> LeavePeriod:
-    _require(actor, Inspector, "change")
+    _require(actor, LeavePeriod, "add")
     _check_region(actor, inspector.organization.region.code)
+    check_own_declarations(actor, inspector)
     leave = LeavePeriod(inspector=inspector, start=start, end=end, reason=reason)
     if end < start:
         raise ValidationError({"end": "结束日期不能早于开始日期"})
@@ -205,8 +222,9 @@ def leave_add(*, actor, inspector: Inspector, start: dt.date, end: dt.date, reas
 
 @transaction.atomic
 def leave_delete(*, actor, leave: LeavePeriod) -> None:
-    _require(actor, Inspector, "change")
+    _require(actor, LeavePeriod, "change")
     _check_region(actor, leave.inspector.organization.region.code)
+    check_own_declarations(actor, leave.inspector)
     before = audit.snapshot(leave)
     audit.append([audit.entry_for(leave, Action.DELETE, before=before)], user=actor)
     leave.delete()
@@ -214,8 +232,9 @@ def leave_delete(*, actor, leave: LeavePeriod) -> None:
 
 @transaction.atomic
 def conflict_add(*, actor, inspector: Inspector, unit: RegulatedUnit, relation: str, start: dt.date, end=None, note=""):
-    _require(actor, Inspector, "change")
+    _require(actor, ConflictDeclaration, "add")
     _check_region(actor, inspector.organization.region.code)
+    check_own_declarations(actor, inspector)
     declaration = ConflictDeclaration(
         inspector=inspector, unit=unit, relation=relation, start=start, end=end, note=note
     )
@@ -226,7 +245,10 @@ def conflict_add(*, actor, inspector: Inspector, unit: RegulatedUnit, relation: 
 
 @transaction.atomic
 def conflict_delete(*, actor, declaration: ConflictDeclaration) -> None:
-    _require(actor, Inspector, "change")
+    """Withdrawing a 回避 declaration needs the approver (科室负责人) or an administrator, even for one's own:
+    the inspector asks, the approver removes it."""
+    if actor is not None and not actor.has_perm("directory.approve_conflictdeclaration"):
+        raise PermissionDenied("撤销回避申报须由科室负责人（审批人）或系统管理员操作")
     _check_region(actor, declaration.inspector.organization.region.code)
     before = audit.snapshot(declaration)
     audit.append([audit.entry_for(declaration, Action.DELETE, before=before)], user=actor)
@@ -562,7 +584,13 @@ def _write_units(*, actor, importer, payload, plan, message: str) -> None:
         new_tags += [(unit.pk, pk) for pk in tags]
         if unit.risk_level:
             ratings.append(
-                RiskRating(unit_id=unit.pk, level=unit.risk_level, as_of=unit.risk_as_of, source=unit.risk_source)
+                RiskRating(
+                    unit_id=unit.pk,
+                    level=unit.risk_level,
+                    as_of=unit.risk_as_of,
+                    source=unit.risk_source,
+                    created_by=actor,
+                )
             )
         after = _fast_snapshot(unit, {"business_lines": row["line_ids"], "tags": tags})
         entries.append(audit.entry_for(unit, Action.CREATE, after=after, message=message))
@@ -583,7 +611,16 @@ def _write_units(*, actor, importer, payload, plan, message: str) -> None:
         if unit.status != old_status:
             unit.status_changed_on = today
         if unit.risk_level and (unit.risk_level, unit.risk_as_of) != old_risk:
-            ratings.append(RiskRating(unit=unit, level=unit.risk_level, as_of=unit.risk_as_of, source=unit.risk_source))
+            ratings.append(
+                RiskRating(
+                    unit=unit,
+                    level=unit.risk_level,
+                    as_of=unit.risk_as_of,
+                    source=unit.risk_source,
+                    previous_level=old_risk[0],
+                    created_by=actor,
+                )
+            )
         line_ids, tags = unit.line_ids, old_tags
         if "line_ids" in present and sorted(row["line_ids"]) != sorted(unit.line_ids):
             line_ids = row["line_ids"]

@@ -9,8 +9,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import posixpath
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import python_calamine
 from django.conf import settings
@@ -31,8 +35,233 @@ def max_rows() -> int:
     return getattr(settings, "DIRECTORY_IMPORT_MAX_ROWS", 200_000)
 
 
+def max_cells() -> int:
+    return getattr(settings, "IMPORT_MAX_CELLS", 6_000_000)
+
+
+def max_uncompressed() -> int:
+    return getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024)
+
+
 class SpreadsheetError(Exception):
     """The file as a whole cannot be used (format, size, header); the message is shown to the user."""
+
+
+# --- budget check before parsing (issue #11) ---------------------------------------------------------------
+#
+# The reader materialises the first sheet as a dense rows x columns grid, so one cell at XFD1048576 (or a huge
+# <dimension>) costs gigabytes although the file is tiny. Before handing an xlsx to the reader, its zip members'
+# unpacked sizes are checked and the first sheet's XML is streamed (a megabyte at a time, never held whole) to
+# find the declared dimension and the real extent; anything over IMPORT_MAX_CELLS is refused unread.
+
+SCAN_CHUNK = 1 << 20
+MAX_ROW_BYTES = 16 << 20  # one <row> element larger than this is not a table a person filled in
+_DIMENSION_RE = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref=\"([^\"]*)\"")
+# Patterns start with a literal or a small class so the regex engine can skip ahead (a leading optional
+# namespace prefix makes it try every "<" and is ten times slower).
+_ROW_RE = re.compile(rb"[<:]row\b([^>]*)>")
+_R_ATTR_RE = re.compile(rb"\br=\"(\d+)\"")
+_CELL_REF_RE = re.compile(rb" r=\"([A-Za-z]{1,3})(\d+)\"")
+_PREFIXED_CELL_RE = re.compile(rb"<[\w.-]+:c[\s/>]")
+_MULTI_LETTER_REF_RE = re.compile(rb" r=\"([A-Za-z]{2,3})\d")
+_SINGLE_LETTER_RE = re.compile(rb" r=\"([A-Za-z])\d")
+_REF_DIGITS_RE = {n: re.compile(rb" r=\"[A-Za-z]{1,3}(\d{%d})\"" % n) for n in range(1, 8)}
+_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def too_big_message(cells: int | None = None) -> str:
+    found = f"（本文件约 {cells:,} 个）" if cells else ""
+    return f"文件过大：单元格数超过 {max_cells():,} 个上限{found}，请拆分后导入"
+
+
+def _column_number(letters: bytes | str) -> int:
+    number = 0
+    for char in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def _ref_position(ref: str) -> tuple[int, int]:
+    match = _REF_RE.match(ref.strip())
+    if not match:
+        return 0, 0
+    return int(match.group(2)), _column_number(match.group(1))
+
+
+def _dimension_cells(ref: bytes) -> int:
+    """Cells declared by <dimension ref="A1:T200000"> (0 when unreadable: the scan of the rows decides)."""
+    parts = ref.decode("ascii", "replace").split(":")
+    start = _ref_position(parts[0])
+    end = _ref_position(parts[-1])
+    if not all(start + end):
+        return 0
+    return (abs(end[0] - start[0]) + 1) * (abs(end[1] - start[1]) + 1)
+
+
+def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
+    """The part of the workbook's first sheet (the one the reader loads), from workbook.xml and its rels."""
+    names = set(archive.namelist())
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    sheet = next((el for el in workbook.iter() if el.tag.endswith("}sheet")), None)
+    if sheet is None or sheet.get(NS_REL) is None:
+        return None
+    for rel in rels.iter():
+        if rel.get("Id") == sheet.get(NS_REL):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            return path if path in names else None
+    return None
+
+
+def _max_ref_column(region: bytes) -> int:
+    """The widest column any cell reference in `region` names. Cells in a row are written left to right, so the
+    last reference's column is the candidate; one search for a wider one confirms it (or all are parsed)."""
+    multi = _MULTI_LETTER_REF_RE.findall(region)
+    if multi:
+        return max(_column_number(letters) for letters in set(multi))
+    tail = _CELL_REF_RE.findall(region[-8192:])
+    candidate = _column_number(tail[-1][0]) if tail else 0
+    if candidate < 26 and _single_letter_above(candidate).search(region):
+        return max(_column_number(letters) for letters in set(_SINGLE_LETTER_RE.findall(region)))
+    return candidate
+
+
+def _single_letter_above(column: int):
+    first = column + 1
+    return re.compile(f' r="[{chr(64 + first)}-Z{chr(96 + first)}-z]\\d'.encode())
+
+
+def _ref_row_bound(region: bytes) -> tuple[int, int]:
+    """(upper bound, digits) of the rows cell references in `region` name: 10**digits - 1 for the most digits any
+    reference has (the last reference's digit count, confirmed by one search for longer ones)."""
+    tail = _CELL_REF_RE.findall(region[-8192:])
+    digits = len(tail[-1][1]) if tail else 1
+    longer = next((n for n in range(7, digits, -1) if _REF_DIGITS_RE[n].search(region)), None)
+    digits = longer or digits
+    return 10**digits - 1, digits
+
+
+def _max_ref_row(region: bytes, digits: int) -> int:
+    """The exact last row of the references with `digits` digits (parses only those)."""
+    found = _REF_DIGITS_RE[digits].findall(region)
+    return max(int(number) for number in set(found)) if found else 0
+
+
+def _scan_sheet(stream, budget: int) -> None:
+    """Stream one worksheet XML: refuse when the declared dimension, the grid the cells span (last row x widest
+    column, cells without a reference placed after the previous one) or the cell count exceed `budget`."""
+    buffer, started, max_row, max_width, row_no, cells, unpacked = b"", False, 0, 0, 0, 0, 0
+
+    def count_cells(text: bytes) -> int:
+        count = text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/")
+        return count + (len(_PREFIXED_CELL_RE.findall(text)) if b":c" in text else 0)
+
+    def check() -> None:
+        if cells > budget or max_row * max_width > budget:
+            raise SpreadsheetError(too_big_message(max(cells, max_row * max_width)))
+
+    def consume_row(segment: bytes, attrs: bytes) -> None:
+        """Exact path for one row whose cells lack references (placed one after another)."""
+        nonlocal max_row, max_width, row_no, cells
+        found = _R_ATTR_RE.search(attrs)
+        row_no = int(found.group(1)) if found else row_no + 1
+        count = count_cells(segment)
+        refs = _CELL_REF_RE.findall(segment)
+        width = max((_column_number(letters) for letters in {ref[0] for ref in refs}), default=0) + count - len(refs)
+        cells += count
+        if count:
+            row_no = max([row_no, *(int(ref[1]) for ref in refs)])
+            max_row, max_width = max(max_row, row_no), max(max_width, width)
+        check()
+
+    def consume(region: bytes) -> None:
+        """Complete rows. Fast path (every cell carries its reference, as Excel, WPS and openpyxl write them):
+        a few substring counts over the whole region; otherwise row by row."""
+        nonlocal max_row, max_width, row_no, cells
+        count = count_cells(region)
+        references = region.count(b' r="') - region.count(b'<row r="')
+        if count != references or b":row" in region:
+            rows = list(_ROW_RE.finditer(region))
+            for this, after in zip(rows, [*rows[1:], None], strict=True):
+                consume_row(region[this.end() : after.start() if after else len(region)], this.group(1))
+            return
+        cells += count
+        if count:
+            max_width = max(max_width, _max_ref_column(region))
+            bound, digits = _ref_row_bound(region)
+            if max(max_row, bound) * max_width > budget:  # the bound alone would refuse: find the real last row
+                bound = _max_ref_row(region, digits)
+            max_row = row_no = max(max_row, bound)
+        check()
+
+    def last_row_start(text: bytes) -> int:
+        return max(text.rfind(b"<row "), text.rfind(b"<row>"), text.rfind(b":row "), text.rfind(b":row>"))
+
+    while True:
+        chunk = stream.read(SCAN_CHUNK)
+        unpacked += len(chunk)
+        if unpacked > max_uncompressed():
+            raise SpreadsheetError(f"文件解压后超过 {max_uncompressed() // 1048576} MB 上限，请拆分后导入")
+        buffer += chunk
+        if not started:
+            dimension = _DIMENSION_RE.search(buffer)
+            if dimension:
+                declared = _dimension_cells(dimension.group(1))
+                if declared > budget:
+                    raise SpreadsheetError(too_big_message(declared))
+            first = _ROW_RE.search(buffer)
+            if first is None:
+                buffer = buffer[-256:] if chunk else b""  # keep a tail: a tag may be split across chunks
+                if not chunk:
+                    return
+                continue
+            started, buffer = True, buffer[first.start() :]
+        # the last row may continue in the next chunk: everything before it is complete
+        end = len(buffer) if not chunk else last_row_start(buffer)
+        if end > 0:
+            consume(buffer[:end])
+            buffer = buffer[end:]
+        if not chunk:
+            return
+        if len(buffer) > MAX_ROW_BYTES:
+            raise SpreadsheetError("文件格式异常：单行数据过大，请检查文件后重新导入")
+
+
+def check_budget(data: bytes, name: str) -> None:
+    """Refuse a zip-based workbook whose unpacked size or first-sheet grid exceeds the budget, before parsing."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return  # .xls (BIFF) and csv: bounded by the file size limit, the grid is checked after loading
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+        if sum(info.file_size for info in infos) > max_uncompressed():
+            raise SpreadsheetError(f"文件解压后超过 {max_uncompressed() // 1048576} MB 上限，请拆分后导入")
+        if not name.endswith((".xlsx", ".xlsm")):
+            return
+        member = _first_sheet_member(archive)
+        members = [member] if member else [i.filename for i in infos if i.filename.startswith("xl/worksheets/")]
+        for part in members:
+            with archive.open(part) as stream:
+                _scan_sheet(stream, max_cells())
+        # the declared sizes may lie: unpack the other parts too (streamed, counted, nothing kept)
+        unpacked = sum(archive.getinfo(part).file_size for part in members)
+        for info in infos:
+            if info.filename in members or info.is_dir():
+                continue
+            with archive.open(info) as stream:
+                while chunk := stream.read(SCAN_CHUNK):
+                    unpacked += len(chunk)
+                    if unpacked > max_uncompressed():
+                        raise SpreadsheetError(f"文件解压后超过 {max_uncompressed() // 1048576} MB 上限，请拆分后导入")
+    except SpreadsheetError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:  # lying headers, bad CRC
+        raise SpreadsheetError(f"无法读取文件：不是有效的 Excel 文件或文件已损坏（{type(exc).__name__}）") from exc
 
 
 @dataclass
@@ -58,7 +287,8 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_excel(data: bytes) -> list[list]:
+def _read_excel(data: bytes, name: str) -> list[list]:
+    check_budget(data, name)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
@@ -68,7 +298,15 @@ def _read_excel(data: bytes) -> list[list]:
             raise SpreadsheetError(
                 f"数据行数超过上限 {max_rows():,} 行（文件约 {sheet.total_height - 1:,} 行），请拆分后分批导入"
             )
-        return sheet.to_python(skip_empty_area=False)
+        if sheet.total_height * sheet.total_width > max_cells():
+            raise SpreadsheetError(too_big_message(sheet.total_height * sheet.total_width))
+        rows = []
+        for values in sheet.iter_rows():  # row by row: fully empty rows are dropped before they pile up
+            cells = [cell_text(v) for v in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            rows.append(cells)
+        return rows
     except SpreadsheetError:
         raise
     except Exception as exc:  # calamine raises several error types for corrupt or foreign files
@@ -102,7 +340,7 @@ def read_table(data: bytes, filename: str) -> Table:
     if len(data) > max_bytes():
         raise SpreadsheetError(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes() / 1048576:.0f} MB")
     if name.endswith(EXCEL_SUFFIXES):
-        raw = _read_excel(data)
+        raw = _read_excel(data, name)
     elif name.endswith(CSV_SUFFIXES):
         raw = _read_csv(data)
     else:

@@ -35,7 +35,16 @@ from .forms import (
     UnitForm,
 )
 from .importers import COLUMNS, IMPORTERS
-from .models import ConflictDeclaration, Expert, ImportBatch, InspectionItem, Inspector, LeavePeriod, RegulatedUnit
+from .models import (
+    ConflictDeclaration,
+    Expert,
+    ImportBatch,
+    InspectionItem,
+    Inspector,
+    LeavePeriod,
+    RegulatedUnit,
+    RiskRating,
+)
 from .spreadsheets import SpreadsheetError, errors_xlsx, max_bytes, read_table, template_xlsx, write_xlsx
 from .tables import ExpertTable, ImportBatchTable, InspectorTable, ItemTable, UnitTable
 
@@ -151,6 +160,7 @@ def unit_detail(request, pk: int):
         "conflicts": unit.conflicts.select_related("inspector"),
         "history": selectors.history(unit),
         "can_change": request.user.has_perm("directory.change_regulatedunit"),
+        "can_set_risk": request.user.has_perm("directory.add_riskrating"),
     }
     return render(request, "directory/unit_detail.html", context)
 
@@ -197,7 +207,7 @@ def unit_edit(request, pk: int):
 
 @login_required
 def unit_risk_add(request, pk: int):
-    require_perm(request.user, RegulatedUnit, "change")
+    require_perm(request.user, RiskRating, "add")
     unit = get_object_or_404(selectors.unit_list(request.user, "change"), pk=pk)
     form = RiskRatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -251,8 +261,22 @@ def inspector_detail(request, pk: int):
         "history": selectors.history(inspector),
         "today": timezone.localdate(),
         "can_change": request.user.has_perm("directory.change_inspector"),
+        "can_declare": _may_declare(request.user, inspector),
+        "can_delete_leave": _may_declare(request.user, inspector, "change"),
+        "can_delete_conflict": request.user.has_perm("directory.approve_conflictdeclaration"),
     }
     return render(request, "directory/inspector_detail.html", context)
+
+
+def _may_declare(user, inspector, action: str = "add") -> bool:
+    """Whether the leave/回避 buttons show: the permission, and for an 执法人员 only on their own record."""
+    if not user.has_perm(f"directory.{action}_leaveperiod"):
+        return False
+    try:
+        services.check_own_declarations(user, inspector)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _inspector_form_data(form):
@@ -297,8 +321,9 @@ def inspector_edit(request, pk: int):
 
 @login_required
 def leave_add(request, pk: int):
-    require_perm(request.user, Inspector, "change")
-    inspector = get_object_or_404(selectors.inspector_list(request.user, "change"), pk=pk)
+    require_perm(request.user, LeavePeriod, "add")
+    inspector = get_object_or_404(selectors.inspector_list(request.user), pk=pk)
+    services.check_own_declarations(request.user, inspector)
     form = LeavePeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -314,7 +339,7 @@ def leave_add(request, pk: int):
 @login_required
 @require_POST
 def leave_delete(request, pk: int):
-    require_perm(request.user, Inspector, "change")
+    require_perm(request.user, LeavePeriod, "change")
     leave = get_object_or_404(LeavePeriod.objects.restrict(request.user, "view"), pk=pk)
     services.leave_delete(actor=request.user, leave=leave)
     messages.success(request, "已删除")
@@ -323,8 +348,9 @@ def leave_delete(request, pk: int):
 
 @login_required
 def conflict_add(request, pk: int):
-    require_perm(request.user, Inspector, "change")
-    inspector = get_object_or_404(selectors.inspector_list(request.user, "change"), pk=pk)
+    require_perm(request.user, ConflictDeclaration, "add")
+    inspector = get_object_or_404(selectors.inspector_list(request.user), pk=pk)
+    services.check_own_declarations(request.user, inspector)
     form = ConflictDeclarationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "unit_code"}
@@ -341,7 +367,7 @@ def conflict_add(request, pk: int):
 @login_required
 @require_POST
 def conflict_delete(request, pk: int):
-    require_perm(request.user, Inspector, "change")
+    require_perm(request.user, ConflictDeclaration, "approve")
     declaration = get_object_or_404(ConflictDeclaration.objects.restrict(request.user, "view"), pk=pk)
     services.conflict_delete(actor=request.user, declaration=declaration)
     messages.success(request, "已撤销回避申报")

@@ -1,9 +1,16 @@
 """Reads for draws (scoped through `restrict()`), including what the public portal (issue #6) lists."""
 
+import datetime as dt
+
 from django.db.models import Count, Prefetch, Q
 
-from .choices import DrawStatus, TargetRole
+from shuangsuiji.directory.models import RiskRating
+
+from .choices import DrawStatus, FileKind, TargetRole
 from .models import Draw, DrawPoolEntry, DrawTarget, InspectorAssignment
+
+RISK_WINDOW_DAYS = 90  # 冻结前多少天内的信用风险分类变更列入抽取记录
+RISK_CHANGES_SHOWN = 500
 
 
 def draw_list(user, action: str = "view"):
@@ -51,3 +58,32 @@ def pool_entry(draw: Draw, unit_id: str) -> DrawPoolEntry | None:
     """One unit's row of the draw's committed pool (index lookup on (draw, unit_id); no file is read)."""
     rows = DrawPoolEntry.objects.filter(draw=draw, unit_id=unit_id).only("stratum", "excluded_reason")[:1]
     return next(iter(rows), None)  # unique, so no ORDER BY is needed
+
+
+def pool_risk_changes(draw: Draw, days: int = RISK_WINDOW_DAYS) -> dict:
+    """冻结前 `days` 天内风险等级变更的单位: credit-risk classes recorded in [freeze - days, freeze] for units in
+    the frozen pool (old → new, as-of date, source, who, when), newest first. A class set shortly before the
+    freeze changes a unit's stratum and so its draw probability; the record shows it to reviewers and 纪检.
+
+    Returns {"days", "since", "rows" (at most RISK_CHANGES_SHOWN), "total"}.
+    """
+    since = draw.published_at - dt.timedelta(days=days)
+    ratings = (
+        RiskRating.objects.filter(
+            created_at__gte=since, created_at__lte=draw.published_at,
+            unit__region__code__startswith=draw.region.scope_prefix,
+        )
+        .select_related("unit", "created_by")
+        .order_by("-created_at", "-id")
+    )  # fmt: skip
+    result = {"days": days, "since": since, "rows": [], "total": 0}
+    if not ratings.exists():
+        return result  # the pool file is only read when there is something to match
+    pool = draw.file_bytes(FileKind.POOL) or b""
+    codes = {line.split(b"\t", 1)[0].decode() for line in pool.split(b"\n")[1:] if line}
+    for rating in ratings.iterator(chunk_size=2000):
+        if rating.unit.credit_code in codes:
+            result["total"] += 1
+            if len(result["rows"]) < RISK_CHANGES_SHOWN:
+                result["rows"].append(rating)
+    return result

@@ -97,6 +97,7 @@ def draw_context(draw: Draw) -> dict:
         "changes": draw.changes.select_related("target", "substitute", "created_by"),
         "files": draw.files.order_by("id"),
         "items": draw.task.items.select_related("organization", "item"),
+        "risk_changes": selectors.pool_risk_changes(draw),
     }
 
 

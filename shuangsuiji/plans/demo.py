@@ -104,8 +104,8 @@ def load_plans(context, stdout):
     leader = User.objects.get(username="gq_leader")
     bureau, market = orgs["gq_bureau"], orgs["gq_market"]
 
-    plan = services.plan_create(
-        user=author, year=year, title=f"高青县卫生健康局{year}年度“双随机、一公开”抽查工作计划", organization=bureau,
+    plan = services.plan_create(  # the 科室负责人 opens the plan; the 执法人员 drafts its tasks
+        user=leader, year=year, title=f"高青县卫生健康局{year}年度“双随机、一公开”抽查工作计划", organization=bureau,
         description="依据《山东省卫生健康“双随机、一公开”监管工作实施方案》和国家随机监督抽查计划编制；"
                     "重点单位、投诉举报多、信用风险高的对象提高抽查比例；能联合的事项与市场监管部门联合开展，"
                     "做到“进一次门、查多项事”。",

@@ -88,9 +88,10 @@ def task_data(plan, organization, **overrides) -> dict:
 
 
 def published_plan_with_task(*, author, approver, organization, item=None, year: int = PLAN_YEAR, **task_kw):
-    """A plan taken through submit → approve → publish, with one task holding `item`."""
+    """A plan taken through submit → approve → publish, with one task holding `item` (the approver opens the
+    plan — 执法人员 may not create plans — and `author` drafts the task and submits)."""
     plan = services.plan_create(
-        user=author, year=year, title=f"{year}年度双随机抽查工作计划", organization=organization
+        user=approver, year=year, title=f"{year}年度双随机抽查工作计划", organization=organization
     )
     task = services.task_create(user=author, plan=plan, **task_data(plan, organization, **task_kw))
     services.task_item_add(

@@ -39,14 +39,20 @@ def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, a
     item = testing.make_item(region)
     today = timezone.localdate()
 
-    # 1. The inspector drafts the plan and a task, watching the coverage estimate.
-    login(page, live_server, "gq_inspector")
+    # 1. The 科室负责人 opens the plan (执法人员 may not create plans); the inspector drafts a task, watching
+    #    the coverage estimate.
+    login(page, live_server, "gq_approver")
     page.get_by_role("link", name="年度抽查工作计划").click()
     page.get_by_role("link", name="新增").click()
     page.get_by_label("年度").fill(str(today.year))
     page.get_by_label("计划名称").fill(f"高青县{today.year}年度卫生健康双随机抽查工作计划")
     page.get_by_label("编制单位").select_option(label="高青县卫生健康局")
     page.get_by_role("button", name="保存").click()
+    expect(page.locator("#coverage")).to_contain_text("未达到目标")
+    page.get_by_role("button", name="退出").click()
+    login(page, live_server, "gq_inspector")
+    page.get_by_role("link", name="年度抽查工作计划").click()
+    page.get_by_role("link", name=f"高青县{today.year}年度卫生健康双随机抽查工作计划").click()
     expect(page.locator("#coverage")).to_contain_text("未达到目标")
     page.get_by_role("link", name="新增抽查任务").click()
     page.get_by_label("任务名称").fill("公共场所卫生监督抽查")

@@ -30,8 +30,8 @@ def test_oversight_can_read_audit_but_inspector_cannot(client, oversight_gq, ins
     assert client.get(reverse("core:audit_list")).status_code == 403
 
 
-def test_admin_maintains_holidays_and_confirms_a_year(client, admin_user_gq):
-    login(client, admin_user_gq)
+def test_province_admin_maintains_holidays_and_confirms_a_year(client, province_admin):
+    login(client, province_admin)
     response = client.post(reverse("core:holiday_add"), {"date": "2027-01-01", "name": "元旦"})
     assert response.status_code == 302
     assert HolidayOverride.objects.get(date="2027-01-01").is_workday is False
@@ -45,8 +45,8 @@ def test_admin_maintains_holidays_and_confirms_a_year(client, admin_user_gq):
     assert ObjectChange.objects.filter(object_type="core.holidayoverride", action="delete").exists()
 
 
-def test_holiday_form_errors_are_reported_in_chinese(client, admin_user_gq):
-    login(client, admin_user_gq)
+def test_holiday_form_errors_are_reported_in_chinese(client, province_admin):
+    login(client, province_admin)
     response = client.post(reverse("core:holiday_add"), {"date": "not-a-date"}, follow=True)
     assert "保存失败" in response.text and "日期" in response.text
 

@@ -269,7 +269,7 @@ def test_expert_bad_rows_are_each_named_and_nothing_is_written(regions, admin_us
     assert errors[5] == [
         ("统一社会信用代码", f"统一社会信用代码校验位错误：第18位应为 {credit(5)[17]}，实际为 {bad_check[17]}")
     ]
-    assert errors[6] == [("所属区划", "无权导入本辖区以外的数据：370323 沂源县")]
+    assert errors[6] == [("所属区划", "无权导入本辖区以外的数据：370323")]
     assert errors[7] == [("资质证书编号", "与第2行重复：资质证书编号：ZJ00001")]
     assert errors[9] == [("统一社会信用代码", f"与第8行重复：统一社会信用代码：{credit(8)}")]
     assert errors[11] == [("姓名/机构名称", "与第10行重复：姓名：张三／工作单位：高青县人民医院")]
@@ -313,9 +313,9 @@ def test_yiyuan_user_cannot_touch_gaoqing_experts(regions, admin_yy):
     make_expert(regions, "李四", qualification_no="ZJ00001")
     headers = ["资质证书编号", "职称/资质"]
     batch = prepare(admin_yy, xlsx_bytes(headers, [["ZJ00001", "主任医师"]]), ImportKind.EXPERT, mode="update")
-    assert batch.errors == [[2, "资质证书编号", "已登记在其他辖区（高青县），无权更新"]]
+    assert batch.errors == [[2, "资质证书编号", "该信用代码/证号已在其他辖区登记，请联系上级管理员"]]
     batch = prepare(admin_yy, xlsx_bytes(EXPERT_HEADERS, [expert_row(2)]), ImportKind.EXPERT)
-    assert batch.errors == [[2, "所属区划", "无权导入本辖区以外的数据：370322 高青县"]]
+    assert batch.errors == [[2, "所属区划", "无权导入本辖区以外的数据：370322"]]
     # the same name and employer in another county is another expert (name keys match only in scope)
     make_expert(regions, "王五", employer="县人民医院")
     row = expert_row(3, **{"姓名/机构名称": "王五", "工作单位": "县人民医院", "资质证书编号": "", "所属区划": "沂源县"})

@@ -217,7 +217,7 @@ def test_error_workbook_lists_bad_rows_with_reason(regions, admin_user_gq):
 def test_county_user_cannot_import_units_of_another_county(regions, admin_yy):
     batch = prepare(admin_yy, xlsx_bytes(UNIT_HEADERS, [unit_row(1, "370322"), unit_row(2, "370323")]))
     assert batch.status == ImportStatus.INVALID
-    assert batch.errors == [[2, "行政区划", "无权导入本辖区以外的数据：370322 高青县"]]
+    assert batch.errors == [[2, "行政区划", "无权导入本辖区以外的数据：370322"]]
 
 
 def test_inspector_role_cannot_import(regions, inspector_gq):
@@ -298,7 +298,7 @@ def test_update_mode_refuses_units_registered_in_another_county(regions, admin_u
     make_unit(regions, 1, "370322")
     headers = ["统一社会信用代码", "经营状态"]
     batch = prepare(admin_yy, xlsx_bytes(headers, [[credit(1), "注销"]]), mode="update")
-    assert batch.errors == [[2, "统一社会信用代码", "已登记在其他辖区（高青县），无权更新"]]
+    assert batch.errors == [[2, "统一社会信用代码", "该信用代码/证号已在其他辖区登记，请联系上级管理员"]]
 
 
 def test_inspector_import_and_update(regions, orgs, admin_user_gq):

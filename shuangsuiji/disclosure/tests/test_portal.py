@@ -66,7 +66,7 @@ def test_only_published_items(client, gq):
 
 def test_plans_show_every_published_version_but_never_a_draft(client, gq, approver_gq, inspector_gq, orgs):
     plan = gq["plan"]
-    unpublished = plan_services.plan_create(user=inspector_gq, year=plan.year + 1, title="明年计划草稿",
+    unpublished = plan_services.plan_create(user=approver_gq, year=plan.year + 1, title="明年计划草稿",
                                             organization=orgs["gaoqing"])  # fmt: skip
     plan = plan_services.plan_transition(user=approver_gq, plan=plan, action="revise", text="增加学校卫生任务")
     new = plan_services.task_create(

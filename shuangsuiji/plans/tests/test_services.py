@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft(regions, orgs, inspector_gq):
+def draft(regions, orgs, inspector_gq, approver_gq):
     testing.make_units(regions["370322"], 40)
-    plan = services.plan_create(user=inspector_gq, year=2026, title="2026年度计划", organization=orgs["gaoqing"])
+    plan = services.plan_create(user=approver_gq, year=2026, title="2026年度计划", organization=orgs["gaoqing"])
     task = services.task_create(user=inspector_gq, plan=plan, **testing.task_data(plan, orgs["gaoqing"]))
     return plan, task
 
@@ -84,6 +84,8 @@ def test_scope_and_roles(draft, orgs, admin_yy, oversight_gq, inspector_gq):
     plan, task = draft
     with pytest.raises(PermissionDenied):
         services.plan_create(user=oversight_gq, year=2027, title="x", organization=orgs["gaoqing"])
+    with pytest.raises(PermissionDenied):  # 执法人员 draft tasks but do not open plans (issue #11)
+        services.plan_create(user=inspector_gq, year=2027, title="x", organization=orgs["gaoqing"])
     with pytest.raises(PermissionDenied):
         services.task_update(user=admin_yy, task=task, name="沂源改高青")
     with pytest.raises(PermissionDenied):

@@ -15,12 +15,17 @@ def test_build_plan_through_pages(client, regions, orgs, inspector_gq, approver_
     testing.make_units(regions["370322"], 40)
     item = testing.make_item(regions["370322"])
     login(client, inspector_gq)
+    assert client.get(reverse("plans:plan_create")).status_code == 403  # 执法人员 draft tasks, not plans
+    client.logout()
+    login(client, approver_gq)
     response = client.post(reverse("plans:plan_create"), {
         "year": 2026, "title": "高青县2026年度双随机抽查工作计划", "organization": orgs["gaoqing"].pk,
         "coverage_target": "3", "description": "",
     })  # fmt: skip
     plan = AnnualPlan.objects.get()
     assert response["Location"] == reverse("plans:plan_detail", args=[plan.pk])
+    client.logout()
+    login(client, inspector_gq)
     assert "未达到目标" in client.get(response["Location"]).text  # no task yet: 0%
 
     form = {
