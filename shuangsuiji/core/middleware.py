@@ -42,8 +42,22 @@ class RequestContextMiddleware:
         return response
 
 
+LAST_SEEN = "last_seen"
+
+
+def mark_seen(request) -> None:
+    """Start the idle clock (called on login, so the first request after it is already measured)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LAST_SEEN] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
-    """Log out a session idle for more than SESSION_IDLE_SECONDS (等保: 连接超时自动退出)."""
+    """Log out a session idle for more than SESSION_IDLE_SECONDS (等保: 连接超时自动退出).
+
+    The clock starts at login (`mark_seen` from the user_logged_in signal); an authenticated session without
+    it predates that rule and is treated as expired rather than trusted for another idle period.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,10 +66,10 @@ class IdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
-            last = request.session.get("last_seen", now)
-            if now - last > settings.SESSION_IDLE_SECONDS:
+            last = request.session.get(LAST_SEEN)
+            if not isinstance(last, int) or now - last > settings.SESSION_IDLE_SECONDS:
                 logout(request)
                 messages.info(request, "长时间未操作，已自动退出，请重新登录")
                 return redirect_to_login(request.get_full_path())
-            request.session["last_seen"] = now
+            request.session[LAST_SEEN] = now
         return self.get_response(request)
