@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
 _user: ContextVar[object | None] = ContextVar("user", default=None)
@@ -19,6 +21,40 @@ def current_request_id() -> str:
 
 def current_user():
     return _user.get()
+
+
+NUL_MESSAGE = "请求中含有不允许的控制字符（NUL），请检查输入后重试"
+
+
+def _has_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
+
+
+class RejectNulMiddleware:
+    """Answer 400 (in Chinese) for a NUL byte in the path, query string or form fields.
+
+    No field of the platform may hold one and PostgreSQL refuses it in any string literal, so without this
+    a stray `%00` reaches a query (lookups, login throttling, filters) and ends as a 500.
+    File contents are not inspected; JSON bodies go through the serializers' own NUL validation.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _has_nul(request.GET) or (
+            request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                                  "multipart/form-data")
+            and _has_nul(request.POST)
+        ):  # fmt: skip
+            return self.reject(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def reject(request):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": NUL_MESSAGE}, status=400)
+        return HttpResponseBadRequest(render_to_string("400.html", {"message": NUL_MESSAGE}))
 
 
 class RequestContextMiddleware:
