@@ -22,8 +22,11 @@ class UserCreateForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     organization = forms.ModelChoiceField(label="所属机构", queryset=Organization.objects.none())
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput,
-                               help_text="至少10位，含大写字母、小写字母、数字、符号中的3类；不得与用户名相似或为常见密码")  # fmt: skip
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput,
+        help_text="至少10位，含大写字母、小写字母、数字、符号中的3类；不得与用户名相似或为常见密码",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
@@ -30,12 +30,14 @@ def _has_nul(query) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
 
 
-class RejectNulMiddleware:
-    """Answer 400 (in Chinese) for a NUL byte in the path, query string or form fields.
+class MalformedInputMiddleware:
+    """Refuse input no view can use, before it reaches a database query and ends as a 500.
 
-    No field of the platform may hold one and PostgreSQL refuses it in any string literal, so without this
-    a stray `%00` reaches a query (lookups, login throttling, filters) and ends as a 500.
-    File contents are not inspected; JSON bodies go through the serializers' own NUL validation.
+    - A NUL byte in the path, query string or form fields: 400 (in Chinese). No field of the platform may hold
+      one and PostgreSQL refuses it in any string literal (lookups, login throttling, filters).
+      File contents are not inspected; JSON bodies go through the serializers' own NUL validation.
+    - An `<int:...>` route parameter beyond the 64-bit range of the database's integer columns: 404 (no such
+      object), instead of an overflow error in the lookup.
     """
 
     def __init__(self, get_response):
@@ -50,10 +52,16 @@ class RejectNulMiddleware:
             return self.reject(request)
         return self.get_response(request)
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                raise Http404("对象不存在")
+        return None
+
     @staticmethod
     def reject(request):
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": NUL_MESSAGE}, status=400)
+            return JsonResponse({"detail": NUL_MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
         return HttpResponseBadRequest(render_to_string("400.html", {"message": NUL_MESSAGE}))
 
 
