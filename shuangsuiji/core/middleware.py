@@ -1,5 +1,6 @@
 """Request context (request id + user for the audit trail) and the idle-session timeout."""
 
+import re
 import time
 import uuid
 from contextvars import ContextVar
@@ -24,10 +25,26 @@ def current_user():
 
 
 NUL_MESSAGE = "请求中含有不允许的控制字符（NUL），请检查输入后重试"
+RANGE_MESSAGE = "请求中的数值超出允许范围，请检查输入后重试"
+INT64 = 2**63
+_LONG_INTEGER = re.compile(r"\s*[-+]?\d{19,}\s*", re.ASCII)  # may not fit a 64-bit integer column
 
 
 def _has_nul(query) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
+
+
+def _has_huge_integer(query) -> bool:
+    """A purely numeric value beyond the signed 64-bit range: every id, count and number field of the platform
+    is a 64-bit column (统一社会信用代码 and 身份证号 have 18 characters), and lookups with such a value end in
+    an overflow error in the database driver instead of a form error."""
+    def huge(value: str) -> bool:
+        if not _LONG_INTEGER.fullmatch(value):
+            return False
+        digits = value.strip().lstrip("+-").lstrip("0")
+        return len(digits) > 19 or not -INT64 <= int(value) < INT64  # int() of thousands of digits is refused
+
+    return any(huge(value) for _key, values in query.lists() for value in values)
 
 
 class MalformedInputMiddleware:
@@ -36,6 +53,7 @@ class MalformedInputMiddleware:
     - A NUL byte in the path, query string or form fields: 400 (in Chinese). No field of the platform may hold
       one and PostgreSQL refuses it in any string literal (lookups, login throttling, filters).
       File contents are not inspected; JSON bodies go through the serializers' own NUL validation.
+    - A numeric query or form value beyond the 64-bit range (see `_has_huge_integer`): 400.
     - An `<int:...>` route parameter beyond the 64-bit range of the database's integer columns: 404 (no such
       object), instead of an overflow error in the lookup.
     """
@@ -44,12 +62,14 @@ class MalformedInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or _has_nul(request.GET) or (
-            request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
-                                                                  "multipart/form-data")
-            and _has_nul(request.POST)
-        ):  # fmt: skip
-            return self.reject(request)
+        form = request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        )
+        if "\x00" in request.path or _has_nul(request.GET) or (form and _has_nul(request.POST)):
+            return self.reject(request, NUL_MESSAGE)
+        if _has_huge_integer(request.GET) or (form and _has_huge_integer(request.POST)):
+            return self.reject(request, RANGE_MESSAGE)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -59,10 +79,10 @@ class MalformedInputMiddleware:
         return None
 
     @staticmethod
-    def reject(request):
+    def reject(request, message):
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": NUL_MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
-        return HttpResponseBadRequest(render_to_string("400.html", {"message": NUL_MESSAGE}))
+            return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
+        return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))
 
 
 class RequestContextMiddleware:

@@ -116,7 +116,8 @@ def calendar_year_confirm(request):
     _require_calendar_manager(request.user)
     raw = request.POST.get("year", "")
     valid_year = raw.isascii() and raw.isdecimal() and len(raw) == 4
-    form = CalendarYearForm(request.POST, instance=CalendarYear.objects.filter(year=raw).first() if valid_year else None)
+    existing = CalendarYear.objects.filter(year=raw).first() if valid_year else None
+    form = CalendarYearForm(request.POST, instance=existing)
     if form.is_valid():
         services.calendar_year_confirm(
             user=request.user, year=form.cleaned_data["year"], source=form.cleaned_data["source"]
@@ -136,5 +137,6 @@ def bad_request(request, exception):
 
     message = str(exception) if isinstance(exception, InvalidParameter) else ""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message or "请求格式不正确"}, status=400, json_dumps_params={"ensure_ascii": False})
+        body = {"detail": message or "请求格式不正确"}
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     return HttpResponseBadRequest(render_to_string("400.html", {"message": message}, request=request))
