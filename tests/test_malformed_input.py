@@ -194,3 +194,11 @@ def test_task_preview_with_malformed_task_is_a_400(world):  # noqa: F811
     url = reverse("plans:task_preview", kwargs={"plan_pk": world.plan})
     assert client.post(url + "?task=abc").status_code == 400
     assert client.post(url + f"?task={world.task}").status_code == 200
+
+
+def test_overlong_login_name_is_a_form_error_not_a_failed_login_record(client, world):  # noqa: F811
+    from axes.models import AccessAttempt
+
+    response = client.post("/accounts/login/", {"username": "x" * 5000, "password": "y"})
+    assert response.status_code == 200 and "150" in response.content.decode()
+    assert not AccessAttempt.objects.filter(username__startswith="xxxx").exists()

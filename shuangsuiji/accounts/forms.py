@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from shuangsuiji.regions.models import Region
 
@@ -13,6 +14,14 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "用户名或密码错误（连续失败多次将被锁定）",
         "inactive": "该账号已停用",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length after the field exists, so nothing enforces it: an overlong name
+        # would reach authenticate() and the failed-login records (django-axes, 255 characters).
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length or 150))
+        self.fields["password"].validators.append(MaxLengthValidator(4096))
 
 
 class UserCreateForm(forms.Form):
