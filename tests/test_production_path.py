@@ -90,8 +90,13 @@ def server(tmp_path_factory):
     manage(env, "migrate", "--noinput")
     # What the operator does every November (docs/production.md, cron table): confirm next year's holidays,
     # so the calendar check (core.W001) has nothing to say whatever today's date is.
-    manage(env, "shell", "-c", "import datetime as dt; from shuangsuiji.core.services import calendar_year_confirm; "
-           "calendar_year_confirm(user=None, year=dt.date.today().year + 1, source='国务院办公厅通知（测试）')")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "import datetime as dt; from shuangsuiji.core.services import calendar_year_confirm; "
+        "calendar_year_confirm(user=None, year=dt.date.today().year + 1, source='国务院办公厅通知（测试）')",
+    )
     collected = manage(env, "collectstatic", "--noinput")
     assert "post-processed" in collected.stdout
     assert (tmp / "staticfiles" / "staticfiles.json").exists(), "no manifest written"
@@ -124,7 +129,7 @@ def test_pages_answer_200_through_gunicorn(server, path):
     assert status == 200, body[:2000]
     assert "strict-transport-security" in headers  # HSTS behind the HTTPS proxy
     if path != "/api/v1/docs/":
-        assert "双随机" in body.decode() and "lang=\"zh-CN\"" in body.decode()
+        assert "双随机" in body.decode() and 'lang="zh-CN"' in body.decode()
 
 
 def test_hashed_static_assets_are_served_by_whitenoise(server):

@@ -38,6 +38,7 @@ def _has_huge_integer(query) -> bool:
     """A purely numeric value beyond the signed 64-bit range: every id, count and number field of the platform
     is a 64-bit column (统一社会信用代码 and 身份证号 have 18 characters), and lookups with such a value end in
     an overflow error in the database driver instead of a form error."""
+
     def huge(value: str) -> bool:
         if not _LONG_INTEGER.fullmatch(value):
             return False
