@@ -8,7 +8,13 @@ Environment variables:
   MEDIA_ROOT        uploaded files, default <repo>/media
   TIME_ZONE         default Asia/Shanghai
   REDIS_URL         optional shared cache when several app nodes run (e.g. redis://127.0.0.1:6379/1)
-  SECURE_COOKIES    "1" behind HTTPS
+  STATIC_ROOT       collectstatic target, default <repo>/staticfiles (nginx serves it at /static/)
+  BEHIND_HTTPS_PROXY "1" when nginx terminates TLS: secure cookies, HSTS, redirect to https, trust
+                    X-Forwarded-Proto from the proxy (docs/production.md)
+  HSTS_SECONDS      default 31536000 when BEHIND_HTTPS_PROXY=1; HSTS_INCLUDE_SUBDOMAINS / HSTS_PRELOAD default "1"
+  SECURE_COOKIES    "1": secure session/CSRF cookies only (implied by BEHIND_HTTPS_PROXY)
+  TRUSTED_PROXY_COUNT number of reverse proxies that append to X-Forwarded-For (nginx: 1); default 0 =
+                    the client address is REMOTE_ADDR and X-Forwarded-For is ignored (login lockout key)
 """
 
 import os
@@ -68,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shuangsuiji.core.middleware.MalformedInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -137,9 +144,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# 等保 2.0 身份鉴别: at least 10 characters from three of four classes, not like the username, not common.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email", "phone")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "shuangsuiji.accounts.password_validation.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -154,13 +166,25 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The address a lockout is keyed by: behind TRUSTED_PROXY_COUNT proxies that append to X-Forwarded-For
+# (nginx `proxy_add_x_forwarded_for`), the entry that many places from the right; anything a client
+# wrote further left is ignored. 0: REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "shuangsuiji.core.client_ip.client_ip"
 
 # Sessions: idle timeout (等保: 连接超时自动退出).
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+# HTTPS behind nginx (docs/production.md): the proxy terminates TLS and sets X-Forwarded-Proto.
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", BEHIND_HTTPS_PROXY)
+if BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -187,7 +211,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -204,7 +228,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE", "")
 AUDIT_HEADS_DIR = Path(os.environ.get("AUDIT_HEADS_DIR", BASE_DIR / "audit-heads"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # request bodies other than files (API sync JSON)
 # Spreadsheet import budget (issue #11): a workbook whose declared or actual sheet size exceeds IMPORT_MAX_CELLS
 # (rows x columns of the first sheet) is refused before it is read; 6,000,000 = 200,000 rows x 30 columns, about
 # 200 MB in the reader. IMPORT_MAX_UNCOMPRESSED_BYTES caps the unpacked size of an xlsx/ods (zip bombs).
@@ -229,7 +253,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_ANON_RATE", "600/hour"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["shuangsuiji.core.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }

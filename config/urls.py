@@ -15,3 +15,5 @@ urlpatterns = [
     path("api/v1/", include("shuangsuiji.core.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "shuangsuiji.core.views.bad_request"

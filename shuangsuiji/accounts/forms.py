@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from shuangsuiji.regions.models import Region
 
@@ -14,6 +15,14 @@ class LoginForm(AuthenticationForm):
         "inactive": "该账号已停用",
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length after the field exists, so nothing enforces it: an overlong name
+        # would reach authenticate() and the failed-login records (django-axes, 255 characters).
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length or 150))
+        self.fields["password"].validators.append(MaxLengthValidator(4096))
+
 
 class UserCreateForm(forms.Form):
     username = forms.RegexField(label="用户名", regex=r"^[\w.@+-]{3,150}$", max_length=150,
@@ -22,7 +31,11 @@ class UserCreateForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     organization = forms.ModelChoiceField(label="所属机构", queryset=Organization.objects.none())
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, min_length=8)
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput,
+        help_text="至少10位，含大写字母、小写字母、数字、符号中的3类；不得与用户名相似或为常见密码",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +50,12 @@ class UserCreateForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("password"):
-            password_validation.validate_password(data["password"], User(username=data.get("username", "")))
+            candidate = User(username=data.get("username", ""), full_name=data.get("full_name", ""),
+                             phone=data.get("phone", ""))  # fmt: skip
+            try:
+                password_validation.validate_password(data["password"], candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
         return data
 
 

@@ -1,5 +1,6 @@
 """Writes for users and organisations. Every write is atomic and audited."""
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -27,6 +28,14 @@ def organization_create(*, actor, name: str, kind: str, region, parent=None, cre
     return org
 
 
+def _validate_password(password: str, user: User) -> None:
+    """AUTH_PASSWORD_VALIDATORS (length, character classes, similarity, common list) for every entry point."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
 @transaction.atomic
 def user_create(
     *, actor, username: str, password: str, full_name: str, role: str, organization, phone: str = ""
@@ -36,6 +45,7 @@ def user_create(
     if role not in Role.values:
         raise ValidationError({"role": "未知角色"})
     user = User(username=username, full_name=full_name, role=role, organization=organization, phone=phone)
+    _validate_password(password, user)
     user.set_password(password)
     user.full_clean()
     user.save()
@@ -64,6 +74,7 @@ def user_update(*, actor, user: User, **changes) -> User:
 
 @transaction.atomic
 def user_set_password(*, actor, user: User, password: str) -> None:
+    _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.log_event(ObjectChange.Action.WORKFLOW, obj=user, user=actor, message="重置密码")

@@ -4,6 +4,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from shuangsuiji.core import audit
+from shuangsuiji.core.middleware import mark_seen
 from shuangsuiji.core.models import ObjectChange
 
 
@@ -13,6 +14,7 @@ def _region(user) -> str:
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
+    mark_seen(request)
     audit.log_event(ObjectChange.Action.LOGIN, message="登录成功", user=user, region_code=_region(user))
 
 

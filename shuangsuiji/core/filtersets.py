@@ -21,7 +21,9 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
 
 
 class HolidayFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label="年度", field_name="date", lookup_expr="year")
+    year = django_filters.NumberFilter(
+        label="年度", field_name="date", lookup_expr="year", min_value=2000, max_value=2100, decimal_places=0
+    )
 
     class Meta:
         model = HolidayOverride

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views import View
 from django_tables2 import RequestConfig
 
+from .params import int_param
 from .viewhelpers import error_text  # noqa: F401  (re-exported: views import it from here)
 
 
@@ -38,6 +39,7 @@ class ScopedListView(LoginRequiredMixin, View):
         require_perm(request.user, self.model, self.action)
         filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
         table = self.table_class(filterset.qs)
+        int_param(request, "per_page", label="每页条数", default=self.per_page, minimum=1, maximum=500)  # 400 if bad
         RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         template = "core/list_page.html#results" if request.htmx else self.template_name
         meta = self.model._meta

@@ -12,6 +12,7 @@ from .filtersets import HolidayFilterSet, ObjectChangeFilterSet
 from .forms import CalendarProposalForm, CalendarYearForm, HolidayOverrideForm, ProposalDecisionForm
 from .listing import ScopedListView, error_text, require_perm
 from .models import CalendarProposal, CalendarYear, HolidayOverride, ObjectChange
+from .params import int_param
 from .registry import todos_for
 from .selectors import audit_list, sees_whole_audit_chain, year_calendar
 from .tables import HolidayTable, ObjectChangeTable
@@ -107,7 +108,7 @@ class HolidayListView(ScopedListView):
     per_page = 50
 
     def get_extra_context(self):
-        year = int(self.request.GET.get("year") or dt.date.today().year)
+        year = int_param(self.request, "year", label="年度", default=dt.date.today().year, minimum=2000, maximum=2100)
         return {
             "form": HolidayOverrideForm(),
             "year_form": CalendarYearForm(initial={"year": year}),
@@ -171,7 +172,10 @@ def holiday_delete(request, pk: int):
 @require_POST
 def calendar_year_confirm(request):
     _require_calendar_manager(request.user)
-    form = CalendarYearForm(request.POST, instance=CalendarYear.objects.filter(year=request.POST.get("year")).first())
+    raw = request.POST.get("year", "")
+    valid_year = raw.isascii() and raw.isdecimal() and len(raw) == 4
+    existing = CalendarYear.objects.filter(year=raw).first() if valid_year else None
+    form = CalendarYearForm(request.POST, instance=existing)
     if form.is_valid():
         services.calendar_year_confirm(
             user=request.user, year=form.cleaned_data["year"], source=form.cleaned_data["source"]
@@ -179,7 +183,7 @@ def calendar_year_confirm(request):
         messages.success(request, f"已确认 {form.cleaned_data['year']} 年节假日安排")
     else:
         messages.error(request, "确认失败：" + _errors_text(form))
-    return redirect(f"/calendar/?year={request.POST.get('year', '')}")
+    return redirect(f"/calendar/?year={raw}" if valid_year else "/calendar/")
 
 
 @login_required
@@ -219,3 +223,17 @@ def calendar_proposal_decide(request, pk: int):
     else:
         messages.success(request, f"已{'采纳' if accept else '不采纳'}：{proposal.summary}")
     return redirect("core:holiday_list")
+
+
+def bad_request(request, exception):
+    """handler400: Chinese page; the message of an InvalidParameter is shown, other causes stay generic."""
+    from django.http import HttpResponseBadRequest, JsonResponse
+    from django.template.loader import render_to_string
+
+    from .params import InvalidParameter
+
+    message = str(exception) if isinstance(exception, InvalidParameter) else ""
+    if request.path.startswith("/api/"):
+        body = {"detail": message or "请求格式不正确"}
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+    return HttpResponseBadRequest(render_to_string("400.html", {"message": message}, request=request))

@@ -6,6 +6,8 @@ offers the user's own scope.
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -39,9 +41,10 @@ def _scope(request) -> tuple[Region, int, int]:
     if not kpis.may_report_on(user, region):
         raise PermissionDenied("只能查看本区划及下级区划的统计")
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today.year
+    year = int(year) if year.isascii() and year.isdecimal() and 2000 <= int(year) <= 2100 else today.year
     month = request.GET.get("month", "")
-    month = int(month) if month.isdigit() and 1 <= int(month) <= 12 else (today.month if year == today.year else 12)
+    month_ok = month.isascii() and month.isdecimal() and 1 <= int(month) <= 12
+    month = int(month) if month_ok else (today.month if year == today.year else 12)
     return region, year, month
 
 
@@ -100,7 +103,7 @@ def fairness(request):
         tolerance = float(request.GET.get("z", fair.DEFAULT_Z))
     except ValueError:
         tolerance = fair.DEFAULT_Z
-    tolerance = min(max(tolerance, 1.0), 10.0)
+    tolerance = min(max(tolerance, 1.0), 10.0) if math.isfinite(tolerance) else fair.DEFAULT_Z
     report = fair.fairness_report(request.user, region=region, year=year, z_limit=tolerance)
     return render(request, "dashboards/fairness.html", {
         **_filter_context(request, region, year, month),

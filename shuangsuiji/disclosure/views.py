@@ -36,7 +36,7 @@ def _params(request) -> dict:
     region = g.get("region", "")
     return {
         "q": g.get("q", "").strip()[:100],
-        "year": int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
+        "year": int(year) if year.isascii() and year.isdecimal() and 2000 <= int(year) <= 2100 else None,
         "region": region if REGION_RE.match(region) else "",
     }
 

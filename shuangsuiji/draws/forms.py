@@ -22,7 +22,7 @@ class FreezeForm(forms.Form):
     )
     lottery_date = forms.DateField(label="开奖日期", required=False, widget=DateInput)
     drand_round = forms.IntegerField(
-        label="drand quicknet 轮次", required=False, min_value=1,
+        label="drand quicknet 轮次", required=False, min_value=1, max_value=10**10,  # 3 s a round: ~year 2975
         help_text="每 3 秒一轮；须为未来的轮次。留空表示不使用",
     )  # fmt: skip
     witness1_name = forms.CharField(label="监督人1 姓名", max_length=50, required=False)

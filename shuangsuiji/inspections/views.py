@@ -163,7 +163,7 @@ def publish_queue(request):
     require_perm(request.user, InspectionResult, "publish")
     queue = selectors.results_to_publish(request.user).order_by("publish_due", "id")
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdecimal() and int(i) < 2**63]
         chosen = list(queue.filter(pk__in=ids))
         if not chosen:
             messages.error(request, "请选择要公示的结果")

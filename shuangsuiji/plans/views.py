@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.params import id_param
 from shuangsuiji.draws.choices import LIVE_STATUSES
 
 from . import pool, selectors, services
@@ -212,9 +213,8 @@ def task_edit(request, pk):
 def task_preview(request, plan_pk):
     """htmx: the strata/coverage panel for the task form as currently filled in."""
     plan = _plan(request, plan_pk)
-    task = None
-    if request.GET.get("task"):
-        task = _task(request, request.GET["task"])
+    task_pk = id_param(request, "task", label="任务")
+    task = _task(request, task_pk) if task_pk else None
     form = TaskForm(request.POST, user=request.user, plan=plan, instance=Task.objects.get(pk=task.pk) if task else None)
     return render(request, "plans/_task_preview.html", {"preview": _form_preview(form, plan, task), "plan": plan})
 
