@@ -64,6 +64,21 @@ def test_user_is_a_required_keyword(fn):
     assert user.default is inspect.Parameter.empty, "user= must be required (pass SYSTEM explicitly)"
 
 
+class Touched(AssertionError):
+    """The service used an argument (as a truth value, a sequence or a number) before checking the user."""
+
+
+class StandIn(mock.MagicMock):
+    """An argument the service may pass around (and read attributes of) but not loop over, test or size:
+    a service that refuses `user=None` first never gets that far, and one that does not cannot run away
+    (an endless `while stand_in:` or `bytes(stand_in)` would otherwise eat the machine)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for magic in ("__bool__", "__iter__", "__len__", "__int__", "__index__", "__float__", "__contains__"):
+            getattr(self, magic).side_effect = Touched(f"{magic} of a stand-in argument used before the user check")
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("fn", SERVICES)
 def test_user_none_is_refused(fn):
@@ -73,7 +88,7 @@ def test_user_none_is_refused(fn):
         if name == "user":
             kwargs[name] = None
         elif param.default is inspect.Parameter.empty:
-            stand_in = mock.MagicMock(name=name)
+            stand_in = StandIn(name=name)
             if param.kind is inspect.Parameter.KEYWORD_ONLY:
                 kwargs[name] = stand_in
             elif param.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
