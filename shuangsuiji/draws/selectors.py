@@ -1,8 +1,10 @@
 """Reads for draws (scoped through `restrict()`), including what the public portal (issue #6) lists."""
 
+import json
+
 from django.db.models import Count, Prefetch, Q
 
-from .choices import DrawStatus, TargetRole
+from .choices import DrawStatus, FileKind, TargetRole
 from .models import Draw, DrawPoolEntry, DrawTarget, InspectorAssignment
 
 
@@ -17,6 +19,11 @@ def draw_detail_targets(draw: Draw):
         .prefetch_related(Prefetch("assignments", queryset=InspectorAssignment.objects.order_by("inspector_code")))
         .order_by("role", "stratum", "rank")
     )
+
+
+def commitment_of(draw: Draw) -> dict:
+    """The published commitment (JSON) of a draw, read from its verified file."""
+    return json.loads(draw.file_bytes(FileKind.COMMITMENT))
 
 
 def draws_awaiting_values(user):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-import json
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -59,6 +58,7 @@ from .models import (
     PublicSource,
     TargetChange,
 )
+from .selectors import commitment_of
 from .snapshot import roster_entries
 
 PERM_DRAW = "draws.draw_draw"
@@ -175,10 +175,6 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
               "published_at": record["published_at"]},
     )  # fmt: skip
     return draw
-
-
-def commitment_of(draw: Draw) -> dict:
-    return json.loads(draw.file_bytes(FileKind.COMMITMENT))
 
 
 # ---------------------------------------------------------------- T1: public values and the draw
