@@ -16,11 +16,10 @@ from django.db.models import Q
 from shuangsuiji.core.validators import region_scope_prefix
 from shuangsuiji.directory.selectors import published_items
 from shuangsuiji.draws.choices import DrawStatus
-from shuangsuiji.draws.models import Draw
-from shuangsuiji.draws.selectors import public_draws, public_targets
+from shuangsuiji.draws.selectors import public_draw_rows, public_draws, public_targets
 from shuangsuiji.inspections.selectors import public_results
-from shuangsuiji.plans.models import AnnualPlan, Task
-from shuangsuiji.plans.selectors import public_plans
+from shuangsuiji.plans.models import AnnualPlan
+from shuangsuiji.plans.selectors import plan_id_of_task, public_plans
 from shuangsuiji.regions.models import Region
 
 CREDIT_CODE_LEN = 18
@@ -113,10 +112,10 @@ def tasks(*, year: int | None = None, region: str = "", q: str = "", kind: str =
 
 def task(code: str) -> PublicTask | None:
     """The latest published version of a task (looked up through the plan that owns the live row)."""
-    row = Task.objects.filter(code=code).values("plan_id").first()
-    if row is None:
+    plan_id = plan_id_of_task(code)
+    if plan_id is None:
         return None
-    p = plan(row["plan_id"])
+    p = plan(plan_id)
     if p is None:
         return None
     for v in p.versions:  # newest first; a task removed later still shows as it was published
@@ -142,7 +141,7 @@ def draws(*, year: int | None = None, region: str = "", q: str = "", status: str
 
 def _public_draw_rows():
     """The rows of `public_draws()` without its per-draw target count (a join over every DrawTarget)."""
-    return Draw.objects.filter(is_public=True).order_by()
+    return public_draw_rows()
 
 
 def draw_count() -> int:

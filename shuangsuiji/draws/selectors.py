@@ -48,6 +48,11 @@ def public_draws():
     )
 
 
+def public_draw_rows():
+    """The rows of `public_draws()` without its per-draw target count (a join over every DrawTarget)."""
+    return Draw.objects.filter(is_public=True).order_by()
+
+
 def public_targets(draw: Draw):
     if draw.status != DrawStatus.LOCKED and not (draw.status == DrawStatus.CANCELLED and draw.drawn_at):
         return DrawTarget.objects.none()

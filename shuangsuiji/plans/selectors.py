@@ -28,6 +28,11 @@ def tasks_ready_to_draw(user):
     )
 
 
+def plan_id_of_task(code: str) -> int | None:
+    """The plan that owns the live task row `code` (the portal then shows the task from published versions)."""
+    return Task.objects.filter(code=code).values_list("plan_id", flat=True).first()
+
+
 def plans_awaiting(user, status: str):
     return AnnualPlan.objects.restrict(user, "view").filter(status=status)
 
