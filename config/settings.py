@@ -240,7 +240,7 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "shuangsuiji.core.api.authentication.ApiTokenAuthentication",
+        "shuangsuiji.accounts.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["shuangsuiji.core.api.permissions.RolePermission"],

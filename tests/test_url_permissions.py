@@ -95,7 +95,7 @@ MATRIX: dict[str, Route] = {
     "core:audit_list": r("core:audit_list", NOT_INSPECTOR),
     "core:audit_detail": r("core:audit_detail", GQ_VIEW - {"inspector"}, args=pk("audit_entry")),
     # The whole chain's size and head are system-wide: only province/city admins or 纪检 and superusers
-    # (none of the matrix roles; shuangsuiji/core/tests/test_audit_anchoring.py covers the allowed side).
+    # (none of the matrix roles; tests/test_core_audit_anchoring.py covers the allowed side).
     "core:audit_verify": r("core:audit_verify", NONE, method="post"),
     "core:audit_heads": r("core:audit_heads", NONE),
     "core:audit_head_download": Route(

@@ -13,7 +13,7 @@ import datetime as dt
 
 import chinese_calendar
 
-from shuangsuiji.demo.registry import demo_loader
+from shuangsuiji.core.registry import demo_loader
 
 from . import services
 from .models import CalendarYear

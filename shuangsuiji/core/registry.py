@@ -1,4 +1,7 @@
-"""Extension points other apps register into: the side menu and the home page's to-do counts."""
+"""Extension points other apps register into: the side menu, the home page's to-do counts, demo-data loaders.
+
+They live in core, the lowest floor, so that any app can register without importing an app above it
+(see docs/architecture.md, "Floors")."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,3 +62,20 @@ def todos_for(user) -> list[Todo]:
     for provider in registry.todo_providers:
         todos.extend(provider(user))
     return todos
+
+
+# Demo-data loaders, run in order by `manage.py load_demo` (app `demo`). Each app adds its own step in its `demo.py`.
+#
+# A loader is `fn(context: dict, stdout) -> None`; `context` carries shared objects
+# (e.g. context["orgs"]), a seeded `random.Random` in context["rng"], so the demo is reproducible, and the day
+# of loading in context["today"]: every date of the demo is relative to it, so it loads in any year.
+# Loaders must be idempotent (skip when their data is already there).
+DEMO_LOADERS: list[tuple[int, str, Callable]] = []
+
+
+def demo_loader(order: int, label: str):
+    def decorator(fn):
+        DEMO_LOADERS.append((order, label, fn))
+        return fn
+
+    return decorator

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.core.validators import make_credit_code, org_code_check_char
-from shuangsuiji.demo.registry import demo_loader
+from shuangsuiji.core.registry import demo_loader
 from shuangsuiji.regions.models import Region
 
 from . import services

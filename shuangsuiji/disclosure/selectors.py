@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db.models import Q
 
 from shuangsuiji.core.validators import region_scope_prefix
 from shuangsuiji.directory.selectors import published_items
 from shuangsuiji.draws.choices import DrawStatus
-from shuangsuiji.draws.selectors import public_draws, public_targets
+from shuangsuiji.draws.selectors import public_draw_rows, public_draws, public_targets
+from shuangsuiji.inspections.selectors import public_results
 from shuangsuiji.plans.models import AnnualPlan
-from shuangsuiji.plans.selectors import public_plans
+from shuangsuiji.plans.selectors import plan_id_of_task, public_plans
 from shuangsuiji.regions.models import Region
 
 CREDIT_CODE_LEN = 18
@@ -110,12 +112,10 @@ def tasks(*, year: int | None = None, region: str = "", q: str = "", kind: str =
 
 def task(code: str) -> PublicTask | None:
     """The latest published version of a task (looked up through the plan that owns the live row)."""
-    from shuangsuiji.plans.models import Task
-
-    row = Task.objects.filter(code=code).values("plan_id").first()
-    if row is None:
+    plan_id = plan_id_of_task(code)
+    if plan_id is None:
         return None
-    p = plan(row["plan_id"])
+    p = plan(plan_id)
     if p is None:
         return None
     for v in p.versions:  # newest first; a task removed later still shows as it was published
@@ -141,9 +141,7 @@ def draws(*, year: int | None = None, region: str = "", q: str = "", status: str
 
 def _public_draw_rows():
     """The rows of `public_draws()` without its per-draw target count (a join over every DrawTarget)."""
-    from shuangsuiji.draws.models import Draw
-
-    return Draw.objects.filter(is_public=True).order_by()
+    return public_draw_rows()
 
 
 def draw_count() -> int:
@@ -178,17 +176,11 @@ def regions_with_public_data() -> list[Region]:
 
 
 def results_available() -> bool:
-    try:
-        from shuangsuiji.inspections import selectors  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return apps.is_installed("shuangsuiji.inspections")
 
 
 def results(*, q: str = "", region: str = "", year: int | None = None, category: str = ""):
     """Published inspection results, searched by 统一社会信用代码 (exact) or unit name (prefix)."""
-    from shuangsuiji.inspections.selectors import public_results
-
     qs = public_results()
     q = (q or "").strip()
     if q:

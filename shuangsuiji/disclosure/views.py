@@ -19,7 +19,9 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
 from shuangsuiji.draws.downloads import draw_file_response
-from shuangsuiji.draws.views import commitment_strata, result_strata
+from shuangsuiji.draws.presentation import commitment_strata, result_strata
+from shuangsuiji.draws.selectors import commitment_of
+from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.plans.choices import TaskKind
 
 from . import selectors, verification
@@ -151,8 +153,6 @@ def _masked_group(target) -> list[str]:
 
 
 def _draw_context(request, draw) -> dict:
-    from shuangsuiji.draws.services import commitment_of
-
     commitment = commitment_of(draw)
     public_result = selectors.result_is_public(draw)
     manifest = verification.manifest_of(draw) if public_result else None
@@ -271,8 +271,6 @@ def result_search(request):
     p = _params(request)
     category = request.GET.get("category", "")
     rows = selectors.results(q=p["q"], region=p["region"], year=p["year"], category=category)
-    from shuangsuiji.inspections.models import InspectionResult
-
     categories = InspectionResult._meta.get_field("category").choices or []
     page = None
     if p["q"] or p["region"] or p["year"]:

@@ -22,10 +22,11 @@ from django.db import models
 from django.db.models import Q
 
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
+from shuangsuiji.core.querysets import RestrictedQuerySet
 
 from . import files
-from .choices import DrawStatus as Status
 from .choices import (
+    LIVE_STATUSES,
     FileKind,
     SourceKind,
     TargetChangeKind,
@@ -33,10 +34,20 @@ from .choices import (
     TargetStatus,
     WitnessRole,
 )
+from .choices import DrawStatus as Status
+
+
+class DrawQuerySet(RestrictedQuerySet):
+    def live(self):
+        """Committed, drawn or locked (not cancelled): the one definition of a live draw. A task with a live draw
+        can be neither changed nor drawn again; plans asks through the reverse relation (`task.draws.live()`)."""
+        return self.filter(status__in=LIVE_STATUSES)
 
 
 class Draw(ScopedModel, TimeStampedModel):
     """一次随机抽取 (draw attempt) of an 抽查任务."""
+
+    objects = DrawQuerySet.as_manager()
 
     region_field = "region"
 

@@ -1,6 +1,7 @@
 """Reads for draws (scoped through `restrict()`), including what the public portal (issue #6) lists."""
 
 import datetime as dt
+import json
 
 from django.db.models import Count, Prefetch, Q
 
@@ -26,6 +27,11 @@ def draw_detail_targets(draw: Draw):
     )
 
 
+def commitment_of(draw: Draw) -> dict:
+    """The published commitment (JSON) of a draw, read from its verified file."""
+    return json.loads(draw.file_bytes(FileKind.COMMITMENT))
+
+
 def draws_awaiting_values(user):
     return draw_list(user).filter(status=DrawStatus.COMMITTED)
 
@@ -46,6 +52,11 @@ def public_draws():
         .annotate(selected_count=Count("targets", filter=Q(targets__role=TargetRole.SELECTED)))
         .order_by("-published_at")
     )
+
+
+def public_draw_rows():
+    """The rows of `public_draws()` without its per-draw target count (a join over every DrawTarget)."""
+    return Draw.objects.filter(is_public=True).order_by()
 
 
 def public_targets(draw: Draw):

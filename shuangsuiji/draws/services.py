@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-import json
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -59,6 +58,7 @@ from .models import (
     PublicSource,
     TargetChange,
 )
+from .selectors import commitment_of
 from .snapshot import roster_entries
 
 PERM_DRAW = "draws.draw_draw"
@@ -121,7 +121,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     check_allowed(user, PERM_DRAW, task.plan.region)
     if task.plan.status != PlanStatus.PUBLISHED:
         raise ValidationError("只有已公布的年度计划中的任务才能抽取")
-    if task.draws.exclude(status=DrawStatus.CANCELLED).exists():
+    if task.has_live_draw():
         raise ValidationError("该任务已有进行中或已完成的抽取，不能重复抽取；如确需重新抽取，须先说明理由作废原抽取")
     if task.window_end < timezone.localdate(now):
         raise ValidationError("该任务的检查时间已过，不能再抽取")
@@ -175,10 +175,6 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
               "published_at": record["published_at"]},
     )  # fmt: skip
     return draw
-
-
-def commitment_of(draw: Draw) -> dict:
-    return json.loads(draw.file_bytes(FileKind.COMMITMENT))
 
 
 # ---------------------------------------------------------------- T1: public values and the draw

@@ -9,7 +9,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shuangsuiji import fairdraw as fd
 from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.printing import render_pdf
@@ -17,11 +16,12 @@ from shuangsuiji.plans import pool
 from shuangsuiji.plans.models import Task
 
 from . import selectors, services
-from .choices import DrawStatus, FileKind, TargetRole, TargetStatus
+from .choices import DrawStatus, FileKind, TargetStatus
 from .downloads import draw_file_response
 from .filtersets import DrawFilterSet
 from .forms import FreezeForm, LotteryConfirmForm, LotteryEntryForm, ReasonForm, ValuesForm, WitnessForm
 from .models import Draw, DrawTarget, PublicSource
+from .presentation import commitment_strata, result_strata
 from .tables import DrawTable
 
 
@@ -40,46 +40,8 @@ def _draw(request, pk, action="view") -> Draw:
     return get_object_or_404(selectors.draw_list(request.user, action), pk=pk)
 
 
-def commitment_strata(draw: Draw, commitment: dict) -> list[dict]:
-    """Per stratum: counts, committed rule and the exact inclusion probability (before the draw)."""
-    plan = fd.DrawPlan.from_dict(commitment["plan"])
-    lines = None
-    rows = []
-    for h, c in commitment["strata"].items():
-        rule = plan.rule_for(h)
-        prob = pool.inclusion_probability(rule, c["eligible"])
-        if lines is None:
-            from shuangsuiji.directory.models import BusinessLine
-
-            lines = dict(BusinessLine.objects.values_list("code", "name"))
-        rows.append({
-            "stratum": h, "label": pool.stratum_label(h, lines), **c,
-            "rate": "全部" if rule.certainty else f"{pool.fraction_to_pct(rule.rate).normalize():f}%",
-            "min_n": rule.min_n, "max_n": rule.max_n,
-            "expected": f"{float(pool.expected_n(rule, c['eligible'])):.2f}",
-            "probability": fd.format_fraction(prob), "probability_pct": f"{float(prob) * 100:.2f}%",
-        })  # fmt: skip
-    return rows
-
-
-def result_strata(draw: Draw, manifest: dict, targets) -> list[dict]:
-    by_stratum: dict[str, dict] = {}
-    for t in targets:
-        row = by_stratum.setdefault(t.stratum, {"selected": [], "substitutes": []})
-        row["selected" if t.role == TargetRole.SELECTED else "substitutes"].append(t)
-    out = []
-    for h, sel in manifest["selection"].items():
-        alloc = manifest["allocation"][h]
-        out.append({
-            "stratum": h, "n": sel["n"], "eligible": sel["eligible"], "probability": sel["probability"],
-            "target": alloc["target"], "clamp": alloc["clamp"], "threshold": sel["threshold"],
-            **by_stratum.get(h, {"selected": [], "substitutes": []}),
-        })  # fmt: skip
-    return out
-
-
 def draw_context(draw: Draw) -> dict:
-    commitment = services.commitment_of(draw)
+    commitment = selectors.commitment_of(draw)
     manifest_bytes = draw.file_bytes(FileKind.MANIFEST)
     manifest = json.loads(manifest_bytes) if manifest_bytes else None
     targets = list(selectors.draw_detail_targets(draw))

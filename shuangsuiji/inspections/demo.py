@@ -1,25 +1,23 @@
-"""Demo: results and follow-up for the completed 高青 draws of the plans demo (order 200).
+"""Demo: results for the completed 高青 draws of the draws demo (order 250).
 
 Each assigned inspector gets a login (username zf_<inspector id>, demo password) so both signatures go
-through the real service. Mix: most results published (未发现问题 majority, some 发现问题已责令改正
-with a closed 责令整改, a few 立案处罚 with published penalties, one 移送), one submitted awaiting
-publication, one draft, the rest 未检查; one 责令整改 past its deadline without re-check and one
-penalty decision past its 7-working-day publication deadline (overdue to-dos on the home page).
+through the real service. Mix: most results published (未发现问题 majority, some 发现问题 to be ordered to
+rectify, a few to be fined, one to be transferred), one submitted awaiting publication, one draft, the rest
+未检查. Their follow-up (责令整改, 立案处罚, 移送) is the cases demo (cases/demo.py, order 350), which gets
+those results in context["demo_followups"].
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.utils import timezone
 
 from shuangsuiji.accounts import services as account_services
+from shuangsuiji.accounts.demo import DEMO_PASSWORD
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.roles import Role
-from shuangsuiji.cases import services as case_services
-from shuangsuiji.demo.accounts import DEMO_PASSWORD
-from shuangsuiji.demo.registry import demo_loader
+from shuangsuiji.core.registry import demo_loader
 from shuangsuiji.directory.models import InspectionItem
 from shuangsuiji.draws.models import Draw, InspectorAssignment
 from shuangsuiji.regions.models import Region
@@ -116,7 +114,6 @@ def load_results(context, stdout):
     if leader is None or not draws:
         stdout.write("  没有已锁定的抽取（年度计划与抽取演示未运行），跳过")
         return
-    rng = context["rng"]
     _checklists(draws[0].region, leader)
     today = timezone.localdate()
     results = []
@@ -176,60 +173,6 @@ def load_results(context, stdout):
     if publish:
         services.result_publish(user=leader, results=publish)
 
-    for kind, result, day in later:
-        if kind == "E":
-            case = case_services.case_open(
-                user=leader,
-                result=result,
-                kind="rectify",
-                data={
-                    "deadline": day + dt.timedelta(days=7),
-                    "document_no": f"高卫监意〔{day:%Y}〕{rng.randint(10, 99)}号",
-                    "description": "立即整改顾客用品用具清洗消毒",
-                },
-            )
-            recheck = min(day + dt.timedelta(days=7), today)
-            case_services.case_recheck(
-                user=leader, case=case, recheck_on=recheck, recheck_result="rectified", note="复查时已整改到位"
-            )
-        elif kind == "E_overdue":
-            case_services.case_open(
-                user=leader,
-                result=result,
-                kind="rectify",
-                data={
-                    "deadline": max(day, today - dt.timedelta(days=3)),
-                    "description": "限期整改（演示：逾期未复查）",
-                },
-            )
-        elif kind.startswith("penalty"):
-            case = case_services.case_open(
-                user=leader,
-                result=result,
-                kind="penalty",
-                data={"case_no": f"高卫罚〔{day:%Y}〕{rng.randint(100, 199)}号"},
-            )
-            decided = min(day + dt.timedelta(days=2), today)
-            case_services.case_decide(
-                user=leader,
-                case=case,
-                decision="警告，并处罚款人民币贰仟元整",
-                decided_on=decided,
-                penalty_amount=Decimal("2000"),
-            )
-            if kind == "penalty":
-                case_services.case_publish_penalty(user=leader, case=case)
-        elif kind == "transfer":
-            case_services.case_open(
-                user=leader,
-                result=result,
-                kind="transfer",
-                data={
-                    "receiver": "高青县公安局",
-                    "receiver_kind": "judiciary",
-                    "sent_on": day,
-                    "description": "涉嫌非法行医，移送公安机关",
-                },
-            )
+    context["demo_followups"] = later  # (kind, result, day): the follow-up is the cases demo (cases/demo.py)
     counts = {s.label: InspectionResult.objects.filter(status=s).count() for s in ResultStatus}
     stdout.write("  检查结果：" + "，".join(f"{k} {v}" for k, v in counts.items()) + "；执法人员账号 zf_<编号>")

@@ -194,6 +194,17 @@ class Task(ScopedModel, TimeStampedModel):
                 orgs.append(item.organization)
         return orgs
 
+    # Draws sit a floor above plans (docs/architecture.md), so plans never imports them: it reaches them through
+    # the reverse relation `draws`, and "live" (committed, drawn or locked) is defined once, by `Draw.objects.live()`.
+    def has_live_draw(self) -> bool:
+        """A live draw exists: the task can be neither changed nor drawn again until it is cancelled."""
+        return self.draws.live().exists()
+
+    @classmethod
+    def live_draws(cls):
+        """All live draws (for subqueries such as "tasks without a live draw")."""
+        return cls._meta.get_field("draws").related_model.objects.live()
+
 
 class TaskItem(models.Model):
     """A check item of a task. Joint tasks merge items of several departments: one visit checks all of them."""

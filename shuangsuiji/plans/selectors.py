@@ -1,6 +1,6 @@
 """Reads for plans and tasks (always scoped through `restrict()`)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef
 
 from .choices import PlanStatus
 from .models import AnnualPlan, AnnualPlanVersion, Task
@@ -23,9 +23,14 @@ def tasks_ready_to_draw(user):
     return (
         task_list(user, "view")
         .filter(plan__status=PlanStatus.PUBLISHED)
-        .exclude(Q(draws__status__in=["committed", "drawn", "locked"]))
+        .exclude(Exists(Task.live_draws().filter(task=OuterRef("pk"))))
         .distinct()
     )
+
+
+def plan_id_of_task(code: str) -> int | None:
+    """The plan that owns the live task row `code` (the portal then shows the task from published versions)."""
+    return Task.objects.filter(code=code).values_list("plan_id", flat=True).first()
 
 
 def plans_awaiting(user, status: str):

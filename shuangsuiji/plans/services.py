@@ -45,7 +45,7 @@ def _require_draft(plan: AnnualPlan) -> None:
 
 def _require_task_editable(task: Task) -> None:
     _require_draft(task.plan)
-    if task.draws.exclude(status="cancelled").exists():
+    if task.has_live_draw():
         raise ValidationError("该任务已开始抽取（已公布抽取承诺），不能再修改；如需变更请先作废该次抽取")
 
 

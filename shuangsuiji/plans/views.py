@@ -7,7 +7,6 @@ from django.views.decorators.http import require_POST
 from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.params import id_param
-from shuangsuiji.draws.choices import LIVE_STATUSES
 
 from . import pool, selectors, services
 from .choices import PLAN_TRANSITIONS, PlanStatus
@@ -222,13 +221,13 @@ def task_preview(request, plan_pk):
 @login_required
 def task_detail(request, pk):
     task = _task(request, pk)
-    editable = task.plan.status == PlanStatus.DRAFT and not task.draws.filter(status__in=LIVE_STATUSES).exists()
+    editable = task.plan.status == PlanStatus.DRAFT and not task.has_live_draw()
     can_change = editable and request.user.has_perm("plans.change_task")
     draws = task.draws.order_by("-attempt")
     can_draw = (
         request.user.has_perm("draws.draw_draw")
         and task.plan.status == PlanStatus.PUBLISHED
-        and not draws.filter(status__in=LIVE_STATUSES).exists()
+        and not task.has_live_draw()
     )
     return render(
         request,

@@ -4,8 +4,8 @@ import random
 
 import pytest
 
+from shuangsuiji.accounts.demo import load_accounts
 from shuangsuiji.accounts.models import User
-from shuangsuiji.demo.accounts import load_accounts
 from shuangsuiji.directory.choices import ImportStatus, ItemStatus
 from shuangsuiji.directory.demo import load_directory
 from shuangsuiji.directory.models import (

@@ -11,8 +11,8 @@ LOCK_TIME = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0))
 @pytest.fixture
 def locked(gq, approver_gq):  # noqa: F811
     """The 高青 task drawn and locked (with results opened as PENDING)."""
+    from shuangsuiji.draws.testing import locked_draw
     from shuangsuiji.inspections import services
-    from shuangsuiji.inspections.testing import locked_draw
 
     draw = locked_draw(gq["task"], approver_gq, now=LOCK_TIME)
     results = services.results_open_for_draw(draw=draw, user=approver_gq)

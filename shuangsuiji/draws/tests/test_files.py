@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shuangsuiji.accounts.tokens import token_issue
-from shuangsuiji.disclosure.tests.conftest import locked  # noqa: F401
 from shuangsuiji.draws import files, services
 from shuangsuiji.draws.choices import DrawStatus, FileKind
 from shuangsuiji.draws.models import Draw, DrawFile, DrawPoolEntry

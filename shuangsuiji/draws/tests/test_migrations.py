@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from shuangsuiji.disclosure.tests.conftest import locked  # noqa: F401
 from shuangsuiji.draws.models import DrawFile, DrawPoolEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.tests.test_views import login
 from shuangsuiji.core.printing import render_pdf
-from shuangsuiji.inspections.testing import locked_draw
+from shuangsuiji.draws.testing import locked_draw
 
 pytestmark = pytest.mark.django_db
 

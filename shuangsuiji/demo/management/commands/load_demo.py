@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from shuangsuiji.accounts.demo import DEMO_PASSWORD, DEMO_USERS, load_accounts
 from shuangsuiji.accounts.models import User
-from shuangsuiji.demo.accounts import DEMO_PASSWORD, DEMO_USERS, load_accounts
-from shuangsuiji.demo.registry import LOADERS
+from shuangsuiji.core.registry import DEMO_LOADERS
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         context = {"rng": random.Random(20261123), "today": timezone.localdate()}
         with transaction.atomic():
             context["orgs"] = load_accounts()
-            for _order, label, loader in sorted(LOADERS, key=lambda item: item[0]):
+            for _order, label, loader in sorted(DEMO_LOADERS, key=lambda item: item[0]):
                 self.stdout.write(f"载入演示数据：{label}")
                 loader(context, self.stdout)
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))

@@ -11,8 +11,7 @@ from django.urls import reverse
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.core import anchoring, audit
 from shuangsuiji.core.models import ObjectChange
-
-from .test_audit import _make_rows, _raw
+from shuangsuiji.core.tests.test_audit import _make_rows, _raw
 
 pytestmark = pytest.mark.django_db
 PG_ONLY = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL only (TRUNCATE, roles)")

@@ -1,0 +1,1 @@
+"""JSON API for organisations, and the API token authentication named in settings.REST_FRAMEWORK."""
