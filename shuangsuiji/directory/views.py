@@ -113,7 +113,7 @@ def _export(request, *, model, filterset_class, queryset, rows_fn, headers, file
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     qs = filterset.qs
     count = qs.count()
-    services.record_export(actor=request.user, model=model, count=count, filters=request.GET.dict())
+    services.record_export(user=request.user, model=model, count=count, filters=request.GET.dict())
     content = write_xlsx(headers, rows_fn(qs), title=filename[:31], widths=widths)
     return xlsx_response(content, f"{filename}_{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -177,7 +177,7 @@ def unit_create(request):
     if request.method == "POST" and form.is_valid():
         data, lines, tags = _unit_form_data(form)
         try:
-            unit = services.unit_create(actor=request.user, data=data, business_lines=lines, tags=tags)
+            unit = services.unit_create(user=request.user, data=data, business_lines=lines, tags=tags)
         except (ValidationError, PermissionDenied) as exc:
             _error(form, exc)
         else:
@@ -196,7 +196,7 @@ def unit_edit(request, pk: int):
         data, lines, tags = _unit_form_data(form)
         data.pop("credit_code", None)
         try:
-            services.unit_update(actor=request.user, unit=unit, data=data, business_lines=lines, tags=tags)
+            services.unit_update(user=request.user, unit=unit, data=data, business_lines=lines, tags=tags)
         except (ValidationError, PermissionDenied) as exc:
             _error(form, exc)
         else:
@@ -212,7 +212,7 @@ def unit_risk_add(request, pk: int):
     form = RiskRatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.unit_set_risk(actor=request.user, unit=unit, **form.cleaned_data)
+            services.unit_set_risk(user=request.user, unit=unit, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             _error(form, exc)
         else:
@@ -273,7 +273,7 @@ def _may_declare(user, inspector, action: str = "add") -> bool:
     if not user.has_perm(f"directory.{action}_leaveperiod"):
         return False
     try:
-        services.check_own_declarations(user, inspector)
+        services.check_own_declarations(user=user, inspector=inspector)
     except PermissionDenied:
         return False
     return True
@@ -291,7 +291,7 @@ def inspector_create(request):
     if request.method == "POST" and form.is_valid():
         data, specialties, tags = _inspector_form_data(form)
         try:
-            inspector = services.inspector_save(actor=request.user, data=data, specialties=specialties, tags=tags)
+            inspector = services.inspector_save(user=request.user, data=data, specialties=specialties, tags=tags)
         except (ValidationError, PermissionDenied) as exc:
             _error(form, exc)
         else:
@@ -309,7 +309,7 @@ def inspector_edit(request, pk: int):
         data, specialties, tags = _inspector_form_data(form)
         try:
             services.inspector_save(
-                actor=request.user, inspector=inspector, data=data, specialties=specialties, tags=tags
+                user=request.user, inspector=inspector, data=data, specialties=specialties, tags=tags
             )
         except (ValidationError, PermissionDenied) as exc:
             _error(form, exc)
@@ -323,11 +323,11 @@ def inspector_edit(request, pk: int):
 def leave_add(request, pk: int):
     require_perm(request.user, LeavePeriod, "add")
     inspector = get_object_or_404(selectors.inspector_list(request.user), pk=pk)
-    services.check_own_declarations(request.user, inspector)
+    services.check_own_declarations(user=request.user, inspector=inspector)
     form = LeavePeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.leave_add(actor=request.user, inspector=inspector, **form.cleaned_data)
+            services.leave_add(user=request.user, inspector=inspector, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             _error(form, exc)
         else:
@@ -341,7 +341,7 @@ def leave_add(request, pk: int):
 def leave_delete(request, pk: int):
     require_perm(request.user, LeavePeriod, "change")
     leave = get_object_or_404(LeavePeriod.objects.restrict(request.user, "view"), pk=pk)
-    services.leave_delete(actor=request.user, leave=leave)
+    services.leave_delete(user=request.user, leave=leave)
     messages.success(request, "已删除")
     return redirect("directory:inspector_detail", pk=leave.inspector_id)
 
@@ -350,12 +350,12 @@ def leave_delete(request, pk: int):
 def conflict_add(request, pk: int):
     require_perm(request.user, ConflictDeclaration, "add")
     inspector = get_object_or_404(selectors.inspector_list(request.user), pk=pk)
-    services.check_own_declarations(request.user, inspector)
+    services.check_own_declarations(user=request.user, inspector=inspector)
     form = ConflictDeclarationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "unit_code"}
         try:
-            services.conflict_add(actor=request.user, inspector=inspector, unit=form.instance.unit, **data)
+            services.conflict_add(user=request.user, inspector=inspector, unit=form.instance.unit, **data)
         except (ValidationError, PermissionDenied) as exc:
             _error(form, exc)
         else:
@@ -369,7 +369,7 @@ def conflict_add(request, pk: int):
 def conflict_delete(request, pk: int):
     require_perm(request.user, ConflictDeclaration, "approve")
     declaration = get_object_or_404(ConflictDeclaration.objects.restrict(request.user, "view"), pk=pk)
-    services.conflict_delete(actor=request.user, declaration=declaration)
+    services.conflict_delete(user=request.user, declaration=declaration)
     messages.success(request, "已撤销回避申报")
     return redirect("directory:inspector_detail", pk=declaration.inspector_id)
 
@@ -406,7 +406,7 @@ def _expert_form(request, expert=None):
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("specialties", "tags")}
         try:
             services.expert_save(
-                actor=request.user, expert=expert, data=data,
+                user=request.user, expert=expert, data=data,
                 specialties=form.cleaned_data["specialties"], tags=form.cleaned_data["tags"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
@@ -503,7 +503,7 @@ def item_create(request):
     form = InspectionItemForm(request.POST or None, user=request.user, initial={"region": request.user.region})
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.item_create(actor=request.user, data=form.cleaned_data)
+            item = services.item_create(user=request.user, data=form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             _error(form, exc)
         else:
@@ -523,7 +523,7 @@ def item_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("code", "region")}
         try:
-            services.item_update(actor=request.user, item=item, data=data)
+            services.item_update(user=request.user, item=item, data=data)
         except (ValidationError, PermissionDenied) as exc:
             _error(form, exc)
         else:
@@ -536,7 +536,7 @@ def _item_action(request, pk: int, action: str, fn, success: str):
     require_perm(request.user, InspectionItem, action)
     item = get_object_or_404(selectors.item_list(request.user, "view"), pk=pk)
     try:
-        result = fn(actor=request.user, item=item)
+        result = fn(user=request.user, item=item)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("directory:item_detail", pk=pk)
@@ -562,7 +562,7 @@ def item_claim(request, pk: int):
     require_perm(request.user, InspectionItem, "add")
     item = get_object_or_404(selectors.claimable_items(request.user), pk=pk)
     try:
-        claimed = services.item_claim(actor=request.user, item=item, region=request.user.region)
+        claimed = services.item_claim(user=request.user, item=item, region=request.user.region)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("directory:item_claim_list")
@@ -599,7 +599,7 @@ def import_upload(request, kind: str):
             form.add_error("file", f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {max_bytes() / 1048576:.0f} MB")
         else:
             batch = services.import_prepare(
-                actor=request.user, kind=kind, mode=form.cleaned_data["mode"], data=upload.read(), filename=upload.name
+                user=request.user, kind=kind, mode=form.cleaned_data["mode"], data=upload.read(), filename=upload.name
             )
             return redirect("directory:import_detail", pk=batch.pk)
     list_url, label = KIND_URLS[kind]
@@ -649,7 +649,7 @@ def import_errors(request, pk: int):
 def import_commit(request, pk: int):
     batch = _batch_for(request, pk, "import")
     try:
-        batch = services.import_commit(actor=request.user, batch=batch)
+        batch = services.import_commit(user=request.user, batch=batch)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "导入失败，未写入任何数据：" + "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("directory:import_detail", pk=pk)
@@ -666,7 +666,7 @@ def import_commit(request, pk: int):
 def import_cancel(request, pk: int):
     batch = _batch_for(request, pk, "import")
     try:
-        services.import_cancel(actor=request.user, batch=batch)
+        services.import_cancel(user=request.user, batch=batch)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:

@@ -55,7 +55,7 @@ class RegulatedUnitViewSet(ScopedReadOnlyViewSet):
         table = records_to_table(request.data.get("units", []))
         try:
             batch = services.import_sync(
-                actor=request.user, kind=ImportKind.UNIT, mode=data["mode"], table=table, source=data["source"]
+                user=request.user, kind=ImportKind.UNIT, mode=data["mode"], table=table, source=data["source"]
             )
         except IntegrityError:
             return Response(

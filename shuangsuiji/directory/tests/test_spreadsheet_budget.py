@@ -12,7 +12,7 @@ import pytest
 
 from shuangsuiji.directory import services
 from shuangsuiji.directory.choices import ImportKind, ImportMode, ImportStatus
-from shuangsuiji.directory.spreadsheets import SpreadsheetError, check_budget, read_table
+from shuangsuiji.imports.spreadsheets import SpreadsheetError, check_budget, read_table
 
 from .factories import UNIT_HEADERS, unit_row, xlsx_bytes
 
@@ -82,7 +82,7 @@ PROBE = """
 import json, resource, sys
 from django.conf import settings
 settings.configure(IMPORT_MAX_UNCOMPRESSED_BYTES=32 * 1024 * 1024)
-from shuangsuiji.directory.spreadsheets import SpreadsheetError, read_table
+from shuangsuiji.imports.spreadsheets import SpreadsheetError, read_table
 data = open(sys.argv[1], "rb").read()
 try:
     read_table(data, "hostile.xlsx")
@@ -124,7 +124,7 @@ def test_the_budget_counts_real_cells_and_is_configurable(settings):
 @pytest.mark.django_db
 def test_import_reports_the_refusal_in_chinese(regions, admin_user_gq):
     batch = services.import_prepare(
-        actor=admin_user_gq, kind=ImportKind.UNIT, mode=ImportMode.CREATE, data=HOSTILE["far_cell"](),
+        user=admin_user_gq, kind=ImportKind.UNIT, mode=ImportMode.CREATE, data=HOSTILE["far_cell"](),
         filename="hostile.xlsx",
     )  # fmt: skip
     assert batch.status == ImportStatus.INVALID
