@@ -175,9 +175,7 @@ def violation_add(*, user, unit: RegulatedUnit, occurred_on: dt.date, descriptio
 
 
 @transaction.atomic
-def inspection_history_add(
-    *, user, unit: RegulatedUnit, inspected_on: dt.date, item_name: str, result: str, source=""
-):
+def inspection_history_add(*, user, unit: RegulatedUnit, inspected_on: dt.date, item_name: str, result: str, source=""):
     require_model_perm(user, RegulatedUnit, "change")
     require(user, None, unit)
     record = InspectionHistory(unit=unit, inspected_on=inspected_on, item_name=item_name, result=result, source=source)

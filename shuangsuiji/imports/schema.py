@@ -25,6 +25,7 @@ MAX_WARNINGS = 500
 # The only thing an import or sync says about a record in another region (issue #11): no name, code or region.
 OTHER_REGION_MESSAGE = "该信用代码/证号已在其他辖区登记，请联系上级管理员"
 
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -35,7 +36,6 @@ class Column:
     choices: tuple[str, ...] = ()  # dropdown values in the template
     width: int = 16
     importable: bool = True  # False: export-only column, ignored on import
-
 
 
 def normalise_header(text: str) -> str:
@@ -89,7 +89,6 @@ def match_headers(
 def iso(value) -> str:
     """A date as YYYY-MM-DD (payload rows are JSON)."""
     return value.isoformat() if isinstance(value, dt.date) else (value or "")
-
 
 
 @dataclass
