@@ -11,15 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Upper
 
 from shuangsuiji.core.validators import credit_code_warnings, normalize_credit_code
-from shuangsuiji.imports.schema import (  # noqa: F401  (re-exported for the registers' callers and tests)
-    CHUNK,
-    OTHER_REGION_MESSAGE,
-    Column,
-    Importer,
-    Validation,
-    match_headers,
-    normalise_header,
-)
+from shuangsuiji.imports.schema import CHUNK, Column, Importer, Validation
 from shuangsuiji.imports.schema import iso as _iso
 from shuangsuiji.imports.spreadsheets import Table
 

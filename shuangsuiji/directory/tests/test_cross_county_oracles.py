@@ -19,8 +19,8 @@ from shuangsuiji.accounts.tokens import token_issue
 from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.directory import services
 from shuangsuiji.directory.choices import ExpertKind, ImportKind, ImportMode, ImportStatus
-from shuangsuiji.directory.importers import OTHER_REGION_MESSAGE
 from shuangsuiji.directory.models import ImportBatch, RegulatedUnit
+from shuangsuiji.imports.schema import OTHER_REGION_MESSAGE
 
 from .factories import credit, line, make_unit, xlsx_bytes
 
