@@ -65,10 +65,10 @@ def _worker(rows: int) -> None:
         build = xlsx_bytes if fmt == "xlsx" else csv_bytes
         data = build(UNIT_HEADERS, data_rows)
         started = time.perf_counter()
-        batch = services.import_prepare(actor=user, kind="unit", mode="create", data=data, filename=f"bench.{fmt}")
+        batch = services.import_prepare(user=user, kind="unit", mode="create", data=data, filename=f"bench.{fmt}")
         prepared = time.perf_counter()
         assert batch.status == "ready", batch.errors[:5]
-        services.import_commit(actor=user, batch=batch)
+        services.import_commit(user=user, batch=batch)
         done = time.perf_counter()
         total = done - started
         print(

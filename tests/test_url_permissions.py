@@ -451,7 +451,7 @@ def build_world() -> SimpleNamespace:
     announced.announcement_name, announced.announcement_sha256 = "开奖公告.pdf", "0" * 64
     announced.announcement_file.save("permission-matrix.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     batch = directory_services.import_prepare(
-        actor=admin, kind="unit", mode=ImportMode.CREATE,
+        user=admin, kind="unit", mode=ImportMode.CREATE,
         data=csv_bytes(UNIT_HEADERS, [unit_row(990001)]), filename="permission-matrix.csv",
     )  # fmt: skip
     assert batch.status == ImportStatus.READY, batch.errors

@@ -35,7 +35,7 @@ PENALTY_PUBLISH_WORKDAYS = getattr(settings, "PENALTY_PUBLISH_WORKDAYS", 7)
 
 def _history(user, case: FollowUpCase, on: dt.date, text: str) -> None:
     directory_services.inspection_history_add(
-        actor=user,
+        user=user,
         unit=case.unit,
         inspected_on=on,
         item_name=f"后续处置：{case.get_kind_display()}",
@@ -155,7 +155,7 @@ def case_decide(
     _save(case, user=user, before=before, message=f"登记处罚决定（{case.case_no}），应于 {case.deadline_text} 前公示")
     old_count = case.unit.violation_count
     directory_services.violation_add(
-        actor=user,
+        user=user,
         unit=case.unit,
         occurred_on=decided_on,
         description=f"双随机抽查立案处罚：{case.decision}"[:300],

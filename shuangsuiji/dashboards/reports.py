@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from shuangsuiji.directory.spreadsheets import safe_cell
+from shuangsuiji.imports.spreadsheets import safe_cell
 
 from .kpis import TARGETS, KpiReport
 

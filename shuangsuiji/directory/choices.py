@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from shuangsuiji.imports.choices import ImportMode, ImportStatus  # noqa: F401  (re-exported: batch fields, forms)
+
 
 class UnitStatus(models.TextChoices):
     ACTIVE = "active", "在营"
@@ -58,15 +60,3 @@ class ImportKind(models.TextChoices):
     INSPECTOR = "inspector", "执法检查人员"
     ITEM = "item", "抽查事项"
     EXPERT = "expert", "专家/第三方机构"
-
-
-class ImportMode(models.TextChoices):
-    CREATE = "create", "新增导入"
-    UPDATE = "update", "更新导入（审管联动）"
-
-
-class ImportStatus(models.TextChoices):
-    INVALID = "invalid", "校验未通过"
-    READY = "ready", "待确认"
-    COMMITTED = "committed", "已导入"
-    CANCELLED = "cancelled", "已取消"

@@ -14,6 +14,7 @@ import io
 from decimal import Decimal
 
 from shuangsuiji.accounts.models import User
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.core.validators import make_credit_code, org_code_check_char
 from shuangsuiji.core.registry import demo_loader
 from shuangsuiji.regions.models import Region
@@ -215,10 +216,10 @@ def _csv(headers, rows) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _import(actor, rows, filename, mode="create", headers=UNIT_HEADERS, kind="unit"):
-    batch = services.import_prepare(actor=actor, kind=kind, mode=mode, data=_csv(headers, rows), filename=filename)
+def _import(user, rows, filename, mode="create", headers=UNIT_HEADERS, kind="unit"):
+    batch = services.import_prepare(user=user, kind=kind, mode=mode, data=_csv(headers, rows), filename=filename)
     if batch.status == "ready":
-        batch = services.import_commit(actor=actor, batch=batch)
+        batch = services.import_commit(user=user, batch=batch)
     return batch
 
 
@@ -249,7 +250,7 @@ def _load_units(rng, stdout, today: dt.date) -> dict[str, list[RegulatedUnit]]:
     bad[1][3] = "370399"
     bad[2][1] = ""
     services.import_prepare(
-        actor=admin, kind="unit", mode="create", data=_csv(UNIT_HEADERS, bad), filename="有错误的名录.csv"
+        user=admin, kind="unit", mode="create", data=_csv(UNIT_HEADERS, bad), filename="有错误的名录.csv"
     )
     return {
         code: list(RegulatedUnit.objects.filter(region__code=code).order_by("credit_code"))
@@ -264,13 +265,13 @@ def _load_history(rng, units, today: dt.date):
         line = item_names[unit.business_lines.values_list("pk", flat=True).first()]
         for year in rng.sample([today.year - 3, today.year - 2, today.year - 1], rng.randint(1, 2)):
             services.inspection_history_add(
-                actor=None, unit=unit, inspected_on=dt.date(year, rng.randint(3, 11), rng.randint(1, 28)),
+                user=SYSTEM, unit=unit, inspected_on=dt.date(year, rng.randint(3, 11), rng.randint(1, 28)),
                 item_name=f"{line}双随机抽查", result=rng.choice(["未发现问题"] * 6 + ["发现问题已责令改正", "立案查处"]),
                 source=f"{year}年国家随机监督抽查",
             )  # fmt: skip
     for unit in rng.sample(units, 40):
         services.violation_add(
-            actor=None, unit=unit, occurred_on=dt.date(rng.choice([today.year - 2, today.year - 1]), rng.randint(1, 12), rng.randint(1, 28)),
+            user=SYSTEM, unit=unit, occurred_on=dt.date(rng.choice([today.year - 2, today.year - 1]), rng.randint(1, 12), rng.randint(1, 28)),
             description=rng.choice(["未取得卫生许可证擅自营业", "从业人员未取得健康合格证明", "未按规定对顾客用品用具进行清洗消毒",
                                     "医疗废物未分类收集", "未按规定开展职业病危害因素检测", "使用非卫生技术人员从事医疗卫生技术工作"]),
             document_no=f"高卫罚〔{rng.choice([today.year - 2, today.year - 1])}〕{rng.randint(1, 99)}号",
@@ -292,7 +293,7 @@ def _load_inspectors(rng, orgs, units_by_region, today: dt.date):
             if number in (3, 17):
                 valid_to = today + dt.timedelta(days=rng.randint(5, 25))  # 到期提醒
             inspector = services.inspector_save(
-                actor=None,
+                user=SYSTEM,
                 data={
                     "name": "李执法" if number == 1 else _person(rng), "cert_no": f"{region}{2000 + number:05d}",
                     "cert_valid_from": start, "cert_valid_to": valid_to, "organization": orgs[org_key],
@@ -305,12 +306,12 @@ def _load_inspectors(rng, orgs, units_by_region, today: dt.date):
     for inspector, _region in rng.sample(inspectors, 7):
         start = today + dt.timedelta(days=rng.randint(-10, 40))
         services.leave_add(
-            actor=None, inspector=inspector, start=start, end=start + dt.timedelta(days=rng.randint(3, 20)),
+            user=SYSTEM, inspector=inspector, start=start, end=start + dt.timedelta(days=rng.randint(3, 20)),
             reason=rng.choice(["年休假", "脱产培训", "借调", "病假"]),
         )  # fmt: skip
     for inspector, region in rng.sample(inspectors, 9):
         services.conflict_add(
-            actor=None, inspector=inspector, unit=rng.choice(units_by_region[region]),
+            user=SYSTEM, inspector=inspector, unit=rng.choice(units_by_region[region]),
             relation=rng.choice(ConflictRelation.values), start=dt.date(today.year, 1, 1),
             end=None if rng.random() < 0.6 else dt.date(today.year + 1, 12, 31), note="本人申报",
         )  # fmt: skip
@@ -326,7 +327,7 @@ def _load_experts(rng, regions, today: dt.date):
     ]  # fmt: skip
     for region, employer, title, codes in people:
         services.expert_save(
-            actor=None, data={"kind": ExpertKind.EXPERT, "name": _person(rng), "employer": employer, "title": title,
+            user=SYSTEM, data={"kind": ExpertKind.EXPERT, "name": _person(rng), "employer": employer, "title": title,
                               "region": regions[region], "valid_to": dt.date(today.year + 2, 12, 31)},
             specialties=[lines[c] for c in codes],
         )  # fmt: skip
@@ -335,7 +336,7 @@ def _load_experts(rng, regions, today: dt.date):
     used: set[str] = set()
     for pattern, codes in agencies:
         services.expert_save(
-            actor=None, data={"kind": ExpertKind.AGENCY, "name": pattern.format(rng.choice(BRANDS)), "region": regions["370322"],
+            user=SYSTEM, data={"kind": ExpertKind.AGENCY, "name": pattern.format(rng.choice(BRANDS)), "region": regions["370322"],
                               "credit_code": _credit(rng, "91", "370300", used), "title": "CMA检验检测机构资质认定",
                               "qualification_no": f"{today.year - 3}{rng.randint(10000000, 99999999)}", "valid_to": dt.date(today.year + 1, 6, 30)},
             specialties=[lines[c] for c in codes],
@@ -348,34 +349,34 @@ def _load_items(rng, regions):
     provincial = []
     for code, line, name, target, category, ratio, content, basis in ITEMS:
         item = services.item_create(
-            actor=None,
+            user=SYSTEM,
             data={"code": f"SD-{code}", "business_line": lines[line], "name": name, "target": target,
                   "legal_basis": basis, "responsible_body": "县级以上卫生健康行政部门（卫生健康监督机构）",
                   "content": content, "method": "双随机抽查，现场检查", "default_ratio": Decimal(ratio),
                   "frequency": "每年1次", "category": category, "region": province},
         )  # fmt: skip
-        provincial.append(services.item_publish(actor=None, item=item))
+        provincial.append(services.item_publish(user=SYSTEM, item=item))
     city_item = services.item_create(
-        actor=None,
+        user=SYSTEM,
         data={"code": "ZB-YLJG-01", "business_line": lines["yljg"], "name": "民营医疗机构依法执业专项抽查",
               "target": "民营医院、诊所", "legal_basis": "《医疗机构管理条例》", "category": ItemCategory.KEY,
               "responsible_body": "淄博市卫生健康委员会", "content": "执业资质、医疗广告、医保定点违规", "method": "双随机抽查",
               "default_ratio": Decimal("30"), "frequency": "每年1次", "region": city},
     )  # fmt: skip
-    provincial.append(services.item_publish(actor=None, item=city_item))
+    provincial.append(services.item_publish(user=SYSTEM, item=city_item))
     for index, upper in enumerate(provincial):
-        claimed = services.item_claim(actor=None, item=upper, region=gq)
+        claimed = services.item_claim(user=SYSTEM, item=upper, region=gq)
         if index < len(provincial) - 2:  # two stay drafts
             if upper.code == "SD-GGCS-01":
-                claimed = services.item_update(actor=None, item=claimed, data={"default_ratio": Decimal("8"),
+                claimed = services.item_update(user=SYSTEM, item=claimed, data={"default_ratio": Decimal("8"),
                                                "responsible_body": "高青县卫生健康局（高青县卫生计生综合监督执法大队）"})  # fmt: skip
-            claimed = services.item_publish(actor=None, item=claimed)
+            claimed = services.item_publish(user=SYSTEM, item=claimed)
             if upper.code == "SD-XXWS-01":  # a second version: ratio raised mid-year
-                draft = services.item_new_version(actor=None, item=claimed)
-                draft = services.item_update(actor=None, item=draft, data={"default_ratio": Decimal("30")})
-                services.item_publish(actor=None, item=draft)
+                draft = services.item_new_version(user=SYSTEM, item=claimed)
+                draft = services.item_update(user=SYSTEM, item=draft, data={"default_ratio": Decimal("30")})
+                services.item_publish(user=SYSTEM, item=draft)
     for upper in rng.sample(provincial, 8):
-        services.item_publish(actor=None, item=services.item_claim(actor=None, item=upper, region=yy))
+        services.item_publish(user=SYSTEM, item=services.item_claim(user=SYSTEM, item=upper, region=yy))
 
 
 @demo_loader(100, "一单两库")

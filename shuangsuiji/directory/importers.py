@@ -1,55 +1,23 @@
-"""Column specs (中文表头 ↔ field) and the read-only half of import: validate every row, plan changes.
-
-`Importer.validate(table)` binds each row to the row form (the same validation as the UI form),
-collects every error as (Excel row, column header, Chinese message), and returns JSON-able
-payload rows. `Importer.plan(payload)` compares them with the database *now* (it runs again at
-commit time) and says per row: create / update / close / unchanged, with old→new values.
-Writes are in services.py.
+"""The four registers' row schemas for `shuangsuiji.imports`: columns (中文表头 ↔ field), row form, natural key,
+how an existing record reads and compares. The machinery (header matching, row validation, plan, preview,
+commit) is `shuangsuiji.imports`; the writers are in services.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
+from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Upper
 
 from shuangsuiji.core.validators import credit_code_warnings, normalize_credit_code
+from shuangsuiji.imports.schema import CHUNK, Column, Importer, Validation
+from shuangsuiji.imports.schema import iso as _iso
+from shuangsuiji.imports.spreadsheets import Table
 
-from .choices import (
-    CLOSED_STATUSES,
-    ExpertKind,
-    ImportKind,
-    ImportMode,
-    ItemCategory,
-    ItemStatus,
-    RiskLevel,
-    UnitStatus,
-)
+from .choices import CLOSED_STATUSES, ExpertKind, ImportKind, ItemCategory, ItemStatus, RiskLevel, UnitStatus
 from .forms import ExpertRowForm, InspectorRowForm, ItemRowForm, LookupContext, UnitRowForm
-from .models import BusinessLine, Expert, InspectionItem, Inspector, RegulatedUnit
-from .spreadsheets import SpreadsheetError, Table
-
-CHUNK = 2000
-MAX_WARNINGS = 500
-# The only thing an import or sync says about a record in another region (issue #11): no name, code or region.
-OTHER_REGION_MESSAGE = "该信用代码/证号已在其他辖区登记，请联系上级管理员"
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    field: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-    note: str = ""
-    choices: tuple[str, ...] = ()  # dropdown values in the template
-    width: int = 16
-    importable: bool = True  # False: export-only column, ignored on import
-
+from .models import BusinessLine, Expert, ImportBatch, InspectionItem, Inspector, RegulatedUnit
 
 UNIT_COLUMNS = (
     Column("统一社会信用代码", "credit_code", True, ("社会信用代码", "信用代码", "统一代码"), "18位", width=22),
@@ -122,215 +90,16 @@ EXPERT_COLUMNS = (
 )  # fmt: skip
 
 
-def normalise_header(text: str) -> str:
-    text = (text or "").strip().replace(" ", "").replace("\u3000", "")
-    for mark in ("（必填）", "(必填)", "*", "＊"):
-        text = text.replace(mark, "")
-    return text.replace("(", "（").replace(")", "）")
+class RegisterImporter(Importer):
+    """What the four registers share: lookups by code/name for the row forms, and their batch model."""
+
+    batch_model = ImportBatch
+
+    def lookup_context(self, user):
+        return LookupContext.for_user(user)
 
 
-def match_headers(
-    headers: list[str], columns, *, only_required: str | tuple[str, ...] | None = None
-) -> tuple[dict[str, int], list[str]]:
-    """{field: column index}; raises SpreadsheetError naming every problem with the header row.
-
-    `only_required` (update mode): only those key columns must be present (a str is one field; an
-    empty value, as before, means all required columns); a new record in an update file still needs
-    its required cells, which the row form checks.
-    """
-    if isinstance(only_required, str):
-        only_required = (only_required,) if only_required else None
-    lookup = {}
-    for column in columns:
-        for name in (column.header, *column.aliases):
-            lookup[normalise_header(name)] = column
-    mapping: dict[str, int] = {}
-    warnings, problems = [], []
-    for index, header in enumerate(headers):
-        if not header:
-            continue
-        column = lookup.get(normalise_header(header))
-        if column is None:
-            warnings.append(f"忽略无法识别的列：{header}")
-        elif not column.importable:
-            continue
-        elif column.field in mapping:
-            problems.append(f"表头重复：“{header}”与第{mapping[column.field] + 1}列重复")
-        else:
-            mapping[column.field] = index
-    if not mapping:
-        example = "、".join(c.header for c in columns if c.required)
-        raise SpreadsheetError(f"表头无法识别：第1行应为导入模板的表头（如 {example}），请下载导入模板填写")
-    required = [c for c in columns if c.required and (only_required is None or c.field in only_required)]
-    missing = [c.header for c in required if c.field not in mapping]
-    if missing:
-        problems.append(f"缺少必填列：{'、'.join(missing)}")
-    if problems:
-        raise SpreadsheetError("；".join(problems))
-    return mapping, warnings
-
-
-def _iso(value) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else (value or "")
-
-
-@dataclass
-class Validation:
-    payload: list[dict] = field(default_factory=list)
-    errors: list[list] = field(default_factory=list)  # [row, header, message]
-    warnings: list[str] = field(default_factory=list)
-    rows_total: int = 0
-
-
-class Importer:
-    kind: str
-    columns: tuple[Column, ...]
-    key_field: str  # payload field holding the natural key (a column field too, unless row_key is overridden)
-    update_required: tuple[str, ...] | None = None  # columns an update file must have; None: (key_field,)
-    form_class = None
-    model: type[Model]
-    compare_fields: tuple[str, ...] = ()
-
-    def __init__(self, *, user, mode: str):
-        self.user = user
-        self.mode = mode
-        self.ctx = LookupContext.for_user(user)
-        self.headers = {c.field: c.header for c in self.columns}
-
-    # --- per-kind hooks ---
-    def norm_key(self, text: str) -> str:
-        return text.strip().upper()
-
-    def load_existing(self, keys) -> dict[str, Model]:
-        raise NotImplementedError
-
-    def existing_values(self, obj) -> dict[str, str]:
-        raise NotImplementedError
-
-    def payload(self, row: int, data: dict, present: list[str]) -> dict:
-        raise NotImplementedError
-
-    def current(self, obj) -> dict:
-        """The existing object's values in payload terms (for comparison)."""
-        raise NotImplementedError
-
-    def display(self, name: str, value) -> str:
-        return "" if value in (None, "") else str(value)
-
-    def row_warnings(self, data: dict) -> list[str]:
-        return []
-
-    def row_key(self, raw: dict) -> str:
-        """The natural key of one raw row (column field -> cell text); "" when the row has none."""
-        return self.norm_key(raw.get(self.key_field, ""))
-
-    def key_header(self, raw: dict) -> str:
-        """The column an error about the key (duplicate, already registered) is reported under."""
-        return self.headers[self.key_field]
-
-    def refuse_existing(self, obj) -> str:
-        """A Chinese reason why this existing record may not be updated by import ("" = allowed)."""
-        return ""
-
-    # --- shared ---
-    def validate(self, table: Table) -> Validation:
-        key_only = None
-        if self.mode == ImportMode.UPDATE:
-            key_only = (self.key_field,) if self.update_required is None else self.update_required
-        mapping, header_warnings = match_headers(table.headers, self.columns, only_required=key_only)
-        result = Validation(warnings=list(header_warnings), rows_total=len(table.rows))
-        keyed = []
-        for rowno, cells in table.rows:
-            raw = {name: (cells[i] if i < len(cells) else "") for name, i in mapping.items()}
-            keyed.append((rowno, raw, self.row_key(raw)))
-        existing = self.load_existing({key for _, _, key in keyed} - {""})
-        scope_ok = self._scope_map(existing)
-        seen: dict[str, int] = {}
-        matched: dict[int, int] = {}  # existing pk -> row (two keys may name one record)
-        form = self.form_class(data={}, ctx=self.ctx)
-        for rowno, raw, key in keyed:
-            key_header = self.key_header(raw)
-            if key and key in seen:
-                result.errors.append([rowno, key_header, f"与第{seen[key]}行重复：{key}"])
-                continue
-            if key:
-                seen[key] = rowno
-            obj = existing.get(key)
-            data = raw
-            if obj is not None:
-                # Nothing about a record outside the user's scope may reach the message (name, code, region):
-                # one fixed sentence, whatever the mode, so guessed keys reveal no other county's data.
-                if not scope_ok[key]:
-                    result.errors.append([rowno, key_header, OTHER_REGION_MESSAGE])
-                    continue
-                if obj.pk in matched:
-                    result.errors.append([rowno, key_header, f"与第{matched[obj.pk]}行是同一条记录（{obj}）"])
-                    continue
-                matched[obj.pk] = rowno
-                refusal = self.refuse_existing(obj)
-                if refusal:
-                    result.errors.append([rowno, key_header, refusal])
-                    continue
-                if self.mode == ImportMode.CREATE:
-                    result.errors.append([rowno, key_header, f"已存在于名录库（{obj}），如需修改请选择“更新导入”"])
-                    continue
-                data = {**self.existing_values(obj), **{k: v for k, v in raw.items() if v != ""}}
-            if not form.rebind(data).is_valid():
-                for name, messages in form.errors.items():
-                    result.errors.append([rowno, self.headers.get(name, ""), "；".join(messages)])
-                continue
-            present = [name for name, value in raw.items() if value != ""]
-            row = self.payload(rowno, form.cleaned_data, present)
-            row.setdefault(self.key_field, key)  # a key built from several columns (experts)
-            result.payload.append(row)
-            if len(result.warnings) < MAX_WARNINGS:
-                result.warnings.extend(f"第{rowno}行：{w}" for w in self.row_warnings(form.cleaned_data))
-        return result
-
-    def _scope_map(self, existing: dict) -> dict[str, bool]:
-        if self.user is None or not existing:
-            return dict.fromkeys(existing, True)
-        allowed = set()
-        ids = [obj.pk for obj in existing.values()]
-        for start in range(0, len(ids), CHUNK):
-            qs = self.model.objects.in_scope(self.user).filter(pk__in=ids[start : start + CHUNK])
-            allowed.update(qs.values_list("pk", flat=True))
-        return {key: obj.pk in allowed for key, obj in existing.items()}
-
-    def plan(self, payload: list[dict]) -> list[dict]:
-        """Compare payload rows with the database now: one entry per row with action and changes."""
-        existing = self.load_existing({row[self.key_field] for row in payload})
-        scope_ok = self._scope_map(existing)
-        entries = []
-        for row in payload:
-            obj = existing.get(row[self.key_field])
-            if obj is not None and not scope_ok[row[self.key_field]]:  # registered elsewhere since the preview
-                raise ValidationError(f"第{row['row']}行：{OTHER_REGION_MESSAGE}")
-            if obj is not None and self.refuse_existing(obj):  # changed since the preview
-                raise ValidationError(f"第{row['row']}行：{self.refuse_existing(obj)}（{obj}）")
-            entry = {"row": row["row"], "key": row[self.key_field], "name": row["name"]}
-            if obj is None:
-                entry.update(action="create", changes=[])
-            else:
-                before = self.current(obj)
-                changes = [
-                    [self.headers.get(name, name), self.display(name, before[name]), self.display(name, row[name])]
-                    for name in self.compare_fields
-                    if name in row["present"] and _norm(before[name]) != _norm(row[name])
-                ]
-                entry.update(id=obj.pk, changes=changes, action=self.action_for(before, row, changes))
-            entries.append(entry)
-        return entries
-
-    def action_for(self, before: dict, row: dict, changes: list) -> str:
-        return "update" if changes else "unchanged"
-
-
-def _norm(value):
-    return sorted(value) if isinstance(value, list) else ("" if value is None else value)
-
-
-class UnitImporter(Importer):
+class UnitImporter(RegisterImporter):
     kind = ImportKind.UNIT
     columns = UNIT_COLUMNS
     key_field = "credit_code"
@@ -431,7 +200,7 @@ class UnitImporter(Importer):
         return credit_code_warnings(data["credit_code"])
 
 
-class InspectorImporter(Importer):
+class InspectorImporter(RegisterImporter):
     kind = ImportKind.INSPECTOR
     columns = INSPECTOR_COLUMNS
     key_field = "cert_no"
@@ -503,7 +272,7 @@ def _ratio(value) -> str:
     return str(Decimal(str(value)).quantize(Decimal("0.01")))
 
 
-class ItemImporter(Importer):
+class ItemImporter(RegisterImporter):
     """抽查事项清单. Key: 事项编码 within the importer's own region (national for a superuser without one).
 
     New codes become version-1 drafts; in update mode a code whose latest version is a draft updates
@@ -587,7 +356,7 @@ AGENCY_WORDS = frozenset({"agency", "第三方机构", "机构", "第三方", "�
 EXPERT_WORDS = frozenset({"expert", "专家"})
 
 
-class ExpertImporter(Importer):
+class ExpertImporter(RegisterImporter):
     """专家库. Key: 资质证书编号 if given, else the 统一社会信用代码 (agencies; any row with a code not typed
     专家), else 姓名+工作单位. Certificate numbers and credit codes identify a record nationally (one in
     another county is refused like a unit); 姓名+工作单位 is only matched inside the importer's scope."""
@@ -641,7 +410,7 @@ class ExpertImporter(Importer):
             (self.PREFIX_Q, lambda chunk: base.annotate(q=Upper("qualification_no")).filter(q__in=chunk),
              lambda e: self.PREFIX_Q + e.qualification_no.strip().upper()),
             (self.PREFIX_C, lambda chunk: base.filter(credit_code__in=chunk), lambda e: self.PREFIX_C + e.credit_code),
-            (self.PREFIX_N, lambda chunk: (base.in_scope(self.user) if self.user is not None else base).filter(
+            (self.PREFIX_N, lambda chunk: base.in_scope(self.user).filter(
                 name__in=chunk), lambda e: self.row_key({"name": e.name, "employer": e.employer})),
         )  # fmt: skip
         for prefix, query, key_of in queries:

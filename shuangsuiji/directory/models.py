@@ -14,6 +14,7 @@ from django.db.models.functions import Upper
 
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 from shuangsuiji.core.validators import validate_credit_code
+from shuangsuiji.imports.batch import ImportBatchBase
 
 from .choices import (
     CLOSED_STATUSES,
@@ -21,7 +22,6 @@ from .choices import (
     ExpertKind,
     ImportKind,
     ImportMode,
-    ImportStatus,
     ItemCategory,
     ItemLevel,
     ItemStatus,
@@ -381,41 +381,13 @@ class InspectionItem(ScopedModel, TimeStampedModel):
         return self.status == ItemStatus.DRAFT
 
 
-class ImportBatch(ScopedModel, TimeStampedModel):
-    """导入批次: one uploaded file, validated (dry run) then committed all-or-nothing (全程留痕)."""
-
-    region_field = "region_code"
+class ImportBatch(ImportBatchBase):
+    """导入批次 of the registers (fields: `imports.batch.ImportBatchBase`; the table stays `directory_importbatch`)."""
 
     kind = models.CharField("导入类型", max_length=10, choices=ImportKind.choices)
-    mode = models.CharField("导入方式", max_length=10, choices=ImportMode.choices)
-    status = models.CharField("状态", max_length=10, choices=ImportStatus.choices)
-    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
-    file_name = models.CharField("文件名", max_length=255)
-    file_sha256 = models.CharField("文件SHA-256", max_length=64)
-    file_size = models.PositiveBigIntegerField("文件大小（字节）")
-    stored_file = models.CharField("保存路径", max_length=300, blank=True)
-    rows_total = models.PositiveIntegerField("数据行数", default=0)
-    count_create = models.PositiveIntegerField("新增", default=0)
-    count_update = models.PositiveIntegerField("更新", default=0)
-    count_close = models.PositiveIntegerField("注销/停业", default=0)
-    count_unchanged = models.PositiveIntegerField("无变化", default=0)
-    count_error = models.PositiveIntegerField("错误", default=0)
-    errors = models.JSONField("错误明细", default=list, blank=True)  # [[row, column, message], ...]
-    warnings = models.JSONField("提示", default=list, blank=True)
-    report = models.JSONField("变更报告", default=list, blank=True)
-    payload = models.JSONField("校验通过的数据", default=dict, blank=True)  # {"fields": [...], "rows": [[...]]}
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, null=True, blank=True
-    )
-    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
 
-    class Meta:
-        verbose_name = "导入批次"
-        verbose_name_plural = "导入记录"
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}导入 #{self.pk} {self.file_name}"
+    class Meta(ImportBatchBase.Meta):
+        pass
 
     @property
     def target_model(self):

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.core.listing import ScopedListView, require_perm
+from shuangsuiji.core.viewhelpers import form_instance, service_call
+from shuangsuiji.imports.spreadsheets import (
+    SpreadsheetError,
+    errors_xlsx,
+    max_bytes,
+    read_table,
+    template_xlsx,
+    write_xlsx,
+)
 
 from . import selectors, services
 from .choices import ImportKind, ImportStatus
@@ -45,7 +54,6 @@ from .models import (
     RegulatedUnit,
     RiskRating,
 )
-from .spreadsheets import SpreadsheetError, errors_xlsx, max_bytes, read_table, template_xlsx, write_xlsx
 from .tables import ExpertTable, ImportBatchTable, InspectorTable, ItemTable, UnitTable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,15 +88,6 @@ def _form_page(request, form, title, **extra):
     return render(request, "core/form_page.html", {"form": form, "title": title, **extra})
 
 
-def _error(form, exc) -> None:
-    """Show a service's refusal on the form (field errors next to the field when the form has it)."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, getattr(exc, "messages", None) or str(exc))
-
-
 class DirectoryListView(ScopedListView):
     """List page with 导入/导出/下载模板 buttons (shown per permission)."""
 
@@ -113,7 +112,7 @@ def _export(request, *, model, filterset_class, queryset, rows_fn, headers, file
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     qs = filterset.qs
     count = qs.count()
-    services.record_export(actor=request.user, model=model, count=count, filters=request.GET.dict())
+    services.record_export(user=request.user, model=model, count=count, filters=request.GET.dict())
     content = write_xlsx(headers, rows_fn(qs), title=filename[:31], widths=widths)
     return xlsx_response(content, f"{filename}_{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -176,13 +175,13 @@ def unit_create(request):
     form = UnitForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data, lines, tags = _unit_form_data(form)
-        try:
-            unit = services.unit_create(actor=request.user, data=data, business_lines=lines, tags=tags)
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, f"已新增检查对象 {unit.name}")
-            return redirect("directory:unit_detail", pk=unit.pk)
+        result = service_call(
+            request, lambda: services.unit_create(user=request.user, data=data, business_lines=lines, tags=tags),
+            form=form,
+        )  # fmt: skip
+        if result:
+            messages.success(request, f"已新增检查对象 {result.value.name}")
+            return redirect("directory:unit_detail", pk=result.value.pk)
     return _form_page(request, form, "新增检查对象")
 
 
@@ -190,16 +189,15 @@ def unit_create(request):
 def unit_edit(request, pk: int):
     require_perm(request.user, RegulatedUnit, "change")
     unit = get_object_or_404(selectors.unit_list(request.user, "change"), pk=pk)
-    form = UnitForm(request.POST or None, instance=RegulatedUnit.objects.get(pk=pk), user=request.user)
+    form = UnitForm(request.POST or None, instance=form_instance(unit), user=request.user)
     form.fields["credit_code"].disabled = True
     if request.method == "POST" and form.is_valid():
         data, lines, tags = _unit_form_data(form)
         data.pop("credit_code", None)
-        try:
-            services.unit_update(actor=request.user, unit=unit, data=data, business_lines=lines, tags=tags)
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
+        call = lambda: services.unit_update(  # noqa: E731
+            user=request.user, unit=unit, data=data, business_lines=lines, tags=tags
+        )
+        if service_call(request, call, form=form):
             messages.success(request, "已保存")
             return redirect("directory:unit_detail", pk=unit.pk)
     return _form_page(request, form, f"编辑检查对象：{unit.name}")
@@ -211,11 +209,8 @@ def unit_risk_add(request, pk: int):
     unit = get_object_or_404(selectors.unit_list(request.user, "change"), pk=pk)
     form = RiskRatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_set_risk(actor=request.user, unit=unit, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
+        if service_call(request, lambda: services.unit_set_risk(user=request.user, unit=unit, **form.cleaned_data),
+                        form=form):  # fmt: skip
             messages.success(request, "已记录信用风险分类")
             return redirect("directory:unit_detail", pk=unit.pk)
     return _form_page(request, form, f"信用风险分类：{unit.name}")
@@ -273,7 +268,7 @@ def _may_declare(user, inspector, action: str = "add") -> bool:
     if not user.has_perm(f"directory.{action}_leaveperiod"):
         return False
     try:
-        services.check_own_declarations(user, inspector)
+        services.check_own_declarations(user=user, inspector=inspector)
     except PermissionDenied:
         return False
     return True
@@ -290,13 +285,13 @@ def inspector_create(request):
     form = InspectorForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data, specialties, tags = _inspector_form_data(form)
-        try:
-            inspector = services.inspector_save(actor=request.user, data=data, specialties=specialties, tags=tags)
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, f"已新增执法人员 {inspector.name}")
-            return redirect("directory:inspector_detail", pk=inspector.pk)
+        result = service_call(
+            request, lambda: services.inspector_save(user=request.user, data=data, specialties=specialties, tags=tags),
+            form=form,
+        )  # fmt: skip
+        if result:
+            messages.success(request, f"已新增执法人员 {result.value.name}")
+            return redirect("directory:inspector_detail", pk=result.value.pk)
     return _form_page(request, form, "新增执法检查人员")
 
 
@@ -304,16 +299,13 @@ def inspector_create(request):
 def inspector_edit(request, pk: int):
     require_perm(request.user, Inspector, "change")
     inspector = get_object_or_404(selectors.inspector_list(request.user, "change"), pk=pk)
-    form = InspectorForm(request.POST or None, instance=Inspector.objects.get(pk=pk), user=request.user)
+    form = InspectorForm(request.POST or None, instance=form_instance(inspector), user=request.user)
     if request.method == "POST" and form.is_valid():
         data, specialties, tags = _inspector_form_data(form)
-        try:
-            services.inspector_save(
-                actor=request.user, inspector=inspector, data=data, specialties=specialties, tags=tags
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
+        call = lambda: services.inspector_save(  # noqa: E731
+            user=request.user, inspector=inspector, data=data, specialties=specialties, tags=tags
+        )
+        if service_call(request, call, form=form):
             messages.success(request, "已保存")
             return redirect("directory:inspector_detail", pk=inspector.pk)
     return _form_page(request, form, f"编辑执法人员：{inspector.name}")
@@ -323,14 +315,11 @@ def inspector_edit(request, pk: int):
 def leave_add(request, pk: int):
     require_perm(request.user, LeavePeriod, "add")
     inspector = get_object_or_404(selectors.inspector_list(request.user), pk=pk)
-    services.check_own_declarations(request.user, inspector)
+    services.check_own_declarations(user=request.user, inspector=inspector)
     form = LeavePeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.leave_add(actor=request.user, inspector=inspector, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
+        call = lambda: services.leave_add(user=request.user, inspector=inspector, **form.cleaned_data)  # noqa: E731
+        if service_call(request, call, form=form):
             messages.success(request, "已登记不可选派期间")
             return redirect("directory:inspector_detail", pk=inspector.pk)
     return _form_page(request, form, f"登记不可选派期间：{inspector.name}")
@@ -341,7 +330,7 @@ def leave_add(request, pk: int):
 def leave_delete(request, pk: int):
     require_perm(request.user, LeavePeriod, "change")
     leave = get_object_or_404(LeavePeriod.objects.restrict(request.user, "view"), pk=pk)
-    services.leave_delete(actor=request.user, leave=leave)
+    services.leave_delete(user=request.user, leave=leave)
     messages.success(request, "已删除")
     return redirect("directory:inspector_detail", pk=leave.inspector_id)
 
@@ -350,15 +339,14 @@ def leave_delete(request, pk: int):
 def conflict_add(request, pk: int):
     require_perm(request.user, ConflictDeclaration, "add")
     inspector = get_object_or_404(selectors.inspector_list(request.user), pk=pk)
-    services.check_own_declarations(request.user, inspector)
+    services.check_own_declarations(user=request.user, inspector=inspector)
     form = ConflictDeclarationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "unit_code"}
-        try:
-            services.conflict_add(actor=request.user, inspector=inspector, unit=form.instance.unit, **data)
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
+        call = lambda: services.conflict_add(  # noqa: E731
+            user=request.user, inspector=inspector, unit=form.instance.unit, **data
+        )
+        if service_call(request, call, form=form):
             messages.success(request, "已登记回避申报")
             return redirect("directory:inspector_detail", pk=inspector.pk)
     return _form_page(request, form, f"回避申报：{inspector.name}")
@@ -369,7 +357,7 @@ def conflict_add(request, pk: int):
 def conflict_delete(request, pk: int):
     require_perm(request.user, ConflictDeclaration, "approve")
     declaration = get_object_or_404(ConflictDeclaration.objects.restrict(request.user, "view"), pk=pk)
-    services.conflict_delete(actor=request.user, declaration=declaration)
+    services.conflict_delete(user=request.user, declaration=declaration)
     messages.success(request, "已撤销回避申报")
     return redirect("directory:inspector_detail", pk=declaration.inspector_id)
 
@@ -401,17 +389,14 @@ def expert_export(request):
 
 
 def _expert_form(request, expert=None):
-    form = ExpertForm(request.POST or None, instance=expert and Expert.objects.get(pk=expert.pk), user=request.user)
+    form = ExpertForm(request.POST or None, instance=form_instance(expert), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("specialties", "tags")}
-        try:
-            services.expert_save(
-                actor=request.user, expert=expert, data=data,
-                specialties=form.cleaned_data["specialties"], tags=form.cleaned_data["tags"],
-            )  # fmt: skip
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
+        call = lambda: services.expert_save(  # noqa: E731
+            user=request.user, expert=expert, data=data,
+            specialties=form.cleaned_data["specialties"], tags=form.cleaned_data["tags"],
+        )  # fmt: skip
+        if service_call(request, call, form=form):
             messages.success(request, "已保存")
             return redirect("directory:expert_list")
     return _form_page(request, form, f"编辑：{expert.name}" if expert else "新增专家/第三方机构")
@@ -502,13 +487,12 @@ def item_create(request):
     require_perm(request.user, InspectionItem, "add")
     form = InspectionItemForm(request.POST or None, user=request.user, initial={"region": request.user.region})
     if request.method == "POST" and form.is_valid():
-        try:
-            item = services.item_create(actor=request.user, data=form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
+        result = service_call(
+            request, lambda: services.item_create(user=request.user, data=form.cleaned_data), form=form
+        )
+        if result:
             messages.success(request, "已新增抽查事项（草稿）")
-            return redirect("directory:item_detail", pk=item.pk)
+            return redirect("directory:item_detail", pk=result.value.pk)
     return _form_page(request, form, "新增抽查事项")
 
 
@@ -519,14 +503,10 @@ def item_edit(request, pk: int):
     if not item.is_editable:
         messages.error(request, "已发布的抽查事项不可修改，请创建新版本")
         return redirect("directory:item_detail", pk=pk)
-    form = InspectionItemForm(request.POST or None, instance=InspectionItem.objects.get(pk=pk), user=request.user)
+    form = InspectionItemForm(request.POST or None, instance=form_instance(item), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("code", "region")}
-        try:
-            services.item_update(actor=request.user, item=item, data=data)
-        except (ValidationError, PermissionDenied) as exc:
-            _error(form, exc)
-        else:
+        if service_call(request, lambda: services.item_update(user=request.user, item=item, data=data), form=form):
             messages.success(request, "已保存")
             return redirect("directory:item_detail", pk=pk)
     return _form_page(request, form, f"编辑抽查事项：{item}")
@@ -535,13 +515,11 @@ def item_edit(request, pk: int):
 def _item_action(request, pk: int, action: str, fn, success: str):
     require_perm(request.user, InspectionItem, action)
     item = get_object_or_404(selectors.item_list(request.user, "view"), pk=pk)
-    try:
-        result = fn(actor=request.user, item=item)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    result = service_call(request, lambda: fn(user=request.user, item=item))
+    if not result:
         return redirect("directory:item_detail", pk=pk)
     messages.success(request, success)
-    return redirect("directory:item_detail", pk=result.pk)
+    return redirect("directory:item_detail", pk=result.value.pk)
 
 
 @login_required
@@ -561,13 +539,13 @@ def item_new_version(request, pk: int):
 def item_claim(request, pk: int):
     require_perm(request.user, InspectionItem, "add")
     item = get_object_or_404(selectors.claimable_items(request.user), pk=pk)
-    try:
-        claimed = services.item_claim(actor=request.user, item=item, region=request.user.region)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    result = service_call(
+        request, lambda: services.item_claim(user=request.user, item=item, region=request.user.region)
+    )
+    if not result:
         return redirect("directory:item_claim_list")
     messages.success(request, f"已认领：{item.name}（草稿，可调整比例后发布）")
-    return redirect("directory:item_detail", pk=claimed.pk)
+    return redirect("directory:item_detail", pk=result.value.pk)
 
 
 # --- import -------------------------------------------------------------------------------------------
@@ -599,7 +577,7 @@ def import_upload(request, kind: str):
             form.add_error("file", f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {max_bytes() / 1048576:.0f} MB")
         else:
             batch = services.import_prepare(
-                actor=request.user, kind=kind, mode=form.cleaned_data["mode"], data=upload.read(), filename=upload.name
+                user=request.user, kind=kind, mode=form.cleaned_data["mode"], data=upload.read(), filename=upload.name
             )
             return redirect("directory:import_detail", pk=batch.pk)
     list_url, label = KIND_URLS[kind]
@@ -648,11 +626,12 @@ def import_errors(request, pk: int):
 @require_POST
 def import_commit(request, pk: int):
     batch = _batch_for(request, pk, "import")
-    try:
-        batch = services.import_commit(actor=request.user, batch=batch)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "导入失败，未写入任何数据：" + "；".join(getattr(exc, "messages", [str(exc)])))
+    result = service_call(
+        request, lambda: services.import_commit(user=request.user, batch=batch), prefix="导入失败，未写入任何数据："
+    )
+    if not result:
         return redirect("directory:import_detail", pk=pk)
+    batch = result.value
     messages.success(
         request,
         f"导入完成：新增 {batch.count_create}，更新 {batch.count_update}，"
@@ -665,11 +644,7 @@ def import_commit(request, pk: int):
 @require_POST
 def import_cancel(request, pk: int):
     batch = _batch_for(request, pk, "import")
-    try:
-        services.import_cancel(actor=request.user, batch=batch)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-    else:
+    if service_call(request, lambda: services.import_cancel(user=request.user, batch=batch)):
         messages.info(request, "已取消该导入批次")
     return redirect("directory:import_detail", pk=pk)
 

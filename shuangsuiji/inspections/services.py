@@ -388,7 +388,7 @@ def result_publish(*, user, results, now: dt.datetime | None = None) -> list[Ins
     audit.append(entries, user=user)
     for result in locked:
         directory_services.inspection_history_add(
-            actor=user, unit=result.unit, inspected_on=result.checked_on,
+            user=user, unit=result.unit, inspected_on=result.checked_on,
             item_name=result.draw.task.name[:200], result=result.get_category_display()[:100],
             source=f"双随机抽查 {result.draw.code}"[:100],
         )  # fmt: skip

@@ -14,7 +14,7 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.directory.models import InspectionItem
-from shuangsuiji.directory.spreadsheets import safe_cell, write_xlsx
+from shuangsuiji.imports.spreadsheets import safe_cell, write_xlsx
 
 from . import selectors, services
 from .choices import EDITABLE_STATUSES, ProblemReason, ResultStatus

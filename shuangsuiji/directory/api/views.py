@@ -5,13 +5,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from shuangsuiji.core.api.viewsets import ScopedReadOnlyViewSet
+from shuangsuiji.imports.spreadsheets import Table
 
 from .. import services
 from ..choices import ImportKind, ImportStatus
 from ..filtersets import ExpertFilterSet, InspectorFilterSet, ItemFilterSet, UnitFilterSet
 from ..importers import UNIT_COLUMNS
 from ..models import Expert, InspectionItem, Inspector, RegulatedUnit
-from ..spreadsheets import Table
 from .serializers import (
     ExpertSerializer,
     InspectionItemSerializer,
@@ -55,7 +55,7 @@ class RegulatedUnitViewSet(ScopedReadOnlyViewSet):
         table = records_to_table(request.data.get("units", []))
         try:
             batch = services.import_sync(
-                actor=request.user, kind=ImportKind.UNIT, mode=data["mode"], table=table, source=data["source"]
+                user=request.user, kind=ImportKind.UNIT, mode=data["mode"], table=table, source=data["source"]
             )
         except IntegrityError:
             return Response(

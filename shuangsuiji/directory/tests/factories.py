@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.core.validators import make_credit_code, org_code_check_char
 from shuangsuiji.directory import services
 from shuangsuiji.directory.models import BusinessLine
@@ -88,7 +89,7 @@ def line(code: str) -> BusinessLine:
 
 def make_unit(regions, n: int, region: str = "370322", lines=("ggcs",), **data):
     fields = {"credit_code": credit(n, region), "name": f"单位{n}", "region": regions[region], **data}
-    return services.unit_create(actor=None, data=fields, business_lines=[line(c) for c in lines])
+    return services.unit_create(user=SYSTEM, data=fields, business_lines=[line(c) for c in lines])
 
 
 def make_inspector(org, n: int, **data):
@@ -99,4 +100,4 @@ def make_inspector(org, n: int, **data):
         "organization": org,
     }
     fields.update(data)
-    return services.inspector_save(actor=None, data=fields, specialties=[line("ggcs")])
+    return services.inspector_save(user=SYSTEM, data=fields, specialties=[line("ggcs")])

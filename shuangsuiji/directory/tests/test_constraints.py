@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.directory import services
 from shuangsuiji.directory.choices import ConflictRelation, ImportKind, ImportStatus
 from shuangsuiji.directory.models import Expert, InspectionItem
@@ -34,10 +35,10 @@ def test_expert_numbers_are_unique_when_filled_in(regions):
     make_expert(regions, "李四", qualification_no="ZJ00001")
     with pytest.raises(ValidationError, match="资质证书编号已被专家库中的另一条记录使用"):
         make_expert(regions, "张三", qualification_no="zj00001")  # case-insensitive, as the importer matches
-    services.expert_save(actor=None, data={"kind": "agency", "name": "检测公司", "credit_code": credit(3),
+    services.expert_save(user=SYSTEM, data={"kind": "agency", "name": "检测公司", "credit_code": credit(3),
                                            "region": regions["370322"]})  # fmt: skip
     with pytest.raises(ValidationError, match="统一社会信用代码已被专家库中的另一条记录使用"):
-        services.expert_save(actor=None, data={"kind": "agency", "name": "另一公司", "credit_code": credit(3),
+        services.expert_save(user=SYSTEM, data={"kind": "agency", "name": "另一公司", "credit_code": credit(3),
                                                "region": regions["370323"]})  # fmt: skip
     make_expert(regions, "王五")
     make_expert(regions, "赵六")  # blank numbers never collide
@@ -50,15 +51,15 @@ def test_identical_conflict_declarations_are_refused(regions, orgs, admin_user_g
     for end in (None, dt.date(2026, 12, 31)):
         args = {"inspector": inspector, "unit": unit, "relation": ConflictRelation.RELATIVE,
                 "start": dt.date(2026, 1, 1), "end": end}  # fmt: skip
-        services.conflict_add(actor=admin_user_gq, **args)
+        services.conflict_add(user=admin_user_gq, **args)
         with pytest.raises(ValidationError, match="已有相同的回避申报"):
-            services.conflict_add(actor=admin_user_gq, **args)
+            services.conflict_add(user=admin_user_gq, **args)
     assert inspector.conflicts.count() == 2
 
 
 def test_expert_import_names_rows_whose_numbers_belong_to_another_expert(regions, admin_user_gq):
     make_expert(regions, "李四", qualification_no="ZJ00001")
-    services.expert_save(actor=None, data={"kind": "agency", "name": "检测公司", "credit_code": credit(3),
+    services.expert_save(user=SYSTEM, data={"kind": "agency", "name": "检测公司", "credit_code": credit(3),
                                            "region": regions["370322"]})  # fmt: skip
     rows = [
         expert_row(2),  # fine

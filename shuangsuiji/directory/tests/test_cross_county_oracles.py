@@ -16,10 +16,11 @@ from django.test import Client
 from django.urls import reverse
 
 from shuangsuiji.accounts.tokens import token_issue
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.directory import services
 from shuangsuiji.directory.choices import ExpertKind, ImportKind, ImportMode, ImportStatus
-from shuangsuiji.directory.importers import OTHER_REGION_MESSAGE
 from shuangsuiji.directory.models import ImportBatch, RegulatedUnit
+from shuangsuiji.imports.schema import OTHER_REGION_MESSAGE
 
 from .factories import credit, line, make_unit, xlsx_bytes
 
@@ -39,7 +40,7 @@ def gaoqing(regions, orgs):
         )
         inspectors.append(
             services.inspector_save(
-                actor=None,
+                user=SYSTEM,
                 specialties=[line("ggcs")],
                 data={
                     "name": f"周明秘{n}",
@@ -51,7 +52,7 @@ def gaoqing(regions, orgs):
         )
         experts.append(
             services.expert_save(
-                actor=None,
+                user=SYSTEM,
                 specialties=[line("ggcs")],
                 data={
                     "kind": ExpertKind.EXPERT,
@@ -64,7 +65,7 @@ def gaoqing(regions, orgs):
         )
         agencies.append(
             services.expert_save(
-                actor=None,
+                user=SYSTEM,
                 specialties=[line("ggcs")],
                 data={
                     "kind": ExpertKind.AGENCY,
@@ -75,7 +76,7 @@ def gaoqing(regions, orgs):
             )  # fmt: skip
         )
         services.item_create(
-            actor=None,
+            user=SYSTEM,
             data={"code": f"GQ-SECRET-{n}", "business_line": line("ggcs"), "name": f"机密事项{n}", "target": "住宿",
                   "legal_basis": "依据", "responsible_body": "高青县卫生健康局", "content": "内容",
                   "method": "现场检查", "default_ratio": 5, "frequency": "每年1次", "region": regions["370322"]},
@@ -195,13 +196,13 @@ def test_a_code_registered_elsewhere_after_the_preview_is_refused_without_detail
     code = credit(990)
     headers = ["统一社会信用代码", "单位名称", "行政区划", "专业类别"]
     batch = services.import_prepare(
-        actor=admin_yy, kind=ImportKind.UNIT, mode=ImportMode.UPDATE,
+        user=admin_yy, kind=ImportKind.UNIT, mode=ImportMode.UPDATE,
         data=xlsx_bytes(headers, [[code, "沂源新单位", "370323", "公共场所"]]), filename="late.xlsx",
     )  # fmt: skip
     assert batch.status == ImportStatus.READY
     make_unit(regions, 990, name="高青秘密单位990")
     with pytest.raises(ValidationError) as excinfo:
-        services.import_commit(actor=admin_yy, batch=batch)
+        services.import_commit(user=admin_yy, batch=batch)
     assert excinfo.value.messages == [f"第2行：{OTHER_REGION_MESSAGE}"]
     assert RegulatedUnit.objects.get(credit_code=code).region.code == "370322"
 
@@ -210,7 +211,7 @@ def test_own_region_duplicates_keep_the_helpful_message(regions, admin_user_gq):
     unit = make_unit(regions, 1, name="本县已有单位")
     headers = ["统一社会信用代码", "单位名称", "行政区划", "专业类别"]
     batch = services.import_prepare(
-        actor=admin_user_gq, kind=ImportKind.UNIT, mode=ImportMode.CREATE,
+        user=admin_user_gq, kind=ImportKind.UNIT, mode=ImportMode.CREATE,
         data=xlsx_bytes(headers, [[unit.credit_code, "重复", "370322", "公共场所"]]), filename="dup.xlsx",
     )  # fmt: skip
     assert batch.errors == [[2, "统一社会信用代码", "已存在于名录库（本县已有单位），如需修改请选择“更新导入”"]]

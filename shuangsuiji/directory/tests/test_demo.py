@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.slow
 def test_demo_exercises_the_directory_and_is_idempotent():
-    context = {"rng": random.Random(20261123), "orgs": load_accounts()}
+    context = {"rng": random.Random(20261123), "orgs": load_accounts(), "today": dt.date(2026, 6, 15)}
     out = io.StringIO()
     load_directory(context, out)
     units = RegulatedUnit.objects

@@ -12,11 +12,12 @@ from django.urls import reverse
 
 from shuangsuiji.accounts.tests.test_views import login
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.directory import services
 from shuangsuiji.directory.choices import ExpertKind, ImportKind, ImportStatus, ItemCategory, ItemLevel, ItemStatus
 from shuangsuiji.directory.importers import EXPERT_COLUMNS, ITEM_COLUMNS
 from shuangsuiji.directory.models import Expert, ImportBatch, InspectionItem
-from shuangsuiji.directory.spreadsheets import template_xlsx
+from shuangsuiji.imports.spreadsheets import template_xlsx
 
 from .factories import credit, csv_bytes, line, xlsx_bytes
 
@@ -62,7 +63,7 @@ def agency_row(n: int, region: str = "370322", **overrides) -> list:
 
 
 def prepare(user, data, kind, filename="import.xlsx", mode="create"):
-    return services.import_prepare(actor=user, kind=kind, mode=mode, data=data, filename=filename)
+    return services.import_prepare(user=user, kind=kind, mode=mode, data=data, filename=filename)
 
 
 def by_row(batch) -> dict[int, list[tuple[str, str]]]:
@@ -79,13 +80,13 @@ def make_item(regions, code, region="370322", publish=False, **data):
         "default_ratio": Decimal("5"), "frequency": "每年1次", "category": ItemCategory.GENERAL,
         "region": regions[region], **data,
     }  # fmt: skip
-    item = services.item_create(actor=None, data=fields)
-    return services.item_publish(actor=None, item=item) if publish else item
+    item = services.item_create(user=SYSTEM, data=fields)
+    return services.item_publish(user=SYSTEM, item=item) if publish else item
 
 
 def make_expert(regions, name, region="370322", **data):
     fields = {"kind": ExpertKind.EXPERT, "name": name, "region": regions[region], **data}
-    return services.expert_save(actor=None, data=fields, specialties=[line("ggcs")])
+    return services.expert_save(user=SYSTEM, data=fields, specialties=[line("ggcs")])
 
 
 # --- 抽查事项清单 --------------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def test_item_xlsx_preview_then_commit_creates_drafts_with_audit(regions, admin_
     batch = prepare(admin_user_gq, xlsx_bytes(ITEM_HEADERS, rows), ImportKind.ITEM)
     assert (batch.status, batch.rows_total, batch.count_create, batch.errors) == (ImportStatus.READY, 2, 2, [])
     assert not InspectionItem.objects.exists()  # dry run
-    services.import_commit(actor=admin_user_gq, batch=batch)
+    services.import_commit(user=admin_user_gq, batch=batch)
     item = InspectionItem.objects.get(code="GQ-002")
     assert (item.status, item.version, item.level) == (ItemStatus.DRAFT, 1, ItemLevel.COUNTY)
     assert item.region.code == "370322"
@@ -111,7 +112,7 @@ def test_item_csv_with_blank_optional_columns_gets_defaults(regions, admin_user_
     row = item_row(1, **{"事项类别": "", "抽查频次": "", "抽查方式": ""})
     batch = prepare(admin_user_gq, csv_bytes(ITEM_HEADERS, [row], "gbk"), ImportKind.ITEM, "items.csv")
     assert batch.status == ImportStatus.READY, batch.errors
-    services.import_commit(actor=admin_user_gq, batch=batch)
+    services.import_commit(user=admin_user_gq, batch=batch)
     item = InspectionItem.objects.get()
     assert (item.category, item.frequency, item.method) == (ItemCategory.GENERAL, "每年1次", "双随机抽查，现场检查")
 
@@ -150,7 +151,7 @@ def test_item_bad_rows_are_each_named_and_nothing_is_written(regions, admin_user
     assert batch.count_error == 10
     assert InspectionItem.objects.count() == 2  # nothing written
     with pytest.raises(ValidationError):
-        services.import_commit(actor=admin_user_gq, batch=batch)
+        services.import_commit(user=admin_user_gq, batch=batch)
 
 
 def test_item_update_mode_updates_drafts_and_refuses_published_versions(regions, admin_user_gq):
@@ -165,15 +166,15 @@ def test_item_update_mode_updates_drafts_and_refuses_published_versions(regions,
     batch = prepare(admin_user_gq, xlsx_bytes(headers, [["GQ-001", "新名称", ""]]), ImportKind.ITEM, mode="update")
     assert batch.status == ImportStatus.READY, batch.errors
     assert batch.report[0]["changes"] == [["抽查事项", "旧名称", "新名称"]]
-    services.import_commit(actor=admin_user_gq, batch=batch)
+    services.import_commit(user=admin_user_gq, batch=batch)
     draft.refresh_from_db()
     assert (draft.name, draft.default_ratio, draft.status, draft.version) == ("新名称", Decimal("5"), "draft", 1)
     change = ObjectChange.objects.get(object_type="directory.inspectionitem", object_id=str(draft.pk), action="update")
     assert change.prechange_data["name"] == "旧名称" and change.postchange_data["name"] == "新名称"
     # A new version of the published item is a draft and may then be updated by import.
-    version2 = services.item_new_version(actor=None, item=published)
+    version2 = services.item_new_version(user=SYSTEM, item=published)
     batch = prepare(admin_user_gq, xlsx_bytes(headers, [["GQ-002", "", "8"]]), ImportKind.ITEM, mode="update")
-    services.import_commit(actor=admin_user_gq, batch=batch)
+    services.import_commit(user=admin_user_gq, batch=batch)
     version2.refresh_from_db()
     published.refresh_from_db()
     assert version2.default_ratio == Decimal("8") and published.default_ratio == Decimal("5")
@@ -187,9 +188,9 @@ def test_item_published_between_preview_and_commit_writes_nothing(regions, admin
     assert batch.status == ImportStatus.INVALID  # a new code in update mode still needs its required cells
     rows = [["GQ-001", "新名称"]]
     batch = prepare(admin_user_gq, xlsx_bytes(headers, rows), ImportKind.ITEM, mode="update")
-    services.item_publish(actor=None, item=draft)
+    services.item_publish(user=SYSTEM, item=draft)
     with pytest.raises(ValidationError, match="已发布的事项不能修改，请新建版本"):
-        services.import_commit(actor=admin_user_gq, batch=batch)
+        services.import_commit(user=admin_user_gq, batch=batch)
     draft.refresh_from_db()
     assert draft.name == "事项GQ-001"
     batch.refresh_from_db()
@@ -200,7 +201,7 @@ def test_item_codes_are_per_region(regions, admin_user_gq, admin_yy):
     make_item(regions, "GQ-001", publish=True)  # 高青's published item does not block 沂源
     batch = prepare(admin_yy, xlsx_bytes(ITEM_HEADERS, [item_row(1)]), ImportKind.ITEM)
     assert batch.status == ImportStatus.READY, batch.errors
-    services.import_commit(actor=admin_yy, batch=batch)
+    services.import_commit(user=admin_yy, batch=batch)
     assert sorted(InspectionItem.objects.values_list("region__code", "status")) == [
         ("370322", "published"), ("370323", "draft"),
     ]  # fmt: skip
@@ -223,7 +224,7 @@ def test_expert_xlsx_preview_then_commit(regions, approver_gq):
     batch = prepare(approver_gq, xlsx_bytes(EXPERT_HEADERS, rows), ImportKind.EXPERT)
     assert (batch.status, batch.count_create) == (ImportStatus.READY, 3), batch.errors
     assert not Expert.objects.exists()
-    services.import_commit(actor=approver_gq, batch=batch)
+    services.import_commit(user=approver_gq, batch=batch)
     one = Expert.objects.get(qualification_no="ZJ00001")
     assert (one.kind, one.name, one.region.code, one.valid_to) == ("expert", "专家1", "370322", dt.date(2028, 12, 31))
     assert sorted(x.code for x in one.specialties.all()) == ["ggcs", "xxws"]
@@ -237,7 +238,7 @@ def test_expert_xlsx_preview_then_commit(regions, approver_gq):
 def test_expert_csv_is_read(regions, admin_user_gq):
     batch = prepare(admin_user_gq, csv_bytes(EXPERT_HEADERS, [expert_row(1)]), ImportKind.EXPERT, "experts.csv")
     assert batch.status == ImportStatus.READY, batch.errors
-    services.import_commit(actor=admin_user_gq, batch=batch)
+    services.import_commit(user=admin_user_gq, batch=batch)
     assert Expert.objects.get().qualification_no == "ZJ00001"
 
 
@@ -280,13 +281,13 @@ def test_expert_bad_rows_are_each_named_and_nothing_is_written(regions, admin_us
     assert batch.count_error == 11
     assert Expert.objects.count() == 1  # nothing written
     with pytest.raises(ValidationError):
-        services.import_commit(actor=admin_user_gq, batch=batch)
+        services.import_commit(user=admin_user_gq, batch=batch)
 
 
 def test_expert_update_mode_by_certificate_credit_code_and_name(regions, admin_user_gq):
     by_cert = make_expert(regions, "李四", qualification_no="ZJ00001", title="副主任医师")
     by_code = services.expert_save(
-        actor=None, data={"kind": "agency", "name": "检测公司", "credit_code": credit(3), "region": regions["370322"]}
+        user=SYSTEM, data={"kind": "agency", "name": "检测公司", "credit_code": credit(3), "region": regions["370322"]}
     )
     by_name = make_expert(regions, "王五", employer="高青县疾控中心")
     headers = ["资质证书编号", "统一社会信用代码", "姓名/机构名称", "工作单位", "职称/资质", "专业类别", "所属区划"]
@@ -299,7 +300,7 @@ def test_expert_update_mode_by_certificate_credit_code_and_name(regions, admin_u
     batch = prepare(admin_user_gq, xlsx_bytes(headers, rows), ImportKind.EXPERT, mode="update")
     assert batch.status == ImportStatus.READY, batch.errors
     assert (batch.count_create, batch.count_update) == (1, 3)
-    services.import_commit(actor=admin_user_gq, batch=batch)
+    services.import_commit(user=admin_user_gq, batch=batch)
     for expert in (by_cert, by_code, by_name):
         expert.refresh_from_db()
     assert by_cert.title == "主任医师" and by_cert.name == "李四"
@@ -321,7 +322,7 @@ def test_yiyuan_user_cannot_touch_gaoqing_experts(regions, admin_yy):
     row = expert_row(3, **{"姓名/机构名称": "王五", "工作单位": "县人民医院", "资质证书编号": "", "所属区划": "沂源县"})
     batch = prepare(admin_yy, xlsx_bytes(EXPERT_HEADERS, [row]), ImportKind.EXPERT)
     assert batch.status == ImportStatus.READY, batch.errors
-    services.import_commit(actor=admin_yy, batch=batch)
+    services.import_commit(user=admin_yy, batch=batch)
     assert sorted(Expert.objects.filter(name="王五").values_list("region__code", flat=True)) == ["370322", "370323"]
 
 

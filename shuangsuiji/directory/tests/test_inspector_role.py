@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.directory import services
 from shuangsuiji.directory.models import ConflictDeclaration, LeavePeriod, RiskRating
 
@@ -41,7 +42,7 @@ def test_inspector_declares_and_withdraws_own_leave_only(client, team, inspector
     assert client.post(reverse("directory:leave_add", args=[colleague.pk]), data).status_code == 403
     assert client.get(reverse("directory:leave_add", args=[colleague.pk])).status_code == 403
     mine = LeavePeriod.objects.get(inspector=own)
-    theirs = services.leave_add(actor=None, inspector=colleague, start=dt.date(2026, 12, 1), end=dt.date(2026, 12, 2),
+    theirs = services.leave_add(user=SYSTEM, inspector=colleague, start=dt.date(2026, 12, 1), end=dt.date(2026, 12, 2),
                                 reason="培训")  # fmt: skip
     assert client.post(reverse("directory:leave_delete", args=[theirs.pk])).status_code == 403
     assert client.post(reverse("directory:leave_delete", args=[mine.pk])).status_code == 302
@@ -61,7 +62,7 @@ def test_conflict_declaration_is_added_by_the_inspector_and_withdrawn_by_the_app
     assert "撤销</button>" not in client.get(reverse("directory:inspector_detail", args=[own.pk])).text
     assert client.post(reverse("directory:conflict_delete", args=[declaration.pk])).status_code == 403
     with pytest.raises(PermissionDenied, match="科室负责人"):
-        services.conflict_delete(actor=inspector_gq, declaration=declaration)
+        services.conflict_delete(user=inspector_gq, declaration=declaration)
     assert ConflictDeclaration.objects.filter(pk=declaration.pk).exists()
     client.force_login(approver_gq)
     assert "撤销</button>" in client.get(reverse("directory:inspector_detail", args=[own.pk])).text
@@ -77,16 +78,16 @@ def test_inspector_sets_no_risk_class_and_edits_no_inspector(client, team, inspe
     data = {"level": "D", "as_of": "2026-03-01", "source": "越权"}
     assert client.post(reverse("directory:unit_risk_add", args=[unit.pk]), data).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.unit_set_risk(actor=inspector_gq, unit=unit, level="D", as_of=dt.date(2026, 3, 1))
+        services.unit_set_risk(user=inspector_gq, unit=unit, level="D", as_of=dt.date(2026, 3, 1))
     for target in (own, colleague):
         assert client.get(reverse("directory:inspector_edit", args=[target.pk])).status_code == 403
         with pytest.raises(PermissionDenied):
-            services.inspector_save(actor=inspector_gq, inspector=target, data={"phone": "1"})
+            services.inspector_save(user=inspector_gq, inspector=target, data={"phone": "1"})
     assert client.get(reverse("directory:inspector_create")).status_code == 403
     assert not RiskRating.objects.filter(level="D").exists()
     # the approver still does all of it, and the rating remembers who changed what
     rating = services.unit_set_risk(
-        actor=approver_gq, unit=unit, level="D", as_of=dt.date(2026, 3, 1), source="年度评定"
+        user=approver_gq, unit=unit, level="D", as_of=dt.date(2026, 3, 1), source="年度评定"
     )
     assert (rating.previous_level, rating.level, rating.created_by) == ("", "D", approver_gq)
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.directory import services
 from shuangsuiji.directory.choices import ImportStatus
 from shuangsuiji.directory.models import ImportBatch, InspectionItem, RegulatedUnit
@@ -39,7 +40,7 @@ def upload(client, data, name="units.xlsx", mode="create", url="directory:unit_i
 def test_unit_list_filters_pages_and_sorts(regions, admin_user_gq, login):
     for n in range(25):
         make_unit(regions, n, lines=("ggcs",) if n % 2 else ("xxws",), name=f"单位{n:02d}")
-    services.unit_update(actor=None, unit=RegulatedUnit.objects.get(name="单位03"), data={"complaint_count": 2})
+    services.unit_update(user=SYSTEM, unit=RegulatedUnit.objects.get(name="单位03"), data={"complaint_count": 2})
     client = login(admin_user_gq)
     page = client.get(reverse("directory:unit_list"))
     assert page.status_code == 200

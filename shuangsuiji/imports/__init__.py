@@ -1,0 +1,14 @@
+"""The shared Excel/CSV import machinery (导入): every register that imports (units, inspectors, items, experts)
+uses it, and contributes only a row schema — an `Importer` subclass with its columns, row form, natural key and
+comparison — plus a writer.
+
+    spreadsheets.py  read_table (xlsx/xls/xlsb/ods/csv, with the cell and zip budget), write_xlsx, template_xlsx
+                     (导入模板), errors_xlsx (错误明细), safe_cell (formula injection)
+    schema.py        Column, header matching, the Importer base (validate every row through the row form, plan
+                     create/update/close/unchanged against the database, the cross-region refusal)
+    batch.py         ImportBatchBase: the abstract batch model (the concrete `directory.ImportBatch` keeps its table)
+    bulk.py          multi-row INSERT helpers for the 100,000-row path, fast audit snapshots
+    services.py      prepare (dry run, preview, change report), commit (all-or-nothing), cancel, sync (API)
+
+It is not a Django app: it owns no table. It depends on `core` only; registers depend on it, never the reverse.
+"""
