@@ -375,6 +375,7 @@ def build_world() -> SimpleNamespace:
     from shuangsuiji.accounts.models import Organization, User
     from shuangsuiji.accounts.roles import Role
     from shuangsuiji.accounts.tokens import token_issue
+    from shuangsuiji.core.permissions import SYSTEM
     from shuangsuiji.cases.models import FollowUpCase
     from shuangsuiji.core.models import HolidayOverride, ObjectChange
     from shuangsuiji.directory import services as directory_services
@@ -415,7 +416,7 @@ def build_world() -> SimpleNamespace:
         client = Client()
         client.force_login(user)
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        tokens[role] = token_issue(actor=None, user=user, name="权限矩阵测试")[1]
+        tokens[role] = token_issue(user=SYSTEM, owner=user, name="权限矩阵测试")[1]
 
     admin = users["admin"]
     plan = AnnualPlan.objects.get(region=gq, status="published")

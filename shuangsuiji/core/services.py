@@ -4,11 +4,16 @@ from django.db import transaction
 
 from . import audit
 from .models import CalendarYear, HolidayOverride, ObjectChange
+from .permissions import require, stored_user
+
+PERM_CALENDAR = "core.manage_holidayoverride"
+CALENDAR_MANAGERS_ONLY = "只有系统管理员可以维护节假日"
 
 
 @transaction.atomic
 def holiday_save(*, user, date, is_workday: bool, name: str = "", note: str = "") -> HolidayOverride:
     """Create or replace the override for `date`."""
+    require(user, PERM_CALENDAR, message=CALENDAR_MANAGERS_ONLY)
     existing = HolidayOverride.objects.filter(date=date).first()
     before = audit.snapshot(existing) if existing else None
     obj = existing or HolidayOverride(date=date)
@@ -23,6 +28,7 @@ def holiday_save(*, user, date, is_workday: bool, name: str = "", note: str = ""
 
 @transaction.atomic
 def holiday_delete(*, user, holiday: HolidayOverride) -> None:
+    require(user, PERM_CALENDAR, message=CALENDAR_MANAGERS_ONLY)
     before = audit.snapshot(holiday)
     audit.log_change(holiday, ObjectChange.Action.DELETE, user=user, before=before)
     holiday.delete()
@@ -30,7 +36,8 @@ def holiday_delete(*, user, holiday: HolidayOverride) -> None:
 
 @transaction.atomic
 def calendar_year_confirm(*, user, year: int, source: str) -> CalendarYear:
-    obj, created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "confirmed_by": user})
+    require(user, PERM_CALENDAR, message=CALENDAR_MANAGERS_ONLY)
+    obj, created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "confirmed_by": stored_user(user)})
     audit.log_change(obj, ObjectChange.Action.CREATE if created else ObjectChange.Action.UPDATE, user=user,
                      message=f"确认 {year} 年节假日安排已维护")  # fmt: skip
     return obj

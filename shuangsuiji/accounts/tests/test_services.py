@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_user_create_is_audited_without_password(admin_user_gq, orgs):
     user = services.user_create(
-        actor=admin_user_gq, username="newbie", password="Str0ng#Pass", full_name="新人",
+        user=admin_user_gq, username="newbie", password="Str0ng#Pass", full_name="新人",
         role=Role.INSPECTOR, organization=orgs["gaoqing_agency"],
     )  # fmt: skip
     assert user.check_password("Str0ng#Pass")
@@ -22,22 +22,22 @@ def test_user_create_is_audited_without_password(admin_user_gq, orgs):
 def test_cannot_create_user_in_another_county(admin_user_gq, orgs):
     with pytest.raises(PermissionDenied):
         services.user_create(
-            actor=admin_user_gq, username="spy", password="Str0ng#Pass", full_name="x",
+            user=admin_user_gq, username="spy", password="Str0ng#Pass", full_name="x",
             role=Role.ADMIN, organization=orgs["yiyuan"],
         )  # fmt: skip
 
 
 def test_user_update_records_before_and_after(admin_user_gq, inspector_gq):
-    services.user_update(actor=admin_user_gq, user=inspector_gq, role=Role.APPROVER)
+    services.user_update(user=admin_user_gq, account=inspector_gq, role=Role.APPROVER)
     change = ObjectChange.objects.filter(object_type="accounts.user", action="update").get()
     assert change.prechange_data["role"] == "inspector" and change.postchange_data["role"] == "approver"
 
 
 def test_admin_cannot_demote_self(admin_user_gq):
     with pytest.raises(ValidationError):
-        services.user_update(actor=admin_user_gq, user=admin_user_gq, role=Role.INSPECTOR)
+        services.user_update(user=admin_user_gq, account=admin_user_gq, role=Role.INSPECTOR)
 
 
 def test_unknown_field_rejected(admin_user_gq, inspector_gq):
     with pytest.raises(ValidationError):
-        services.user_update(actor=admin_user_gq, user=inspector_gq, is_superuser=True)
+        services.user_update(user=admin_user_gq, account=inspector_gq, is_superuser=True)
