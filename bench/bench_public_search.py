@@ -101,10 +101,10 @@ def fixed_rows():
     from django.utils import timezone
 
     from shuangsuiji.accounts.models import Organization
+    from shuangsuiji.core.permissions import SYSTEM
     from shuangsuiji.draws.models import Draw
     from shuangsuiji.plans.models import AnnualPlan, Task
     from shuangsuiji.regions.models import Region
-    from shuangsuiji.core.permissions import SYSTEM
     from shuangsuiji.regions.services import regions_load_csv
 
     regions_load_csv(user=SYSTEM)

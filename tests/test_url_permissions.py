@@ -375,9 +375,9 @@ def build_world() -> SimpleNamespace:
     from shuangsuiji.accounts.models import Organization, User
     from shuangsuiji.accounts.roles import Role
     from shuangsuiji.accounts.tokens import token_issue
-    from shuangsuiji.core.permissions import SYSTEM
     from shuangsuiji.cases.models import FollowUpCase
     from shuangsuiji.core.models import HolidayOverride, ObjectChange
+    from shuangsuiji.core.permissions import SYSTEM
     from shuangsuiji.directory import services as directory_services
     from shuangsuiji.directory.choices import ImportMode, ImportStatus
     from shuangsuiji.directory.models import (

@@ -10,7 +10,6 @@ from shuangsuiji.core.permissions import require
 from .models import Organization, User
 from .roles import Role
 
-
 OUT_OF_SCOPE = "不能管理本辖区以外的机构或用户"
 
 

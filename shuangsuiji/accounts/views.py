@@ -72,7 +72,9 @@ def organization_create(request):
     require_perm(request.user, Organization, "add")
     form = OrganizationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        if service_call(request, lambda: services.organization_create(user=request.user, **form.cleaned_data), form=form):
+        if service_call(
+            request, lambda: services.organization_create(user=request.user, **form.cleaned_data), form=form
+        ):
             messages.success(request, "已创建机构")
             return redirect("accounts:organization_list")
     return _form_page(request, form, "新建机构")

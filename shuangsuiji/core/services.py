@@ -37,7 +37,9 @@ def holiday_delete(*, user, holiday: HolidayOverride) -> None:
 @transaction.atomic
 def calendar_year_confirm(*, user, year: int, source: str) -> CalendarYear:
     require(user, PERM_CALENDAR, message=CALENDAR_MANAGERS_ONLY)
-    obj, created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "confirmed_by": stored_user(user)})
+    obj, created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"source": source, "confirmed_by": stored_user(user)}
+    )
     audit.log_change(obj, ObjectChange.Action.CREATE if created else ObjectChange.Action.UPDATE, user=user,
                      message=f"确认 {year} 年节假日安排已维护")  # fmt: skip
     return obj

@@ -21,10 +21,9 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.querysets import user_scope_prefix
+from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.core.workdays import CalendarNotCovered, WorkCalendar
 from shuangsuiji.directory import services as directory_services
-from shuangsuiji.directory.models import Inspector
 from shuangsuiji.draws.choices import DrawStatus, TargetStatus
 from shuangsuiji.draws.models import Draw, DrawTarget
 
@@ -49,11 +48,10 @@ from .models import (
     ResultCorrection,
     ResultSignature,
 )
+from .selectors import PERM_APPROVE, PERM_ENTER, assigned_inspector, can_enter
 
 Action = ObjectChange.Action
 
-PERM_ENTER = "inspections.enter_inspectionresult"
-PERM_APPROVE = "inspections.approve_inspectionresult"
 PERM_PUBLISH = "inspections.publish_inspectionresult"
 PERM_MANAGE_CHECKLIST = "inspections.manage_checklisttemplate"
 
@@ -66,19 +64,6 @@ CONTENT_FIELDS = ("category", "problem_reasons", "methods", "checked_on", "findi
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _require(user, perm: str) -> None:
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied("您没有此操作的权限")
-
-
-def _check_scope(user, region) -> None:
-    if user is None:
-        return
-    prefix = user_scope_prefix(user)
-    if prefix is None or not region.code.startswith(prefix):
-        raise PermissionDenied("不能操作本辖区以外的数据")
-
-
 def due_date(start: dt.date | None, workdays: int, calendar: WorkCalendar | None = None) -> tuple[dt.date | None, str]:
     """(deadline, "") or (None, reason) when the working-day calendar does not cover the period."""
     if start is None:
@@ -89,23 +74,8 @@ def due_date(start: dt.date | None, workdays: int, calendar: WorkCalendar | None
         return None, str(exc)
 
 
-def assigned_inspector(user, target: DrawTarget) -> Inspector | None:
-    """The user's own Inspector record if it is in the target's inspector group."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Inspector.objects.filter(user=user, draw_assignments__target=target).first()
-
-
-def can_enter(user, result: InspectionResult) -> bool:
-    if not user.has_perm(PERM_ENTER):
-        return False
-    prefix = user_scope_prefix(user)
-    if prefix is None or not result.region.code.startswith(prefix):
-        return False
-    return user.has_perm(PERM_APPROVE) or assigned_inspector(user, result.target) is not None
-
-
 def _require_enter(user, result: InspectionResult) -> None:
+    require(user, None)  # fails closed before anything else
     if not can_enter(user, result):
         raise PermissionDenied("只有该对象的检查组成员或本辖区审批人可以录入检查结果")
 
@@ -137,13 +107,13 @@ def content_hash(result: InspectionResult) -> str:
 
 
 @transaction.atomic
-def results_open_for_draw(*, draw: Draw, user=None) -> list[InspectionResult]:
+def results_open_for_draw(*, user, draw: Draw) -> list[InspectionResult]:
     """Create a PENDING (未检查) result for every active target of a locked draw (idempotent).
 
     PENDING placeholders of targets that were since replaced or cancelled are removed (they hold no data).
+    Any user who sees the draw may trigger it (it only materialises what the lock already decided).
     """
-    if user is not None and not Draw.objects.in_scope(user).filter(pk=draw.pk).exists():
-        raise PermissionDenied("不能操作本辖区以外的数据")
+    require(user, None, draw)
     draw = Draw.objects.select_for_update().get(pk=draw.pk)
     if draw.status != DrawStatus.LOCKED:
         return []
@@ -172,8 +142,9 @@ def results_open_for_draw(*, draw: Draw, user=None) -> list[InspectionResult]:
     return created
 
 
-def ensure_results(user) -> int:
+def ensure_results(*, user) -> int:
     """Open missing PENDING results for every locked draw in the user's scope (lazy hook; cheap when none)."""
+    require(user, None)
     draw_ids = list(
         DrawTarget.objects.in_scope(user)
         .filter(draw__status=DrawStatus.LOCKED, status=TargetStatus.ACTIVE, result__isnull=True)
@@ -275,8 +246,8 @@ def result_save(*, user, result: InspectionResult, data: dict, answers: dict | N
 
     Any change after a signature withdraws the signatures: they confirmed different content.
     """
-    result = _locked_result(result)
     _require_enter(user, result)
+    result = _locked_result(result)
     if result.status not in EDITABLE_STATUSES:
         raise ValidationError("结果已提交或已公示，不能修改（已公示的结果请走更正程序）")
     materialise_checklist(result)
@@ -288,7 +259,7 @@ def result_save(*, user, result: InspectionResult, data: dict, answers: dict | N
     result.is_problem = result.category in PROBLEM_CATEGORIES
     result.publish_due, result.publish_due_error = due_date(result.checked_on, RESULT_PUBLISH_WORKDAYS)
     _transition(result, "save")
-    result.entered_by, result.entered_at = user, timezone.now()
+    result.entered_by, result.entered_at = stored_user(user), timezone.now()
     for answer in result.answers.all():
         if answer.pk in (answers or {}):
             value, note = answers[answer.pk]
@@ -310,8 +281,8 @@ def result_save(*, user, result: InspectionResult, data: dict, answers: dict | N
 @transaction.atomic
 def result_sign(*, user, result: InspectionResult) -> InspectionResult:
     """签名确认 by an assigned inspector; the second distinct signature submits the result."""
+    require(user, PERM_ENTER)
     result = _locked_result(result)
-    _require(user, PERM_ENTER)
     inspector = assigned_inspector(user, result.target)
     if inspector is None:
         raise PermissionDenied("只有该对象检查组的执法人员本人可以签名确认")
@@ -341,9 +312,8 @@ def result_sign(*, user, result: InspectionResult) -> InspectionResult:
 @transaction.atomic
 def result_return(*, user, result: InspectionResult, reason: str) -> InspectionResult:
     """退回修改: an approver sends a submitted result back; signatures are withdrawn."""
+    require(user, PERM_APPROVE, result)
     result = _locked_result(result)
-    _require(user, PERM_APPROVE)
-    _check_scope(user, result.region)
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError("退回须写明理由（不少于 4 个字）")
@@ -362,7 +332,7 @@ def result_return(*, user, result: InspectionResult, reason: str) -> InspectionR
 @transaction.atomic
 def result_publish(*, user, results, now: dt.datetime | None = None) -> list[InspectionResult]:
     """公示 (one or a batch, all or nothing); feeds each unit's inspection history."""
-    _require(user, PERM_PUBLISH)
+    require(user, PERM_PUBLISH)
     now = now or timezone.now()
     ids = [r.pk for r in results]
     locked = list(
@@ -372,7 +342,7 @@ def result_publish(*, user, results, now: dt.datetime | None = None) -> list[Ins
         raise ValidationError("未找到要公示的结果")
     problems = []
     for result in locked:
-        _check_scope(user, result.region)
+        require(user, PERM_PUBLISH, result)
         if result.status != ResultStatus.SUBMITTED:
             problems.append(f"{result.display_name}：状态为“{result.get_status_display()}”，只有已提交的结果可以公示")
     if problems:
@@ -381,7 +351,7 @@ def result_publish(*, user, results, now: dt.datetime | None = None) -> list[Ins
     for result in locked:
         before = audit.snapshot(result)
         _transition(result, "publish")
-        result.published_at, result.published_by = now, user
+        result.published_at, result.published_by = now, stored_user(user)
         result.unit_name, result.unit_code = result.unit.name, result.unit.credit_code
         result.save()
         entries.append(audit.entry_for(result, Action.UPDATE, before=before, message="公示检查结果"))
@@ -401,9 +371,8 @@ CORRECTABLE_FIELDS = ("category", "problem_reasons", "findings", "disposal", "di
 @transaction.atomic
 def result_correct(*, user, result: InspectionResult, reason: str, data: dict) -> ResultCorrection:
     """更正 of a published result: the previous version is kept in ResultCorrection.before."""
+    require(user, PERM_PUBLISH, result)
     result = _locked_result(result)
-    _require(user, PERM_PUBLISH)
-    _check_scope(user, result.region)
     if result.status != ResultStatus.PUBLISHED:
         raise ValidationError("只有已公示的结果需要更正；未公示的结果请退回修改")
     reason = (reason or "").strip()
@@ -425,7 +394,7 @@ def result_correct(*, user, result: InspectionResult, reason: str, data: dict) -
     result.save()
     correction = ResultCorrection.objects.create(
         result=result, version=result.version, reason=reason, before=before, after=audit.snapshot(result),
-        corrected_by=user, corrected_at=result.corrected_at,
+        corrected_by=stored_user(user), corrected_at=result.corrected_at,
     )  # fmt: skip
     audit.log_change(
         result, Action.UPDATE, user=user, before=before, message=f"更正检查结果（第{result.version}版）：{reason}"
@@ -453,8 +422,8 @@ def attachment_max_bytes() -> int:
 
 @transaction.atomic
 def attachment_add(*, user, result: InspectionResult, upload, description: str = "") -> ResultAttachment:
-    result = _locked_result(result)
     _require_enter(user, result)
+    result = _locked_result(result)
     if result.status not in EDITABLE_STATUSES:
         raise ValidationError("结果已提交或已公示，不能再添加附件")
     name = PurePath(upload.name or "").name
@@ -472,7 +441,7 @@ def attachment_add(*, user, result: InspectionResult, upload, description: str =
     digest = hashlib.sha256(content).hexdigest()
     attachment = ResultAttachment(
         result=result, original_name=name[:255], content_type=content_type, size=len(content), sha256=digest,
-        description=description[:200], uploaded_by=user,
+        description=description[:200], uploaded_by=stored_user(user),
     )  # fmt: skip
     attachment.file.save(name, ContentFile(content), save=False)
     attachment.save()
@@ -482,8 +451,8 @@ def attachment_add(*, user, result: InspectionResult, upload, description: str =
 
 @transaction.atomic
 def attachment_delete(*, user, attachment: ResultAttachment) -> None:
+    _require_enter(user, attachment.result)
     result = _locked_result(attachment.result)
-    _require_enter(user, result)
     if result.status not in EDITABLE_STATUSES:
         raise ValidationError("结果已提交或已公示，附件不能删除")
     before = audit.snapshot(attachment)
@@ -502,8 +471,7 @@ def attachment_delete(*, user, attachment: ResultAttachment) -> None:
 @transaction.atomic
 def checklist_save(*, user, template: ChecklistTemplate, questions: list[dict]) -> ChecklistTemplate:
     """Create/update a checklist and replace its questions (answers already given keep their snapshot)."""
-    _require(user, PERM_MANAGE_CHECKLIST)
-    _check_scope(user, template.region)
+    require(user, PERM_MANAGE_CHECKLIST, template)
     creating = template.pk is None
     before = None if creating else audit.snapshot(ChecklistTemplate.objects.get(pk=template.pk))
     template.full_clean()

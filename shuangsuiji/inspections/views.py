@@ -33,7 +33,7 @@ class ResultListView(ScopedListView):
 
     def get_queryset(self):
         if self.request.user.has_perm("inspections.enter_inspectionresult"):
-            services.ensure_results(self.request.user)
+            services.ensure_results(user=self.request.user)
         return selectors.result_list(self.request.user).order_by("status", "publish_due", "id")
 
     def get_extra_context(self):
@@ -53,10 +53,10 @@ def _form_initial(result: InspectionResult) -> dict:
 def result_detail(request, pk):
     result = _result(request, pk)
     user = request.user
-    can_enter = services.can_enter(user, result) and result.status in EDITABLE_STATUSES
+    can_enter = selectors.can_enter(user, result) and result.status in EDITABLE_STATUSES
     if can_enter and not result.answers.exists():
         services.materialise_checklist(result)
-    me = services.assigned_inspector(user, result.target)
+    me = selectors.assigned_inspector(user, result.target)
     signed = result.signatures.select_related("inspector", "user")
     context = {
         "result": result,
