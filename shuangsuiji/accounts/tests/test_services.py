@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from shuangsuiji.accounts import services
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,21 @@ def test_admin_cannot_demote_self(admin_user_gq):
 def test_unknown_field_rejected(admin_user_gq, inspector_gq):
     with pytest.raises(ValidationError):
         services.user_update(user=admin_user_gq, account=inspector_gq, is_superuser=True)
+
+
+def test_system_actor_is_recorded_as_system(orgs):
+    user = services.user_create(
+        user=SYSTEM, username="loader", password="Str0ng#Pass", full_name="演示", role=Role.INSPECTOR,
+        organization=orgs["gaoqing_agency"],
+    )  # fmt: skip
+    change = ObjectChange.objects.get(object_type="accounts.user", object_id=str(user.pk))
+    assert change.user_id is None and change.user_name == "系统"
+
+
+def test_inactive_or_missing_user_is_refused(admin_user_gq, inspector_gq):
+    admin_user_gq.is_active = False
+    for user in (admin_user_gq, None):
+        with pytest.raises(PermissionDenied):
+            services.user_update(user=user, account=inspector_gq, full_name="改名")
+    inspector_gq.refresh_from_db()
+    assert inspector_gq.full_name != "改名"
