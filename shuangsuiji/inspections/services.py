@@ -48,7 +48,7 @@ from .models import (
     ResultCorrection,
     ResultSignature,
 )
-from .selectors import PERM_APPROVE, PERM_ENTER, assigned_inspector, can_enter
+from .selectors import PERM_APPROVE, PERM_ENTER, assigned_inspector
 
 Action = ObjectChange.Action
 
@@ -74,10 +74,14 @@ def due_date(start: dt.date | None, workdays: int, calendar: WorkCalendar | None
         return None, str(exc)
 
 
+ENTER_REFUSED = "只有该对象的检查组成员或本辖区审批人可以录入检查结果"
+
+
 def _require_enter(user, result: InspectionResult) -> None:
-    require(user, None)  # fails closed before anything else
-    if not can_enter(user, result):
-        raise PermissionDenied("只有该对象的检查组成员或本辖区审批人可以录入检查结果")
+    """`require` plus membership: an approver of the region, or an inspector of the target's group."""
+    require(user, PERM_ENTER, result, message=ENTER_REFUSED, scope_message=ENTER_REFUSED)
+    if not (user.has_perm(PERM_APPROVE) or assigned_inspector(user, result.target) is not None):
+        raise PermissionDenied(ENTER_REFUSED)
 
 
 def _locked_result(result: InspectionResult) -> InspectionResult:
