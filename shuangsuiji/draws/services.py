@@ -101,7 +101,7 @@ def build_sources(*, lottery: dict | None = None, drand_round: int | None = None
     return out
 
 
-def task_summary(task: Task) -> dict:
+def _task_summary(task: Task) -> dict:
     """What the commitment says about the task (public, human readable)."""
     return {
         "code": task.code,
@@ -148,7 +148,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
             draw_id=code, plan=pool.draw_plan(task), pool_digest=fd.pool_digest(pool_bytes), strata=counts,
             public_sources=[spec for _k, spec, _a in sources],
             published_at=timezone.localtime(now).isoformat(timespec="seconds"),
-            roster_digest=fd.roster_digest(roster_bytes), attempt=attempt, task=task_summary(task),
+            roster_digest=fd.roster_digest(roster_bytes), attempt=attempt, task=_task_summary(task),
         )  # fmt: skip
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc
@@ -346,7 +346,7 @@ def draw_run(
         raise _fd_error(exc) from exc
     manifest = fd.manifest_bytes(out.manifest)
     DrawFile.store(draw=draw, kind=FileKind.MANIFEST, data=manifest)
-    index_pool(draw, pool_bytes)
+    _index_pool(draw, pool_bytes)
     for source, value, ev in zip(draw.sources.order_by("position"), values, evidence, strict=True):
         if source.kind == SourceKind.LOTTERY:
             continue  # entered and confirmed before
@@ -374,7 +374,7 @@ def draw_run(
     return draw
 
 
-def index_pool(draw: Draw, pool_bytes: bytes) -> int:
+def _index_pool(draw: Draw, pool_bytes: bytes) -> int:
     """Write the per-unit index of the committed pool (DrawPoolEntry) used by the public self-check."""
     rows = (
         DrawPoolEntry(draw=draw, unit_id=uid.decode(), stratum=stratum.decode(), excluded_reason=reason.decode())

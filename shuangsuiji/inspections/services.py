@@ -164,7 +164,7 @@ def ensure_results(*, user) -> int:
 # --- checklist -------------------------------------------------------------------------------------
 
 
-def checklist_templates(result: InspectionResult) -> list[ChecklistTemplate]:
+def _checklist_templates(result: InspectionResult) -> list[ChecklistTemplate]:
     """Base templates first, then one per check item of the task; only templates of enclosing regions."""
     code = result.region.code
     items = [ti.item_id for ti in result.draw.task.items.all() if ti.item_id]
@@ -180,7 +180,7 @@ def materialise_checklist(result: InspectionResult) -> None:
     if result.answers.exists():
         return
     rows, order = [], 0
-    for template in checklist_templates(result):
+    for template in _checklist_templates(result):
         section = template.item.name if template.item_id else template.name
         for q in template.questions.all():
             order += 1
@@ -420,7 +420,7 @@ ATTACHMENT_TYPES = {
 }
 
 
-def attachment_max_bytes() -> int:
+def _attachment_max_bytes() -> int:
     return int(getattr(settings, "INSPECTION_ATTACHMENT_MAX_MB", 20)) * 1024 * 1024
 
 
@@ -434,8 +434,8 @@ def attachment_add(*, user, result: InspectionResult, upload, description: str =
     suffix = PurePath(name).suffix.lower()
     if suffix not in ATTACHMENT_TYPES:
         raise ValidationError(f"不支持的文件类型“{suffix or '无扩展名'}”，只能上传 PDF、JPG、PNG、DOCX、XLSX、MP4")
-    if upload.size > attachment_max_bytes():
-        raise ValidationError(f"文件超过 {attachment_max_bytes() // 1024 // 1024} MB 上限")
+    if upload.size > _attachment_max_bytes():
+        raise ValidationError(f"文件超过 {_attachment_max_bytes() // 1024 // 1024} MB 上限")
     if upload.size == 0:
         raise ValidationError("文件为空")
     content = upload.read()

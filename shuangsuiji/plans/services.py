@@ -90,7 +90,7 @@ def _validate_for_submit(plan: AnnualPlan) -> None:
         raise ValidationError(errors)
 
 
-def plan_snapshot(plan: AnnualPlan) -> dict:
+def _plan_snapshot(plan: AnnualPlan) -> dict:
     """Plan + tasks (with items and ratio rules) as plain JSON, stored with each published version."""
     data = audit.snapshot(plan)
     data["tasks"] = []
@@ -151,7 +151,7 @@ def plan_transition(*, user, plan: AnnualPlan, action: str, text: str = "") -> A
     data = {"from": before["status"], "to": plan.status, "version": plan.version, "text": text}
     if action == "publish":
         version = AnnualPlanVersion.objects.create(
-            plan=plan, version=plan.version, reason=plan.revision_reason, snapshot=plan_snapshot(plan),
+            plan=plan, version=plan.version, reason=plan.revision_reason, snapshot=_plan_snapshot(plan),
             published_at=now, published_by=stored_user(user),
         )  # fmt: skip
         audit.log_change(version, ObjectChange.Action.CREATE, user=user, message=f"公布第{plan.version}版")
