@@ -16,6 +16,7 @@ import time_machine
 
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.roles import Role
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.regions.services import regions_load_csv
 
 PASSWORD = "Test@2026!x"
@@ -45,7 +46,7 @@ def pytest_collection_modifyitems(items):
 def regions(db):
     from shuangsuiji.regions.models import Region
 
-    regions_load_csv()
+    regions_load_csv(user=SYSTEM)
     return {r.code: r for r in Region.objects.all()}
 
 

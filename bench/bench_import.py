@@ -49,12 +49,13 @@ def _worker(rows: int) -> None:
 
     from shuangsuiji.accounts.models import Organization, User
     from shuangsuiji.accounts.roles import Role
+    from shuangsuiji.core.permissions import SYSTEM
     from shuangsuiji.directory import services
     from shuangsuiji.directory.tests.factories import UNIT_HEADERS, csv_bytes, unit_row, xlsx_bytes
     from shuangsuiji.regions.models import Region
     from shuangsuiji.regions.services import regions_load_csv
 
-    regions_load_csv()
+    regions_load_csv(user=SYSTEM)
     org = Organization.objects.create(
         name="基准测试卫生健康局", kind="bureau", region=Region.objects.get(code="370322")
     )

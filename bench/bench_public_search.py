@@ -101,12 +101,13 @@ def fixed_rows():
     from django.utils import timezone
 
     from shuangsuiji.accounts.models import Organization
+    from shuangsuiji.core.permissions import SYSTEM
     from shuangsuiji.draws.models import Draw
     from shuangsuiji.plans.models import AnnualPlan, Task
     from shuangsuiji.regions.models import Region
     from shuangsuiji.regions.services import regions_load_csv
 
-    regions_load_csv()
+    regions_load_csv(user=SYSTEM)
     regions = {r.code: r for r in Region.objects.filter(code__in=COUNTIES)}
     city = Region.objects.get(code="370300")
     org = Organization.objects.create(name="淄博市卫生健康委员会", kind="bureau", region=city)

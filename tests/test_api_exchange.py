@@ -7,13 +7,14 @@ import sys
 import pytest
 
 from shuangsuiji.accounts.tokens import token_issue
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.inspections.tests.fixtures import gq, locked, yy_units  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 
 def auth(user):
-    return {"HTTP_AUTHORIZATION": f"Token {token_issue(actor=None, user=user, name='test')[1]}"}
+    return {"HTTP_AUTHORIZATION": f"Token {token_issue(user=SYSTEM, owner=user, name='test')[1]}"}
 
 
 @pytest.fixture

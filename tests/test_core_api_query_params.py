@@ -3,13 +3,14 @@
 import pytest
 
 from shuangsuiji.accounts.tokens import token_issue
+from shuangsuiji.core.permissions import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def api(client, admin_user_gq):
-    key = token_issue(actor=None, user=admin_user_gq, name="接口测试")[1]
+    key = token_issue(user=SYSTEM, owner=admin_user_gq, name="接口测试")[1]
     return lambda url: client.get(url, HTTP_AUTHORIZATION=f"Token {key}")
 
 

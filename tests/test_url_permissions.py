@@ -395,6 +395,7 @@ def build_world() -> SimpleNamespace:
     from shuangsuiji.accounts.tokens import token_issue
     from shuangsuiji.cases.models import FollowUpCase
     from shuangsuiji.core.models import CalendarProposal, HolidayOverride, ObjectChange
+    from shuangsuiji.core.permissions import SYSTEM
     from shuangsuiji.directory import services as directory_services
     from shuangsuiji.directory.choices import ImportMode, ImportStatus
     from shuangsuiji.directory.models import (
@@ -433,7 +434,7 @@ def build_world() -> SimpleNamespace:
         client = Client()
         client.force_login(user)
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        tokens[role] = token_issue(actor=None, user=user, name="权限矩阵测试")[1]
+        tokens[role] = token_issue(user=SYSTEM, owner=user, name="权限矩阵测试")[1]
 
     admin = users["admin"]
     plan = AnnualPlan.objects.get(region=gq, status="published")

@@ -4,6 +4,7 @@ region scoping is visible (a 高青 user never sees 沂源 data)."""
 from shuangsuiji.accounts import services as account_services
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.roles import Role
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.regions.models import Region
 from shuangsuiji.regions.services import regions_load_csv
 
@@ -34,20 +35,20 @@ ORGS = {
 
 
 def load_accounts() -> dict[str, Organization]:
-    regions_load_csv()
+    regions_load_csv(user=SYSTEM)
     orgs: dict[str, Organization] = {}
     for key, (name, kind, code, parent) in ORGS.items():
         region = Region.objects.get(code=code)
         org = Organization.objects.filter(region=region, name=name).first()
         if org is None:
             org = account_services.organization_create(
-                actor=None, name=name, kind=kind, region=region, parent=orgs.get(parent)
+                user=SYSTEM, name=name, kind=kind, region=region, parent=orgs.get(parent)
             )
         orgs[key] = org
     for username, full_name, role, org_key in DEMO_USERS:
         if not User.objects.filter(username=username).exists():
             account_services.user_create(
-                actor=None, username=username, password=DEMO_PASSWORD, full_name=full_name,
+                user=SYSTEM, username=username, password=DEMO_PASSWORD, full_name=full_name,
                 role=role, organization=orgs[org_key],
             )  # fmt: skip
     return orgs

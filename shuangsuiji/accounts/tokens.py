@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import require
 
 from .models import ApiToken, User
+from .services import OUT_OF_SCOPE
 
 
 def hash_key(key: str) -> str:
@@ -18,27 +20,29 @@ def hash_key(key: str) -> str:
 
 
 @transaction.atomic
-def token_issue(*, actor, user: User, name: str, days: int | None = 365) -> tuple[ApiToken, str]:
-    """Return (token, key). The key is shown once and never stored."""
+def token_issue(*, user, owner: User, name: str, days: int | None = 365) -> tuple[ApiToken, str]:
+    """Issue a token that acts as `owner`; return (token, key). The key is shown once and never stored."""
+    require(user, "accounts.manage_user", owner.organization.region, scope_message=OUT_OF_SCOPE)
     key = "ssj_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user,
+        user=owner,
         name=name,
         prefix=key[:8],
         key_hash=hash_key(key),
         expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
     )
     audit.log_event(
-        ObjectChange.Action.WORKFLOW, obj=user, user=actor, message=f"签发接口令牌：{name}（{token.prefix}…）"
+        ObjectChange.Action.WORKFLOW, obj=owner, user=user, message=f"签发接口令牌：{name}（{token.prefix}…）"
     )
     return token, key
 
 
 @transaction.atomic
-def token_revoke(*, actor, token: ApiToken) -> None:
+def token_revoke(*, user, token: ApiToken) -> None:
+    require(user, "accounts.manage_user", token.user.organization.region, scope_message=OUT_OF_SCOPE)
     token.revoked = True
     token.save(update_fields=["revoked"])
-    audit.log_event(ObjectChange.Action.WORKFLOW, obj=token.user, user=actor, message=f"吊销接口令牌：{token}")
+    audit.log_event(ObjectChange.Action.WORKFLOW, obj=token.user, user=user, message=f"吊销接口令牌：{token}")
 
 
 def token_user(key: str) -> User | None:

@@ -2,11 +2,11 @@ from axes.decorators import axes_dispatch
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 
 from shuangsuiji.core.listing import ScopedListView, require_perm
+from shuangsuiji.core.viewhelpers import form_instance, service_call
 
 from . import services
 from .filtersets import OrganizationFilterSet, UserFilterSet
@@ -47,12 +47,9 @@ def user_create(request):
     require_perm(request.user, User, "add")
     form = UserCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            created = services.user_create(actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"已创建用户 {created.username}")
+        result = service_call(request, lambda: services.user_create(user=request.user, **form.cleaned_data), form=form)
+        if result.ok:
+            messages.success(request, f"已创建用户 {result.value.username}")
             return redirect("accounts:user_list")
     return _form_page(request, form, "新建用户")
 
@@ -61,13 +58,10 @@ def user_create(request):
 def user_edit(request, pk: int):
     require_perm(request.user, User, "change")
     target = get_object_or_404(User.objects.restrict(request.user, "change"), pk=pk)
-    form = UserUpdateForm(request.POST or None, instance=User.objects.get(pk=pk), user=request.user)
+    form = UserUpdateForm(request.POST or None, instance=form_instance(target), user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(actor=request.user, user=target, **{f: form.cleaned_data[f] for f in form.fields})
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
+        changes = {f: form.cleaned_data[f] for f in form.fields}
+        if service_call(request, lambda: services.user_update(user=request.user, account=target, **changes), form=form):
             messages.success(request, "已保存")
             return redirect("accounts:user_list")
     return _form_page(request, form, f"编辑用户：{target.username}")
@@ -78,11 +72,9 @@ def organization_create(request):
     require_perm(request.user, Organization, "add")
     form = OrganizationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_create(actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
+        if service_call(
+            request, lambda: services.organization_create(user=request.user, **form.cleaned_data), form=form
+        ):
             messages.success(request, "已创建机构")
             return redirect("accounts:organization_list")
     return _form_page(request, form, "新建机构")

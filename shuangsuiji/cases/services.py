@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.directory import services as directory_services
 from shuangsuiji.inspections.choices import ResultStatus
 from shuangsuiji.inspections.models import InspectionResult
-from shuangsuiji.inspections.services import _check_scope, _require, due_date
+from shuangsuiji.inspections.services import due_date
 
 from .choices import CaseKind, CaseStatus, ReceiverKind, RecheckResult
 from .models import FollowUpCase
@@ -71,9 +72,8 @@ def case_open(*, user, result: InspectionResult, kind: str, data: dict) -> Follo
     rectify: deadline (and description/document_no) · penalty: case_no (decision later) ·
     transfer/notify: receiver, receiver_kind, sent_on.
     """
-    _require(user, PERM_ADD)
+    require(user, PERM_ADD, result)
     result = InspectionResult.objects.select_related("region", "unit", "draw").get(pk=result.pk)
-    _check_scope(user, result.region)
     if result.status not in (ResultStatus.SUBMITTED, ResultStatus.PUBLISHED):
         raise ValidationError("检查结果提交后才能登记后续处置")
     if kind not in CaseKind.values:
@@ -82,7 +82,9 @@ def case_open(*, user, result: InspectionResult, kind: str, data: dict) -> Follo
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError(f"不可填写的字段：{', '.join(sorted(unknown))}")
-    case = FollowUpCase(result=result, unit=result.unit, region=result.region, kind=kind, created_by=user, **data)
+    case = FollowUpCase(
+        result=result, unit=result.unit, region=result.region, kind=kind, created_by=stored_user(user), **data
+    )
     if kind == CaseKind.RECTIFY:
         if not case.deadline:
             raise ValidationError({"deadline": "责令整改须填写整改期限"})
@@ -107,9 +109,8 @@ def case_open(*, user, result: InspectionResult, kind: str, data: dict) -> Follo
 @transaction.atomic
 def case_recheck(*, user, case: FollowUpCase, recheck_on: dt.date, recheck_result: str, note: str = "") -> FollowUpCase:
     """复查 of a 责令整改: rectified closes the case; otherwise it stays open (e.g. to open a penalty case)."""
+    require(user, PERM_CHANGE, case)
     case = _locked(case)
-    _require(user, PERM_CHANGE)
-    _check_scope(user, case.region)
     if case.kind != CaseKind.RECTIFY or case.status != CaseStatus.OPEN:
         raise ValidationError("只有未完结的责令整改可以复查")
     if recheck_result not in RecheckResult.values:
@@ -136,9 +137,8 @@ def case_decide(
     case_no: str = "",
 ) -> FollowUpCase:
     """处罚决定: publication due within 7 working days; adds a Violation (violation_count +1)."""
+    require(user, PERM_CHANGE, case)
     case = _locked(case)
-    _require(user, PERM_CHANGE)
-    _check_scope(user, case.region)
     if case.kind != CaseKind.PENALTY:
         raise ValidationError("只有立案处罚可以登记处罚决定")
     if case.decided_on:
@@ -179,9 +179,8 @@ def case_decide(
 
 @transaction.atomic
 def case_publish_penalty(*, user, case: FollowUpCase, now: dt.datetime | None = None) -> FollowUpCase:
+    require(user, PERM_PUBLISH, case)
     case = _locked(case)
-    _require(user, PERM_PUBLISH)
-    _check_scope(user, case.region)
     if case.kind != CaseKind.PENALTY or not case.decided_on:
         raise ValidationError("只有已作出处罚决定的案件可以公示处罚信息")
     if case.published_at:
@@ -193,9 +192,8 @@ def case_publish_penalty(*, user, case: FollowUpCase, now: dt.datetime | None = 
 
 @transaction.atomic
 def case_close(*, user, case: FollowUpCase, closed_on: dt.date, note: str = "") -> FollowUpCase:
+    require(user, PERM_CHANGE, case)
     case = _locked(case)
-    _require(user, PERM_CHANGE)
-    _check_scope(user, case.region)
     if case.status != CaseStatus.OPEN:
         raise ValidationError("该处置已完结")
     if case.kind == CaseKind.PENALTY and not case.decided_on:

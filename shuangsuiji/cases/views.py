@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
+from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.viewhelpers import service_call
 from shuangsuiji.inspections import selectors as result_selectors
 
 from . import selectors, services
@@ -37,15 +37,16 @@ def case_create(request, result_pk):
     result = get_object_or_404(result_selectors.result_list(request.user), pk=result_pk)
     form = CaseOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_open(
+        opened = service_call(
+            request,
+            lambda: services.case_open(
                 user=request.user, result=result, kind=form.cleaned_data["kind"], data=form.data_for_kind()
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        )
+        if opened.ok:
             messages.success(request, "后续处置已登记。")
-            return redirect("cases:case_detail", pk=case.pk)
+            return redirect("cases:case_detail", pk=opened.value.pk)
     return render(request, "core/form_page.html", {"form": form, "title": f"登记后续处置：{result.target.unit_name}"})
 
 
@@ -78,11 +79,7 @@ def _post(request, pk, form_class, fn, success):
     if form is not None and not form.is_valid():
         messages.error(request, f"填写有误：{form.errors.as_text()}")
         return redirect("cases:case_detail", pk=pk)
-    try:
-        fn(case, form.cleaned_data if form else {})
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
+    if service_call(request, lambda: fn(case, form.cleaned_data if form else {})):
         messages.success(request, success)
     return redirect("cases:case_detail", pk=pk)
 

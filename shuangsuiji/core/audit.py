@@ -26,8 +26,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .middleware import current_request_id, current_user
-from .permissions import SYSTEM
 from .models import GENESIS_HASH, ObjectChange
+from .permissions import SYSTEM
 
 AUDIT_LOCK_KEY = 0x5353_4A01  # pg_advisory_xact_lock key for the audit chain
 

@@ -17,6 +17,7 @@ from shuangsuiji.core.registry import demo_loader
 
 from . import services
 from .models import CalendarYear
+from .permissions import SYSTEM
 from .workdays import covered_years
 
 SAMPLE = "演示示例"
@@ -39,8 +40,8 @@ def demo_years(today: dt.date) -> list[int]:
 
 def enter_sample_calendar(year: int) -> CalendarYear:
     for day, name in sample_holidays(year):
-        services.holiday_save(user=None, date=day, is_workday=False, name=f"{name}（{SAMPLE}）", note=SOURCE)
-    return services.calendar_year_confirm(user=None, year=year, source=SOURCE)
+        services.holiday_save(user=SYSTEM, date=day, is_workday=False, name=f"{name}（{SAMPLE}）", note=SOURCE)
+    return services.calendar_year_confirm(user=SYSTEM, year=year, source=SOURCE)
 
 
 @demo_loader(50, "工作日历")

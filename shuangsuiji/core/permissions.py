@@ -66,6 +66,11 @@ def is_system(user) -> bool:
     return user is SYSTEM
 
 
+def stored_user(user):
+    """The value for a `*_by` foreign key: the user, or None for the SYSTEM actor (it has no row)."""
+    return None if user is SYSTEM else user
+
+
 def region_code_of(target) -> str | None:
     """The GB/T 2260 code that decides scope for `target` (None when the target names no region)."""
     if target is None:

@@ -12,14 +12,17 @@ from django.utils import timezone
 
 from . import audit
 from .models import CalendarProposal, CalendarYear, HolidayOverride, ObjectChange
+from .permissions import SYSTEM, require, stored_user
+
+PERM_CALENDAR = "core.manage_holidayoverride"
 
 EDITOR_ONLY = "节假日安排是全国统一的数据，只有省级系统管理员可以修改；县、市管理员请提交调整建议"
 
 
 def can_edit_calendar(user) -> bool:
-    if user is None:
+    if user is SYSTEM:
         return True
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
         return True
@@ -32,6 +35,7 @@ def can_propose_calendar(user) -> bool:
 
 
 def check_calendar_editor(user) -> None:
+    require(user, PERM_CALENDAR, message=EDITOR_ONLY)  # fails closed (None, anonymous, inactive)
     if not can_edit_calendar(user):
         raise PermissionDenied(EDITOR_ONLY)
 
@@ -63,7 +67,9 @@ def holiday_delete(*, user, holiday: HolidayOverride) -> None:
 @transaction.atomic
 def calendar_year_confirm(*, user, year: int, source: str) -> CalendarYear:
     check_calendar_editor(user)
-    obj, created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "confirmed_by": user})
+    obj, created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"source": source, "confirmed_by": stored_user(user)}
+    )
     audit.log_change(obj, ObjectChange.Action.CREATE if created else ObjectChange.Action.UPDATE, user=user,
                      message=f"确认 {year} 年节假日安排已维护")  # fmt: skip
     return obj
@@ -77,11 +83,12 @@ def proposal_create(
     *, user, kind: str, reason: str, source: str, date=None, is_workday: bool = False, name: str = "", year=None
 ) -> CalendarProposal:
     """A county or city administrator proposes a calendar change; nothing changes until a province admin accepts."""
-    if not user.has_perm("core.add_calendarproposal") or user.region is None:
+    require(user, "core.add_calendarproposal", message="只有系统管理员可以提出节假日调整建议")
+    if user.region is None:
         raise PermissionDenied("只有系统管理员可以提出节假日调整建议")
     proposal = CalendarProposal(
         kind=kind, reason=(reason or "").strip(), source=(source or "").strip(), date=date, is_workday=is_workday,
-        name=name, year=year, region_code=user.region.code, proposed_by=user,
+        name=name, year=year, region_code=user.region.code, proposed_by=stored_user(user),
     )  # fmt: skip
     if kind in (CalendarProposal.Kind.SET_DAY, CalendarProposal.Kind.DELETE_DAY) and date is None:
         raise ValidationError({"date": "请填写日期"})
@@ -116,7 +123,7 @@ def proposal_decide(*, user, proposal: CalendarProposal, accept: bool, note: str
         else:
             calendar_year_confirm(user=user, year=proposal.year, source=proposal.source)
     proposal.status = CalendarProposal.Status.ACCEPTED if accept else CalendarProposal.Status.REJECTED
-    proposal.decided_by, proposal.decided_at, proposal.decision_note = user, timezone.now(), (note or "").strip()
+    proposal.decided_by, proposal.decided_at, proposal.decision_note = stored_user(user), timezone.now(), (note or "").strip()
     proposal.save()
     audit.log_change(
         proposal, ObjectChange.Action.UPDATE, user=user, before=before,

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.core.permissions import SYSTEM
-from shuangsuiji.core.validators import make_credit_code, org_code_check_char
 from shuangsuiji.core.registry import demo_loader
+from shuangsuiji.core.validators import make_credit_code, org_code_check_char
 from shuangsuiji.regions.models import Region
 
 from . import services

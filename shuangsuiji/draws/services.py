@@ -31,12 +31,12 @@ from django.utils import timezone
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.directory.models import ConflictDeclaration, Inspector, RegulatedUnit
 from shuangsuiji.fairdraw.snapshot import iter_rows
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.choices import PlanStatus
 from shuangsuiji.plans.models import Task
-from shuangsuiji.plans.services import check_allowed
 
 from . import sources as src
 from .choices import (
@@ -62,6 +62,8 @@ from .selectors import commitment_of
 from .snapshot import roster_entries
 
 PERM_DRAW = "draws.draw_draw"
+PERM_VIEW = "draws.view_draw"
+OUT_OF_SCOPE = "不能操作本辖区以外的计划或任务"
 POOL_INDEX_BATCH = 5000
 
 
@@ -99,7 +101,7 @@ def build_sources(*, lottery: dict | None = None, drand_round: int | None = None
     return out
 
 
-def task_summary(task: Task) -> dict:
+def _task_summary(task: Task) -> dict:
     """What the commitment says about the task (public, human readable)."""
     return {
         "code": task.code,
@@ -116,9 +118,9 @@ def task_summary(task: Task) -> dict:
 @transaction.atomic
 def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = None) -> Draw:
     """Freeze the pool and roster and publish the commitment (T0)."""
+    require(user, PERM_DRAW, task.plan, scope_message=OUT_OF_SCOPE)
     now = (now or timezone.now()).replace(microsecond=0)
     task = Task.objects.select_for_update().select_related("plan__region", "scope_region").get(pk=task.pk)
-    check_allowed(user, PERM_DRAW, task.plan.region)
     if task.plan.status != PlanStatus.PUBLISHED:
         raise ValidationError("只有已公布的年度计划中的任务才能抽取")
     if task.has_live_draw():
@@ -146,7 +148,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
             draw_id=code, plan=pool.draw_plan(task), pool_digest=fd.pool_digest(pool_bytes), strata=counts,
             public_sources=[spec for _k, spec, _a in sources],
             published_at=timezone.localtime(now).isoformat(timespec="seconds"),
-            roster_digest=fd.roster_digest(roster_bytes), attempt=attempt, task=task_summary(task),
+            roster_digest=fd.roster_digest(roster_bytes), attempt=attempt, task=_task_summary(task),
         )  # fmt: skip
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc
@@ -157,7 +159,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
                 task=task, region=task.plan.region, attempt=attempt, code=code, published_at=now,
                 commitment_hash=fd.commitment_hash(record), pool_digest=record["pool_digest"],
                 roster_digest=record["roster_digest"], unit_total=record["units"]["total"],
-                unit_eligible=record["units"]["eligible"], created_by=user,
+                unit_eligible=record["units"]["eligible"], created_by=stored_user(user),
             )  # fmt: skip
     except IntegrityError as exc:  # the partial unique constraint: someone else drew first
         raise ValidationError("该任务已有进行中的抽取（其他用户刚刚发起），请刷新页面") from exc
@@ -194,8 +196,7 @@ def _locked_source(source: PublicSource) -> tuple[Draw, PublicSource]:
     return draw, PublicSource.objects.select_for_update().get(pk=source.pk)
 
 
-def _check_lottery_step(user, draw: Draw, source: PublicSource) -> None:
-    check_allowed(user, PERM_DRAW, draw.region)
+def _check_lottery_step(draw: Draw, source: PublicSource) -> None:
     if source.kind != SourceKind.LOTTERY:
         raise ValidationError("只有彩票开奖号码需要事先录入并复核；drand 和监督人随机数在抽取时录入")
     if draw.status != DrawStatus.COMMITTED:
@@ -224,9 +225,10 @@ def source_enter(
     """First person: enter a lottery result with the official announcement's reference (URL or 公告编号)
     and optionally a screenshot or photo.  Entering again (before confirmation) replaces the entry and
     clears any confirmation."""
+    require(user, PERM_DRAW, source.draw, scope_message=OUT_OF_SCOPE)
     now = now or timezone.now()
     draw, source = _locked_source(source)
-    _check_lottery_step(user, draw, source)
+    _check_lottery_step(draw, source)
     src.check_available(source.available_at, source.description, now)
     value = src.canonical_value(source.kind, source.spec, raw_value)
     ref = (announcement_ref or "").strip()
@@ -236,7 +238,7 @@ def source_enter(
         raise ValidationError("开奖公告出处不能超过 300 个字")
     previous = {"value": source.value, "entered_by": source.entered_by_id, "confirmed_by": source.confirmed_by_id}
     source.value, source.raw_value = value, raw_value.strip()
-    source.entered_at, source.entered_by = now, user
+    source.entered_at, source.entered_by = now, stored_user(user)
     source.confirmed_at, source.confirmed_by = None, None
     source.announcement_ref = ref
     if upload is not None:
@@ -258,9 +260,10 @@ def source_enter(
 def source_confirm(*, user, source: PublicSource, raw_value: str, now: dt.datetime | None = None) -> PublicSource:
     """Second person (a different login): type the numbers again from the official announcement;
     they must equal the first entry."""
+    require(user, PERM_DRAW, source.draw, scope_message=OUT_OF_SCOPE)
     now = now or timezone.now()
     draw, source = _locked_source(source)
-    _check_lottery_step(user, draw, source)
+    _check_lottery_step(draw, source)
     if not source.value:
         raise ValidationError(f"{source.description}尚未录入，不能复核")
     if source.confirmed_by_id is not None:
@@ -273,7 +276,7 @@ def source_confirm(*, user, source: PublicSource, raw_value: str, now: dt.dateti
             f"复核录入的号码 {value} 与第一次录入的 {source.value} 不一致。请对照官方开奖公告再次核对；"
             "如第一次录入有误，请重新录入后再复核"
         )
-    source.confirmed_at, source.confirmed_by = now, user
+    source.confirmed_at, source.confirmed_by = now, stored_user(user)
     source.save()
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user,
@@ -325,10 +328,10 @@ def draw_run(
 ) -> Draw:
     """Run fairdraw (selection + inspector assignment) on the public values: the confirmed lottery
     entries plus ``raw_values`` (and drand ``signatures``) of the other sources, by position."""
+    require(user, PERM_DRAW, draw, scope_message=OUT_OF_SCOPE)
     now = now or timezone.now()
     raw_values = raw_values or {}
     draw = _locked_draw(draw)
-    check_allowed(user, PERM_DRAW, draw.region)
     _require_status(draw, "run")
     values, evidence = canonical_values(draw, raw_values, now, signatures)
     commitment = commitment_of(draw)
@@ -339,19 +342,19 @@ def draw_run(
         raise _fd_error(exc) from exc
     manifest = fd.manifest_bytes(out.manifest)
     DrawFile.store(draw=draw, kind=FileKind.MANIFEST, data=manifest)
-    index_pool(draw, pool_bytes)
+    _index_pool(draw, pool_bytes)
     for source, value, ev in zip(draw.sources.order_by("position"), values, evidence, strict=True):
         if source.kind == SourceKind.LOTTERY:
             continue  # entered and confirmed before
         source.value, source.raw_value = value, raw_values.get(source.position, "").strip()
         source.signature = ev["signature"] if ev else ""
-        source.entered_at, source.entered_by = now, user
+        source.entered_at, source.entered_by = now, stored_user(user)
         source.save()
     _store_result(draw, out, roster_bytes)
     before = audit.snapshot(draw)
     draw.public_values = values
     draw.seed = out.seed.hex()
-    draw.drawn_at, draw.drawn_by = now, user
+    draw.drawn_at, draw.drawn_by = now, stored_user(user)
     draw.manifest_hash = fd.pool_digest(manifest)  # plain SHA-256 of the manifest bytes
     draw.assignment_feasible = out.assignment.feasible if out.assignment else None
     draw.assignment_problems = [p.to_dict() for p in out.assignment.problems] if out.assignment else []
@@ -367,7 +370,7 @@ def draw_run(
     return draw
 
 
-def index_pool(draw: Draw, pool_bytes: bytes) -> int:
+def _index_pool(draw: Draw, pool_bytes: bytes) -> int:
     """Write the per-unit index of the committed pool (DrawPoolEntry) used by the public self-check."""
     rows = (
         DrawPoolEntry(draw=draw, unit_id=uid.decode(), stratum=stratum.decode(), excluded_reason=reason.decode())
@@ -429,12 +432,12 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
 
 @transaction.atomic
 def witness_add(*, user, draw: Draw, name: str, organization: str, role: str, note: str = "") -> DrawWitness:
+    require(user, PERM_DRAW, draw, scope_message=OUT_OF_SCOPE)
     draw = _locked_draw(draw)
-    check_allowed(user, PERM_DRAW, draw.region)
     if draw.status not in (DrawStatus.COMMITTED, DrawStatus.DRAWN):
         raise ValidationError("抽取已锁定或作废，不能再登记监督人")
     witness = DrawWitness(draw=draw, name=name.strip(), organization=organization.strip(), role=role, note=note,
-                          recorded_by=user)  # fmt: skip
+                          recorded_by=stored_user(user))  # fmt: skip
     witness.full_clean()
     witness.save()
     audit.log_change(
@@ -445,13 +448,13 @@ def witness_add(*, user, draw: Draw, name: str, organization: str, role: str, no
 
 @transaction.atomic
 def draw_lock(*, user, draw: Draw, now: dt.datetime | None = None) -> Draw:
+    require(user, PERM_DRAW, draw, scope_message=OUT_OF_SCOPE)
     draw = _locked_draw(draw)
-    check_allowed(user, PERM_DRAW, draw.region)
     _require_status(draw, "lock")
     if not draw.witnesses.exists():
         raise ValidationError("请先登记至少一名监督人，再锁定抽取结果")
     draw.status = DRAW_TRANSITIONS["lock"][1]
-    draw.locked_at, draw.locked_by = now or timezone.now(), user
+    draw.locked_at, draw.locked_by = now or timezone.now(), stored_user(user)
     draw.save()
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"锁定并公示抽取结果 {draw.code}",
@@ -462,15 +465,15 @@ def draw_lock(*, user, draw: Draw, now: dt.datetime | None = None) -> Draw:
 
 @transaction.atomic
 def draw_cancel(*, user, draw: Draw, reason: str) -> Draw:
+    require(user, PERM_DRAW, draw, scope_message=OUT_OF_SCOPE)
     draw = _locked_draw(draw)
-    check_allowed(user, PERM_DRAW, draw.region)
     _require_status(draw, "cancel")
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError("作废抽取必须写明理由（不少于 4 个字）")
     before = draw.status
     draw.status = DRAW_TRANSITIONS["cancel"][1]
-    draw.cancelled_at, draw.cancelled_by, draw.cancel_reason = timezone.now(), user, reason
+    draw.cancelled_at, draw.cancelled_by, draw.cancel_reason = timezone.now(), stored_user(user), reason
     draw.save()
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"作废抽取 {draw.code}：{reason}",
@@ -488,8 +491,7 @@ def _locked_target(target: DrawTarget) -> tuple[Draw, DrawTarget]:
     return draw, target
 
 
-def _check_change_allowed(user, draw: Draw, target: DrawTarget, reason: str) -> str:
-    check_allowed(user, PERM_DRAW, draw.region)
+def _check_change_allowed(draw: Draw, target: DrawTarget, reason: str) -> str:
     if draw.status not in (DrawStatus.DRAWN, DrawStatus.LOCKED):
         raise ValidationError("只有已抽取的结果才能递补或取消对象")
     if target.status != TargetStatus.ACTIVE:
@@ -506,8 +508,9 @@ def target_substitute(*, user, target: DrawTarget, reason: str) -> tuple[TargetC
 
     The original group moves to the substitute; returns warnings (e.g. a member must 回避).
     """
+    require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
     draw, target = _locked_target(target)
-    reason = _check_change_allowed(user, draw, target, reason)
+    reason = _check_change_allowed(draw, target, reason)
     substitute = (
         DrawTarget.objects.select_for_update()
         .filter(draw=draw, stratum=target.stratum, role=TargetRole.SUBSTITUTE, status=TargetStatus.STANDBY)
@@ -536,7 +539,7 @@ def target_substitute(*, user, target: DrawTarget, reason: str) -> tuple[TargetC
             warnings.append(f"执法人员 {a.inspector_name} 已申报与 {substitute.unit_name} 回避，需调整检查组")
     change = TargetChange.objects.create(
         draw=draw, kind=TargetChangeKind.SUBSTITUTE, target=target, substitute=substitute, reason=reason,
-        created_by=user,
+        created_by=stored_user(user),
     )  # fmt: skip
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user,
@@ -549,12 +552,13 @@ def target_substitute(*, user, target: DrawTarget, reason: str) -> tuple[TargetC
 
 @transaction.atomic
 def target_cancel(*, user, target: DrawTarget, reason: str) -> TargetChange:
+    require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
     draw, target = _locked_target(target)
-    reason = _check_change_allowed(user, draw, target, reason)
+    reason = _check_change_allowed(draw, target, reason)
     target.status = TargetStatus.CANCELLED
     target.save()
     change = TargetChange.objects.create(
-        draw=draw, kind=TargetChangeKind.CANCEL, target=target, reason=reason, created_by=user
+        draw=draw, kind=TargetChangeKind.CANCEL, target=target, reason=reason, created_by=stored_user(user)
     )
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"取消检查：{target.unit_name}；理由：{reason}",
@@ -568,6 +572,7 @@ def target_cancel(*, user, target: DrawTarget, reason: str) -> TargetChange:
 
 def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
     """Re-run the draw from the stored files (the same check as the stand-alone verifier)."""
+    require(user, PERM_VIEW, draw, scope_message=OUT_OF_SCOPE)
     manifest = draw.file_bytes(FileKind.MANIFEST)
     if manifest is None:
         raise ValidationError("该抽取尚未产生结果，无需验证")

@@ -2,7 +2,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.printing import render_pdf
+from shuangsuiji.core.viewhelpers import service_call
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.models import Task
 
@@ -70,13 +71,13 @@ def draw_start(request, task_pk):
     task = get_object_or_404(Task.objects.restrict(request.user, "view"), pk=task_pk)
     form = FreezeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            draw = services.draw_freeze(user=request.user, task=task, sources=form.cleaned_data["sources"])
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
+        sources = form.cleaned_data["sources"]
+        result = service_call(
+            request, lambda: services.draw_freeze(user=request.user, task=task, sources=sources), form=form
+        )
+        if result.ok:
             messages.success(request, "号池已冻结，抽取承诺已公布。请在公开随机数产生后录入。")
-            return redirect("draws:draw_detail", pk=draw.pk)
+            return redirect("draws:draw_detail", pk=result.value.pk)
     return render(
         request,
         "draws/draw_start.html",
@@ -108,12 +109,9 @@ def draw_detail(request, pk):
 
 def _action(request, pk, fn, success):
     draw = _draw(request, pk, "draw")
-    try:
-        result = fn(draw)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "操作失败：" + error_text(exc))
-    else:
-        messages.success(request, success(result) if callable(success) else success)
+    result = service_call(request, lambda: fn(draw), prefix="操作失败：")
+    if result.ok:
+        messages.success(request, success(result.value) if callable(success) else success)
     return redirect("draws:draw_detail", pk=draw.pk)
 
 
@@ -128,11 +126,12 @@ def draw_values(request, pk):
         return redirect("draws:draw_detail", pk=draw.pk)
     raw, signatures = form.raw_values(), form.signatures()
     if request.POST.get("confirm") != "1":
-        try:
-            values, _evidence = services.canonical_values(draw, raw, signatures=signatures)
-        except ValidationError as exc:
-            messages.error(request, "录入有误：" + error_text(exc))
+        checked = service_call(
+            request, lambda: services.canonical_values(draw, raw, signatures=signatures), prefix="录入有误："
+        )
+        if not checked.ok:
             return redirect("draws:draw_detail", pk=draw.pk)
+        values, _evidence = checked.value
         rows = [
             {"source": s, "raw": s.raw_value if s.kind == "lottery" else raw[s.position], "value": v,
              "signature": signatures.get(s.position, "")}
@@ -168,14 +167,16 @@ def source_enter(request, pk):
         messages.error(request, "录入有误：" + "；".join(problems))
         return redirect("draws:draw_detail", pk=source.draw_id)
     data = form.cleaned_data
-    try:
-        source = services.source_enter(
+    result = service_call(
+        request,
+        lambda: services.source_enter(
             user=request.user, source=source, raw_value=data["numbers"], announcement_ref=data["announcement_ref"],
             upload=data.get("announcement_file"),
-        )  # fmt: skip
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "录入失败：" + error_text(exc))
-    else:
+        ),
+        prefix="录入失败：",
+    )  # fmt: skip
+    if result.ok:
+        source = result.value
         messages.success(request, f"已录入{source.description}：{source.value}。请另一名工作人员登录后复核确认。")
     return redirect("draws:draw_detail", pk=source.draw_id)
 
@@ -189,12 +190,14 @@ def source_confirm(request, pk):
     if not form.is_valid():
         messages.error(request, "请录入开奖号码后再复核")
         return redirect("draws:draw_detail", pk=source.draw_id)
-    try:
-        source = services.source_confirm(user=request.user, source=source, raw_value=form.cleaned_data["numbers"])
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "复核未通过：" + error_text(exc))
-    else:
-        messages.success(request, f"已复核确认{source.description}。")
+    numbers = form.cleaned_data["numbers"]
+    result = service_call(
+        request,
+        lambda: services.source_confirm(user=request.user, source=source, raw_value=numbers),
+        prefix="复核未通过：",
+    )
+    if result.ok:
+        messages.success(request, f"已复核确认{result.value.description}。")
     return redirect("draws:draw_detail", pk=source.draw_id)
 
 
@@ -264,12 +267,9 @@ def _target_action(request, pk, fn, success):
     require_perm(request.user, Draw, "draw")
     target = get_object_or_404(DrawTarget.objects.filter(draw__in=selectors.draw_list(request.user, "draw")), pk=pk)
     reason = request.POST.get("reason", "")
-    try:
-        result = fn(target, reason)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "操作失败：" + error_text(exc))
-    else:
-        messages.success(request, success(result))
+    result = service_call(request, lambda: fn(target, reason), prefix="操作失败：")
+    if result.ok:
+        messages.success(request, success(result.value))
     return redirect("draws:draw_detail", pk=target.draw_id)
 
 
@@ -299,11 +299,10 @@ def target_cancel(request, pk):
 @require_POST
 def draw_verify(request, pk):
     draw = _draw(request, pk)
-    try:
-        report = services.draw_verify(user=request.user, draw=draw)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
+    result = service_call(request, lambda: services.draw_verify(user=request.user, draw=draw))
+    if not result.ok:
         return redirect("draws:draw_detail", pk=draw.pk)
+    report = result.value
     if report.ok:
         messages.success(request, report.text())
     else:

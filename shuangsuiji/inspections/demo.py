@@ -17,6 +17,7 @@ from shuangsuiji.accounts import services as account_services
 from shuangsuiji.accounts.demo import DEMO_PASSWORD
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.roles import Role
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.core.registry import demo_loader
 from shuangsuiji.directory.models import InspectionItem
 from shuangsuiji.draws.models import Draw, InspectorAssignment
@@ -48,14 +49,14 @@ def _checklists(region, leader) -> None:
     city = Region.objects.get(code="370300")
     base = ChecklistTemplate(name="双随机检查通用检查表", region=city)
     services.checklist_save(
-        user=None,
+        user=SYSTEM,
         template=base,
         questions=[{**q, "text": q["text"].lstrip("*")} for q in BASE_QUESTIONS],
     )
     for item in InspectionItem.objects.filter(name__in=ITEM_QUESTIONS, region__code__startswith="3703"):
         template = ChecklistTemplate(name=f"{item.name}检查表", region=region, item=item)
         services.checklist_save(
-            user=None, template=template, questions=[{"text": t} for t in ITEM_QUESTIONS[item.name]]
+            user=SYSTEM, template=template, questions=[{"text": t} for t in ITEM_QUESTIONS[item.name]]
         )
 
 
@@ -64,7 +65,7 @@ def _login_for(inspector) -> User:
         return inspector.user
     username = f"zf_{inspector.pk:03d}"
     user = User.objects.filter(username=username).first() or account_services.user_create(
-        actor=None,
+        user=SYSTEM,
         username=username,
         password=DEMO_PASSWORD,
         full_name=inspector.name,

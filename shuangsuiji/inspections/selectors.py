@@ -8,13 +8,32 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
+from shuangsuiji.core.permissions import in_scope, is_system
 from shuangsuiji.core.workdays import CalendarNotCovered, WorkCalendar
+from shuangsuiji.directory.models import Inspector
 from shuangsuiji.draws.choices import DrawStatus, TargetStatus
 
 from .choices import ResultStatus
 from .models import InspectionResult
 
 UNPUBLISHED = (ResultStatus.PENDING, ResultStatus.DRAFT, ResultStatus.SUBMITTED)
+
+PERM_ENTER = "inspections.enter_inspectionresult"
+PERM_APPROVE = "inspections.approve_inspectionresult"
+
+
+def assigned_inspector(user, target) -> Inspector | None:
+    """The user's own Inspector record if it is in the target's inspector group."""
+    if user is None or is_system(user) or not getattr(user, "is_authenticated", False):
+        return None
+    return Inspector.objects.filter(user=user, draw_assignments__target=target).first()
+
+
+def can_enter(user, result: InspectionResult) -> bool:
+    """May `user` enter (录入) this result: the target's inspector group, or an approver of the region."""
+    if user is None or not user.has_perm(PERM_ENTER) or not in_scope(user, result):
+        return False
+    return user.has_perm(PERM_APPROVE) or assigned_inspector(user, result.target) is not None
 
 
 def public_results():

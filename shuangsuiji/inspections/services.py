@@ -21,10 +21,9 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.querysets import user_scope_prefix
+from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.core.workdays import CalendarNotCovered, WorkCalendar
 from shuangsuiji.directory import services as directory_services
-from shuangsuiji.directory.models import Inspector
 from shuangsuiji.draws.choices import DrawStatus, TargetStatus
 from shuangsuiji.draws.models import Draw, DrawTarget
 
@@ -49,11 +48,10 @@ from .models import (
     ResultCorrection,
     ResultSignature,
 )
+from .selectors import PERM_APPROVE, PERM_ENTER, assigned_inspector
 
 Action = ObjectChange.Action
 
-PERM_ENTER = "inspections.enter_inspectionresult"
-PERM_APPROVE = "inspections.approve_inspectionresult"
 PERM_PUBLISH = "inspections.publish_inspectionresult"
 PERM_MANAGE_CHECKLIST = "inspections.manage_checklisttemplate"
 
@@ -66,19 +64,6 @@ CONTENT_FIELDS = ("category", "problem_reasons", "methods", "checked_on", "findi
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _require(user, perm: str) -> None:
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied("您没有此操作的权限")
-
-
-def _check_scope(user, region) -> None:
-    if user is None:
-        return
-    prefix = user_scope_prefix(user)
-    if prefix is None or not region.code.startswith(prefix):
-        raise PermissionDenied("不能操作本辖区以外的数据")
-
-
 def due_date(start: dt.date | None, workdays: int, calendar: WorkCalendar | None = None) -> tuple[dt.date | None, str]:
     """(deadline, "") or (None, reason) when the working-day calendar does not cover the period."""
     if start is None:
@@ -89,25 +74,14 @@ def due_date(start: dt.date | None, workdays: int, calendar: WorkCalendar | None
         return None, str(exc)
 
 
-def assigned_inspector(user, target: DrawTarget) -> Inspector | None:
-    """The user's own Inspector record if it is in the target's inspector group."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Inspector.objects.filter(user=user, draw_assignments__target=target).first()
-
-
-def can_enter(user, result: InspectionResult) -> bool:
-    if not user.has_perm(PERM_ENTER):
-        return False
-    prefix = user_scope_prefix(user)
-    if prefix is None or not result.region.code.startswith(prefix):
-        return False
-    return user.has_perm(PERM_APPROVE) or assigned_inspector(user, result.target) is not None
+ENTER_REFUSED = "只有该对象的检查组成员或本辖区审批人可以录入检查结果"
 
 
 def _require_enter(user, result: InspectionResult) -> None:
-    if not can_enter(user, result):
-        raise PermissionDenied("只有该对象的检查组成员或本辖区审批人可以录入检查结果")
+    """`require` plus membership: an approver of the region, or an inspector of the target's group."""
+    require(user, PERM_ENTER, result, message=ENTER_REFUSED, scope_message=ENTER_REFUSED)
+    if not (user.has_perm(PERM_APPROVE) or assigned_inspector(user, result.target) is not None):
+        raise PermissionDenied(ENTER_REFUSED)
 
 
 def _locked_result(result: InspectionResult) -> InspectionResult:
@@ -137,13 +111,13 @@ def content_hash(result: InspectionResult) -> str:
 
 
 @transaction.atomic
-def results_open_for_draw(*, draw: Draw, user=None) -> list[InspectionResult]:
+def results_open_for_draw(*, user, draw: Draw) -> list[InspectionResult]:
     """Create a PENDING (未检查) result for every active target of a locked draw (idempotent).
 
     PENDING placeholders of targets that were since replaced or cancelled are removed (they hold no data).
+    Any user who sees the draw may trigger it (it only materialises what the lock already decided).
     """
-    if user is not None and not Draw.objects.in_scope(user).filter(pk=draw.pk).exists():
-        raise PermissionDenied("不能操作本辖区以外的数据")
+    require(user, None, draw)
     draw = Draw.objects.select_for_update().get(pk=draw.pk)
     if draw.status != DrawStatus.LOCKED:
         return []
@@ -172,8 +146,9 @@ def results_open_for_draw(*, draw: Draw, user=None) -> list[InspectionResult]:
     return created
 
 
-def ensure_results(user) -> int:
+def ensure_results(*, user) -> int:
     """Open missing PENDING results for every locked draw in the user's scope (lazy hook; cheap when none)."""
+    require(user, None)
     draw_ids = list(
         DrawTarget.objects.in_scope(user)
         .filter(draw__status=DrawStatus.LOCKED, status=TargetStatus.ACTIVE, result__isnull=True)
@@ -189,7 +164,7 @@ def ensure_results(user) -> int:
 # --- checklist -------------------------------------------------------------------------------------
 
 
-def checklist_templates(result: InspectionResult) -> list[ChecklistTemplate]:
+def _checklist_templates(result: InspectionResult) -> list[ChecklistTemplate]:
     """Base templates first, then one per check item of the task; only templates of enclosing regions."""
     code = result.region.code
     items = [ti.item_id for ti in result.draw.task.items.all() if ti.item_id]
@@ -205,7 +180,7 @@ def materialise_checklist(result: InspectionResult) -> None:
     if result.answers.exists():
         return
     rows, order = [], 0
-    for template in checklist_templates(result):
+    for template in _checklist_templates(result):
         section = template.item.name if template.item_id else template.name
         for q in template.questions.all():
             order += 1
@@ -275,8 +250,8 @@ def result_save(*, user, result: InspectionResult, data: dict, answers: dict | N
 
     Any change after a signature withdraws the signatures: they confirmed different content.
     """
-    result = _locked_result(result)
     _require_enter(user, result)
+    result = _locked_result(result)
     if result.status not in EDITABLE_STATUSES:
         raise ValidationError("结果已提交或已公示，不能修改（已公示的结果请走更正程序）")
     materialise_checklist(result)
@@ -288,7 +263,7 @@ def result_save(*, user, result: InspectionResult, data: dict, answers: dict | N
     result.is_problem = result.category in PROBLEM_CATEGORIES
     result.publish_due, result.publish_due_error = due_date(result.checked_on, RESULT_PUBLISH_WORKDAYS)
     _transition(result, "save")
-    result.entered_by, result.entered_at = user, timezone.now()
+    result.entered_by, result.entered_at = stored_user(user), timezone.now()
     for answer in result.answers.all():
         if answer.pk in (answers or {}):
             value, note = answers[answer.pk]
@@ -310,8 +285,8 @@ def result_save(*, user, result: InspectionResult, data: dict, answers: dict | N
 @transaction.atomic
 def result_sign(*, user, result: InspectionResult) -> InspectionResult:
     """签名确认 by an assigned inspector; the second distinct signature submits the result."""
+    require(user, PERM_ENTER)
     result = _locked_result(result)
-    _require(user, PERM_ENTER)
     inspector = assigned_inspector(user, result.target)
     if inspector is None:
         raise PermissionDenied("只有该对象检查组的执法人员本人可以签名确认")
@@ -341,9 +316,8 @@ def result_sign(*, user, result: InspectionResult) -> InspectionResult:
 @transaction.atomic
 def result_return(*, user, result: InspectionResult, reason: str) -> InspectionResult:
     """退回修改: an approver sends a submitted result back; signatures are withdrawn."""
+    require(user, PERM_APPROVE, result)
     result = _locked_result(result)
-    _require(user, PERM_APPROVE)
-    _check_scope(user, result.region)
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError("退回须写明理由（不少于 4 个字）")
@@ -362,7 +336,7 @@ def result_return(*, user, result: InspectionResult, reason: str) -> InspectionR
 @transaction.atomic
 def result_publish(*, user, results, now: dt.datetime | None = None) -> list[InspectionResult]:
     """公示 (one or a batch, all or nothing); feeds each unit's inspection history."""
-    _require(user, PERM_PUBLISH)
+    require(user, PERM_PUBLISH)
     now = now or timezone.now()
     ids = [r.pk for r in results]
     locked = list(
@@ -372,7 +346,7 @@ def result_publish(*, user, results, now: dt.datetime | None = None) -> list[Ins
         raise ValidationError("未找到要公示的结果")
     problems = []
     for result in locked:
-        _check_scope(user, result.region)
+        require(user, PERM_PUBLISH, result)
         if result.status != ResultStatus.SUBMITTED:
             problems.append(f"{result.display_name}：状态为“{result.get_status_display()}”，只有已提交的结果可以公示")
     if problems:
@@ -381,7 +355,7 @@ def result_publish(*, user, results, now: dt.datetime | None = None) -> list[Ins
     for result in locked:
         before = audit.snapshot(result)
         _transition(result, "publish")
-        result.published_at, result.published_by = now, user
+        result.published_at, result.published_by = now, stored_user(user)
         result.unit_name, result.unit_code = result.unit.name, result.unit.credit_code
         result.save()
         entries.append(audit.entry_for(result, Action.UPDATE, before=before, message="公示检查结果"))
@@ -401,9 +375,8 @@ CORRECTABLE_FIELDS = ("category", "problem_reasons", "findings", "disposal", "di
 @transaction.atomic
 def result_correct(*, user, result: InspectionResult, reason: str, data: dict) -> ResultCorrection:
     """更正 of a published result: the previous version is kept in ResultCorrection.before."""
+    require(user, PERM_PUBLISH, result)
     result = _locked_result(result)
-    _require(user, PERM_PUBLISH)
-    _check_scope(user, result.region)
     if result.status != ResultStatus.PUBLISHED:
         raise ValidationError("只有已公示的结果需要更正；未公示的结果请退回修改")
     reason = (reason or "").strip()
@@ -425,7 +398,7 @@ def result_correct(*, user, result: InspectionResult, reason: str, data: dict) -
     result.save()
     correction = ResultCorrection.objects.create(
         result=result, version=result.version, reason=reason, before=before, after=audit.snapshot(result),
-        corrected_by=user, corrected_at=result.corrected_at,
+        corrected_by=stored_user(user), corrected_at=result.corrected_at,
     )  # fmt: skip
     audit.log_change(
         result, Action.UPDATE, user=user, before=before, message=f"更正检查结果（第{result.version}版）：{reason}"
@@ -447,22 +420,22 @@ ATTACHMENT_TYPES = {
 }
 
 
-def attachment_max_bytes() -> int:
+def _attachment_max_bytes() -> int:
     return int(getattr(settings, "INSPECTION_ATTACHMENT_MAX_MB", 20)) * 1024 * 1024
 
 
 @transaction.atomic
 def attachment_add(*, user, result: InspectionResult, upload, description: str = "") -> ResultAttachment:
-    result = _locked_result(result)
     _require_enter(user, result)
+    result = _locked_result(result)
     if result.status not in EDITABLE_STATUSES:
         raise ValidationError("结果已提交或已公示，不能再添加附件")
     name = PurePath(upload.name or "").name
     suffix = PurePath(name).suffix.lower()
     if suffix not in ATTACHMENT_TYPES:
         raise ValidationError(f"不支持的文件类型“{suffix or '无扩展名'}”，只能上传 PDF、JPG、PNG、DOCX、XLSX、MP4")
-    if upload.size > attachment_max_bytes():
-        raise ValidationError(f"文件超过 {attachment_max_bytes() // 1024 // 1024} MB 上限")
+    if upload.size > _attachment_max_bytes():
+        raise ValidationError(f"文件超过 {_attachment_max_bytes() // 1024 // 1024} MB 上限")
     if upload.size == 0:
         raise ValidationError("文件为空")
     content = upload.read()
@@ -472,7 +445,7 @@ def attachment_add(*, user, result: InspectionResult, upload, description: str =
     digest = hashlib.sha256(content).hexdigest()
     attachment = ResultAttachment(
         result=result, original_name=name[:255], content_type=content_type, size=len(content), sha256=digest,
-        description=description[:200], uploaded_by=user,
+        description=description[:200], uploaded_by=stored_user(user),
     )  # fmt: skip
     attachment.file.save(name, ContentFile(content), save=False)
     attachment.save()
@@ -482,8 +455,8 @@ def attachment_add(*, user, result: InspectionResult, upload, description: str =
 
 @transaction.atomic
 def attachment_delete(*, user, attachment: ResultAttachment) -> None:
+    _require_enter(user, attachment.result)
     result = _locked_result(attachment.result)
-    _require_enter(user, result)
     if result.status not in EDITABLE_STATUSES:
         raise ValidationError("结果已提交或已公示，附件不能删除")
     before = audit.snapshot(attachment)
@@ -502,8 +475,7 @@ def attachment_delete(*, user, attachment: ResultAttachment) -> None:
 @transaction.atomic
 def checklist_save(*, user, template: ChecklistTemplate, questions: list[dict]) -> ChecklistTemplate:
     """Create/update a checklist and replace its questions (answers already given keep their snapshot)."""
-    _require(user, PERM_MANAGE_CHECKLIST)
-    _check_scope(user, template.region)
+    require(user, PERM_MANAGE_CHECKLIST, template)
     creating = template.pk is None
     before = None if creating else audit.snapshot(ChecklistTemplate.objects.get(pk=template.pk))
     template.full_clean()

@@ -13,7 +13,7 @@ def result_todos(user):
         return []
     url = reverse("inspections:result_list")
     if user.has_perm("inspections.enter_inspectionresult"):
-        services.ensure_results(user)  # lazy hook: a locked draw's targets become 未检查 results
+        services.ensure_results(user=user)  # lazy hook: a locked draw's targets become 未检查 results
     todos = []
     if user.has_perm("inspections.enter_inspectionresult"):
         count = selectors.results_to_enter(user).count()

@@ -4,15 +4,15 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.core import audit
-from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
+from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.viewhelpers import service_call
 from shuangsuiji.directory.models import InspectionItem
 from shuangsuiji.imports.spreadsheets import safe_cell, write_xlsx
 
@@ -33,7 +33,7 @@ class ResultListView(ScopedListView):
 
     def get_queryset(self):
         if self.request.user.has_perm("inspections.enter_inspectionresult"):
-            services.ensure_results(self.request.user)
+            services.ensure_results(user=self.request.user)
         return selectors.result_list(self.request.user).order_by("status", "publish_due", "id")
 
     def get_extra_context(self):
@@ -53,10 +53,10 @@ def _form_initial(result: InspectionResult) -> dict:
 def result_detail(request, pk):
     result = _result(request, pk)
     user = request.user
-    can_enter = services.can_enter(user, result) and result.status in EDITABLE_STATUSES
+    can_enter = selectors.can_enter(user, result) and result.status in EDITABLE_STATUSES
     if can_enter and not result.answers.exists():
         services.materialise_checklist(result)
-    me = services.assigned_inspector(user, result.target)
+    me = selectors.assigned_inspector(user, result.target)
     signed = result.signatures.select_related("inspector", "user")
     context = {
         "result": result,
@@ -99,16 +99,15 @@ def result_save(request, pk):
     if not form.is_valid():
         messages.error(request, f"填写有误：{form.errors.as_text()}")
         return redirect("inspections:result_detail", pk=pk)
-    try:
-        services.result_save(
+    if service_call(
+        request,
+        lambda: services.result_save(
             user=request.user,
             result=result,
             data=form.content(),
             answers=parse_answers(request.POST, result.answers.all()),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
+        ),
+    ):
         messages.success(request, "检查结果已保存。内容确认无误后，请检查组成员分别签名确认。")
     return redirect("inspections:result_detail", pk=pk)
 
@@ -117,15 +116,12 @@ def result_save(request, pk):
 @require_POST
 def result_sign(request, pk):
     result = _result(request, pk, "enter")
-    try:
-        result = services.result_sign(user=request.user, result=result)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
+    signed = service_call(request, lambda: services.result_sign(user=request.user, result=result))
+    if signed.ok:
         messages.success(
             request,
             "签名已确认，检查结果已提交审核公示。"
-            if result.status == ResultStatus.SUBMITTED
+            if signed.value.status == ResultStatus.SUBMITTED
             else "签名已确认，等待检查组其他成员签名。",
         )
     return redirect("inspections:result_detail", pk=pk)
@@ -135,11 +131,8 @@ def result_sign(request, pk):
 @require_POST
 def result_return(request, pk):
     result = _result(request, pk, "approve")
-    try:
-        services.result_return(user=request.user, result=result, reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
+    reason = request.POST.get("reason", "")
+    if service_call(request, lambda: services.result_return(user=request.user, result=result, reason=reason)):
         messages.success(request, "已退回修改。")
     return redirect("inspections:result_detail", pk=pk)
 
@@ -148,11 +141,7 @@ def result_return(request, pk):
 @require_POST
 def result_publish(request, pk):
     result = _result(request, pk, "publish")
-    try:
-        services.result_publish(user=request.user, results=[result])
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
+    if service_call(request, lambda: services.result_publish(user=request.user, results=[result])):
         messages.success(request, "检查结果已公示。")
     return redirect("inspections:result_detail", pk=pk)
 
@@ -168,11 +157,7 @@ def publish_queue(request):
         if not chosen:
             messages.error(request, "请选择要公示的结果")
         else:
-            try:
-                services.result_publish(user=request.user, results=chosen)
-            except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, error_text(exc))
-            else:
+            if service_call(request, lambda: services.result_publish(user=request.user, results=chosen)):
                 messages.success(request, f"已公示 {len(chosen)} 条检查结果。")
         return redirect("inspections:publish_queue")
     return render(
@@ -187,13 +172,13 @@ def result_correct(request, pk):
     result = _result(request, pk, "publish")
     form = CorrectionForm(request.POST or None, initial=_form_initial(result))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.result_correct(
+        if service_call(
+            request,
+            lambda: services.result_correct(
                 user=request.user, result=result, reason=form.cleaned_data["reason"], data=form.content()
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+            form=form,
+        ):
             messages.success(request, "已更正，原版本已保留在更正记录中。")
             return redirect("inspections:result_detail", pk=pk)
     return render(request, "inspections/result_correct.html", {"result": result, "form": form, "title": "更正检查结果"})
@@ -207,14 +192,13 @@ def attachment_upload(request, pk):
     if not form.is_valid():
         messages.error(request, "请选择要上传的文件")
     else:
-        try:
-            services.attachment_add(
+        if service_call(
+            request,
+            lambda: services.attachment_add(
                 user=request.user, result=result, upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
-            )  # fmt: skip
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
-        else:
+            ),
+        ):  # fmt: skip
             messages.success(request, "附件已上传。")
     return redirect("inspections:result_detail", pk=pk)
 
@@ -243,11 +227,7 @@ def attachment_delete(request, pk):
     require_perm(request.user, InspectionResult, "enter")
     attachment = _attachment(request, pk)
     result_pk = attachment.result_id
-    try:
-        services.attachment_delete(user=request.user, attachment=attachment)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    else:
+    if service_call(request, lambda: services.attachment_delete(user=request.user, attachment=attachment)):
         messages.success(request, "附件已删除。")
     return redirect("inspections:result_detail", pk=result_pk)
 
@@ -333,11 +313,11 @@ def checklist_edit(request, pk=None):
             form.cleaned_data["item"],
             form.cleaned_data["active"],
         )
-        try:
-            services.checklist_save(user=request.user, template=obj, questions=form.question_rows())
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
+        if service_call(
+            request,
+            lambda: services.checklist_save(user=request.user, template=obj, questions=form.question_rows()),
+            form=form,
+        ):
             messages.success(request, "检查表已保存。")
             return redirect("inspections:checklist_list")
     return render(request, "core/form_page.html", {"form": form, "title": "编辑检查表" if template else "新增检查表"})

@@ -1,17 +1,18 @@
 """Writes for annual plans and tasks. Keyword-only, atomic, validated (full_clean) and audited.
 
-`user=None` means the system (demo loader, migrations); otherwise the user's role permission and
-region scope are checked here as well as in the views.
+Every function first checks the user's role permission and region scope (`core.permissions.require`,
+here as well as in the views); the demo loader and commands pass the explicit `SYSTEM` actor.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import require, stored_user
 
 from . import pool
 from .choices import PLAN_TRANSITIONS, PlanStatus, TaskKind
@@ -25,15 +26,7 @@ TASK_FIELDS = (
 TASK_M2M = ("business_lines", "tags", "roster_organizations")
 
 
-def check_allowed(user, perm: str, region) -> None:
-    """Role permission + region scope (no-op for the system user None)."""
-    if user is None:
-        return
-    if not user.has_perm(perm):
-        raise PermissionDenied("您没有此操作的权限")
-    prefix = user.scope_prefix
-    if prefix is None or not region.code.startswith(prefix):
-        raise PermissionDenied("不能操作本辖区以外的计划或任务")
+OUT_OF_SCOPE = "不能操作本辖区以外的计划或任务"
 
 
 def _require_draft(plan: AnnualPlan) -> None:
@@ -54,10 +47,10 @@ def _require_task_editable(task: Task) -> None:
 
 @transaction.atomic
 def plan_create(*, user, year: int, title: str, organization, coverage_target=3, description: str = "") -> AnnualPlan:
-    check_allowed(user, "plans.add_annualplan", organization.region)
+    require(user, "plans.add_annualplan", organization.region, scope_message=OUT_OF_SCOPE)
     plan = AnnualPlan(
         year=year, title=title, organization=organization, region=organization.region,
-        coverage_target=coverage_target, description=description, created_by=user,
+        coverage_target=coverage_target, description=description, created_by=stored_user(user),
     )  # fmt: skip
     plan.full_clean()
     plan.save()
@@ -67,11 +60,11 @@ def plan_create(*, user, year: int, title: str, organization, coverage_target=3,
 
 @transaction.atomic
 def plan_update(*, user, plan: AnnualPlan, **changes) -> AnnualPlan:
+    require(user, "plans.change_annualplan", plan, scope_message=OUT_OF_SCOPE)
     allowed = {"title", "coverage_target", "description"}
     if set(changes) - allowed:
         raise ValidationError(f"不可修改的字段：{', '.join(sorted(set(changes) - allowed))}")
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    check_allowed(user, "plans.change_annualplan", plan.region)
     _require_draft(plan)
     before = audit.snapshot(plan)
     for name, value in changes.items():
@@ -97,7 +90,7 @@ def _validate_for_submit(plan: AnnualPlan) -> None:
         raise ValidationError(errors)
 
 
-def plan_snapshot(plan: AnnualPlan) -> dict:
+def _plan_snapshot(plan: AnnualPlan) -> dict:
     """Plan + tasks (with items and ratio rules) as plain JSON, stored with each published version."""
     data = audit.snapshot(plan)
     data["tasks"] = []
@@ -121,10 +114,11 @@ def plan_snapshot(plan: AnnualPlan) -> dict:
 def plan_transition(*, user, plan: AnnualPlan, action: str, text: str = "") -> AnnualPlan:
     """Move a plan along PLAN_TRANSITIONS (submit / return / approve / publish / revise)."""
     transition = PLAN_TRANSITIONS.get(action)
+    perm = f"plans.{transition.perm_action}_annualplan" if transition else None
+    require(user, perm, plan, scope_message=OUT_OF_SCOPE)
     if transition is None:
         raise ValidationError(f"未知操作：{action}")
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    check_allowed(user, f"plans.{transition.perm_action}_annualplan", plan.region)
     if plan.status not in transition.sources:
         raise ValidationError(f"计划当前状态为“{plan.get_status_display()}”，不能执行“{transition.label}”")
     text = (text or "").strip()
@@ -136,11 +130,11 @@ def plan_transition(*, user, plan: AnnualPlan, action: str, text: str = "") -> A
     now = timezone.now()
     if action == "submit":
         _validate_for_submit(plan)
-        plan.submitted_by, plan.submitted_at = user, now
+        plan.submitted_by, plan.submitted_at = stored_user(user), now
     elif action == "approve":
-        if user is not None and not user.is_superuser and plan.submitted_by_id == user.pk:
+        if not user.is_superuser and plan.submitted_by_id == user.pk:
             raise ValidationError("提交人不能审核自己提交的计划（审核须由他人进行）")
-        plan.approved_by, plan.approved_at, plan.review_opinion = user, now, text
+        plan.approved_by, plan.approved_at, plan.review_opinion = stored_user(user), now, text
     elif action == "return":
         plan.review_opinion = text
     elif action == "publish":
@@ -157,8 +151,8 @@ def plan_transition(*, user, plan: AnnualPlan, action: str, text: str = "") -> A
     data = {"from": before["status"], "to": plan.status, "version": plan.version, "text": text}
     if action == "publish":
         version = AnnualPlanVersion.objects.create(
-            plan=plan, version=plan.version, reason=plan.revision_reason, snapshot=plan_snapshot(plan),
-            published_at=now, published_by=user,
+            plan=plan, version=plan.version, reason=plan.revision_reason, snapshot=_plan_snapshot(plan),
+            published_at=now, published_by=stored_user(user),
         )  # fmt: skip
         audit.log_change(version, ObjectChange.Action.CREATE, user=user, message=f"公布第{plan.version}版")
     audit.log_event(
@@ -186,8 +180,8 @@ def _set_m2m(task: Task, m2m: dict) -> None:
 
 @transaction.atomic
 def task_create(*, user, plan: AnnualPlan, **data) -> Task:
+    require(user, "plans.add_task", plan, scope_message=OUT_OF_SCOPE)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    check_allowed(user, "plans.add_task", plan.region)
     _require_draft(plan)
     m2m = {name: data.pop(name, None) for name in TASK_M2M}
     unknown = set(data) - set(TASK_FIELDS)
@@ -204,8 +198,8 @@ def task_create(*, user, plan: AnnualPlan, **data) -> Task:
 
 @transaction.atomic
 def task_update(*, user, task: Task, **data) -> Task:
+    require(user, "plans.change_task", task.plan, scope_message=OUT_OF_SCOPE)
     task = Task.objects.select_for_update().select_related("plan__region").get(pk=task.pk)
-    check_allowed(user, "plans.change_task", task.plan.region)
     _require_task_editable(task)
     m2m = {name: data.pop(name, None) for name in TASK_M2M}
     unknown = set(data) - set(TASK_FIELDS)
@@ -223,7 +217,7 @@ def task_update(*, user, task: Task, **data) -> Task:
 
 @transaction.atomic
 def task_delete(*, user, task: Task) -> None:
-    check_allowed(user, "plans.delete_task", task.plan.region)
+    require(user, "plans.delete_task", task.plan, scope_message=OUT_OF_SCOPE)
     _require_task_editable(task)
     if task.draws.exists():
         raise ValidationError("该任务有抽取记录，不能删除")
@@ -233,7 +227,7 @@ def task_delete(*, user, task: Task) -> None:
 
 @transaction.atomic
 def task_item_add(*, user, task: Task, organization, item=None, item_name: str = "") -> TaskItem:
-    check_allowed(user, "plans.change_task", task.plan.region)
+    require(user, "plans.change_task", task.plan, scope_message=OUT_OF_SCOPE)
     _require_task_editable(task)
     if item is not None and item.status != "published":
         raise ValidationError("只能选择已发布的抽查事项")
@@ -250,7 +244,7 @@ def task_item_add(*, user, task: Task, organization, item=None, item_name: str =
 
 @transaction.atomic
 def task_item_remove(*, user, item: TaskItem) -> None:
-    check_allowed(user, "plans.change_task", item.task.plan.region)
+    require(user, "plans.change_task", item.task.plan, scope_message=OUT_OF_SCOPE)
     _require_task_editable(item.task)
     audit.log_change(item, ObjectChange.Action.DELETE, user=user, before=audit.snapshot(item))
     item.delete()
@@ -260,7 +254,7 @@ def task_item_remove(*, user, item: TaskItem) -> None:
 def stratum_rule_set(
     *, user, task: Task, stratum: str, rate, min_n: int = 0, max_n=None, certainty: bool = False, source: str = ""
 ) -> TaskStratumRule:
-    check_allowed(user, "plans.change_task", task.plan.region)
+    require(user, "plans.change_task", task.plan, scope_message=OUT_OF_SCOPE)
     _require_task_editable(task)
     rule = TaskStratumRule.objects.filter(task=task, stratum=stratum).first()
     before = audit.snapshot(rule) if rule else None
@@ -276,7 +270,7 @@ def stratum_rule_set(
 
 @transaction.atomic
 def stratum_rule_delete(*, user, rule: TaskStratumRule) -> None:
-    check_allowed(user, "plans.change_task", rule.task.plan.region)
+    require(user, "plans.change_task", rule.task.plan, scope_message=OUT_OF_SCOPE)
     _require_task_editable(rule.task)
     audit.log_change(rule, ObjectChange.Action.DELETE, user=user, before=audit.snapshot(rule))
     rule.delete()
@@ -285,7 +279,7 @@ def stratum_rule_delete(*, user, rule: TaskStratumRule) -> None:
 @transaction.atomic
 def task_apply_suggestion(*, user, task: Task, source: str) -> list[TaskStratumRule]:
     """Fill per-stratum ratios from fairdraw's tables: "gaoqing" (by unit count) or "risk" (by class)."""
-    check_allowed(user, "plans.change_task", task.plan.region)
+    require(user, "plans.change_task", task.plan, scope_message=OUT_OF_SCOPE)
     _require_task_editable(task)
     if source not in ("gaoqing", "risk"):
         raise ValidationError("未知的比例依据")

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
+from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.params import id_param
+from shuangsuiji.core.viewhelpers import form_instance, service_call
 
 from . import pool, selectors, services
 from .choices import PLAN_TRANSITIONS, PlanStatus
@@ -62,26 +62,21 @@ def plan_create(request):
     require_perm(request.user, AnnualPlan, "add")
     form = PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(user=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
+        result = service_call(request, lambda: services.plan_create(user=request.user, **form.cleaned_data), form=form)
+        if result.ok:
             messages.success(request, "已创建年度计划，请添加抽查任务")
-            return redirect("plans:plan_detail", pk=plan.pk)
+            return redirect("plans:plan_detail", pk=result.value.pk)
     return render(request, "core/form_page.html", {"form": form, "title": "新建年度抽查工作计划"})
 
 
 @login_required
 def plan_edit(request, pk):
     plan = _plan(request, pk, "change")
-    form = PlanForm(request.POST or None, instance=AnnualPlan.objects.get(pk=pk), user=request.user)
+    form = PlanForm(request.POST or None, instance=form_instance(plan), user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update(user=request.user, plan=plan, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
+        if service_call(
+            request, lambda: services.plan_update(user=request.user, plan=plan, **form.cleaned_data), form=form
+        ):
             messages.success(request, "已保存")
             return redirect("plans:plan_detail", pk=plan.pk)
     return render(request, "core/form_page.html", {"form": form, "title": f"编辑计划：{plan}"})
@@ -125,11 +120,12 @@ def plan_transition(request, pk, action):
     plan = _plan(request, pk, transition.perm_action if transition else "view")
     form = TransitionForm(request.POST)
     form.is_valid()
-    try:
-        services.plan_transition(user=request.user, plan=plan, action=action, text=form.cleaned_data.get("text", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "操作失败：" + error_text(exc))
-    else:
+    text = form.cleaned_data.get("text", "")
+    if service_call(
+        request,
+        lambda: services.plan_transition(user=request.user, plan=plan, action=action, text=text),
+        prefix="操作失败：",
+    ):
         label = PLAN_TRANSITIONS[action].label
         messages.success(request, f"已{label}")
     return redirect("plans:plan_detail", pk=plan.pk)
@@ -152,7 +148,7 @@ def _task_form_page(request, form, title, plan, task=None):
 
 def _form_preview(form, plan, task):
     """Coverage preview of the task as currently entered (also for unsaved forms)."""
-    instance = Task(plan=plan) if task is None else Task.objects.get(pk=task.pk)
+    instance = Task(plan=plan) if task is None else form_instance(task)
     data = form.data if form.is_bound else None
     fields = ("scope_region", "risk_levels", "exclude_inspected_days", "stratify_by", "default_rate", "default_min",
               "default_max")  # fmt: skip
@@ -182,26 +178,23 @@ def task_create(request, plan_pk):
     require_perm(request.user, Task, "add")
     form = TaskForm(request.POST or None, user=request.user, plan=plan, initial={"default_rate": 5, "default_min": 1})
     if request.method == "POST" and form.is_valid():
-        try:
-            task = services.task_create(user=request.user, plan=plan, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"已创建任务 {task.code}，请添加抽查事项并确认分层比例")
-            return redirect("plans:task_detail", pk=task.pk)
+        result = service_call(
+            request, lambda: services.task_create(user=request.user, plan=plan, **form.cleaned_data), form=form
+        )
+        if result.ok:
+            messages.success(request, f"已创建任务 {result.value.code}，请添加抽查事项并确认分层比例")
+            return redirect("plans:task_detail", pk=result.value.pk)
     return _task_form_page(request, form, f"新建抽查任务（{plan}）", plan)
 
 
 @login_required
 def task_edit(request, pk):
     task = _task(request, pk, "change")
-    form = TaskForm(request.POST or None, instance=Task.objects.get(pk=pk), user=request.user, plan=task.plan)
+    form = TaskForm(request.POST or None, instance=form_instance(task), user=request.user, plan=task.plan)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.task_update(user=request.user, task=task, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc)
-        else:
+        if service_call(
+            request, lambda: services.task_update(user=request.user, task=task, **form.cleaned_data), form=form
+        ):
             messages.success(request, "已保存")
             return redirect("plans:task_detail", pk=task.pk)
     return _task_form_page(request, form, f"编辑抽查任务 {task.code}", task.plan, task)
@@ -214,7 +207,7 @@ def task_preview(request, plan_pk):
     plan = _plan(request, plan_pk)
     task_pk = id_param(request, "task", label="任务")
     task = _task(request, task_pk) if task_pk else None
-    form = TaskForm(request.POST, user=request.user, plan=plan, instance=Task.objects.get(pk=task.pk) if task else None)
+    form = TaskForm(request.POST, user=request.user, plan=plan, instance=form_instance(task))
     return render(request, "plans/_task_preview.html", {"preview": _form_preview(form, plan, task), "plan": plan})
 
 
@@ -250,11 +243,7 @@ def task_detail(request, pk):
 
 def _task_action(request, pk, fn, success: str):
     task = _task(request, pk, "change")
-    try:
-        fn(task)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "操作失败：" + error_text(exc))
-    else:
+    if service_call(request, lambda: fn(task), prefix="操作失败："):
         messages.success(request, success)
     return redirect("plans:task_detail", pk=task.pk)
 
@@ -320,10 +309,7 @@ def task_suggest(request, pk):
 def task_delete(request, pk):
     task = _task(request, pk, "delete")
     plan_pk = task.plan_id
-    try:
-        services.task_delete(user=request.user, task=task)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "删除失败：" + error_text(exc))
+    if not service_call(request, lambda: services.task_delete(user=request.user, task=task), prefix="删除失败："):
         return redirect("plans:task_detail", pk=task.pk)
     messages.success(request, "已删除任务")
     return redirect("plans:plan_detail", pk=plan_pk)

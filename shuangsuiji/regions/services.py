@@ -7,6 +7,7 @@ from django.db import transaction
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import require
 from shuangsuiji.core.validators import validate_region_code
 
 from .models import Region
@@ -14,7 +15,7 @@ from .models import Region
 FIXTURE = Path(__file__).parent / "fixtures" / "regions.csv"
 
 
-def parent_code(code: str) -> str | None:
+def _parent_code(code: str) -> str | None:
     if code[2:] == "0000":
         return None
     if code[4:] == "00":
@@ -24,13 +25,14 @@ def parent_code(code: str) -> str | None:
 
 
 @transaction.atomic
-def region_upsert(*, code: str, name: str, user=None) -> Region:
+def region_upsert(*, user, code: str, name: str) -> Region:
+    require(user, "regions.change_region", code)
     validate_region_code(code)
     parent = None
-    pcode = parent_code(code)
+    pcode = _parent_code(code)
     while pcode and parent is None:
         parent = Region.objects.filter(code=pcode).first()
-        pcode = parent_code(pcode) if parent is None else None
+        pcode = _parent_code(pcode) if parent is None else None
     region = Region.objects.filter(code=code).first()
     if region is None:
         region = Region.objects.create(code=code, name=name, parent=parent)
@@ -44,7 +46,8 @@ def region_upsert(*, code: str, name: str, user=None) -> Region:
 
 
 @transaction.atomic
-def regions_load_csv(path: Path = FIXTURE, *, user=None) -> int:
+def regions_load_csv(path: Path = FIXTURE, *, user) -> int:
+    require(user, "regions.change_region")
     with open(path, encoding="utf-8") as handle:
         rows = sorted(csv.DictReader(handle), key=lambda r: r["code"])
     for row in rows:

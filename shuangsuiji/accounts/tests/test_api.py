@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import ApiToken
 from shuangsuiji.accounts.tokens import token_issue, token_revoke
+from shuangsuiji.core.permissions import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ def auth(key):
 
 
 def test_token_is_stored_hashed_and_scoped(client, admin_user_gq, admin_yy, orgs):
-    token, key = token_issue(actor=None, user=admin_user_gq, name="省平台")
+    token, key = token_issue(user=SYSTEM, owner=admin_user_gq, name="省平台")
     assert key not in token.key_hash and len(token.key_hash) == 64
     response = client.get("/api/v1/organizations/", **auth(key))
     assert response.status_code == 200
@@ -27,25 +28,25 @@ def test_token_is_stored_hashed_and_scoped(client, admin_user_gq, admin_yy, orgs
 
 def test_bad_expired_and_revoked_tokens_are_refused(client, admin_user_gq):
     assert client.get("/api/v1/regions/", **auth("nope")).status_code == 401
-    token, key = token_issue(actor=None, user=admin_user_gq, name="x")
+    token, key = token_issue(user=SYSTEM, owner=admin_user_gq, name="x")
     assert client.get("/api/v1/regions/", **auth(key)).status_code == 200
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(days=1))
     assert client.get("/api/v1/regions/", **auth(key)).status_code == 401
-    token2, key2 = token_issue(actor=None, user=admin_user_gq, name="y")
-    token_revoke(actor=None, token=token2)
+    token2, key2 = token_issue(user=SYSTEM, owner=admin_user_gq, name="y")
+    token_revoke(user=SYSTEM, token=token2)
     assert client.get("/api/v1/regions/", **auth(key2)).status_code == 401
 
 
 def test_anonymous_gets_401_and_inspector_cannot_read_audit(client, inspector_gq):
     assert client.get("/api/v1/audit/").status_code == 401
-    _, key = token_issue(actor=None, user=inspector_gq, name="x")
+    _, key = token_issue(user=SYSTEM, owner=inspector_gq, name="x")
     assert client.get("/api/v1/audit/", **auth(key)).status_code == 403
     assert client.get("/api/v1/regions/370322/", **auth(key)).status_code == 200
     assert client.get("/api/v1/regions/370323/", **auth(key)).status_code == 404
 
 
 def test_audit_is_read_only_through_the_api(client, oversight_gq):
-    _, key = token_issue(actor=None, user=oversight_gq, name="纪检")
+    _, key = token_issue(user=SYSTEM, owner=oversight_gq, name="纪检")
     assert client.get("/api/v1/audit/", **auth(key)).status_code == 200
     assert client.post("/api/v1/audit/", {}, **auth(key)).status_code in (403, 405)
 
@@ -65,7 +66,7 @@ def test_create_api_token_command(capsys, admin_user_gq):
 
 
 def test_api_root_lists_endpoints_for_a_token(client, inspector_gq):
-    _, key = token_issue(actor=None, user=inspector_gq, name="x")
+    _, key = token_issue(user=SYSTEM, owner=inspector_gq, name="x")
     response = client.get("/api/v1/", **auth(key))
     assert response.status_code == 200 and "regions" in response.json()
 

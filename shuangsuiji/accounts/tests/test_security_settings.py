@@ -46,7 +46,7 @@ def test_strong_passwords_pass(password):
 
 def test_user_create_service_and_form_refuse_weak_password(client, admin_user_gq, orgs):
     with pytest.raises(ValidationError) as exc:
-        services.user_create(actor=admin_user_gq, username="weakling", password="qwerty2026", full_name="弱",
+        services.user_create(user=admin_user_gq, username="weakling", password="qwerty2026", full_name="弱",
                              role=Role.INSPECTOR, organization=orgs["gaoqing"])  # fmt: skip
     assert "password" in exc.value.message_dict
     client.force_login(admin_user_gq)

@@ -4,6 +4,7 @@ import pytest
 
 from shuangsuiji.core import services
 from shuangsuiji.core.models import CalendarYear, HolidayOverride
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.core.workdays import CalendarNotCovered, add_workdays, is_workday, workdays_between
 
 D = dt.date
@@ -43,16 +44,16 @@ def test_year_not_covered_raises_a_clear_error():
 @pytest.mark.django_db
 def test_override_takes_precedence_over_package():
     assert is_workday(D(2026, 6, 1))
-    services.holiday_save(user=None, date=D(2026, 6, 1), is_workday=False, name="地方假日")
+    services.holiday_save(user=SYSTEM, date=D(2026, 6, 1), is_workday=False, name="地方假日")
     assert not is_workday(D(2026, 6, 1))
-    services.holiday_save(user=None, date=D(2026, 6, 1), is_workday=True, name="改回")
+    services.holiday_save(user=SYSTEM, date=D(2026, 6, 1), is_workday=True, name="改回")
     assert HolidayOverride.objects.count() == 1 and is_workday(D(2026, 6, 1))
 
 
 @pytest.mark.django_db
 def test_maintained_year_uses_weekdays_plus_overrides():
-    services.holiday_save(user=None, date=D(2027, 1, 1), is_workday=False, name="元旦")
-    services.calendar_year_confirm(user=None, year=2027, source="国务院办公厅通知")
+    services.holiday_save(user=SYSTEM, date=D(2027, 1, 1), is_workday=False, name="元旦")
+    services.calendar_year_confirm(user=SYSTEM, year=2027, source="国务院办公厅通知")
     assert CalendarYear.objects.filter(year=2027).exists()
     assert not is_workday(D(2027, 1, 1))  # Friday, holiday by override
     assert not is_workday(D(2027, 1, 2))  # Saturday

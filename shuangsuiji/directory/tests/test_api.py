@@ -4,6 +4,7 @@ import pytest
 
 from shuangsuiji.accounts.tokens import token_issue
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.directory.models import ImportBatch, RegulatedUnit
 
 from .factories import credit, make_inspector, make_unit
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def auth(user):
-    return {"HTTP_AUTHORIZATION": f"Token {token_issue(actor=None, user=user, name='test')[1]}"}
+    return {"HTTP_AUTHORIZATION": f"Token {token_issue(user=SYSTEM, owner=user, name='test')[1]}"}
 
 
 def sync(client, user, units, mode="update"):

@@ -170,7 +170,7 @@ def test_guessed_keys_in_every_import_kind_reveal_nothing(client, gaoqing, admin
 
 @pytest.mark.parametrize("mode", [ImportMode.CREATE, ImportMode.UPDATE])
 def test_guessed_codes_through_the_sync_api_reveal_nothing(gaoqing, admin_yy, mode):
-    api = Client(HTTP_AUTHORIZATION=f"Token {token_issue(actor=None, user=admin_yy, name='oracle')[1]}")
+    api = Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=SYSTEM, owner=admin_yy, name='oracle')[1]}")
     records = [
         {"credit_code": gaoqing["units"][n].credit_code, "name": f"沂源猜测{n}", "region": "370323",
          "business_lines": ["ggcs"], "status": "closed" if mode == ImportMode.UPDATE else ""}

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shuangsuiji.accounts.tokens import token_issue
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.draws import files, services
 from shuangsuiji.draws.choices import DrawStatus, FileKind
 from shuangsuiji.draws.models import Draw, DrawFile, DrawPoolEntry
@@ -93,7 +94,7 @@ def _more_draws(draw: Draw, n: int) -> None:
 
 
 def test_api_draw_list_never_selects_file_bodies_and_runs_constant_queries(client, locked, approver_gq):  # noqa: F811
-    headers = {"HTTP_AUTHORIZATION": f"Token {token_issue(actor=None, user=approver_gq, name='t')[1]}"}
+    headers = {"HTTP_AUTHORIZATION": f"Token {token_issue(user=SYSTEM, owner=approver_gq, name='t')[1]}"}
 
     def list_queries():
         with CaptureQueriesContext(connection) as ctx:

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.tokens import token_issue
+from shuangsuiji.core.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -16,6 +17,6 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"用户不存在：{username}")
-        token, key = token_issue(actor=None, user=user, name=name, days=days or None)
+        token, key = token_issue(user=SYSTEM, owner=user, name=name, days=days or None)
         self.stdout.write(f"令牌（请妥善保存，只显示这一次）：{key}")
         self.stdout.write(f"使用方法：Authorization: Token {key}")

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.regions.services import FIXTURE, regions_load_csv
 
 
@@ -12,5 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("csv", nargs="?", default=str(FIXTURE))
 
     def handle(self, *args, csv, **options):
-        count = regions_load_csv(Path(csv))
+        count = regions_load_csv(Path(csv), user=SYSTEM)
         self.stdout.write(f"已导入/核对 {count} 个行政区划")
