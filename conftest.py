@@ -138,3 +138,14 @@ def media_root(settings, tmp_path):
 def province_admin(make_user):
     """系统管理员 of a province-level organisation: the only role (besides superusers) that edits the calendar."""
     return make_user("sd_admin", Role.ADMIN, org="province")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: on the frozen clock, builders make byte-identical draws, so a result
+    cached by one test (e.g. the public verification, keyed by manifest hash) would otherwise answer another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

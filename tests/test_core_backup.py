@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.core import audit, services
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.disclosure.tests.conftest import LOCK_TIME
 from shuangsuiji.plans.tests.fixtures import gq, yy_units  # noqa: F401
 from shuangsuiji.regions.models import Region
@@ -28,7 +29,7 @@ def test_backup_and_restore_round_trip(tmp_path, admin_user_gq, orgs, settings):
     upload = Path(settings.MEDIA_ROOT) / "attachments" / "现场照片.bin"
     upload.parent.mkdir(parents=True)
     upload.write_bytes(bytes(range(256)) * 10)
-    services.holiday_save(user=None, date="2026-06-01", is_workday=False, name="测试假日")
+    services.holiday_save(user=SYSTEM, date="2026-06-01", is_workday=False, name="测试假日")
     audit.log_change(orgs["gaoqing"], ObjectChange.Action.UPDATE, user=admin_user_gq, message="改名")
     before = {
         "users": sorted(User.objects.values_list("username", "password", "role")),

@@ -95,7 +95,8 @@ def server(tmp_path_factory):
         "shell",
         "-c",
         "import datetime as dt; from shuangsuiji.core.services import calendar_year_confirm; "
-        "calendar_year_confirm(user=None, year=dt.date.today().year + 1, source='国务院办公厅通知（测试）')",
+        "from shuangsuiji.core.permissions import SYSTEM; "
+        "calendar_year_confirm(user=SYSTEM, year=dt.date.today().year + 1, source='国务院办公厅通知（测试）')",
     )
     collected = manage(env, "collectstatic", "--noinput")
     assert "post-processed" in collected.stdout

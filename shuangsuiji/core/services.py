@@ -3,7 +3,7 @@
 The calendar is national data: every county's legal deadlines follow it. Only a province-level administrator
 (organisation region of province level) or a superuser changes it; county and city administrators propose a
 change (`proposal_create`), which a province-level administrator accepts (applying it) or rejects.
-`user=None` is the system (demo loader, management commands).
+`user=SYSTEM` is the system (demo loader, management commands); `None` is refused.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
