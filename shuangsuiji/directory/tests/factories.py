@@ -4,12 +4,11 @@ import csv
 import datetime as dt
 import io
 
-import openpyxl
-
 from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.core.validators import make_credit_code, org_code_check_char
 from shuangsuiji.directory import services
 from shuangsuiji.directory.models import BusinessLine
+from shuangsuiji.imports.tests import helpers as imports_helpers
 
 UNIT_HEADERS = [
     "统一社会信用代码",
@@ -46,14 +45,7 @@ def unit_row(n: int, region: str = "370322", **overrides) -> list:
 
 
 def xlsx_bytes(headers, rows) -> bytes:
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("检查对象")
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return imports_helpers.xlsx_bytes(headers, rows, sheet_name="检查对象")
 
 
 def xls_bytes(headers, rows) -> bytes:

@@ -3,9 +3,9 @@ import io
 import openpyxl
 
 
-def xlsx_bytes(headers, rows) -> bytes:
+def xlsx_bytes(headers, rows, *, sheet_name: str = "数据") -> bytes:
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("数据")
+    sheet = workbook.create_sheet(sheet_name)
     sheet.append(list(headers))
     for row in rows:
         sheet.append(list(row))
