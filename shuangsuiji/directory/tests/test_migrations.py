@@ -1,20 +1,14 @@
 """The constraints migration checks existing data first and names every duplicate group."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from shuangsuiji.core.migration_testing import migrate_to as _migrate
+from shuangsuiji.core.migration_testing import migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("directory", "0003_alter_importbatch_kind")]
 AFTER = [("directory", "0004_constraints_and_local_orderings")]
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 def test_duplicates_stop_the_migration_with_a_list(regions):
@@ -31,4 +25,4 @@ def test_duplicates_stop_the_migration_with_a_list(regions):
         Expert.objects.filter(pk=b.pk).update(qualification_no="ZJ2")
         _migrate(AFTER)  # clean data migrates
     finally:
-        _migrate(AFTER)
+        migrate_to_latest()  # not AFTER: later directory migrations were unapplied by going back
