@@ -242,7 +242,7 @@ IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", str(6_000_000)))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024)))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "tables/bootstrap5.html"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

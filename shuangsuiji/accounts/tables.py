@@ -9,7 +9,7 @@ class UserTable(tables.Table):
     role = tables.Column(verbose_name="角色")
     organization = tables.Column(verbose_name="所属机构")
     is_active = tables.BooleanColumn(verbose_name="启用", yesno="是,否")
-    last_login = tables.DateTimeColumn(verbose_name="最近登录", format="Y-m-d H:i")
+    last_login = tables.DateTimeColumn(verbose_name="最近登录", format="Y年n月j日 H:i")
 
     class Meta:
         model = User

@@ -25,6 +25,7 @@ from uuid import UUID
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from .formats import local_datetime
 from .middleware import current_request_id, current_user
 from .models import GENESIS_HASH, ObjectChange
 from .permissions import SYSTEM
@@ -256,7 +257,7 @@ class ChainReport:
 
 
 def _local_text(value: dt.datetime) -> str:
-    return timezone.localtime(value).strftime("%Y年%m月%d日 %H:%M")
+    return local_datetime(value)
 
 
 def describe_row(row: ObjectChange) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .formats import local_datetime
 from .querysets import RestrictedQuerySet
 
 GENESIS_HASH = "0" * 64
@@ -77,7 +78,8 @@ class ObjectChange(models.Model):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.user_name} {self.get_action_display()} {self.object_repr}"
+        when = local_datetime(self.time, seconds=True)
+        return f"{when} {self.user_name} {self.get_action_display()} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -86,6 +88,12 @@ class ObjectChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("审计日志只能追加，不能删除")
+
+    @property
+    def object_type_label(self) -> str:
+        from .selectors import object_type_label
+
+        return object_type_label(self.object_type)
 
 
 class HolidayOverride(models.Model):

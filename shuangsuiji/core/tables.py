@@ -1,11 +1,12 @@
 import django_tables2 as tables
 
 from .models import HolidayOverride, ObjectChange
+from .selectors import object_type_label
 
 
 class ObjectChangeTable(tables.Table):
     id = tables.Column(verbose_name="序号", linkify=("core:audit_detail", {"pk": tables.A("pk")}))
-    time = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
+    time = tables.DateTimeColumn(verbose_name="时间", format="Y年n月j日 H:i:s")
     user_name = tables.Column(verbose_name="用户")
     action = tables.Column(verbose_name="操作")
     object_type = tables.Column(verbose_name="对象类型")
@@ -17,6 +18,9 @@ class ObjectChangeTable(tables.Table):
         fields = ("id", "time", "user_name", "action", "object_type", "object_repr", "message")
         attrs = {"class": "table table-sm table-hover"}
         order_by = "-id"
+
+    def render_object_type(self, value):
+        return object_type_label(value)
 
 
 class HolidayTable(tables.Table):

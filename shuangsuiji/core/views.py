@@ -14,7 +14,7 @@ from .listing import ScopedListView, error_text, require_perm
 from .models import CalendarProposal, CalendarYear, HolidayOverride, ObjectChange
 from .params import int_param
 from .registry import todos_for
-from .selectors import audit_list, sees_whole_audit_chain, year_calendar
+from .selectors import audit_list, changes_for_people, sees_whole_audit_chain, year_calendar
 from .tables import HolidayTable, ObjectChangeTable
 
 
@@ -39,7 +39,7 @@ class AuditListView(ScopedListView):
 def audit_detail(request, pk: int):
     require_perm(request.user, ObjectChange, "view")
     change = get_object_or_404(audit_list(request.user), pk=pk)
-    diff = audit.changed_fields(change.prechange_data, change.postchange_data)
+    diff = changes_for_people(change.object_type, change.prechange_data, change.postchange_data)
     return render(request, "core/audit_detail.html", {"change": change, "diff": diff})
 
 

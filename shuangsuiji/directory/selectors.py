@@ -7,8 +7,8 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef, Q
 
-from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.selectors import changes_for_people
 
 from .choices import ItemStatus, RiskLevel, UnitStatus
 from .importers import INSPECTOR_COLUMNS, UNIT_COLUMNS
@@ -67,21 +67,14 @@ def claimable_items(user):
 
 def history(obj) -> list[dict]:
     """变更记录: the object's audit rows, newest first, each with a labelled field diff."""
-    labels = {f.attname: f.verbose_name for f in obj._meta.concrete_fields}
-    labels.update({f.name: f.verbose_name for f in obj._meta.many_to_many})
     rows = ObjectChange.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-id")
     result = []
     for change in rows:
-        diff = audit.changed_fields(change.prechange_data, change.postchange_data)
-        if change.action == ObjectChange.Action.CREATE:
-            diff = []
-        ignored = {"updated_at", "created_at", "id"}
-        result.append(
-            {
-                "change": change,
-                "diff": [(labels.get(name, name), old, new) for name, old, new in diff if name not in ignored],
-            }
-        )
+        ignored = {key: None for key in ("updated_at", "created_at", "id")}
+        before = {**(change.prechange_data or {}), **ignored}
+        after = {**(change.postchange_data or {}), **ignored}
+        diff = [] if change.action == ObjectChange.Action.CREATE else changes_for_people(change.object_type, before, after)
+        result.append({"change": change, "diff": diff})
     return result
 
 

@@ -84,7 +84,7 @@ class ItemTable(tables.Table):
 
 class ImportBatchTable(tables.Table):
     id = tables.Column(verbose_name="批次", linkify=("directory:import_detail", {"pk": tables.A("pk")}))
-    created_at = tables.DateTimeColumn(verbose_name="上传时间", format="Y-m-d H:i")
+    created_at = tables.DateTimeColumn(verbose_name="上传时间", format="Y年n月j日 H:i")
     kind = tables.Column(verbose_name="类型")
     mode = tables.Column(verbose_name="方式")
     file_name = tables.Column(verbose_name="文件名")

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from shuangsuiji import fairdraw as fd
+from shuangsuiji.core.formats import local_datetime
 
 from .choices import (
     DRAND_PUBLIC_URL,
@@ -98,7 +99,7 @@ def check_future(available_at: dt.datetime | None, now: dt.datetime | None = Non
     now = now or timezone.now()
     if available_at is not None and available_at <= now:
         raise ValidationError(
-            f"所公告的随机源产生时间 {timezone.localtime(available_at):%Y-%m-%d %H:%M:%S} 已过，"
+            f"所公告的随机源产生时间 {local_datetime(available_at, seconds=True)} 已过，"
             "必须选择公布承诺之后才产生的随机数（如下一期开奖、未来的 drand 轮次）"
         )
 
@@ -179,7 +180,7 @@ def check_available(available_at: dt.datetime | None, description: str, now: dt.
     now = now or timezone.now()
     if available_at is not None and now < available_at:
         raise ValidationError(
-            f"{description}尚未产生（预计 {timezone.localtime(available_at):%Y-%m-%d %H:%M}），不能提前录入"
+            f"{description}尚未产生（预计 {local_datetime(available_at)}），不能提前录入"
         )
 
 

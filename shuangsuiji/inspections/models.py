@@ -14,6 +14,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 
+from shuangsuiji.core.formats import local_datetime
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 
 from .choices import (
@@ -196,7 +197,7 @@ class ResultSignature(models.Model):
         constraints = [models.UniqueConstraint(fields=["result", "inspector"], name="signature_once_per_inspector")]
 
     def __str__(self) -> str:
-        return f"{self.inspector.name} {self.signed_at:%Y-%m-%d %H:%M}"
+        return f"{self.inspector.name} {local_datetime(self.signed_at)}"
 
 
 def attachment_path(instance, filename: str) -> str:

@@ -18,7 +18,7 @@ class ResultTable(tables.Table):
     category = tables.Column(verbose_name="抽查结果")
     checked_on = tables.DateColumn(verbose_name="检查日期", format="Y-m-d")
     publish_due = tables.Column(verbose_name="应公示日期", empty_values=())
-    published_at = tables.DateTimeColumn(verbose_name="公示时间", format="Y-m-d H:i")
+    published_at = tables.DateTimeColumn(verbose_name="公示时间", format="Y年n月j日 H:i")
 
     class Meta:
         model = InspectionResult

@@ -10,7 +10,7 @@ class PlanTable(tables.Table):
     status = tables.Column(verbose_name="状态")
     version = tables.Column(verbose_name="版本")
     task_count = tables.Column(verbose_name="任务数", orderable=False)
-    published_at = tables.DateTimeColumn(verbose_name="公布时间", format="Y-m-d H:i")
+    published_at = tables.DateTimeColumn(verbose_name="公布时间", format="Y年n月j日 H:i")
 
     class Meta:
         model = AnnualPlan

@@ -14,3 +14,20 @@ def main_menu(context):
 @register.filter
 def field_label(form, name):
     return form.fields[name].label if name in form.fields else name
+
+
+@register.filter
+def local_time(value) -> str:
+    """A datetime or an ISO 8601 string (as stored in a draw's JSON files) as ``2026年11月27日 23:33``."""
+    import datetime as dt
+
+    from django.utils.dateparse import parse_datetime
+
+    from shuangsuiji.core.formats import local_datetime
+
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        return local_datetime(parsed) if parsed else value
+    if isinstance(value, dt.datetime):
+        return local_datetime(value)
+    return "" if value is None else str(value)

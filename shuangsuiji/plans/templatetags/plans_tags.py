@@ -18,3 +18,11 @@ def badge(status: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def stratum(code: str) -> str:
+    """Chinese label of a stratum code in a plan snapshot ("ALL" → 全部对象, "ggcs|C" → 公共场所卫生 · C …)."""
+    from shuangsuiji.plans.pool import stratum_label
+
+    return stratum_label(code) if code else ""
