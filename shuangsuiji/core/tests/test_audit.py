@@ -178,3 +178,4 @@ def test_concurrent_writers_never_fork_the_chain():
     assert errors == []
     count, problems = audit.verify_chain()
     assert (count, problems) == (80, [])
+

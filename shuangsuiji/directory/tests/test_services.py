@@ -31,7 +31,7 @@ def test_unit_create_and_update_are_audited_with_diff(regions, admin_user_gq):
     assert [r.action for r in rows] == ["create", "update"]
     diff = dict((k, (a, b)) for k, a, b in selectors.history(unit)[0]["diff"])
     assert diff["单位名称"] == ("甲宾馆", "甲宾馆（新）")
-    assert diff["经营状态"] == ("active", "suspended")
+    assert diff["经营状态"] == ("在营", "停业")  # choice labels, never stored codes (issue #17)
 
 
 def test_unit_create_refuses_other_county(regions, admin_yy):
