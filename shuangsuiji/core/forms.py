@@ -6,7 +6,13 @@ from .models import CalendarProposal, CalendarYear
 
 
 class DateInput(forms.DateInput):
+    """<input type="date">: browsers accept only ISO dates (2026-11-28) as its value, while the zh-hans locale
+    would render 2026/11/28 — which the browser drops, so initial and saved dates vanished from edit forms."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class HolidayOverrideForm(forms.Form):

@@ -1,7 +1,10 @@
 """Filters for list pages and exports (the export of a list uses the same filter on the same query string)."""
 
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
 from shuangsuiji.accounts.models import Organization
 from shuangsuiji.regions.models import Region
@@ -53,6 +56,10 @@ class InspectorFilterSet(django_filters.FilterSet):
     )
     tag = django_filters.ModelChoiceFilter(label="标签", field_name="tags", queryset=Tag.objects.all())
     active = django_filters.BooleanFilter(label="在岗")
+    cert_expiring = django_filters.NumberFilter(
+        label="执法证到期（天内）", method="expiring", min_value=0, max_value=3660,
+        help_text="只看执法证在今后若干天内到期的人员（已过期的不含在内）",
+    )  # fmt: skip
 
     class Meta:
         model = Inspector
@@ -60,6 +67,10 @@ class InspectorFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value.strip()) | Q(cert_no__icontains=value.strip()))
+
+    def expiring(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.filter(cert_valid_to__gte=today, cert_valid_to__lte=today + dt.timedelta(days=int(value)))
 
 
 class ExpertFilterSet(django_filters.FilterSet):

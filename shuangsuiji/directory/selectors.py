@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.selectors import changes_for_people
@@ -73,7 +74,8 @@ def history(obj) -> list[dict]:
         ignored = {key: None for key in ("updated_at", "created_at", "id")}
         before = {**(change.prechange_data or {}), **ignored}
         after = {**(change.postchange_data or {}), **ignored}
-        diff = [] if change.action == ObjectChange.Action.CREATE else changes_for_people(change.object_type, before, after)
+        created = change.action == ObjectChange.Action.CREATE
+        diff = [] if created else changes_for_people(change.object_type, before, after)
         result.append({"change": change, "diff": diff})
     return result
 
@@ -168,7 +170,7 @@ def simple_export_rows(queryset, spec):
 
 
 def expiring_certificates(user, *, within_days: int = 30, today: dt.date | None = None):
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     return Inspector.objects.restrict(user, "view").filter(
         active=True, cert_valid_to__gte=today, cert_valid_to__lte=today + dt.timedelta(days=within_days)
     )

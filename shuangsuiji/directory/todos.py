@@ -15,9 +15,8 @@ def directory_todos(user):
     if user.has_perm("directory.view_inspector"):
         count = expiring_certificates(user, within_days=30).count()
         if count:
-            todos.append(
-                Todo("执法证30天内到期", count, reverse("directory:inspector_list") + "?active=true", "danger")
-            )
+            url = reverse("directory:inspector_list") + "?active=true&cert_expiring=30"  # exactly the counted people
+            todos.append(Todo("执法证30天内到期", count, url, "danger"))
     if user.has_perm("directory.import_regulatedunit"):
         pending = ImportBatch.objects.filter(created_by=user, status=ImportStatus.READY).count()
         if pending:

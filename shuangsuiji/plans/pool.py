@@ -239,7 +239,7 @@ def task_preview(task, *, today: dt.date | None = None) -> dict:
                 "min_n": rule.min_n,
                 "max_n": rule.max_n,
                 "expected": exp,
-                "expected_display": f"{float(exp):.1f}",
+                "expected_display": expected_text(exp),
                 "probability": fd.format_fraction(inclusion_probability(rule, c["eligible"])),
                 "probability_pct": f"{float(inclusion_probability(rule, c['eligible'])) * 100:.2f}%",
                 "suggest_gaoqing": fraction_to_pct(gaoqing[h]).normalize() if h in gaoqing else None,
@@ -254,9 +254,16 @@ def task_preview(task, *, today: dt.date | None = None) -> dict:
         "eligible": eligible,
         "excluded": excluded,
         "expected": total_expected,
-        "expected_display": f"{float(total_expected):.1f}",
+        "expected_display": expected_text(total_expected),
         "coverage_pct": float(total_expected) / eligible * 100 if eligible else 0.0,
     }
+
+
+def expected_text(value) -> str:
+    """An expected count for people: whole numbers as they are ("3"), others as "约 27.5" — never "0.0"."""
+    if value == int(value):
+        return str(int(value))
+    return f"约 {float(value):.1f}"
 
 
 def open_units_in(region) -> int:
@@ -280,7 +287,7 @@ def plan_coverage(plan, *, today: dt.date | None = None) -> dict:
     return {
         "tasks": tasks,
         "expected": expected,
-        "expected_display": f"{float(expected):.1f}",
+        "expected_display": expected_text(expected),
         "units": units,
         "coverage_pct": pct,
         "target_pct": float(plan.coverage_target),

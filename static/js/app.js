@@ -21,3 +21,13 @@ document.addEventListener("click", function (event) {
     window.history.pushState({}, "", link.href);
   });
 });
+// A header checkbox with data-select-all="<name>" ticks or clears every checkbox of that name in its form.
+document.addEventListener("change", function (event) {
+  var box = event.target.closest("[data-select-all]");
+  if (!box) { return; }
+  var scope = box.form || document;
+  var name = box.getAttribute("data-select-all");
+  scope.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (el) {
+    el.checked = box.checked;
+  });
+});

@@ -302,3 +302,18 @@ def test_expert_library(regions, admin_user_gq, login):
     export = client.get(reverse("directory:expert_export"))
     rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.values)
     assert rows[1][:2] == ("第三方机构", "山东某检测技术有限公司")
+
+
+def test_expiring_certificate_todo_opens_exactly_the_people_it_counts(regions, orgs, admin_user_gq, login):
+    """The home page's “执法证30天内到期” links to a list filtered to those inspectors (issue #17); the clock is
+    frozen at 2026-06-15."""
+    from shuangsuiji.core.registry import todos_for
+
+    agency = orgs["gaoqing_agency"]
+    soon = make_inspector(agency, 1, cert_valid_to=dt.date(2026, 7, 1))
+    make_inspector(agency, 2, cert_valid_to=dt.date(2026, 9, 1))  # later than 30 days
+    make_inspector(agency, 3, cert_valid_to=dt.date(2026, 6, 1), cert_valid_from=dt.date(2020, 1, 1))  # expired
+    todo = next(t for t in todos_for(admin_user_gq) if t.label == "执法证30天内到期")
+    assert todo.count == 1
+    page = login(admin_user_gq).get(todo.url).text
+    assert soon.cert_no in page and "SD00000002" not in page and "SD00000003" not in page
