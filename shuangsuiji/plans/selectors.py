@@ -42,3 +42,10 @@ def public_plans():
     return AnnualPlanVersion.objects.select_related("plan", "plan__region", "plan__organization").order_by(
         "plan_id", "-version"
     )
+
+
+def business_line_names() -> dict[str, str]:
+    """Business-line code → name, for stratum labels."""
+    from shuangsuiji.directory.models import BusinessLine
+
+    return dict(BusinessLine.objects.values_list("code", "name"))

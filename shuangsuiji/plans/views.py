@@ -219,6 +219,7 @@ def task_detail(request, pk):
     editable = task.plan.status == PlanStatus.DRAFT and not task.has_live_draw()
     can_change = editable and request.user.has_perm("plans.change_task")
     draws = task.draws.order_by("-attempt")
+    rules = {r.stratum: r for r in task.stratum_rules.all()}
     can_draw = (
         request.user.has_perm("draws.draw_draw")
         and task.plan.status == PlanStatus.PUBLISHED
@@ -232,7 +233,8 @@ def task_detail(request, pk):
             "title": f"{task.code} {task.name}",
             "preview": pool.task_preview(task),
             "items": task.items.select_related("organization", "item"),
-            "rules": {r.stratum: r for r in task.stratum_rules.all()},
+            "rules": rules,
+            "rule_sources": sorted({r.source or "单独设置" for r in rules.values()}),
             "item_form": TaskItemForm(user=request.user, task=task) if can_change else None,
             "can_change": can_change,
             "can_delete": can_change and request.user.has_perm("plans.delete_task"),
@@ -299,11 +301,26 @@ def stratum_rule_delete(request, pk, rule_pk):
 @login_required
 @require_POST
 def task_suggest(request, pk):
+    """Apply a ratio preset and say what it set and what it replaced (two presets overwrite each other)."""
     source = request.POST.get("source", "")
-    return _task_action(
-        request, pk, lambda t: services.task_apply_suggestion(user=request.user, task=t, source=source),
-        "已按比例表填入各分层抽查比例",
+    task = _task(request, pk, "change")
+    before = {r.stratum: r for r in task.stratum_rules.all()}
+    result = service_call(
+        request, lambda: services.task_apply_suggestion(user=request.user, task=task, source=source),
+        prefix="操作失败：",
     )  # fmt: skip
+    rules = result.value if result else None
+    if rules:
+        lines = selectors.business_line_names()
+        applied = "、".join(f"{pool.stratum_label(r.stratum, lines)} {r.rate.normalize():f}%" for r in rules)
+        message = f"已按{rules[0].source}填入 {len(rules)} 个分层的抽查比例：{applied}。"
+        replaced = [
+            f"{pool.stratum_label(h, lines)} {old.rate.normalize():f}%（{old.source or '单独设置'}）"
+            for h, old in before.items()
+        ]
+        message += f"替换了原来的比例：{'、'.join(replaced)}。" if replaced else "此前没有单独设置的分层比例。"
+        messages.success(request, message)
+    return redirect("plans:task_detail", pk=task.pk)
 
 
 @login_required

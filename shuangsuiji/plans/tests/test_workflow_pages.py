@@ -59,3 +59,19 @@ def test_date_inputs_carry_iso_values():
 
     html = DateInput().render("d", dt.date(2026, 11, 28))
     assert 'type="date"' in html and 'value="2026-11-28"' in html  # not the locale's 2026/11/28
+
+
+def test_ratio_presets_say_what_they_set_and_what_they_replaced(client, regions, orgs, inspector_gq, approver_gq):
+    testing.make_units(regions["370322"], 40)
+    from shuangsuiji.plans import services
+
+    plan = services.plan_create(user=approver_gq, year=testing.PLAN_YEAR, title="计划", organization=orgs["gaoqing"])
+    task = services.task_create(user=approver_gq, plan=plan, **testing.task_data(plan, orgs["gaoqing"]))
+    login(client, approver_gq)
+    url = reverse("plans:task_suggest", args=[task.pk])
+    first = client.post(url, {"source": "gaoqing"}, follow=True).text
+    assert "已按高青县工作指引比例表填入" in first and "此前没有单独设置的分层比例" in first
+    assert "当前分层比例依据：高青县工作指引比例表" in first and "将用信用风险分类比例替换当前" in first
+    second = client.post(url, {"source": "risk"}, follow=True).text
+    assert "已按信用风险分类比例填入" in second and "替换了原来的比例" in second and "（高青县工作指引比例表）" in second
+    assert "当前分层比例依据：信用风险分类比例" in second
