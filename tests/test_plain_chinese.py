@@ -153,3 +153,17 @@ def test_pages_speak_chinese(world, name):  # noqa: F811
     found = sorted(set(english_words(text, data_words())))
     assert not found, f"{name}: English on the page: {found}"
     assert not ISO_TIME.findall(text), f"{name}: raw times on the page: {ISO_TIME.findall(text)[:5]}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGES)
+def test_described_by_points_at_rendered_ids(world, name):  # noqa: F811
+    """aria-describedby must name elements on the page (issue #18: help texts were never rendered with their ids)."""
+    route = MATRIX[name]
+    response = route_client(world, viewer(route), route).get(route.url(world))
+    if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+        pytest.skip(f"{name}: not an HTML page")
+    html = response.content.decode()
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    missing = {ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split() if ref not in ids}
+    assert not missing, f"{name}: aria-describedby names missing ids {sorted(missing)}"

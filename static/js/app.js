@@ -31,3 +31,19 @@ document.addEventListener("change", function (event) {
     el.checked = box.checked;
   });
 });
+// A table that scrolls sideways (phones) must be reachable by keyboard (WCAG 2.1.1): make it focusable.
+function markScrollableTables(root) {
+  (root || document).querySelectorAll("main table").forEach(function (table) {
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.setAttribute("tabindex", "0");
+      if (!table.hasAttribute("aria-label") && !table.querySelector("caption")) {
+        table.setAttribute("aria-label", "可左右滑动的表格");
+      }
+    } else if (table.getAttribute("tabindex") === "0") {
+      table.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { markScrollableTables(); });
+window.addEventListener("resize", function () { markScrollableTables(); });
+document.addEventListener("htmx:afterSwap", function (event) { markScrollableTables(event.target); });
