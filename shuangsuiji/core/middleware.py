@@ -82,7 +82,8 @@ class MalformedInputMiddleware:
     @staticmethod
     def reject(request, message):
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
+            body = {"detail": message, "code": "invalid", "errors": []}  # the API's one error shape
+            return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
         return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))
 
 

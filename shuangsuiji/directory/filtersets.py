@@ -27,13 +27,15 @@ def _orgs(request):
 
 class UnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="名称/信用代码", method="search")
-    region = django_filters.ModelChoiceFilter(label="所属区划", queryset=_regions)
+    region = django_filters.ModelChoiceFilter(label="所属区划", queryset=_regions, to_field_name="code")
     business_line = django_filters.ModelChoiceFilter(
-        label="专业类别", field_name="business_lines", queryset=BusinessLine.objects.all()
+        label="专业类别", field_name="business_lines", queryset=BusinessLine.objects.all(), to_field_name="code"
     )
     risk_level = django_filters.ChoiceFilter(label="信用风险", choices=RiskLevel.choices)
     status = django_filters.ChoiceFilter(label="经营状态", choices=UnitStatus.choices)
-    tag = django_filters.ModelChoiceFilter(label="标签", field_name="tags", queryset=Tag.objects.all())
+    tag = django_filters.ModelChoiceFilter(
+        label="标签", field_name="tags", queryset=Tag.objects.all(), to_field_name="name"
+    )
     complaints = django_filters.BooleanFilter(label="有投诉举报", method="has_complaints")
 
     class Meta:
@@ -52,10 +54,13 @@ class InspectorFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名/执法证号", method="search")
     organization = django_filters.ModelChoiceFilter(label="所属机构", queryset=_orgs)
     specialty = django_filters.ModelChoiceFilter(
-        label="专业类别", field_name="specialties", queryset=BusinessLine.objects.all()
+        label="专业类别", field_name="specialties", queryset=BusinessLine.objects.all(), to_field_name="code"
     )
-    tag = django_filters.ModelChoiceFilter(label="标签", field_name="tags", queryset=Tag.objects.all())
+    tag = django_filters.ModelChoiceFilter(
+        label="标签", field_name="tags", queryset=Tag.objects.all(), to_field_name="name"
+    )
     active = django_filters.BooleanFilter(label="在岗")
+    cert_no = django_filters.CharFilter(label="执法证号（精确）", field_name="cert_no", lookup_expr="iexact")
     cert_expiring = django_filters.NumberFilter(
         label="执法证到期（天内）", method="expiring", min_value=0, max_value=3660,
         help_text="只看执法证在今后若干天内到期的人员（已过期的不含在内）",
@@ -77,7 +82,7 @@ class ExpertFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="名称/单位", method="search")
     kind = django_filters.ChoiceFilter(label="类型", choices=ExpertKind.choices)
     specialty = django_filters.ModelChoiceFilter(
-        label="专业类别", field_name="specialties", queryset=BusinessLine.objects.all()
+        label="专业类别", field_name="specialties", queryset=BusinessLine.objects.all(), to_field_name="code"
     )
 
     class Meta:
@@ -90,7 +95,9 @@ class ExpertFilterSet(django_filters.FilterSet):
 
 class ItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="事项/编码", method="search")
-    business_line = django_filters.ModelChoiceFilter(label="专业类别", queryset=BusinessLine.objects.all())
+    business_line = django_filters.ModelChoiceFilter(
+        label="专业类别", queryset=BusinessLine.objects.all(), to_field_name="code"
+    )
     category = django_filters.ChoiceFilter(label="事项类别", choices=ItemCategory.choices)
     level = django_filters.ChoiceFilter(label="层级", choices=ItemLevel.choices)
     status = django_filters.ChoiceFilter(label="状态", choices=ItemStatus.choices)

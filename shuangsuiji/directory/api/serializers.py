@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..choices import ImportMode
+from ..choices import ImportMode, UnitStatus
 from ..models import Expert, InspectionItem, Inspector, RegulatedUnit
 
 
@@ -48,32 +48,52 @@ class InspectionItemSerializer(serializers.ModelSerializer):
         fields = "__all__"
 
 
-class UnitSyncRecordSerializer(serializers.Serializer):
-    """One unit as an approval department sends it; values are checked by the Excel import's row form."""
+CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"  # GB 32100-2015 character set
 
-    credit_code = serializers.CharField(help_text="统一社会信用代码（键）")
-    name = serializers.CharField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
-    region = serializers.CharField(required=False, allow_blank=True, help_text="6位区划代码")
-    business_lines = serializers.ListField(child=serializers.CharField(), required=False, help_text="专业类别代码")
-    legal_rep = serializers.CharField(required=False, allow_blank=True)
-    contact_phone = serializers.CharField(required=False, allow_blank=True)
-    licence_no = serializers.CharField(required=False, allow_blank=True)
-    licence_valid_to = serializers.CharField(required=False, allow_blank=True, help_text="YYYY-MM-DD")
-    tags = serializers.ListField(child=serializers.CharField(), required=False)
-    risk_level = serializers.CharField(required=False, allow_blank=True, help_text="A/B/C/D")
-    risk_as_of = serializers.CharField(required=False, allow_blank=True)
-    risk_source = serializers.CharField(required=False, allow_blank=True)
-    complaint_count = serializers.CharField(required=False, allow_blank=True)
-    status = serializers.CharField(required=False, allow_blank=True, help_text="经营状态（在营/停业/注销…）")
-    note = serializers.CharField(required=False, allow_blank=True)
+
+def _text(max_length: int, help_text: str = "", **kw):
+    return serializers.CharField(required=False, allow_blank=True, max_length=max_length, help_text=help_text, **kw)
+
+
+class UnitSyncRecordSerializer(serializers.Serializer):
+    """One unit as an approval department sends it. The schema states every rule JSON Schema can express; the
+    Excel import's row checks then apply the rest (the credit code's check character, that the region lies in the
+    caller's jurisdiction and is a county-level code, that business-line codes exist) and name the record."""
+
+    credit_code = serializers.RegexField(
+        CREDIT_CODE, max_length=18, min_length=18,
+        help_text="统一社会信用代码（键，18位大写，末位校验码按 GB 32100-2015 计算）",
+    )  # fmt: skip
+    name = _text(200, "单位名称（新增时必填）")
+    address = _text(300, "地址")
+    region = serializers.RegexField(r"^[0-9]{6}$", required=False, allow_blank=True,
+                                    help_text="6位县级区划代码（须在调用方管辖范围内；新增时必填）")  # fmt: skip
+    business_lines = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z]{2,20}$", help_text="专业类别代码，如 ggcs"), required=False,
+        max_length=20, help_text="专业类别代码（见 /api/v1/ 的专业类别），如 ggcs（公共场所卫生）",
+    )  # fmt: skip
+    legal_rep = _text(50, "法定代表人/负责人")
+    contact_phone = _text(30, "联系电话")
+    licence_no = _text(100, "卫生许可证号")
+    licence_valid_to = serializers.DateField(required=False, allow_null=True, help_text="许可证有效期至（YYYY-MM-DD）")
+    tags = serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=50,
+                                 help_text="标签名称")  # fmt: skip
+    risk_level = serializers.ChoiceField(choices=["", "A", "B", "C", "D"], required=False, help_text="信用风险分类")
+    risk_as_of = serializers.DateField(required=False, allow_null=True, help_text="风险分类日期（YYYY-MM-DD）")
+    risk_source = _text(100, "风险分类来源")
+    complaint_count = serializers.IntegerField(required=False, min_value=0, max_value=100000, help_text="投诉举报次数")
+    status = serializers.ChoiceField(
+        choices=["", *UnitStatus.labels, *UnitStatus.values], required=False, help_text="经营状态（中文或代码）；空白为在营"
+    )
+    note = _text(500, "备注")
 
 
 class UnitSyncSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=ImportMode.choices, default=ImportMode.UPDATE,
                                    help_text="create：只新增；update：新增、修改、注销（审管联动）")  # fmt: skip
     source = serializers.CharField(required=False, default="接口同步", max_length=200)
-    units = UnitSyncRecordSerializer(many=True, allow_empty=False, max_length=10000)
+    units = UnitSyncRecordSerializer(many=True, allow_empty=False, min_length=1, max_length=10000,
+                                     help_text="1–10000 条记录；全部通过才写入")  # fmt: skip
 
 
 class UnitSyncResultSerializer(serializers.Serializer):
@@ -83,5 +103,4 @@ class UnitSyncResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     closed = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    errors = serializers.ListField(child=serializers.DictField())
     changes = serializers.ListField(child=serializers.DictField())

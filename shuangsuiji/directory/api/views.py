@@ -2,8 +2,12 @@ from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from shuangsuiji.core.api.exceptions import error_body
+from shuangsuiji.core.api.serializers import ErrorSerializer
 from shuangsuiji.core.api.viewsets import ScopedReadOnlyViewSet
 from shuangsuiji.imports.spreadsheets import Table
 
@@ -32,6 +36,7 @@ def records_to_table(records: list[dict]) -> Table:
         cells = []
         for column in columns:
             value = record.get(column.field, "")
+            value = "" if value is None else value
             cells.append(LIST_SEPARATOR.join(value) if isinstance(value, list) else str(value).strip())
         rows.append((index, cells))
     return Table(headers=[c.header for c in columns], rows=rows)
@@ -46,9 +51,16 @@ class RegulatedUnitViewSet(ScopedReadOnlyViewSet):
     lookup_field = "credit_code"
     action_perms = {"sync": "import"}
 
-    @extend_schema(request=UnitSyncSerializer, responses={200: UnitSyncResultSerializer, 400: UnitSyncResultSerializer})
-    @action(detail=False, methods=["post"])
+    @extend_schema(
+        request={"application/json": UnitSyncSerializer},
+        responses={200: UnitSyncResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        description="全部记录通过校验才写入；任一记录有误时返回 400，errors 逐条指出记录序号（从 1 起）、字段和原因，什么也不写入。",
+    )
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def sync(self, request):
+        if request.content_type.split(";")[0].strip() != "application/json":
+            # a form body read by a middleware would reach the parser empty: name the real problem
+            raise UnsupportedMediaType(request.content_type)
         incoming = UnitSyncSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -59,8 +71,13 @@ class RegulatedUnitViewSet(ScopedReadOnlyViewSet):
             )
         except IntegrityError:
             return Response(
-                {"detail": "并发写入冲突：部分统一社会信用代码刚被其他请求登记，请重试"}, status.HTTP_409_CONFLICT
+                error_body("并发写入冲突：部分统一社会信用代码刚被其他请求登记，请重试", "conflict"),
+                status.HTTP_409_CONFLICT,
             )
+        if batch.status != ImportStatus.COMMITTED:
+            errors = [{"record": row, "field": field, "message": message} for row, field, message in batch.errors]
+            body = error_body(f"{len(errors)} 处错误，全部记录均未写入（导入批次 #{batch.pk}）", "invalid_records", errors)
+            return Response({**body, "batch": batch.pk}, status=status.HTTP_400_BAD_REQUEST)
         body = {
             "batch": batch.pk,
             "status": batch.status,
@@ -68,11 +85,9 @@ class RegulatedUnitViewSet(ScopedReadOnlyViewSet):
             "updated": batch.count_update,
             "closed": batch.count_close,
             "unchanged": batch.count_unchanged,
-            "errors": [{"record": row, "field": field, "message": message} for row, field, message in batch.errors],
             "changes": batch.report,
         }
-        ok = batch.status == ImportStatus.COMMITTED
-        return Response(body, status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=status.HTTP_200_OK)
 
 
 class InspectorViewSet(ScopedReadOnlyViewSet):

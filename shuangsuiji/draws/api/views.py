@@ -1,8 +1,12 @@
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 
 from shuangsuiji.core.api.viewsets import ScopedReadOnlyViewSet
 
+from ..choices import FILE_NAMES, FileKind
 from ..downloads import draw_file_response
 from ..filtersets import DrawFilterSet
 from ..models import Draw, DrawFile, DrawTarget, InspectorAssignment
@@ -35,6 +39,21 @@ class DrawViewSet(ScopedReadOnlyViewSet):
     def get_serializer_class(self):
         return DrawDetailSerializer if self.action == "retrieve" else DrawSerializer
 
-    @action(detail=True, url_path=r"files/(?P<kind>pool|roster|commitment|manifest)")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "kind", str, OpenApiParameter.PATH, enum=[k.value for k in FileKind],
+                description="pool（号池，TSV）、roster（执法人员名录快照）、commitment（承诺）、manifest（结果清单）",
+            )
+        ],
+        responses={
+            (200, "text/tab-separated-values"): OpenApiResponse(OpenApiTypes.STR, description="号池快照（pool）"),
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="roster / commitment / manifest"),
+        },
+        description="原始文件逐字节下载（响应头 X-Content-SHA256 为文件的 SHA-256）；尚未生成的文件返回 404。",
+    )  # fmt: skip
+    @action(detail=True, url_path=r"files/(?P<kind>[^/.]+)")
     def files(self, request, pk=None, kind=None):
+        if kind not in FILE_NAMES:
+            raise NotFound(f"没有这种文件：{kind[:30]}（可用：{'、'.join(k.value for k in FileKind)}）")
         return draw_file_response(self.get_object(), kind)
