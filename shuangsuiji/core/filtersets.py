@@ -1,6 +1,43 @@
 import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from .models import HolidayOverride, ObjectChange
+
+NO_MATCH = object()
+
+
+class _LenientModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return NO_MATCH
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 3660})
+class DaysFilter(django_filters.NumberFilter):
+    """A count of days (0–3660): an integer in forms and, with its bounds, in the API schema."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 3660)
+        super().__init__(*args, **kwargs)
+
+
+class CodeChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter by a row's code (region code, business-line code, tag name). A code that names no row matches
+    nothing — an empty page, not an error: "units in region 999999" are none (issue #18: a schema-valid
+    request is answered, and the filter takes the codes the API returns, not database ids)."""
+
+    field_class = _LenientModelChoiceField
+
+    def filter(self, qs, value):
+        if value is NO_MATCH:
+            return qs.none()
+        return super().filter(qs, value)
 
 
 class ObjectChangeFilterSet(django_filters.FilterSet):

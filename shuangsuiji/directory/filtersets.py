@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import Organization
+from shuangsuiji.core.filtersets import CodeChoiceFilter, DaysFilter
 from shuangsuiji.regions.models import Region
 
 from .choices import ExpertKind, ImportKind, ImportStatus, ItemCategory, ItemLevel, ItemStatus, RiskLevel, UnitStatus
@@ -27,13 +28,13 @@ def _orgs(request):
 
 class UnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="名称/信用代码", method="search")
-    region = django_filters.ModelChoiceFilter(label="所属区划", queryset=_regions, to_field_name="code")
-    business_line = django_filters.ModelChoiceFilter(
+    region = CodeChoiceFilter(label="所属区划", queryset=_regions, to_field_name="code")
+    business_line = CodeChoiceFilter(
         label="专业类别", field_name="business_lines", queryset=BusinessLine.objects.all(), to_field_name="code"
     )
     risk_level = django_filters.ChoiceFilter(label="信用风险", choices=RiskLevel.choices)
     status = django_filters.ChoiceFilter(label="经营状态", choices=UnitStatus.choices)
-    tag = django_filters.ModelChoiceFilter(
+    tag = CodeChoiceFilter(
         label="标签", field_name="tags", queryset=Tag.objects.all(), to_field_name="name"
     )
     complaints = django_filters.BooleanFilter(label="有投诉举报", method="has_complaints")
@@ -52,18 +53,18 @@ class UnitFilterSet(django_filters.FilterSet):
 
 class InspectorFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名/执法证号", method="search")
-    organization = django_filters.ModelChoiceFilter(label="所属机构", queryset=_orgs)
-    specialty = django_filters.ModelChoiceFilter(
+    organization = CodeChoiceFilter(label="所属机构", queryset=_orgs)
+    specialty = CodeChoiceFilter(
         label="专业类别", field_name="specialties", queryset=BusinessLine.objects.all(), to_field_name="code"
     )
-    tag = django_filters.ModelChoiceFilter(
+    tag = CodeChoiceFilter(
         label="标签", field_name="tags", queryset=Tag.objects.all(), to_field_name="name"
     )
     active = django_filters.BooleanFilter(label="在岗")
     cert_no = django_filters.CharFilter(label="执法证号（精确）", field_name="cert_no", lookup_expr="iexact")
-    cert_expiring = django_filters.NumberFilter(
-        label="执法证到期（天内）", method="expiring", min_value=0, max_value=3660,
-        help_text="只看执法证在今后若干天内到期的人员（已过期的不含在内）",
+    cert_expiring = DaysFilter(
+        label="执法证到期（天内）", method="expiring",
+        help_text="只看执法证在今后若干天内到期的人员（已过期的不含在内；0–3660 天）",
     )  # fmt: skip
 
     class Meta:
@@ -75,13 +76,14 @@ class InspectorFilterSet(django_filters.FilterSet):
 
     def expiring(self, queryset, name, value):
         today = timezone.localdate()
-        return queryset.filter(cert_valid_to__gte=today, cert_valid_to__lte=today + dt.timedelta(days=int(value)))
+        days = min(max(int(value), 0), 3660)  # any number is answered; beyond ten years means "all valid ones"
+        return queryset.filter(cert_valid_to__gte=today, cert_valid_to__lte=today + dt.timedelta(days=days))
 
 
 class ExpertFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="名称/单位", method="search")
     kind = django_filters.ChoiceFilter(label="类型", choices=ExpertKind.choices)
-    specialty = django_filters.ModelChoiceFilter(
+    specialty = CodeChoiceFilter(
         label="专业类别", field_name="specialties", queryset=BusinessLine.objects.all(), to_field_name="code"
     )
 
@@ -95,7 +97,7 @@ class ExpertFilterSet(django_filters.FilterSet):
 
 class ItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="事项/编码", method="search")
-    business_line = django_filters.ModelChoiceFilter(
+    business_line = CodeChoiceFilter(
         label="专业类别", queryset=BusinessLine.objects.all(), to_field_name="code"
     )
     category = django_filters.ChoiceFilter(label="事项类别", choices=ItemCategory.choices)

@@ -3,7 +3,8 @@
 drf-spectacular documents the success responses the views declare; this post-processing hook adds the
 responses the framework produces around them, all with the one error body (`Error`, core/api/exceptions.py):
 400 (bad filter, page or body), 401 (no or bad token), 403 (role or region), 404 (unknown id or page; detail
-routes and paginated lists), 429 (throttling). 405 is produced for methods a path does not list.
+routes and paginated lists), 429 (throttling). 405 is produced for methods a path does not list. Integer
+parameters carry the 64-bit range the server accepts.
 """
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -23,6 +24,11 @@ def add_error_responses(result, generator, request, public):
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "integer":  # numbers beyond 64 bits are refused (core.middleware)
+                    schema.setdefault("minimum", -(2**63))
+                    schema.setdefault("maximum", 2**63 - 1)
             responses = operation.setdefault("responses", {})
             for status, description in STANDARD.items():
                 if status == "401" and not operation.get("security", True):
