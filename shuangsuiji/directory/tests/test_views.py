@@ -48,7 +48,7 @@ def test_unit_list_filters_pages_and_sorts(regions, admin_user_gq, login):
     assert "查询" in page.text and "重置" in page.text and "下载模板" in page.text and "导入" in page.text
     page2 = client.get(reverse("directory:unit_list"), {"page": 2})
     assert unit_rows(page2) == [f"单位{n:02d}" for n in range(20, 25)]
-    lines = client.get(reverse("directory:unit_list"), {"business_line": line("xxws").pk})
+    lines = client.get(reverse("directory:unit_list"), {"business_line": "xxws"})
     assert unit_rows(lines) == [f"单位{n:02d}" for n in range(0, 25, 2)]
     sorted_desc = client.get(reverse("directory:unit_list"), {"sort": "-name"})
     assert unit_rows(sorted_desc)[:2] == ["单位24", "单位23"]
@@ -169,7 +169,7 @@ def test_export_of_filtered_list_is_audited_and_reimportable(regions, admin_user
     make_unit(regions, 1, name="=cmd|' /C calc'!A0", lines=("ggcs", "yys"))
     make_unit(regions, 2, lines=("xxws",), name="学校甲")
     client = login(admin_user_gq)
-    response = client.get(reverse("directory:unit_export"), {"business_line": line("ggcs").pk})
+    response = client.get(reverse("directory:unit_export"), {"business_line": "ggcs"})
     assert "attachment" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
