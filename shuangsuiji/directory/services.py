@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.core import audit
+from shuangsuiji.core.concurrency import lock_for_edit
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import is_system, require, require_model_perm
 from shuangsuiji.imports import services as import_engine
@@ -127,8 +128,14 @@ def unit_create(*, user, data: dict, business_lines, tags=()) -> RegulatedUnit:
 
 
 @transaction.atomic
-def unit_update(*, user, unit: RegulatedUnit, data: dict, business_lines=None, tags=None) -> RegulatedUnit:
+def unit_update(
+    *, user, unit: RegulatedUnit, data: dict, business_lines=None, tags=None, expected_version: int | None = None
+) -> RegulatedUnit:
+    """`expected_version`: the `lock_version` the form was loaded at (None = no check); a stale one raises
+    `core.concurrency.EditConflict`."""
     require_model_perm(user, RegulatedUnit, "change")
+    require(user, None, unit)
+    unit = lock_for_edit(unit, expected_version)
     require(user, None, unit)
     old_status = unit.status
     _assign(unit, data, UNIT_FIELDS - {"credit_code"})
@@ -195,11 +202,16 @@ INSPECTOR_FIELDS = {
 
 
 @transaction.atomic
-def inspector_save(*, user, inspector: Inspector | None = None, data: dict, specialties=None, tags=None) -> Inspector:
+def inspector_save(
+    *, user, inspector: Inspector | None = None, data: dict, specialties=None, tags=None,
+    expected_version: int | None = None,
+) -> Inspector:
     creating = inspector is None
     require_model_perm(user, Inspector, "add" if creating else "change")
     inspector = inspector or Inspector()
     if not creating:
+        require(user, None, inspector)
+        inspector = lock_for_edit(inspector, expected_version)
         require(user, None, inspector)
     _assign(inspector, data, INSPECTOR_FIELDS)
     require(user, None, inspector)
@@ -260,11 +272,15 @@ EXPERT_FIELDS = {
 
 
 @transaction.atomic
-def expert_save(*, user, expert: Expert | None = None, data: dict, specialties=None, tags=None) -> Expert:
+def expert_save(
+    *, user, expert: Expert | None = None, data: dict, specialties=None, tags=None, expected_version: int | None = None
+) -> Expert:
     creating = expert is None
     require_model_perm(user, Expert, "add" if creating else "change")
     expert = expert or Expert()
     if not creating:
+        require(user, None, expert)
+        expert = lock_for_edit(expert, expected_version)
         require(user, None, expert)
     _assign(expert, data, EXPERT_FIELDS)
     require(user, None, expert)
@@ -300,9 +316,11 @@ def item_create(*, user, data: dict) -> InspectionItem:
 
 
 @transaction.atomic
-def item_update(*, user, item: InspectionItem, data: dict) -> InspectionItem:
+def item_update(*, user, item: InspectionItem, data: dict, expected_version: int | None = None) -> InspectionItem:
     """Only drafts can be edited: a published version is immutable (create a new version instead)."""
     require_model_perm(user, InspectionItem, "change")
+    _item_region_check(user, item)
+    item = lock_for_edit(item, expected_version)
     _item_region_check(user, item)
     if not item.is_editable:
         raise ValidationError("已发布的抽查事项不可修改，请创建新版本")
