@@ -29,7 +29,7 @@ from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.directory.tests.factories import make_inspector, make_unit
 from shuangsuiji.inspections import services as result_services
 from shuangsuiji.inspections.models import ChecklistTemplate
-from shuangsuiji.inspections.tests.fixtures import LOCK_TIME, gq, locked, team  # noqa: F401
+from shuangsuiji.inspections.tests.fixtures import gq, locked, team  # noqa: F401  (fixtures)
 from shuangsuiji.plans import services as plan_services
 from shuangsuiji.plans import testing as plan_testing
 
@@ -232,10 +232,10 @@ PROBLEM = {
 
 
 def build_case(ctx):
-    team = ctx["team"]
-    result = result_services.result_save(user=team["first"], result=team["result"], data=PROBLEM)
-    result_services.result_sign(user=team["first"], result=result)
-    result = result_services.result_sign(user=team["second"], result=result)
+    members = ctx["team"]
+    result = result_services.result_save(user=members["first"], result=members["result"], data=PROBLEM)
+    result_services.result_sign(user=members["first"], result=result)
+    result = result_services.result_sign(user=members["second"], result=result)
     return case_services.case_open(user=SYSTEM, result=result, kind="rectify", data={"deadline": dt.date(2026, 3, 16)})
 
 
@@ -270,7 +270,8 @@ def check_task(task):
 
 def check_checklist(template):
     assert template.name == "刘改的检查表"
-    assert list(template.questions.values_list("text", flat=True)) == ["卫生许可证在有效期内", "从业人员持健康证明", "王加的一项"]
+    questions = list(template.questions.values_list("text", flat=True))
+    assert questions == ["卫生许可证在有效期内", "从业人员持健康证明", "王加的一项"]
 
 
 def check_result(result):
@@ -313,11 +314,11 @@ def ctx(request, regions, orgs, liu, wang):
     ctx = {"regions": regions, "orgs": orgs, "admins": (liu, wang)}
     plan_testing.ensure_business_lines()
     if request.node.callspec.params["case"].users == "team" or request.node.callspec.params["case"].name == "case":
-        team = request.getfixturevalue("team")
-        first, second = team["first"], team["second"]
+        members = request.getfixturevalue("team")
+        first, second = members["first"], members["second"]
         first.full_name = "刘志强"
         first.save()
-        ctx["team"] = team
+        ctx["team"] = members
         if request.node.callspec.params["case"].users == "team":
             ctx["admins"] = (first, second)
     return ctx
@@ -376,7 +377,8 @@ def test_conflict_page_warns_that_changed_content_withdraws_the_signatures(ctx_t
 
     same = second.post(post_url, stale.data(**PROBLEM_FORM))
     html = same.content.decode()
-    assert CONFLICT in html and f"本结果已由 {signer} 签名确认；您填写的内容与已签名的内容一致，保存不会撤销签名" in html
+    assert CONFLICT in html
+    assert f"本结果已由 {signer} 签名确认；您填写的内容与已签名的内容一致，保存不会撤销签名" in html
     assert "保存后这些签名将被撤销" not in html
     assert result.signatures.count() == 1  # neither refused save touched them
 
@@ -393,7 +395,7 @@ PROBLEM_FORM = {
 
 
 @pytest.fixture
-def ctx_team(team):
+def ctx_team(team):  # noqa: F811
     team["first"].full_name = "刘志强"
     team["first"].save()
     return team["first"], team["second"], team["result"]
@@ -449,11 +451,11 @@ def api_ctx(request, regions, orgs, liu, wang):
     ctx = {"regions": regions, "orgs": orgs, "admins": (liu, wang)}
     plan_testing.ensure_business_lines()
     if request.node.callspec.params["case"].users == "team":
-        team = request.getfixturevalue("team")
-        team["first"].full_name = "刘志强"
-        team["first"].save()
-        ctx["team"] = team
-        ctx["admins"] = (team["first"], team["second"])
+        members = request.getfixturevalue("team")
+        members["first"].full_name = "刘志强"
+        members["first"].save()
+        ctx["team"] = members
+        ctx["admins"] = (members["first"], members["second"])
     return ctx
 
 
@@ -509,8 +511,8 @@ def test_api_version_in_the_body_star_and_missing_version(regions, orgs, liu, wa
     assert patch(client, url, {"address": "弱标签"}, f'W/"{refreshed(unit).lock_version}"').status_code == 200
     bad = patch(client, url, {"address": "x"}, '"abc"')
     assert bad.status_code == 400 and "版本号无效" in bad.json()["detail"]
-    locked = patch(client, url, {"credit_code": "91370322MA3C000000"}, "*")
-    assert locked.status_code == 400 and "不可修改的字段" in locked.json()["detail"]
+    fixed = patch(client, url, {"credit_code": "91370322MA3C000000"}, "*")
+    assert fixed.status_code == 400 and "不可修改的字段" in fixed.json()["detail"]
     invalid = patch(client, url, {"region": "999999"}, "*")
     assert invalid.status_code == 400 and "region" in invalid.json()["errors"]
     assert refreshed(unit).name == "按请求体版本" and refreshed(unit).address == "弱标签"
@@ -527,3 +529,20 @@ def test_api_update_is_scoped_and_needs_the_change_permission(regions, orgs, liu
 def test_schema_documents_if_match_and_409(client):
     schema = client.get("/api/v1/schema/").content.decode()
     assert "If-Match" in schema and "'409':" in schema and "EditConflict" in schema
+
+
+def test_a_unit_import_also_moves_the_version(regions, orgs, liu, wang):
+    """Imports write units in bulk (no save()); an edit form opened before still notices the change."""
+    unit = make_unit(regions, 1)
+    url = reverse("directory:unit_edit", args=[unit.pk])
+    editor = logged_in(wang)
+    stale = edit_form(editor.get(url))
+    synced = api_client(liu).post(
+        "/api/v1/units/sync/",
+        {"mode": "update", "source": "审批系统", "units": [{"credit_code": unit.credit_code, "name": "导入改名"}]},
+        content_type="application/json",
+    )
+    assert synced.status_code == 200, synced.json()
+    page = editor.post(url, stale.data(address="王改的地址"))
+    assert page.status_code == 200 and CONFLICT in page.content.decode()
+    assert refreshed(unit).name == "导入改名" and refreshed(unit).address == ""

@@ -112,7 +112,12 @@ def case_open(*, user, result: InspectionResult, kind: str, data: dict) -> Follo
 
 @transaction.atomic
 def case_recheck(
-    *, user, case: FollowUpCase, recheck_on: dt.date, recheck_result: str, note: str = "",
+    *,
+    user,
+    case: FollowUpCase,
+    recheck_on: dt.date,
+    recheck_result: str,
+    note: str = "",
     expected_version: int | None = None,
 ) -> FollowUpCase:
     """复查 of a 责令整改: rectified closes the case; otherwise it stays open (e.g. to open a penalty case)."""

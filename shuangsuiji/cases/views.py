@@ -58,7 +58,9 @@ def case_detail(request, pk):
     version = {"lock_version": case.lock_version}
     context = {
         "case": case,
-        "recheck_form": RecheckForm(initial=version) if can_change and case.kind == CaseKind.RECTIFY and not case.recheck_on else None,
+        "recheck_form": RecheckForm(initial=version)
+        if can_change and case.kind == CaseKind.RECTIFY and not case.recheck_on
+        else None,
         "decision_form": DecisionForm(initial=version)
         if can_change and case.kind == CaseKind.PENALTY and not case.decided_on
         else None,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shuangsuiji.accounts.roles import Role
@@ -203,7 +204,12 @@ INSPECTOR_FIELDS = {
 
 @transaction.atomic
 def inspector_save(
-    *, user, inspector: Inspector | None = None, data: dict, specialties=None, tags=None,
+    *,
+    user,
+    inspector: Inspector | None = None,
+    data: dict,
+    specialties=None,
+    tags=None,
     expected_version: int | None = None,
 ) -> Inspector:
     creating = inspector is None
@@ -527,6 +533,10 @@ def _write_units(*, user, importer, payload, plan, message: str) -> None:
         entries.append(audit.entry_for(unit, Action.UPDATE, before=before, after=after, message=message))
     update_fields = [*UNIT_PAYLOAD_FIELDS.values(), "status_changed_on", "updated_at"]
     RegulatedUnit.objects.bulk_update(changed, update_fields, batch_size=500)
+    changed_ids = [unit.pk for unit in changed]
+    for start in range(0, len(changed_ids), CHUNK):  # an edit form opened before the import now sees a newer version
+        bump = RegulatedUnit.objects.filter(pk__in=changed_ids[start : start + CHUNK])
+        bump.update(lock_version=F("lock_version") + 1)
     for start in range(0, len(line_reset), CHUNK):
         lines_through.objects.filter(regulatedunit_id__in=line_reset[start : start + CHUNK]).delete()
     for start in range(0, len(tag_reset), CHUNK):

@@ -197,7 +197,7 @@ def unit_edit(request, pk: int):
         call = lambda: services.unit_update(  # noqa: E731
             user=request.user, unit=unit, data=data, business_lines=lines, tags=tags,
             expected_version=form.expected_version,
-        )
+        )  # fmt: skip
         if service_call(request, call, form=form):
             messages.success(request, "已保存")
             return redirect("directory:unit_detail", pk=unit.pk)
@@ -306,7 +306,7 @@ def inspector_edit(request, pk: int):
         call = lambda: services.inspector_save(  # noqa: E731
             user=request.user, inspector=inspector, data=data, specialties=specialties, tags=tags,
             expected_version=form.expected_version,
-        )
+        )  # fmt: skip
         if service_call(request, call, form=form):
             messages.success(request, "已保存")
             return redirect("directory:inspector_detail", pk=inspector.pk)

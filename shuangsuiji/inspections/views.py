@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.core import audit
+from shuangsuiji.core.concurrency import EditConflict
 from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.concurrency import EditConflict
 from shuangsuiji.core.viewhelpers import error_text, service_call
 from shuangsuiji.directory.models import InspectionItem
 from shuangsuiji.imports.spreadsheets import safe_cell, write_xlsx
@@ -134,7 +134,9 @@ def _result_conflict_page(request, current: InspectionResult, form: ResultEditFo
             "保存后这些签名将被撤销，需重新签名确认。"
         )
     elif signed:
-        conflict.notes.append(f"本结果已由 {'、'.join(signed)} 签名确认；您填写的内容与已签名的内容一致，保存不会撤销签名。")
+        conflict.notes.append(
+            f"本结果已由 {'、'.join(signed)} 签名确认；您填写的内容与已签名的内容一致，保存不会撤销签名。"
+        )
     shown = []
     for answer in stored:  # the checklist as this officer filled it in
         if answer.pk in answers:
