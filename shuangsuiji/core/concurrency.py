@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -90,6 +91,22 @@ def last_change(obj) -> LastChange:
     return LastChange(name, row.time)
 
 
+def base_snapshot(obj, version: int | None) -> dict | None:
+    """The record as it was at `version` (the audit snapshot that holds it), or None when unknown."""
+    if version is None:
+        return None
+    return (
+        _audit_rows(obj)
+        .filter(**{f"postchange_data__{VERSION_FIELD}": version})
+        .order_by("-id")
+        .values_list("postchange_data", flat=True)
+        .first()
+    )
+
+
+IGNORED_KEYS = {VERSION_FIELD, "updated_at"}
+
+
 def conflict_message(change: LastChange) -> str:
     when = f" 于 {time_text(change.time)}" if change.time else ""
     return f"该记录已被 {change.user_name}{when} 修改"
@@ -103,7 +120,18 @@ class EditConflict(ValidationError):
         self.current_version = current.lock_version
         self.expected_version = expected_version
         self.change = last_change(current)
+        self.base = base_snapshot(current, expected_version)
         super().__init__(conflict_message(self.change), code="edit_conflict")
+
+    @cached_property
+    def their_changes(self) -> set[str] | None:
+        """Snapshot keys (attnames, many-to-many names) the others changed since the user's version; None = unknown."""
+        if self.base is None:
+            return None
+        from .audit import snapshot  # lazily: app models import this module while the registry loads
+
+        now = snapshot(self.current)
+        return {k for k in now if k in self.base and now[k] != self.base[k]} - IGNORED_KEYS
 
     @property
     def changed_by(self) -> str:
@@ -150,6 +178,7 @@ class ConflictRow:
     label: str
     theirs: str
     yours: str
+    note: str = ""  # 对方修改了此项 / 仅您修改了此项 (when the user's version is in the audit trail)
 
     @property
     def differs(self) -> bool:
@@ -166,6 +195,10 @@ class ConflictView:
     rows: list[ConflictRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     same_count: int = 0
+
+    @property
+    def has_notes(self) -> bool:
+        return any(row.note for row in self.rows)
 
 
 def display_value(form_field, value) -> str:
@@ -231,9 +264,13 @@ class VersionedFormMixin:
                 values[name] = getattr(current, name)
         return values
 
-    def conflict_rows(self, current) -> tuple[list[ConflictRow], int]:
+    def conflict_rows(self, current, changed: set[str] | None = None) -> tuple[list[ConflictRow], int]:
         theirs = self.current_values(current)
         rows, same = [], 0
+        keys = {}
+        for f in current._meta.get_fields():
+            if getattr(f, "concrete", False) or f.many_to_many:
+                keys[f.name] = getattr(f, "attname", f.name) if not f.many_to_many else f.name
         for name, form_field in self.fields.items():
             if name == VERSION_FIELD or name not in theirs or isinstance(form_field.widget, forms.HiddenInput):
                 continue
@@ -242,6 +279,8 @@ class VersionedFormMixin:
                 yours = theirs[name]
             row = ConflictRow(str(form_field.label or name), display_value(form_field, theirs[name]),
                               display_value(form_field, yours))  # fmt: skip
+            if changed is not None and name in keys:
+                row.note = "对方修改了此项" if keys[name] in changed else "仅您修改了此项"
             if row.differs:
                 rows.append(row)
             else:
@@ -250,7 +289,7 @@ class VersionedFormMixin:
 
     def set_conflict(self, exc: EditConflict, *, extra_rows=(), notes=()) -> None:
         """Keep the user's input, move the hidden version to the current one, and describe the other version."""
-        rows, same = self.conflict_rows(exc.current)
+        rows, same = self.conflict_rows(exc.current, exc.their_changes)
         rows += list(extra_rows)
         self.conflict = ConflictView(
             message=exc.messages[0], changed_by=exc.changed_by, changed_at=time_text(exc.changed_at),

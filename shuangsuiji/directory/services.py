@@ -528,6 +528,7 @@ def _write_units(*, user, importer, payload, plan, message: str) -> None:
             tag_reset.append(unit.pk)
             new_tags += [(unit.pk, pk) for pk in tags]
         unit.updated_at = timezone.now()
+        unit.lock_version += 1  # the audit snapshot's version; the database row is raised below (F expression)
         changed.append(unit)
         after = fast_snapshot(unit, {"business_lines": line_ids, "tags": tags})
         entries.append(audit.entry_for(unit, Action.UPDATE, before=before, after=after, message=message))

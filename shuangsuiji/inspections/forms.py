@@ -55,7 +55,7 @@ class ResultEditForm(VersionedFormMixin, ResultForm):
         return rows
 
 
-class CorrectionForm(ResultForm):
+class CorrectionForm(VersionedFormMixin, ResultForm):
     reason = forms.CharField(label="更正理由", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
     def content(self) -> dict:

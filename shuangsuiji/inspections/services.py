@@ -402,10 +402,15 @@ CORRECTABLE_FIELDS = ("category", "problem_reasons", "findings", "disposal", "di
 
 
 @transaction.atomic
-def result_correct(*, user, result: InspectionResult, reason: str, data: dict) -> ResultCorrection:
-    """更正 of a published result: the previous version is kept in ResultCorrection.before."""
+def result_correct(
+    *, user, result: InspectionResult, reason: str, data: dict, expected_version: int | None = None
+) -> ResultCorrection:
+    """更正 of a published result: the previous version is kept in ResultCorrection.before.
+
+    `expected_version`: the `lock_version` the correction form was loaded at (a stale one raises EditConflict)."""
     require(user, PERM_PUBLISH, result)
     result = _locked_result(result)
+    check_version(result, expected_version)
     if result.status != ResultStatus.PUBLISHED:
         raise ValidationError("只有已公示的结果需要更正；未公示的结果请退回修改")
     reason = (reason or "").strip()

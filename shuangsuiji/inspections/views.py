@@ -205,13 +205,14 @@ def publish_queue(request):
 @login_required
 def result_correct(request, pk):
     result = _result(request, pk, "publish")
-    form = CorrectionForm(request.POST or None, initial=_form_initial(result))
+    form = CorrectionForm(request.POST or None, initial=_form_initial(result) | {"lock_version": result.lock_version})
     if request.method == "POST" and form.is_valid():
         if service_call(
             request,
             lambda: services.result_correct(
-                user=request.user, result=result, reason=form.cleaned_data["reason"], data=form.content()
-            ),
+                user=request.user, result=result, reason=form.cleaned_data["reason"], data=form.content(),
+                expected_version=form.expected_version,
+            ),  # fmt: skip
             form=form,
         ):
             messages.success(request, "已更正，原版本已保留在更正记录中。")

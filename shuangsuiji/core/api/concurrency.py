@@ -38,6 +38,10 @@ ConflictBody = inline_serializer(
         "changed_at_text": serializers.CharField(),
         "lock_version": serializers.IntegerField(help_text="当前版本号；合并后以它（或响应头 ETag）重新提交"),
         "current": serializers.DictField(help_text="当前记录（与详情接口相同）"),
+        "changed_fields": serializers.ListField(
+            child=serializers.CharField(), allow_null=True,
+            help_text="自您所依据的版本以来对方修改的字段（外键为 *_id）；无法确定时为 null",
+        ),
     },
 )
 ErrorBody = inline_serializer(
@@ -191,6 +195,7 @@ class VersionedUpdateMixin:
         body = {
             "detail": error_text(exc), "changed_by": exc.changed_by, "changed_at": exc.changed_at,
             "changed_at_text": time_text(exc.changed_at), VERSION_FIELD: exc.current_version, "current": current,
+            "changed_fields": sorted(exc.their_changes) if exc.their_changes is not None else None,
         }  # fmt: skip
         response = Response(body, status.HTTP_409_CONFLICT)
         response["ETag"] = etag(exc.current_version)
