@@ -563,3 +563,20 @@ def test_a_unit_import_also_moves_the_version(regions, orgs, liu, wang):
     page = editor.post(url, stale.data(address="王改的地址"))
     assert page.status_code == 200 and CONFLICT in page.content.decode()
     assert refreshed(unit).name == "导入改名" and refreshed(unit).address == ""
+
+
+def test_display_values_compare_what_the_page_shows(regions):
+    from decimal import Decimal
+
+    from django import forms
+
+    from shuangsuiji.core.concurrency import EMPTY, display_value
+
+    assert display_value(forms.DecimalField(), Decimal("5.00")) == display_value(forms.DecimalField(), Decimal("5"))
+    assert display_value(forms.DateField(), dt.date(2026, 3, 2)) == "2026年03月02日"
+    assert display_value(forms.BooleanField(), False) == "否"
+    assert display_value(forms.CharField(), "") == EMPTY
+    choices = forms.MultipleChoiceField(choices=[("onsite", "现场检查"), ("docs", "书面核查")])
+    assert display_value(choices, ["onsite", "docs"]) == "现场检查、书面核查"
+    region = forms.ModelChoiceField(queryset=type(regions["370322"]).objects.all())
+    assert display_value(region, regions["370322"].pk) == display_value(region, regions["370322"]) == "高青县"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from django import forms
@@ -222,6 +223,8 @@ def display_value(form_field, value) -> str:
         return time_text(value)
     if isinstance(value, dt.date):
         return f"{value.year}年{value.month:02d}月{value.day:02d}日"
+    if isinstance(value, Decimal):  # 5, 5.0 and 5.00 are one number
+        return format(value.normalize(), "f")
     if isinstance(value, (list, tuple, set)):
         return "、".join(str(v) for v in value)
     return str(value).strip()

@@ -210,9 +210,12 @@ def result_correct(request, pk):
         if service_call(
             request,
             lambda: services.result_correct(
-                user=request.user, result=result, reason=form.cleaned_data["reason"], data=form.content(),
+                user=request.user,
+                result=result,
+                reason=form.cleaned_data["reason"],
+                data=form.content(),
                 expected_version=form.expected_version,
-            ),  # fmt: skip
+            ),
             form=form,
         ):
             messages.success(request, "已更正，原版本已保留在更正记录中。")

@@ -39,7 +39,8 @@ ConflictBody = inline_serializer(
         "lock_version": serializers.IntegerField(help_text="当前版本号；合并后以它（或响应头 ETag）重新提交"),
         "current": serializers.DictField(help_text="当前记录（与详情接口相同）"),
         "changed_fields": serializers.ListField(
-            child=serializers.CharField(), allow_null=True,
+            child=serializers.CharField(),
+            allow_null=True,
             help_text="自您所依据的版本以来对方修改的字段（外键为 *_id）；无法确定时为 null",
         ),
     },
