@@ -404,6 +404,23 @@ def test_conflict_page_warns_that_changed_content_withdraws_the_signatures(ctx_t
     assert refreshed(result).findings == "王改写的发现"
 
 
+def test_a_colleague_signing_makes_an_open_form_stale_and_the_page_warns_before_saving(ctx_team):
+    first_user, second_user, result = ctx_team
+    result_services.result_save(user=second_user, result=result, data=PROBLEM)
+    url = reverse("inspections:result_detail", args=[result.pk])
+    editor = logged_in(second_user)
+    stale = edit_form(editor.get(url), "/save/")
+    result_services.result_sign(user=first_user, result=result)  # 刘志强 signs on site; nothing else changes
+
+    page = editor.post(stale.action, stale.data(findings="王补充的发现"))
+    html = page.content.decode()
+    assert CONFLICT in html
+    assert "保存后这些签名将被撤销" in html
+    assert result.signatures.count() == 1
+    assert editor.post(stale.action, edit_form(page, "/save/").data()).status_code == 302
+    assert result.signatures.count() == 0 and refreshed(result).findings == "王补充的发现"
+
+
 PROBLEM_FORM = {
     "category": "A", "problem_reasons": ["H"], "checked_on": "2026-03-02", "methods": ["onsite"],
     "findings": "从业人员未取得健康合格证明", "disposal": "case",
@@ -580,3 +597,19 @@ def test_display_values_compare_what_the_page_shows(regions):
     assert display_value(choices, ["onsite", "docs"]) == "现场检查、书面核查"
     region = forms.ModelChoiceField(queryset=type(regions["370322"]).objects.all())
     assert display_value(region, regions["370322"].pk) == display_value(region, regions["370322"]) == "高青县"
+
+
+def test_case_detail_carries_an_etag(ctx_team, approver_gq):
+    first_user, second_user, result = ctx_team
+    case = build_case({"team": {"first": first_user, "second": second_user, "result": result}})
+    response = api_client(approver_gq).get(f"/api/v1/cases/{case.pk}/")
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{refreshed(case).lock_version}"' and response.json()["lock_version"] >= 0
+
+
+def test_api_refuses_a_body_that_is_not_an_object(regions, orgs, liu):
+    unit = make_unit(regions, 1)
+    response = api_client(liu).patch(
+        f"/api/v1/units/{unit.credit_code}/", "[1, 2]", content_type="application/json", HTTP_IF_MATCH="*"
+    )
+    assert response.status_code == 400 and response.json()["detail"] == "请求体应为 JSON 对象"

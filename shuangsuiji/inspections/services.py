@@ -329,9 +329,11 @@ def result_sign(*, user, result: InspectionResult) -> InspectionResult:
     signature = ResultSignature.objects.create(
         result=result, inspector=inspector, user=user, signed_at=timezone.now(), content_hash=content_hash(result)
     )
+    result.save(update_fields=["updated_at"])  # a new lock_version: a form opened before the signature is stale
     audit.log_event(
         Action.WORKFLOW, obj=result, user=user, message=f"执法人员 {inspector.name}（{inspector.cert_no}）签名确认",
-        data={"inspector": inspector.cert_no, "content_hash": signature.content_hash},
+        data={"inspector": inspector.cert_no, "content_hash": signature.content_hash,
+              "lock_version": result.lock_version},
     )  # fmt: skip
     if result.signatures.count() >= MIN_SIGNATURES:
         before = audit.snapshot(result)

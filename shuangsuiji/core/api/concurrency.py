@@ -80,7 +80,18 @@ def if_match_version(header: str, current: int) -> int | None:
     return current if current in versions else versions[0]
 
 
-class VersionedUpdateMixin:
+class VersionedReadMixin:
+    """ETag (the record's lock_version) on detail reads, for records whose changes are workflow steps in the UI."""
+
+    @extend_schema(parameters=[ETAG])
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        if VERSION_FIELD in response.data:
+            response["ETag"] = etag(response.data[VERSION_FIELD])
+        return response
+
+
+class VersionedUpdateMixin(VersionedReadMixin):
     """PATCH on the detail endpoint through the page's edit form and service; ETag on reads.
 
     A viewset sets `edit_form_class` (the page's form, with `VersionedFormMixin`), `api_lookups` (related fields by
@@ -123,13 +134,6 @@ class VersionedUpdateMixin:
         data.update(payload)
         return data
 
-    @extend_schema(parameters=[ETAG])
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        if VERSION_FIELD in response.data:
-            response["ETag"] = etag(response.data[VERSION_FIELD])
-        return response
-
     def __init_subclass__(cls, **kwargs):
         """Each viewset gets its own documented PATCH (its serializer is the 200 body)."""
         super().__init_subclass__(**kwargs)
@@ -143,7 +147,7 @@ class VersionedUpdateMixin:
             summary="修改（乐观锁）",
             description=PATCH_DESCRIPTION,
             parameters=[IF_MATCH, ETAG],
-            request=OpenApiTypes.OBJECT,
+            request={"application/json": OpenApiTypes.OBJECT},
             responses={
                 200: cls.serializer_class,
                 400: OpenApiResponse(ErrorBody, description="填写有误（字段错误为中文，按字段列出）"),
@@ -154,10 +158,12 @@ class VersionedUpdateMixin:
 
     def update_versioned(self, request, *args, **kwargs):
         obj = self.get_object()
-        payload = request.data if isinstance(request.data, dict) else {}
         if not isinstance(request.data, dict):
             return Response({"detail": "请求体应为 JSON 对象"}, status.HTTP_400_BAD_REQUEST)
-        payload = dict(payload)
+        if hasattr(request.data, "lists"):  # form-encoded: one value stays a value, several a list
+            payload = {k: v[0] if len(v) == 1 else v for k, v in request.data.lists()}
+        else:
+            payload = dict(request.data)
         body_version = payload.pop(VERSION_FIELD, None)
         header = request.headers.get("If-Match")
         try:
