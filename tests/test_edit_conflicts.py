@@ -613,3 +613,14 @@ def test_api_refuses_a_body_that_is_not_an_object(regions, orgs, liu):
         f"/api/v1/units/{unit.credit_code}/", "[1, 2]", content_type="application/json", HTTP_IF_MATCH="*"
     )
     assert response.status_code == 400 and response.json()["detail"] == "请求体应为 JSON 对象"
+
+
+def test_every_save_raises_the_version_also_with_update_fields(regions):
+    unit = make_unit(regions, 1)
+    start = refreshed(unit).lock_version
+    unit.save(update_fields=["name"])
+    unit.save(update_fields=[])  # Django's no-op stays one
+    assert refreshed(unit).lock_version == unit.lock_version == start + 1
+    unit.name = "再改"
+    unit.save()
+    assert refreshed(unit).lock_version == start + 2

@@ -48,9 +48,9 @@ class Versioned(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and not self._state.adding and (update_fields is None or list(update_fields)):
             self.lock_version = (self.lock_version or 0) + 1
-            update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, VERSION_FIELD}
         super().save(*args, **kwargs)
