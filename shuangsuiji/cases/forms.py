@@ -1,5 +1,7 @@
 from django import forms
 
+from shuangsuiji.core.concurrency import VersionedFormMixin
+
 from .choices import CaseKind, ReceiverKind, RecheckResult
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -44,15 +46,19 @@ class CaseOpenForm(forms.Form):
         return {**common, "receiver": d["receiver"], "receiver_kind": d["receiver_kind"], "sent_on": d["sent_on"]}
 
 
-class RecheckForm(forms.Form):
+class RecheckForm(VersionedFormMixin, forms.Form):
     recheck_on = forms.DateField(label="复查日期", widget=DATE)
     recheck_result = forms.ChoiceField(
         label="复查结果", choices=RecheckResult.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
     note = forms.CharField(label="复查情况", required=False, widget=forms.Textarea(attrs={"rows": 2, **TEXT}))
 
+    def current_values(self, current) -> dict:
+        return {"recheck_on": current.recheck_on, "recheck_result": current.recheck_result,
+                "note": current.recheck_note}  # fmt: skip
 
-class DecisionForm(forms.Form):
+
+class DecisionForm(VersionedFormMixin, forms.Form):
     decision = forms.CharField(
         label="处罚决定", widget=forms.Textarea(attrs={"rows": 2, **TEXT}), help_text="处罚决定书文号及主要内容"
     )
@@ -67,6 +73,9 @@ class DecisionForm(forms.Form):
     decided_on = forms.DateField(label="决定日期", widget=DATE)
 
 
-class CloseForm(forms.Form):
+class CloseForm(VersionedFormMixin, forms.Form):
     closed_on = forms.DateField(label="完结日期", widget=DATE)
     note = forms.CharField(label="完结说明", required=False, widget=forms.TextInput(attrs=TEXT))
+
+    def current_values(self, current) -> dict:
+        return {"closed_on": current.closed_on, "note": ""}

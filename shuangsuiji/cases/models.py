@@ -10,12 +10,13 @@ Writes go through services.py; outcomes feed the unit's history and credit input
 from django.conf import settings
 from django.db import models
 
+from shuangsuiji.core.concurrency import Versioned
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 
 from .choices import CaseKind, CaseStatus, ReceiverKind, RecheckResult
 
 
-class FollowUpCase(ScopedModel, TimeStampedModel):
+class FollowUpCase(ScopedModel, TimeStampedModel, Versioned):
     region_field = "region"
 
     result = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
+from shuangsuiji.core.concurrency import check_version
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.directory import services as directory_services
@@ -45,8 +46,11 @@ def _history(user, case: FollowUpCase, on: dt.date, text: str) -> None:
     )
 
 
-def _locked(case: FollowUpCase) -> FollowUpCase:
-    return FollowUpCase.objects.select_for_update().select_related("region", "unit", "result__draw").get(pk=case.pk)
+def _locked(case: FollowUpCase, expected_version: int | None = None) -> FollowUpCase:
+    """The locked row; a stale `expected_version` (the form's lock_version) raises EditConflict."""
+    locked = FollowUpCase.objects.select_for_update().select_related("region", "unit", "result__draw").get(pk=case.pk)
+    check_version(locked, expected_version)
+    return locked
 
 
 def _save(case: FollowUpCase, *, user, before, message: str) -> FollowUpCase:
@@ -107,10 +111,18 @@ def case_open(*, user, result: InspectionResult, kind: str, data: dict) -> Follo
 
 
 @transaction.atomic
-def case_recheck(*, user, case: FollowUpCase, recheck_on: dt.date, recheck_result: str, note: str = "") -> FollowUpCase:
+def case_recheck(
+    *,
+    user,
+    case: FollowUpCase,
+    recheck_on: dt.date,
+    recheck_result: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> FollowUpCase:
     """复查 of a 责令整改: rectified closes the case; otherwise it stays open (e.g. to open a penalty case)."""
     require(user, PERM_CHANGE, case)
-    case = _locked(case)
+    case = _locked(case, expected_version)
     if case.kind != CaseKind.RECTIFY or case.status != CaseStatus.OPEN:
         raise ValidationError("只有未完结的责令整改可以复查")
     if recheck_result not in RecheckResult.values:
@@ -135,10 +147,11 @@ def case_decide(
     decided_on: dt.date,
     penalty_amount: Decimal | None = None,
     case_no: str = "",
+    expected_version: int | None = None,
 ) -> FollowUpCase:
     """处罚决定: publication due within 7 working days; adds a Violation (violation_count +1)."""
     require(user, PERM_CHANGE, case)
-    case = _locked(case)
+    case = _locked(case, expected_version)
     if case.kind != CaseKind.PENALTY:
         raise ValidationError("只有立案处罚可以登记处罚决定")
     if case.decided_on:
@@ -191,9 +204,11 @@ def case_publish_penalty(*, user, case: FollowUpCase, now: dt.datetime | None = 
 
 
 @transaction.atomic
-def case_close(*, user, case: FollowUpCase, closed_on: dt.date, note: str = "") -> FollowUpCase:
+def case_close(
+    *, user, case: FollowUpCase, closed_on: dt.date, note: str = "", expected_version: int | None = None
+) -> FollowUpCase:
     require(user, PERM_CHANGE, case)
-    case = _locked(case)
+    case = _locked(case, expected_version)
     if case.status != CaseStatus.OPEN:
         raise ValidationError("该处置已完结")
     if case.kind == CaseKind.PENALTY and not case.decided_on:

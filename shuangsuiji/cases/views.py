@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.viewhelpers import service_call
+from shuangsuiji.core.viewhelpers import error_text, service_call
 from shuangsuiji.inspections import selectors as result_selectors
 
 from . import selectors, services
@@ -55,13 +55,16 @@ def case_detail(request, pk):
     case = _case(request, pk)
     user = request.user
     can_change = user.has_perm("cases.change_followupcase") and case.status == CaseStatus.OPEN
+    version = {"lock_version": case.lock_version}
     context = {
         "case": case,
-        "recheck_form": RecheckForm() if can_change and case.kind == CaseKind.RECTIFY and not case.recheck_on else None,
-        "decision_form": DecisionForm()
+        "recheck_form": RecheckForm(initial=version)
+        if can_change and case.kind == CaseKind.RECTIFY and not case.recheck_on
+        else None,
+        "decision_form": DecisionForm(initial=version)
         if can_change and case.kind == CaseKind.PENALTY and not case.decided_on
         else None,
-        "close_form": CloseForm() if can_change else None,
+        "close_form": CloseForm(initial=version) if can_change else None,
         "can_publish": user.has_perm("cases.publish_followupcase")
         and case.kind == CaseKind.PENALTY
         and case.decided_on
@@ -73,39 +76,42 @@ def case_detail(request, pk):
     return render(request, "cases/case_detail.html", context)
 
 
-def _post(request, pk, form_class, fn, success):
+def _post(request, pk, form_class, fn, success, title=""):
     case = _case(request, pk, "change")
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
         messages.error(request, f"填写有误：{form.errors.as_text()}")
         return redirect("cases:case_detail", pk=pk)
-    if service_call(request, lambda: fn(case, form.cleaned_data if form else {})):
+    data = {**form.cleaned_data, "expected_version": form.expected_version} if form else {}
+    outcome = service_call(request, lambda: fn(case, data), form=form)
+    if outcome:
         messages.success(request, success)
+    elif form is not None and form.conflict:  # changed meanwhile: both versions side by side, input kept
+        return render(request, "core/form_page.html", {"form": form, "title": f"{title}：{case}"})
+    elif form is not None:
+        messages.error(request, error_text(outcome.error))
     return redirect("cases:case_detail", pk=pk)
 
 
 @login_required
 @require_POST
 def case_recheck(request, pk):
-    return _post(
-        request, pk, RecheckForm, lambda c, d: services.case_recheck(user=request.user, case=c, **d), "复查结果已登记。"
-    )
+    call = lambda c, d: services.case_recheck(user=request.user, case=c, **d)  # noqa: E731
+    return _post(request, pk, RecheckForm, call, "复查结果已登记。", "复查")
 
 
 @login_required
 @require_POST
 def case_decide(request, pk):
-    return _post(
-        request, pk, DecisionForm, lambda c, d: services.case_decide(user=request.user, case=c, **d), "处罚决定已登记。"
-    )
+    call = lambda c, d: services.case_decide(user=request.user, case=c, **d)  # noqa: E731
+    return _post(request, pk, DecisionForm, call, "处罚决定已登记。", "处罚决定")
 
 
 @login_required
 @require_POST
 def case_close(request, pk):
-    return _post(
-        request, pk, CloseForm, lambda c, d: services.case_close(user=request.user, case=c, **d), "处置已完结。"
-    )
+    call = lambda c, d: services.case_close(user=request.user, case=c, **d)  # noqa: E731
+    return _post(request, pk, CloseForm, call, "处置已完结。", "完结")
 
 
 @login_required

@@ -8,6 +8,10 @@
 
 `service_call` turns the service's ValidationError / PermissionDenied into the form's error (field errors
 stay next to their field) or, without a form, into one `messages.error` line; anything else propagates.
+An `EditConflict` (the record changed since the form was loaded, core/concurrency.py) also goes to
+`form.set_conflict(exc)` when the form has it: the page renders again with the user's input kept, the other
+version beside it and the new version in the hidden field (`core/_edit_conflict.html`), so the next save
+goes through after the user merges.
 `form_instance(obj)` is the object to bind a ModelForm to after a scoped fetch: a copy, so that
 `form.is_valid()` does not change the object the service later snapshots as “before”.
 """
@@ -20,6 +24,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+
+from .concurrency import EditConflict
 
 
 def error_text(exc) -> str:
@@ -54,6 +60,8 @@ def service_call(request, call, *, form=None, prefix: str = "") -> ServiceResult
         value = call()
     except (ValidationError, PermissionDenied) as exc:
         if form is not None:
+            if isinstance(exc, EditConflict) and hasattr(form, "set_conflict"):
+                form.set_conflict(exc)
             add_form_error(form, exc)
         else:
             messages.error(request, prefix + error_text(exc))

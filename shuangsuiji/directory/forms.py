@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django import forms
 
 from shuangsuiji.accounts.models import Organization
+from shuangsuiji.core.concurrency import VersionedFormMixin
 from shuangsuiji.core.validators import normalize_credit_code, validate_credit_code
 from shuangsuiji.regions.models import Region
 
@@ -254,6 +255,10 @@ class UnitRowForm(RowFormMixin, UnitForm):
         return data
 
 
+class UnitEditForm(VersionedFormMixin, UnitForm):
+    """The 新增/编辑 page: UnitForm plus the hidden `lock_version` it was loaded at (row imports use UnitRowForm)."""
+
+
 class RiskRatingForm(forms.ModelForm):
     as_of = date_field("分类日期", required=True)
 
@@ -294,6 +299,10 @@ class InspectorForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("cert_valid_to", "执法证有效期至不能早于有效期起")
         return data
+
+
+class InspectorEditForm(VersionedFormMixin, InspectorForm):
+    """The 新增/编辑 page with the hidden `lock_version`."""
 
 
 class InspectorRowForm(RowFormMixin, InspectorForm):
@@ -393,6 +402,10 @@ class ExpertForm(forms.ModelForm):
             region.queryset = Region.objects.restrict(user, "view").filter(valid=True)
 
 
+class ExpertEditForm(VersionedFormMixin, ExpertForm):
+    """The 新增/编辑 page with the hidden `lock_version`."""
+
+
 def _flag(text: str, *, yes: set[str], no: set[str], label: str, options: str) -> bool:
     text = text.strip()
     if text in yes or text.lower() in {"", "1", "y", "yes", "true"}:
@@ -467,6 +480,10 @@ class InspectionItemForm(forms.ModelForm):
             for name in ("code", "region"):
                 if name in self.fields:
                     self.fields[name].disabled = True
+
+
+class InspectionItemEditForm(VersionedFormMixin, InspectionItemForm):
+    """The 新增/编辑 page with the hidden `lock_version`."""
 
 
 class PercentField(forms.DecimalField):

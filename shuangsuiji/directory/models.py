@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from shuangsuiji.core.concurrency import Versioned
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 from shuangsuiji.core.validators import validate_credit_code
 from shuangsuiji.imports.batch import ImportBatchBase
@@ -62,7 +63,7 @@ class Tag(models.Model):
         return self.name
 
 
-class RegulatedUnit(ScopedModel, TimeStampedModel):
+class RegulatedUnit(ScopedModel, TimeStampedModel, Versioned):
     """检查对象: one regulated unit, identified by its 统一社会信用代码 (deduplicated nationally)."""
 
     region_field = "region"
@@ -177,7 +178,7 @@ class InspectionHistory(ScopedModel):
         return f"{self.inspected_on} {self.item_name} {self.result}"
 
 
-class Inspector(ScopedModel, TimeStampedModel):
+class Inspector(ScopedModel, TimeStampedModel, Versioned):
     """执法检查人员: an officer with an enforcement certificate, tagged by specialty (BR-10)."""
 
     region_field = "organization__region"
@@ -278,7 +279,7 @@ class ConflictDeclaration(ScopedModel):
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-class Expert(ScopedModel, TimeStampedModel):
+class Expert(ScopedModel, TimeStampedModel, Versioned):
     """专家库: experts and third-party/testing agencies who may join a check on top of the officers (BR-10, BR-12)."""
 
     region_field = "region"
@@ -319,7 +320,7 @@ class Expert(ScopedModel, TimeStampedModel):
         return self.name
 
 
-class InspectionItem(ScopedModel, TimeStampedModel):
+class InspectionItem(ScopedModel, TimeStampedModel, Versioned):
     """抽查事项: one entry of the 随机抽查事项清单 (BR-5, BR-6), versioned.
 
     A published version is immutable: edits create version+1 (`previous_version`), and publishing it

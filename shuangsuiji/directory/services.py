@@ -13,10 +13,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.core import audit
+from shuangsuiji.core.concurrency import lock_for_edit
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import is_system, require, require_model_perm
 from shuangsuiji.imports import services as import_engine
@@ -127,8 +129,14 @@ def unit_create(*, user, data: dict, business_lines, tags=()) -> RegulatedUnit:
 
 
 @transaction.atomic
-def unit_update(*, user, unit: RegulatedUnit, data: dict, business_lines=None, tags=None) -> RegulatedUnit:
+def unit_update(
+    *, user, unit: RegulatedUnit, data: dict, business_lines=None, tags=None, expected_version: int | None = None
+) -> RegulatedUnit:
+    """`expected_version`: the `lock_version` the form was loaded at (None = no check); a stale one raises
+    `core.concurrency.EditConflict`."""
     require_model_perm(user, RegulatedUnit, "change")
+    require(user, None, unit)
+    unit = lock_for_edit(unit, expected_version)
     require(user, None, unit)
     old_status = unit.status
     _assign(unit, data, UNIT_FIELDS - {"credit_code"})
@@ -195,11 +203,21 @@ INSPECTOR_FIELDS = {
 
 
 @transaction.atomic
-def inspector_save(*, user, inspector: Inspector | None = None, data: dict, specialties=None, tags=None) -> Inspector:
+def inspector_save(
+    *,
+    user,
+    inspector: Inspector | None = None,
+    data: dict,
+    specialties=None,
+    tags=None,
+    expected_version: int | None = None,
+) -> Inspector:
     creating = inspector is None
     require_model_perm(user, Inspector, "add" if creating else "change")
     inspector = inspector or Inspector()
     if not creating:
+        require(user, None, inspector)
+        inspector = lock_for_edit(inspector, expected_version)
         require(user, None, inspector)
     _assign(inspector, data, INSPECTOR_FIELDS)
     require(user, None, inspector)
@@ -260,11 +278,15 @@ EXPERT_FIELDS = {
 
 
 @transaction.atomic
-def expert_save(*, user, expert: Expert | None = None, data: dict, specialties=None, tags=None) -> Expert:
+def expert_save(
+    *, user, expert: Expert | None = None, data: dict, specialties=None, tags=None, expected_version: int | None = None
+) -> Expert:
     creating = expert is None
     require_model_perm(user, Expert, "add" if creating else "change")
     expert = expert or Expert()
     if not creating:
+        require(user, None, expert)
+        expert = lock_for_edit(expert, expected_version)
         require(user, None, expert)
     _assign(expert, data, EXPERT_FIELDS)
     require(user, None, expert)
@@ -300,9 +322,11 @@ def item_create(*, user, data: dict) -> InspectionItem:
 
 
 @transaction.atomic
-def item_update(*, user, item: InspectionItem, data: dict) -> InspectionItem:
+def item_update(*, user, item: InspectionItem, data: dict, expected_version: int | None = None) -> InspectionItem:
     """Only drafts can be edited: a published version is immutable (create a new version instead)."""
     require_model_perm(user, InspectionItem, "change")
+    _item_region_check(user, item)
+    item = lock_for_edit(item, expected_version)
     _item_region_check(user, item)
     if not item.is_editable:
         raise ValidationError("已发布的抽查事项不可修改，请创建新版本")
@@ -504,11 +528,16 @@ def _write_units(*, user, importer, payload, plan, message: str) -> None:
             tag_reset.append(unit.pk)
             new_tags += [(unit.pk, pk) for pk in tags]
         unit.updated_at = timezone.now()
+        unit.lock_version += 1  # the audit snapshot's version; the database row is raised below (F expression)
         changed.append(unit)
         after = fast_snapshot(unit, {"business_lines": line_ids, "tags": tags})
         entries.append(audit.entry_for(unit, Action.UPDATE, before=before, after=after, message=message))
     update_fields = [*UNIT_PAYLOAD_FIELDS.values(), "status_changed_on", "updated_at"]
     RegulatedUnit.objects.bulk_update(changed, update_fields, batch_size=500)
+    changed_ids = [unit.pk for unit in changed]
+    for start in range(0, len(changed_ids), CHUNK):  # an edit form opened before the import now sees a newer version
+        bump = RegulatedUnit.objects.filter(pk__in=changed_ids[start : start + CHUNK])
+        bump.update(lock_version=F("lock_version") + 1)
     for start in range(0, len(line_reset), CHUNK):
         lines_through.objects.filter(regulatedunit_id__in=line_reset[start : start + CHUNK]).delete()
     for start in range(0, len(tag_reset), CHUNK):

@@ -35,13 +35,13 @@ from .filtersets import (
 )
 from .forms import (
     ConflictDeclarationForm,
-    ExpertForm,
+    ExpertEditForm,
     ImportUploadForm,
-    InspectionItemForm,
-    InspectorForm,
+    InspectionItemEditForm,
+    InspectorEditForm,
     LeavePeriodForm,
     RiskRatingForm,
-    UnitForm,
+    UnitEditForm,
 )
 from .importers import COLUMNS, IMPORTERS
 from .models import (
@@ -172,7 +172,7 @@ def _unit_form_data(form):
 @login_required
 def unit_create(request):
     require_perm(request.user, RegulatedUnit, "add")
-    form = UnitForm(request.POST or None, user=request.user)
+    form = UnitEditForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data, lines, tags = _unit_form_data(form)
         result = service_call(
@@ -189,14 +189,15 @@ def unit_create(request):
 def unit_edit(request, pk: int):
     require_perm(request.user, RegulatedUnit, "change")
     unit = get_object_or_404(selectors.unit_list(request.user, "change"), pk=pk)
-    form = UnitForm(request.POST or None, instance=form_instance(unit), user=request.user)
+    form = UnitEditForm(request.POST or None, instance=form_instance(unit), user=request.user)
     form.fields["credit_code"].disabled = True
     if request.method == "POST" and form.is_valid():
         data, lines, tags = _unit_form_data(form)
         data.pop("credit_code", None)
         call = lambda: services.unit_update(  # noqa: E731
-            user=request.user, unit=unit, data=data, business_lines=lines, tags=tags
-        )
+            user=request.user, unit=unit, data=data, business_lines=lines, tags=tags,
+            expected_version=form.expected_version,
+        )  # fmt: skip
         if service_call(request, call, form=form):
             messages.success(request, "已保存")
             return redirect("directory:unit_detail", pk=unit.pk)
@@ -282,7 +283,7 @@ def _inspector_form_data(form):
 @login_required
 def inspector_create(request):
     require_perm(request.user, Inspector, "add")
-    form = InspectorForm(request.POST or None, user=request.user)
+    form = InspectorEditForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data, specialties, tags = _inspector_form_data(form)
         result = service_call(
@@ -299,12 +300,13 @@ def inspector_create(request):
 def inspector_edit(request, pk: int):
     require_perm(request.user, Inspector, "change")
     inspector = get_object_or_404(selectors.inspector_list(request.user, "change"), pk=pk)
-    form = InspectorForm(request.POST or None, instance=form_instance(inspector), user=request.user)
+    form = InspectorEditForm(request.POST or None, instance=form_instance(inspector), user=request.user)
     if request.method == "POST" and form.is_valid():
         data, specialties, tags = _inspector_form_data(form)
         call = lambda: services.inspector_save(  # noqa: E731
-            user=request.user, inspector=inspector, data=data, specialties=specialties, tags=tags
-        )
+            user=request.user, inspector=inspector, data=data, specialties=specialties, tags=tags,
+            expected_version=form.expected_version,
+        )  # fmt: skip
         if service_call(request, call, form=form):
             messages.success(request, "已保存")
             return redirect("directory:inspector_detail", pk=inspector.pk)
@@ -389,12 +391,13 @@ def expert_export(request):
 
 
 def _expert_form(request, expert=None):
-    form = ExpertForm(request.POST or None, instance=form_instance(expert), user=request.user)
+    form = ExpertEditForm(request.POST or None, instance=form_instance(expert), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("specialties", "tags")}
         call = lambda: services.expert_save(  # noqa: E731
             user=request.user, expert=expert, data=data,
             specialties=form.cleaned_data["specialties"], tags=form.cleaned_data["tags"],
+            **({"expected_version": form.expected_version} if expert else {}),
         )  # fmt: skip
         if service_call(request, call, form=form):
             messages.success(request, "已保存")
@@ -485,7 +488,7 @@ def item_detail(request, pk: int):
 @login_required
 def item_create(request):
     require_perm(request.user, InspectionItem, "add")
-    form = InspectionItemForm(request.POST or None, user=request.user, initial={"region": request.user.region})
+    form = InspectionItemEditForm(request.POST or None, user=request.user, initial={"region": request.user.region})
     if request.method == "POST" and form.is_valid():
         result = service_call(
             request, lambda: services.item_create(user=request.user, data=form.cleaned_data), form=form
@@ -503,10 +506,13 @@ def item_edit(request, pk: int):
     if not item.is_editable:
         messages.error(request, "已发布的抽查事项不可修改，请创建新版本")
         return redirect("directory:item_detail", pk=pk)
-    form = InspectionItemForm(request.POST or None, instance=form_instance(item), user=request.user)
+    form = InspectionItemEditForm(request.POST or None, instance=form_instance(item), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("code", "region")}
-        if service_call(request, lambda: services.item_update(user=request.user, item=item, data=data), form=form):
+        call = lambda: services.item_update(  # noqa: E731
+            user=request.user, item=item, data=data, expected_version=form.expected_version
+        )
+        if service_call(request, call, form=form):
             messages.success(request, "已保存")
             return redirect("directory:item_detail", pk=pk)
     return _form_page(request, form, f"编辑抽查事项：{item}")

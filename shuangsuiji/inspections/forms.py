@@ -1,5 +1,7 @@
 from django import forms
 
+from shuangsuiji.core.concurrency import ConflictRow, VersionedFormMixin
+
 from .choices import AnswerValue, CheckMethod, Disposal, ProblemReason, ResultCategory
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -35,7 +37,25 @@ class ResultForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class CorrectionForm(ResultForm):
+class ResultEditForm(VersionedFormMixin, ResultForm):
+    """录入 with the hidden `lock_version` the page was loaded at."""
+
+    def answer_conflict_rows(self, current_answers, posted: dict) -> list[ConflictRow]:
+        """Checklist answers whose stored value/note differ from what the user posted (answer id → (value, note))."""
+        labels = dict(AnswerValue.choices)
+        rows = []
+        for answer in current_answers:
+            if answer.pk not in posted:
+                continue
+            value, note = posted[answer.pk]
+            theirs = "；".join(filter(None, [labels.get(answer.value, ""), answer.note])) or "（空）"
+            yours = "；".join(filter(None, [labels.get(value, ""), note])) or "（空）"
+            if theirs != yours:
+                rows.append(ConflictRow(f"检查表第{answer.order}项：{answer.text}", theirs, yours))
+        return rows
+
+
+class CorrectionForm(VersionedFormMixin, ResultForm):
     reason = forms.CharField(label="更正理由", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
     def content(self) -> dict:
@@ -63,7 +83,7 @@ def parse_answers(post, answers) -> dict:
     return out
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(label="检查表名称", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
     item = forms.ModelChoiceField(label="抽查事项", queryset=None, required=False, widget=forms.Select(attrs=SELECT),
                                   help_text="留空表示通用检查表")  # fmt: skip
@@ -76,6 +96,15 @@ class ChecklistForm(forms.Form):
     def __init__(self, *args, items=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
+
+    @staticmethod
+    def questions_text(template) -> str:
+        """The questions as the textarea shows them (one per line; “*” marks a text item)."""
+        return "\n".join(("*" if q.kind == "text" else "") + q.text for q in template.questions.all())
+
+    def current_values(self, current) -> dict:
+        return {"name": current.name, "item": current.item, "active": current.active,
+                "questions": self.questions_text(current)}  # fmt: skip
 
     def question_rows(self) -> list[dict]:
         rows = []

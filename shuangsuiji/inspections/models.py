@@ -14,6 +14,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 
+from shuangsuiji.core.concurrency import Versioned
 from shuangsuiji.core.formats import local_datetime
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 
@@ -26,7 +27,7 @@ from .choices import (
 )
 
 
-class ChecklistTemplate(ScopedModel, TimeStampedModel):
+class ChecklistTemplate(ScopedModel, TimeStampedModel, Versioned):
     """检查表: base questions (item empty = 通用检查表) or questions for one 抽查事项.
 
     A template applies to results whose region code starts with the template's region code
@@ -71,7 +72,7 @@ class ChecklistQuestion(models.Model):
         return self.text
 
 
-class InspectionResult(ScopedModel, TimeStampedModel):
+class InspectionResult(ScopedModel, TimeStampedModel, Versioned):
     """抽查检查结果 of one drawn target."""
 
     region_field = "region"

@@ -9,6 +9,7 @@ inspectors can sign, each with their own login.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from pathlib import PurePath
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
+from shuangsuiji.core.concurrency import check_version, lock_for_edit
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.core.workdays import CalendarNotCovered, WorkCalendar
@@ -99,12 +101,34 @@ def _transition(result: InspectionResult, action: str) -> None:
     result.status = target
 
 
-def content_hash(result: InspectionResult) -> str:
-    """SHA-256 of what the inspectors sign: the result fields and every checklist answer."""
+def content_hash(result: InspectionResult, *, answers: dict | None = None) -> str:
+    """SHA-256 of what the inspectors sign: the result fields and every checklist answer.
+
+    `answers` (ChecklistAnswer id → (value, note)) replaces the stored answers: the hash the content would have."""
     data = {name: getattr(result, name) for name in CONTENT_FIELDS}
-    data["answers"] = list(result.answers.order_by("order", "id").values_list("text", "value", "note"))
+    rows = result.answers.order_by("order", "id").values_list("pk", "text", "value", "note")
+    data["answers"] = [
+        [text, *((answers[pk][0] or "", answers[pk][1] or "") if pk in (answers or {}) else (value, note))]
+        for pk, text, value, note in rows
+    ]
     data["attachments"] = sorted(result.attachments.values_list("sha256", flat=True))
     return hashlib.sha256(audit.canonical_json(data).encode()).hexdigest()
+
+
+def signatures_withdrawn_by(result: InspectionResult, *, data: dict, answers: dict | None = None) -> list[str]:
+    """Names of the inspectors whose signatures saving `data`/`answers` onto `result` would withdraw: the signed
+    content would really change (the same rule as `result_save`). Read-only; for the edit-conflict page."""
+    signed = [s.inspector.name for s in result.signatures.select_related("inspector").order_by("signed_at", "id")]
+    if not signed:
+        return []
+    try:
+        data = _clean_content(dict(data), result)
+    except ValidationError:
+        return signed  # the save would not go through as typed; whatever is saved will differ
+    proposed = copy.copy(result)
+    for name, value in data.items():
+        setattr(proposed, name, value)
+    return signed if content_hash(proposed, answers=answers) != content_hash(result) else []
 
 
 # --- opening results for a locked draw -------------------------------------------------------------
@@ -245,13 +269,18 @@ def completeness_errors(result: InspectionResult) -> list[str]:
 
 
 @transaction.atomic
-def result_save(*, user, result: InspectionResult, data: dict, answers: dict | None = None) -> InspectionResult:
+def result_save(
+    *, user, result: InspectionResult, data: dict, answers: dict | None = None, expected_version: int | None = None
+) -> InspectionResult:
     """Save the content (录入). `answers` maps ChecklistAnswer id → (value, note).
 
     Any change after a signature withdraws the signatures: they confirmed different content.
+    `expected_version` is the `lock_version` the form was loaded at (None = no check): a save based on an older
+    version raises `core.concurrency.EditConflict` instead of overwriting the other officer's entries.
     """
     _require_enter(user, result)
     result = _locked_result(result)
+    check_version(result, expected_version)
     if result.status not in EDITABLE_STATUSES:
         raise ValidationError("结果已提交或已公示，不能修改（已公示的结果请走更正程序）")
     materialise_checklist(result)
@@ -300,9 +329,11 @@ def result_sign(*, user, result: InspectionResult) -> InspectionResult:
     signature = ResultSignature.objects.create(
         result=result, inspector=inspector, user=user, signed_at=timezone.now(), content_hash=content_hash(result)
     )
+    result.save(update_fields=["updated_at"])  # a new lock_version: a form opened before the signature is stale
     audit.log_event(
         Action.WORKFLOW, obj=result, user=user, message=f"执法人员 {inspector.name}（{inspector.cert_no}）签名确认",
-        data={"inspector": inspector.cert_no, "content_hash": signature.content_hash},
+        data={"inspector": inspector.cert_no, "content_hash": signature.content_hash,
+              "lock_version": result.lock_version},
     )  # fmt: skip
     if result.signatures.count() >= MIN_SIGNATURES:
         before = audit.snapshot(result)
@@ -373,10 +404,15 @@ CORRECTABLE_FIELDS = ("category", "problem_reasons", "findings", "disposal", "di
 
 
 @transaction.atomic
-def result_correct(*, user, result: InspectionResult, reason: str, data: dict) -> ResultCorrection:
-    """更正 of a published result: the previous version is kept in ResultCorrection.before."""
+def result_correct(
+    *, user, result: InspectionResult, reason: str, data: dict, expected_version: int | None = None
+) -> ResultCorrection:
+    """更正 of a published result: the previous version is kept in ResultCorrection.before.
+
+    `expected_version`: the `lock_version` the correction form was loaded at (a stale one raises EditConflict)."""
     require(user, PERM_PUBLISH, result)
     result = _locked_result(result)
+    check_version(result, expected_version)
     if result.status != ResultStatus.PUBLISHED:
         raise ValidationError("只有已公示的结果需要更正；未公示的结果请退回修改")
     reason = (reason or "").strip()
@@ -473,11 +509,20 @@ def attachment_delete(*, user, attachment: ResultAttachment) -> None:
 
 
 @transaction.atomic
-def checklist_save(*, user, template: ChecklistTemplate, questions: list[dict]) -> ChecklistTemplate:
-    """Create/update a checklist and replace its questions (answers already given keep their snapshot)."""
+def checklist_save(
+    *, user, template: ChecklistTemplate, questions: list[dict], expected_version: int | None = None
+) -> ChecklistTemplate:
+    """Create/update a checklist and replace its questions (answers already given keep their snapshot).
+
+    `template` carries the new name/item/active; `expected_version` the `lock_version` the form was loaded at."""
     require(user, PERM_MANAGE_CHECKLIST, template)
     creating = template.pk is None
-    before = None if creating else audit.snapshot(ChecklistTemplate.objects.get(pk=template.pk))
+    before = None
+    if not creating:
+        current = lock_for_edit(template, expected_version)
+        require(user, PERM_MANAGE_CHECKLIST, current)
+        before = audit.snapshot(current) | {"questions": list(current.questions.values_list("order", "text", "kind"))}
+        template.lock_version = current.lock_version
     template.full_clean()
     template.save()
     keep = []

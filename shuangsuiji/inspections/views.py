@@ -10,16 +10,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.core import audit
+from shuangsuiji.core.concurrency import EditConflict
 from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.viewhelpers import service_call
+from shuangsuiji.core.viewhelpers import error_text, service_call
 from shuangsuiji.directory.models import InspectionItem
 from shuangsuiji.imports.spreadsheets import safe_cell, write_xlsx
 
 from . import selectors, services
 from .choices import EDITABLE_STATUSES, ProblemReason, ResultStatus
 from .filtersets import ResultFilterSet
-from .forms import AttachmentForm, ChecklistForm, CorrectionForm, ReasonForm, ResultForm, parse_answers
+from .forms import AttachmentForm, ChecklistForm, CorrectionForm, ReasonForm, ResultEditForm, parse_answers
 from .models import ChecklistTemplate, InspectionResult, ResultAttachment
 from .tables import ResultTable
 
@@ -51,7 +52,11 @@ def _form_initial(result: InspectionResult) -> dict:
 
 @login_required
 def result_detail(request, pk):
-    result = _result(request, pk)
+    return render(request, "inspections/result_detail.html", _detail_context(request, _result(request, pk)))
+
+
+def _detail_context(request, result: InspectionResult, *, form=None, answers=None) -> dict:
+    """The result page; `form`/`answers` (bound to the user's input) when it is shown again after a conflict."""
     user = request.user
     can_enter = selectors.can_enter(user, result) and result.status in EDITABLE_STATUSES
     if can_enter and not result.answers.exists():
@@ -63,12 +68,14 @@ def result_detail(request, pk):
         "task": result.draw.task,
         "items": result.draw.task.items.select_related("item"),
         "assignments": result.target.assignments.select_related("inspector"),
-        "answers": result.answers.all(),
+        "answers": answers if answers is not None else result.answers.all(),
         "signatures": signed,
         "attachments": result.attachments.select_related("uploaded_by"),
         "corrections": result.corrections.select_related("corrected_by"),
         "cases": result.cases.all(),
-        "form": ResultForm(initial=_form_initial(result)) if can_enter else None,
+        "form": (form or ResultEditForm(initial=_form_initial(result) | {"lock_version": result.lock_version}))
+        if can_enter
+        else None,
         "attachment_form": AttachmentForm() if can_enter else None,
         "can_enter": can_enter,
         "can_sign": me is not None and result.status == ResultStatus.DRAFT and not signed.filter(inspector=me).exists(),
@@ -88,28 +95,56 @@ def result_detail(request, pk):
         if user.has_perm("core.view_objectchange")
         else None,
     }
-    return render(request, "inspections/result_detail.html", context)
+    return context
 
 
 @login_required
 @require_POST
 def result_save(request, pk):
     result = _result(request, pk, "enter")
-    form = ResultForm(request.POST)
+    form = ResultEditForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"填写有误：{form.errors.as_text()}")
         return redirect("inspections:result_detail", pk=pk)
-    if service_call(
-        request,
-        lambda: services.result_save(
-            user=request.user,
-            result=result,
-            data=form.content(),
-            answers=parse_answers(request.POST, result.answers.all()),
-        ),
-    ):
+    answers = parse_answers(request.POST, result.answers.all())
+    call = lambda: services.result_save(  # noqa: E731
+        user=request.user, result=result, data=form.content(), answers=answers, expected_version=form.expected_version
+    )
+    outcome = service_call(request, call, form=form)
+    if outcome:
         messages.success(request, "检查结果已保存。内容确认无误后，请检查组成员分别签名确认。")
+    elif isinstance(outcome.error, EditConflict):
+        return _result_conflict_page(request, outcome.error.current, form, answers)
+    else:
+        messages.error(request, error_text(outcome.error))
     return redirect("inspections:result_detail", pk=pk)
+
+
+def _result_conflict_page(request, current: InspectionResult, form: ResultEditForm, answers: dict):
+    """Both officers' versions side by side; the form keeps what this one typed (answers too), and says up front
+    whether saving it would withdraw the signatures already given."""
+    stored = list(current.answers.all())
+    conflict = form.conflict
+    conflict.rows += form.answer_conflict_rows(stored, answers)
+    withdrawn = services.signatures_withdrawn_by(current, data=form.content(), answers=answers)
+    signed = [s.inspector.name for s in current.signatures.select_related("inspector")]
+    if withdrawn:
+        conflict.notes.append(
+            f"本结果已由 {'、'.join(withdrawn)} 签名确认。按您填写的内容保存将改变已签名的内容，"
+            "保存后这些签名将被撤销，需重新签名确认。"
+        )
+    elif signed:
+        conflict.notes.append(
+            f"本结果已由 {'、'.join(signed)} 签名确认；您填写的内容与已签名的内容一致，保存不会撤销签名。"
+        )
+    shown = []
+    for answer in stored:  # the checklist as this officer filled it in
+        if answer.pk in answers:
+            answer.value, answer.note = answers[answer.pk]
+        shown.append(answer)
+    return render(
+        request, "inspections/result_detail.html", _detail_context(request, current, form=form, answers=shown)
+    )
 
 
 @login_required
@@ -170,12 +205,16 @@ def publish_queue(request):
 @login_required
 def result_correct(request, pk):
     result = _result(request, pk, "publish")
-    form = CorrectionForm(request.POST or None, initial=_form_initial(result))
+    form = CorrectionForm(request.POST or None, initial=_form_initial(result) | {"lock_version": result.lock_version})
     if request.method == "POST" and form.is_valid():
         if service_call(
             request,
             lambda: services.result_correct(
-                user=request.user, result=result, reason=form.cleaned_data["reason"], data=form.content()
+                user=request.user,
+                result=result,
+                reason=form.cleaned_data["reason"],
+                data=form.content(),
+                expected_version=form.expected_version,
             ),
             form=form,
         ):
@@ -303,7 +342,7 @@ def checklist_edit(request, pk=None):
     if template:
         initial = {
             "name": template.name, "item": template.item, "active": template.active,
-            "questions": "\n".join(("*" if q.kind == "text" else "") + q.text for q in template.questions.all()),
+            "questions": ChecklistForm.questions_text(template), "lock_version": template.lock_version,
         }  # fmt: skip
     form = ChecklistForm(request.POST or None, initial=initial, items=items)
     if request.method == "POST" and form.is_valid():
@@ -315,7 +354,9 @@ def checklist_edit(request, pk=None):
         )
         if service_call(
             request,
-            lambda: services.checklist_save(user=request.user, template=obj, questions=form.question_rows()),
+            lambda: services.checklist_save(
+                user=request.user, template=obj, questions=form.question_rows(), expected_version=form.expected_version
+            ),
             form=form,
         ):
             messages.success(request, "检查表已保存。")

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from shuangsuiji.accounts.models import Organization
+from shuangsuiji.core.concurrency import VersionedFormMixin
 from shuangsuiji.core.forms import DateInput
 from shuangsuiji.directory.choices import RiskLevel
 from shuangsuiji.directory.models import BusinessLine, InspectionItem, Tag
@@ -14,7 +15,7 @@ def scoped_orgs(user):
     return Organization.objects.in_scope(user).filter(active=True)
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = AnnualPlan
         fields = ["year", "title", "organization", "coverage_target", "description"]
@@ -28,7 +29,7 @@ class PlanForm(forms.ModelForm):
             del self.fields["organization"]
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(VersionedFormMixin, forms.ModelForm):
     risk_levels = forms.MultipleChoiceField(
         label="信用风险分类", choices=RiskLevel.choices, required=False, widget=forms.CheckboxSelectMultiple,
         help_text="不选表示全部（含未分类）",

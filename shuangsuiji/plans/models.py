@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from shuangsuiji.core.concurrency import Versioned
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 
 from .choices import PlanStatus, RegionRule, StratifyBy, TaskKind
@@ -19,7 +20,7 @@ from .choices import PlanStatus, RegionRule, StratifyBy, TaskKind
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
 
-class AnnualPlan(ScopedModel, TimeStampedModel):
+class AnnualPlan(ScopedModel, TimeStampedModel, Versioned):
     """年度抽查工作计划: one per organisation and year."""
 
     region_field = "region"
@@ -97,7 +98,7 @@ class AnnualPlanVersion(models.Model):
         return f"{self.plan} 第{self.version}版"
 
 
-class Task(ScopedModel, TimeStampedModel):
+class Task(ScopedModel, TimeStampedModel, Versioned):
     """抽查任务/实施方案: items, the target scope, ratios per stratum, inspection window and team rules."""
 
     region_field = "plan__region"

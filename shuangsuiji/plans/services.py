@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
+from shuangsuiji.core.concurrency import lock_for_edit
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import require, stored_user
 
@@ -59,12 +60,12 @@ def plan_create(*, user, year: int, title: str, organization, coverage_target=3,
 
 
 @transaction.atomic
-def plan_update(*, user, plan: AnnualPlan, **changes) -> AnnualPlan:
+def plan_update(*, user, plan: AnnualPlan, expected_version: int | None = None, **changes) -> AnnualPlan:
     require(user, "plans.change_annualplan", plan, scope_message=OUT_OF_SCOPE)
     allowed = {"title", "coverage_target", "description"}
     if set(changes) - allowed:
         raise ValidationError(f"不可修改的字段：{', '.join(sorted(set(changes) - allowed))}")
-    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = lock_for_edit(plan, expected_version)
     _require_draft(plan)
     before = audit.snapshot(plan)
     for name, value in changes.items():
@@ -197,9 +198,9 @@ def task_create(*, user, plan: AnnualPlan, **data) -> Task:
 
 
 @transaction.atomic
-def task_update(*, user, task: Task, **data) -> Task:
+def task_update(*, user, task: Task, expected_version: int | None = None, **data) -> Task:
     require(user, "plans.change_task", task.plan, scope_message=OUT_OF_SCOPE)
-    task = Task.objects.select_for_update().select_related("plan__region").get(pk=task.pk)
+    task = lock_for_edit(task, expected_version, queryset=Task.objects.select_related("plan__region"))
     _require_task_editable(task)
     m2m = {name: data.pop(name, None) for name in TASK_M2M}
     unknown = set(data) - set(TASK_FIELDS)

@@ -75,7 +75,11 @@ def plan_edit(request, pk):
     form = PlanForm(request.POST or None, instance=form_instance(plan), user=request.user)
     if request.method == "POST" and form.is_valid():
         if service_call(
-            request, lambda: services.plan_update(user=request.user, plan=plan, **form.cleaned_data), form=form
+            request,
+            lambda: services.plan_update(
+                user=request.user, plan=plan, expected_version=form.expected_version, **form.cleaned_data
+            ),
+            form=form,
         ):
             messages.success(request, "已保存")
             return redirect("plans:plan_detail", pk=plan.pk)
@@ -195,7 +199,11 @@ def task_edit(request, pk):
     form = TaskForm(request.POST or None, instance=form_instance(task), user=request.user, plan=task.plan)
     if request.method == "POST" and form.is_valid():
         if service_call(
-            request, lambda: services.task_update(user=request.user, task=task, **form.cleaned_data), form=form
+            request,
+            lambda: services.task_update(
+                user=request.user, task=task, expected_version=form.expected_version, **form.cleaned_data
+            ),
+            form=form,
         ):
             messages.success(request, "已保存")
             return redirect("plans:task_detail", pk=task.pk)

@@ -14,4 +14,5 @@ class FollowUpCaseSerializer(serializers.ModelSerializer):
             "id", "result", "unit", "unit_credit_code", "region", "kind", "kind_label", "status", "description",
             "document_no", "deadline", "recheck_on", "recheck_result", "case_no", "decision", "penalty_amount",
             "decided_on", "publish_due", "published_at", "receiver", "receiver_kind", "sent_on", "closed_on",
+            "lock_version",
         ]  # fmt: skip

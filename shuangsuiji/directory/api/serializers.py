@@ -15,6 +15,7 @@ class RegulatedUnitSerializer(serializers.ModelSerializer):
             "id", "credit_code", "name", "address", "region", "business_lines", "legal_rep", "contact_phone",
             "licence_no", "licence_valid_to", "tags", "risk_level", "risk_as_of", "risk_source", "complaint_count",
             "violation_count", "status", "status_changed_on", "last_inspected_on", "inspection_count", "updated_at",
+            "lock_version",
         ]  # fmt: skip
 
 
@@ -26,7 +27,7 @@ class InspectorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspector
         fields = ["id", "name", "cert_no", "cert_valid_from", "cert_valid_to", "organization", "position",
-                  "specialties", "tags", "active"]  # fmt: skip
+                  "specialties", "tags", "active", "lock_version"]  # fmt: skip
 
 
 class ExpertSerializer(serializers.ModelSerializer):
@@ -36,7 +37,7 @@ class ExpertSerializer(serializers.ModelSerializer):
     class Meta:
         model = Expert
         fields = ["id", "kind", "name", "employer", "title", "qualification_no", "credit_code", "region",
-                  "specialties", "valid_to", "active"]  # fmt: skip
+                  "specialties", "valid_to", "active", "lock_version"]  # fmt: skip
 
 
 class InspectionItemSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from shuangsuiji.core.api.concurrency import VersionedUpdateMixin
 from shuangsuiji.core.api.exceptions import error_body
 from shuangsuiji.core.api.serializers import ErrorSerializer
 from shuangsuiji.core.api.viewsets import ScopedReadOnlyViewSet
@@ -14,6 +15,7 @@ from shuangsuiji.imports.spreadsheets import Table
 from .. import services
 from ..choices import ImportKind, ImportStatus
 from ..filtersets import ExpertFilterSet, InspectorFilterSet, ItemFilterSet, UnitFilterSet
+from ..forms import ExpertEditForm, InspectionItemEditForm, InspectorEditForm, UnitEditForm
 from ..importers import UNIT_COLUMNS
 from ..models import Expert, InspectionItem, Inspector, RegulatedUnit
 from .serializers import (
@@ -42,14 +44,31 @@ def records_to_table(records: list[dict]) -> Table:
     return Table(headers=[c.header for c in columns], rows=rows)
 
 
-class RegulatedUnitViewSet(ScopedReadOnlyViewSet):
-    """检查对象名录库；`sync/` 供审管联动批量新增/修改/注销（按统一社会信用代码，全部成功或全部不写入）"""
+def _split(form, *m2m: str) -> tuple[dict, list]:
+    data = {k: v for k, v in form.cleaned_data.items() if k not in m2m}
+    return data, [form.cleaned_data.get(name) for name in m2m]
+
+
+class RegulatedUnitViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
+    """检查对象名录库；`sync/` 供审管联动批量新增/修改/注销（按统一社会信用代码，全部成功或全部不写入）；
+    PATCH 修改单个对象（If-Match 乐观锁）"""
 
     queryset = RegulatedUnit.objects.select_related("region").prefetch_related("business_lines", "tags")
     serializer_class = RegulatedUnitSerializer
     filterset_class = UnitFilterSet
     lookup_field = "credit_code"
     action_perms = {"sync": "import"}
+    edit_form_class = UnitEditForm
+    api_lookups = {"region": "code", "business_lines": "code", "tags": "name"}
+    locked_fields = ("credit_code",)
+
+    def perform_edit(self, obj, form, expected_version):
+        data, (lines, tags) = _split(form, "business_lines", "tags")
+        data.pop("credit_code", None)
+        return services.unit_update(
+            user=self.request.user, unit=obj, data=data, business_lines=lines, tags=tags,
+            expected_version=expected_version,
+        )  # fmt: skip
 
     @extend_schema(
         request={"application/json": UnitSyncSerializer},
@@ -90,25 +109,49 @@ class RegulatedUnitViewSet(ScopedReadOnlyViewSet):
         return Response(body, status=status.HTTP_200_OK)
 
 
-class InspectorViewSet(ScopedReadOnlyViewSet):
-    """执法检查人员名录库"""
+class InspectorViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
+    """执法检查人员名录库；PATCH 修改（If-Match 乐观锁；所属机构按 id）"""
 
     queryset = Inspector.objects.select_related("organization").prefetch_related("specialties", "tags")
     serializer_class = InspectorSerializer
     filterset_class = InspectorFilterSet
+    edit_form_class = InspectorEditForm
+    api_lookups = {"specialties": "code", "tags": "name"}
+
+    def perform_edit(self, obj, form, expected_version):
+        data, (specialties, tags) = _split(form, "specialties", "tags")
+        return services.inspector_save(
+            user=self.request.user, inspector=obj, data=data, specialties=specialties, tags=tags,
+            expected_version=expected_version,
+        )  # fmt: skip
 
 
-class ExpertViewSet(ScopedReadOnlyViewSet):
-    """专家库（专家、第三方机构）"""
+class ExpertViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
+    """专家库（专家、第三方机构）；PATCH 修改（If-Match 乐观锁）"""
 
     queryset = Expert.objects.select_related("region").prefetch_related("specialties")
     serializer_class = ExpertSerializer
     filterset_class = ExpertFilterSet
+    edit_form_class = ExpertEditForm
+    api_lookups = {"region": "code", "specialties": "code", "tags": "name"}
+
+    def perform_edit(self, obj, form, expected_version):
+        data, (specialties, tags) = _split(form, "specialties", "tags")
+        return services.expert_save(
+            user=self.request.user, expert=obj, data=data, specialties=specialties, tags=tags,
+            expected_version=expected_version,
+        )  # fmt: skip
 
 
-class InspectionItemViewSet(ScopedReadOnlyViewSet):
-    """抽查事项清单"""
+class InspectionItemViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
+    """抽查事项清单；PATCH 修改草稿（If-Match 乐观锁；已发布的版本不可修改）"""
 
     queryset = InspectionItem.objects.select_related("business_line", "region")
     serializer_class = InspectionItemSerializer
     filterset_class = ItemFilterSet
+    edit_form_class = InspectionItemEditForm
+    api_lookups = {"business_line": "code", "region": "code"}
+
+    def perform_edit(self, obj, form, expected_version):
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("code", "region")}
+        return services.item_update(user=self.request.user, item=obj, data=data, expected_version=expected_version)

@@ -16,4 +16,5 @@ class InspectionResultSerializer(serializers.ModelSerializer):
             "id", "target", "unit", "unit_credit_code", "unit_display_name", "region", "draw", "draw_code",
             "status", "category", "category_label", "problem_reasons", "methods", "checked_on", "findings",
             "is_problem", "disposal", "publish_due", "published_at", "version", "corrected_at",
+            "disposal_note", "lock_version",
         ]  # fmt: skip

@@ -18,7 +18,7 @@ class AnnualPlanSerializer(serializers.ModelSerializer):
         model = AnnualPlan
         fields = [
             "id", "year", "title", "organization", "region", "coverage_target", "status", "version",
-            "revision_reason", "published_at", "first_published_at", "versions",
+            "revision_reason", "published_at", "first_published_at", "versions", "lock_version",
         ]  # fmt: skip
 
 
@@ -49,5 +49,5 @@ class TaskSerializer(serializers.ModelSerializer):
             "id", "code", "name", "plan", "kind", "scope_region", "business_lines", "risk_levels",
             "exclude_inspected_days", "stratify_by", "default_rate", "default_min", "default_max", "substitutes",
             "window_start", "window_end", "group_size", "require_specialist", "region_rule", "max_load",
-            "items", "stratum_rules",
+            "items", "stratum_rules", "lock_version",
         ]  # fmt: skip
