@@ -118,7 +118,7 @@ class LookupContext:
         first = key.split()[0] if key.split() else key
         region = self.regions.get(key) or self.regions.get(first)
         if region is None:
-            raise forms.ValidationError(f"未知的行政区划：{text}（请填写6位区划代码或县区名称，如 370322 或 高青县）")
+            raise forms.ValidationError(f"未知的行政区划：{text}（请填写本辖区县级行政区划的6位代码或名称）")
         if not region.code.startswith(self.prefix):
             raise forms.ValidationError(f"无权导入本辖区以外的数据：{text}")  # echo the input only
         return region

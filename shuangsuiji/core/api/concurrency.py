@@ -25,6 +25,8 @@ from rest_framework.response import Response
 
 from ..concurrency import VERSION_FIELD, EditConflict, parse_version, time_text
 from ..viewhelpers import error_text, form_instance
+from .exceptions import error_body
+from .serializers import ErrorItemSerializer, ErrorSerializer
 
 PRECONDITION_REQUIRED = 428
 NEEDS_VERSION = "请提供修改所依据的版本：请求头 If-Match（取自详情接口的 ETag）或请求体中的 lock_version"
@@ -33,6 +35,8 @@ ConflictBody = inline_serializer(
     "EditConflict",
     {
         "detail": serializers.CharField(help_text="如：该记录已被 刘志强 于 2026年11月27日 10:32 修改"),
+        "code": serializers.CharField(help_text="conflict"),
+        "errors": ErrorItemSerializer(many=True),
         "changed_by": serializers.CharField(),
         "changed_at": serializers.DateTimeField(allow_null=True),
         "changed_at_text": serializers.CharField(),
@@ -45,10 +49,7 @@ ConflictBody = inline_serializer(
         ),
     },
 )
-ErrorBody = inline_serializer(
-    "EditErrors",
-    {"detail": serializers.CharField(), "errors": serializers.DictField(child=serializers.ListField(), required=False)},
-)
+ErrorBody = ErrorSerializer  # the API's one error shape (core/api/exceptions.py)
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
     description='详情接口返回的 ETag（如 "3"）；也可在请求体中给出 lock_version。两者都没有时返回 428。',
@@ -65,6 +66,13 @@ PATCH_DESCRIPTION = (
     "须提供所依据的版本：请求头 If-Match（详情接口的 ETag）或请求体中的 lock_version，否则返回 428。"
     "所依据的版本已被他人修改时返回 409，响应包含修改人、修改时间、当前版本号与当前记录，合并后以新版本重新提交。"
 )
+
+
+def _items(errors: dict) -> list[dict]:
+    """{"field": ["msg", …]} → the error shape's items (the form's "__all__" becomes the empty field)."""
+    return [
+        {"field": name if name != "__all__" else "", "message": str(m)} for name, msgs in errors.items() for m in msgs
+    ]
 
 
 def etag(version: int) -> str:
@@ -159,7 +167,7 @@ class VersionedUpdateMixin(VersionedReadMixin):
     def update_versioned(self, request, *args, **kwargs):
         obj = self.get_object()
         if not isinstance(request.data, dict):
-            return Response({"detail": "请求体应为 JSON 对象"}, status.HTTP_400_BAD_REQUEST)
+            return Response(error_body("请求体应为 JSON 对象", "invalid"), status.HTTP_400_BAD_REQUEST)
         if hasattr(request.data, "lists"):  # form-encoded: one value stays a value, several a list
             payload = {k: v[0] if len(v) == 1 else v for k, v in request.data.lists()}
         else:
@@ -172,26 +180,26 @@ class VersionedUpdateMixin(VersionedReadMixin):
             elif body_version is not None:
                 expected = parse_version(body_version)
             else:
-                return Response({"detail": NEEDS_VERSION}, PRECONDITION_REQUIRED)
+                return Response(error_body(NEEDS_VERSION, "precondition_required"), PRECONDITION_REQUIRED)
         except ValidationError as exc:
-            return Response({"detail": error_text(exc)}, status.HTTP_400_BAD_REQUEST)
+            return Response(error_body(error_text(exc), "invalid"), status.HTTP_400_BAD_REQUEST)
         form = self.build_edit_form(obj)
         editable = {name for name, field in form.fields.items() if not field.disabled and name != VERSION_FIELD}
         unknown = sorted(set(payload) - editable)
         if unknown:
-            return Response({"detail": f"不可修改的字段：{'、'.join(unknown)}"}, status.HTTP_400_BAD_REQUEST)
+            return Response(error_body(f"不可修改的字段：{'、'.join(unknown)}", "invalid", [{"field": n, "message": "不可修改的字段"} for n in unknown]), status.HTTP_400_BAD_REQUEST)  # noqa: E501
         form = self.build_edit_form(obj, self._form_data(obj, payload))
         if not form.is_valid():
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             detail = "；".join(f"{form.fields[n].label if n in form.fields else ''}：{m[0]}" for n, m in errors.items())
-            return Response({"detail": f"填写有误：{detail}", "errors": errors}, status.HTTP_400_BAD_REQUEST)
+            return Response(error_body(f"填写有误：{detail}", "invalid", _items(errors)), status.HTTP_400_BAD_REQUEST)
         try:
             self.perform_edit(obj, form, expected)
         except EditConflict as exc:
             return self.conflict_response(exc)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {}
-            return Response({"detail": error_text(exc), "errors": errors}, status.HTTP_400_BAD_REQUEST)
+            return Response(error_body(error_text(exc), "invalid", _items(errors)), status.HTTP_400_BAD_REQUEST)
         fresh = self.get_object()
         response = Response(self.get_serializer(fresh).data)
         response["ETag"] = etag(fresh.lock_version)
@@ -200,7 +208,7 @@ class VersionedUpdateMixin(VersionedReadMixin):
     def conflict_response(self, exc: EditConflict) -> Response:
         current = self.get_serializer(exc.current).data
         body = {
-            "detail": error_text(exc), "changed_by": exc.changed_by, "changed_at": exc.changed_at,
+            **error_body(error_text(exc), "conflict"), "changed_by": exc.changed_by, "changed_at": exc.changed_at,
             "changed_at_text": time_text(exc.changed_at), VERSION_FIELD: exc.current_version, "current": current,
             "changed_fields": sorted(exc.their_changes) if exc.their_changes is not None else None,
         }  # fmt: skip

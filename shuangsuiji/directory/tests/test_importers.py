@@ -174,7 +174,7 @@ def test_every_bad_row_and_cell_is_named_in_chinese(regions, admin_user_gq):
     assert by_row[3] == [
         ("统一社会信用代码", f"统一社会信用代码校验位错误：第18位应为 {credit(2)[17]}，实际为 {bad_check[17]}")
     ]
-    assert by_row[4] == [("行政区划", "未知的行政区划：999999（请填写6位区划代码或县区名称，如 370322 或 高青县）")]
+    assert by_row[4] == [("行政区划", "未知的行政区划：999999（请填写本辖区县级行政区划的6位代码或名称）")]
     assert by_row[5] == [("单位名称", "不能为空（必填）")]
     assert by_row[6] == [("投诉举报次数", "应为不小于0的整数")]
     assert by_row[7] == [("风险分类日期", "日期格式错误，应为 YYYY-MM-DD（如 2026-03-01）")]
