@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "基础框架"
 
     def ready(self) -> None:
-        from . import checks, menu, todos  # noqa: F401  (register checks, menu entries, to-dos)
+        from . import audit_jobs, checks, menu, todos  # noqa: F401  (register checks, jobs, menu entries, to-dos)

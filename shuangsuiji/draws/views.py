@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shuangsuiji.core import jobs
 from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.printing import render_pdf
@@ -16,6 +17,7 @@ from shuangsuiji.core.viewhelpers import service_call
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.models import Task
 
+from . import jobs as draw_jobs
 from . import selectors, services
 from .choices import DrawStatus, FileKind, TargetStatus
 from .downloads import draw_file_response
@@ -61,6 +63,7 @@ def draw_context(draw: Draw) -> dict:
         "files": draw.files.order_by("id"),
         "items": draw.task.items.select_related("organization", "item"),
         "risk_changes": selectors.pool_risk_changes(draw),
+        "verification": selectors.stored_verification(draw) if manifest else None,
     }
 
 
@@ -72,12 +75,16 @@ def draw_start(request, task_pk):
     form = FreezeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         sources = form.cleaned_data["sources"]
+        title = f"冻结号池并公布抽取承诺：{task.code} {task.name}"
         result = service_call(
-            request, lambda: services.draw_freeze(user=request.user, task=task, sources=sources), form=form
-        )
+            request,
+            lambda: jobs.start(user=request.user, kind=draw_jobs.FREEZE, title=title,
+                               params=draw_jobs.freeze_params(task, sources), region=task.plan.region),
+            form=form,
+        )  # fmt: skip
         if result.ok:
-            messages.success(request, "号池已冻结，抽取承诺已公布。请在公开随机数产生后录入。")
-            return redirect("draws:draw_detail", pk=result.value.pk)
+            messages.info(request, "冻结号池已在后台开始，完成后可在本页进入抽取。请在公开随机数产生后录入。")
+            return redirect(result.value)
     return render(
         request,
         "draws/draw_start.html",
@@ -299,15 +306,15 @@ def target_cancel(request, pk):
 @require_POST
 def draw_verify(request, pk):
     draw = _draw(request, pk)
-    result = service_call(request, lambda: services.draw_verify(user=request.user, draw=draw))
-    if not result.ok:
+    if not draw.manifest_hash:
+        messages.error(request, "该抽取尚未产生结果，无需验证")
         return redirect("draws:draw_detail", pk=draw.pk)
-    report = result.value
-    if report.ok:
-        messages.success(request, report.text())
-    else:
-        messages.error(request, report.text())
-    return redirect("draws:draw_detail", pk=draw.pk)
+    result = service_call(
+        request,
+        lambda: jobs.start(user=request.user, kind=draw_jobs.VERIFY, title=f"复核抽取结果：{draw.code}",
+                           params={"draw": draw.pk}, region=draw.region),
+    )  # fmt: skip
+    return redirect(result.value) if result.ok else redirect("draws:draw_detail", pk=draw.pk)
 
 
 @login_required
