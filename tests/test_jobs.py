@@ -34,7 +34,8 @@ def background(settings):
 
 def upload(client, rows):
     data = xlsx_bytes(UNIT_HEADERS, [unit_row(n) for n in rows])
-    return client.post(reverse("directory:unit_import"), {"file": SimpleUploadedFile("单位.xlsx", data), "mode": "create"})
+    form = {"file": SimpleUploadedFile("单位.xlsx", data), "mode": "create"}
+    return client.post(reverse("directory:unit_import"), form)
 
 
 def test_import_runs_as_two_jobs_with_progress_and_result_links(client, regions, admin_user_gq, background):

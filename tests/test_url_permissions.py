@@ -218,6 +218,7 @@ MATRIX: dict[str, Route] = {
     "plans:task_suggest": r("plans:task_suggest", GQ_EDIT, method="post", args=pk("task"), data={"source": "gaoqing"}),
     # --- draws -----------------------------------------------------------------------------------------
     "draws:draw_list": r("draws:draw_list", ANY),
+    "draws:record_pdf_batch": r("draws:record_pdf_batch", ANY, method="post"),
     "draws:draw_start": r("draws:draw_start", GQ_APPROVE, args=lambda w: {"task_pk": w.undrawn_task}),
     "draws:draw_detail": r("draws:draw_detail", GQ_VIEW, args=pk("draw")),
     "draws:draw_values": r("draws:draw_values", GQ_APPROVE, method="post", args=pk("committed_draw")),

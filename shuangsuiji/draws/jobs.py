@@ -14,6 +14,8 @@ from .models import Draw
 
 FREEZE = "draws.freeze"
 VERIFY = "draws.verify"
+RECORD_PDFS = "draws.record_pdfs"
+MAX_RECORDS = 200
 
 
 def freeze_params(task: Task, sources: list) -> dict:
@@ -43,3 +45,51 @@ def verify(job, *, user, progress):
     progress(1, 1)
     url = reverse("draws:draw_detail", args=[draw.pk]) if not jobs.is_system(user) else ""
     return jobs.Outcome(url=url, text=row.text, data={"status": row.status, "draw": draw.pk})
+
+
+def records_queryset(user, filters: dict):
+    """The draws of the list page with its filters (the batch prints what the user sees)."""
+    from types import SimpleNamespace
+
+    from django.http import QueryDict
+
+    from . import selectors
+    from .filtersets import DrawFilterSet
+
+    query = QueryDict(mutable=True)
+    for key, values in filters.items():
+        query.setlist(key, values)
+    qs = selectors.draw_list(user)
+    return DrawFilterSet(query or None, queryset=qs, request=SimpleNamespace(user=user, GET=query)).qs
+
+
+@jobs.register(RECORD_PDFS, unit="份")
+def record_pdfs(job, *, user, progress):
+    """抽取记录 PDF 批量: one PDF per draw of the filtered list, in one ZIP file."""
+    import io
+    import zipfile
+
+    from django.core.exceptions import ValidationError
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from shuangsuiji.core.printing import render_pdf
+
+    from .views import draw_context
+
+    draws = list(records_queryset(user, job.params.get("filters", {})).order_by("pk")[: MAX_RECORDS + 1])
+    if len(draws) > MAX_RECORDS:
+        raise ValidationError(f"一次最多生成 {MAX_RECORDS} 份抽取记录，请缩小查询范围")
+    if not draws:
+        raise ValidationError("没有符合条件的抽取记录")
+    progress(0, len(draws), phase="生成 PDF")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, draw in enumerate(draws, start=1):
+            html = render_to_string(
+                "draws/record.html", {**draw_context(draw), "printable": False, "printed_at": timezone.now()}
+            )
+            archive.writestr(f"{draw.code}-抽取记录.pdf", render_pdf(html))
+            progress(done)
+    name = f"抽取记录_{timezone.localdate():%Y%m%d}.zip"
+    return jobs.Outcome(text=f"已生成 {len(draws)} 份抽取记录 PDF", file_name=name, content=buffer.getvalue())

@@ -33,6 +33,7 @@ class DrawListView(ScopedListView):
     filterset_class = DrawFilterSet
     table_class = DrawTable
     title = "抽取记录"
+    template_name = "draws/draw_list.html"
 
     def get_queryset(self):
         return selectors.draw_list(self.request.user)
@@ -341,3 +342,14 @@ def draw_record_pdf(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{draw.code}-record.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def record_pdf_batch(request):
+    """抽取记录 PDF for every draw of the filtered list (the query string), as one ZIP: a background job."""
+    require_perm(request.user, Draw, "view")
+    filters = {key: values for key, values in request.GET.lists()}
+    job = jobs.start(user=request.user, kind=draw_jobs.RECORD_PDFS, title="批量生成抽取记录 PDF",
+                     params={"filters": filters})  # fmt: skip
+    return redirect(job)

@@ -1,8 +1,10 @@
 """The draw pages through the test client, the downloads and the stand-alone verifier."""
 
+import io
 import re
 import subprocess
 import sys
+import zipfile
 import zlib
 
 import pytest
@@ -130,6 +132,14 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, admin_us
     pdf = client.get(reverse("draws:draw_record_pdf", args=[draw.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and b"Noto-Sans-SC-Print" in pdf_text(pdf.content)  # the shipped CJK font
+    # 批量: the records of the filtered list as one ZIP, made by a background job
+    assert "批量生成抽取记录 PDF" in client.get(reverse("draws:draw_list")).text
+    job = finished_job(client.post(reverse("draws:record_pdf_batch") + f"?q={draw.code}"))
+    assert job.status == "succeeded" and (job.done, job.total) == (1, 1), job.error
+    download = client.get(reverse("core:job_download", args=[job.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert archive.namelist() == [f"{draw.code}-抽取记录.pdf"]
+    assert archive.read(archive.namelist()[0]).startswith(b"%PDF")
 
 
 def test_substitution_is_public_on_the_record(client, gq, approver_gq, time_machine):
