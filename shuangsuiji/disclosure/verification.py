@@ -54,7 +54,7 @@ def verify(draw) -> PublicReport | None:
         user=SYSTEM, kind=VERIFY, title=f"公示页复核抽取结果：{draw.code}", params={"draw": draw.pk},
         region=draw.region,
     )  # fmt: skip
-    return PublicReport(status="PENDING", text="正在服务器上重新计算并比对本次抽取，请稍后刷新本页查看结论")
+    return PublicReport(status="PENDING", text="正在服务器上重新计算并比对本次抽取，本页每 5 秒自动刷新，完成后显示结论")
 
 
 def manifest_of(draw) -> dict | None:
