@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-pytestmark = pytest.mark.slow
+# transactional: committed rows the worker processes can see (PostgreSQL), flushed afterwards
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 REPO = Path(__file__).resolve().parent.parent
 ROWS = 400
@@ -35,8 +36,11 @@ from shuangsuiji.directory.tests.factories import UNIT_HEADERS, unit_row, xlsx_b
 from shuangsuiji.regions.models import Region
 from shuangsuiji.regions.services import regions_load_csv
 
+from shuangsuiji.plans.testing import ensure_business_lines
+
 if not Region.objects.exists():
     regions_load_csv(user=SYSTEM)
+ensure_business_lines()  # migration data; a transactional test's flush removed it on PostgreSQL
 org = Organization.objects.create(name="高青县卫生健康局", kind="bureau", region=Region.objects.get(code="370322"))
 user = User.objects.create(username="worker_admin", full_name="管理员", role="admin", organization=org)
 data = xlsx_bytes(UNIT_HEADERS, [unit_row(n) for n in range(1, %(rows)d + 1)])
@@ -96,7 +100,6 @@ def worker_env(request, tmp_path):
     env = {**keep, "DJANGO_SETTINGS_MODULE": "config.settings_test", "MEDIA_ROOT": str(tmp_path / "media"),
            "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
     if connection.vendor == "postgresql":
-        request.getfixturevalue("transactional_db")  # committed rows the worker can see; flushed afterwards
         s = connection.settings_dict
         env["DATABASE_URL"] = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
     else:

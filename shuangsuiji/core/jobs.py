@@ -27,6 +27,8 @@ database, so it does the work exactly once (the services refuse to do it twice a
 committed once, a task has one live draw). Read-only kinds (exports, verification, reports) write only their
 file and the job row; re-running one makes a fresh file.
 
+A deadlock victim or serialization failure (PostgreSQL) is rolled back and run again, up to three times.
+
 Progress. The handler calls `progress(done, total, phase=...)`; a heartbeat thread with its own database
 connection writes it (and the heartbeat) once a second, so the page moves while the handler's transaction
 is still open (PostgreSQL). SQLite has one writer: while the handler holds its write transaction the
@@ -49,7 +51,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from .models import BackgroundJob
@@ -307,6 +309,27 @@ def _message(exc: Exception) -> str:
     return str(exc) or "您没有此操作的权限"
 
 
+TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure (PostgreSQL)
+TRANSIENT_TRIES = 3
+
+
+def _transient(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
+def _run(job: BackgroundJob, kind: Kind, attempt: int, *, user, progress: Progress) -> None:
+    if kind.atomic:
+        with transaction.atomic():
+            progress.in_write_transaction = True
+            outcome = kind.handler(job, user=user, progress=progress)
+            _hold(job)
+            _record_success(job, attempt, outcome, progress)
+        progress.in_write_transaction = False
+    else:
+        outcome = kind.handler(job, user=user, progress=progress)
+        _record_success(job, attempt, outcome, progress)
+
+
 def execute(job_id: str, attempt: int, *, inline: bool = False) -> dict:
     """Run one attempt of a job (called by the task worker through `core.tasks.run_job`).
 
@@ -327,15 +350,15 @@ def execute(job_id: str, attempt: int, *, inline: bool = False) -> dict:
         if kind is None:
             raise ValidationError(f"未知的任务类型：{job.kind}")
         user = _owner(job)
-        if kind.atomic:
-            with transaction.atomic():
-                progress.in_write_transaction = True
-                outcome = kind.handler(job, user=user, progress=progress)
-                _hold(job)
-                _record_success(job, attempt, outcome, progress)
-        else:
-            outcome = kind.handler(job, user=user, progress=progress)
-            _record_success(job, attempt, outcome, progress)
+        for round_ in range(1, TRANSIENT_TRIES + 1):
+            try:
+                _run(job, kind, attempt, user=user, progress=progress)
+                break
+            except OperationalError as exc:  # deadlock victim / serialization failure: rolled back, run again
+                if round_ == TRANSIENT_TRIES or not _transient(exc):
+                    raise
+                logger.warning("job %s: transient database error, running it again (%s)", job_id, exc)
+                time.sleep(0.2 * round_)
     except Superseded:
         return {"superseded": True}
     except (ValidationError, PermissionDenied) as exc:

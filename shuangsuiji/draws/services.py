@@ -79,7 +79,9 @@ def _require_status(draw: Draw, action: str) -> None:
 
 
 def _locked_draw(draw: Draw) -> Draw:
-    return Draw.objects.select_for_update().select_related("task__plan__region", "region").get(pk=draw.pk)
+    # of=("self",): lock the draw row only, not the joined task/plan/region rows (a region row locked FOR UPDATE
+    # blocks every insert that references that region, e.g. a concurrent import: deadlock with the audit lock)
+    return Draw.objects.select_for_update(of=("self",)).select_related("task__plan__region", "region").get(pk=draw.pk)
 
 
 # ---------------------------------------------------------------- T0: commitment
@@ -121,7 +123,9 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     """Freeze the pool and roster and publish the commitment (T0)."""
     require(user, PERM_DRAW, task.plan, scope_message=OUT_OF_SCOPE)
     now = (now or timezone.now()).replace(microsecond=0)
-    task = Task.objects.select_for_update().select_related("plan__region", "scope_region").get(pk=task.pk)
+    task = (  # the task row only (see _locked_draw)
+        Task.objects.select_for_update(of=("self",)).select_related("plan__region", "scope_region").get(pk=task.pk)
+    )
     if task.plan.status != PlanStatus.PUBLISHED:
         raise ValidationError("只有已公布的年度计划中的任务才能抽取")
     if task.has_live_draw():

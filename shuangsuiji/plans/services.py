@@ -199,7 +199,7 @@ def task_create(*, user, plan: AnnualPlan, **data) -> Task:
 @transaction.atomic
 def task_update(*, user, task: Task, **data) -> Task:
     require(user, "plans.change_task", task.plan, scope_message=OUT_OF_SCOPE)
-    task = Task.objects.select_for_update().select_related("plan__region").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("plan__region").get(pk=task.pk)
     _require_task_editable(task)
     m2m = {name: data.pop(name, None) for name in TASK_M2M}
     unknown = set(data) - set(TASK_FIELDS)
