@@ -150,3 +150,30 @@ def test_job_pages_refuse_anonymous_and_unknown(client, regions, admin_user_gq):
     client.force_login(admin_user_gq)
     assert client.get(reverse("core:job_detail", args=[uuid.uuid4()])).status_code == 404
     assert "暂无任务" in client.get(reverse("core:job_list")).text
+
+
+_FLAKY = {"calls": 0}
+
+
+@jobs.register("test.flaky_write", atomic=True)
+def _flaky_write(job, *, user, progress):
+    """Writes an audit event, then loses a deadlock the first time (what PostgreSQL does to a victim)."""
+    from django.db import OperationalError
+
+    from shuangsuiji.core import audit
+
+    _FLAKY["calls"] += 1
+    audit.log_event(ObjectChange.Action.WORKFLOW, user=user, message=f"试写 {_FLAKY['calls']}")
+    if _FLAKY["calls"] == 1:
+        cause = type("DeadlockDetected", (Exception,), {"sqlstate": "40P01"})()
+        raise OperationalError("deadlock detected") from cause
+    return jobs.Outcome(text="完成")
+
+
+def test_deadlock_victim_is_rolled_back_and_run_again(regions, admin_user_gq):
+    _FLAKY["calls"] = 0
+    job = jobs.start(user=admin_user_gq, kind="test.flaky_write", title="试写")
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "succeeded" and _FLAKY["calls"] == 2
+    assert list(ObjectChange.objects.filter(message__startswith="试写").values_list("message", flat=True)) == ["试写 2"]
