@@ -177,3 +177,20 @@ def test_deadlock_victim_is_rolled_back_and_run_again(regions, admin_user_gq):
     job.refresh_from_db()
     assert job.status == "succeeded" and _FLAKY["calls"] == 2
     assert list(ObjectChange.objects.filter(message__startswith="试写").values_list("message", flat=True)) == ["试写 2"]
+
+
+@jobs.register("test.reports", unit="条")
+def _reports(job, *, user, progress):
+    jobs.report(3, 7, phase="第一步")  # from code that only knows core.jobs
+    assert (progress.done, progress.total, progress.phase) == (3, 7, "第一步")
+    return jobs.Outcome(text="完成")
+
+
+def test_code_without_the_progress_object_reports_through_the_context(regions, admin_user_gq, client):
+    job = jobs.start(user=admin_user_gq, kind="test.reports", title="试报进度")
+    jobs.report(1, 1)  # outside a job: nothing happens
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "succeeded" and (job.done, job.total, job.unit) == (7, 7, "条")
+    client.force_login(admin_user_gq)
+    assert "已处理 7 / 7 条" in client.get(job.get_absolute_url()).text

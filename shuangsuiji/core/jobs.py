@@ -37,6 +37,7 @@ thread waits, and the page shows the last step written before it.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import socket
@@ -64,6 +65,15 @@ Status = BackgroundJob.Status
 # `<job id>.held` there once its work is done but not committed, and waits to be killed.
 HOLD_ENV = "SHUANGSUIJI_JOB_HOLD_DIR"
 INLINE = threading.local()  # run_queued: progress written inline, no heartbeat thread
+_CURRENT: contextvars.ContextVar[Progress | None] = contextvars.ContextVar("current_job_progress", default=None)
+
+
+def report(done: int | None = None, total: int | None = None, *, phase: str | None = None) -> None:
+    """Progress of the job running in this context, from code that does not know about jobs (a service's
+    bulk-write loop may call it after each chunk); does nothing outside a job."""
+    progress = _CURRENT.get()
+    if progress is not None:
+        progress(done, total, phase=phase)
 INTERNAL_ERROR = "任务执行时发生内部错误，未写入任何数据；请稍后重试，或将任务编号告知系统管理员"
 
 
@@ -346,6 +356,7 @@ def execute(job_id: str, attempt: int, *, inline: bool = False) -> dict:
     beat = None if inline else Heartbeat(progress)
     if beat:
         beat.start()
+    token = _CURRENT.set(progress)
     try:
         if kind is None:
             raise ValidationError(f"未知的任务类型：{job.kind}")
@@ -369,6 +380,7 @@ def execute(job_id: str, attempt: int, *, inline: bool = False) -> dict:
         _record_failure(job_id, attempt, f"{INTERNAL_ERROR}（任务编号 {job_id}）")
         raise
     finally:
+        _CURRENT.reset(token)
         progress.in_write_transaction = False
         if beat:
             beat.stop()
