@@ -194,3 +194,11 @@ def test_code_without_the_progress_object_reports_through_the_context(regions, a
     assert job.status == "succeeded" and (job.done, job.total, job.unit) == (7, 7, "条")
     client.force_login(admin_user_gq)
     assert "已处理 7 / 7 条" in client.get(job.get_absolute_url()).text
+
+
+def test_jobs_also_run_on_the_immediate_backend(regions, admin_user_gq, settings):
+    """Any django.tasks backend works: with ImmediateBackend the job has run when `start` returns."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    job = jobs.start(user=admin_user_gq, kind="test.reports", title="立即执行")
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.task_result_id

@@ -122,11 +122,15 @@ class WorkerLost(Exception):
 
 
 def _enqueue(job: BackgroundJob) -> None:
+    """Save the job with its next attempt, then enqueue that attempt (the row exists first, so a backend that
+    runs tasks at once — ImmediateBackend — finds it too)."""
     from .tasks import run_job
 
     job.attempt += 1
+    job.save()
     result = run_job.enqueue(str(job.pk), job.attempt)
     job.task_result_id = str(result.id)
+    job.save(update_fields=["task_result_id"])
 
 
 @transaction.atomic
@@ -142,7 +146,6 @@ def start(*, user, kind: str, title: str, params: dict | None = None, region=Non
         region_code=code or "", params=params or {}, unit=KINDS[kind].unit,
     )  # fmt: skip
     _enqueue(job)
-    job.save()
     return job
 
 
@@ -178,7 +181,6 @@ def run_again(job: BackgroundJob, *, now=None) -> BackgroundJob:
         job.status, job.phase, job.done, job.error = Status.QUEUED, "", 0, ""
         job.result, job.result_url, job.started_at, job.finished_at, job.heartbeat_at = {}, "", None, None, None
         _enqueue(job)
-        job.save()
     return job
 
 

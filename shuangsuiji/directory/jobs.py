@@ -71,7 +71,7 @@ def import_commit(job, *, user, progress):
     """确认导入: `services.import_commit` (all-or-nothing; the batch, the register rows, the audit entries and
     the job's outcome commit in one transaction, so a killed worker leaves the batch ready to import)."""
     batch = ImportBatch.objects.get(pk=job.params["batch"])
-    progress(0, batch.rows_total, phase="写入数据")
+    progress(0, batch.rows_total, phase=f"写入 {batch.rows_total} 行")
     batch = services.import_commit(user=user, batch=batch)
     progress(batch.rows_total, batch.rows_total)
     text = (
