@@ -21,7 +21,7 @@ def audit_verify(job, *, user, progress):
         heads, _, error = (*anchoring.published_heads(), "")
     except anchoring.HeadFileError as exc:
         heads, error = [], str(exc)
-    report = audit.check_chain([h.anchor() for h in heads if h.ok])
+    report = audit.check_chain([h.anchor() for h in heads if h.ok], progress=progress)
     progress(report.rows, report.rows)
     bad_files = [h for h in heads if not h.ok]
     count = len(report.problems) + len(bad_files)

@@ -1,10 +1,9 @@
 """Public verification of a draw: re-run fairdraw on the stored bytes, and a unit's self-check (spec §7.2).
 
-Verification calls `fairdraw.verify_manifest` directly on the stored pool/roster/manifest — the same
-check as the stand-alone verifier and as the draws app's `draw_verify`, but without writing an audit
-event for every anonymous page view. The outcome is stored on the draw (`draws.DrawVerification`, computed
-by a background job: a 1M-unit pool takes seconds to re-run), so repeated visits cannot be used to load the
-server and every app node shows the same result. Files that fail their SHA-256 check are reported as such
+Verification runs `fairdraw.verify_manifest` on the stored pool/roster/manifest — the same check as the
+stand-alone verifier — in a background job (`draws.services.draw_reverify`, one audited run, not one per
+page view). The outcome is stored on the draw (`draws.DrawVerification`; a 1M-unit pool takes seconds to
+re-run), so repeated visits cannot be used to load the server and every app node shows the same result. Files that fail their SHA-256 check are reported as such
 (status CORRUPTED), never verified.
 
 The self-check never reads the pool file: it looks the unit up in the per-draw pool index

@@ -11,6 +11,8 @@
     draw_cancel   作废 with a reason (public; a new attempt needs a new commitment)
     target_substitute / target_cancel   reasoned changes after the draw (public)
     draw_verify   re-run fairdraw.verify_manifest on the stored files
+    draw_reverify the same, run by a background job (draws/jobs.py), its outcome stored on the draw
+                  (DrawVerification) for the staff page and the public 验证 page
 
 All selection and assignment logic is fairdraw's; nothing here draws anything itself.
 """
