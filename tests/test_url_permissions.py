@@ -753,8 +753,9 @@ def test_dashboards_refuse_another_county(world, name):
     route = MATRIX[name]
     url = reverse(name) + "?region=370322"
     assert client_for(world, "other_county", route).get(url).status_code == 403
-    assert client_for(world, "city", route).get(url).status_code == 200
-    assert client_for(world, "city", route).get(reverse(name) + "?region=370323").status_code == 200
+    ok = (200, 302) if name == "dashboards:fairness" else (200,)  # the fairness report starts a background job
+    assert client_for(world, "city", route).get(url).status_code in ok
+    assert client_for(world, "city", route).get(reverse(name) + "?region=370323").status_code in ok
 
 
 @pytest.mark.django_db
