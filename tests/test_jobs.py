@@ -202,3 +202,21 @@ def test_jobs_also_run_on_the_immediate_backend(regions, admin_user_gq, settings
     job = jobs.start(user=admin_user_gq, kind="test.reports", title="立即执行")
     job.refresh_from_db()
     assert job.status == "succeeded" and job.task_result_id
+
+
+def test_pruned_result_file_can_be_made_again(client, regions, admin_user_gq, background):
+    from django.core.management import call_command
+
+    client.force_login(admin_user_gq)
+    job = finished_job(client.get(reverse("directory:unit_export")))
+    assert job.stored_file and not jobs.can_run_again(job)
+    call_command("jobs_prune", days=0)  # the frozen clock: finished "now", so --days 0 removes it
+    job.refresh_from_db()
+    assert not job.stored_file and jobs.can_run_again(job)
+    assert client.get(reverse("core:job_download", args=[job.pk])).status_code == 404
+    assert "结果文件已被清理" in client.get(job.get_absolute_url()).text
+    client.post(reverse("core:job_retry", args=[job.pk]))
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.stored_file and job.attempt == 2
+    assert client.get(reverse("core:job_download", args=[job.pk])).status_code == 200

@@ -66,8 +66,10 @@ def job_progress(request, pk):
 @login_required
 def job_download(request, pk):
     job = _job(request, pk)
-    if job.status != BackgroundJob.Status.SUCCEEDED or not job.stored_file:
+    if job.status != BackgroundJob.Status.SUCCEEDED or not job.file_name:
         raise Http404("该任务没有结果文件")
+    if not job.stored_file:
+        raise Http404("结果文件已被清理，请重新运行该任务")
     if not default_storage.exists(job.stored_file):
         raise Http404("结果文件已被清理，请重新运行该任务")
     return FileResponse(default_storage.open(job.stored_file), as_attachment=True, filename=job.file_name)

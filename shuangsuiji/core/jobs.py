@@ -168,7 +168,13 @@ def is_stale(job: BackgroundJob, *, now=None) -> bool:
 
 
 def can_run_again(job: BackgroundJob, *, now=None) -> bool:
-    return job.status == Status.FAILED or is_stale(job, now=now)
+    """Failed, or its worker died, or a read-only job whose result file was cleaned up (`jobs_prune`)."""
+    pruned = job.status == Status.SUCCEEDED and job.file_name and not job.stored_file
+    return job.status == Status.FAILED or is_stale(job, now=now) or bool(pruned and not _atomic(job.kind))
+
+
+def _atomic(kind: str) -> bool:
+    return KINDS[kind].atomic if kind in KINDS else True
 
 
 def run_again(job: BackgroundJob, *, now=None) -> BackgroundJob:
@@ -420,6 +426,17 @@ def _run_batch(worker, DBTaskResult, limit: int) -> int:
         worker.run_task(db_result)
         ran += 1
     return ran
+
+
+def prune_files(*, older_than, now=None) -> int:
+    """Delete result files of jobs finished before now − older_than (`manage.py jobs_prune`); the rows stay."""
+    cutoff = (now or timezone.now()) - older_than
+    removed = 0
+    for job in BackgroundJob.objects.filter(finished_at__lte=cutoff).exclude(stored_file=""):
+        default_storage.delete(job.stored_file)
+        BackgroundJob.objects.filter(pk=job.pk).update(stored_file="")
+        removed += 1
+    return removed
 
 
 def visible_to(user):
