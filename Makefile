@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The PostgreSQL connection `make test-pg` hands the tests (they create their own test database from it):
+# PG_ADMIN_URL from the environment, else the server's maintenance database `postgres`.
+PG_URL ?= $(or $(PG_ADMIN_URL),postgres://postgres@127.0.0.1:5432/postgres)
 
 .PHONY: run test test-sqlite test-pg bench venv migrate demo serve lint clean
 
@@ -23,10 +25,11 @@ migrate: venv
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo
 
-## run: venv + migrate SQLite + demo data + serve on http://127.0.0.1:8000 (prints demo logins)
+## run: venv + migrate SQLite + demo data + serve on http://127.0.0.1:8000 (prints demo logins), with one
+## background task worker (imports, exports, pool freeze ...); Ctrl-C stops both (scripts/run-dev)
 run: demo
 	@echo "打开 http://$(HOST):$(PORT)/  （公示门户：http://$(HOST):$(PORT)/gs/）"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 PY=$(PY) scripts/run-dev $(HOST):$(PORT)
 
 ## test: the whole suite on SQLite (set DATABASE_URL for PostgreSQL; `make test-pg` does that).
 ## Installs Debian's chromium for the browser tests when it can (root + Debian), else they skip (one line).

@@ -1,6 +1,8 @@
 """Bounded load test of the public portal and the API (loopback only), printing requests/s and p95.
 
-Steps: a throwaway PostgreSQL database `bench_load` on 127.0.0.1:5432 (dropped afterwards) → migrate → demo data →
+Steps: a throwaway PostgreSQL database (the one LOAD_DATABASE_URL names, default `bench_load`; created and
+dropped through the administrative connection PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres)
+→ migrate → demo data →
 an API token → gunicorn on 127.0.0.1:<free port> → locust headless for LOAD_SECONDS (default 30) with LOAD_USERS
 (default 20) → figures. Correctness is checked, speed is only printed: the run fails if any request failed or if the
 number of units written through the sync endpoint differs from the number of successful sync responses (no lost
@@ -19,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/test"
+# The administrative connection (CREATE/DROP DATABASE): from the environment, never a hard-coded database name.
+PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
 def free_port() -> int:
@@ -36,8 +39,14 @@ def manage(env, *args, capture=False):
 def pg_admin(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(sql)
+
+
+def database_name(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lstrip("/")
 
 
 def django_value(env, code: str) -> str:
@@ -60,9 +69,10 @@ def main() -> int:
            "SECRET_KEY": "bench-load-only", "ALLOWED_HOSTS": "127.0.0.1", "MANIFEST_STATIC": "0",
            "API_USER_RATE": "100000000/hour", "API_ANON_RATE": "100000000/hour", "AXES_FAILURE_LIMIT": "1000000",
            "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench_load_media_")}  # fmt: skip
+    name = database_name(db_url)
     if use_pg:
-        pg_admin("DROP DATABASE IF EXISTS bench_load WITH (FORCE)")
-        pg_admin("CREATE DATABASE bench_load")
+        pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg_admin(f'CREATE DATABASE "{name}"')
     server = None
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
@@ -126,7 +136,7 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=20)
         if use_pg:
-            pg_admin("DROP DATABASE IF EXISTS bench_load WITH (FORCE)")
+            pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

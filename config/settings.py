@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks_db",
     "shuangsuiji.core",
     "shuangsuiji.regions",
     "shuangsuiji.accounts",
@@ -133,6 +134,17 @@ CACHES = {
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# Background work (django.tasks with the database backend of django-tasks-db): a view records a
+# core.BackgroundJob and enqueues it; `manage.py db_worker` runs it (docs/production.md, "任务进程").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running job whose worker has not written its heartbeat for this long counts as interrupted (the worker
+# was killed); its owner may then run it again (core/jobs.py).
+JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "300"))
+# Work that fits in a request stays there: imports and exports of at most JOBS_INLINE_ROWS rows, uploads of at
+# most JOBS_INLINE_UPLOAD_BYTES; larger ones run as background jobs (0 = always in the background).
+JOBS_INLINE_ROWS = int(os.environ.get("JOBS_INLINE_ROWS", "2000"))
+JOBS_INLINE_UPLOAD_BYTES = int(os.environ.get("JOBS_INLINE_UPLOAD_BYTES", str(512 * 1024)))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.core import anchoring, audit
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.core.testing import finished_job
 from shuangsuiji.core.tests.test_audit import _make_rows, _raw
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +263,8 @@ def test_city_oversight_verifies_and_downloads_signed_heads(client, signing, cit
     assert client.get(reverse("core:audit_head_download", args=["..%2Fsecret.json"])).status_code == 404
     payload = json.loads(json.loads((signing / name).read_text(encoding="utf-8"))["signed"])
     published, total = payload["seq"], ObjectChange.objects.count()
-    page = client.post(reverse("core:audit_verify")).content.decode()
+    job = finished_job(client.post(reverse("core:audit_verify")))  # a background job; its page has the report
+    page = client.get(job.get_absolute_url()).content.decode()
     assert f"审计链完整：共 {total} 条记录" in page
     assert f"在第 {published} 条（#{payload['row_id']}）找到，链首至此完整，此后追加 {total - published} 条" in page
 
@@ -272,8 +274,9 @@ def test_web_verify_names_a_forged_row(client, django_user_model, regions):
     fake = _forge(rows[-1].id + 1000, rows[0].hash, rows[0].time)  # clear of the ids the next writes take
     root = django_user_model.objects.create_superuser("root", password="Test@2026!x")
     client.force_login(root)
-    page = client.post(reverse("core:audit_verify")).content.decode()
-    assert f"插入的伪造记录 #{fake.id}" in page
+    job = finished_job(client.post(reverse("core:audit_verify")))
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert f"插入的伪造记录 #{fake.id}" in page and "审计链校验发现" in page
 
 
 # --- PostgreSQL: TRUNCATE trigger and the application role ---------------------------------------------

@@ -4,6 +4,7 @@ from django.urls import reverse
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.accounts.tests.test_views import login
 from shuangsuiji.core.models import CalendarYear, HolidayOverride, ObjectChange
+from shuangsuiji.core.testing import finished_job
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +19,8 @@ def test_audit_list_detail_and_verify(client, admin_user_gq, make_user):
     assert client.post(reverse("core:audit_verify")).status_code == 403  # a county sees no global count
     client.post(reverse("accounts:logout"))
     login(client, make_user("zb_admin", Role.ADMIN, org="city"))
-    verify = client.post(reverse("core:audit_verify")).text
-    assert "审计链完整" in verify
+    job = finished_job(client.post(reverse("core:audit_verify")))
+    assert "审计链完整" in client.get(job.get_absolute_url()).text
 
 
 def test_oversight_can_read_audit_but_inspector_cannot(client, oversight_gq, inspector_gq):

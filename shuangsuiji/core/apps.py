@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import fields
 
-        from . import checks, menu, todos  # noqa: F401  (register checks, menu entries, to-dos)
+        from . import audit_jobs, checks, menu, todos  # noqa: F401  (register checks, jobs, menu entries, to-dos)
 
         # Django 6.1's blank choice "- Select an option -" has no Chinese translation yet; Django documents
         # overriding it here (django/db/models/fields/__init__.py: BLANK_CHOICE_LABEL).

@@ -271,7 +271,9 @@ def describe_row(row: ObjectChange) -> str:
 _GENESIS, _MISSING = -1, -2
 
 
-def check_chain(anchors: Iterable[Anchor | str] = (), *, exact_head: str | None = None) -> ChainReport:
+def check_chain(
+    anchors: Iterable[Anchor | str] = (), *, exact_head: str | None = None, progress=None
+) -> ChainReport:
     """Verify the whole log and where each earlier published head (anchor) sits in it.
 
     The rows are read in id order and linked by `prev_hash`. The chain is rebuilt from genesis as the
@@ -288,6 +290,8 @@ def check_chain(anchors: Iterable[Anchor | str] = (), *, exact_head: str | None 
     hashes: list[str] = []
     altered: list[int] = []
     for row in ObjectChange.objects.order_by("id").iterator(chunk_size=2000):
+        if progress is not None and len(ids) % 2000 == 0:
+            progress(len(ids))  # a background job's progress (rows re-hashed so far)
         if row_hash(row.prev_hash, row) != row.hash:
             altered.append(len(ids))
         ids.append(row.id)

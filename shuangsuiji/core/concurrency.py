@@ -166,7 +166,7 @@ def check_version(current, expected_version) -> None:
 def lock_for_edit(obj, expected_version=None, *, queryset=None):
     """Inside the service's transaction: lock the row, compare versions, return the fresh locked instance."""
     base = queryset if queryset is not None else type(obj)._default_manager.all()
-    current = base.select_for_update().get(pk=obj.pk)
+    current = base.select_for_update(of=("self",)).get(pk=obj.pk)  # only this row (a joined region row deadlocked)
     check_version(current, expected_version)
     return current
 

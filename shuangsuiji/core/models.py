@@ -1,5 +1,7 @@
 """Framework models: the hash-chained audit trail and the editable working-day calendar."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -195,3 +197,78 @@ class CalendarProposal(ScopedModel):
         if self.kind == self.Kind.DELETE_DAY:
             return f"删除 {self.date:%Y年%m月%d日} 的调整"
         return f"确认 {self.year} 年节假日安排已维护"
+
+
+class BackgroundJob(ScopedModel):
+    """后台任务: one piece of background work a user started (import, export, pool freeze, verification ...).
+
+    The work itself runs in a task worker (`manage.py db_worker`, django.tasks with the database backend);
+    this row is what the user sees on “我的任务”: progress, outcome, the result link or file, the error in
+    Chinese. Each run of the job is one django.tasks result (`task_result_id`, the latest); `attempt` counts
+    runs, and only the latest run may record an outcome (see core/jobs.py).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    region_field = "region_code"
+
+    id = models.UUIDField("任务编号", primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField("任务类型", max_length=60, db_index=True)
+    title = models.CharField("任务名称", max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    owner_name = models.CharField("发起人姓名", max_length=150, blank=True)
+    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    phase = models.CharField("当前步骤", max_length=100, blank=True)
+    done = models.PositiveBigIntegerField("已处理", default=0)
+    total = models.PositiveBigIntegerField("总数", default=0)
+    unit = models.CharField("计数单位", max_length=10, default="行")
+    result = models.JSONField("结果", default=dict, blank=True)
+    result_url = models.CharField("结果链接", max_length=300, blank=True)
+    file_name = models.CharField("结果文件名", max_length=255, blank=True)
+    stored_file = models.CharField("结果文件", max_length=300, blank=True)
+    file_size = models.PositiveBigIntegerField("文件大小", default=0)
+    file_sha256 = models.CharField("文件SHA-256", max_length=64, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    attempt = models.PositiveIntegerField("运行次数", default=0)
+    task_result_id = models.CharField("任务队列记录", max_length=64, blank=True)
+    worker = models.CharField("执行进程", max_length=200, blank=True)
+    created_at = models.DateTimeField("提交时间", default=timezone.now, db_index=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+        default_permissions = ("view", "manage")
+        indexes = [models.Index(fields=["owner", "-created_at"], name="core_job_owner_created_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:job_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

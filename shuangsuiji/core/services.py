@@ -130,3 +130,23 @@ def proposal_decide(*, user, proposal: CalendarProposal, accept: bool, note: str
         message=f"{'采纳' if accept else '不采纳'}节假日调整建议：{proposal.summary}",
     )  # fmt: skip
     return proposal
+
+
+# ---------------------------------------------------------------- background jobs
+
+
+def job_retry(*, user, job, now=None):
+    """Run a failed job, or one whose worker died (heartbeat stopped), again. Its owner may, and an
+    administrator of its region (`core.manage_backgroundjob`)."""
+    from . import jobs
+
+    require(user, None)
+    if user is not SYSTEM and job.owner_id != user.pk:
+        require(user, "core.manage_backgroundjob", job, message="只能重新运行本人发起的任务")
+    job = jobs.run_again(job, now=now)
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=job, user=user,
+        message=f"重新运行后台任务：{job.title}（第 {job.attempt} 次）",
+        data={"kind": job.kind, "attempt": job.attempt},
+    )  # fmt: skip
+    return job

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import job_views, views
 
 app_name = "core"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("calendar/confirm-year/", views.calendar_year_confirm, name="calendar_year_confirm"),
     path("calendar/propose/", views.calendar_propose, name="calendar_propose"),
     path("calendar/proposals/<int:pk>/decide/", views.calendar_proposal_decide, name="calendar_proposal_decide"),
+    path("jobs/", job_views.job_list, name="job_list"),
+    path("jobs/<uuid:pk>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<uuid:pk>/progress/", job_views.job_progress, name="job_progress"),
+    path("jobs/<uuid:pk>/download/", job_views.job_download, name="job_download"),
+    path("jobs/<uuid:pk>/retry/", job_views.job_retry, name="job_retry"),
 ]

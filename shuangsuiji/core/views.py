@@ -7,7 +7,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import anchoring, audit, services
+from . import anchoring, jobs, services
+from .audit_jobs import AUDIT_VERIFY
 from .filtersets import HolidayFilterSet, ObjectChangeFilterSet
 from .forms import CalendarProposalForm, CalendarYearForm, HolidayOverrideForm, ProposalDecisionForm
 from .listing import ScopedListView, error_text, require_perm
@@ -59,18 +60,12 @@ def _published_heads():
 @login_required
 def audit_verify(request):
     """全链校验 on demand, including every head published into AUDIT_HEADS_DIR (the same check as
-    `manage.py audit_verify --heads`)."""
+    `manage.py audit_verify --heads`), as a background job: the page of the job shows the report."""
     _require_whole_chain(request.user)
     if request.method != "POST":
         return redirect("core:audit_heads")
-    heads, _, error = _published_heads()
-    report = audit.check_chain([h.anchor() for h in heads if h.ok])
-    bad_files = [h for h in heads if not h.ok]
-    outcome = f"发现 {len(report.problems) + len(bad_files)} 处异常" if report.problems or bad_files else "未发现异常"
-    audit.log_event(ObjectChange.Action.WORKFLOW, message=f"审计链校验：{outcome}")  # no global count here
-    problem_count = len(report.problems) + len(bad_files)
-    context = {"report": report, "bad_files": bad_files, "heads_error": error, "problem_count": problem_count}
-    return render(request, "core/audit_verify.html", context)
+    job = jobs.start(user=request.user, kind=AUDIT_VERIFY, title="审计链全链校验", region="")
+    return redirect(job)
 
 
 @login_required

@@ -7,4 +7,4 @@ class DashboardsConfig(AppConfig):
     verbose_name = "统计监督"
 
     def ready(self) -> None:
-        from . import menu  # noqa: F401  (register menu entries)
+        from . import jobs, menu  # noqa: F401  (register background jobs and menu entries)

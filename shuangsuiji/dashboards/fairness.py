@@ -94,7 +94,8 @@ def _files(draw) -> dict[str, bytes]:
     return {row.kind: row.read() for row in rows}
 
 
-def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z) -> FairnessReport:
+def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z, progress=None) -> FairnessReport:
+    """`progress(done, total)` (a background job's) is told after each draw."""
     draws = list(
         Draw.objects.restrict(user, "view")
         .filter(region__code__startswith=region.scope_prefix, status=DrawStatus.LOCKED, drawn_at__year=year)
@@ -111,7 +112,9 @@ def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z) -> F
     units: dict[str, Row] = {}
     inspectors: dict[str, Row] = {}
     mismatches = []
-    for draw in draws:
+    for done, draw in enumerate(draws):
+        if progress is not None:
+            progress(done, len(draws))
         try:
             files = _files(draw)
         except DrawFileCorrupted as exc:
@@ -222,3 +225,38 @@ def chart(report: FairnessReport) -> dict:
             {"name": "实际抽中", "type": "bar", "data": [r.observed for r in rows]},
         ],
     }
+
+
+def _z_json(z):
+    return z if z is None or math.isfinite(z) else ("inf" if z > 0 else "-inf")
+
+
+def report_json(report: FairnessReport) -> dict:
+    """The report as JSON (kept on the background job that computed it)."""
+
+    def rows(items):
+        return [{**{k: getattr(r, k) for k in ("key", "label", "draws", "expected", "observed", "variance",
+                                                  "flagged")}, "notes": sorted(r.notes), "z": _z_json(r.z)}
+                for r in items]  # fmt: skip
+
+    return {
+        "draws": [d.code for d in report.draws], "strata": rows(report.strata), "units": rows(report.units),
+        "units_checked": report.units_checked, "inspectors": rows(report.inspectors),
+        "mismatches": report.mismatches, "z_limit": report.z_limit,
+    }  # fmt: skip
+
+
+def report_from_json(data: dict) -> FairnessReport:
+    def rows(items):
+        out = []
+        for item in items:
+            z = item["z"]
+            z = float(z) if isinstance(z, str) else z
+            out.append(Row(**{**item, "notes": set(item["notes"]), "z": z}))
+        return out
+
+    return FairnessReport(
+        draws=data["draws"], strata=rows(data["strata"]), units=rows(data["units"]),
+        units_checked=data["units_checked"], inspectors=rows(data["inspectors"]), mismatches=data["mismatches"],
+        z_limit=data["z_limit"],
+    )  # fmt: skip

@@ -7,19 +7,21 @@ offers the user's own scope.
 from __future__ import annotations
 
 import math
+import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from shuangsuiji.core import audit
+from shuangsuiji.core import audit, jobs
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.regions.models import Region
 
 from . import fairness as fair
 from . import kpis, reports
+from .jobs import FAIRNESS
 
 PERM_VIEW = "dashboards.view_kpi"
 PERM_EXPORT = "dashboards.export_kpi"
@@ -97,18 +99,40 @@ def monthly_report(request):
 
 @login_required
 def fairness(request):
+    """抽取公平性报告: computed by a background job (`dashboards.fairness`); `?job=<id>` shows a finished one."""
     _require(request.user, PERM_VIEW)
+    job_id = request.GET.get("job", "")
+    if job_id:
+        return _fairness_page(request, job_id)
     region, year, month = _scope(request)
     try:
         tolerance = float(request.GET.get("z", fair.DEFAULT_Z))
     except ValueError:
         tolerance = fair.DEFAULT_Z
     tolerance = min(max(tolerance, 1.0), 10.0) if math.isfinite(tolerance) else fair.DEFAULT_Z
-    report = fair.fairness_report(request.user, region=region, year=year, z_limit=tolerance)
+    job = jobs.start(
+        user=request.user, kind=FAIRNESS, title=f"抽取公平性报告：{region.full_name} {year}年",
+        params={"region": region.code, "year": year, "z": tolerance}, region=region,
+    )  # fmt: skip
+    return redirect(job)
+
+
+def _fairness_page(request, job_id: str):
+    try:
+        pk = uuid.UUID(job_id)
+    except ValueError:
+        raise Http404("没有该报告") from None
+    job = get_object_or_404(jobs.visible_to(request.user).filter(kind=FAIRNESS, status="succeeded"), pk=pk)
+    region = get_object_or_404(Region, code=job.params["region"])
+    if not kpis.may_report_on(request.user, region):
+        raise PermissionDenied("只能查看本区划及下级区划的统计")
+    report = fair.report_from_json(job.result["report"])
+    year = job.params["year"]
     return render(request, "dashboards/fairness.html", {
-        **_filter_context(request, region, year, month),
+        **_filter_context(request, region, year, 12),
         "title": "抽取公平性报告",
         "report": report,
-        "tolerance": tolerance,
+        "tolerance": job.params["z"],
+        "computed_at": job.finished_at,
         "chart_data": {"strata": fair.chart(report)},
     })  # fmt: skip

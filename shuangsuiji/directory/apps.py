@@ -7,4 +7,4 @@ class DirectoryConfig(AppConfig):
     verbose_name = "一单两库"
 
     def ready(self) -> None:
-        from . import menu, todos  # noqa: F401  (register menu entries and home-page to-dos)
+        from . import jobs, menu, todos  # noqa: F401  (register background jobs, menu entries and home-page to-dos)

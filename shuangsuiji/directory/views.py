@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shuangsuiji.core import jobs
 from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.viewhelpers import form_instance, service_call
 from shuangsuiji.imports.spreadsheets import (
@@ -21,9 +22,9 @@ from shuangsuiji.imports.spreadsheets import (
     max_bytes,
     read_table,
     template_xlsx,
-    write_xlsx,
 )
 
+from . import jobs as directory_jobs
 from . import selectors, services
 from .choices import ImportKind, ImportStatus
 from .filtersets import (
@@ -107,14 +108,21 @@ class DirectoryListView(ScopedListView):
         }
 
 
-def _export(request, *, model, filterset_class, queryset, rows_fn, headers, filename, widths=None):
-    require_perm(request.user, model, "export")
-    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
-    qs = filterset.qs
-    count = qs.count()
-    services.record_export(user=request.user, model=model, count=count, filters=request.GET.dict())
-    content = write_xlsx(headers, rows_fn(qs), title=filename[:31], widths=widths)
-    return xlsx_response(content, f"{filename}_{timezone.localdate():%Y%m%d}.xlsx")
+def _export(request, name: str):
+    """Export the filtered list: at once when small, else as a background job (我的任务)."""
+    spec = directory_jobs.EXPORTS[name]
+    require_perm(request.user, spec.model, "export")
+    filters = directory_jobs.filters_of(request.GET)
+    queryset = directory_jobs.export_queryset(spec, request.user, filters)
+    if queryset.count() > directory_jobs.inline_rows():
+        job = jobs.start(
+            user=request.user, kind=directory_jobs.EXPORT, title=f"导出{spec.filename}",
+            params={"export": name, "filters": filters},
+        )  # fmt: skip
+        messages.info(request, "导出数据较多，已在后台生成，完成后在本页下载")
+        return redirect(job)
+    filename, content = directory_jobs.export_file(spec, user=request.user, queryset=queryset, filters=filters)
+    return xlsx_response(content, filename)
 
 
 # --- units -------------------------------------------------------------------------------------------
@@ -135,13 +143,7 @@ class UnitListView(DirectoryListView):
 
 @login_required
 def unit_export(request):
-    columns = COLUMNS[ImportKind.UNIT]
-    return _export(
-        request, model=RegulatedUnit, filterset_class=UnitFilterSet,
-        queryset=selectors.unit_list(request.user, "export"),
-        rows_fn=selectors.unit_export_rows, headers=[c.header for c in columns], filename="检查对象名录",
-        widths=[c.width for c in columns],
-    )  # fmt: skip
+    return _export(request, "unit")
 
 
 @login_required
@@ -235,12 +237,7 @@ class InspectorListView(DirectoryListView):
 
 @login_required
 def inspector_export(request):
-    columns = COLUMNS[ImportKind.INSPECTOR]
-    return _export(
-        request, model=Inspector, filterset_class=InspectorFilterSet,
-        queryset=selectors.inspector_list(request.user, "export"), rows_fn=selectors.inspector_export_rows,
-        headers=[c.header for c in columns], filename="执法检查人员名录", widths=[c.width for c in columns],
-    )  # fmt: skip
+    return _export(request, "inspector")
 
 
 @login_required
@@ -382,12 +379,7 @@ class ExpertListView(DirectoryListView):
 
 @login_required
 def expert_export(request):
-    return _export(
-        request, model=Expert, filterset_class=ExpertFilterSet,
-        queryset=selectors.expert_list(request.user, "export").prefetch_related("specialties"),
-        rows_fn=lambda qs: selectors.simple_export_rows(qs, selectors.EXPERT_EXPORT),
-        headers=[h for h, _ in selectors.EXPERT_EXPORT], filename="专家库",
-    )  # fmt: skip
+    return _export(request, "expert")
 
 
 def _expert_form(request, expert=None):
@@ -457,12 +449,7 @@ class ItemClaimListView(ScopedListView):
 
 @login_required
 def item_export(request):
-    return _export(
-        request, model=InspectionItem, filterset_class=ItemFilterSet,
-        queryset=selectors.item_list(request.user, "export"),
-        rows_fn=lambda qs: selectors.simple_export_rows(qs, selectors.ITEM_EXPORT),
-        headers=[h for h, _ in selectors.ITEM_EXPORT], filename="抽查事项清单",
-    )  # fmt: skip
+    return _export(request, "item")
 
 
 @login_required
@@ -582,9 +569,14 @@ def import_upload(request, kind: str):
         if upload.size > max_bytes():
             form.add_error("file", f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {max_bytes() / 1048576:.0f} MB")
         else:
-            batch = services.import_prepare(
-                user=request.user, kind=kind, mode=form.cleaned_data["mode"], data=upload.read(), filename=upload.name
-            )
+            mode, data = form.cleaned_data["mode"], upload.read()
+            if len(data) > directory_jobs.inline_upload_bytes():
+                params = {"kind": kind, "mode": mode, "filename": upload.name,
+                          "stored": directory_jobs.stash_upload(data, upload.name)}  # fmt: skip
+                title = f"读取并校验{KIND_URLS[kind][1]}导入文件 {upload.name}"
+                job = jobs.start(user=request.user, kind=directory_jobs.IMPORT_PREPARE, title=title, params=params)
+                return redirect(job)
+            batch = services.import_prepare(user=request.user, kind=kind, mode=mode, data=data, filename=upload.name)
             return redirect("directory:import_detail", pk=batch.pk)
     list_url, label = KIND_URLS[kind]
     context = {"form": form, "title": f"导入{label}", "kind": kind, "list_url": list_url}
@@ -632,6 +624,13 @@ def import_errors(request, pk: int):
 @require_POST
 def import_commit(request, pk: int):
     batch = _batch_for(request, pk, "import")
+    if batch.rows_total > directory_jobs.inline_rows() and batch.status == ImportStatus.READY:
+        title = f"导入{KIND_URLS[batch.kind][1]}：{batch.file_name}（批次 #{batch.pk}）"
+        result = service_call(
+            request, lambda: jobs.start(user=request.user, kind=directory_jobs.IMPORT_COMMIT, title=title,
+                                        params={"batch": batch.pk}, region=batch.region_code),
+        )  # fmt: skip
+        return redirect(result.value) if result.ok else redirect("directory:import_detail", pk=pk)
     result = service_call(
         request, lambda: services.import_commit(user=request.user, batch=batch), prefix="导入失败，未写入任何数据："
     )

@@ -1,10 +1,10 @@
 """Public verification of a draw: re-run fairdraw on the stored bytes, and a unit's self-check (spec §7.2).
 
-Verification calls `fairdraw.verify_manifest` directly on the stored pool/roster/manifest — the same
-check as the stand-alone verifier and as the draws app's `draw_verify`, but without writing an audit
-event for every anonymous page view. The outcome is cached per manifest hash (a 1M-unit pool takes
-seconds to re-run), so repeated visits cannot be used to load the server. Files that fail their
-SHA-256 check are reported as such (status CORRUPTED), never verified.
+Verification runs `fairdraw.verify_manifest` on the stored pool/roster/manifest — the same check as the
+stand-alone verifier — in a background job (`draws.services.draw_reverify`, one audited run, not one per
+page view). The outcome is stored on the draw (`draws.DrawVerification`; a 1M-unit pool takes seconds to
+re-run), so repeated visits cannot be used to load the server and every app node shows the same result. Files that fail their SHA-256 check are reported as such
+(status CORRUPTED), never verified.
 
 The self-check never reads the pool file: it looks the unit up in the per-draw pool index
 (`draws.DrawPoolEntry`, written when the draw runs and back-filled by its migration) — one B-tree
@@ -16,19 +16,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
 from shuangsuiji import fairdraw as fd
+from shuangsuiji.core import jobs
+from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FileKind
 from shuangsuiji.draws.files import DrawFileCorrupted
-
-CACHE_SECONDS = 6 * 3600
+from shuangsuiji.draws.jobs import VERIFY
 
 
 @dataclass(frozen=True)
 class PublicReport:
-    status: str  # VERIFIED | DIFFERENT | MALFORMED | CORRUPTED (a stored file fails its SHA-256 check)
+    status: str  # VERIFIED | DIFFERENT | MALFORMED | CORRUPTED (a stored file fails its SHA-256 check) | PENDING
     text: str
     path: str | None = None
 
@@ -36,26 +35,25 @@ class PublicReport:
     def ok(self) -> bool:
         return self.status == "VERIFIED"
 
+    @property
+    def pending(self) -> bool:
+        return self.status == "PENDING"
+
 
 def verify(draw) -> PublicReport | None:
-    """None when the draw has no manifest yet."""
+    """The stored re-verification of the draw's current files (`draws.DrawVerification`); None when the
+    draw has no manifest yet. When none is stored, one background job computes it (`draws.verify`, started
+    at most once however many visitors come) and the report says PENDING until it is stored."""
     if not draw.manifest_hash:
         return None
-    key = f"gs:verify:{draw.pk}:{draw.manifest_hash}:{draw.pool_digest}:{draw.roster_digest}"
-    cached = cache.get(key)
-    if cached is not None:
-        return PublicReport(**cached)
-    try:
-        manifest = draw.file_bytes(FileKind.MANIFEST)
-        if manifest is None:
-            return None
-        pool, roster = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
-    except DrawFileCorrupted as exc:  # not cached: an administrator may restore the file
-        return PublicReport(status="CORRUPTED", text=f"CORRUPTED 文件校验失败：{exc.message}")
-    report = fd.verify_manifest(manifest, pool or b"", roster)
-    result = {"status": report.status, "text": report.text(), "path": report.path}
-    cache.set(key, result, CACHE_SECONDS)
-    return PublicReport(**result)
+    row = draw_selectors.stored_verification(draw)
+    if row is not None:
+        return PublicReport(status=row.status, text=row.text, path=row.path or None)
+    jobs.start_once(
+        user=SYSTEM, kind=VERIFY, title=f"公示页复核抽取结果：{draw.code}", params={"draw": draw.pk},
+        region=draw.region,
+    )  # fmt: skip
+    return PublicReport(status="PENDING", text="正在服务器上重新计算并比对本次抽取，本页每 5 秒自动刷新，完成后显示结论")
 
 
 def manifest_of(draw) -> dict | None:

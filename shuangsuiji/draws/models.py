@@ -349,3 +349,31 @@ class DrawWitness(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.organization}）"
+
+
+class DrawVerification(models.Model):
+    """The latest re-verification of a draw (a background job re-runs fairdraw on the stored files): what
+    the public 验证 page and the staff page show, for the digests it was computed on. Stored on the draw,
+    not in a per-process cache, so every app node shows the same result and no page view re-runs it."""
+
+    draw = models.OneToOneField(Draw, verbose_name="抽取", on_delete=models.CASCADE, related_name="verification")
+    manifest_hash = models.CharField("结果清单 SHA-256", max_length=64)
+    pool_digest = models.CharField("号池摘要", max_length=100)
+    roster_digest = models.CharField("名录摘要", max_length=100, blank=True)
+    status = models.CharField("核验结论", max_length=20)  # VERIFIED | DIFFERENT | MALFORMED | CORRUPTED
+    text = models.TextField("核验说明")
+    path = models.CharField("验证路径", max_length=40, blank=True)
+    verified_at = models.DateTimeField("核验时间")
+
+    class Meta:
+        verbose_name = "抽取复核结果"
+        verbose_name_plural = "抽取复核结果"
+
+    def __str__(self) -> str:
+        return f"{self.draw_id} {self.status}"
+
+    def matches(self, draw: Draw) -> bool:
+        """Computed on the draw's current files (a later run or restore invalidates it)."""
+        return (self.manifest_hash, self.pool_digest, self.roster_digest) == (
+            draw.manifest_hash, draw.pool_digest, draw.roster_digest or ""
+        )

@@ -98,3 +98,11 @@ def pool_risk_changes(draw: Draw, days: int = RISK_WINDOW_DAYS) -> dict:
             if len(result["rows"]) < RISK_CHANGES_SHOWN:
                 result["rows"].append(rating)
     return result
+
+
+def stored_verification(draw: Draw):
+    """The stored re-verification of the draw's current files (`DrawVerification`), or None."""
+    from .models import DrawVerification
+
+    row = DrawVerification.objects.filter(draw_id=draw.pk).first()
+    return row if row is not None and row.matches(draw) else None

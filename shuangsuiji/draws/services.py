@@ -11,6 +11,8 @@
     draw_cancel   作废 with a reason (public; a new attempt needs a new commitment)
     target_substitute / target_cancel   reasoned changes after the draw (public)
     draw_verify   re-run fairdraw.verify_manifest on the stored files
+    draw_reverify the same, run by a background job (draws/jobs.py), its outcome stored on the draw
+                  (DrawVerification) for the staff page and the public 验证 page
 
 All selection and assignment logic is fairdraw's; nothing here draws anything itself.
 """
@@ -53,6 +55,7 @@ from .models import (
     DrawFile,
     DrawPoolEntry,
     DrawTarget,
+    DrawVerification,
     DrawWitness,
     InspectorAssignment,
     PublicSource,
@@ -78,7 +81,9 @@ def _require_status(draw: Draw, action: str) -> None:
 
 
 def _locked_draw(draw: Draw) -> Draw:
-    return Draw.objects.select_for_update().select_related("task__plan__region", "region").get(pk=draw.pk)
+    # of=("self",): lock the draw row only, not the joined task/plan/region rows (a region row locked FOR UPDATE
+    # blocks every insert that references that region, e.g. a concurrent import: deadlock with the audit lock)
+    return Draw.objects.select_for_update(of=("self",)).select_related("task__plan__region", "region").get(pk=draw.pk)
 
 
 # ---------------------------------------------------------------- T0: commitment
@@ -120,7 +125,9 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     """Freeze the pool and roster and publish the commitment (T0)."""
     require(user, PERM_DRAW, task.plan, scope_message=OUT_OF_SCOPE)
     now = (now or timezone.now()).replace(microsecond=0)
-    task = Task.objects.select_for_update().select_related("plan__region", "scope_region").get(pk=task.pk)
+    task = (  # the task row only (see _locked_draw)
+        Task.objects.select_for_update(of=("self",)).select_related("plan__region", "scope_region").get(pk=task.pk)
+    )
     if task.plan.status != PlanStatus.PUBLISHED:
         raise ValidationError("只有已公布的年度计划中的任务才能抽取")
     if task.has_live_draw():
@@ -582,3 +589,37 @@ def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
         data={"status": report.status, "message": report.message, "notes": list(report.notes)},
     )  # fmt: skip
     return report
+
+
+def draw_reverify(*, user, draw: Draw) -> DrawVerification:
+    """Re-run the draw from its stored files and store the outcome on the draw (`DrawVerification`), for the
+    public 验证 page and the staff page. Run by a background job (`draws/jobs.py`); a file that fails its
+    SHA-256 check is recorded as CORRUPTED, never verified."""
+    from .files import DrawFileCorrupted
+
+    require(user, PERM_VIEW, draw, scope_message=OUT_OF_SCOPE)
+    draw = Draw.objects.get(pk=draw.pk)
+    try:
+        manifest = draw.file_bytes(FileKind.MANIFEST)
+        if manifest is None:
+            raise ValidationError("该抽取尚未产生结果，无需验证")
+        pool_bytes, roster = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
+    except DrawFileCorrupted as exc:
+        status, text, path = "CORRUPTED", f"CORRUPTED 文件校验失败：{exc.message}", ""
+    else:
+        report = fd.verify_manifest(manifest, pool_bytes or b"", roster)
+        status, text, path = report.status, report.text(), report.path or ""
+    with transaction.atomic():
+        row, _ = DrawVerification.objects.update_or_create(
+            draw=draw,
+            defaults={
+                "manifest_hash": draw.manifest_hash, "pool_digest": draw.pool_digest,
+                "roster_digest": draw.roster_digest or "", "status": status, "text": text, "path": path,
+                "verified_at": timezone.now(),
+            },
+        )  # fmt: skip
+        audit.log_event(
+            ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"复核抽取结果：{status}",
+            data={"status": status, "text": text[:500]},
+        )  # fmt: skip
+    return row

@@ -6,6 +6,7 @@ app_name = "draws"
 
 urlpatterns = [
     path("", views.DrawListView.as_view(), name="draw_list"),
+    path("records/", views.record_pdf_batch, name="record_pdf_batch"),
     path("new/<int:task_pk>/", views.draw_start, name="draw_start"),
     path("<int:pk>/", views.draw_detail, name="draw_detail"),
     path("<int:pk>/values/", views.draw_values, name="draw_values"),

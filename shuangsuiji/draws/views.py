@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shuangsuiji.core import jobs
 from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.printing import render_pdf
@@ -16,6 +17,7 @@ from shuangsuiji.core.viewhelpers import service_call
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.models import Task
 
+from . import jobs as draw_jobs
 from . import selectors, services
 from .choices import DrawStatus, FileKind, TargetStatus
 from .downloads import draw_file_response
@@ -31,6 +33,7 @@ class DrawListView(ScopedListView):
     filterset_class = DrawFilterSet
     table_class = DrawTable
     title = "抽取记录"
+    template_name = "draws/draw_list.html"
 
     def get_queryset(self):
         return selectors.draw_list(self.request.user)
@@ -61,6 +64,7 @@ def draw_context(draw: Draw) -> dict:
         "files": draw.files.order_by("id"),
         "items": draw.task.items.select_related("organization", "item"),
         "risk_changes": selectors.pool_risk_changes(draw),
+        "verification": selectors.stored_verification(draw) if manifest else None,
     }
 
 
@@ -72,12 +76,16 @@ def draw_start(request, task_pk):
     form = FreezeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         sources = form.cleaned_data["sources"]
+        title = f"冻结号池并公布抽取承诺：{task.code} {task.name}"
         result = service_call(
-            request, lambda: services.draw_freeze(user=request.user, task=task, sources=sources), form=form
-        )
+            request,
+            lambda: jobs.start(user=request.user, kind=draw_jobs.FREEZE, title=title,
+                               params=draw_jobs.freeze_params(task, sources), region=task.plan.region),
+            form=form,
+        )  # fmt: skip
         if result.ok:
-            messages.success(request, "号池已冻结，抽取承诺已公布。请在公开随机数产生后录入。")
-            return redirect("draws:draw_detail", pk=result.value.pk)
+            messages.info(request, "冻结号池已在后台开始，完成后可在本页进入抽取。请在公开随机数产生后录入。")
+            return redirect(result.value)
     return render(
         request,
         "draws/draw_start.html",
@@ -299,15 +307,15 @@ def target_cancel(request, pk):
 @require_POST
 def draw_verify(request, pk):
     draw = _draw(request, pk)
-    result = service_call(request, lambda: services.draw_verify(user=request.user, draw=draw))
-    if not result.ok:
+    if not draw.manifest_hash:
+        messages.error(request, "该抽取尚未产生结果，无需验证")
         return redirect("draws:draw_detail", pk=draw.pk)
-    report = result.value
-    if report.ok:
-        messages.success(request, report.text())
-    else:
-        messages.error(request, report.text())
-    return redirect("draws:draw_detail", pk=draw.pk)
+    result = service_call(
+        request,
+        lambda: jobs.start(user=request.user, kind=draw_jobs.VERIFY, title=f"复核抽取结果：{draw.code}",
+                           params={"draw": draw.pk}, region=draw.region),
+    )  # fmt: skip
+    return redirect(result.value) if result.ok else redirect("draws:draw_detail", pk=draw.pk)
 
 
 @login_required
@@ -334,3 +342,14 @@ def draw_record_pdf(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{draw.code}-record.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def record_pdf_batch(request):
+    """抽取记录 PDF for every draw of the filtered list (the query string), as one ZIP: a background job."""
+    require_perm(request.user, Draw, "view")
+    filters = {key: values for key, values in request.GET.lists()}
+    job = jobs.start(user=request.user, kind=draw_jobs.RECORD_PDFS, title="批量生成抽取记录 PDF",
+                     params={"filters": filters})  # fmt: skip
+    return redirect(job)

@@ -7,4 +7,4 @@ class InspectionsConfig(AppConfig):
     verbose_name = "检查结果"
 
     def ready(self) -> None:
-        from . import menu, todos  # noqa: F401  (register menu entries and home-page to-dos)
+        from . import jobs, menu, todos  # noqa: F401  (register background jobs, menu entries and home-page to-dos)

@@ -1,5 +1,3 @@
-import csv
-import io
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -9,16 +7,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shuangsuiji.core import audit
+from shuangsuiji.core import jobs
 from shuangsuiji.core.concurrency import EditConflict
 from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.viewhelpers import error_text, service_call
 from shuangsuiji.directory.models import InspectionItem
-from shuangsuiji.imports.spreadsheets import safe_cell, write_xlsx
 
+from . import jobs as result_jobs
 from . import selectors, services
-from .choices import EDITABLE_STATUSES, ProblemReason, ResultStatus
+from .choices import EDITABLE_STATUSES, ResultStatus
 from .filtersets import ResultFilterSet
 from .forms import AttachmentForm, ChecklistForm, CorrectionForm, ReasonForm, ResultEditForm, parse_answers
 from .models import ChecklistTemplate, InspectionResult, ResultAttachment
@@ -273,52 +271,21 @@ def attachment_delete(request, pk):
 
 # --- export (国家企业信用信息公示系统 抽查检查结果 layout) --------------------------------------------
 
-EXPORT_HEADERS = [
-    "企业名称", "统一社会信用代码", "抽查类型", "抽查机关", "抽查事项", "抽查日期", "抽查结果", "公示日期",
-    "所属区划", "抽查任务编号", "结果代码",
-]  # fmt: skip
-
-
-def export_rows(qs):
-    for r in qs:
-        task = r.draw.task
-        items = "；".join(i.name for i in task.items.all())
-        result_text = r.get_category_display()
-        if r.problem_reasons:
-            result_text += "（" + "、".join(ProblemReason(c).label for c in r.problem_reasons) + "）"
-        yield [
-            r.unit_name, r.unit_code, task.get_kind_display(), task.lead_organization.name, items,
-            r.checked_on, result_text, timezone.localdate(r.published_at), r.region.name, task.code, r.category,
-        ]  # fmt: skip
-
 
 @login_required
 def result_export(request):
+    """At once when small, else a background job (我的任务) that makes the file."""
     require_perm(request.user, InspectionResult, "export")
-    filterset = ResultFilterSet(request.GET or None, queryset=selectors.export_results(request.user), request=request)
-    qs = filterset.qs
-    fmt = request.GET.get("format", "xlsx")
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    rows = list(export_rows(qs))
-    audit.log_event(
-        ObjectChange.Action.EXPORT, user=request.user, message=f"导出抽查检查结果 {len(rows)} 条（{fmt}）",
-        region_code=request.user.scope_prefix or "", data={"count": len(rows), "filters": request.GET.dict()},
-    )  # fmt: skip
-    name = f"抽查检查结果_{stamp}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_HEADERS)
-        for row in rows:
-            writer.writerow([safe_cell(v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
-        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-        filename = f"{name}.csv"
-    else:
-        data = write_xlsx(
-            EXPORT_HEADERS, rows, title="抽查检查结果", widths=[30, 22, 14, 24, 30, 12, 30, 12, 12, 18, 8]
+    filters = {key: values for key, values in request.GET.lists()}
+    queryset = result_jobs.export_queryset(request.user, filters)
+    if queryset.count() > result_jobs.inline_rows():
+        job = jobs.start(
+            user=request.user, kind=result_jobs.EXPORT, title="导出抽查检查结果", params={"filters": filters}
         )
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        filename = f"{name}.xlsx"
+        messages.info(request, "导出数据较多，已在后台生成，完成后在本页下载")
+        return redirect(job)
+    filename, data, content_type = result_jobs.export_file(request.user, queryset, filters)
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

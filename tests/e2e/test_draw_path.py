@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
+from shuangsuiji.core.testing import run_jobs
 from shuangsuiji.plans import testing
 from shuangsuiji.plans.tests.fixtures import KL8_NUMBERS, after_draw_time, lottery_day
 
@@ -89,6 +90,11 @@ def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, a
     page.get_by_label("开奖期号").fill("2026321")
     page.get_by_label("开奖日期").fill(lottery_day().isoformat())  # the next draw still ahead
     page.get_by_role("button", name="冻结号池并公布承诺").click()
+    expect(page.locator("#job-progress")).to_be_visible()  # the freeze is a background job
+    run_jobs()  # the task worker, in this process
+    page.reload()
+    expect(page.locator("#job-result")).to_contain_text("号池已冻结")
+    page.get_by_role("link", name="查看结果").click()
     expect(page.locator("#draw-status")).to_contain_text("待公开随机值")
     expect(page.locator("#strata")).to_contain_text("3/10")
     page.screenshot(path=screenshot_dir / "draw-commitment.png", full_page=True)
@@ -125,7 +131,11 @@ def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, a
     page.get_by_role("button", name="锁定并公示结果").click()
     expect(page.locator("#draw-status")).to_contain_text("已锁定公示")
     page.get_by_role("button", name="复核（重新计算并比对）").click()
-    expect(page.get_by_role("alert")).to_contain_text("VERIFIED")
+    run_jobs()
+    page.reload()
+    expect(page.locator("#job-result")).to_contain_text("VERIFIED")
+    page.get_by_role("link", name="查看结果").click()
+    expect(page.locator("#stored-verification")).to_contain_text("VERIFIED")
     page.screenshot(path=screenshot_dir / "draw-locked.png", full_page=True)
 
     # 4. Download the files and verify them with the stand-alone verifier.

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
+from shuangsuiji.core.testing import run_jobs
 from shuangsuiji.disclosure.tests.conftest import locked, publish  # noqa: F401
 from shuangsuiji.plans.tests.fixtures import gq  # noqa: F401
 
@@ -42,6 +43,9 @@ def test_visitor_finds_verifies_and_searches(page, live_server, locked, screensh
     expect(page.locator("#self-verdict")).to_contain_text("本单位已被抽中")
 
     page.get_by_role("link", name="验证本次抽取").click()
+    expect(page.locator("#verify-result")).to_contain_text("正在服务器上重新计算")  # one background job
+    run_jobs()
+    page.reload()
     expect(page.locator("#verify-result")).to_contain_text("验证通过")
     expect(page.locator("#verify-cmd")).to_contain_text(
         f"python -m shuangsuiji.fairdraw.verify {draw.code}-manifest.json"
@@ -77,6 +81,10 @@ def test_oversight_dashboard_renders_charts(page, live_server, locked, oversight
     expect(page.locator("#kpi-cards")).to_contain_text("抽查覆盖率")
     page.screenshot(path=screenshot_dir / "dashboard-kpi.png", full_page=True)
     page.get_by_role("link", name="抽取公平性报告").first.click()
+    expect(page.locator("#job-progress")).to_be_visible()  # computed by a background job
+    run_jobs()
+    page.reload()
+    page.get_by_role("link", name="查看结果").click()
     expect(page.locator("#fairness-summary")).to_contain_text("容差")
     expect(page.locator('[data-chart="strata"] canvas')).to_have_count(1)
     page.screenshot(path=screenshot_dir / "dashboard-fairness.png", full_page=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from shuangsuiji.accounts.tests.test_views import login
+from shuangsuiji.core.testing import finished_job
 from shuangsuiji.dashboards import fairness, kpis
 from shuangsuiji.disclosure.tests.conftest import publish
 from shuangsuiji.draws.models import DrawTarget
@@ -115,8 +116,11 @@ def test_fairness_report_is_clean_for_an_honest_draw_and_catches_a_tampered_resu
     report = fairness.fairness_report(approver_gq, region=regions["370322"], year=2026)
     assert report.mismatches and any(r.observed == 1 for r in report.strata)
     login(client, approver_gq)
-    body = client.get(reverse("dashboards:fairness"), {"year": 2026}).content.decode()
-    assert "不一致" in body and 'data-chart="strata"' in body
+    job = finished_job(client.get(reverse("dashboards:fairness"), {"year": 2026}))  # a background job
+    assert job.status == "succeeded" and "不一致" in job.result["text"]
+    body = client.get(job.result_url).content.decode()
+    assert "不一致" in body and 'data-chart="strata"' in body and "本报告由后台任务" in body
+    assert client.get(reverse("dashboards:fairness"), {"job": "not-a-uuid"}).status_code == 404
 
 
 def test_z_scores():

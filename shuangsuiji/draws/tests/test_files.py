@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from shuangsuiji.accounts.tokens import token_issue
 from shuangsuiji.core.permissions import SYSTEM
+from shuangsuiji.core.testing import run_jobs
 from shuangsuiji.draws import files, services
 from shuangsuiji.draws.choices import DrawStatus, FileKind
 from shuangsuiji.draws.models import Draw, DrawFile, DrawPoolEntry
@@ -55,6 +56,8 @@ def test_altered_bytes_are_never_served_or_used(client, locked, approver_gq):  #
     assert public.status_code == 500 and "拒绝使用" in public.text
     with pytest.raises(ValidationError, match="SHA-256 不一致"):
         services.draw_verify(user=approver_gq, draw=draw)
+    client.get(reverse("disclosure:draw_verify", args=[draw.code]))  # starts the re-verification job
+    run_jobs()
     assert "CORRUPTED" in client.get(reverse("disclosure:draw_verify", args=[draw.code])).text
     # a file missing from storage is refused the same way
     _path(pool).unlink()

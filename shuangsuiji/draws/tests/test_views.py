@@ -1,8 +1,10 @@
 """The draw pages through the test client, the downloads and the stand-alone verifier."""
 
+import io
 import re
 import subprocess
 import sys
+import zipfile
 import zlib
 
 import pytest
@@ -10,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from shuangsuiji.accounts.tests.test_views import login
+from shuangsuiji.core.testing import finished_job
 from shuangsuiji.draws import services
 from shuangsuiji.draws.choices import DrawStatus
 from shuangsuiji.draws.models import Draw
@@ -45,10 +48,11 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, admin_us
     task = gq["task"]
     response = client.get(reverse("draws:draw_start", args=[task.pk]))
     assert response.status_code == 200 and "冻结号池并公布承诺" in response.text
-    response = freeze_via_view(client, task)
+    job = finished_job(freeze_via_view(client, task))  # the freeze runs as a background job
     draw = Draw.objects.get(task=task)
-    assert response.status_code == 302 and response["Location"] == reverse("draws:draw_detail", args=[draw.pk])
-    page = client.get(response["Location"]).text
+    assert job.status == "succeeded" and job.result_url == reverse("draws:draw_detail", args=[draw.pk])
+    assert "号池已冻结" in client.get(job.get_absolute_url()).text
+    page = client.get(job.result_url).text
     assert draw.commitment_hash in page and "每户被抽中概率" in page and "<strong>1/5</strong>" in page
 
     time_machine.move_to(after_draw_time())
@@ -116,8 +120,9 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, admin_us
     )  # fmt: skip
     assert result.returncode != 0 and "VERIFIED" not in result.stdout.split()[0]
 
-    response = client.post(reverse("draws:draw_verify", args=[draw.pk]), follow=True)
-    assert "VERIFIED" in response.text
+    job = finished_job(client.post(reverse("draws:draw_verify", args=[draw.pk])))  # re-verification job
+    assert job.result["status"] == "VERIFIED" and "VERIFIED" in client.get(job.get_absolute_url()).text
+    assert "最近复核" in client.get(reverse("draws:draw_detail", args=[draw.pk])).text  # stored on the draw
 
     record = client.get(reverse("draws:draw_record", args=[draw.pk]))
     assert record.status_code == 200 and "抽取记录" in record.text and draw.seed in record.text
@@ -127,6 +132,14 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, admin_us
     pdf = client.get(reverse("draws:draw_record_pdf", args=[draw.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and b"Noto-Sans-SC-Print" in pdf_text(pdf.content)  # the shipped CJK font
+    # 批量: the records of the filtered list as one ZIP, made by a background job
+    assert "批量生成抽取记录 PDF" in client.get(reverse("draws:draw_list")).text
+    job = finished_job(client.post(reverse("draws:record_pdf_batch") + f"?q={draw.code}"))
+    assert job.status == "succeeded" and (job.done, job.total) == (1, 1), job.error
+    download = client.get(reverse("core:job_download", args=[job.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert archive.namelist() == [f"{draw.code}-抽取记录.pdf"]
+    assert archive.read(archive.namelist()[0]).startswith(b"%PDF")
 
 
 def test_substitution_is_public_on_the_record(client, gq, approver_gq, time_machine):

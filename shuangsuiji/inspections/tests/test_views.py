@@ -127,6 +127,19 @@ def test_export_published_only_scoped_and_injection_safe(client, team, approver_
     assert len(rows) == 1  # header only: 沂源 never sees 高青 results
 
 
+def test_large_export_is_a_background_job_with_the_same_file(client, team, approver_gq, locked, settings):
+    from shuangsuiji.core.testing import finished_job
+
+    publish(team, approver_gq)
+    login(client, approver_gq)
+    inline = client.get(reverse("inspections:result_export") + "?format=csv").content
+    settings.JOBS_INLINE_ROWS = 0  # one row is "large"
+    job = finished_job(client.get(reverse("inspections:result_export") + "?format=csv"))
+    assert job.status == "succeeded" and job.file_name.endswith(".csv"), job.error
+    download = client.get(reverse("core:job_download", args=[job.pk]))
+    assert b"".join(download.streaming_content) == inline
+
+
 def test_batch_publish_page(client, team, approver_gq):
     result = services.result_save(user=team["first"], result=team["result"], data=NO_PROBLEM)
     services.result_sign(user=team["first"], result=result)
