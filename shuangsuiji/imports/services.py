@@ -23,6 +23,7 @@ from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import is_system, require, require_model_perm
 
 from .choices import ImportMode, ImportStatus
+from .columns import Rows
 from .spreadsheets import SpreadsheetError, max_bytes, read_table
 
 Action = ObjectChange.Action
@@ -37,14 +38,18 @@ def _created_by(user):
     return None if is_system(user) else user
 
 
-def _pack(payload: list[dict]) -> dict:
+def _pack(payload) -> dict:
+    if isinstance(payload, Rows):
+        return payload.pack()
     if not payload:
         return {"fields": [], "rows": []}
     fields = list(payload[0])
     return {"fields": fields, "rows": [[row[name] for name in fields] for row in payload]}
 
 
-def _unpack(packed: dict) -> list[dict]:
+def _unpack(packed: dict):
+    if "columns" in packed:
+        return Rows.unpack(packed)
     fields = packed.get("fields", [])
     return [dict(zip(fields, row, strict=True)) for row in packed.get("rows", [])]
 
