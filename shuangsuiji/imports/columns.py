@@ -55,12 +55,17 @@ def read_columns(rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int])
     """(row numbers, {field: cell texts}) from (row number, cells) pairs, consumed once (a stream is fine)."""
     rownos: list[int] = []
     columns: dict[str, list] = {name: [] for name in mapping}
-    pairs = [(columns[name].append, index) for name, index in mapping.items()]
+    pairs = [(columns[name].append, index, {}) for name, index in mapping.items()]
     for rowno, cells in rows:
         rownos.append(rowno)
         width = len(cells)
-        for append, index in pairs:
-            append(cells[index] if index < width else "")
+        for append, index, seen in pairs:
+            value = cells[index] if index < width else ""
+            if seen is not None:  # one str object per repeated value (区划、专业、状态…): the columns stay small
+                value = seen.setdefault(value, value)
+            append(value)
+        if rowno == MEMO_PROBE:
+            pairs = [(a, i, seen if seen is not None and len(seen) < MEMO_PROBE // 4 else None) for a, i, seen in pairs]
     return rownos, columns
 
 

@@ -27,6 +27,7 @@ from .columns import Rows
 from .spreadsheets import SpreadsheetError, max_bytes, read_table
 
 Action = ObjectChange.Action
+PROGRESS_TOTAL = 1000  # progress(done, total) reports thousandths of the whole call
 
 
 def _region_code(user) -> str:
@@ -72,8 +73,21 @@ def _set_counts(batch, plan: list[dict]) -> None:
     batch.count_close, batch.count_unchanged = counts["close"], counts["unchanged"]
 
 
-def prepare(*, user, register, mode: str, data: bytes, filename: str):
-    """Dry run: parse and validate the whole file, plan the changes, store the batch. No register writes."""
+def _stage(progress, start: float, end: float):
+    """A `progress(done, total)` for one stage, mapped onto [start, end) of the whole call's 0..1000 (None: none)."""
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        progress(int(start + (end - start) * done / max(total, 1)), PROGRESS_TOTAL)
+
+    return report
+
+
+def prepare(*, user, register, mode: str, data: bytes, filename: str, progress=None):
+    """Dry run: parse and validate the whole file, plan the changes, store the batch. No register writes.
+
+    `progress(done, total)` (optional, e.g. a background task's status) is called every few thousand rows."""
     require_model_perm(user, register.model, "import")
     if mode not in ImportMode.values:
         raise ValidationError("未知的导入方式")
@@ -84,7 +98,7 @@ def prepare(*, user, register, mode: str, data: bytes, filename: str):
     )  # fmt: skip
     try:
         importer = register(user=user, mode=mode)
-        result = importer.validate(read_table(data, filename))
+        result = importer.validate(read_table(data, filename, stream=True, progress=_stage(progress, 0, 600)))
     except SpreadsheetError as exc:
         batch.errors, batch.count_error = [[0, "", str(exc)]], 1
     else:
@@ -110,11 +124,15 @@ def prepare(*, user, register, mode: str, data: bytes, filename: str):
             ),
             data={"sha256": digest, "rows": batch.rows_total, "errors": batch.count_error, "mode": mode},
         )  # fmt: skip
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return batch
 
 
-def commit(*, user, register, batch, writer):
-    """Write a validated batch all-or-nothing. The plan is recomputed against the database now."""
+def commit(*, user, register, batch, writer, progress=None):
+    """Write a validated batch all-or-nothing. The plan is recomputed against the database now.
+
+    `progress(done, total)` (optional) is called as the rows are written, every few thousand rows."""
     require_model_perm(user, register.model, "import", batch)
     if not is_system(user) and batch.created_by_id != user.pk:
         raise PermissionDenied("只能确认本人上传的导入批次")
@@ -129,7 +147,10 @@ def commit(*, user, register, batch, writer):
             taken = [e["key"] for e in plan if e["action"] != "create"]
             if taken:
                 raise ValidationError(f"预览后以下记录已被登记，请重新上传：{'、'.join(taken[:20])}")
-        writer(user=user, importer=importer, payload=payload, plan=plan, message=f"导入批次 #{batch.pk}")
+        writer(
+            user=user, importer=importer, payload=payload, plan=plan, message=f"导入批次 #{batch.pk}",
+            progress=_stage(progress, 50, PROGRESS_TOTAL - 10),
+        )  # fmt: skip
         _set_counts(batch, plan)
         batch.report = _report(plan, batch.mode)
         batch.status, batch.committed_at, batch.payload = ImportStatus.COMMITTED, timezone.now(), {}
@@ -142,6 +163,8 @@ def commit(*, user, register, batch, writer):
             ),
             data={"sha256": batch.file_sha256, **_counts(plan)},
         )  # fmt: skip
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return batch
 
 
@@ -159,7 +182,7 @@ def cancel(*, user, batch):
     return batch
 
 
-def sync(*, user, register, mode: str, table, source: str, writer):
+def sync(*, user, register, mode: str, table, source: str, writer, progress=None):
     """审管联动 / API sync: validate and commit in one call, with the file import's rules and all-or-nothing write.
 
     `table` is a `spreadsheets.Table` built from JSON records. Invalid input writes nothing to the register
@@ -181,7 +204,10 @@ def sync(*, user, register, mode: str, table, source: str, writer):
         batch.count_error = len({row for row, _, _ in result.errors})
         if not result.errors:
             plan = importer.plan(result.payload)
-            writer(user=user, importer=importer, payload=result.payload, plan=plan, message=f"接口同步：{source}")
+            writer(
+                user=user, importer=importer, payload=result.payload, plan=plan, message=f"接口同步：{source}",
+                progress=_stage(progress, 300, PROGRESS_TOTAL - 10),
+            )  # fmt: skip
             _set_counts(batch, plan)
             batch.report = _report(plan, mode)
             batch.status, batch.committed_at = ImportStatus.COMMITTED, timezone.now()
@@ -196,4 +222,6 @@ def sync(*, user, register, mode: str, table, source: str, writer):
             ),
             data={"rows": batch.rows_total, "errors": batch.count_error, "mode": mode},
         )  # fmt: skip
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return batch
