@@ -6,6 +6,7 @@ import pytest
 from shuangsuiji.directory.importers import IMPORTERS
 from shuangsuiji.imports import columns as engine
 from shuangsuiji.imports.choices import ImportMode
+from shuangsuiji.imports.schema import Importer
 from shuangsuiji.imports.spreadsheets import Table
 
 from .factories import UNIT_HEADERS, credit, make_inspector, make_unit, unit_row
@@ -28,7 +29,9 @@ UNIT_BAD = [
     unit_row(99),
     unit_row(12, **{"统一社会信用代码": f" {credit(12).lower()} "}),
 ]
-INSPECTOR_HEADERS = ["姓名", "执法证号", "执法证有效期起", "执法证有效期至", "所属机构", "专业类别", "标签", "在岗状态", "职务"]
+INSPECTOR_HEADERS = [
+    "姓名", "执法证号", "执法证有效期起", "执法证有效期至", "所属机构", "专业类别", "标签", "在岗状态", "职务",
+]  # fmt: skip
 INSPECTOR_BAD = [
     ["张三", "sd001", "2020-01-01", "2028-12-31", "高青县卫生监督所", "公共场所、学校", "a、b", "", ""],
     ["李四", "SD002", "2029-01-01", "2027-01-01", "高青县卫生监督所", "", "", "", ""],  # dates reversed
@@ -46,6 +49,8 @@ def _both(importer_cls, user, mode, headers, rows, monkeypatch):
     got = fast.validate(table)
     with monkeypatch.context() as patch:
         patch.setattr(engine.RowFormColumns, "supports", staticmethod(lambda form: False))
+        patch.setattr(importer_cls, "payload_columns", Importer.payload_columns)  # payload() row by row
+        patch.setattr(importer_cls, "column_warnings", Importer.column_warnings)  # row_warnings() row by row
         slow = importer_cls(user=user, mode=mode).validate(table)
     assert got.errors == slow.errors
     assert got.warnings == slow.warnings
@@ -73,8 +78,10 @@ def test_inspectors_column_wise_equals_row_form(orgs, admin_user_gq, mode, monke
 def test_items_and_experts_column_wise_equal_row_form(orgs, admin_user_gq, monkeypatch):
     from .test_import_items_experts import EXPERT_HEADERS, ITEM_HEADERS, agency_row, expert_row, item_row
 
-    items = [item_row(1), item_row(2, **{"默认抽查比例（%）": "101", "事项类别": "特别"}), item_row(3, **{"事项编码": "A B"}),
-             item_row(4, **{"抽查依据": "", "专业类别": "公共场所、学校"}), item_row(1)]  # fmt: skip
+    items = [
+        item_row(1), item_row(2, **{"默认抽查比例（%）": "101", "事项类别": "特别"}), item_row(3, **{"事项编码": "A B"}),
+        item_row(4, **{"抽查依据": "", "专业类别": "公共场所、学校"}), item_row(1),
+    ]  # fmt: skip
     _both(IMPORTERS["item"], admin_user_gq, ImportMode.CREATE, ITEM_HEADERS, items, monkeypatch)
     experts = [expert_row(1), expert_row(2, **{"类型": "神仙", "有效": "也许"}), agency_row(3),
                agency_row(4, **{"统一社会信用代码": "123"}), expert_row(5, **{"所属区划": "", "入库有效期至": "明年"}),
