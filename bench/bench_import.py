@@ -67,8 +67,9 @@ def _world():
     from shuangsuiji.regions.services import regions_load_csv
 
     regions_load_csv(user=SYSTEM)
-    org = Organization.objects.create(name="基准测试卫生健康局", kind="bureau", region=Region.objects.get(code="370322"))
-    return User.objects.create(username="bench", role=Role.ADMIN, organization=org)
+    region = Region.objects.get(code="370322")
+    org, _ = Organization.objects.get_or_create(name="基准测试卫生健康局", region=region, defaults={"kind": "bureau"})
+    return User.objects.get_or_create(username="bench", defaults={"role": Role.ADMIN, "organization": org})[0]
 
 
 def _peak_mb() -> float:
@@ -93,10 +94,14 @@ def _worker_import(path: Path) -> dict:
     started = time.perf_counter()
     batch = services.import_prepare(user=user, kind="unit", mode="create", data=data, filename=path.name)
     prepared = time.perf_counter()
+    rss_prepare = _peak_mb()
     assert batch.status == "ready", batch.errors[:5]
     services.import_commit(user=user, batch=batch)
     done = time.perf_counter()
-    return {"prepare": prepared - started, "commit": done - prepared, "rss_before": before, "rss_peak": _peak_mb()}
+    return {
+        "prepare": prepared - started, "commit": done - prepared, "rss_before": before, "rss_prepare": rss_prepare,
+        "rss_peak": _peak_mb(),
+    }  # fmt: skip
 
 
 def _worker_floor(path: Path, audit_rows: int) -> dict:
@@ -205,7 +210,7 @@ def _run(label: str, database_url: str, path: Path, rows: int, audit_rows: int) 
         f"（预览 {e2e['prepare']:.1f} s + 提交 {e2e['commit']:.1f} s）"
         f" | 下限 {bare:5.1f} s（calamine 解析 {floor['parse']:.1f} s + 裸批量插入 {floor['insert']:.1f} s）"
         f" | 倍数 {total / bare:4.1f}×"
-        f" | 峰值内存 {e2e['rss_peak']:5.0f} MB（导入前 {e2e['rss_before']:.0f} MB）"
+        f" | 峰值内存 {e2e['rss_peak']:5.0f} MB（导入前 {e2e['rss_before']:.0f} MB，预览后 {e2e['rss_prepare']:.0f} MB）"
     )
     print(
         f"{'':10s} 审计追加 {audit_rows:,} 行 {audit_rows / floor['audit']:7,.0f} 行/秒"

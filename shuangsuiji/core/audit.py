@@ -148,19 +148,25 @@ ROW_COLUMNS = (
 )  # fmt: skip
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+_NESTED = (dict, list, tuple)
+
+
 def _str_keys(value) -> bool:
     """True when every dict key in `value` (at any depth) is a str: then its canonical JSON equals that of
-    `to_plain(value)`, so the round trip through `to_plain` can be skipped (it is the cost of a bulk append)."""
+    `to_plain(value)`, so the round trip through `to_plain` can be skipped (it is the cost of a bulk append).
+    Type sets are taken in C (map/set); only containers inside are walked."""
     if type(value) is dict:
-        for key, item in value.items():
-            if type(key) is not str:
-                return False
-            if type(item) in (dict, list, tuple) and not _str_keys(item):
-                return False
+        if value and set(map(type, value)) != {str}:
+            return False
+        items = value.values()
+    elif type(value) in (list, tuple):
+        items = value
+    else:
         return True
-    if type(value) in (list, tuple):
-        return all(_str_keys(item) for item in value if type(item) in (dict, list, tuple))
-    return True
+    if set(map(type, items)) <= _LEAVES:
+        return True
+    return all(_str_keys(item) for item in items if type(item) in _NESTED)
 
 
 def _data_text(data) -> str | None:

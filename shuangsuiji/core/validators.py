@@ -33,9 +33,17 @@ def credit_check_char(first17: str) -> str:
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
+_BASE36 = {ch: int(ch, 36) for ch in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
 def org_code_check_char(body8: str) -> str:
     """GB 11714 check character for the 8-char organisation body (positions 9-16 of the USCC)."""
-    total = sum(int(ch, 36) * w for ch, w in zip(body8, ORG_WEIGHTS, strict=True))
+    if len(body8) != len(ORG_WEIGHTS):
+        raise ValueError(f"expected {len(ORG_WEIGHTS)} characters, got {len(body8)}")
+    try:
+        total = sum(map(mul, map(_BASE36.__getitem__, body8), ORG_WEIGHTS))
+    except KeyError as exc:
+        raise ValueError(f"invalid literal for int() with base 36: {exc.args[0]!r}") from None
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 

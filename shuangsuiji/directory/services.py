@@ -451,9 +451,15 @@ def _chunks(rows, size: int = CHUNK_ROWS):
         yield chunk
 
 
-def _created(payload, plan):
-    """The payload rows the plan creates."""
-    return (row for row, entry in zip(payload, plan, strict=True) if entry["action"] == "create")
+def _created(payload, plan, names):
+    """The payload rows the plan creates, as dicts of `names` (read from the columns, not whole rows)."""
+    if not isinstance(payload, Rows):
+        yield from (row for row, entry in zip(payload, plan, strict=True) if entry["action"] == "create")
+        return
+    columns = [(name, payload.column(name)) for name in names]
+    for i, entry in enumerate(plan):
+        if entry["action"] == "create":
+            yield {name: column[i] for name, column in columns}
 
 
 UNIT_CREATE_FIELDS = (
@@ -475,7 +481,8 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
     lines_through, tags_through = RegulatedUnit.business_lines.through, RegulatedUnit.tags.through
     created_by = None if is_system(user) else user.pk
     done, total = 0, len(plan)
-    for chunk in _chunks(_created(payload, plan)):
+    needed = (*UNIT_CREATE_FIELDS, "licence_valid_to", "risk_as_of", "line_ids", "tag_names")
+    for chunk in _chunks(_created(payload, plan, needed)):
         records = []
         for row in chunk:
             values = {name: row[name] for name in UNIT_CREATE_FIELDS}
@@ -579,10 +586,11 @@ def _write_inspectors(*, user, importer, payload, plan, message: str, progress=N
     inspectors = RowMaker(Inspector, timezone.now())
     specialties, tags_through = Inspector.specialties.through, Inspector.tags.through
     done, total = 0, len(plan)
-    for chunk in _chunks(_created(payload, plan)):
+    simple = ("name", "cert_no", "organization_id", "position", "phone", "active")
+    for chunk in _chunks(_created(payload, plan, (*simple, "cert_valid_from", "cert_valid_to", "line_ids", "tag_names"))):
         records = []
         for row in chunk:
-            values = {name: row[name] for name in ("name", "cert_no", "organization_id", "position", "phone", "active")}
+            values = {name: row[name] for name in simple}
             values["cert_valid_from"] = date_text(row["cert_valid_from"])
             values["cert_valid_to"] = date_text(row["cert_valid_to"])
             records.append(values)

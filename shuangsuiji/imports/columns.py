@@ -79,12 +79,17 @@ class Rows(Sequence):
         self.fields = list(columns)
         self.present_names = list(present_names)
         self._count = len(next(iter(columns.values()))) if columns else 0
+        self._decoded: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return self._count
 
     def _decode(self, mask: int) -> list[str]:
-        return [name for bit, name in enumerate(self.present_names) if mask >> bit & 1]
+        """The names in a mask (one shared list per distinct mask: rows mostly fill the same columns)."""
+        names = self._decoded.get(mask)
+        if names is None:
+            names = self._decoded[mask] = [name for bit, name in enumerate(self.present_names) if mask >> bit & 1]
+        return names
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -187,6 +192,19 @@ class _FieldColumn:
                 problems[position] = (2, result[0])
         return cleaned, problems
 
+    def _model_clean(self, value) -> None:
+        """model_field.clean(value): to_python, validate, run_validators, leaving out the validators the form
+        field declares it has already run on this very value (`covers_validators`, e.g. the credit code check:
+        a pure function, so it passes again)."""
+        model_field = self.model_field
+        skip = getattr(self.field, "covers_validators", ()) if self.hook is None else ()
+        if not skip:
+            model_field.clean(value, None)
+            return
+        value = model_field.to_python(value)
+        model_field.validate(value, None)
+        _run_model_validators(model_field, value, skip)
+
     def _full(self, value) -> tuple[int, object]:
         """The form's steps for one value: (-1, cleaned) or (phase, messages)."""
         field = self.field
@@ -205,7 +223,7 @@ class _FieldColumn:
         if model_field.blank and result in model_field.empty_values:
             return -1, result
         try:
-            model_field.clean(result, None)
+            self._model_clean(result)
         except ValidationError as error:
             messages = field.error_messages
             for item in error.error_list:
@@ -213,6 +231,24 @@ class _FieldColumn:
                     item.message = messages[item.code]
             return 2, (ValidationError(error.error_list).messages, result)
         return -1, result
+
+
+def _run_model_validators(model_field, value, skip) -> None:
+    """Field.run_validators, leaving out the validators in `skip`."""
+    if value in model_field.empty_values:
+        return
+    errors = []
+    for validator in model_field.validators:
+        if validator in skip:
+            continue
+        try:
+            validator(value)
+        except ValidationError as error:
+            if hasattr(error, "code") and error.code in model_field.error_messages:
+                error.message = model_field.error_messages[error.code]
+            errors.extend(error.error_list)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _plain_widget(field) -> bool:

@@ -324,7 +324,16 @@ class Importer:
 
     def plan(self, payload: list[dict]) -> list[dict]:
         """Compare payload rows with the database now: one entry per row with action and changes."""
-        existing = self.load_existing({row[self.key_field] for row in payload})
+        if isinstance(payload, Rows):
+            keys = payload.column(self.key_field)
+            existing = self.load_existing(set(keys))
+            if not existing:  # all new (a first import): no row needs reading whole
+                return [
+                    {"row": row, "key": key, "name": name, "action": "create", "changes": []}
+                    for row, key, name in zip(payload.column("row"), keys, payload.column("name"), strict=True)
+                ]
+        else:
+            existing = self.load_existing({row[self.key_field] for row in payload})
         scope_ok = self._scope_map(existing)
         entries = []
         for row in payload:
