@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
+from itertools import compress, islice
 from uuid import UUID
 
 from django.db import connection, models, transaction
@@ -149,7 +149,7 @@ ROW_COLUMNS = (
 
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
-_NESTED = (dict, list, tuple)
+_NESTED = frozenset({dict, list, tuple})
 
 
 def _str_keys(value) -> bool:
@@ -166,7 +166,7 @@ def _str_keys(value) -> bool:
         return True
     if set(map(type, items)) <= _LEAVES:
         return True
-    return all(_str_keys(item) for item in items if type(item) in _NESTED)
+    return all(map(_str_keys, compress(items, map(_NESTED.__contains__, map(type, items)))))
 
 
 def _data_text(data) -> str | None:

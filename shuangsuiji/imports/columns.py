@@ -14,6 +14,9 @@ model has no `clean()` of its own; anything else runs row by row (`RowFormColumn
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -112,19 +115,38 @@ class Rows(Sequence):
         return self.columns[name]
 
     def pack(self) -> dict:
-        """JSON for the batch: one list per field (a list per row costs more to store and to load)."""
-        return {"columns": self.columns, "present_names": self.present_names}
+        """JSON for the batch: each column as its JSON text, zlib-compressed, base64. One JSON document of
+        100,000 rows x 18 values costs ~120 MB of fragments to encode and ~35 MB of escaped text (x3 on its way
+        into the database); compressed columns are ~5 MB, encoded one at a time."""
+        return {
+            "format": PACK_FORMAT,
+            "columns": {name: _compress(values) for name, values in self.columns.items()},
+            "present_names": self.present_names,
+        }
 
     @classmethod
     def unpack(cls, packed: dict) -> Rows:
-        columns = packed.get("columns", {})
-        for name, values in columns.items():  # one str object per distinct short value again (JSON makes copies)
-            if values and isinstance(values[0], str):
+        columns = {}
+        texts = packed.get("columns", {})
+        for name in list(texts):
+            values = _decompress(texts.pop(name))
+            if values and isinstance(values[0], str):  # one str object per distinct short value again
                 seen: dict[str, str] = {}
-                columns[name] = [seen.setdefault(v, v) if len(v) < 24 else v for v in values]
-                if len(seen) > len(values) // 2:
-                    seen.clear()
+                values = [seen.setdefault(v, v) if len(v) < 12 else v for v in values]
+            columns[name] = values
         return cls(columns, packed.get("present_names", ()))
+
+
+PACK_FORMAT = "columns/zlib"
+
+
+def _compress(values: list) -> str:
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.b64encode(zlib.compress(text, 1)).decode("ascii")
+
+
+def _decompress(text: str) -> list:
+    return json.loads(zlib.decompress(base64.b64decode(text)))
 
 
 class _FieldColumn:

@@ -19,11 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
+from shuangsuiji.core.bulk import bulk_writes
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import is_system, require, require_model_perm
 
 from .choices import ImportMode, ImportStatus
-from .columns import Rows
+from .columns import PACK_FORMAT, Rows
 from .spreadsheets import SpreadsheetError, max_bytes, read_table
 
 Action = ObjectChange.Action
@@ -49,7 +50,7 @@ def _pack(payload) -> dict:
 
 
 def _unpack(packed: dict):
-    if "columns" in packed:
+    if packed.get("format") == PACK_FORMAT:
         return Rows.unpack(packed)
     fields = packed.get("fields", [])
     return [dict(zip(fields, row, strict=True)) for row in packed.get("rows", [])]
@@ -114,7 +115,7 @@ def prepare(*, user, register, mode: str, data: bytes, filename: str, progress=N
     with transaction.atomic():
         if data and len(data) <= max_bytes():  # keep the evidence; oversized uploads are refused unread
             batch.stored_file = default_storage.save(f"imports/{digest[:2]}/{digest}{suffix}", ContentFile(data))
-        batch.full_clean()
+        batch.full_clean(exclude=["payload"])  # built here from validated rows; checking it re-serialises ~20 MB
         batch.save()
         audit.log_event(
             Action.IMPORT, obj=batch, user=user,
@@ -147,10 +148,11 @@ def commit(*, user, register, batch, writer, progress=None):
             taken = [e["key"] for e in plan if e["action"] != "create"]
             if taken:
                 raise ValidationError(f"预览后以下记录已被登记，请重新上传：{'、'.join(taken[:20])}")
-        writer(
-            user=user, importer=importer, payload=payload, plan=plan, message=f"导入批次 #{batch.pk}",
-            progress=_stage(progress, 50, PROGRESS_TOTAL - 10),
-        )  # fmt: skip
+        with bulk_writes():
+            writer(
+                user=user, importer=importer, payload=payload, plan=plan, message=f"导入批次 #{batch.pk}",
+                progress=_stage(progress, 50, PROGRESS_TOTAL - 10),
+            )  # fmt: skip
         _set_counts(batch, plan)
         batch.report = _report(plan, batch.mode)
         batch.status, batch.committed_at, batch.payload = ImportStatus.COMMITTED, timezone.now(), {}
@@ -204,10 +206,11 @@ def sync(*, user, register, mode: str, table, source: str, writer, progress=None
         batch.count_error = len({row for row, _, _ in result.errors})
         if not result.errors:
             plan = importer.plan(result.payload)
-            writer(
-                user=user, importer=importer, payload=result.payload, plan=plan, message=f"接口同步：{source}",
-                progress=_stage(progress, 300, PROGRESS_TOTAL - 10),
-            )  # fmt: skip
+            with bulk_writes():
+                writer(
+                    user=user, importer=importer, payload=result.payload, plan=plan, message=f"接口同步：{source}",
+                    progress=_stage(progress, 300, PROGRESS_TOTAL - 10),
+                )  # fmt: skip
             _set_counts(batch, plan)
             batch.report = _report(plan, mode)
             batch.status, batch.committed_at = ImportStatus.COMMITTED, timezone.now()
