@@ -210,7 +210,8 @@ def _run(label: str, database_url: str, path: Path, rows: int, audit_rows: int) 
         f"（预览 {e2e['prepare']:.1f} s + 提交 {e2e['commit']:.1f} s）"
         f" | 下限 {bare:5.1f} s（calamine 解析 {floor['parse']:.1f} s + 裸批量插入 {floor['insert']:.1f} s）"
         f" | 倍数 {total / bare:4.1f}×"
-        f" | 峰值内存 {e2e['rss_peak']:5.0f} MB（导入前 {e2e['rss_before']:.0f} MB，预览后 {e2e['rss_prepare']:.0f} MB）"
+        f" | 峰值内存 {e2e['rss_peak']:5.0f} MB"
+        f"（导入前 {e2e['rss_before']:.0f} MB，预览后 {e2e['rss_prepare']:.0f} MB）"
     )
     print(
         f"{'':10s} 审计追加 {audit_rows:,} 行 {audit_rows / floor['audit']:7,.0f} 行/秒"

@@ -508,6 +508,7 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
                 action=Action.CREATE, object_type="directory.regulatedunit", object_id=str(pk),
                 object_repr=units.text(values), region_code=regions[values["region_id"]].code, message=message,
                 postchange_data=units.snapshot(pk, values, {"business_lines": row["line_ids"], "tags": tags}),
+                plain=True,
             ))  # fmt: skip
         insert_links(lines_through, "regulatedunit_id", "businessline_id", new_lines)
         insert_links(tags_through, "regulatedunit_id", "tag_id", new_tags)
@@ -587,7 +588,8 @@ def _write_inspectors(*, user, importer, payload, plan, message: str, progress=N
     specialties, tags_through = Inspector.specialties.through, Inspector.tags.through
     done, total = 0, len(plan)
     simple = ("name", "cert_no", "organization_id", "position", "phone", "active")
-    for chunk in _chunks(_created(payload, plan, (*simple, "cert_valid_from", "cert_valid_to", "line_ids", "tag_names"))):
+    needed = (*simple, "cert_valid_from", "cert_valid_to", "line_ids", "tag_names")
+    for chunk in _chunks(_created(payload, plan, needed)):
         records = []
         for row in chunk:
             values = {name: row[name] for name in simple}
@@ -607,6 +609,7 @@ def _write_inspectors(*, user, importer, payload, plan, message: str, progress=N
                 object_repr=inspectors.text(values), message=message,
                 region_code=organizations[values["organization_id"]].region.code,
                 postchange_data=inspectors.snapshot(pk, values, {"specialties": row["line_ids"], "tags": tags}),
+                plain=True,
             ))  # fmt: skip
         insert_links(specialties, "inspector_id", "businessline_id", new_lines)
         insert_links(tags_through, "inspector_id", "tag_id", new_tags)

@@ -30,7 +30,8 @@ class RowMaker:
     default is prepared once (auto_now/auto_now_add get `now`), a row only sets what it is given.
 
     `snapshot(pk, values, m2m)` is the audit snapshot of the same row (attname -> plain JSON value), as
-    `audit.snapshot()` of the saved object would read, and `text(values)` is `str()` of the object."""
+    `audit.snapshot()` of the saved object would read (str keys and JSON values only: its entries may say
+    `plain=True`, given plain values), and `text(values)` is `str()` of the object."""
 
     def __init__(self, model, now: dt.datetime):
         self.model = model

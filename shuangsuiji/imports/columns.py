@@ -155,7 +155,7 @@ class _FieldColumn:
     def __init__(self, form, name: str, order: int):
         self.name, self.order = name, order
         self.form = form
-        self.field = field = form.fields[name]
+        self.field = form.fields[name]
         self.hook = getattr(form, f"clean_{name}", None)
         self.model_field = _model_field(form, name)
         self.memo: dict | None = {}
@@ -314,6 +314,8 @@ class RowFormColumns:
             model = form._meta.model
             if model.clean is not models.Model.clean:
                 return False
+            if cls.validate_unique is BaseModelForm.validate_unique:  # per-row database checks: row by row
+                return False
             if any(not isinstance(form.fields[n], forms.Field) for n in form.fields):
                 return False
             lookups = getattr(form, "lookup_fields", ())
@@ -373,7 +375,9 @@ class RowFormColumns:
         for position, bad in failed.items():
             bad.sort(key=lambda b: (b[0], b[1]))
             rowno = rownos[live[position]]
-            errors[live[position]] = [[rowno, headers.get(name, ""), "；".join(messages)] for _, _, name, messages in bad]
+            errors[live[position]] = [
+                [rowno, headers.get(name, ""), "；".join(messages)] for _, _, name, messages in bad
+            ]
         if failed:
             cleaned = {name: [values[p] for p in valid_positions] for name, values in cleaned.items()}
         return [live[p] for p in valid_positions], cleaned

@@ -199,6 +199,7 @@ def test_bulk_append_hashes_exactly_like_row_hash_for_every_kind_of_value():
             action=ObjectChange.Action.UPDATE if i % 2 else "create", object_type="core.holidayoverride",
             object_id=str(i), object_repr="名称" * 200, region_code="370322", message=f"说明{i % 3}",
             prechange_data=tricky[(i + 1) % len(tricky)], postchange_data=tricky[i % len(tricky)],
+            plain=2 not in (i % len(tricky), (i + 1) % len(tricky)),  # str keys throughout: the caller may vouch
         )  # fmt: skip
         for i in range(120)
     ]

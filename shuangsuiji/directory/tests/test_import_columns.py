@@ -79,7 +79,8 @@ def test_items_and_experts_column_wise_equal_row_form(orgs, admin_user_gq, monke
     from .test_import_items_experts import EXPERT_HEADERS, ITEM_HEADERS, agency_row, expert_row, item_row
 
     items = [
-        item_row(1), item_row(2, **{"默认抽查比例（%）": "101", "事项类别": "特别"}), item_row(3, **{"事项编码": "A B"}),
+        item_row(1), item_row(2, **{"默认抽查比例（%）": "101", "事项类别": "特别"}),
+        item_row(3, **{"事项编码": "A B"}),
         item_row(4, **{"抽查依据": "", "专业类别": "公共场所、学校"}), item_row(1),
     ]  # fmt: skip
     _both(IMPORTERS["item"], admin_user_gq, ImportMode.CREATE, ITEM_HEADERS, items, monkeypatch)
