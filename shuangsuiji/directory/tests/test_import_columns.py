@@ -88,3 +88,21 @@ def test_items_and_experts_column_wise_equal_row_form(orgs, admin_user_gq, monke
                agency_row(4, **{"统一社会信用代码": "123"}), expert_row(5, **{"所属区划": "", "入库有效期至": "明年"}),
                expert_row(1)]  # fmt: skip
     _both(IMPORTERS["expert"], admin_user_gq, ImportMode.CREATE, EXPERT_HEADERS, experts, monkeypatch)
+
+
+def test_progress_is_reported_while_preparing_and_committing(regions, admin_user_gq):
+    from shuangsuiji.directory import services
+
+    from .factories import xlsx_bytes
+
+    calls = []
+    data = xlsx_bytes(UNIT_HEADERS, [unit_row(i) for i in range(1, 8)])
+    batch = services.import_prepare(
+        user=admin_user_gq, kind="unit", mode="create", data=data, filename="u.xlsx",
+        progress=lambda done, total: calls.append((done, total)),
+    )  # fmt: skip
+    assert calls[-1] == (1000, 1000)
+    calls.clear()
+    services.import_commit(user=admin_user_gq, batch=batch, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (1000, 1000) and len(calls) >= 2
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
