@@ -1,30 +1,223 @@
-"""Import speed of the 检查对象名录库: 100,000 units from xlsx and from csv, on SQLite and PostgreSQL.
+"""Import speed of the 检查对象名录库: a 100,000-row xlsx end to end, beside its floor, on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/bench_import.py                 # both databases, 100,000 rows
+    .venv/bin/python bench/bench_import.py                 # SQLite (and PostgreSQL when BENCH_PG_URL is set)
     .venv/bin/python bench/bench_import.py --rows 20000    # smaller run
     BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_import.py
 
-Each database runs in its own subprocess with config.settings_test and a throwaway database:
-SQLite in a temporary file, PostgreSQL in a database named `bench_import` created (and dropped
-afterwards) through BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres). Migrations
-run first. The figures cover the whole pipeline — parse, validate every row with the row form,
-plan, store the batch (prepare) and the all-or-nothing write with bulk audit entries (commit).
-Figures are printed, never asserted; PostgreSQL is skipped with a note when unreachable.
+BENCH_PG_URL is an administrator's URL (any database on the server): the bench creates its own uniquely named
+database there, migrates it and drops it afterwards. Without it PostgreSQL is skipped with a note.
+
+Per database, in fresh subprocesses (config.settings_test, a throwaway database migrated first):
+  end to end   import_prepare (parse, validate column by column, plan, store the batch) + import_commit (units,
+               business lines, tags, risk ratings and one hash-chained audit row per unit, all-or-nothing),
+               with the peak RSS of the process that ran it (nothing else ran in it)
+  floor        calamine parse of the same file (rows to Python) + a bare bulk insert of as many rows into the
+               same table (COPY on PostgreSQL, multi-row INSERT on SQLite; rolled back)
+  audit        audit.append_many of 100,000 unit entries (chain, hash, insert; rolled back) beside a bare
+               multi-row insert of the same, already hashed rows into the same table (rolled back)
+Each figure is printed beside its floor as a ratio; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DB = "bench_import"
+PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "")
+FILE_VERSION = 1  # bump when the generated rows change
+
+
+def _setup():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+    import django
+
+    django.setup()
+
+
+def _make_file(rows: int) -> Path:
+    """The xlsx every run imports (cached in the temp folder: openpyxl needs ~20 s for 100,000 rows)."""
+    path = Path(tempfile.gettempdir()) / f"shuangsuiji_bench_import_{rows}_v{FILE_VERSION}.xlsx"
+    if not path.exists():
+        _setup()
+        from shuangsuiji.directory.tests.factories import UNIT_HEADERS, unit_row, xlsx_bytes
+
+        data_rows = [unit_row(i, **{"标签": "住宿" if i % 2 else "美容美发"}) for i in range(rows)]
+        partial = path.with_suffix(".part")
+        partial.write_bytes(xlsx_bytes(UNIT_HEADERS, data_rows))
+        partial.rename(path)
+    return path
+
+
+def _world():
+    from shuangsuiji.accounts.models import Organization, User
+    from shuangsuiji.accounts.roles import Role
+    from shuangsuiji.core.permissions import SYSTEM
+    from shuangsuiji.regions.models import Region
+    from shuangsuiji.regions.services import regions_load_csv
+
+    regions_load_csv(user=SYSTEM)
+    region = Region.objects.get(code="370322")
+    org, _ = Organization.objects.get_or_create(name="基准测试卫生健康局", region=region, defaults={"kind": "bureau"})
+    return User.objects.get_or_create(username="bench", defaults={"role": Role.ADMIN, "organization": org})[0]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Rollback(Exception):
+    pass
+
+
+def _worker_import(path: Path) -> dict:
+    """End to end, alone in its process (so the peak RSS is the import's)."""
+    _setup()
+    from django.conf import settings
+
+    from shuangsuiji.directory import services
+
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bench_media_"))
+    user = _world()
+    data = path.read_bytes()
+    before = _peak_mb()
+    started = time.perf_counter()
+    batch = services.import_prepare(user=user, kind="unit", mode="create", data=data, filename=path.name)
+    prepared = time.perf_counter()
+    rss_prepare = _peak_mb()
+    assert batch.status == "ready", batch.errors[:5]
+    services.import_commit(user=user, batch=batch)
+    done = time.perf_counter()
+    return {
+        "prepare": prepared - started, "commit": done - prepared, "rss_before": before, "rss_prepare": rss_prepare,
+        "rss_peak": _peak_mb(),
+    }  # fmt: skip
+
+
+def _worker_floor(path: Path, audit_rows: int) -> dict:
+    _setup()
+    import python_calamine
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from shuangsuiji.core import audit
+    from shuangsuiji.core.bulk import insert_rows
+    from shuangsuiji.core.models import ObjectChange
+    from shuangsuiji.directory.models import RegulatedUnit
+    from shuangsuiji.regions.models import Region
+
+    user = _world()
+    region_id = Region.objects.get(code="370322").pk
+    data = path.read_bytes()
+    result = {}
+
+    started = time.perf_counter()
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    rows = list(sheet.iter_rows())[1:]
+    result["parse"] = time.perf_counter() - started
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    day = connection.ops.adapt_datefield_value(timezone.localdate())
+    columns = [
+        "credit_code", "name", "address", "region_id", "legal_rep", "contact_phone", "licence_no",
+        "licence_valid_to", "risk_level", "risk_as_of", "risk_source", "complaint_count", "violation_count",
+        "status", "status_changed_on", "last_inspected_on", "inspection_count", "note", "created_at", "updated_at",
+    ]  # fmt: skip
+    table = RegulatedUnit._meta.db_table
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            insert_rows(table, columns, [
+                (r[0], r[1], r[2], region_id, "", "", "", None, r[5], day, "", int(r[7] or 0), 0, "active", None,
+                 None, 0, "", now, now)
+                for r in rows
+            ])  # fmt: skip
+            raise Rollback
+    except Rollback:
+        pass
+    result["insert"] = time.perf_counter() - started
+    del rows, sheet
+
+    def entries():
+        for i in range(audit_rows):
+            after = {
+                "id": i + 1, "created_at": "2026-06-15T02:00:00Z", "updated_at": "2026-06-15T02:00:00Z",
+                "credit_code": f"91370322MA{i:08d}", "name": f"测试单位{i}号", "address": f"测试路{i}号",
+                "region_id": region_id, "legal_rep": "", "contact_phone": "", "licence_no": "",
+                "licence_valid_to": None, "risk_level": "B", "risk_as_of": "2026-01-15", "risk_source": "",
+                "complaint_count": i % 3, "violation_count": 0, "status": "active", "status_changed_on": None,
+                "last_inspected_on": None, "inspection_count": 0, "note": "", "business_lines": [1], "tags": [2],
+            }  # fmt: skip
+            yield audit.Entry(
+                action="create", object_type="directory.regulatedunit", object_id=str(i + 1),
+                object_repr=f"测试单位{i}号（91370322MA{i:08d}）", region_code="370322", message="导入批次 #1",
+                postchange_data=after,
+            )  # fmt: skip
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            audit.append_many(entries(), user=user)
+            raise Rollback
+    except Rollback:
+        pass
+    result["audit"] = time.perf_counter() - started
+    chained = list(audit._chain(entries(), user=user, prev="0" * 64, now=timezone.now()))
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            insert_rows(ObjectChange._meta.db_table, list(audit.ROW_COLUMNS), chained)
+            raise Rollback
+    except Rollback:
+        pass
+    result["audit_floor"] = time.perf_counter() - started
+    return result
+
+
+def _subprocess(database_url: str, *args: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+    env.pop("TEST_DB_NAME", None)
+    out = subprocess.run([sys.executable, __file__, *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _migrate(database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+    env.pop("TEST_DB_NAME", None)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
+
+
+def _run(label: str, database_url: str, path: Path, rows: int, audit_rows: int) -> None:
+    _migrate(database_url)
+    floor = _subprocess(database_url, "--worker", "floor", "--file", str(path), "--audit-rows", str(audit_rows))
+    e2e = _subprocess(database_url, "--worker", "import", "--file", str(path))
+    total = e2e["prepare"] + e2e["commit"]
+    bare = floor["parse"] + floor["insert"]
+    print(
+        f"{label:10s} xlsx {rows:>7,} 行  端到端 {total:6.1f} s = {rows / total:7,.0f} 行/秒"
+        f"（预览 {e2e['prepare']:.1f} s + 提交 {e2e['commit']:.1f} s）"
+        f" | 下限 {bare:5.1f} s（calamine 解析 {floor['parse']:.1f} s + 裸批量插入 {floor['insert']:.1f} s）"
+        f" | 倍数 {total / bare:4.1f}×"
+        f" | 峰值内存 {e2e['rss_peak']:5.0f} MB"
+        f"（导入前 {e2e['rss_before']:.0f} MB，预览后 {e2e['rss_prepare']:.0f} MB）"
+    )
+    print(
+        f"{'':10s} 审计追加 {audit_rows:,} 行 {audit_rows / floor['audit']:7,.0f} 行/秒"
+        f" | 下限（同表裸多行插入）{audit_rows / floor['audit_floor']:7,.0f} 行/秒"
+        f" | 倍数 {floor['audit'] / floor['audit_floor']:4.1f}×"
+    )
 
 
 def _pg_admin(sql: str) -> None:
@@ -34,81 +227,38 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def _worker(rows: int) -> None:
-    """Runs inside the subprocess: DATABASE_URL is already set."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bench_media_"))
-    call_command("migrate", verbosity=0)
-
-    from shuangsuiji.accounts.models import Organization, User
-    from shuangsuiji.accounts.roles import Role
-    from shuangsuiji.core.permissions import SYSTEM
-    from shuangsuiji.directory import services
-    from shuangsuiji.directory.tests.factories import UNIT_HEADERS, csv_bytes, unit_row, xlsx_bytes
-    from shuangsuiji.regions.models import Region
-    from shuangsuiji.regions.services import regions_load_csv
-
-    regions_load_csv(user=SYSTEM)
-    org = Organization.objects.create(
-        name="基准测试卫生健康局", kind="bureau", region=Region.objects.get(code="370322")
-    )
-    user = User.objects.create(username="bench", role=Role.ADMIN, organization=org)
-    vendor = django.db.connection.vendor
-    for fmt, offset in (("xlsx", 0), ("csv", rows)):
-        data_rows = [unit_row(i, **{"标签": "住宿" if i % 2 else "美容美发"}) for i in range(offset, offset + rows)]
-        build = xlsx_bytes if fmt == "xlsx" else csv_bytes
-        data = build(UNIT_HEADERS, data_rows)
-        started = time.perf_counter()
-        batch = services.import_prepare(user=user, kind="unit", mode="create", data=data, filename=f"bench.{fmt}")
-        prepared = time.perf_counter()
-        assert batch.status == "ready", batch.errors[:5]
-        services.import_commit(user=user, batch=batch)
-        done = time.perf_counter()
-        total = done - started
-        print(
-            f"{vendor:10s} {fmt:4s} {rows:>7,} rows  {len(data) / 1048576:5.1f} MB  "
-            f"prepare {prepared - started:6.1f}s  commit {done - prepared:6.1f}s  "
-            f"total {total:6.1f}s  = {rows / total:7,.0f} rows/s"
-        )
-
-
-def _run(database_url: str, rows: int) -> int:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    env.pop("TEST_DB_NAME", None)
-    return subprocess.call([sys.executable, __file__, "--worker", "--rows", str(rows)], env=env, cwd=ROOT)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--audit-rows", type=int, default=100_000)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--worker", choices=["import", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        _worker(args.rows)
+        path = Path(args.file)
+        result = _worker_import(path) if args.worker == "import" else _worker_floor(path, args.audit_rows)
+        print(json.dumps(result))
         return
-    print(f"检查对象导入基准：{args.rows:,} 行（解析+逐行校验+预览+一次性提交+审计）")
+    path = _make_file(args.rows)
+    print(f"检查对象导入基准：{args.rows:,} 行 xlsx（解析+逐列校验+预览+一次性提交+审计），下限与倍数同次测得")
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory(prefix="bench_import_") as folder:
-            _run(f"sqlite:///{folder}/bench.sqlite3", args.rows)
+            _run("sqlite", f"sqlite:///{folder}/bench.sqlite3", path, args.rows, args.audit_rows)
     if args.only in (None, "postgres"):
+        if not PG_ADMIN_URL:
+            print("postgresql 跳过：未设置 BENCH_PG_URL（PostgreSQL 管理员连接串）")
+            return
+        name = f"bench_import_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         try:
-            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
-            _pg_admin(f"CREATE DATABASE {PG_DB}")
+            _pg_admin(f'CREATE DATABASE "{name}"')
         except Exception as exc:  # noqa: BLE001 - any connection problem means: skip
-            print(f"postgresql 跳过：无法连接 {PG_ADMIN_URL}（{type(exc).__name__}）")
+            print(f"postgresql 跳过：无法连接 BENCH_PG_URL（{type(exc).__name__}）")
             return
         try:
-            _run(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DB}", args.rows)
+            _run("postgresql", PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", path, args.rows, args.audit_rows)
         finally:
-            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from django import forms
 from shuangsuiji.accounts.models import Organization
 from shuangsuiji.core.concurrency import VersionedFormMixin
 from shuangsuiji.core.validators import normalize_credit_code, validate_credit_code
+from shuangsuiji.imports.columns import RowRule, apply_row_rules
 from shuangsuiji.regions.models import Region
 
 from .choices import ConflictRelation, ExpertKind, ImportMode, ItemCategory, RiskLevel, UnitStatus
@@ -47,6 +48,8 @@ def date_field(label: str, required: bool = False) -> forms.DateField:
 
 class CreditCodeField(forms.CharField):
     """统一社会信用代码: normalised (upper case, no spaces) and checked (GB 32100 check character)."""
+
+    covers_validators = (validate_credit_code,)  # the model field's validator: column-wise import runs it once
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "统一社会信用代码")
@@ -154,6 +157,14 @@ def choice_value(text: str, choices, label: str) -> str:
     raise forms.ValidationError(f"无效的{label}：{text}（可选：{options}）")
 
 
+def risk_date_missing(level, as_of) -> str:
+    return "填写了信用风险分类时，风险分类日期不能为空" if level and not as_of else ""
+
+
+def cert_dates_reversed(start, end) -> str:
+    return "执法证有效期至不能早于有效期起" if start and end and end < start else ""
+
+
 class RowFormMixin:
     """Row forms: FKs come from the lookup table (no query per row); uniqueness is checked per file."""
 
@@ -248,10 +259,11 @@ class UnitRowForm(RowFormMixin, UnitForm):
         text = self.cleaned_data["risk_level"]
         return choice_value(text, RiskLevel.choices, "信用风险分类") if text else ""
 
+    row_rules = (RowRule(("risk_level", "risk_as_of"), "risk_as_of", risk_date_missing),)
+
     def clean(self):
         data = super().clean()
-        if data.get("risk_level") and not data.get("risk_as_of") and "risk_as_of" not in self.errors:
-            self.add_error("risk_as_of", "填写了信用风险分类时，风险分类日期不能为空")
+        apply_row_rules(self, self.row_rules)
         return data
 
 
@@ -293,11 +305,11 @@ class InspectorForm(forms.ModelForm):
     def clean_cert_no(self):
         return self.cleaned_data["cert_no"].strip().upper()
 
+    row_rules = (RowRule(("cert_valid_from", "cert_valid_to"), "cert_valid_to", cert_dates_reversed),)
+
     def clean(self):
         data = super().clean()
-        start, end = data.get("cert_valid_from"), data.get("cert_valid_to")
-        if start and end and end < start:
-            self.add_error("cert_valid_to", "执法证有效期至不能早于有效期起")
+        apply_row_rules(self, self.row_rules)
         return data
 
 

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Upper
 
 from shuangsuiji.core.validators import credit_code_warnings, normalize_credit_code
+from shuangsuiji.imports.bulk import ids_by_key
+from shuangsuiji.imports.columns import Rows
 from shuangsuiji.imports.schema import CHUNK, Column, Importer, Validation
 from shuangsuiji.imports.schema import iso as _iso
 from shuangsuiji.imports.spreadsheets import Table
@@ -90,6 +92,34 @@ EXPERT_COLUMNS = (
 )  # fmt: skip
 
 
+class _Memo:
+    """f(value) remembered per distinct value (dates repeat in a column)."""
+
+    def __init__(self, function):
+        self.function, self.seen = function, {}
+
+    def __call__(self, value):
+        try:
+            return self.seen[value]
+        except KeyError:
+            result = self.seen[value] = self.function(value)
+            return result
+
+
+class _Shared:
+    """sorted(ids) once per list object: the column engine hands the same cleaned list to every row with the same
+    cell text, so rows share one sorted list instead of one each."""
+
+    def __init__(self):
+        self.seen: dict[int, tuple[list, list]] = {}
+
+    def sorted(self, ids: list) -> list:
+        found = self.seen.get(id(ids))
+        if found is None or found[0] is not ids:
+            found = self.seen[id(ids)] = (ids, sorted(ids))
+        return found[1]
+
+
 class RegisterImporter(Importer):
     """What the four registers share: lookups by code/name for the row forms, and their batch model."""
 
@@ -123,7 +153,7 @@ class UnitImporter(RegisterImporter):
         return normalize_credit_code(text)
 
     def load_existing(self, keys) -> dict[str, RegulatedUnit]:
-        keys, found = list(keys), {}
+        keys, found = list(ids_by_key(RegulatedUnit, "credit_code", keys)), {}  # only keys that are registered
         for start in range(0, len(keys), CHUNK):
             for unit in RegulatedUnit.objects.filter(credit_code__in=keys[start : start + CHUNK]).select_related(
                 "region"
@@ -170,6 +200,33 @@ class UnitImporter(RegisterImporter):
             "status": data["status"], "note": data["note"],
             "present": [inverse.get(name, name) for name in present],
         }  # fmt: skip
+
+    def payload_columns(self, rows, cleaned, present, names) -> Rows:
+        """`payload()` for all rows at once, column by column."""
+        iso, shared = _Memo(_iso), _Shared()
+        columns = {
+            "row": rows, "credit_code": cleaned["credit_code"], "name": cleaned["name"],
+            "address": cleaned["address"], "region_id": [region.pk for region in cleaned["region"]],
+            "line_ids": [shared.sorted(ids) for ids in cleaned["business_lines"]],
+            "legal_rep": cleaned["legal_rep"], "contact_phone": cleaned["contact_phone"],
+            "licence_no": cleaned["licence_no"], "licence_valid_to": [iso(d) for d in cleaned["licence_valid_to"]],
+            "tag_names": cleaned["tags"], "risk_level": cleaned["risk_level"],
+            "risk_as_of": [iso(d) for d in cleaned["risk_as_of"]], "risk_source": cleaned["risk_source"],
+            "complaint_count": cleaned["complaint_count"], "status": cleaned["status"], "note": cleaned["note"],
+            "present": present,
+        }  # fmt: skip
+        inverse = {v: k for k, v in self.present_alias.items()}
+        return Rows(columns, [inverse.get(name, name) for name in names])
+
+    def column_warnings(self, cleaned, count, limit):
+        found, total = [], 0
+        for code in cleaned["credit_code"]:
+            if total >= limit:
+                break
+            warnings = credit_code_warnings(code)
+            found.append(warnings)
+            total += len(warnings)
+        return found
 
     def current(self, unit) -> dict:
         return {
@@ -219,7 +276,7 @@ class InspectorImporter(RegisterImporter):
         self.org_names = {org.pk: org.name for org in self.ctx.organizations.values()}
 
     def load_existing(self, keys) -> dict[str, Inspector]:
-        keys, found = list(keys), {}
+        keys, found = list(ids_by_key(Inspector, "cert_no", keys)), {}  # only keys that are registered
         for start in range(0, len(keys), CHUNK):
             qs = Inspector.objects.filter(cert_no__in=keys[start : start + CHUNK]).select_related(
                 "organization__region"
@@ -248,6 +305,20 @@ class InspectorImporter(RegisterImporter):
             "line_ids": sorted(data["specialties"]), "tag_names": data["tags"], "phone": data["phone"],
             "active": data["active"], "present": [inverse.get(name, name) for name in present],
         }  # fmt: skip
+
+    def payload_columns(self, rows, cleaned, present, names) -> Rows:
+        """`payload()` for all rows at once, column by column."""
+        iso, shared = _Memo(_iso), _Shared()
+        columns = {
+            "row": rows, "name": cleaned["name"], "cert_no": cleaned["cert_no"],
+            "cert_valid_from": [iso(d) for d in cleaned["cert_valid_from"]],
+            "cert_valid_to": [iso(d) for d in cleaned["cert_valid_to"]],
+            "organization_id": [org.pk for org in cleaned["organization"]], "position": cleaned["position"],
+            "line_ids": [shared.sorted(ids) for ids in cleaned["specialties"]], "tag_names": cleaned["tags"],
+            "phone": cleaned["phone"], "active": cleaned["active"], "present": present,
+        }  # fmt: skip
+        inverse = {v: k for k, v in self.present_alias.items()}
+        return Rows(columns, [inverse.get(name, name) for name in names])
 
     def current(self, obj) -> dict:
         return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from itertools import islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -22,7 +23,17 @@ from shuangsuiji.core.concurrency import lock_for_edit
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import is_system, require, require_model_perm
 from shuangsuiji.imports import services as import_engine
-from shuangsuiji.imports.bulk import fast_snapshot, insert_links, insert_objects, parse_date
+from shuangsuiji.imports.bulk import (
+    CHUNK_ROWS,
+    RowMaker,
+    date_text,
+    fast_snapshot,
+    insert_links,
+    insert_objects,
+    parse_date,
+    read_back_ids,
+)
+from shuangsuiji.imports.columns import Rows
 from shuangsuiji.imports.spreadsheets import Table
 
 from .choices import CLOSED_STATUSES, ImportKind, ItemLevel, ItemStatus
@@ -404,16 +415,24 @@ def _register(kind: str):
         raise ValidationError("未知的导入类型") from None
 
 
-def import_prepare(*, user, kind: str, mode: str, data: bytes, filename: str) -> ImportBatch:
-    """Dry run of a file import (preview): `imports.services.prepare` with the register of `kind`."""
+def import_prepare(*, user, kind: str, mode: str, data: bytes, filename: str, progress=None) -> ImportBatch:
+    """Dry run of a file import (preview): `imports.services.prepare` with the register of `kind`.
+
+    `progress(done, total)` (optional) is called every few thousand rows (a background task's status)."""
     require(user, None)
-    return import_engine.prepare(user=user, register=_register(kind), mode=mode, data=data, filename=filename)
+    return import_engine.prepare(
+        user=user, register=_register(kind), mode=mode, data=data, filename=filename, progress=progress
+    )
 
 
-def import_commit(*, user, batch: ImportBatch) -> ImportBatch:
-    """Write a validated batch all-or-nothing (`imports.services.commit` with this register's writer)."""
+def import_commit(*, user, batch: ImportBatch, progress=None) -> ImportBatch:
+    """Write a validated batch all-or-nothing (`imports.services.commit` with this register's writer).
+
+    `progress(done, total)` (optional) is called every few thousand rows written."""
     require(user, None)
-    return import_engine.commit(user=user, register=_register(batch.kind), batch=batch, writer=WRITERS[batch.kind])
+    return import_engine.commit(
+        user=user, register=_register(batch.kind), batch=batch, writer=WRITERS[batch.kind], progress=progress
+    )
 
 
 def import_cancel(*, user, batch: ImportBatch) -> ImportBatch:
@@ -421,12 +440,12 @@ def import_cancel(*, user, batch: ImportBatch) -> ImportBatch:
     return import_engine.cancel(user=user, batch=batch)
 
 
-def import_sync(*, user, kind: str, mode: str, table: Table, source: str) -> ImportBatch:
+def import_sync(*, user, kind: str, mode: str, table: Table, source: str, progress=None) -> ImportBatch:
     """审管联动 / API sync: validate and commit in one call (`imports.services.sync`)."""
     require(user, None)
     register = _register(kind)
     return import_engine.sync(user=user, register=register, mode=mode, table=table, source=source,
-                              writer=WRITERS[kind])  # fmt: skip
+                              writer=WRITERS[kind], progress=progress)  # fmt: skip
 
 
 def _created_by(user):
@@ -446,52 +465,84 @@ def _value(name: str, value):
     return parse_date(value) if name in DATE_FIELDS else value
 
 
-def _write_units(*, user, importer, payload, plan, message: str) -> None:
-    regions = importer.ctx.regions_by_pk()
-    for region_id in {row["region_id"] for row in payload}:
-        require(user, None, regions[region_id])
-    tag_ids = ensure_tags(user=user, names=(name for row in payload for name in row["tag_names"]))
-    existing = importer.load_existing({e["key"] for e in plan if e["action"] != "create"})
-    today = timezone.localdate()
-    lines_through, tags_through = RegulatedUnit.business_lines.through, RegulatedUnit.tags.through
-    new_units, new_lines, new_tags, ratings, entries = [], [], [], [], []
-    for row, entry in zip(payload, plan, strict=True):
-        if entry["action"] != "create":
-            continue
-        unit = RegulatedUnit(
-            credit_code=row["credit_code"], region=regions[row["region_id"]],
-            **{attr: _value(name, row[name]) for name, attr in UNIT_PAYLOAD_FIELDS.items() if name != "region_id"},
-        )  # fmt: skip
-        if unit.status in CLOSED_STATUSES:
-            unit.status_changed_on = today
-        new_units.append((unit, row))
-    insert_objects(RegulatedUnit, [unit for unit, _ in new_units])
-    codes = [unit.credit_code for unit, _ in new_units]
-    pks: dict[str, int] = {}
-    for start in range(0, len(codes), CHUNK):
-        pks.update(
-            RegulatedUnit.objects.filter(credit_code__in=codes[start : start + CHUNK]).values_list("credit_code", "pk")
-        )
-    for unit, _ in new_units:
-        unit.pk = pks[unit.credit_code]
-        unit._state.adding = False
-    for unit, row in new_units:
-        tags = [tag_ids[name] for name in row["tag_names"]]
-        new_lines += [(unit.pk, pk) for pk in row["line_ids"]]
-        new_tags += [(unit.pk, pk) for pk in tags]
-        if unit.risk_level:
-            ratings.append(
-                RiskRating(
-                    unit_id=unit.pk,
-                    level=unit.risk_level,
-                    as_of=unit.risk_as_of,
-                    source=unit.risk_source,
-                    created_by=_created_by(user),
-                )
-            )
-        after = fast_snapshot(unit, {"business_lines": row["line_ids"], "tags": tags})
-        entries.append(audit.entry_for(unit, Action.CREATE, after=after, message=message))
+def _column(payload, name: str) -> list:
+    return payload.column(name) if isinstance(payload, Rows) else [row[name] for row in payload]
 
+
+def _chunks(rows, size: int = CHUNK_ROWS):
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _created(payload, plan, names):
+    """The payload rows the plan creates, as dicts of `names` (read from the columns, not whole rows)."""
+    if not isinstance(payload, Rows):
+        yield from (row for row, entry in zip(payload, plan, strict=True) if entry["action"] == "create")
+        return
+    columns = [(name, payload.column(name)) for name in names]
+    for i, entry in enumerate(plan):
+        if entry["action"] == "create":
+            yield {name: column[i] for name, column in columns}
+
+
+UNIT_CREATE_FIELDS = (
+    "credit_code", "name", "address", "region_id", "legal_rep", "contact_phone", "licence_no", "risk_level",
+    "risk_source", "complaint_count", "status", "note",
+)  # fmt: skip
+
+
+def _write_units(*, user, importer, payload, plan, message: str, progress=None) -> None:
+    """New units go in CHUNK_ROWS at a time as raw rows (COPY on PostgreSQL) with their links, risk ratings and
+    audit entries; updated and closed units through the ORM (a handful per file, with their before-snapshots)."""
+    regions = importer.ctx.regions_by_pk()
+    for region_id in set(_column(payload, "region_id")):
+        require(user, None, regions[region_id])
+    tag_ids = ensure_tags(user=user, names={name for names in _column(payload, "tag_names") for name in names})
+    existing = importer.load_existing({e["key"] for e in plan if e["action"] not in ("create", "unchanged")})
+    now, today = timezone.now(), timezone.localdate().isoformat()
+    units, ratings = RowMaker(RegulatedUnit, now), RowMaker(RiskRating, now)
+    lines_through, tags_through = RegulatedUnit.business_lines.through, RegulatedUnit.tags.through
+    created_by = None if is_system(user) else user.pk
+    done, total = 0, len(plan)
+    needed = (*UNIT_CREATE_FIELDS, "licence_valid_to", "risk_as_of", "line_ids", "tag_names")
+    for chunk in _chunks(_created(payload, plan, needed)):
+        records = []
+        for row in chunk:
+            values = {name: row[name] for name in UNIT_CREATE_FIELDS}
+            values["licence_valid_to"] = date_text(row["licence_valid_to"])
+            values["risk_as_of"] = date_text(row["risk_as_of"])
+            if values["status"] in CLOSED_STATUSES:
+                values["status_changed_on"] = today
+            records.append(values)
+        units.insert([units.row(values) for values in records])
+        pks = read_back_ids(RegulatedUnit, "credit_code", [values["credit_code"] for values in records])
+        new_lines, new_tags, new_ratings, entries = [], [], [], []
+        for row, values in zip(chunk, records, strict=True):
+            pk = pks[values["credit_code"]]
+            tags = [tag_ids[name] for name in row["tag_names"]]
+            new_lines += [(pk, line_id) for line_id in row["line_ids"]]
+            new_tags += [(pk, tag_id) for tag_id in tags]
+            if values["risk_level"]:
+                new_ratings.append(ratings.row({
+                    "unit_id": pk, "level": values["risk_level"], "as_of": values["risk_as_of"],
+                    "source": values["risk_source"], "created_by_id": created_by,
+                }))  # fmt: skip
+            entries.append(audit.Entry(
+                action=Action.CREATE, object_type="directory.regulatedunit", object_id=str(pk),
+                object_repr=units.text(values), region_code=regions[values["region_id"]].code, message=message,
+                postchange_data=units.snapshot(pk, values, {"business_lines": row["line_ids"], "tags": tags}),
+                plain=True,
+            ))  # fmt: skip
+        insert_links(lines_through, "regulatedunit_id", "businessline_id", new_lines)
+        insert_links(tags_through, "regulatedunit_id", "tag_id", new_tags)
+        ratings.insert(new_ratings)
+        audit.append_many(entries, user=user)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+
+    new_lines, new_tags, ratings, entries = [], [], [], []
     changed, line_reset, tag_reset = [], [], []
     for row, entry in zip(payload, plan, strict=True):
         if entry["action"] not in ("update", "close"):
@@ -545,7 +596,9 @@ def _write_units(*, user, importer, payload, plan, message: str) -> None:
     insert_links(lines_through, "regulatedunit_id", "businessline_id", new_lines)
     insert_links(tags_through, "regulatedunit_id", "tag_id", new_tags)
     insert_objects(RiskRating, ratings)
-    audit.append(entries, user=user)
+    audit.append_many(entries, user=user)
+    if progress is not None and changed:
+        progress(total, total)
 
 
 INSPECTOR_PAYLOAD_FIELDS = (
@@ -553,19 +606,53 @@ INSPECTOR_PAYLOAD_FIELDS = (
 )  # fmt: skip
 
 
-def _write_inspectors(*, user, importer, payload, plan, message: str) -> None:
-    tag_ids = ensure_tags(user=user, names=(name for row in payload for name in row["tag_names"]))
-    existing = importer.load_existing({e["key"] for e in plan if e["action"] != "create"})
+def _write_inspectors(*, user, importer, payload, plan, message: str, progress=None) -> None:
+    """New inspectors go in as raw rows CHUNK_ROWS at a time (like units); updates through the ORM."""
+    tag_ids = ensure_tags(user=user, names={name for names in _column(payload, "tag_names") for name in names})
+    existing = importer.load_existing({e["key"] for e in plan if e["action"] not in ("create", "unchanged")})
     organizations = {org.pk: org for org in importer.ctx.organizations.values()}
+    for org_id in set(_column(payload, "organization_id")):
+        require(user, None, organizations[org_id].region)
+    inspectors = RowMaker(Inspector, timezone.now())
+    specialties, tags_through = Inspector.specialties.through, Inspector.tags.through
+    done, total = 0, len(plan)
+    simple = ("name", "cert_no", "organization_id", "position", "phone", "active")
+    needed = (*simple, "cert_valid_from", "cert_valid_to", "line_ids", "tag_names")
+    for chunk in _chunks(_created(payload, plan, needed)):
+        records = []
+        for row in chunk:
+            values = {name: row[name] for name in simple}
+            values["cert_valid_from"] = date_text(row["cert_valid_from"])
+            values["cert_valid_to"] = date_text(row["cert_valid_to"])
+            records.append(values)
+        inspectors.insert([inspectors.row(values) for values in records])
+        pks = read_back_ids(Inspector, "cert_no", [values["cert_no"] for values in records])
+        new_lines, new_tags, entries = [], [], []
+        for row, values in zip(chunk, records, strict=True):
+            pk = pks[values["cert_no"]]
+            tags = [tag_ids[name] for name in row["tag_names"]]
+            new_lines += [(pk, line_id) for line_id in row["line_ids"]]
+            new_tags += [(pk, tag_id) for tag_id in tags]
+            entries.append(audit.Entry(
+                action=Action.CREATE, object_type="directory.inspector", object_id=str(pk),
+                object_repr=inspectors.text(values), message=message,
+                region_code=organizations[values["organization_id"]].region.code,
+                postchange_data=inspectors.snapshot(pk, values, {"specialties": row["line_ids"], "tags": tags}),
+                plain=True,
+            ))  # fmt: skip
+        insert_links(specialties, "inspector_id", "businessline_id", new_lines)
+        insert_links(tags_through, "inspector_id", "tag_id", new_tags)
+        audit.append_many(entries, user=user)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
     entries = []
     for row, entry in zip(payload, plan, strict=True):
-        if entry["action"] == "unchanged":
+        if entry["action"] in ("unchanged", "create"):
             continue
-        require(user, None, organizations[row["organization_id"]].region)
-        inspector = existing.get(row["cert_no"]) or Inspector(cert_no=row["cert_no"])
-        creating = inspector.pk is None
-        before = None if creating else audit.snapshot(inspector)
-        present = set(row["present"]) if not creating else set(INSPECTOR_PAYLOAD_FIELDS) | {"line_ids", "tag_names"}
+        inspector = existing[row["cert_no"]]
+        before = audit.snapshot(inspector)
+        present = set(row["present"])
         for name in INSPECTOR_PAYLOAD_FIELDS:
             if name in present:
                 setattr(inspector, name, _value(name, row[name]))
@@ -575,9 +662,8 @@ def _write_inspectors(*, user, importer, payload, plan, message: str) -> None:
             inspector.specialties.set(row["line_ids"])
         if "tag_names" in present:
             inspector.tags.set([tag_ids[name] for name in row["tag_names"]])
-        action = Action.CREATE if creating else Action.UPDATE
-        entries.append(audit.entry_for(inspector, action, before=before, message=message))
-    audit.append(entries, user=user)
+        entries.append(audit.entry_for(inspector, Action.UPDATE, before=before, message=message))
+    audit.append_many(entries, user=user)
 
 
 ITEM_PAYLOAD_FIELDS = (
@@ -586,7 +672,7 @@ ITEM_PAYLOAD_FIELDS = (
 )  # fmt: skip
 
 
-def _write_items(*, user, importer, payload, plan, message: str) -> None:
+def _write_items(*, user, importer, payload, plan, message: str, progress=None) -> None:
     """New codes become version-1 drafts in the importer's region; drafts are updated; published versions are
     refused (the plan raises before this runs, and is_editable is checked again here)."""
     region = importer.region
@@ -613,7 +699,7 @@ def _write_items(*, user, importer, payload, plan, message: str) -> None:
         item.save()
         action = Action.CREATE if creating else Action.UPDATE
         entries.append(audit.entry_for(item, action, before=before, message=message))
-    audit.append(entries, user=user)
+    audit.append_many(entries, user=user)
 
 
 EXPERT_PAYLOAD_FIELDS = (
@@ -621,7 +707,7 @@ EXPERT_PAYLOAD_FIELDS = (
 )  # fmt: skip
 
 
-def _write_experts(*, user, importer, payload, plan, message: str) -> None:
+def _write_experts(*, user, importer, payload, plan, message: str, progress=None) -> None:
     tag_ids = ensure_tags(user=user, names=(name for row in payload for name in row["tag_names"]))
     existing = importer.load_existing({e["key"] for e in plan if e["action"] != "create"})
     regions = importer.ctx.regions_by_pk()
@@ -658,7 +744,7 @@ def _write_experts(*, user, importer, payload, plan, message: str) -> None:
             expert.tags.set([tag_ids[name] for name in row["tag_names"]])
         action = Action.CREATE if creating else Action.UPDATE
         entries.append(audit.entry_for(expert, action, before=before, message=message))
-    audit.append(entries, user=user)
+    audit.append_many(entries, user=user)
 
 
 WRITERS = {

@@ -1,32 +1,81 @@
-"""Bulk writing for the large-import path (a 100,000-row unit import): multi-row INSERTs and cheap audit snapshots.
+"""Bulk writing for the large-import path (a 100,000-row unit import): database rows built straight from payload
+values, written by `core.bulk.insert_rows` (COPY on PostgreSQL, multi-row INSERT elsewhere), and plain audit
+snapshots.
 
 Only writers run by `imports.services.commit`/`sync` use these, inside their transaction, with an audit entry per
-row through `audit.append`; they skip model `save()` and signals on purpose (speed), so the writer validates first.
+row through `audit.append_many`; they skip model `save()` and signals on purpose (speed), so the writer validates
+first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 from django.db import connection
 
-ROWS_PER_INSERT = 400  # x at most 23 columns stays far below SQLite's and PostgreSQL's parameter limits
+from shuangsuiji.core.audit import _json_default
+from shuangsuiji.core.bulk import insert_rows
+
+__all__ = [
+    "CHUNK_ROWS", "RowMaker", "date_text", "fast_snapshot", "insert_links", "insert_objects", "insert_rows",
+    "ids_by_key", "parse_date", "read_back_ids",
+]  # fmt: skip
+
+CHUNK_ROWS = 5000  # rows a writer builds, inserts and audits at a time (bounds memory)
 
 
-def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
-    """Multi-row INSERT (one statement per ROWS_PER_INSERT rows), SQL text built once per size.
+class RowMaker:
+    """Database rows of one model from plain values (text dates as YYYY-MM-DD, ids, numbers): each column's
+    default is prepared once (auto_now/auto_now_add get `now`), a row only sets what it is given.
 
-    Django's bulk_create compiles one placeholder per value through the field machinery, which
-    dominates a 100,000-row import; here values are already prepared by the caller."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            chunk = rows[start : start + ROWS_PER_INSERT]
-            cursor.execute(head + ", ".join([one] * len(chunk)), [value for row in chunk for value in row])
+    `snapshot(pk, values, m2m)` is the audit snapshot of the same row (attname -> plain JSON value), as
+    `audit.snapshot()` of the saved object would read (str keys and JSON values only: its entries may say
+    `plain=True`, given plain values), and `text(values)` is `str()` of the object."""
+
+    def __init__(self, model, now: dt.datetime):
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.columns = [f.column for f in self.fields]
+        self.position = {f.attname: i for i, f in enumerate(self.fields)}
+        self.pk_name = model._meta.pk.attname
+        base, plain = [], {}
+        for field in self.fields:
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = now
+            else:
+                value = field.get_default()  # the default, or "" / None as the field's empty value
+            if isinstance(value, str):
+                value = str(value)  # a choices member: plain text for the driver and the snapshot
+            base.append(field.get_db_prep_save(value, connection))
+            plain[field.attname] = _plain(value)
+        self.base, self.plain = base, plain
+        self.text_of = model.__str__
+
+    def row(self, values: dict) -> tuple:
+        row = list(self.base)
+        position = self.position
+        for name, value in values.items():
+            row[position[name]] = value
+        return tuple(row)
+
+    def insert(self, rows: list[tuple]) -> int:
+        return insert_rows(self.model._meta.db_table, self.columns, rows)
+
+    def snapshot(self, pk, values: dict, m2m: dict[str, list[int]] | None = None) -> dict:
+        data = {self.pk_name: pk, **self.plain, **values}
+        if m2m:
+            data.update({name: sorted(ids) for name, ids in m2m.items()})
+        return data
+
+    def text(self, values: dict) -> str:
+        return str(self.text_of(SimpleNamespace(**{**self.plain, **values})))
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return _json_default(value)
 
 
 def insert_links(through, left: str, right: str, pairs: list[tuple[int, int]]) -> None:
@@ -42,6 +91,36 @@ def insert_objects(model, objs: list) -> None:
     insert_rows(model._meta.db_table, [f.column for f in fields], rows)
 
 
+KEYS_PER_QUERY = 5000  # SQLite's IN list (PostgreSQL takes all keys as one array)
+
+
+def ids_by_key(model, field: str, keys) -> dict[str, int]:
+    """{key: primary key} of the rows whose `field` is one of `keys`, by raw SQL: the ORM spends ~10 ms building
+    an IN list of a few thousand values, which a 100,000-key lookup repeats 50 times per pass."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    quote = connection.ops.quote_name
+    opts = model._meta
+    head = f"SELECT {quote(opts.get_field(field).column)}, {quote(opts.pk.column)} FROM {quote(opts.db_table)} WHERE "
+    found: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(head + f"{quote(opts.get_field(field).column)} = ANY(%s)", [keys])
+            return dict(cursor.fetchall())
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start : start + KEYS_PER_QUERY]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(head + f"{quote(opts.get_field(field).column)} IN ({marks})", chunk)
+            found.update(cursor.fetchall())
+    return found
+
+
+def read_back_ids(model, field: str, keys: list[str]) -> dict[str, int]:
+    """Primary keys of just-inserted rows by a unique text column."""
+    return ids_by_key(model, field, keys)
+
+
 def fast_snapshot(obj, m2m: dict[str, list[int]]) -> dict:
     """audit.snapshot() without one query per many-to-many field (ids come from the import)."""
     data = {f.attname: f.value_from_object(obj) for f in obj._meta.concrete_fields}
@@ -52,3 +131,9 @@ def fast_snapshot(obj, m2m: dict[str, list[int]]) -> dict:
 def parse_date(text: str):
     """A payload date (YYYY-MM-DD or empty) back to a date."""
     return dt.date.fromisoformat(text) if text else None
+
+
+def date_text(text: str):
+    """A payload date as the database and the audit snapshot take it (YYYY-MM-DD, or None when empty)."""
+    return text or None
+

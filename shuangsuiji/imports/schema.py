@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from .choices import ImportMode
+from .columns import RowFormColumns, Rows, read_columns
 from .spreadsheets import SpreadsheetError, Table
 
 CHUNK = 2000
@@ -153,60 +154,162 @@ class Importer:
         """A Chinese reason why this existing record may not be updated by import ("" = allowed)."""
         return ""
 
+    # --- column-wise hooks (the defaults call the per-row hooks above) ---
+    def key_column(self, columns: dict[str, list], count: int) -> list[str]:
+        """The natural key of every row (column field -> cell texts)."""
+        if type(self).row_key is Importer.row_key:
+            norm = self.norm_key
+            return [norm(value) for value in columns.get(self.key_field, [""] * count)]
+        return [self.row_key(raw) for raw in _raw_rows(columns, count)]
+
+    def key_headers(self, columns: dict[str, list], count: int) -> list[str] | str:
+        """The column each row's key errors are reported under (one header for every row, or one per row)."""
+        if type(self).key_header is Importer.key_header:
+            return self.headers[self.key_field]
+        return [self.key_header(raw) for raw in _raw_rows(columns, count)]
+
+    def payload_columns(self, rows: list[int], cleaned: dict[str, list], present: list[int], names: list[str]):
+        """Payload rows (a list of dicts or `Rows`) for the valid rows, from their cleaned columns. `present[i]` is
+        a bit mask over `names`: the columns whose cell was filled in. Default: `payload()` row by row."""
+        fields = list(cleaned)
+        out = []
+        for i, row in enumerate(rows):
+            data = {name: cleaned[name][i] for name in fields}
+            mask = present[i]
+            out.append(self.payload(row, data, [name for bit, name in enumerate(names) if mask >> bit & 1]))
+        return out
+
+    def column_warnings(self, cleaned: dict[str, list], count: int, limit: int) -> list[list[str]] | None:
+        """Warnings per valid row (None: call `row_warnings` row by row until `limit` rows have warned)."""
+        return None
+
     # --- shared ---
     def validate(self, table: Table) -> Validation:
+        """Validate every row, column by column (each form field over all rows, a value met before costs a dict
+        lookup), with the row form's own fields, hooks, model checks and rules, so the messages are the form's.
+        A row form the column engine cannot take apart (`RowFormColumns.supports`) is run row by row."""
         key_only = None
         if self.mode == ImportMode.UPDATE:
             key_only = (self.key_field,) if self.update_required is None else self.update_required
         mapping, header_warnings = match_headers(table.headers, self.columns, only_required=key_only)
-        result = Validation(warnings=list(header_warnings), rows_total=len(table.rows))
-        keyed = []
-        for rowno, cells in table.rows:
-            raw = {name: (cells[i] if i < len(cells) else "") for name, i in mapping.items()}
-            keyed.append((rowno, raw, self.row_key(raw)))
-        existing = self.load_existing({key for _, _, key in keyed} - {""})
+        rownos, columns = read_columns(table.rows, mapping)
+        count = len(rownos)
+        result = Validation(warnings=list(header_warnings), rows_total=count)
+        keys = self.key_column(columns, count)
+        key_headers = self.key_headers(columns, count)
+        existing = self.load_existing(set(keys) - {""})
         scope_ok = self._scope_map(existing)
         seen: dict[str, int] = {}
         matched: dict[int, int] = {}  # existing pk -> row (two keys may name one record)
-        form = self.form_class(data={}, ctx=self.ctx)
-        for rowno, raw, key in keyed:
-            key_header = self.key_header(raw)
-            if key and key in seen:
-                result.errors.append([rowno, key_header, f"与第{seen[key]}行重复：{key}"])
+        errors: dict[int, list[list]] = {}  # row index -> errors, in the order the row form reports them
+        live: list[int] = []  # rows that go through the row form
+        merged: dict[int, object] = {}  # row index -> existing record whose values fill the blank cells
+        for i, key in enumerate(keys):
+            if not key:
+                live.append(i)
                 continue
-            if key:
-                seen[key] = rowno
+            rowno = rownos[i]
+            key_header = key_headers if isinstance(key_headers, str) else key_headers[i]
+            if key in seen:
+                errors[i] = [[rowno, key_header, f"与第{seen[key]}行重复：{key}"]]
+                continue
+            seen[key] = rowno
             obj = existing.get(key)
-            data = raw
             if obj is not None:
                 # Nothing about a record outside the user's scope may reach the message (name, code, region):
                 # one fixed sentence, whatever the mode, so guessed keys reveal no other county's data.
                 if not scope_ok[key]:
-                    result.errors.append([rowno, key_header, OTHER_REGION_MESSAGE])
+                    errors[i] = [[rowno, key_header, OTHER_REGION_MESSAGE]]
                     continue
                 if obj.pk in matched:
-                    result.errors.append([rowno, key_header, f"与第{matched[obj.pk]}行是同一条记录（{obj}）"])
+                    errors[i] = [[rowno, key_header, f"与第{matched[obj.pk]}行是同一条记录（{obj}）"]]
                     continue
                 matched[obj.pk] = rowno
                 refusal = self.refuse_existing(obj)
                 if refusal:
-                    result.errors.append([rowno, key_header, refusal])
+                    errors[i] = [[rowno, key_header, refusal]]
                     continue
                 if self.mode == ImportMode.CREATE:
-                    result.errors.append([rowno, key_header, f"已存在于名录库（{obj}），如需修改请选择“更新导入”"])
+                    errors[i] = [[rowno, key_header, f"已存在于名录库（{obj}），如需修改请选择“更新导入”"]]
                     continue
-                data = {**self.existing_values(obj), **{k: v for k, v in raw.items() if v != ""}}
-            if not form.rebind(data).is_valid():
-                for name, messages in form.errors.items():
-                    result.errors.append([rowno, self.headers.get(name, ""), "；".join(messages)])
-                continue
-            present = [name for name, value in raw.items() if value != ""]
-            row = self.payload(rowno, form.cleaned_data, present)
-            row.setdefault(self.key_field, key)  # a key built from several columns (experts)
-            result.payload.append(row)
-            if len(result.warnings) < MAX_WARNINGS:
-                result.warnings.extend(f"第{rowno}行：{w}" for w in self.row_warnings(form.cleaned_data))
+                merged[i] = obj
+            live.append(i)
+        del seen, matched, existing
+        form = self.form_class(data={}, ctx=self.ctx)
+        engine = RowFormColumns(form) if RowFormColumns.supports(form) else None
+        if engine is None:
+            valid, cleaned = self._validate_rows(form, live, rownos, columns, merged, errors)
+        else:
+            inputs = self._form_inputs(form, live, columns, merged)
+            valid, cleaned = engine.clean(inputs, live, rownos, errors, self.headers)
+            del inputs
+        names = list(columns)
+        present = [0] * len(valid)
+        for bit, name in enumerate(names):
+            column, flag = columns[name], 1 << bit
+            for j, i in enumerate(valid):
+                if column[i] != "":
+                    present[j] |= flag
+        rows = [rownos[i] for i in valid]
+        del columns
+        payload = self.payload_columns(rows, cleaned, present, names)
+        if isinstance(payload, Rows):
+            if self.key_field not in payload.columns:  # a key built from several columns (experts)
+                payload.columns[self.key_field] = [keys[i] for i in valid]
+                payload.fields.append(self.key_field)
+        else:
+            for row, i in zip(payload, valid, strict=True):
+                row.setdefault(self.key_field, keys[i])
+        result.payload = payload
+        result.errors = [error for i in sorted(errors) for error in errors[i]]
+        warned = self.column_warnings(cleaned, len(valid), MAX_WARNINGS)
+        if warned is None:
+            names = list(cleaned)
+            for j, rowno in enumerate(rows):
+                if len(result.warnings) >= MAX_WARNINGS:
+                    break
+                data = {name: cleaned[name][j] for name in names}
+                result.warnings.extend(f"第{rowno}行：{w}" for w in self.row_warnings(data))
+        else:
+            for rowno, found in zip(rows, warned, strict=False):
+                if len(result.warnings) >= MAX_WARNINGS:
+                    break
+                result.warnings.extend(f"第{rowno}行：{w}" for w in found)
         return result
+
+    def _form_inputs(self, form, live: list[int], columns: dict[str, list], merged: dict) -> dict[str, list]:
+        """What the row form sees per field for the live rows: the cell, or for a record matched in update mode
+        its current value where the cell is blank (`existing_values`)."""
+        inputs = {}
+        fill = {i: self.existing_values(obj) for i, obj in merged.items()}
+        for name in form.fields:
+            column = columns.get(name)
+            values = [column[i] for i in live] if column is not None else [""] * len(live)
+            if fill:
+                for j, i in enumerate(live):
+                    extra = fill.get(i)
+                    if extra is not None and values[j] == "":
+                        values[j] = extra.get(name, "")
+            inputs[name] = values
+        return inputs
+
+    def _validate_rows(self, form, live, rownos, columns, merged, errors) -> tuple[list[int], dict[str, list]]:
+        """Every live row through the row form (forms the column engine does not take apart)."""
+        valid, cleaned_rows = [], []
+        names = list(columns)
+        for i in live:
+            raw = {name: columns[name][i] for name in names}
+            data = raw
+            if i in merged:
+                data = {**self.existing_values(merged[i]), **{k: v for k, v in raw.items() if v != ""}}
+            if not form.rebind(data).is_valid():
+                errors[i] = [[rownos[i], self.headers.get(name, ""), "；".join(messages)]
+                             for name, messages in form.errors.items()]  # fmt: skip
+                continue
+            valid.append(i)
+            cleaned_rows.append(dict(form.cleaned_data))
+        fields = list(cleaned_rows[0]) if cleaned_rows else list(form.fields)
+        return valid, {name: [row.get(name) for row in cleaned_rows] for name in fields}
 
     def _scope_map(self, existing: dict) -> dict[str, bool]:
         """Which matched records lie in the user's scope (fails closed: no user, nothing in scope)."""
@@ -221,7 +324,16 @@ class Importer:
 
     def plan(self, payload: list[dict]) -> list[dict]:
         """Compare payload rows with the database now: one entry per row with action and changes."""
-        existing = self.load_existing({row[self.key_field] for row in payload})
+        if isinstance(payload, Rows):
+            keys = payload.column(self.key_field)
+            existing = self.load_existing(set(keys))
+            if not existing:  # all new (a first import): no row needs reading whole
+                return [
+                    {"row": row, "key": key, "name": name, "action": "create", "changes": []}
+                    for row, key, name in zip(payload.column("row"), keys, payload.column("name"), strict=True)
+                ]
+        else:
+            existing = self.load_existing({row[self.key_field] for row in payload})
         scope_ok = self._scope_map(existing)
         entries = []
         for row in payload:
@@ -246,6 +358,13 @@ class Importer:
 
     def action_for(self, before: dict, row: dict, changes: list) -> str:
         return "update" if changes else "unchanged"
+
+
+def _raw_rows(columns: dict[str, list], count: int):
+    """Each row as {field: cell text} (for the per-row hooks)."""
+    names = list(columns)
+    for i in range(count):
+        yield {name: columns[name][i] for name in names}
 
 
 def _norm(value):

@@ -19,13 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
+from shuangsuiji.core.bulk import bulk_writes
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import is_system, require, require_model_perm
 
 from .choices import ImportMode, ImportStatus
+from .columns import PACK_FORMAT, Rows
 from .spreadsheets import SpreadsheetError, max_bytes, read_table
 
 Action = ObjectChange.Action
+PROGRESS_TOTAL = 1000  # progress(done, total) reports thousandths of the whole call
 
 
 def _region_code(user) -> str:
@@ -37,14 +40,18 @@ def _created_by(user):
     return None if is_system(user) else user
 
 
-def _pack(payload: list[dict]) -> dict:
+def _pack(payload) -> dict:
+    if isinstance(payload, Rows):
+        return payload.pack()
     if not payload:
         return {"fields": [], "rows": []}
     fields = list(payload[0])
     return {"fields": fields, "rows": [[row[name] for name in fields] for row in payload]}
 
 
-def _unpack(packed: dict) -> list[dict]:
+def _unpack(packed: dict):
+    if packed.get("format") == PACK_FORMAT:
+        return Rows.unpack(packed)
     fields = packed.get("fields", [])
     return [dict(zip(fields, row, strict=True)) for row in packed.get("rows", [])]
 
@@ -67,8 +74,21 @@ def _set_counts(batch, plan: list[dict]) -> None:
     batch.count_close, batch.count_unchanged = counts["close"], counts["unchanged"]
 
 
-def prepare(*, user, register, mode: str, data: bytes, filename: str):
-    """Dry run: parse and validate the whole file, plan the changes, store the batch. No register writes."""
+def _stage(progress, start: float, end: float):
+    """A `progress(done, total)` for one stage, mapped onto [start, end) of the whole call's 0..1000 (None: none)."""
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        progress(int(start + (end - start) * done / max(total, 1)), PROGRESS_TOTAL)
+
+    return report
+
+
+def prepare(*, user, register, mode: str, data: bytes, filename: str, progress=None):
+    """Dry run: parse and validate the whole file, plan the changes, store the batch. No register writes.
+
+    `progress(done, total)` (optional, e.g. a background task's status) is called every few thousand rows."""
     require_model_perm(user, register.model, "import")
     if mode not in ImportMode.values:
         raise ValidationError("未知的导入方式")
@@ -79,7 +99,7 @@ def prepare(*, user, register, mode: str, data: bytes, filename: str):
     )  # fmt: skip
     try:
         importer = register(user=user, mode=mode)
-        result = importer.validate(read_table(data, filename))
+        result = importer.validate(read_table(data, filename, stream=True, progress=_stage(progress, 0, 600)))
     except SpreadsheetError as exc:
         batch.errors, batch.count_error = [[0, "", str(exc)]], 1
     else:
@@ -95,7 +115,7 @@ def prepare(*, user, register, mode: str, data: bytes, filename: str):
     with transaction.atomic():
         if data and len(data) <= max_bytes():  # keep the evidence; oversized uploads are refused unread
             batch.stored_file = default_storage.save(f"imports/{digest[:2]}/{digest}{suffix}", ContentFile(data))
-        batch.full_clean()
+        batch.full_clean(exclude=["payload"])  # built here from validated rows; checking it re-serialises ~20 MB
         batch.save()
         audit.log_event(
             Action.IMPORT, obj=batch, user=user,
@@ -105,11 +125,15 @@ def prepare(*, user, register, mode: str, data: bytes, filename: str):
             ),
             data={"sha256": digest, "rows": batch.rows_total, "errors": batch.count_error, "mode": mode},
         )  # fmt: skip
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return batch
 
 
-def commit(*, user, register, batch, writer):
-    """Write a validated batch all-or-nothing. The plan is recomputed against the database now."""
+def commit(*, user, register, batch, writer, progress=None):
+    """Write a validated batch all-or-nothing. The plan is recomputed against the database now.
+
+    `progress(done, total)` (optional) is called as the rows are written, every few thousand rows."""
     require_model_perm(user, register.model, "import", batch)
     if not is_system(user) and batch.created_by_id != user.pk:
         raise PermissionDenied("只能确认本人上传的导入批次")
@@ -124,7 +148,11 @@ def commit(*, user, register, batch, writer):
             taken = [e["key"] for e in plan if e["action"] != "create"]
             if taken:
                 raise ValidationError(f"预览后以下记录已被登记，请重新上传：{'、'.join(taken[:20])}")
-        writer(user=user, importer=importer, payload=payload, plan=plan, message=f"导入批次 #{batch.pk}")
+        with bulk_writes():
+            writer(
+                user=user, importer=importer, payload=payload, plan=plan, message=f"导入批次 #{batch.pk}",
+                progress=_stage(progress, 50, PROGRESS_TOTAL - 10),
+            )  # fmt: skip
         _set_counts(batch, plan)
         batch.report = _report(plan, batch.mode)
         batch.status, batch.committed_at, batch.payload = ImportStatus.COMMITTED, timezone.now(), {}
@@ -137,6 +165,8 @@ def commit(*, user, register, batch, writer):
             ),
             data={"sha256": batch.file_sha256, **_counts(plan)},
         )  # fmt: skip
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return batch
 
 
@@ -154,7 +184,7 @@ def cancel(*, user, batch):
     return batch
 
 
-def sync(*, user, register, mode: str, table, source: str, writer):
+def sync(*, user, register, mode: str, table, source: str, writer, progress=None):
     """审管联动 / API sync: validate and commit in one call, with the file import's rules and all-or-nothing write.
 
     `table` is a `spreadsheets.Table` built from JSON records. Invalid input writes nothing to the register
@@ -176,7 +206,11 @@ def sync(*, user, register, mode: str, table, source: str, writer):
         batch.count_error = len({row for row, _, _ in result.errors})
         if not result.errors:
             plan = importer.plan(result.payload)
-            writer(user=user, importer=importer, payload=result.payload, plan=plan, message=f"接口同步：{source}")
+            with bulk_writes():
+                writer(
+                    user=user, importer=importer, payload=result.payload, plan=plan, message=f"接口同步：{source}",
+                    progress=_stage(progress, 300, PROGRESS_TOTAL - 10),
+                )  # fmt: skip
             _set_counts(batch, plan)
             batch.report = _report(plan, mode)
             batch.status, batch.committed_at = ImportStatus.COMMITTED, timezone.now()
@@ -191,4 +225,6 @@ def sync(*, user, register, mode: str, table, source: str, writer):
             ),
             data={"rows": batch.rows_total, "errors": batch.count_error, "mode": mode},
         )  # fmt: skip
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return batch

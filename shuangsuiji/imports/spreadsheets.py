@@ -287,7 +287,19 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_excel(data: bytes, name: str) -> list[list]:
+PROGRESS_EVERY = 5000  # rows between two progress(done, total) calls
+
+
+def _texts(values) -> list[str]:
+    """One row's cells as text, trailing empty cells dropped (most cells are strings: no call for those)."""
+    cells = [v.strip() if type(v) is str else cell_text(v) for v in values]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _read_excel(data: bytes, name: str):
+    """(rows expected, iterator of row cells as text): calamine's rows are turned into text one at a time."""
     check_budget(data, name)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -300,20 +312,27 @@ def _read_excel(data: bytes, name: str) -> list[list]:
             )
         if sheet.total_height * sheet.total_width > max_cells():
             raise SpreadsheetError(too_big_message(sheet.total_height * sheet.total_width))
-        rows = []
-        for values in sheet.iter_rows():  # row by row: fully empty rows are dropped before they pile up
-            cells = [cell_text(v) for v in values]
-            while cells and not cells[-1]:
-                cells.pop()
-            rows.append(cells)
-        return rows
+        return sheet.total_height, _excel_rows(workbook, sheet)
     except SpreadsheetError:
         raise
     except Exception as exc:  # calamine raises several error types for corrupt or foreign files
         raise SpreadsheetError(f"无法读取文件：不是有效的 Excel 文件或文件已损坏（{type(exc).__name__}）") from exc
 
 
-def _read_csv(data: bytes) -> list[list]:
+def _excel_rows(workbook, sheet):
+    try:
+        for values in sheet.iter_rows():
+            yield _texts(values)
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above, while streaming
+        raise SpreadsheetError(f"无法读取文件：不是有效的 Excel 文件或文件已损坏（{type(exc).__name__}）") from exc
+    finally:
+        del sheet
+        workbook.close()
+
+
+def _read_csv(data: bytes):
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -324,40 +343,54 @@ def _read_csv(data: bytes) -> list[list]:
         raise SpreadsheetError("无法识别 CSV 文件的编码（支持 UTF-8 和 GBK）")
     if "\x00" in text:
         raise SpreadsheetError("CSV 文件含有二进制内容，请确认文件格式")
-    rows = []
+    return text.count("\n") + 1, _csv_rows(text)
+
+
+def _csv_rows(text: str):
+    count = 0
     for row in csv.reader(io.StringIO(text, newline="")):
-        rows.append(row)
-        if len(rows) > max_rows() + 1:
+        count += 1
+        if count > max_rows() + 1:
             raise SpreadsheetError(f"数据行数超过上限 {max_rows():,} 行，请拆分后分批导入")
-    return rows
+        yield _texts(row)
 
 
-def read_table(data: bytes, filename: str) -> Table:
-    """Parse the first sheet: row 1 is the header; fully empty rows are skipped (numbers kept)."""
+def read_table(data: bytes, filename: str, *, stream: bool = False, progress=None) -> Table:
+    """Parse the first sheet: row 1 is the header; fully empty rows are skipped (numbers kept).
+
+    `stream=True`: `rows` is an iterator read once (an import holds its columns, not the rows too); the row
+    limit and "no data rows" are then raised while it is read. `progress(done, total)` every few thousand rows."""
     name = (filename or "").lower()
     if not data:
         raise SpreadsheetError("文件为空")
     if len(data) > max_bytes():
         raise SpreadsheetError(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes() / 1048576:.0f} MB")
     if name.endswith(EXCEL_SUFFIXES):
-        raw = _read_excel(data, name)
+        expected, raw = _read_excel(data, name)
     elif name.endswith(CSV_SUFFIXES):
-        raw = _read_csv(data)
+        expected, raw = _read_csv(data)
     else:
         raise SpreadsheetError("不支持的文件类型：请上传 .xlsx、.xls、.ods 或 .csv 文件")
-    if not raw or not any(cell_text(v) for v in raw[0]):
+    headers = next(raw, None)
+    if not headers:
         raise SpreadsheetError("文件为空：第1行应为表头")
-    headers = [cell_text(v) for v in raw[0]]
-    rows = []
-    for index, values in enumerate(raw[1:], start=2):
-        cells = [cell_text(v) for v in values]
-        if any(cells):
-            rows.append((index, cells))
-    if len(rows) > max_rows():
-        raise SpreadsheetError(f"数据行数超过上限 {max_rows():,} 行（实际 {len(rows):,} 行），请拆分后分批导入")
-    if not rows:
+    rows = _data_rows(raw, expected, progress)
+    return Table(headers=headers, rows=rows if stream else list(rows))
+
+
+def _data_rows(raw, expected: int, progress):
+    count, limit = 0, max_rows()
+    for index, cells in enumerate(raw, start=2):
+        if cells:  # trailing empty cells are dropped: an empty list is an empty row
+            count += 1
+            if count > limit:
+                count += sum(1 for cells in raw if cells)
+                raise SpreadsheetError(f"数据行数超过上限 {limit:,} 行（实际 {count:,} 行），请拆分后分批导入")
+            yield index, cells
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, expected)
+    if not count:
         raise SpreadsheetError("文件中没有数据行（只有表头）")
-    return Table(headers=headers, rows=rows)
 
 
 def safe_cell(value):

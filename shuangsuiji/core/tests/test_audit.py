@@ -179,3 +179,37 @@ def test_concurrent_writers_never_fork_the_chain():
     count, problems = audit.verify_chain()
     assert (count, problems) == (80, [])
 
+
+def test_bulk_append_hashes_exactly_like_row_hash_for_every_kind_of_value():
+    """The multi-row path builds each row's canonical JSON from fragments and skips `to_plain` when every key is
+    a str; the stored rows must hash and verify exactly as `row_hash` over the stored values says."""
+    import datetime as dt
+    from decimal import Decimal
+
+    tricky = [
+        {"name": "甲\"\\\n\t", "n": 1, "f": 1.5, "ok": True, "none": None, "ids": [3, 1], "d": dt.date(2026, 1, 2)},
+        {"when": dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC), "money": Decimal("1.20"), "set": {3, 1, 2}},
+        {1: "int key", 10: "ten", 2: "two"},  # non-str keys: to_plain turns them into "1", "10", "2"
+        {"nested": {"b": [{"z": 1, "a": 2}], "a": ()}, "emoji": "😀", "ctl": "\x01"},
+        {},
+        None,
+    ]
+    entries = [
+        audit.Entry(
+            action=ObjectChange.Action.UPDATE if i % 2 else "create", object_type="core.holidayoverride",
+            object_id=str(i), object_repr="名称" * 200, region_code="370322", message=f"说明{i % 3}",
+            prechange_data=tricky[(i + 1) % len(tricky)], postchange_data=tricky[i % len(tricky)],
+            plain=2 not in (i % len(tricky), (i + 1) % len(tricky)),  # str keys throughout: the caller may vouch
+        )  # fmt: skip
+        for i in range(120)
+    ]
+    assert audit.append_many(entries[:100]) == 100
+    rows = audit.append(entries[100:])
+    assert len(rows) == 20 and rows[-1].id == ObjectChange.objects.order_by("-id").first().id
+    stored = list(ObjectChange.objects.order_by("id"))
+    assert [row.hash for row in stored[100:]] == [row.hash for row in rows]
+    for row in stored:
+        assert audit.row_hash(row.prev_hash, row) == row.hash
+    assert stored[2].postchange_data == {"1": "int key", "10": "ten", "2": "two"}
+    assert stored[1].postchange_data["set"] == [1, 2, 3] and len(stored[0].object_repr) == 300
+    assert audit.verify_chain() == (120, [])
