@@ -315,6 +315,13 @@ def _load_inspectors(rng, orgs, units_by_region, today: dt.date):
             relation=rng.choice(ConflictRelation.values), start=dt.date(today.year, 1, 1),
             end=None if rng.random() < 0.6 else dt.date(today.year + 1, 12, 31), note="本人申报",
         )  # fmt: skip
+    # 沂源 2025: everyone doing daily supervision is on the roster, including staff without a 执法证 (协助检查);
+    # they are never drawn as one of the two certified officers (draws/snapshot.py).
+    for name, position in (("沂源协管员甲", "协管员"), ("沂源协管员乙", "科员")):
+        services.inspector_save(
+            user=SYSTEM,
+            data={"name": name, "assist_only": True, "organization": orgs["yy_agency"], "position": position},
+        )
 
 
 def _load_experts(rng, regions, today: dt.date):

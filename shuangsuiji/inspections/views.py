@@ -4,6 +4,9 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,14 +15,23 @@ from django.views.decorators.http import require_POST
 from shuangsuiji.core import audit
 from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.viewhelpers import service_call
+from shuangsuiji.core.viewhelpers import error_text, service_call
 from shuangsuiji.directory.models import InspectionItem
 from shuangsuiji.imports.spreadsheets import safe_cell, write_xlsx
 
 from . import selectors, services
 from .choices import EDITABLE_STATUSES, ProblemReason, ResultStatus
 from .filtersets import ResultFilterSet
-from .forms import AttachmentForm, ChecklistForm, CorrectionForm, ReasonForm, ResultForm, parse_answers
+from .forms import (
+    AttachmentForm,
+    ChecklistForm,
+    CorrectionForm,
+    QuestionFormSet,
+    ReasonForm,
+    ResultEntryForm,
+    parse_answers,
+    question_rows,
+)
 from .models import ChecklistTemplate, InspectionResult, ResultAttachment
 from .tables import ResultTable
 
@@ -52,23 +64,32 @@ def _form_initial(result: InspectionResult) -> dict:
 @login_required
 def result_detail(request, pk):
     result = _result(request, pk)
+    return render(request, "inspections/result_detail.html", _detail_context(request, result))
+
+
+def _detail_context(request, result: InspectionResult, *, form=None, posted_answers=None, saved_files=()) -> dict:
+    """The result page; after a refused save, `form` and `posted_answers` carry what was typed back onto it."""
     user = request.user
     can_enter = selectors.can_enter(user, result) and result.status in EDITABLE_STATUSES
     if can_enter and not result.answers.exists():
         services.materialise_checklist(result)
     me = selectors.assigned_inspector(user, result.target)
     signed = result.signatures.select_related("inspector", "user")
-    context = {
+    answers = list(result.answers.all())
+    for answer in answers if posted_answers else ():
+        answer.value, answer.note = posted_answers.get(answer.pk, (answer.value, answer.note))
+    return {
         "result": result,
         "task": result.draw.task,
         "items": result.draw.task.items.select_related("item"),
         "assignments": result.target.assignments.select_related("inspector"),
-        "answers": result.answers.all(),
+        "answers": answers,
         "signatures": signed,
         "attachments": result.attachments.select_related("uploaded_by"),
+        "saved_files": saved_files,
         "corrections": result.corrections.select_related("corrected_by"),
         "cases": result.cases.all(),
-        "form": ResultForm(initial=_form_initial(result)) if can_enter else None,
+        "form": (form or ResultEntryForm(initial=_form_initial(result))) if can_enter else None,
         "attachment_form": AttachmentForm() if can_enter else None,
         "can_enter": can_enter,
         "can_sign": me is not None and result.status == ResultStatus.DRAFT and not signed.filter(inspector=me).exists(),
@@ -88,28 +109,46 @@ def result_detail(request, pk):
         if user.has_perm("core.view_objectchange")
         else None,
     }
-    return render(request, "inspections/result_detail.html", context)
 
 
 @login_required
 @require_POST
 def result_save(request, pk):
+    """Save the entry. Files chosen in the form are stored first, as attachments of the (still editable) result,
+    so a mistake in another field never loses an upload; on any refusal the page comes back with every field
+    and checklist answer as typed, the errors beside their fields and summed up at the top."""
     result = _result(request, pk, "enter")
-    form = ResultForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"填写有误：{form.errors.as_text()}")
+    form = ResultEntryForm(request.POST, request.FILES)
+    posted = parse_answers(request.POST, result.answers.all())
+    saved_files = []
+    for upload in request.FILES.getlist("files"):
+        try:
+            stored = services.attachment_add(user=request.user, result=result, upload=upload)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("files", f"{upload.name}：{error_text(exc)}")
+        else:
+            saved_files.append(stored.original_name)
+    form.is_valid()
+    file_errors = "files" in form.errors
+    ok = not any(name != "files" for name in form.errors)
+    if ok:  # a refused file does not hide the other fields' errors: the save runs, and is undone if a file failed
+        with transaction.atomic():
+            ok = service_call(
+                request,
+                lambda: services.result_save(user=request.user, result=result, data=form.content(), answers=posted),
+                form=form,
+            ).ok
+            if ok and file_errors:
+                transaction.set_rollback(True)
+                ok = False
+    if ok:
+        note = f"（已上传附件：{'、'.join(saved_files)}）" if saved_files else ""
+        messages.success(request, f"检查结果已保存{note}。内容确认无误后，请检查组成员分别签名确认。")
         return redirect("inspections:result_detail", pk=pk)
-    if service_call(
-        request,
-        lambda: services.result_save(
-            user=request.user,
-            result=result,
-            data=form.content(),
-            answers=parse_answers(request.POST, result.answers.all()),
-        ),
-    ):
-        messages.success(request, "检查结果已保存。内容确认无误后，请检查组成员分别签名确认。")
-    return redirect("inspections:result_detail", pk=pk)
+    form.mark_invalid()
+    result = _result(request, pk, "enter")
+    context = _detail_context(request, result, form=form, posted_answers=posted, saved_files=saved_files)
+    return render(request, "inspections/result_detail.html", context)
 
 
 @login_required
@@ -144,6 +183,29 @@ def result_publish(request, pk):
     if service_call(request, lambda: services.result_publish(user=request.user, results=[result])):
         messages.success(request, "检查结果已公示。")
     return redirect("inspections:result_detail", pk=pk)
+
+
+@login_required
+def progress(request):
+    """执行情况: 完成率 per task and per inspector of one year, overdue targets flagged."""
+    require_perm(request.user, InspectionResult, "view")
+    today = timezone.localdate()
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdecimal() and 2000 <= int(year) <= 2100 else today.year
+    if request.user.has_perm("inspections.enter_inspectionresult"):
+        services.ensure_results(user=request.user)
+    return render(
+        request,
+        "inspections/progress.html",
+        {
+            "title": f"{year}年度抽查执行情况",
+            "year": year,
+            "years": range(today.year - 3, today.year + 2),
+            "tasks": selectors.progress_by_task(request.user, year=year, today=today),
+            "inspectors": selectors.progress_by_inspector(request.user, year=year, today=today),
+            "today": today,
+        },
+    )
 
 
 @login_required
@@ -284,13 +346,17 @@ def result_export(request):
     return response
 
 
-# --- checklist templates (admins) ----------------------------------------------------------------
+# --- checklist templates (科室负责人 and administrators) ---------------------------------------------
 
 
 @login_required
 def checklist_list(request):
     require_perm(request.user, ChecklistTemplate, "manage")
-    templates = ChecklistTemplate.objects.restrict(request.user, "manage").select_related("item", "region")
+    templates = (
+        ChecklistTemplate.objects.restrict(request.user, "manage")
+        .select_related("item", "region")
+        .annotate(lines=Count("questions"), key_lines=Count("questions", filter=Q(questions__key_point=True)))
+    )
     return render(request, "inspections/checklist_list.html", {"templates": templates, "title": "检查表维护"})
 
 
@@ -298,26 +364,38 @@ def checklist_list(request):
 def checklist_edit(request, pk=None):
     require_perm(request.user, ChecklistTemplate, "manage")
     template = get_object_or_404(ChecklistTemplate.objects.restrict(request.user, "manage"), pk=pk) if pk else None
-    items = InspectionItem.objects.restrict(request.user).filter(status="published")
-    initial = {}
+    items = InspectionItem.objects.restrict(request.user).filter(status="published").order_by("code", "-version")
+    initial, questions = {}, []
     if template:
-        initial = {
-            "name": template.name, "item": template.item, "active": template.active,
-            "questions": "\n".join(("*" if q.kind == "text" else "") + q.text for q in template.questions.all()),
-        }  # fmt: skip
+        initial = {"name": template.name, "item": template.item, "active": template.active}
+        questions = [
+            {"text": q.text, "basis": q.basis, "key_point": q.key_point, "kind": q.kind, "required": q.required}
+            for q in template.questions.all()
+        ]
+    elif request.GET.get("item", "").isdecimal():
+        item = items.filter(pk=int(request.GET["item"])).first()
+        if item:
+            initial = {"name": f"{item.name}检查表", "item": item, "active": True}
     form = ChecklistForm(request.POST or None, initial=initial, items=items)
-    if request.method == "POST" and form.is_valid():
-        obj = template or ChecklistTemplate(region=request.user.region)
-        obj.name, obj.item, obj.active = (
-            form.cleaned_data["name"],
-            form.cleaned_data["item"],
-            form.cleaned_data["active"],
-        )
-        if service_call(
-            request,
-            lambda: services.checklist_save(user=request.user, template=obj, questions=form.question_rows()),
-            form=form,
-        ):
-            messages.success(request, "检查表已保存。")
-            return redirect("inspections:checklist_list")
-    return render(request, "core/form_page.html", {"form": form, "title": "编辑检查表" if template else "新增检查表"})
+    formset = QuestionFormSet(request.POST or None, initial=questions, prefix="q")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = question_rows(formset)
+        if not rows:
+            form.add_error(None, "请至少填写一项检查内容")
+        else:
+            obj = template or ChecklistTemplate(region=request.user.region)
+            obj.name, obj.item, obj.active = (
+                form.cleaned_data["name"],
+                form.cleaned_data["item"],
+                form.cleaned_data["active"],
+            )
+            if service_call(
+                request, lambda: services.checklist_save(user=request.user, template=obj, questions=rows), form=form
+            ):
+                messages.success(request, "检查表已保存。")
+                return redirect("inspections:checklist_list")
+    return render(
+        request,
+        "inspections/checklist_form.html",
+        {"form": form, "formset": formset, "template": template, "title": "编辑检查表" if template else "新增检查表"},
+    )
