@@ -578,7 +578,7 @@ class BusinessLineForm(forms.ModelForm):
         model = BusinessLine
         fields = ["code", "name", "short_name", "order", "active"]
         help_texts = {
-            "code": "2–10 位小写字母、数字或下划线，如 zyy；创建后不能修改",
+            "code": "2–10 位小写拉丁字母、数字或下划线，以字母开头；创建后不能修改",
             "active": "停用后不再出现在新任务和新事项的选项中，已有数据不受影响",
         }
 

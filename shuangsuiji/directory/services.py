@@ -293,7 +293,7 @@ def business_line_save(*, user, line: BusinessLine | None = None, data: dict) ->
         raise ValidationError({"code": "专业类别代码创建后不能修改（检查对象、抽查事项和已公布的抽取都引用它）"})
     code = (data.get("code", line.code) or "").strip()
     if creating and not BUSINESS_LINE_CODE.match(code):
-        raise ValidationError({"code": "代码应为 2–10 位小写字母、数字或下划线，以字母开头（如 zyy）"})
+        raise ValidationError({"code": "代码应为 2–10 位小写拉丁字母、数字或下划线，以字母开头"})
     data["code"] = code
     _assign(line, data, BUSINESS_LINE_FIELDS)
     return _save(line, user=user)

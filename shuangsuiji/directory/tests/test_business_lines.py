@@ -31,7 +31,7 @@ def test_zhongyiyao_ships_and_admin_maintains_lines(admin_user_gq, approver_gq):
     assert (line.name, line.active) == ("疫情防控", False)
     with pytest.raises(ValidationError, match="创建后不能修改"):
         services.business_line_save(user=admin_user_gq, line=line, data={"code": "other"})
-    with pytest.raises(ValidationError, match="小写字母"):
+    with pytest.raises(ValidationError, match="小写拉丁字母"):
         services.business_line_save(user=admin_user_gq, data={"code": "中医", "name": "中医"})
     with pytest.raises(PermissionDenied):
         services.business_line_save(user=approver_gq, data={"code": "abc", "name": "某专业"})
@@ -45,7 +45,7 @@ def test_business_line_pages(client, admin_user_gq, approver_gq):
     response = client.post(
         reverse("directory:business_line_create"), {"code": "Bad Code", "name": "某专业", "order": 30, "active": "on"}
     )
-    assert response.status_code == 200 and "小写字母" in response.content.decode()
+    assert response.status_code == 200 and "小写拉丁字母" in response.content.decode()
     response = client.post(
         reverse("directory:business_line_create"), {"code": "mzyl", "name": "民族医药", "order": 30, "active": "on"}
     )
