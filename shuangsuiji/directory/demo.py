@@ -17,7 +17,7 @@ from shuangsuiji.accounts.models import User
 from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.core.registry import demo_loader
 from shuangsuiji.core.validators import make_credit_code, org_code_check_char
-from shuangsuiji.regions.models import Region
+from shuangsuiji.regions.models import Region, Township
 
 from . import services
 from .choices import ConflictRelation, ExpertKind, ItemCategory
@@ -350,6 +350,15 @@ def _load_experts(rng, regions, today: dt.date):
         )  # fmt: skip
 
 
+def _set_townships() -> None:
+    """Units whose name carries a 乡镇（街道）name get that township (the demo's names are built from them).
+    Demo set-up only: one UPDATE per township, no audit rows (the unit history starts with the import)."""
+    for town in Township.objects.filter(county__code__in=("370322", "370323")):
+        stem = town.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+        if len(stem) >= 2:
+            RegulatedUnit.objects.filter(region=town.county, township=None, name__contains=stem).update(township=town)
+
+
 def _load_items(rng, regions):
     lines = {line.code: line for line in BusinessLine.objects.all()}
     province, city, gq, yy = (regions[c] for c in ("370000", "370300", "370322", "370323"))
@@ -398,6 +407,7 @@ def load_directory(context, stdout):
     _load_items(rng, regions)
     today = context["today"]  # every date is relative to the day of loading
     units = _load_units(rng, stdout, today)
+    _set_townships()
     _load_history(rng, units["370322"] + units["370323"], today)
     _load_inspectors(rng, context["orgs"], units, today)
     _load_experts(rng, regions, today)
