@@ -139,6 +139,12 @@ MATRIX: dict[str, Route] = {
     "accounts:organization_create": r("accounts:organization_create", ADMINS),
     "regions:region_list": r("regions:region_list", ANY),
     # --- directory: 一单两库 --------------------------------------------------------------------------
+    # 专业类别 are national data: every system administrator maintains them (issue #15 point 7)
+    "directory:business_line_list": r("directory:business_line_list", ADMINS),
+    "directory:business_line_create": r("directory:business_line_create", ADMINS),
+    "directory:business_line_edit": r(
+        "directory:business_line_edit", ADMINS, args=lambda w: {"pk": w.business_line}, leak_check=False
+    ),
     "directory:unit_list": r("directory:unit_list", ANY),
     "directory:unit_create": r("directory:unit_create", EDITORS),
     "directory:unit_export": r("directory:unit_export", ANY, sample=("oversight", "other_county")),
@@ -284,6 +290,7 @@ MATRIX: dict[str, Route] = {
     "inspections:result_list": r("inspections:result_list", ANY),
     "inspections:result_export": r("inspections:result_export", ANY),
     "inspections:publish_queue": r("inspections:publish_queue", APPROVERS),
+    "inspections:progress": r("inspections:progress", ANY),
     "inspections:result_detail": r("inspections:result_detail", GQ_VIEW, args=pk("result_draft")),
     "inspections:result_save": r("inspections:result_save", GQ_EDIT, method="post", args=pk("result_draft")),
     "inspections:result_sign": r("inspections:result_sign", GQ_EDIT, method="post", args=pk("result_draft")),
@@ -303,9 +310,10 @@ MATRIX: dict[str, Route] = {
     ),
     "inspections:attachment_download": r("inspections:attachment_download", GQ_VIEW, args=pk("attachment")),
     "inspections:attachment_delete": r("inspections:attachment_delete", GQ_EDIT, method="post", args=pk("attachment")),
-    "inspections:checklist_list": r("inspections:checklist_list", ADMINS),
-    "inspections:checklist_create": r("inspections:checklist_create", ADMINS),
-    "inspections:checklist_edit": r("inspections:checklist_edit", GQ_ADMIN, args=pk("checklist")),
+    # 检查表: 科室负责人 and administrators (issue #15 point 4)
+    "inspections:checklist_list": r("inspections:checklist_list", APPROVERS),
+    "inspections:checklist_create": r("inspections:checklist_create", APPROVERS),
+    "inspections:checklist_edit": r("inspections:checklist_edit", GQ_APPROVE, args=pk("checklist")),
     # --- cases -------------------------------------------------------------------------------------------
     "cases:case_list": r("cases:case_list", ANY),
     "cases:case_create": r("cases:case_create", GQ_EDIT, args=lambda w: {"result_pk": w.result_published}),
@@ -407,6 +415,7 @@ def build_world() -> SimpleNamespace:
     from shuangsuiji.directory import services as directory_services
     from shuangsuiji.directory.choices import ImportMode, ImportStatus
     from shuangsuiji.directory.models import (
+        BusinessLine,
         ConflictDeclaration,
         Expert,
         InspectionItem,
@@ -496,6 +505,7 @@ def build_world() -> SimpleNamespace:
         result_submitted=results.filter(status="submitted").first().pk,
         result_published=results.filter(status="published").order_by("pk").first().pk,
         attachment=attachment.pk, checklist=checklist.pk,
+        business_line=BusinessLine.objects.get(code="zyy").pk,
         case_rectify=cases.filter(kind="rectify").first().pk, case_penalty=cases.filter(kind="penalty").first().pk,
         audit_entry=ObjectChange.objects.filter(region_code="370322").order_by("pk").first().pk,
         holiday=HolidayOverride.objects.create(date="2031-01-03", is_workday=False, name="权限测试").pk,

@@ -6,7 +6,7 @@ from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.regions.models import Region
-from shuangsuiji.regions.services import regions_load_csv
+from shuangsuiji.regions.services import regions_load_csv, regions_load_gbt2260
 
 DEMO_PASSWORD = "Demo@2026!"
 
@@ -36,6 +36,7 @@ ORGS = {
 
 def load_accounts() -> dict[str, Organization]:
     regions_load_csv(user=SYSTEM)
+    regions_load_gbt2260(user=SYSTEM, prefix="3703")  # the demo city's 乡镇（街道）(migrate ships 省/市/县)
     orgs: dict[str, Organization] = {}
     for key, (name, kind, code, parent) in ORGS.items():
         region = Region.objects.get(code=code)

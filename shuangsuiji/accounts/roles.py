@@ -39,7 +39,7 @@ ROLE_ACTIONS: dict[str, set[str]] = {
 # Models only administrators write (others may view them).
 ADMIN_ONLY_MODELS = {
     "accounts.user", "accounts.organization", "core.holidayoverride", "core.calendaryear", "core.calendarproposal",
-    "regions.region",
+    "regions.region", "regions.township", "directory.businessline",
 }  # fmt: skip
 
 # Models a role may not even see.
@@ -62,7 +62,16 @@ ROLE_DENIED: dict[str, set[str]] = {
 }  # fmt: skip
 
 
+# Permissions a role has although its actions would not grant them: 科室负责人 maintain the 检查表 of their items
+# (issue #15 point 4; `manage` otherwise stays with the system administrator).
+ROLE_GRANTED: dict[str, set[str]] = {
+    Role.APPROVER: {"inspections.manage_checklisttemplate"},
+}
+
+
 def role_allows(role: str, perm: str) -> bool:
+    if perm in ROLE_GRANTED.get(role, set()):
+        return True
     app_label, _, codename = perm.partition(".")
     action, _, model = codename.partition("_")
     label = f"{app_label}.{model}"

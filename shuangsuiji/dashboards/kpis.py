@@ -58,6 +58,8 @@ KPI_LABELS = [
     ("joint_tasks", "联合抽查任务占比", "%", "joint_tasks"),
     ("joint_units", "联合抽查对象占比", "%", "joint_units"),
     ("risk_based", "信用风险分类抽查占比", "%", "risk_based"),
+    ("completion", "检查完成率（已检查÷抽中对象）", "%", None),
+    ("overdue_unchecked", "逾期未检查对象", "户", None),
     ("problem_rate", "问题发现率", "%", None),
     ("overdue", "逾期未公示结果", "件", None),
     ("overdue_cases", "逾期后续处置", "件", None),
@@ -169,6 +171,9 @@ class KpiReport:
             "timely": pct(c["timely"], c["due"]),
             "overdue": c["overdue"],
             "overdue_cases": c["overdue_cases"],
+            "done_targets": c["done_targets"],
+            "completion": pct(c["done_targets"], c["targets"]),
+            "overdue_unchecked": c["overdue_unchecked"],
         }
 
     def summary(self) -> list[dict]:
@@ -178,7 +183,7 @@ class KpiReport:
             value = v[key]
             target = TARGETS.get(target_key) if target_key else None
             if target is None:
-                ok = None if key not in ("overdue", "overdue_cases") else value == 0
+                ok = None if key not in ("overdue", "overdue_cases", "overdue_unchecked") else value == 0
             else:
                 ok = None if value is None else value >= target
             out.append({"key": key, "label": label, "value": value, "unit": unit, "target": target, "ok": ok})
@@ -289,6 +294,23 @@ def _results(user, prefix, year, today, bucket, data: Buckets, first_checks) -> 
         timely.annotate(month=ExtractMonth("publish_due")).values("region__code", "month").annotate(n=Count("id"))
     ):
         data.add(bucket(row["region__code"]), row["month"], "timely", row["n"])
+    # Execution: drawn targets checked (by the draw's month, like `targets`), and targets still unchecked after
+    # their task's 检查结束日期 (by the month the window ended).
+    live = base.filter(draw__status=DrawStatus.LOCKED, draw__drawn_at__year=year, target__status=TargetStatus.ACTIVE)
+    for row in (
+        live.filter(status__in=CHECKED_STATUSES)
+        .annotate(month=ExtractMonth("draw__drawn_at"))
+        .values("unit__region__code", "month")
+        .annotate(n=Count("id"))
+    ):
+        data.add(bucket(row["unit__region__code"]), row["month"], "done_targets", row["n"])
+    for row in (
+        live.filter(status__in=("pending", "draft"), checked_on__isnull=True, draw__task__window_end__lt=today)
+        .annotate(month=ExtractMonth("draw__task__window_end"))
+        .values("unit__region__code", "month")
+        .annotate(n=Count("id"))
+    ):
+        data.add(bucket(row["unit__region__code"]), row["month"], "overdue_unchecked", row["n"])
     overdue = due.filter(status__in=UNPUBLISHED_STATUSES, publish_due__lt=today, draw__status=DrawStatus.LOCKED,
                          target__status=TargetStatus.ACTIVE)  # fmt: skip
     for row in (

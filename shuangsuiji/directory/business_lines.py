@@ -1,4 +1,4 @@
-"""The 13 卫生健康 business lines (research-regulatory §2.5). Codes are stable: other apps and
+"""The 卫生健康 business lines (research-regulatory §2.5). Codes are stable: other apps and
 imported files refer to them. Used by migration 0002 and by tests; never edit a code."""
 
 BUSINESS_LINES = [
@@ -16,4 +16,5 @@ BUSINESS_LINES = [
     ("fyjk", "妇幼健康（母婴保健）", "妇幼健康"),
     ("cgx", "采供血", "采供血"),
     ("jhsy", "计划生育", "计划生育"),
+    ("zyy", "中医药服务", "中医药"),  # 蓟州 2022 附件10 (added by migration 0008 to existing databases)
 ]

@@ -17,7 +17,7 @@ from shuangsuiji.accounts.models import User
 from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.core.registry import demo_loader
 from shuangsuiji.core.validators import make_credit_code, org_code_check_char
-from shuangsuiji.regions.models import Region
+from shuangsuiji.regions.models import Region, Township
 
 from . import services
 from .choices import ConflictRelation, ExpertKind, ItemCategory
@@ -315,6 +315,13 @@ def _load_inspectors(rng, orgs, units_by_region, today: dt.date):
             relation=rng.choice(ConflictRelation.values), start=dt.date(today.year, 1, 1),
             end=None if rng.random() < 0.6 else dt.date(today.year + 1, 12, 31), note="本人申报",
         )  # fmt: skip
+    # 沂源 2025: everyone doing daily supervision is on the roster, including staff without a 执法证 (协助检查);
+    # they are never drawn as one of the two certified officers (draws/snapshot.py).
+    for name, position in (("沂源协管员甲", "协管员"), ("沂源协管员乙", "科员")):
+        services.inspector_save(
+            user=SYSTEM,
+            data={"name": name, "assist_only": True, "organization": orgs["yy_agency"], "position": position},
+        )
 
 
 def _load_experts(rng, regions, today: dt.date):
@@ -341,6 +348,15 @@ def _load_experts(rng, regions, today: dt.date):
                               "qualification_no": f"{today.year - 3}{rng.randint(10000000, 99999999)}", "valid_to": dt.date(today.year + 1, 6, 30)},
             specialties=[lines[c] for c in codes],
         )  # fmt: skip
+
+
+def _set_townships() -> None:
+    """Units whose name carries a 乡镇（街道）name get that township (the demo's names are built from them).
+    Demo set-up only: one UPDATE per township, no audit rows (the unit history starts with the import)."""
+    for town in Township.objects.filter(county__code__in=("370322", "370323")):
+        stem = town.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+        if len(stem) >= 2:
+            RegulatedUnit.objects.filter(region=town.county, township=None, name__contains=stem).update(township=town)
 
 
 def _load_items(rng, regions):
@@ -391,6 +407,7 @@ def load_directory(context, stdout):
     _load_items(rng, regions)
     today = context["today"]  # every date is relative to the day of loading
     units = _load_units(rng, stdout, today)
+    _set_townships()
     _load_history(rng, units["370322"] + units["370323"], today)
     _load_inspectors(rng, context["orgs"], units, today)
     _load_experts(rng, regions, today)

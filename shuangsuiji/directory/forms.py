@@ -14,7 +14,7 @@ from shuangsuiji.accounts.models import Organization
 from shuangsuiji.core.concurrency import VersionedFormMixin
 from shuangsuiji.core.validators import normalize_credit_code, validate_credit_code
 from shuangsuiji.imports.columns import RowRule, apply_row_rules
-from shuangsuiji.regions.models import Region
+from shuangsuiji.regions.models import Region, Township
 
 from .choices import ConflictRelation, ExpertKind, ImportMode, ItemCategory, RiskLevel, UnitStatus
 from .models import (
@@ -197,7 +197,7 @@ class UnitForm(forms.ModelForm):
     class Meta:
         model = RegulatedUnit
         fields = [
-            "credit_code", "name", "address", "region", "business_lines", "legal_rep", "contact_phone",
+            "credit_code", "name", "address", "region", "township", "business_lines", "legal_rep", "contact_phone",
             "licence_no", "licence_valid_to", "tags", "complaint_count", "status", "note",
         ]  # fmt: skip
         widgets = {
@@ -214,6 +214,11 @@ class UnitForm(forms.ModelForm):
         region = self.fields.get("region")
         if isinstance(region, forms.ModelChoiceField):
             region.queryset = Region.objects.restrict(user, "view").filter(valid=True)
+        township = self.fields.get("township")
+        if isinstance(township, forms.ModelChoiceField):
+            township.queryset = Township.objects.restrict(user, "view").filter(valid=True).select_related("county")
+            township.label_from_instance = lambda t: f"{t.county.name}{t.name}（{t.code}）"
+            township.help_text = "须属于所选的所属区划"
 
 
 class UnitRowForm(RowFormMixin, UnitForm):
@@ -233,6 +238,9 @@ class UnitRowForm(RowFormMixin, UnitForm):
     risk_level = forms.CharField(label="信用风险分类", required=False)
     risk_as_of = date_field("风险分类日期")
     risk_source = forms.CharField(label="风险分类来源", required=False, max_length=100)
+
+    class Meta(UnitForm.Meta):  # the import has no 乡镇（街道） column (yet): the unit page sets it
+        fields = [name for name in UnitForm.Meta.fields if name != "township"]
 
     def __init__(self, *args, ctx: LookupContext, **kwargs):
         super().__init__(*args, user=ctx.user, **kwargs)
@@ -284,12 +292,12 @@ class RiskRatingForm(forms.ModelForm):
 
 class InspectorForm(forms.ModelForm):
     cert_valid_from = date_field("执法证有效期起")
-    cert_valid_to = date_field("执法证有效期至", required=True)
+    cert_valid_to = date_field("执法证有效期至", required=False)
 
     class Meta:
         model = Inspector
         fields = [
-            "name", "cert_no", "cert_valid_from", "cert_valid_to", "organization", "position",
+            "name", "assist_only", "cert_no", "cert_valid_from", "cert_valid_to", "organization", "position",
             "specialties", "tags", "phone", "active",
         ]  # fmt: skip
         widgets = {"specialties": forms.CheckboxSelectMultiple, "tags": forms.CheckboxSelectMultiple}
@@ -303,13 +311,19 @@ class InspectorForm(forms.ModelForm):
             org.queryset = Organization.objects.restrict(user, "view").filter(active=True)
 
     def clean_cert_no(self):
-        return self.cleaned_data["cert_no"].strip().upper()
+        return (self.cleaned_data["cert_no"] or "").strip().upper()
 
     row_rules = (RowRule(("cert_valid_from", "cert_valid_to"), "cert_valid_to", cert_dates_reversed),)
 
     def clean(self):
         data = super().clean()
         apply_row_rules(self, self.row_rules)
+        # The page's rule (the import pops assist_only and requires both fields, so the column engine that runs
+        # only `row_rules` loses nothing): a certified officer needs the number and its validity.
+        if not data.get("assist_only"):
+            for name, label in (("cert_no", "执法证号"), ("cert_valid_to", "执法证有效期至")):
+                if name in self.fields and not data.get(name) and name not in self.errors:
+                    self.add_error(name, f"请填写{label}（未取得执法证的人员请勾选“无执法证（协助检查）”）")
         return data
 
 
@@ -327,6 +341,9 @@ class InspectorRowForm(RowFormMixin, InspectorForm):
     def __init__(self, *args, ctx: LookupContext, **kwargs):
         super().__init__(*args, user=ctx.user, **kwargs)
         self.ctx = ctx
+        self.fields.pop("assist_only", None)  # the import keys on 执法证号: certified officers only
+        for name in ("cert_no", "cert_valid_to"):
+            self.fields[name].required = True
 
     def clean_organization(self):
         name = self.cleaned_data["organization"].strip()
@@ -478,13 +495,18 @@ class InspectionItemForm(forms.ModelForm):
     class Meta:
         model = InspectionItem
         fields = [
-            "code", "business_line", "name", "target", "category", "legal_basis", "responsible_body", "content",
-            "method", "default_ratio", "frequency", "region",
+            "code", "business_line", "name", "target", "unit_lines", "category", "legal_basis", "responsible_body",
+            "content", "method", "default_ratio", "frequency", "region",
         ]  # fmt: skip
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ("legal_basis", "content")}
+        widgets = {
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in ("legal_basis", "content")},
+            "unit_lines": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if "unit_lines" in self.fields:
+            self.fields["unit_lines"].queryset = BusinessLine.objects.filter(active=True)
         if "region" in self.fields:  # the import row form has none: items go to the importer's region
             self.fields["region"].queryset = Region.objects.restrict(user, "view").filter(valid=True)
             self.fields["region"].required = not user.is_superuser  # only superusers keep national items
@@ -534,7 +556,7 @@ class ItemRowForm(RowFormMixin, InspectionItemForm):
     frequency = forms.CharField(label="抽查频次", required=False, max_length=50)
 
     class Meta(InspectionItemForm.Meta):
-        fields = [name for name in InspectionItemForm.Meta.fields if name != "region"]
+        fields = [name for name in InspectionItemForm.Meta.fields if name not in ("region", "unit_lines")]
         error_messages = {
             name: REQUIRED for name in ("code", "name", "target", "legal_basis", "responsible_body", "content")
         }
@@ -580,3 +602,18 @@ class ImportUploadForm(forms.Form):
         label="导入方式", choices=ImportMode.choices, initial=ImportMode.CREATE, widget=forms.RadioSelect,
         help_text="新增导入：统一社会信用代码已存在则报错；更新导入（审管联动）：已存在的更新、注销/停业的关闭、新代码新增，空白单元格表示不修改",
     )  # fmt: skip
+
+
+class BusinessLineForm(forms.ModelForm):
+    class Meta:
+        model = BusinessLine
+        fields = ["code", "name", "short_name", "order", "active"]
+        help_texts = {
+            "code": "2–10 位小写拉丁字母、数字或下划线，以字母开头；创建后不能修改",
+            "active": "停用后不再出现在新任务和新事项的选项中，已有数据不受影响",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True

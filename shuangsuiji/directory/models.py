@@ -7,6 +7,7 @@ Units, inspectors and items belong to a region and subclass ScopedModel, so ever
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -74,6 +75,10 @@ class RegulatedUnit(ScopedModel, TimeStampedModel, Versioned):
     region = models.ForeignKey(
         "regions.Region", verbose_name="所属区划", on_delete=models.PROTECT, related_name="units"
     )
+    township = models.ForeignKey(
+        "regions.Township", verbose_name="乡镇（街道）", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="units",
+    )  # fmt: skip
     business_lines = models.ManyToManyField(BusinessLine, verbose_name="专业类别", related_name="units")
     legal_rep = models.CharField("法定代表人/负责人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
@@ -102,6 +107,11 @@ class RegulatedUnit(ScopedModel, TimeStampedModel, Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.township_id and self.region_id and self.township.county_id != self.region_id:
+            raise ValidationError({"township": f"乡镇（街道）“{self.township.name}”不属于{self.region.name}"})
 
     @property
     def is_open(self) -> bool:
@@ -184,9 +194,13 @@ class Inspector(ScopedModel, TimeStampedModel, Versioned):
     region_field = "organization__region"
 
     name = models.CharField("姓名", max_length=50)
-    cert_no = models.CharField("执法证号", max_length=50, unique=True)
+    assist_only = models.BooleanField(
+        "无执法证（协助检查）", default=False,
+        help_text="从事日常监管但未取得行政执法证的人员：列入名录库、可协助检查，不作为持证执法人员参加随机选派",
+    )  # fmt: skip
+    cert_no = models.CharField("执法证号", max_length=50, blank=True)
     cert_valid_from = models.DateField("执法证有效期起", null=True, blank=True)
-    cert_valid_to = models.DateField("执法证有效期至")
+    cert_valid_to = models.DateField("执法证有效期至", null=True, blank=True)
     organization = models.ForeignKey(
         "accounts.Organization", verbose_name="所属机构", on_delete=models.PROTECT, related_name="inspectors"
     )
@@ -205,11 +219,30 @@ class Inspector(ScopedModel, TimeStampedModel, Versioned):
         verbose_name_plural = "执法检查人员名录库"
         ordering = ["organization_id", "name"]  # local columns, served by inspector_org_name_idx (no join)
         indexes = [models.Index(fields=["organization", "name"], name="inspector_org_name_idx")]
+        constraints = [
+            # staff without a certificate (协助检查) have no number; every number given is unique
+            models.UniqueConstraint(
+                fields=["cert_no"], condition=~Q(cert_no=""), name="inspector_cert_no_unique",
+                violation_error_message="执法证号已被名录库中的另一名执法人员使用",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.cert_no}）"
+        return f"{self.name}（{self.cert_no or '无执法证'}）"
+
+    def clean(self):
+        if not self.assist_only:
+            errors = {}
+            if not (self.cert_no or "").strip():
+                errors["cert_no"] = "请填写执法证号（未取得执法证的人员请勾选“无执法证（协助检查）”）"
+            if self.cert_valid_to is None:
+                errors["cert_valid_to"] = "请填写执法证有效期至"
+            if errors:
+                raise ValidationError(errors)
 
     def cert_valid_on(self, day: dt.date) -> bool:
+        if self.assist_only or self.cert_valid_to is None:
+            return False
         return (self.cert_valid_from is None or self.cert_valid_from <= day) and day <= self.cert_valid_to
 
     def on_leave(self, day: dt.date) -> bool:
@@ -336,6 +369,10 @@ class InspectionItem(ScopedModel, TimeStampedModel, Versioned):
     )
     name = models.CharField("抽查事项", max_length=200)
     target = models.CharField("检查对象", max_length=200)
+    unit_lines = models.ManyToManyField(
+        BusinessLine, verbose_name="适用对象专业类别", blank=True, related_name="applicable_items",
+        help_text="该事项适用于哪些专业类别的检查对象；不选表示与本事项的专业类别相同",
+    )  # fmt: skip
     legal_basis = models.TextField("抽查依据")
     responsible_body = models.CharField("抽查主体", max_length=200)
     content = models.TextField("抽查内容")
@@ -369,7 +406,9 @@ class InspectionItem(ScopedModel, TimeStampedModel, Versioned):
             models.UniqueConstraint(fields=["region", "code", "version"], name="item_unique_version"),
             # national items have no region, and NULLs are distinct: they need their own constraint
             models.UniqueConstraint(
-                fields=["code", "version"], condition=Q(region__isnull=True), name="item_national_unique_version",
+                fields=["code", "version"],
+                condition=Q(region__isnull=True),
+                name="item_national_unique_version",
                 violation_error_message="国家级抽查事项中已有相同事项编码和版本号的记录",
             ),
         ]
@@ -380,6 +419,31 @@ class InspectionItem(ScopedModel, TimeStampedModel, Versioned):
     @property
     def is_editable(self) -> bool:
         return self.status == ItemStatus.DRAFT
+
+    def unit_line_ids(self) -> set[int]:
+        """The business lines of the units this item applies to (its own line when none are chosen)."""
+        chosen = {line.pk for line in self.unit_lines.all()}
+        return chosen or {self.business_line_id}
+
+    def lineage_root(self) -> "InspectionItem":
+        """The item this one descends from by claims (认领): the top of the `claimed_from` chain."""
+        node, seen = self, set()
+        while node.claimed_from_id and node.pk not in seen:
+            seen.add(node.pk)
+            node = node.claimed_from
+        return node
+
+    def lineage(self):
+        """Every version and every lower-level claim of the same 事项 (same code at or below the root's region).
+
+        Versions keep the code and the region; a claim keeps the code in a lower region. Rows that refer to an
+        item (检查表) resolve through this, never through one row's id.
+        """
+        root = self.lineage_root()
+        qs = InspectionItem.objects.filter(code=root.code)
+        if root.region_id is not None:
+            qs = qs.filter(region__code__startswith=root.region.scope_prefix)
+        return qs
 
 
 class ImportBatch(ImportBatchBase):

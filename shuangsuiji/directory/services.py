@@ -9,6 +9,7 @@ module contributes the four registers' writers (`_write_units` … `_write_exper
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from itertools import islice
 
@@ -39,6 +40,7 @@ from shuangsuiji.imports.spreadsheets import Table
 from .choices import CLOSED_STATUSES, ImportKind, ItemLevel, ItemStatus
 from .importers import CHUNK, IMPORTERS
 from .models import (
+    BusinessLine,
     ConflictDeclaration,
     Expert,
     ImportBatch,
@@ -123,8 +125,8 @@ def _assign(obj, data: dict, allowed: set[str]) -> None:
 # --- regulated units -----------------------------------------------------------------------------
 
 UNIT_FIELDS = {
-    "credit_code", "name", "address", "region", "legal_rep", "contact_phone", "licence_no", "licence_valid_to",
-    "complaint_count", "status", "note",
+    "credit_code", "name", "address", "region", "township", "legal_rep", "contact_phone", "licence_no",
+    "licence_valid_to", "complaint_count", "status", "note",
 }  # fmt: skip
 
 
@@ -209,7 +211,8 @@ def inspection_history_add(*, user, unit: RegulatedUnit, inspected_on: dt.date, 
 # --- inspectors, leave, conflicts, experts ---------------------------------------------------------
 
 INSPECTOR_FIELDS = {
-    "name", "cert_no", "cert_valid_from", "cert_valid_to", "organization", "position", "phone", "user", "active"
+    "name", "cert_no", "cert_valid_from", "cert_valid_to", "organization", "position", "phone", "user", "active",
+    "assist_only",
 }  # fmt: skip
 
 
@@ -305,6 +308,30 @@ def expert_save(
     return _save(expert, user=user, m2m=m2m)
 
 
+# --- business lines (专业类别) ----------------------------------------------------------------------
+
+BUSINESS_LINE_FIELDS = {"code", "name", "short_name", "order", "active"}
+BUSINESS_LINE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,9}$")
+
+
+@transaction.atomic
+def business_line_save(*, user, line: BusinessLine | None = None, data: dict) -> BusinessLine:
+    """Create or edit a 专业类别 (system administrators; audited). The code is fixed once created: units, items,
+    inspectors, imported files and published draws refer to it. A line in use is switched off, never deleted."""
+    creating = line is None
+    require_model_perm(user, BusinessLine, "add" if creating else "change")
+    line = line or BusinessLine()
+    data = dict(data)
+    if not creating and "code" in data and data["code"] != line.code:
+        raise ValidationError({"code": "专业类别代码创建后不能修改（检查对象、抽查事项和已公布的抽取都引用它）"})
+    code = (data.get("code", line.code) or "").strip()
+    if creating and not BUSINESS_LINE_CODE.match(code):
+        raise ValidationError({"code": "代码应为 2–10 位小写拉丁字母、数字或下划线，以字母开头"})
+    data["code"] = code
+    _assign(line, data, BUSINESS_LINE_FIELDS)
+    return _save(line, user=user)
+
+
 # --- inspection items ----------------------------------------------------------------------------
 
 ITEM_FIELDS = {
@@ -323,13 +350,15 @@ def _item_region_check(user, item: InspectionItem) -> None:
 def item_create(*, user, data: dict) -> InspectionItem:
     require_model_perm(user, InspectionItem, "add")
     item = InspectionItem()
+    data = dict(data)
+    m2m = {"unit_lines": data.pop("unit_lines")} if "unit_lines" in data else None
     _assign(item, data, ITEM_FIELDS)
     item.level = LEVEL_OF_REGION[item.region.level] if item.region else ItemLevel.NATIONAL
     _item_region_check(user, item)
     if item.region is not None and InspectionItem.objects.filter(region=item.region, code=item.code).exists():
         raise ValidationError({"code": f"本区划已有事项编码 {item.code}，如需修改请创建新版本"})
     item.status = ItemStatus.DRAFT
-    return _save(item, user=user)
+    return _save(item, user=user, m2m=m2m)
 
 
 @transaction.atomic
@@ -341,8 +370,10 @@ def item_update(*, user, item: InspectionItem, data: dict, expected_version: int
     _item_region_check(user, item)
     if not item.is_editable:
         raise ValidationError("已发布的抽查事项不可修改，请创建新版本")
+    data = dict(data)
+    m2m = {"unit_lines": data.pop("unit_lines")} if "unit_lines" in data else None
     _assign(item, data, ITEM_FIELDS - {"code", "region"})
-    return _save(item, user=user)
+    return _save(item, user=user, m2m=m2m)
 
 
 @transaction.atomic
@@ -381,7 +412,9 @@ def item_new_version(*, user, item: InspectionItem) -> InspectionItem:
     if InspectionItem.objects.filter(previous_version=item).exists():
         raise ValidationError("该版本已有后续版本（草稿或已发布），请在其上修改")
     draft = _copy_item(item, version=item.version + 1, previous_version=item, claimed_from=item.claimed_from)
-    return _save(draft, user=user, message=f"基于第{item.version}版创建新版本")
+    return _save(
+        draft, user=user, message=f"基于第{item.version}版创建新版本", m2m={"unit_lines": list(item.unit_lines.all())}
+    )
 
 
 @transaction.atomic
@@ -399,7 +432,7 @@ def item_claim(*, user, item: InspectionItem, region) -> InspectionItem:
         raise ValidationError(f"本区划已认领或已有事项编码 {item.code}")
     claimed = _copy_item(item, region=region, level=LEVEL_OF_REGION[region.level], version=1, claimed_from=item)
     claimed.status = ItemStatus.DRAFT
-    claimed = _save(claimed, user=user, message=f"认领上级事项 {item}")
+    claimed = _save(claimed, user=user, message=f"认领上级事项 {item}", m2m={"unit_lines": list(item.unit_lines.all())})
     audit.log_event(Action.WORKFLOW, obj=item, user=user, message=f"被 {region.name} 认领")
     return claimed
 

@@ -38,7 +38,7 @@ class UnitTable(tables.Table):
 
 class InspectorTable(tables.Table):
     name = tables.Column(verbose_name="姓名", linkify=("directory:inspector_detail", {"pk": tables.A("pk")}))
-    cert_no = tables.Column(verbose_name="执法证号")
+    cert_no = tables.Column(verbose_name="执法证号", empty_values=())
     cert_valid_to = tables.DateColumn(verbose_name="有效期至", format="Y-m-d")
     organization = tables.Column(verbose_name="所属机构", order_by="organization__name")
     position = tables.Column(verbose_name="职务")
@@ -48,6 +48,9 @@ class InspectorTable(tables.Table):
         model = Inspector
         fields = ("name", "cert_no", "cert_valid_to", "organization", "position", "active")
         attrs = ATTRS
+
+    def render_cert_no(self, record, value):
+        return "无执法证（协助检查）" if record.assist_only else (value or "—")
 
 
 class ExpertTable(tables.Table):

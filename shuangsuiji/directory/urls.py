@@ -5,6 +5,9 @@ from . import views
 app_name = "directory"
 
 urlpatterns = [
+    path("business-lines/", views.business_line_list, name="business_line_list"),
+    path("business-lines/new/", views.business_line_edit, name="business_line_create"),
+    path("business-lines/<int:pk>/", views.business_line_edit, name="business_line_edit"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/new/", views.unit_create, name="unit_create"),
     path("units/export/", views.unit_export, name="unit_export"),

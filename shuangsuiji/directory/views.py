@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,6 +36,7 @@ from .filtersets import (
     UnitFilterSet,
 )
 from .forms import (
+    BusinessLineForm,
     ConflictDeclarationForm,
     ExpertEditForm,
     ImportUploadForm,
@@ -46,6 +48,7 @@ from .forms import (
 )
 from .importers import COLUMNS, IMPORTERS
 from .models import (
+    BusinessLine,
     ConflictDeclaration,
     Expert,
     ImportBatch,
@@ -663,3 +666,32 @@ class ImportBatchListView(ScopedListView):
     def get_queryset(self):
         qs = super().get_queryset().select_related("created_by")
         return qs.defer("payload", "report", "errors", "warnings")
+
+
+# --- business lines (专业类别, system administrators) ------------------------------------------------
+
+
+@login_required
+def business_line_list(request):
+    require_perm(request.user, BusinessLine, "change")
+    lines = BusinessLine.objects.annotate(
+        unit_count=Count("units", distinct=True), item_count=Count("items", distinct=True)
+    ).order_by("order", "code")
+    return render(request, "directory/business_line_list.html", {"lines": lines, "title": "专业类别维护"})
+
+
+@login_required
+def business_line_edit(request, pk=None):
+    require_perm(request.user, BusinessLine, "change" if pk else "add")
+    line = get_object_or_404(BusinessLine, pk=pk) if pk else None
+    initial = {} if line else {"order": (BusinessLine.objects.aggregate(m=Max("order"))["m"] or 0) + 1}
+    form = BusinessLineForm(request.POST or None, instance=form_instance(line), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if not (line and k == "code")}
+        if service_call(
+            request, lambda: services.business_line_save(user=request.user, line=line, data=data), form=form
+        ):
+            messages.success(request, "专业类别已保存。")
+            return redirect("directory:business_line_list")
+    title = f"编辑专业类别：{line.name}" if line else "新增专业类别"
+    return render(request, "core/form_page.html", {"form": form, "title": title})

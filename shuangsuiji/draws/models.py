@@ -18,6 +18,7 @@
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 
@@ -277,6 +278,25 @@ class DrawTarget(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.unit_name}（{self.get_role_display()}）"
+
+    @property
+    def progress_label(self) -> str:
+        """The target's status as it follows its result (inspections sits above draws: reached through the
+        reverse relation `result`): an active target reads 待检查 until its result is entered, then 录入中,
+        已提交 or 已公示; replaced and cancelled targets keep their own status."""
+        if self.status != TargetStatus.ACTIVE:
+            return self.get_status_display()
+        try:
+            result = self.result
+        except ObjectDoesNotExist:
+            return self.get_status_display()
+        if result.status == "pending":
+            return self.get_status_display()
+        return (
+            f"已检查（{result.get_status_display()}）"
+            if result.status in ("submitted", "published")
+            else (f"检查中（{result.get_status_display()}）")
+        )
 
 
 class InspectorAssignment(ScopedModel):

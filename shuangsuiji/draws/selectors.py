@@ -21,7 +21,7 @@ def draw_list(user, action: str = "view"):
 def draw_detail_targets(draw: Draw):
     """Targets with their groups, selected first (by stratum, rank), then substitutes."""
     return (
-        draw.targets.select_related("unit", "replaces")
+        draw.targets.select_related("unit", "replaces", "result")  # result: the target's progress
         .prefetch_related(Prefetch("assignments", queryset=InspectorAssignment.objects.order_by("inspector_code")))
         .order_by("role", "stratum", "rank")
     )

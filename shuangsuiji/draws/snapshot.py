@@ -20,14 +20,35 @@ class RosterEntry:
     on_leave: bool
 
 
-def roster_queryset(task):
-    qs = Inspector.objects.filter(
-        active=True, organization__region__code__startswith=task.plan.region.scope_prefix
-    ).select_related("organization__region")
+ASSIST_ONLY_REASON = "无执法证（协助检查）：不作为持证执法人员参加随机选派"
+
+
+def _task_roster_scope(task):
+    """Active staff of the task's region, limited to the chosen organisations and inspector tags."""
+    qs = Inspector.objects.filter(active=True, organization__region__code__startswith=task.plan.region.scope_prefix)
     org_ids = list(task.roster_organizations.values_list("pk", flat=True))
     if org_ids:
         qs = qs.filter(organization__in=org_ids)
-    return qs.prefetch_related("specialties")
+    tag_ids = list(task.roster_tags.values_list("pk", flat=True))
+    if tag_ids:
+        qs = qs.filter(tags__in=tag_ids).distinct()
+    return qs
+
+
+def roster_queryset(task):
+    """The drawable roster: staff without a 执法证 (协助检查) never count as one of the certified officers
+    (行政处罚法 第四十二条: 执法人员不得少于两人, 具有行政执法资格); `roster_exclusions` names them."""
+    return (
+        _task_roster_scope(task)
+        .filter(assist_only=False)
+        .select_related("organization__region")
+        .prefetch_related("specialties")
+    )
+
+
+def roster_exclusions(task) -> list[tuple]:
+    """(inspector, reason) for the staff in the task's scope that are left out of the drawable roster."""
+    return [(i, ASSIST_ONLY_REASON) for i in _task_roster_scope(task).filter(assist_only=True).order_by("name")]
 
 
 def roster_entries(task) -> list[RosterEntry]:

@@ -25,6 +25,7 @@ from .filtersets import DrawFilterSet
 from .forms import FreezeForm, LotteryConfirmForm, LotteryEntryForm, ReasonForm, ValuesForm, WitnessForm
 from .models import Draw, DrawTarget, PublicSource
 from .presentation import commitment_strata, result_strata
+from .snapshot import roster_exclusions
 from .tables import DrawTable
 
 
@@ -89,7 +90,13 @@ def draw_start(request, task_pk):
     return render(
         request,
         "draws/draw_start.html",
-        {"task": task, "form": form, "preview": pool.task_preview(task), "title": f"发起抽取：{task.code} {task.name}"},
+        {
+            "task": task,
+            "form": form,
+            "preview": pool.task_preview(task),
+            "title": f"发起抽取：{task.code} {task.name}",
+            "roster_exclusions": roster_exclusions(task),
+        },  # fmt: skip
     )
 
 

@@ -23,27 +23,27 @@ from shuangsuiji.directory.models import InspectionItem
 from shuangsuiji.draws.models import Draw, InspectorAssignment
 from shuangsuiji.regions.models import Region
 
-from . import services
+from . import demo_checklists, services
 from .choices import ResultStatus
 from .models import ChecklistTemplate, InspectionResult
 
 BASE_QUESTIONS = [
-    {"text": "执法人员不少于2人，出示执法证件，告知检查事项和权利义务"},
-    {"text": "被检查单位依法取得并公示相关许可/备案"},
-    {"text": "从业人员持有效健康合格证明"},
+    {
+        "text": "执法人员不少于两人，具有行政执法资格",
+        "basis": "《中华人民共和国行政处罚法》第四十二条",
+        "key_point": True,
+    },
+    {
+        "text": "检查时主动出示执法证件，告知检查事项和当事人的权利义务",
+        "basis": "《中华人民共和国行政处罚法》第五十五条",
+    },
     {"text": "*现场检查其他情况", "kind": "text", "required": False},
 ]
-ITEM_QUESTIONS = {
-    "公共场所卫生监督抽查": [
-        "顾客用品用具清洗消毒保洁符合要求",
-        "集中空调通风系统按规定清洗",
-        "按规定开展卫生检测并公示结果",
-    ],
-    "生活饮用水卫生监督抽查": ["供水单位持有卫生许可证", "水质消毒设施正常运转", "按规定开展水质检测"],
-}
 
 
-def _checklists(region, leader) -> None:
+def _checklists() -> None:
+    """The city's 通用检查表, and one 检查表 per demo 抽查事项 kept at the item's own level (province or city):
+    the counties' claimed copies and later versions find them through the item's lineage."""
     if ChecklistTemplate.objects.exists():
         return
     city = Region.objects.get(code="370300")
@@ -53,11 +53,12 @@ def _checklists(region, leader) -> None:
         template=base,
         questions=[{**q, "text": q["text"].lstrip("*")} for q in BASE_QUESTIONS],
     )
-    for item in InspectionItem.objects.filter(name__in=ITEM_QUESTIONS, region__code__startswith="3703"):
-        template = ChecklistTemplate(name=f"{item.name}检查表", region=region, item=item)
-        services.checklist_save(
-            user=SYSTEM, template=template, questions=[{"text": t} for t in ITEM_QUESTIONS[item.name]]
-        )
+    items = InspectionItem.objects.filter(claimed_from__isnull=True, region__isnull=False, version=1)
+    for item in items.select_related("region").order_by("code"):
+        rows = demo_checklists.question_rows(item.code.removeprefix("SD-"))
+        if rows:
+            template = ChecklistTemplate(name=f"{item.name}检查表", region=item.region, item=item)
+            services.checklist_save(user=SYSTEM, template=template, questions=rows)
 
 
 def _login_for(inspector) -> User:
@@ -115,7 +116,7 @@ def load_results(context, stdout):
     if leader is None or not draws:
         stdout.write("  没有已锁定的抽取（年度计划与抽取演示未运行），跳过")
         return
-    _checklists(draws[0].region, leader)
+    _checklists()
     today = timezone.localdate()
     results = []
     for draw in draws:
@@ -125,8 +126,10 @@ def load_results(context, stdout):
         )
 
     def day_after(result, n):
-        start = timezone.localdate(result.draw.locked_at)
-        return min(start + dt.timedelta(days=n), today)
+        """A check date after the lock, inside the task's 检查时间 (the service refuses any other), not after today."""
+        task = result.draw.task
+        start = max(timezone.localdate(result.draw.locked_at), task.window_start)
+        return min(start + dt.timedelta(days=n), today, task.window_end)
 
     n = len(results)
     plan = ["pending"] * n

@@ -6,8 +6,8 @@ from .choices import ResultCategory, ResultStatus
 from .models import InspectionResult
 
 TODO_CHOICES = [
-    ("mine", "我的检查对象"), ("enter", "待录入"), ("due", "3个工作日内到期"), ("overdue", "逾期未公示"),
-    ("nodue", "期限无法计算"),
+    ("mine", "我的检查对象"), ("enter", "待录入"), ("sign", "待我签名"), ("unchecked", "逾期未检查"),
+    ("due", "3个工作日内到期"), ("overdue", "逾期未公示"), ("nodue", "期限无法计算"),
 ]  # fmt: skip
 
 
@@ -16,6 +16,7 @@ class ResultFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="状态", choices=ResultStatus.choices)
     category = django_filters.ChoiceFilter(label="抽查结果", choices=ResultCategory.choices)
     year = django_filters.NumberFilter(label="年度", field_name="draw__task__plan__year")
+    task = django_filters.CharFilter(label="任务编号", field_name="draw__task__code")
     todo = django_filters.ChoiceFilter(label="待办", choices=TODO_CHOICES, method="filter_todo")
 
     class Meta:
@@ -30,6 +31,8 @@ class ResultFilterSet(django_filters.FilterSet):
         ids = {
             "mine": lambda: selectors.my_assigned(queryset, user),
             "enter": lambda: selectors.results_to_enter(user),
+            "sign": lambda: selectors.results_to_sign(user),
+            "unchecked": lambda: selectors.results_unchecked_overdue(user),
             "due": lambda: selectors.results_due_soon(user, today=timezone.localdate()),
             "overdue": lambda: selectors.results_overdue(user),
             "nodue": lambda: selectors.results_without_deadline(user),

@@ -34,11 +34,44 @@ class ResultForm(forms.Form):
     )
 
     def content(self) -> dict:
-        return dict(self.cleaned_data)
+        return {k: v for k, v in self.cleaned_data.items() if k != "files"}
+
+    def mark_invalid(self) -> None:
+        """Bootstrap's red frame on every field with an error (the template prints the message beside it)."""
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
+                widget.attrs["aria-invalid"] = "true"
 
 
-class ResultEditForm(VersionedFormMixin, ResultForm):
-    """录入 with the hidden `lock_version` the page was loaded at."""
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return super().clean(data, initial)
+
+
+class ResultEntryForm(ResultForm):
+    """The entry form: the result fields plus files uploaded with them (stored as attachments before the save,
+    so a mistake elsewhere never loses an upload)."""
+
+    files = MultipleFileField(
+        label="附件（可多选）", required=False,
+        help_text="随结果一并上传现场照片、检查笔录等：PDF、JPG、PNG、DOCX、XLSX、MP4，单个文件不超过 20 MB",
+    )  # fmt: skip
+
+
+class ResultEditForm(VersionedFormMixin, ResultEntryForm):
+    """录入 (with its files) and the hidden `lock_version` the page was loaded at."""
 
     def answer_conflict_rows(self, current_answers, posted: dict) -> list[ConflictRow]:
         """Checklist answers whose stored value/note differ from what the user posted (answer id → (value, note))."""
@@ -85,35 +118,55 @@ def parse_answers(post, answers) -> dict:
 
 class ChecklistForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(label="检查表名称", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
-    item = forms.ModelChoiceField(label="抽查事项", queryset=None, required=False, widget=forms.Select(attrs=SELECT),
-                                  help_text="留空表示通用检查表")  # fmt: skip
+    item = forms.ModelChoiceField(
+        label="抽查事项", queryset=None, required=False, widget=forms.Select(attrs=SELECT),
+        help_text="留空表示通用检查表。按事项设置的检查表随事项的新版本和下级认领的事项一并适用",
+    )  # fmt: skip
     active = forms.BooleanField(label="启用", required=False, initial=True)
-    questions = forms.CharField(
-        label="检查内容（每行一项；以“*”开头的行为文字记录项）",
-        widget=forms.Textarea(attrs={"rows": 10, "class": "form-control"}),
-    )
 
     def __init__(self, *args, items=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda i: f"{i.code} {i.name}（第{i.version}版）"
 
-    @staticmethod
-    def questions_text(template) -> str:
-        """The questions as the textarea shows them (one per line; “*” marks a text item)."""
-        return "\n".join(("*" if q.kind == "text" else "") + q.text for q in template.questions.all())
 
-    def current_values(self, current) -> dict:
-        return {"name": current.name, "item": current.item, "active": current.active,
-                "questions": self.questions_text(current)}  # fmt: skip
+class QuestionForm(forms.Form):
+    """One line of a 检查表: 检查内容, 依据, 重点 and whether it is a yes/no item or a free-text record."""
 
-    def question_rows(self) -> list[dict]:
-        rows = []
-        for line in self.cleaned_data["questions"].splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            if line.startswith("*"):
-                rows.append({"text": line[1:].strip()[:300], "kind": "text", "required": False})
-            else:
-                rows.append({"text": line[:300], "kind": "check", "required": True})
-        return rows
+    text = forms.CharField(
+        label="检查内容", max_length=300, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    basis = forms.CharField(
+        label="依据", max_length=300, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    key_point = forms.BooleanField(label="重点", required=False)
+    kind = forms.ChoiceField(
+        label="类型", choices=[("check", "检查项（符合/不符合）"), ("text", "文字记录")], initial="check",
+        widget=forms.Select(attrs=SELECT),
+    )  # fmt: skip
+    required = forms.BooleanField(label="必答", required=False, initial=True)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and (data.get("basis") or "").strip():
+            self.add_error("text", "已填写依据，请填写检查内容")
+        return data
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=3, max_num=200, validate_max=True)
+
+
+def question_rows(formset) -> list[dict]:
+    """The filled-in lines of a question formset, in order (empty lines are dropped)."""
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+        text = (data.get("text") or "").strip()
+        if not text:
+            continue
+        kind = data.get("kind") or "check"
+        rows.append({
+            "text": text, "basis": (data.get("basis") or "").strip(), "key_point": bool(data.get("key_point")),
+            "kind": kind, "required": bool(data.get("required")) and kind == "check",
+        })  # fmt: skip
+    return rows

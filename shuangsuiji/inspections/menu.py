@@ -2,6 +2,7 @@ from shuangsuiji.core.registry import MenuItem, register_menu
 
 register_menu(
     MenuItem("检查与处置", "检查结果", "inspections:result_list", "inspections.view_inspectionresult", order=410),
+    MenuItem("检查与处置", "执行情况", "inspections:progress", "inspections.view_inspectionresult", order=415),
     MenuItem(
         "检查与处置", "待公示结果", "inspections:publish_queue", "inspections.publish_inspectionresult", order=420
     ),

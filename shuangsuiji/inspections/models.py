@@ -31,7 +31,9 @@ class ChecklistTemplate(ScopedModel, TimeStampedModel, Versioned):
     """检查表: base questions (item empty = 通用检查表) or questions for one 抽查事项.
 
     A template applies to results whose region code starts with the template's region code
-    (a 淄博市 template applies to both counties).
+    (a 淄博市 template applies to both counties). An item's template follows the item's lineage
+    (`InspectionItem.lineage()`: every version and every lower-level claim of the same 事项), so a new
+    version or a county's claimed copy keeps its 检查表.
     """
 
     region_field = "region"
@@ -60,7 +62,8 @@ class ChecklistQuestion(models.Model):
     order = models.PositiveSmallIntegerField("排序", default=0)
     text = models.CharField("检查内容", max_length=300)
     kind = models.CharField("类型", max_length=8, choices=QuestionKind.choices, default=QuestionKind.CHECK)
-    basis = models.CharField("依据", max_length=300, blank=True)
+    basis = models.CharField("依据", max_length=300, blank=True, help_text="法律、法规、规章或标准的条款")
+    key_point = models.BooleanField("重点", default=False, help_text="重点检查内容")
     required = models.BooleanField("必答", default=True)
 
     class Meta:
@@ -163,6 +166,8 @@ class ChecklistAnswer(models.Model):
     section = models.CharField("所属检查表/事项", max_length=200)
     text = models.CharField("检查内容", max_length=300)
     kind = models.CharField("类型", max_length=8, choices=QuestionKind.choices, default=QuestionKind.CHECK)
+    basis = models.CharField("依据", max_length=300, blank=True)
+    key_point = models.BooleanField("重点", default=False)
     order = models.PositiveSmallIntegerField("排序", default=0)
     value = models.CharField("检查情况", max_length=4, choices=AnswerValue.choices, blank=True)
     note = models.TextField("说明", blank=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from shuangsuiji.core.permissions import in_scope, is_system
@@ -61,11 +61,33 @@ def my_assigned(qs, user):
     return qs.filter(target__assignments__inspector__user=user).distinct()
 
 
-def results_to_enter(user):
-    qs = live(result_list(user, "enter")).filter(status__in=(ResultStatus.PENDING, ResultStatus.DRAFT))
+UNCHECKED = (ResultStatus.PENDING, ResultStatus.DRAFT)
+
+
+def results_to_enter(user, *, today: dt.date | None = None):
+    """Results to enter now: the task's inspection window has begun (next year's work is not a to-do yet)."""
+    today = today or timezone.localdate()
+    qs = live(result_list(user, "enter")).filter(status__in=UNCHECKED, draw__task__window_start__lte=today)
     if not user.has_perm("inspections.approve_inspectionresult"):
         qs = my_assigned(qs, user)
     return qs
+
+
+def results_to_sign(user):
+    """待我签名: entered results of the user's own inspector groups that the user has not signed yet."""
+    if user is None or is_system(user) or not getattr(user, "is_authenticated", False):
+        return InspectionResult.objects.none()
+    qs = my_assigned(live(result_list(user, "enter")).filter(status=ResultStatus.DRAFT), user)
+    return qs.exclude(signatures__inspector__user=user)
+
+
+def unchecked_overdue(qs, today: dt.date):
+    """Targets still unchecked after their task's inspection window (检查结束日期) has passed."""
+    return live(qs).filter(status__in=UNCHECKED, checked_on__isnull=True, draw__task__window_end__lt=today)
+
+
+def results_unchecked_overdue(user, *, today: dt.date | None = None):
+    return unchecked_overdue(result_list(user), today or timezone.localdate())
 
 
 def results_due_soon(user, *, workdays: int = 3, today: dt.date | None = None):
@@ -85,6 +107,64 @@ def results_overdue(user, *, today: dt.date | None = None):
 
 def results_without_deadline(user):
     return live(result_list(user)).filter(status__in=UNPUBLISHED).exclude(publish_due_error="")
+
+
+def _completion_rows(rows, today: dt.date) -> list[dict]:
+    for row in rows:
+        row["completion"] = round(100 * row["checked"] / row["drawn"], 1) if row["drawn"] else None
+        row["overdue_now"] = row.get("window_end") is not None and row["window_end"] < today and row["unchecked"] > 0
+    return rows
+
+
+def _progress_counts(today: dt.date) -> dict:
+    return {
+        "drawn": Count("id", distinct=True),
+        "checked": Count("id", filter=Q(status__in=(ResultStatus.SUBMITTED, ResultStatus.PUBLISHED)), distinct=True),
+        "published": Count("id", filter=Q(status=ResultStatus.PUBLISHED), distinct=True),
+        "unchecked": Count("id", filter=Q(status__in=UNCHECKED), distinct=True),
+        "overdue": Count(
+            "id", filter=Q(status__in=UNCHECKED, checked_on__isnull=True, draw__task__window_end__lt=today),
+            distinct=True,
+        ),
+    }  # fmt: skip
+
+
+def progress_by_task(user, *, year: int, today: dt.date | None = None) -> list[dict]:
+    """完成率 per task: drawn targets (of locked draws, still active), checked (submitted or published), overdue."""
+    today = today or timezone.localdate()
+    rows = (
+        live(result_list(user)).filter(draw__task__plan__year=year)
+        .values("draw__task_id", "draw__task__code", "draw__task__name", "draw__task__window_start",
+                "draw__task__window_end")
+        .annotate(**_progress_counts(today))
+        .order_by("draw__task__window_end", "draw__task__code")
+    )  # fmt: skip
+    out = [
+        {"task_id": r["draw__task_id"], "code": r["draw__task__code"], "name": r["draw__task__name"],
+         "window_start": r["draw__task__window_start"], "window_end": r["draw__task__window_end"],
+         **{k: r[k] for k in ("drawn", "checked", "published", "unchecked", "overdue")}}
+        for r in rows
+    ]  # fmt: skip
+    return _completion_rows(out, today)
+
+
+def progress_by_inspector(user, *, year: int, today: dt.date | None = None) -> list[dict]:
+    """完成率 per inspector: the targets of the groups an inspector was assigned to."""
+    today = today or timezone.localdate()
+    rows = (
+        live(result_list(user)).filter(draw__task__plan__year=year)
+        .values("target__assignments__inspector_id", "target__assignments__inspector_name",
+                "target__assignments__inspector_code")
+        .exclude(target__assignments__inspector_code=None)
+        .annotate(**_progress_counts(today))
+        .order_by("target__assignments__inspector_name", "target__assignments__inspector_code")
+    )  # fmt: skip
+    out = [
+        {"name": r["target__assignments__inspector_name"], "code": r["target__assignments__inspector_code"],
+         **{k: r[k] for k in ("drawn", "checked", "published", "unchecked", "overdue")}}
+        for r in rows
+    ]  # fmt: skip
+    return _completion_rows(out, today)
 
 
 def results_to_publish(user):

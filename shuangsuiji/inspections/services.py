@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.concurrency import check_version, lock_for_edit
+from shuangsuiji.core.formats import local_date
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.core.workdays import CalendarNotCovered, WorkCalendar
@@ -89,7 +90,7 @@ def _require_enter(user, result: InspectionResult) -> None:
 def _locked_result(result: InspectionResult) -> InspectionResult:
     return (
         InspectionResult.objects.select_for_update()
-        .select_related("region", "target", "unit", "draw")
+        .select_related("region", "target", "unit", "draw__task")
         .get(pk=result.pk)
     )
 
@@ -189,13 +190,20 @@ def ensure_results(*, user) -> int:
 
 
 def _checklist_templates(result: InspectionResult) -> list[ChecklistTemplate]:
-    """Base templates first, then one per check item of the task; only templates of enclosing regions."""
+    """Base templates first, then those of each check item of the task; only templates of enclosing regions.
+
+    An item's templates are found through its lineage (every version and claimed copy of the same 事项), so a
+    template written for the province's item applies to the county's claimed copy and to later versions.
+    """
     code = result.region.code
-    items = [ti.item_id for ti in result.draw.task.items.all() if ti.item_id]
     candidates = ChecklistTemplate.objects.filter(active=True).select_related("region", "item")
     base = [t for t in candidates.filter(item__isnull=True) if code.startswith(t.region.scope_prefix)]
-    specific = [t for t in candidates.filter(item__in=items) if code.startswith(t.region.scope_prefix)]
-    specific.sort(key=lambda t: items.index(t.item_id))
+    specific: list[ChecklistTemplate] = []
+    for task_item in result.draw.task.items.select_related("item").order_by("order", "id"):
+        if not task_item.item_id:
+            continue
+        found = candidates.filter(item__in=task_item.item.lineage()).order_by("region__code", "id")
+        specific += [t for t in found if code.startswith(t.region.scope_prefix) and t not in specific]
     return base + specific
 
 
@@ -209,7 +217,16 @@ def materialise_checklist(result: InspectionResult) -> None:
         for q in template.questions.all():
             order += 1
             rows.append(
-                ChecklistAnswer(result=result, question=q, section=section, text=q.text, kind=q.kind, order=order)
+                ChecklistAnswer(
+                    result=result,
+                    question=q,
+                    section=section,
+                    text=q.text,
+                    kind=q.kind,
+                    order=order,
+                    basis=q.basis,
+                    key_point=q.key_point,
+                )  # fmt: skip
             )
     ChecklistAnswer.objects.bulk_create(rows)
 
@@ -238,7 +255,13 @@ def _clean_content(data: dict, result: InspectionResult) -> dict:
         errors["checked_on"] = "检查日期不能晚于今天"
     locked_on = timezone.localdate(result.draw.locked_at) if result.draw.locked_at else None
     if checked_on and locked_on and checked_on < locked_on:
-        errors["checked_on"] = f"检查日期不能早于抽取结果锁定日期（{locked_on}）"
+        errors["checked_on"] = f"检查日期不能早于抽取结果锁定日期（{local_date(locked_on)}）"
+    task = result.draw.task
+    if checked_on and not (task.window_start <= checked_on <= task.window_end):
+        errors["checked_on"] = (
+            f"检查日期 {local_date(checked_on)} 不在任务的检查时间内"
+            f"（{local_date(task.window_start)}至{local_date(task.window_end)}）"
+        )
     disposal = data.get("disposal", "")
     if disposal and disposal not in Disposal.values:
         errors["disposal"] = "无效的处置情况"
@@ -505,7 +528,7 @@ def attachment_delete(*, user, attachment: ResultAttachment) -> None:
     transaction.on_commit(lambda: storage.delete(path))
 
 
-# --- checklist templates (admins) ------------------------------------------------------------------
+# --- checklist templates (科室负责人 and administrators) ---------------------------------------
 
 
 @transaction.atomic
@@ -535,11 +558,13 @@ def checklist_save(
         obj.order, obj.text = order, text
         obj.kind = q.get("kind") or QuestionKind.CHECK
         obj.basis, obj.required = (q.get("basis") or "").strip(), bool(q.get("required", True))
+        obj.key_point = bool(q.get("key_point", False))
         obj.full_clean()
         obj.save()
         keep.append(obj.pk)
     template.questions.exclude(pk__in=keep).delete()
-    after = audit.snapshot(template) | {"questions": list(template.questions.values_list("order", "text", "kind"))}
+    rows = template.questions.values_list("order", "text", "kind", "basis", "key_point")
+    after = audit.snapshot(template) | {"questions": [list(row) for row in rows]}
     audit.append(
         [audit.entry_for(template, Action.CREATE if creating else Action.UPDATE, before=before, after=after)], user=user
     )

@@ -18,7 +18,13 @@ def result_todos(user):
     if user.has_perm("inspections.enter_inspectionresult"):
         count = selectors.results_to_enter(user).count()
         if count:
-            todos.append(Todo("检查结果待录入", count, url + "?todo=enter", "info"))
+            todos.append(Todo("检查结果待录入（已到检查时间）", count, url + "?todo=enter", "info"))
+        count = selectors.results_to_sign(user).count()
+        if count:
+            todos.append(Todo("检查结果待我签名", count, url + "?todo=sign", "warning"))
+    count = selectors.results_unchecked_overdue(user).count()
+    if count:
+        todos.append(Todo("超过任务检查结束日期仍未检查", count, url + "?todo=unchecked", "danger"))
     count = selectors.results_due_soon(user).count()
     if count:
         todos.append(Todo("检查结果 3 个工作日内到期待公示", count, url + "?todo=due", "warning"))

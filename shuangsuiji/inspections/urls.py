@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.ResultListView.as_view(), name="result_list"),
     path("export/", views.result_export, name="result_export"),
     path("publish/", views.publish_queue, name="publish_queue"),
+    path("progress/", views.progress, name="progress"),
     path("<int:pk>/", views.result_detail, name="result_detail"),
     path("<int:pk>/save/", views.result_save, name="result_save"),
     path("<int:pk>/sign/", views.result_sign, name="result_sign"),

@@ -2,6 +2,9 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +21,16 @@ from . import jobs as result_jobs
 from . import selectors, services
 from .choices import EDITABLE_STATUSES, ResultStatus
 from .filtersets import ResultFilterSet
-from .forms import AttachmentForm, ChecklistForm, CorrectionForm, ReasonForm, ResultEditForm, parse_answers
+from .forms import (
+    AttachmentForm,
+    ChecklistForm,
+    CorrectionForm,
+    QuestionFormSet,
+    ReasonForm,
+    ResultEditForm,
+    parse_answers,
+    question_rows,
+)
 from .models import ChecklistTemplate, InspectionResult, ResultAttachment
 from .tables import ResultTable
 
@@ -50,25 +62,30 @@ def _form_initial(result: InspectionResult) -> dict:
 
 @login_required
 def result_detail(request, pk):
-    return render(request, "inspections/result_detail.html", _detail_context(request, _result(request, pk)))
+    result = _result(request, pk)
+    return render(request, "inspections/result_detail.html", _detail_context(request, result))
 
 
-def _detail_context(request, result: InspectionResult, *, form=None, answers=None) -> dict:
-    """The result page; `form`/`answers` (bound to the user's input) when it is shown again after a conflict."""
+def _detail_context(request, result: InspectionResult, *, form=None, posted_answers=None, saved_files=()) -> dict:
+    """The result page; after a refused save, `form` and `posted_answers` carry what was typed back onto it."""
     user = request.user
     can_enter = selectors.can_enter(user, result) and result.status in EDITABLE_STATUSES
     if can_enter and not result.answers.exists():
         services.materialise_checklist(result)
     me = selectors.assigned_inspector(user, result.target)
     signed = result.signatures.select_related("inspector", "user")
-    context = {
+    answers = list(result.answers.all())
+    for answer in answers if posted_answers else ():
+        answer.value, answer.note = posted_answers.get(answer.pk, (answer.value, answer.note))
+    return {
         "result": result,
         "task": result.draw.task,
         "items": result.draw.task.items.select_related("item"),
         "assignments": result.target.assignments.select_related("inspector"),
-        "answers": answers if answers is not None else result.answers.all(),
+        "answers": answers,
         "signatures": signed,
         "attachments": result.attachments.select_related("uploaded_by"),
+        "saved_files": saved_files,
         "corrections": result.corrections.select_related("corrected_by"),
         "cases": result.cases.all(),
         "form": (form or ResultEditForm(initial=_form_initial(result) | {"lock_version": result.lock_version}))
@@ -93,32 +110,58 @@ def _detail_context(request, result: InspectionResult, *, form=None, answers=Non
         if user.has_perm("core.view_objectchange")
         else None,
     }
-    return context
 
 
 @login_required
 @require_POST
 def result_save(request, pk):
+    """Save the entry. Files chosen in the form are stored first, as attachments of the (still editable) result,
+    so a mistake in another field never loses an upload; on any refusal the page comes back with every field
+    and checklist answer as typed, the errors beside their fields and summed up at the top."""
     result = _result(request, pk, "enter")
-    form = ResultEditForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"填写有误：{form.errors.as_text()}")
+    form = ResultEditForm(request.POST, request.FILES)
+    posted = parse_answers(request.POST, result.answers.all())
+    saved_files = []
+    for upload in request.FILES.getlist("files"):
+        try:
+            stored = services.attachment_add(user=request.user, result=result, upload=upload)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("files", f"{upload.name}：{error_text(exc)}")
+        else:
+            saved_files.append(stored.original_name)
+    form.is_valid()
+    file_errors = "files" in form.errors
+    ok = not any(name != "files" for name in form.errors)
+    conflict = None
+    if ok:  # a refused file does not hide the other fields' errors: the save runs, and is undone if a file failed
+        with transaction.atomic():
+            outcome = service_call(
+                request,
+                lambda: services.result_save(
+                    user=request.user, result=result, data=form.content(), answers=posted,
+                    expected_version=form.expected_version,
+                ),
+                form=form,
+            )  # fmt: skip
+            ok = outcome.ok
+            if ok and file_errors:
+                transaction.set_rollback(True)
+                ok = False
+            if isinstance(outcome.error, EditConflict):
+                conflict = outcome.error
+    if ok:
+        note = f"（已上传附件：{'、'.join(saved_files)}）" if saved_files else ""
+        messages.success(request, f"检查结果已保存{note}。内容确认无误后，请检查组成员分别签名确认。")
         return redirect("inspections:result_detail", pk=pk)
-    answers = parse_answers(request.POST, result.answers.all())
-    call = lambda: services.result_save(  # noqa: E731
-        user=request.user, result=result, data=form.content(), answers=answers, expected_version=form.expected_version
-    )
-    outcome = service_call(request, call, form=form)
-    if outcome:
-        messages.success(request, "检查结果已保存。内容确认无误后，请检查组成员分别签名确认。")
-    elif isinstance(outcome.error, EditConflict):
-        return _result_conflict_page(request, outcome.error.current, form, answers)
-    else:
-        messages.error(request, error_text(outcome.error))
-    return redirect("inspections:result_detail", pk=pk)
+    if conflict is not None:  # the other officer saved first: both versions side by side, this one's input kept
+        return _result_conflict_page(request, conflict.current, form, posted, saved_files=saved_files)
+    form.mark_invalid()
+    result = _result(request, pk, "enter")
+    context = _detail_context(request, result, form=form, posted_answers=posted, saved_files=saved_files)
+    return render(request, "inspections/result_detail.html", context)
 
 
-def _result_conflict_page(request, current: InspectionResult, form: ResultEditForm, answers: dict):
+def _result_conflict_page(request, current: InspectionResult, form: ResultEditForm, answers: dict, *, saved_files=()):
     """Both officers' versions side by side; the form keeps what this one typed (answers too), and says up front
     whether saving it would withdraw the signatures already given."""
     stored = list(current.answers.all())
@@ -135,14 +178,8 @@ def _result_conflict_page(request, current: InspectionResult, form: ResultEditFo
         conflict.notes.append(
             f"本结果已由 {'、'.join(signed)} 签名确认；您填写的内容与已签名的内容一致，保存不会撤销签名。"
         )
-    shown = []
-    for answer in stored:  # the checklist as this officer filled it in
-        if answer.pk in answers:
-            answer.value, answer.note = answers[answer.pk]
-        shown.append(answer)
-    return render(
-        request, "inspections/result_detail.html", _detail_context(request, current, form=form, answers=shown)
-    )
+    context = _detail_context(request, current, form=form, posted_answers=answers, saved_files=saved_files)
+    return render(request, "inspections/result_detail.html", context)  # the checklist as this officer filled it in
 
 
 @login_required
@@ -177,6 +214,29 @@ def result_publish(request, pk):
     if service_call(request, lambda: services.result_publish(user=request.user, results=[result])):
         messages.success(request, "检查结果已公示。")
     return redirect("inspections:result_detail", pk=pk)
+
+
+@login_required
+def progress(request):
+    """执行情况: 完成率 per task and per inspector of one year, overdue targets flagged."""
+    require_perm(request.user, InspectionResult, "view")
+    today = timezone.localdate()
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdecimal() and 2000 <= int(year) <= 2100 else today.year
+    if request.user.has_perm("inspections.enter_inspectionresult"):
+        services.ensure_results(user=request.user)
+    return render(
+        request,
+        "inspections/progress.html",
+        {
+            "title": f"{year}年度抽查执行情况",
+            "year": year,
+            "years": range(today.year - 3, today.year + 2),
+            "tasks": selectors.progress_by_task(request.user, year=year, today=today),
+            "inspectors": selectors.progress_by_inspector(request.user, year=year, today=today),
+            "today": today,
+        },
+    )
 
 
 @login_required
@@ -290,13 +350,17 @@ def result_export(request):
     return response
 
 
-# --- checklist templates (admins) ----------------------------------------------------------------
+# --- checklist templates (科室负责人 and administrators) ---------------------------------------------
 
 
 @login_required
 def checklist_list(request):
     require_perm(request.user, ChecklistTemplate, "manage")
-    templates = ChecklistTemplate.objects.restrict(request.user, "manage").select_related("item", "region")
+    templates = (
+        ChecklistTemplate.objects.restrict(request.user, "manage")
+        .select_related("item", "region")
+        .annotate(lines=Count("questions"), key_lines=Count("questions", filter=Q(questions__key_point=True)))
+    )
     return render(request, "inspections/checklist_list.html", {"templates": templates, "title": "检查表维护"})
 
 
@@ -304,28 +368,45 @@ def checklist_list(request):
 def checklist_edit(request, pk=None):
     require_perm(request.user, ChecklistTemplate, "manage")
     template = get_object_or_404(ChecklistTemplate.objects.restrict(request.user, "manage"), pk=pk) if pk else None
-    items = InspectionItem.objects.restrict(request.user).filter(status="published")
-    initial = {}
+    items = InspectionItem.objects.restrict(request.user).filter(status="published").order_by("code", "-version")
+    initial, questions = {}, []
     if template:
         initial = {
             "name": template.name, "item": template.item, "active": template.active,
-            "questions": ChecklistForm.questions_text(template), "lock_version": template.lock_version,
+            "lock_version": template.lock_version,
         }  # fmt: skip
+        questions = [
+            {"text": q.text, "basis": q.basis, "key_point": q.key_point, "kind": q.kind, "required": q.required}
+            for q in template.questions.all()
+        ]
+    elif request.GET.get("item", "").isdecimal():
+        item = items.filter(pk=int(request.GET["item"])).first()
+        if item:
+            initial = {"name": f"{item.name}检查表", "item": item, "active": True}
     form = ChecklistForm(request.POST or None, initial=initial, items=items)
-    if request.method == "POST" and form.is_valid():
-        obj = template or ChecklistTemplate(region=request.user.region)
-        obj.name, obj.item, obj.active = (
-            form.cleaned_data["name"],
-            form.cleaned_data["item"],
-            form.cleaned_data["active"],
-        )
-        if service_call(
-            request,
-            lambda: services.checklist_save(
-                user=request.user, template=obj, questions=form.question_rows(), expected_version=form.expected_version
-            ),
-            form=form,
-        ):
-            messages.success(request, "检查表已保存。")
-            return redirect("inspections:checklist_list")
-    return render(request, "core/form_page.html", {"form": form, "title": "编辑检查表" if template else "新增检查表"})
+    formset = QuestionFormSet(request.POST or None, initial=questions, prefix="q")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = question_rows(formset)
+        if not rows:
+            form.add_error(None, "请至少填写一项检查内容")
+        else:
+            obj = template or ChecklistTemplate(region=request.user.region)
+            obj.name, obj.item, obj.active = (
+                form.cleaned_data["name"],
+                form.cleaned_data["item"],
+                form.cleaned_data["active"],
+            )
+            if service_call(
+                request,
+                lambda: services.checklist_save(
+                    user=request.user, template=obj, questions=rows, expected_version=form.expected_version
+                ),
+                form=form,
+            ):
+                messages.success(request, "检查表已保存。")
+                return redirect("inspections:checklist_list")
+    return render(
+        request,
+        "inspections/checklist_form.html",
+        {"form": form, "formset": formset, "template": template, "title": "编辑检查表" if template else "新增检查表"},
+    )

@@ -94,7 +94,9 @@ def load_plans(context, stdout):
         business_lines=BusinessLine.objects.filter(code="xxws"),
         note="卫生健康部门发起，市场监管部门配合；每所学校一次入校完成全部事项。", **common,
     )  # fmt: skip
-    _add_items(joint, author, bureau, [("xxws", "学校卫生监督抽查"), ("crb", "学校传染病防控抽查")])
+    # 学校卫生监督检查 covers the schools' 传染病防控 (晨检、因病缺勤追查、复课证明); the 传染病防治 item applies to
+    # 医疗机构 and may not be put on a school task (issue #15 point 3)
+    _add_items(joint, author, bureau, [("xxws", "学校卫生监督抽查")])
     _add_items(joint, author, market, [("", "学校食堂食品安全监督检查"), ("", "校园周边食品经营者监督检查")])
     yljg = services.task_create(
         user=author, plan=plan, name="医疗机构依法执业双随机抽查", stratify_by=StratifyBy.RISK, default_rate=5,

@@ -1,14 +1,14 @@
 from django import forms
-from django.db.models import Q
 
 from shuangsuiji.accounts.models import Organization
 from shuangsuiji.core.concurrency import VersionedFormMixin
 from shuangsuiji.core.forms import DateInput
 from shuangsuiji.directory.choices import RiskLevel
 from shuangsuiji.directory.models import BusinessLine, InspectionItem, Tag
-from shuangsuiji.regions.models import Region
+from shuangsuiji.regions.models import Region, Township
 
 from .models import AnnualPlan, Task, TaskStratumRule
+from .selectors import items_for_region
 
 
 def scoped_orgs(user):
@@ -29,24 +29,52 @@ class PlanForm(VersionedFormMixin, forms.ModelForm):
             del self.fields["organization"]
 
 
+LEVEL_LABEL = {"province": "省级", "city": "市级", "county": "县级"}
+
+
+def item_label(item) -> str:
+    level = LEVEL_LABEL.get(item.region.level, "") if item.region_id else "国家级"
+    return f"{item.code} {item.name}（{item.business_line.short_name or item.business_line.name}，{level}）"
+
+
+class ItemCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes that carry each item's applicable business lines (`data-lines`), so the task form can hide
+    items outside the 专业 chosen above (static/js/task_form.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        item = getattr(value, "instance", None)
+        if item is not None:
+            lines = [line.pk for line in item.unit_lines.all()] or [item.business_line_id]
+            option["attrs"]["data-lines"] = " ".join(str(pk) for pk in lines)
+        return option
+
+
 class TaskForm(VersionedFormMixin, forms.ModelForm):
     risk_levels = forms.MultipleChoiceField(
         label="信用风险分类", choices=RiskLevel.choices, required=False, widget=forms.CheckboxSelectMultiple,
         help_text="不选表示全部（含未分类）",
     )  # fmt: skip
+    items = forms.ModelMultipleChoiceField(
+        label="抽查事项", queryset=InspectionItem.objects.none(), required=False, widget=ItemCheckboxes,
+        help_text="按上面选择的专业类别列出适用的事项（同一事项只列一次，优先本级认领的版本）；"
+                  "其他部门的事项可在任务保存后添加",
+    )  # fmt: skip
 
     class Meta:
         model = Task
         fields = [
-            "name", "kind", "lead_organization", "scope_region", "business_lines", "tags", "risk_levels",
+            "name", "kind", "lead_organization", "scope_region", "townships", "business_lines", "tags", "risk_levels",
             "exclude_inspected_days", "stratify_by", "default_rate", "default_min", "default_max", "substitutes",
             "window_start", "window_end", "group_size", "require_specialist", "region_rule", "max_load",
-            "roster_organizations", "note",
+            "roster_organizations", "roster_tags", "note",
         ]  # fmt: skip
         widgets = {
             "business_lines": forms.CheckboxSelectMultiple,
             "tags": forms.CheckboxSelectMultiple,
             "roster_organizations": forms.CheckboxSelectMultiple,
+            "roster_tags": forms.CheckboxSelectMultiple,
+            "townships": forms.SelectMultiple(attrs={"size": 6}),
             "window_start": DateInput,
             "window_end": DateInput,
             "note": forms.Textarea(attrs={"rows": 2}),
@@ -62,9 +90,18 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         self.fields["scope_region"].required = False
         self.fields["business_lines"].queryset = BusinessLine.objects.filter(active=True)
         self.fields["tags"].queryset = Tag.objects.all()
+        self.fields["townships"].queryset = Township.objects.filter(
+            county__code__startswith=plan.region.scope_prefix, valid=True
+        ).select_related("county")
+        self.fields["townships"].label_from_instance = lambda t: f"{t.county.name}{t.name}"
+        self.fields["roster_tags"].queryset = Tag.objects.filter(inspectors__isnull=False).distinct()
         if not self.instance.pk:
             self.initial.setdefault("scope_region", plan.region.pk)
             self.initial.setdefault("lead_organization", plan.organization_id)
+            self.fields["items"].queryset = items_for_region(plan.region)
+            self.fields["items"].label_from_instance = item_label
+        else:  # items of a saved task are added and removed on its page
+            del self.fields["items"]
 
     def clean_scope_region(self):
         return self.cleaned_data.get("scope_region") or self.plan.region
@@ -84,14 +121,10 @@ class TaskItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = scoped_orgs(user)
         self.fields["organization"].initial = task.lead_organization_id
-        prefix = task.plan.region.scope_prefix
-        region_codes = [prefix[:n] for n in (2, 4, 6) if len(prefix) >= n]
-        self.fields["item"].queryset = InspectionItem.objects.filter(
-            Q(region__isnull=True)
-            | Q(region__code__startswith=prefix)
-            | Q(region__code__in=[c.ljust(6, "0") for c in region_codes]),
-            status="published",
-        ).select_related("business_line")
+        lines = list(task.business_lines.values_list("pk", flat=True))
+        held = task.items.exclude(item=None).values_list("item__code", flat=True)
+        self.fields["item"].queryset = items_for_region(task.plan.region, lines).exclude(code__in=list(held))
+        self.fields["item"].label_from_instance = item_label
 
     def clean(self):
         data = super().clean()

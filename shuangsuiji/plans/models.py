@@ -115,6 +115,10 @@ class Task(ScopedModel, TimeStampedModel, Versioned):
         "regions.Region", verbose_name="抽查区划", on_delete=models.PROTECT, related_name="+",
         help_text="检查对象所属区划（含下级）；默认与计划相同",
     )  # fmt: skip
+    townships = models.ManyToManyField(
+        "regions.Township", verbose_name="乡镇（街道）", blank=True, related_name="+",
+        help_text="选择后只抽取这些乡镇（街道）的检查对象；不选表示抽查区划内全部",
+    )  # fmt: skip
     business_lines = models.ManyToManyField(
         "directory.BusinessLine", verbose_name="专业类别", blank=True, related_name="+",
         help_text="不选表示全部专业",
@@ -152,6 +156,10 @@ class Task(ScopedModel, TimeStampedModel, Versioned):
     roster_organizations = models.ManyToManyField(
         "accounts.Organization", verbose_name="执法人员来源机构", blank=True, related_name="+",
         help_text="不选表示本区划内全部在岗执法人员",
+    )  # fmt: skip
+    roster_tags = models.ManyToManyField(
+        "directory.Tag", verbose_name="执法人员标签", blank=True, related_name="+",
+        help_text="选择后只从带任一所选标签的执法人员中随机选派（如“食品安全”“放射专业”）",
     )  # fmt: skip
     note = models.TextField("备注", blank=True)
 

@@ -52,9 +52,19 @@ def task_tag_ids(task) -> list[int]:
     return list(task.tags.values_list("pk", flat=True)) if task.pk else []
 
 
+def task_township_ids(task) -> list[int]:
+    override = getattr(task, "preview_townships", None)
+    if override is not None:
+        return list(override)
+    return list(task.townships.values_list("pk", flat=True)) if task.pk else []
+
+
 def scope_units(task):
-    """Units in the task's scope (region prefix, business lines, tags, risk classes), closed ones included."""
+    """Units in the task's scope (region prefix, 乡镇/街道, lines, tags, risk classes), closed ones included."""
     qs = RegulatedUnit.objects.filter(region__code__startswith=task.scope_region.scope_prefix)
+    township_ids = task_township_ids(task)
+    if township_ids:
+        qs = qs.filter(township__in=township_ids)
     line_codes = task_line_codes(task)
     tag_ids = task_tag_ids(task)
     if line_codes:

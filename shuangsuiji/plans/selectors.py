@@ -1,6 +1,8 @@
 """Reads for plans and tasks (always scoped through `restrict()`)."""
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
+
+from shuangsuiji.directory.models import InspectionItem
 
 from .choices import PlanStatus
 from .models import AnnualPlan, AnnualPlanVersion, Task
@@ -26,6 +28,60 @@ def tasks_ready_to_draw(user):
         .exclude(Exists(Task.live_draws().filter(task=OuterRef("pk"))))
         .distinct()
     )
+
+
+def enclosing_region_codes(code: str) -> list[str]:
+    """The GB/T 2260 codes of `code`'s province, city and itself (the regions whose rows apply to it)."""
+    return sorted({code[:2] + "0000", code[:4] + "00", code})
+
+
+def items_for_region(region, line_ids=None):
+    """The published 抽查事项 a task of `region` may hold, each 事项 once.
+
+    Items of the region and the levels above it (and national items) are candidates; when one 事项 exists at
+    several levels (a province item and the county's claimed copy share the code), only the most local one is
+    offered. With `line_ids`, only items applicable to units of those business lines (`unit_lines`, else the
+    item's own line) remain.
+    """
+    codes = enclosing_region_codes(region.code)
+    qs = InspectionItem.objects.filter(
+        Q(region__isnull=True) | Q(region__code__in=codes), status="published"
+    ).select_related("business_line", "region")
+    best: dict[str, InspectionItem] = {}
+    for item in qs:
+        rank = (len(item.region.scope_prefix) if item.region_id else 0, item.version)
+        current = best.get(item.code)
+        if current is None or rank > (len(current.region.scope_prefix) if current.region_id else 0, current.version):
+            best[item.code] = item
+    chosen = InspectionItem.objects.filter(pk__in=[i.pk for i in best.values()])
+    if line_ids:
+        line_ids = list(line_ids)
+        chosen = chosen.filter(
+            Q(unit_lines__in=line_ids) | Q(unit_lines__isnull=True, business_line__in=line_ids)
+        ).distinct()
+    return (
+        chosen.select_related("business_line", "region")
+        .prefetch_related("unit_lines")
+        .order_by("business_line__order", "code")
+    )
+
+
+def items_without_checklist(task) -> list:
+    """The task's 抽查事项 (from the list) that have no active 检查表 of their own in the task's region.
+
+    A 检查表 belongs to an item's lineage (`InspectionItem.lineage()`), reached through the reverse relation
+    `checklists` (inspections sits above plans and is never imported here). Free-text items of other
+    departments are not listed: their 检查表 is the other department's.
+    """
+    regions = enclosing_region_codes(task.plan.region.code)
+    missing = []
+    for task_item in task.items.select_related("item").order_by("order", "id"):
+        if not task_item.item_id:
+            continue
+        lineage = task_item.item.lineage()
+        if not lineage.filter(checklists__active=True, checklists__region__code__in=regions).exists():
+            missing.append(task_item)
+    return missing
 
 
 def plan_id_of_task(code: str) -> int | None:

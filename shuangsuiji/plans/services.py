@@ -14,6 +14,7 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.concurrency import lock_for_edit
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import require, stored_user
+from shuangsuiji.directory.models import BusinessLine
 
 from . import pool
 from .choices import PLAN_TRANSITIONS, PlanStatus, TaskKind
@@ -24,7 +25,7 @@ TASK_FIELDS = (
     "default_rate", "default_min", "default_max", "substitutes", "window_start", "window_end", "group_size",
     "require_specialist", "region_rule", "max_load", "note",
 )  # fmt: skip
-TASK_M2M = ("business_lines", "tags", "roster_organizations")
+TASK_M2M = ("business_lines", "tags", "roster_organizations", "roster_tags", "townships")
 
 
 OUT_OF_SCOPE = "不能操作本辖区以外的计划或任务"
@@ -85,6 +86,8 @@ def _validate_for_submit(plan: AnnualPlan) -> None:
         items = list(task.items.all())
         if not items:
             errors.append(f"任务 {task.code} 没有抽查事项")
+        lines = set(task.business_lines.values_list("pk", flat=True))
+        errors += [f"任务 {task.code}：{e}" for i in items if (e := item_fit_error(i.item, lines))]
         if task.kind == TaskKind.JOINT and len({i.organization_id for i in items} | {task.lead_organization_id}) < 2:
             errors.append(f"联合抽查任务 {task.code} 至少需要两个部门的抽查事项")
     if errors:
@@ -103,6 +106,8 @@ def _plan_snapshot(plan: AnnualPlan) -> dict:
         row["scope_region_name"] = task.scope_region.name
         row["business_line_names"] = [bl.name for bl in task.business_lines.all()]
         row["tag_names"] = [t.name for t in task.tags.all()]
+        row["roster_tag_names"] = [t.name for t in task.roster_tags.all()]
+        row["township_names"] = [t.name for t in task.townships.all()]
         row["items"] = [
             {"organization": i.organization.name, "item_id": i.item_id, "name": i.name} for i in task.items.all()
         ]
@@ -166,6 +171,27 @@ def plan_transition(*, user, plan: AnnualPlan, action: str, text: str = "") -> A
 # ---------------------------------------------------------------- tasks
 
 
+def item_fit_error(item, line_ids) -> str:
+    """Why `item` cannot be in a task whose scope is `line_ids` (empty = every line), or "" when it fits.
+
+    An item applies to units of its `unit_lines` (its own business line when none are chosen); a task
+    scoped to other lines would check units the item does not cover (高青指引: 不在检查范围内的…不得擅自开展执法检查).
+    """
+    line_ids = set(line_ids or ())
+    if item is None or not line_ids:
+        return ""
+    item_lines = item.unit_line_ids()
+    if item_lines & line_ids:
+        return ""
+    names = "、".join(BusinessLine.objects.filter(pk__in=item_lines).order_by("order").values_list("name", flat=True))
+    scope = "、".join(BusinessLine.objects.filter(pk__in=line_ids).order_by("order").values_list("name", flat=True))
+    return f"抽查事项“{item.name}”适用于{names}的检查对象，不在本任务的抽查范围（{scope}）内"
+
+
+def _line_ids(values) -> set[int]:
+    return {getattr(v, "pk", v) for v in values or ()}
+
+
 def _next_code(plan: AnnualPlan) -> str:
     prefix = f"{plan.year}-{plan.region.code}-"
     existing = Task.objects.filter(code__startswith=prefix).values_list("code", flat=True)
@@ -180,7 +206,8 @@ def _set_m2m(task: Task, m2m: dict) -> None:
 
 
 @transaction.atomic
-def task_create(*, user, plan: AnnualPlan, **data) -> Task:
+def task_create(*, user, plan: AnnualPlan, items=None, **data) -> Task:
+    """A new task; `items` (抽查事项 from the list) are added at once, for the lead organisation."""
     require(user, "plans.add_task", plan, scope_message=OUT_OF_SCOPE)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
     _require_draft(plan)
@@ -194,6 +221,8 @@ def task_create(*, user, plan: AnnualPlan, **data) -> Task:
     task.save()
     _set_m2m(task, m2m)
     audit.log_change(task, ObjectChange.Action.CREATE, user=user, message="新建抽查任务")
+    for item in items or ():
+        task_item_add(user=user, task=task, organization=task.lead_organization, item=item)
     return task
 
 
@@ -212,6 +241,11 @@ def task_update(*, user, task: Task, expected_version: int | None = None, **data
     task.full_clean()
     task.save()
     _set_m2m(task, m2m)
+    if m2m.get("business_lines") is not None:
+        lines = _line_ids(m2m["business_lines"])
+        errors = [e for ti in task.items.select_related("item") if (e := item_fit_error(ti.item, lines))]
+        if errors:
+            raise ValidationError({"business_lines": errors})
     audit.log_change(task, ObjectChange.Action.UPDATE, user=user, before=before)
     return task
 
@@ -232,8 +266,11 @@ def task_item_add(*, user, task: Task, organization, item=None, item_name: str =
     _require_task_editable(task)
     if item is not None and item.status != "published":
         raise ValidationError("只能选择已发布的抽查事项")
-    if item is not None and task.items.filter(item=item).exists():
-        raise ValidationError("该事项已在任务中")
+    if item is not None and task.items.filter(item__in=item.lineage()).exists():
+        raise ValidationError("该事项已在任务中（含同一事项的其他版本或认领副本）")
+    fit = item_fit_error(item, task.business_lines.values_list("pk", flat=True))
+    if fit:
+        raise ValidationError(fit)
     row = TaskItem(
         task=task, organization=organization, item=item, item_name=item_name.strip(), order=task.items.count() + 1
     )

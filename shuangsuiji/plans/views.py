@@ -166,8 +166,9 @@ def _form_preview(form, plan, task):
                 setattr(instance, name, cleaned[name])
         instance.preview_lines = [bl.code for bl in cleaned.get("business_lines") or []]
         instance.preview_tags = [t.pk for t in cleaned.get("tags") or []]
+        instance.preview_townships = [t.pk for t in cleaned.get("townships") or []]
     elif task is None:
-        instance.preview_lines, instance.preview_tags = [], []
+        instance.preview_lines, instance.preview_tags, instance.preview_townships = [], [], []
     if not instance.scope_region_id:
         instance.scope_region = plan.region
     if instance.default_rate is None:
@@ -188,7 +189,13 @@ def task_create(request, plan_pk):
             request, lambda: services.task_create(user=request.user, plan=plan, **form.cleaned_data), form=form
         )
         if result.ok:
-            messages.success(request, f"已创建任务 {result.value.code}，请添加抽查事项并确认分层比例")
+            count = len(form.cleaned_data.get("items") or ())
+            messages.success(
+                request,
+                f"已创建任务 {result.value.code}（含 {count} 项抽查事项），请确认抽查事项和分层比例"
+                if count
+                else f"已创建任务 {result.value.code}，请添加抽查事项并确认分层比例",
+            )
             return redirect("plans:task_detail", pk=result.value.pk)
     return _task_form_page(request, form, f"新建抽查任务（{plan}）", plan)
 
@@ -243,6 +250,7 @@ def task_detail(request, pk):
             "items": task.items.select_related("organization", "item"),
             "rules": rules,
             "rule_sources": sorted({r.source or "单独设置" for r in rules.values()}),
+            "items_without_checklist": selectors.items_without_checklist(task),
             "item_form": TaskItemForm(user=request.user, task=task) if can_change else None,
             "can_change": can_change,
             "can_delete": can_change and request.user.has_perm("plans.delete_task"),

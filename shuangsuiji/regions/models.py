@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.db import models
 
 from shuangsuiji.core.models import ScopedModel
@@ -45,3 +46,25 @@ class Region(ScopedModel):
             names.append(node.name)
             node = node.parent
         return "".join(reversed(names))
+
+
+class Township(ScopedModel):
+    """乡镇/街道: the 9-digit 统计用区划代码 level below a county (its first 6 digits are the county's code)."""
+
+    region_field = "county"
+
+    code = models.CharField(
+        "乡镇（街道）代码", max_length=9, unique=True,
+        validators=[RegexValidator(r"^[0-9]{9}$", "乡镇（街道）代码应为9位数字")],
+    )  # fmt: skip
+    name = models.CharField("名称", max_length=50)
+    county = models.ForeignKey(Region, verbose_name="所属县级区划", on_delete=models.PROTECT, related_name="townships")
+    valid = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "乡镇（街道）"
+        verbose_name_plural = "乡镇（街道）"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -47,3 +47,31 @@ function markScrollableTables(root) {
 document.addEventListener("DOMContentLoaded", function () { markScrollableTables(); });
 window.addEventListener("resize", function () { markScrollableTables(); });
 document.addEventListener("htmx:afterSwap", function (event) { markScrollableTables(event.target); });
+
+// Task form: list only the 抽查事项 that apply to the 专业类别 ticked above (each item's checkbox carries its
+// applicable lines in data-lines); an item hidden this way is unticked, so nothing unseen is submitted.
+function filterTaskItems(form) {
+  var chosen = Array.prototype.map.call(
+    form.querySelectorAll("input[name=business_lines]:checked"), function (el) { return el.value; });
+  form.querySelectorAll("input[name=items][data-lines]").forEach(function (box) {
+    var lines = box.getAttribute("data-lines").split(" ");
+    var show = chosen.length === 0 || lines.some(function (l) { return chosen.indexOf(l) >= 0; });
+    var row = box.closest("label") ? box.closest("label").parentElement : box.parentElement;
+    row.hidden = !show;
+    if (!show) { box.checked = false; }
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.name === "business_lines" && event.target.form) { filterTaskItems(event.target.form); }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.getElementById("task-form");
+  if (form) { filterTaskItems(form); }
+  // A page that comes back with errors shows the summary at the top and moves to the first wrong field.
+  var invalid = document.querySelector("[data-error-summary]");
+  if (invalid) {
+    var field = document.querySelector(".is-invalid, [aria-invalid=true]");
+    (field || invalid).scrollIntoView({ block: "center" });
+    if (field && field.focus) { field.focus({ preventScroll: true }); }
+  }
+});

@@ -36,8 +36,9 @@ def test_enter_sign_and_publish(page, live_server, regions, orgs, approver_gq, i
     testing.make_units(region, 20)
     testing.make_inspectors(orgs["gaoqing_agency"], 4)
     item = testing.make_item(region)
-    _plan, task = testing.published_plan_with_task(
-        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item
+    _plan, task = testing.published_plan_with_task(  # 检查时间 from the lock day: the check on 2 March is inside it
+        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item,
+        window_start=dt.date(2026, 3, 1), window_end=dt.date(2026, 12, 31),
     )
     draw = locked_draw(task, approver_gq, now=timezone.make_aware(dt.datetime(2026, 3, 1, 10, 0)))
     result = sorted(services.results_open_for_draw(draw=draw, user=approver_gq), key=lambda r: r.pk)[0]

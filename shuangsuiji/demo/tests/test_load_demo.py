@@ -7,9 +7,12 @@ import pytest
 from django.core.management import call_command
 
 from shuangsuiji.core.models import CalendarYear, HolidayOverride
+from shuangsuiji.directory.models import Inspector, RegulatedUnit
 from shuangsuiji.draws.models import Draw
 from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.plans.models import AnnualPlan
+from shuangsuiji.plans.selectors import items_without_checklist
+from shuangsuiji.plans.services import item_fit_error
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +35,16 @@ def test_demo_loads_on_any_date(time_machine, moment, year, sample_years):
     assert Draw.objects.filter(region__code="370322", status="committed").count() == 1  # the waiting draw
     assert InspectionResult.objects.filter(status="published").exists()
     assert AnnualPlan.objects.filter(region__code="370323", year=year, status="draft").exists()
+    # issue #15: every item of the demo tasks has its own 检查表, no item sits outside its task's scope, every
+    # entered check date lies in its task's 检查时间, and 沂源 lists staff without a 执法证
+    for task in plan.tasks.all():
+        assert items_without_checklist(task) == []
+        lines = set(task.business_lines.values_list("pk", flat=True))
+        assert all(not item_fit_error(i.item, lines) for i in task.items.select_related("item"))
+    for result in InspectionResult.objects.exclude(checked_on=None).select_related("draw__task"):
+        assert result.draw.task.window_start <= result.checked_on <= result.draw.task.window_end
+    assert Inspector.objects.filter(organization__region__code="370323", assist_only=True).count() == 2
+    assert RegulatedUnit.objects.filter(region__code="370322").exclude(township=None).exists()
 
     assert sorted(CalendarYear.objects.values_list("year", flat=True)) == sample_years
     for calendar in CalendarYear.objects.all():

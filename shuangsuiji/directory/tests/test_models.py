@@ -12,10 +12,11 @@ from .factories import credit, make_inspector, make_unit
 pytestmark = pytest.mark.django_db
 
 
-def test_thirteen_business_lines_are_seeded_with_stable_codes():
+def test_business_lines_are_seeded_with_stable_codes():
     assert list(BusinessLine.objects.values_list("code", flat=True)) == [code for code, _, _ in BUSINESS_LINES]
     assert BusinessLine.objects.get(code="ggcs").name == "公共场所卫生"
-    assert BusinessLine.objects.count() == 13
+    assert BusinessLine.objects.get(code="zyy").name == "中医药服务"  # 蓟州 2022 附件10 (issue #15 point 7)
+    assert BusinessLine.objects.count() == 14
 
 
 def test_unit_rejects_bad_credit_code_in_full_clean(regions):

@@ -154,7 +154,7 @@ def test_batch_publish_page(client, team, approver_gq):
 def test_inspector_cannot_publish_or_open_publish_queue(client, team):
     login(client, team["first"])
     assert client.get(reverse("inspections:publish_queue")).status_code == 403
-    assert client.get(reverse("inspections:checklist_list")).status_code == 403
+    assert client.get(reverse("inspections:checklist_list")).status_code == 403  # 执法人员 do not maintain 检查表
 
 
 def test_correction_page(client, team, approver_gq):

@@ -6,17 +6,17 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inspections', '0001_initial'),
+        ('plans', '0003_task_townships'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checklisttemplate',
+            model_name='annualplan',
             name='lock_version',
             field=models.PositiveIntegerField(default=0, editable=False, help_text='每次保存 +1，用于发现两人同时修改同一记录', verbose_name='修改版本号'),
         ),
         migrations.AddField(
-            model_name='inspectionresult',
+            model_name='task',
             name='lock_version',
             field=models.PositiveIntegerField(default=0, editable=False, help_text='每次保存 +1，用于发现两人同时修改同一记录', verbose_name='修改版本号'),
         ),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0005_riskrating_previous_level_created_by'),
+        ('directory', '0009_unit_township'),
     ]
 
     operations = [

@@ -6,17 +6,17 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0001_initial'),
+        ('inspections', '0002_checklist_basis_key_point'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='annualplan',
+            model_name='checklisttemplate',
             name='lock_version',
             field=models.PositiveIntegerField(default=0, editable=False, help_text='每次保存 +1，用于发现两人同时修改同一记录', verbose_name='修改版本号'),
         ),
         migrations.AddField(
-            model_name='task',
+            model_name='inspectionresult',
             name='lock_version',
             field=models.PositiveIntegerField(default=0, editable=False, help_text='每次保存 +1，用于发现两人同时修改同一记录', verbose_name='修改版本号'),
         ),
