@@ -307,7 +307,7 @@ CASES = [
     Case("task", build_task, lambda o: reverse("plans:task_edit", args=[o.pk]),
          {"name": "刘改的任务名称"}, {"note": "王补充的备注"}, ("任务名称", "刘改的任务名称"), check_task),
     Case("checklist", build_checklist, lambda o: reverse("inspections:checklist_edit", args=[o.pk]),
-         {"name": "刘改的检查表"}, {"questions": "卫生许可证在有效期内\n从业人员持健康证明\n王加的一项"},
+         {"name": "刘改的检查表"}, {"q-2-text": "王加的一项"},
          ("检查表名称", "刘改的检查表"), check_checklist),
     Case("result", build_result, lambda o: reverse("inspections:result_detail", args=[o.pk]),
          {"findings": "刘记录的发现"}, {"disposal_note": "王写的处置说明"}, ("发现问题情况", "刘记录的发现"),

@@ -108,8 +108,9 @@ class RegulatedUnit(ScopedModel, TimeStampedModel, Versioned):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self):
-        super().clean()
+    def check_invariants(self):
+        """Checked by the directory services before every save (not `Model.clean`, so the column-wise import,
+        whose rows carry no township, keeps its fast path)."""
         if self.township_id and self.region_id and self.township.county_id != self.region_id:
             raise ValidationError({"township": f"乡镇（街道）“{self.township.name}”不属于{self.region.name}"})
 
@@ -230,7 +231,8 @@ class Inspector(ScopedModel, TimeStampedModel, Versioned):
     def __str__(self) -> str:
         return f"{self.name}（{self.cert_no or '无执法证'}）"
 
-    def clean(self):
+    def check_invariants(self):
+        """Checked by the directory services before every save (the import requires both fields anyway)."""
         if not self.assist_only:
             errors = {}
             if not (self.cert_no or "").strip():

@@ -106,6 +106,8 @@ def _save(obj, *, user, m2m: dict | None = None, message: str = ""):
     """full_clean + save + set m2m + audit (create or update, with the before-snapshot)."""
     creating = obj.pk is None
     before = None if creating else audit.snapshot(type(obj).objects.get(pk=obj.pk))
+    if hasattr(obj, "check_invariants"):
+        obj.check_invariants()
     obj.full_clean()
     obj.save()
     for name, values in (m2m or {}).items():
