@@ -298,6 +298,13 @@ class _Run:
         return True, None
 
 
+def _region_fails(rule: str, inspector_region: str, unit_region: str) -> bool:
+    return bool(unit_region) and (
+        (rule == "same" and inspector_region != unit_region)
+        or (rule == "different" and inspector_region == unit_region)
+    )
+
+
 def _eligibility(units: list[PoolUnit], ins: list[Inspector], caps: list[int], rules: AssignmentRules, seed_a: bytes):
     """Per unit (in task order): (eligible [(pair key, inspector index, is specialist)] sorted, reason counts,
     specialists in the roster).  Spec §8.1–8.2; pair keys are digests (bytes order = integer order)."""
@@ -324,7 +331,7 @@ def _eligibility(units: list[PoolUnit], ins: list[Inspector], caps: list[int], r
             for idx, i in enumerate(ins):
                 if not cert_ok[idx]:
                     continue
-                if region and ((rule == "same" and i.region != region) or (rule == "different" and i.region == region)):
+                if _region_fails(rule, i.region, region):
                     fails += 1
                 elif caps[idx] <= 0:
                     zero += 1
@@ -345,7 +352,7 @@ def _eligibility(units: list[PoolUnit], ins: list[Inspector], caps: list[int], r
             why["conflict"] = len(cf)
             for idx in cf:
                 i = ins[idx]
-                if u.region and ((rule == "same" and i.region != u.region) or (rule == "different" and i.region == u.region)):
+                if _region_fails(rule, i.region, u.region):
                     why["region"] -= 1
                 elif caps[idx] <= 0:
                     why["no_capacity"] -= 1

@@ -12,6 +12,7 @@ from shuangsuiji import fairdraw as fd
 from . import _reference_assign as ref_assign
 from ._helpers import seed_n
 
+
 def _json(result) -> bytes:
     return fd.canonical_json(result.to_dict())
 
