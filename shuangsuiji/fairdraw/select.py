@@ -5,7 +5,7 @@ the stratum's random order is ascending (K_i, unit_id bytes).
 
 * "srs"     - the n_h first units of that order are selected: inclusion
               probability exactly n_h/E_h.  The next ones are the substitutes.
-              Memory is bounded: one max-heap of n_h + substitutes per stratum.
+              Memory is bounded: per stratum, O(n_h + substitutes) candidates.
 * "pivotal" - ordered pivotal method (Deville–Tillé) on that order with
               π_i = n'·w_i / W (after iterative capping at 1), computed in
               integers: exact inclusion probabilities π_i, fixed size n_h.
@@ -14,16 +14,26 @@ the stratum's random order is ascending (K_i, unit_id bytes).
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .allocate import Allocation
+from .canon import MAX_TEXT_BYTES
 from .errors import FairdrawError
-from .keys import key_hex, uniform_below, unit_key_hasher
+from .keys import uniform_below, unit_key_hasher
 from .plan import DrawPlan
-from .snapshot import PoolUnit, Row, iter_rows, row_to_unit, unit_to_row
+from .snapshot import (
+    MAX_WEIGHT_PPM,
+    PoolUnit,
+    Row,
+    check_line,
+    check_pool_buffer,
+    iter_rows,
+    line_chunks,
+    row_to_unit,
+    unit_to_row,
+)
 
 
 @dataclass(frozen=True)
@@ -87,24 +97,128 @@ class DrawResult:
         return {h: s.to_dict() for h, s in sorted(self.strata.items())}
 
 
-def _inv(uid: bytes) -> bytes:
-    # Reverses bytewise order for ids without control bytes (all bytes ≥ 0x20).
-    return bytes(255 - b for b in uid) + b"\xff"
+class _Retry(Exception):
+    """The fast scan met a line it does not handle; the exact checker names the problem."""
+
+
+_TOP = b"\xff" * 33  # above every 32-byte key
+_WEIGHT_CACHE = 4096
 
 
 class _Stratum:
-    """Per-stratum state during the single pass over the pool."""
+    """Per-stratum state during the single pass over the pool (a list, for speed):
+    [eligible, excluded, top, buf, limit, cap].
 
-    __slots__ = ("pivotal", "cap", "heap", "top", "items", "eligible", "excluded")
+    ``buf`` holds (key, unit id, line or row) of candidates: srs keeps only entries with a key
+    ≤ ``top`` and, whenever ``limit`` entries have gathered, sorts them and keeps the ``cap``
+    smallest (so ``top`` falls to the cap-th key; memory O(cap), not O(E_h)).  Pivotal strata keep
+    every eligible unit (``limit`` = -1).  ``top`` None: nothing to keep (srs with cap 0), no key needed.
+    """
 
-    def __init__(self, pivotal: bool, cap: int) -> None:
-        self.pivotal = pivotal
-        self.cap = cap  # srs: n + substitutes kept in the bounded heap
-        self.heap: list = []  # srs: max-heap of (-key, inv(uid), uid, row)
-        self.top = -1  # srs: largest key in a full heap (-1 = heap not full)
-        self.items: list = []  # pivotal: every (key, uid, row)
-        self.eligible = 0
-        self.excluded = 0
+    @staticmethod
+    def new(pivotal: bool, cap: int) -> list:
+        if pivotal:
+            return [0, 0, _TOP, [], -1, -1]
+        if cap == 0:
+            return [0, 0, None, [], -1, 0]
+        return [0, 0, _TOP, [], cap + max(cap, 1024), cap]
+
+
+def _prune(st: list) -> None:
+    buf = st[3]
+    buf.sort()
+    del buf[st[5] :]
+    st[2] = buf[-1][0]
+
+
+def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
+    """One pass over checked snapshot bytes, chunk by chunk: strict line checks, per-stratum
+    counts, keys of eligible units.  Lines the fast path does not expect (an error, an unknown
+    stratum, an unusual weight or a long line) go through the exact checker, so errors and
+    their order are those of ``iter_rows`` followed by the stratum check."""
+    good = {b"1000000"}
+    prev = b""
+    for lineno, lines in line_chunks(data):
+        last = prev
+        try:
+            for line in lines:
+                try:
+                    uid, stratum, w, region, spec, reason = line.split(b"\t")
+                except ValueError:
+                    raise _Retry from None
+                if uid <= prev:
+                    raise _Retry
+                prev = uid
+                st = state.get(stratum)
+                if st is None:
+                    raise _Retry
+                if w not in good:
+                    if not _unusual_weight(w, reason, good):
+                        raise _Retry
+                if len(line) >= MAX_TEXT_BYTES and max(map(len, (uid, stratum, region, spec, reason))) > MAX_TEXT_BYTES:
+                    raise _Retry
+                if reason:
+                    st[1] += 1
+                    excluded.append((uid, stratum, reason))
+                    continue
+                st[0] += 1
+                top = st[2]
+                if top is None:
+                    continue
+                h = base.copy()
+                h.update(uid)
+                k = h.digest()
+                if k <= top:
+                    buf = st[3]
+                    buf.append((k, uid, line))
+                    if len(buf) == st[4]:
+                        _prune(st)
+        except _Retry:
+            _explain(lines, lineno, last, state)
+            raise AssertionError("fast scan refused a valid line") from None
+
+
+def _unusual_weight(w: bytes, reason: bytes, good: set) -> bool:
+    """A weight other than the ones seen: canonical, and 0 only for an excluded unit."""
+    if not w.isdigit() or (w[0] == 48 and len(w) > 1) or len(w) > 13 or int(w) > MAX_WEIGHT_PPM:
+        return False
+    if w == b"0":
+        return bool(reason)
+    if len(good) < _WEIGHT_CACHE:
+        good.add(w)
+    return True
+
+
+def _explain(lines: list[bytes], lineno: int, prev: bytes, state: dict) -> None:
+    """Re-check a chunk line by line with the exact checker and raise its first error."""
+    for line in lines:
+        row = check_line(line, lineno, prev)
+        if row[1] not in state:
+            raise FairdrawError("POOL_MISMATCH", f"号池中的分层 {row[1].decode()!r} 不在已承诺的分层中")
+        prev = row[0]
+        lineno += 1
+
+
+def _scan_rows(rows: Iterable[Row], state: dict, base, excluded: list) -> None:
+    """The same pass over rows (PoolUnit input, any order)."""
+    for r in rows:
+        st = state.get(r[1])
+        if st is None:
+            raise FairdrawError("POOL_MISMATCH", f"号池中的分层 {r[1].decode()!r} 不在已承诺的分层中")
+        if r[5]:
+            st[1] += 1
+            excluded.append((r[0], r[1], r[5]))
+            continue
+        st[0] += 1
+        if st[2] is None:
+            continue
+        h = base.copy()
+        h.update(r[0])
+        k = h.digest()
+        if k <= st[2]:
+            st[3].append((k, r[0], r))
+            if len(st[3]) == st[4]:
+                _prune(st)
 
 
 def _rows(pool: bytes | Iterable[PoolUnit] | Iterable[Row]) -> Iterable[Row]:
@@ -113,49 +227,33 @@ def _rows(pool: bytes | Iterable[PoolUnit] | Iterable[Row]) -> Iterable[Row]:
     return (unit_to_row(u) if isinstance(u, PoolUnit) else u for u in pool)
 
 
+def _row(item: bytes | Row) -> Row:
+    if isinstance(item, tuple):
+        return item
+    uid, stratum, w, region, spec, reason = item.split(b"\t")
+    return (uid, stratum, int(w), region, spec, reason)
+
+
 def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes, plan: DrawPlan) -> DrawResult:
     """Run the selection.  ``pool`` is the canonical snapshot bytes or any
     iterable of PoolUnit (order does not matter).  Its per-stratum counts must
     equal the allocation's (i.e. the commitment's)."""
-    state: dict[bytes, _Stratum] = {}
+    state: dict[bytes, list] = {}
     for h, a in allocation.strata.items():
         pivotal = a.method == "pivotal"
-        state[h.encode()] = _Stratum(pivotal, -1 if pivotal else a.n + min(plan.substitutes, a.eligible - a.n))
+        state[h.encode()] = _Stratum.new(pivotal, -1 if pivotal else a.n + min(plan.substitutes, a.eligible - a.n))
     excluded: list[tuple[bytes, bytes, bytes]] = []
     base = unit_key_hasher(seed)
-    fb = int.from_bytes
-    push, replace = heapq.heappush, heapq.heapreplace
-    for r in _rows(pool):
-        st = state.get(r[1])
-        if st is None:
-            raise FairdrawError("POOL_MISMATCH", f"号池中的分层 {r[1].decode()!r} 不在已承诺的分层中")
-        if r[5]:
-            st.excluded += 1
-            excluded.append((r[0], r[1], r[5]))
-            continue
-        st.eligible += 1
-        if st.cap == 0:
-            continue
-        uid = r[0]
-        hs = base.copy()
-        hs.update(uid)
-        k = fb(hs.digest(), "big")
-        if st.pivotal:
-            st.items.append((k, uid, r))
-            continue
-        if st.top < 0:
-            push(st.heap, (-k, _inv(uid), uid, r))
-            if len(st.heap) == st.cap:
-                st.top = -st.heap[0][0]
-        elif k < st.top or (k == st.top and uid < st.heap[0][2]):
-            replace(st.heap, (-k, _inv(uid), uid, r))
-            st.top = -st.heap[0][0]
+    if isinstance(pool, (bytes, bytearray, memoryview)):
+        _scan_bytes(check_pool_buffer(pool), state, base, excluded)
+    else:
+        _scan_rows((unit_to_row(u) if isinstance(u, PoolUnit) else u for u in pool), state, base, excluded)
     for h, a in allocation.strata.items():
         st = state[h.encode()]
-        if (st.eligible, st.excluded) != (a.eligible, a.excluded):
+        if (st[0], st[1]) != (a.eligible, a.excluded):
             raise FairdrawError(
                 "POOL_MISMATCH",
-                f"分层 {h} 的号池数量（可抽 {st.eligible}，排除 {st.excluded}）"
+                f"分层 {h} 的号池数量（可抽 {st[0]}，排除 {st[1]}）"
                 f"与承诺（可抽 {a.eligible}，排除 {a.excluded}）不一致",
             )
     units: dict[str, PoolUnit] = {}
@@ -163,22 +261,24 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
     for h in sorted(allocation.strata):
         a = allocation.strata[h]
         st = state[h.encode()]
-        if not st.pivotal:
-            strata[h] = _finish_srs(h, a.eligible, a.n, st, units)
+        st[3].sort()
+        items = [(k, uid, _row(x)) for k, uid, x in st[3]]
+        if a.method != "pivotal":
+            strata[h] = _finish_srs(h, a.eligible, a.n, items[: max(st[5], 0)], units)
         else:
-            strata[h] = _finish_pivotal(h, a.eligible, a.n, plan.substitutes, st, seed, units)
+            strata[h] = _finish_pivotal(h, a.eligible, a.n, plan.substitutes, items, seed, units)
     excluded.sort()
     ex = tuple((u.decode(), h.decode(), why.decode()) for u, h, why in excluded)
     return DrawResult(seed.hex(), strata, ex, units)
 
 
-def _finish_srs(h: str, eligible: int, n: int, st: _Stratum, units: dict) -> StratumSelection:
-    order = sorted((-nk, uid, r) for nk, _, uid, r in st.heap)
+def _finish_srs(h: str, eligible: int, n: int, order: list, units: dict) -> StratumSelection:
+    """``order``: the kept (key, unit id, row) in ascending (key, unit id)."""
     for _, uid, r in order:
         units[uid.decode()] = row_to_unit(r)
     sel = tuple(uid.decode() for _, uid, _ in order[:n])
     subs = tuple(uid.decode() for _, uid, _ in order[n:])
-    tk, tu = (key_hex(order[n - 1][0]), sel[-1]) if n else ("", "")
+    tk, tu = (order[n - 1][0].hex(), sel[-1]) if n else ("", "")
     return StratumSelection(h, "srs", eligible, n, sel, tk, tu, subs, f"{n}/{eligible}")
 
 
@@ -235,9 +335,9 @@ def ordered_pivotal(masses: list[int], D: int, decide) -> list[bool]:
 
 
 def _finish_pivotal(
-    h: str, eligible: int, n: int, n_subs: int, st: _Stratum, seed: bytes, units: dict
+    h: str, eligible: int, n: int, n_subs: int, items: list, seed: bytes, units: dict
 ) -> StratumSelection:
-    items = sorted(st.items, key=lambda t: (t[0], t[1]))
+    """``items``: every eligible (key, unit id, row) of the stratum in ascending (key, unit id)."""
     weights = [t[2][2] for t in items]
     certain, nf, W = pivotal_probabilities(weights, n)
     chosen = list(certain)

@@ -1,4 +1,5 @@
-"""Selection of units inside each stratum (spec §7).
+"""Reference: the selection (and the pool parser) that produced the published vectors, kept verbatim for the
+equivalence tests of the fast ``select``.  Selection of units inside each stratum (spec §7).
 
 Every eligible unit gets K_i = SHA-256(seed || 0x00 "unit" 0x00 || unit_id);
 the stratum's random order is ascending (K_i, unit_id bytes).
@@ -15,15 +16,92 @@ the stratum's random order is ascending (K_i, unit_id bytes).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from shuangsuiji.fairdraw.allocate import Allocation
-from shuangsuiji.fairdraw.errors import FairdrawError
+from shuangsuiji.fairdraw.canon import MAX_TEXT_BYTES
+from shuangsuiji.fairdraw.errors import FairdrawError, MalformedInput
 from shuangsuiji.fairdraw.keys import key_hex, uniform_below, unit_key_hasher
 from shuangsuiji.fairdraw.plan import DrawPlan
-from shuangsuiji.fairdraw.snapshot import PoolUnit, Row, iter_rows, row_to_unit, unit_to_row
+from shuangsuiji.fairdraw.snapshot import MAX_WEIGHT_PPM, POOL_HEADER, PoolUnit, Row, row_to_unit, unit_to_row
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _check_utf8_nfc(data: bytes) -> None:
+    """Whole-buffer check that the text is UTF-8 and NFC.  Chunks end at LF;
+    TAB and LF are stable code points, so the text is NFC iff every field is."""
+    step = 1 << 23
+    i = 0
+    while i < len(data):
+        j = data.find(b"\n", i + step)
+        j = len(data) if j < 0 else j + 1
+        try:
+            text = data[i:j].decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, i + e.start) + 1
+            raise MalformedInput("POOL_UTF8", f"快照第 {line} 行不是有效的 UTF-8 文本") from e
+        if not unicodedata.is_normalized("NFC", text):
+            raise MalformedInput("POOL_TEXT", "快照含有不是 Unicode NFC 规范形式的文本")
+        i = j
+
+
+def _weight(w: bytes, lineno: int) -> int:
+    if not w.isdigit() or (w[0] == 48 and len(w) > 1) or len(w) > 13 or int(w) > MAX_WEIGHT_PPM:
+        raise MalformedInput("POOL_WEIGHT", f"快照第 {lineno} 行的 weight_ppm 不是 0 到 10^12 的规范整数：{w!r}")
+    return int(w)
+
+
+def iter_rows(pool_bytes: bytes) -> Iterator[Row]:
+    """Parse and strictly validate canonical snapshot bytes (MalformedInput on error)."""
+    if not isinstance(pool_bytes, (bytes, bytearray, memoryview)):
+        raise MalformedInput("POOL_TYPE", "检查对象快照必须是字节串（bytes）")
+    data = bytes(pool_bytes)
+    if not data.startswith(POOL_HEADER):
+        raise MalformedInput("POOL_HEADER", f"快照首行必须是 {POOL_HEADER.decode()!r}")
+    m = _CONTROL.search(data)
+    if m:
+        line = data.count(b"\n", 0, m.start()) + 1
+        raise MalformedInput("POOL_CONTROL_CHAR", f"快照第 {line} 行含有控制字符（不允许 CR、NUL 等）")
+    if not data.endswith(b"\n"):
+        raise MalformedInput("POOL_NO_FINAL_LF", "快照最后一行必须以换行符 LF 结尾")
+    if not data.isascii():
+        _check_utf8_nfc(data)
+    stream = io.BytesIO(data)
+    stream.readline()
+    prev = b""
+    lineno = 1
+    wcache: dict[bytes, int] = {}
+    for line in stream:
+        lineno += 1
+        f = line.split(b"\t")
+        if len(f) != 6:
+            raise MalformedInput("POOL_FIELDS", f"快照第 {lineno} 行应有 6 个字段，实际 {len(f)} 个")
+        uid, stratum, w, region, spec, reason = f
+        reason = reason[:-1]
+        if uid <= prev:
+            raise MalformedInput(
+                "POOL_ORDER",
+                f"快照第 {lineno} 行的 unit_id 为空、未按字节升序排列或有重复：{uid.decode(errors='replace')!r}",
+            )
+        prev = uid
+        if not stratum:
+            raise MalformedInput("POOL_EMPTY_FIELD", f"快照第 {lineno} 行的 stratum 为空")
+        wi = wcache.get(w)
+        if wi is None:
+            wi = _weight(w, lineno)
+            if len(wcache) < 4096:
+                wcache[w] = wi
+        if wi == 0 and not reason:
+            raise MalformedInput("POOL_WEIGHT", f"快照第 {lineno} 行未被排除，weight_ppm 不能为 0")
+        if len(line) > MAX_TEXT_BYTES and max(map(len, (uid, stratum, region, spec, reason))) > MAX_TEXT_BYTES:
+            raise MalformedInput("POOL_TEXT", f"快照第 {lineno} 行有超过 {MAX_TEXT_BYTES} 字节的文本字段")
+        yield (uid, stratum, wi, region, spec, reason)
 
 
 @dataclass(frozen=True)
