@@ -14,7 +14,7 @@ the stratum's random order is ascending (K_i, unit_id bytes).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -83,7 +83,7 @@ class DrawResult:
     seed: str  # hex
     strata: dict[str, StratumSelection]
     excluded: tuple[tuple[str, str, str], ...]  # (unit_id, stratum, reason), by unit_id
-    units: dict[str, PoolUnit] = field(default_factory=dict, compare=False, repr=False)
+    units: Mapping[str, PoolUnit] = field(default_factory=dict, compare=False, repr=False)
     # ``units``: PoolUnit of every selected unit and substitute (for assignment).
 
     def selected(self) -> list[str]:
@@ -95,6 +95,31 @@ class DrawResult:
 
     def to_dict(self) -> dict:
         return {h: s.to_dict() for h, s in sorted(self.strata.items())}
+
+
+class _Units(Mapping):
+    """unit id -> PoolUnit of the kept units, built on first access (most draws never read them)."""
+
+    __slots__ = ("_raw", "_done")
+
+    def __init__(self) -> None:
+        self._raw: dict[str, bytes | Row] = {}
+        self._done: dict[str, PoolUnit] = {}
+
+    def __getitem__(self, uid: str) -> PoolUnit:
+        u = self._done.get(uid)
+        if u is None:
+            u = self._done[uid] = row_to_unit(_row(self._raw[uid]))
+        return u
+
+    def __contains__(self, uid: object) -> bool:
+        return uid in self._raw
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 class _Retry(Exception):
@@ -256,28 +281,29 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
                 f"分层 {h} 的号池数量（可抽 {st[0]}，排除 {st[1]}）"
                 f"与承诺（可抽 {a.eligible}，排除 {a.excluded}）不一致",
             )
-    units: dict[str, PoolUnit] = {}
+    units = _Units()
     strata = {}
     for h in sorted(allocation.strata):
         a = allocation.strata[h]
         st = state[h.encode()]
         st[3].sort()
-        items = [(k, uid, _row(x)) for k, uid, x in st[3]]
         if a.method != "pivotal":
-            strata[h] = _finish_srs(h, a.eligible, a.n, items[: max(st[5], 0)], units)
+            strata[h] = _finish_srs(h, a.eligible, a.n, st[3][: max(st[5], 0)], units._raw)
         else:
-            strata[h] = _finish_pivotal(h, a.eligible, a.n, plan.substitutes, items, seed, units)
+            items = [(k, uid, _row(x)) for k, uid, x in st[3]]
+            strata[h] = _finish_pivotal(h, a.eligible, a.n, plan.substitutes, items, seed, units._raw)
     excluded.sort()
     ex = tuple((u.decode(), h.decode(), why.decode()) for u, h, why in excluded)
     return DrawResult(seed.hex(), strata, ex, units)
 
 
 def _finish_srs(h: str, eligible: int, n: int, order: list, units: dict) -> StratumSelection:
-    """``order``: the kept (key, unit id, row) in ascending (key, unit id)."""
-    for _, uid, r in order:
-        units[uid.decode()] = row_to_unit(r)
-    sel = tuple(uid.decode() for _, uid, _ in order[:n])
-    subs = tuple(uid.decode() for _, uid, _ in order[n:])
+    """``order``: the kept (key, unit id, line or row) in ascending (key, unit id);
+    ``units`` gets unit id -> line or row."""
+    ids = [uid.decode() for _, uid, _ in order]
+    units.update(zip(ids, (x for _, _, x in order), strict=True))
+    sel = tuple(ids[:n])
+    subs = tuple(ids[n:])
     tk, tu = (order[n - 1][0].hex(), sel[-1]) if n else ("", "")
     return StratumSelection(h, "srs", eligible, n, sel, tk, tu, subs, f"{n}/{eligible}")
 
@@ -354,7 +380,7 @@ def _finish_pivotal(
     sel = [j for j in range(len(items)) if chosen[j]]
     subs = [j for j in range(len(items)) if not chosen[j]][:n_subs]
     for j in sel + subs:
-        units[items[j][1].decode()] = row_to_unit(items[j][2])
+        units[items[j][1].decode()] = items[j][2]
     return StratumSelection(
         h,
         "pivotal",
