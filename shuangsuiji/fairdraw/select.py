@@ -163,24 +163,23 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
     their order are those of ``iter_rows`` followed by the stratum check."""
     good = {b"1000000"}
     prev = b""
+    copy = base.copy
     for lineno, lines in line_chunks(data):
         last = prev
+        long = max(map(len, lines), default=0) >= MAX_TEXT_BYTES  # a field may exceed the limit
         try:
             for line in lines:
                 try:
                     uid, stratum, w, region, spec, reason = line.split(b"\t")
-                except ValueError:
+                    st = state[stratum]
+                except (ValueError, KeyError):
                     raise _Retry from None
                 if uid <= prev:
                     raise _Retry
                 prev = uid
-                st = state.get(stratum)
-                if st is None:
+                if w not in good and not _unusual_weight(w, reason, good):
                     raise _Retry
-                if w not in good:
-                    if not _unusual_weight(w, reason, good):
-                        raise _Retry
-                if len(line) >= MAX_TEXT_BYTES and max(map(len, (uid, stratum, region, spec, reason))) > MAX_TEXT_BYTES:
+                if long and max(map(len, (uid, stratum, region, spec, reason))) > MAX_TEXT_BYTES:
                     raise _Retry
                 if reason:
                     st[1] += 1
@@ -190,7 +189,7 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
                 top = st[2]
                 if top is None:
                     continue
-                h = base.copy()
+                h = copy()
                 h.update(uid)
                 k = h.digest()
                 if k <= top:
