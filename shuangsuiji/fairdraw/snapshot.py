@@ -62,19 +62,30 @@ class PoolUnit:
     specialty: str = ""
 
 
-def unit_to_row(u: PoolUnit) -> Row:
-    """Validate a PoolUnit and convert it to the internal row form."""
+def unit_to_row(u: PoolUnit, seen: dict[str, bytes] | None = None) -> Row:
+    """Validate a PoolUnit and convert it to the internal row form.  ``seen`` caches the text values
+    already validated (strata, regions, specialties and reasons repeat across a pool)."""
     uid = check_text(u.unit_id, "unit_id")
-    check_text(u.stratum, f"单位 {uid} 的 stratum")
-    check_text(u.region, f"单位 {uid} 的 region", allow_empty=True)
-    check_text(u.specialty, f"单位 {uid} 的 specialty", allow_empty=True)
-    check_text(u.excluded_reason, f"单位 {uid} 的 excluded_reason", allow_empty=True)
+    if seen is None:
+        seen = {}
+    enc = []
+    for value, what, allow_empty in (
+        (u.stratum, "stratum", False),
+        (u.region, "region", True),
+        (u.specialty, "specialty", True),
+        (u.excluded_reason, "excluded_reason", True),
+    ):
+        b = seen.get(value) if type(value) is str else None
+        if b is None or (not value and not allow_empty):
+            check_text(value, f"单位 {uid} 的 {what}", allow_empty=allow_empty)
+            b = seen[value] = value.encode()
+        enc.append(b)
     w = u.weight_ppm
     if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w <= MAX_WEIGHT_PPM:
         raise FairdrawError("WEIGHT_INVALID", f"单位 {uid} 的权重 weight_ppm 必须是 0 到 10^12 的整数：{w!r}")
     if w == 0 and not u.excluded_reason:
         raise FairdrawError("WEIGHT_ZERO", f"单位 {uid} 未被排除，其权重 weight_ppm 不能为 0")
-    return (uid.encode(), u.stratum.encode(), w, u.region.encode(), u.specialty.encode(), u.excluded_reason.encode())
+    return (uid.encode(), enc[0], w, enc[1], enc[2], enc[3])
 
 
 def row_bytes(r: Row) -> bytes:
@@ -87,7 +98,8 @@ def row_to_unit(r: Row) -> PoolUnit:
 
 def canonical_pool_bytes(units: Iterable[PoolUnit]) -> bytes:
     """The canonical snapshot bytes for a set of units (any input order)."""
-    rows = sorted(unit_to_row(u) for u in units)
+    seen: dict[str, bytes] = {}
+    rows = sorted(unit_to_row(u, seen) for u in units)
     for a, b in zip(rows, rows[1:], strict=False):
         if a[0] == b[0]:
             raise FairdrawError("DUPLICATE_UNIT", f"检查对象名录中有重复的 unit_id：{a[0].decode()}")
