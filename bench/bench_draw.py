@@ -39,7 +39,9 @@ sys.path.insert(0, str(ROOT))
 N_UNITS = int(os.environ.get("BENCH_DRAW_UNITS", "100000"))
 N_INSPECTORS = int(os.environ.get("BENCH_DRAW_INSPECTORS", "48"))
 RATES = [int(r) for r in os.environ.get("BENCH_DRAW_RATES", "1,3,20").split(",") if r.strip()]
-ADMIN_URL = os.environ.get("BENCH_PG_URL") or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+ADMIN_URL = (
+    os.environ.get("BENCH_PG_URL") or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+)
 COUNTIES = ["370302", "370303", "370304", "370305", "370306", "370321", "370322", "370323"]
 LINES = [("ggcs", 60), ("yys", 25), ("xxws", 15)]
 NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -93,8 +95,12 @@ def load() -> dict:
     city = Region.objects.get(code="370300")
     regions = {r.code: r for r in Region.objects.filter(code__in=COUNTIES)}
     bureau = Organization.objects.create(name="淄博市卫生健康委员会", kind=Organization.Kind.BUREAU, region=city)
-    agency = Organization.objects.create(name="淄博市卫生健康综合监督执法局", kind=Organization.Kind.AGENCY, region=city)
-    approver = User.objects.create(username="bench_approver", full_name="审批人", role=Role.APPROVER, organization=bureau)
+    agency = Organization.objects.create(
+        name="淄博市卫生健康综合监督执法局", kind=Organization.Kind.AGENCY, region=city
+    )
+    approver = User.objects.create(
+        username="bench_approver", full_name="审批人", role=Role.APPROVER, organization=bureau
+    )
     author = User.objects.create(username="bench_author", full_name="起草人", role=Role.INSPECTOR, organization=agency)
     lines = {bl.code: bl for bl in BusinessLine.objects.filter(code__in=[c for c, _ in LINES])}
 
@@ -197,7 +203,6 @@ def one_draw(task, user, rate: int, issue: str) -> dict:
     from django.core.cache import cache
     from django.utils import timezone
 
-    from shuangsuiji import fairdraw as fd
     from shuangsuiji.disclosure import verification
     from shuangsuiji.draws import services
     from shuangsuiji.draws.choices import FileKind
