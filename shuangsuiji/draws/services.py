@@ -24,7 +24,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.directory.models import ConflictDeclaration, Inspector, RegulatedUnit
-from shuangsuiji.fairdraw.snapshot import iter_rows
+from shuangsuiji.fairdraw.snapshot import line_chunks
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.choices import PlanStatus
 from shuangsuiji.plans.models import Task
@@ -371,15 +371,33 @@ def draw_run(
 
 
 def _index_pool(draw: Draw, pool_bytes: bytes) -> int:
-    """Write the per-unit index of the committed pool (DrawPoolEntry) used by the public self-check."""
-    rows = (
-        DrawPoolEntry(draw=draw, unit_id=uid.decode(), stratum=stratum.decode(), excluded_reason=reason.decode())
-        for uid, stratum, _weight, _region, _specialty, reason in iter_rows(pool_bytes)
-    )
+    """Write the per-unit index of the committed pool (DrawPoolEntry) used by the public self-check.
+
+    One row per unit of the pool (100,000 for a city), so no model instances: COPY on PostgreSQL,
+    executemany of plain tuples elsewhere.  The bytes were just checked by fairdraw (run_draw), so
+    the lines are only split, chunk by chunk (memory bounded by the chunk, not the pool)."""
+    meta = DrawPoolEntry._meta
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(meta.get_field(f).column) for f in ("draw", "unit_id", "stratum", "excluded_reason"))
+
+    def rows():
+        for _lineno, lines in line_chunks(pool_bytes):
+            for line in lines:
+                uid, stratum, _w, _region, _specialty, reason = line.decode().split("\t")
+                yield draw.pk, uid, stratum, reason
+
     count = 0
-    for batch in itertools.batched(rows, POOL_INDEX_BATCH):
-        DrawPoolEntry.objects.bulk_create(batch)
-        count += len(batch)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({cols}) FROM STDIN") as copy:
+                for row in rows():
+                    copy.write_row(row)
+                    count += 1
+        else:
+            sql = f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES (%s, %s, %s, %s)"
+            for batch in itertools.batched(rows(), POOL_INDEX_BATCH):
+                cursor.executemany(sql, batch)
+                count += len(batch)
     return count
 
 
