@@ -159,28 +159,36 @@ def _prune(st: list) -> None:
 def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
     """One pass over checked snapshot bytes, chunk by chunk: strict line checks, per-stratum
     counts, keys of eligible units.  Lines the fast path does not expect (an error, an unknown
-    stratum, an unusual weight or a long line) go through the exact checker, so errors and
-    their order are those of ``iter_rows`` followed by the stratum check."""
+    stratum) go through the exact checker, so errors and their order are those of ``iter_rows``
+    followed by the stratum check.
+
+    Each line is split once, into its unit id and the rest ("tail": stratum, weight, region,
+    specialty, reason).  Tails repeat (a stratum, a region, a specialty), so each distinct tail is
+    checked once and remembered with its stratum state."""
     good = {b"1000000"}
+    tails: dict[bytes, tuple] = {}
     prev = b""
     copy = base.copy
     for lineno, lines in line_chunks(data):
         last = prev
-        long = max(map(len, lines), default=0) >= MAX_TEXT_BYTES  # a field may exceed the limit
+        long = max(map(len, lines), default=0) >= MAX_TEXT_BYTES  # a unit id may exceed the limit
         try:
             for line in lines:
                 try:
-                    uid, stratum, w, region, spec, reason = line.split(b"\t")
-                    st = state[stratum]
-                except (ValueError, KeyError):
+                    uid, tail = line.split(b"\t", 1)
+                except ValueError:
                     raise _Retry from None
                 if uid <= prev:
                     raise _Retry
                 prev = uid
-                if w not in good and not _unusual_weight(w, reason, good):
+                info = tails.get(tail)
+                if info is None:
+                    info = _tail(tail, state, good)
+                    if len(tails) < _TAIL_CACHE:
+                        tails[tail] = info
+                if long and len(uid) > MAX_TEXT_BYTES:
                     raise _Retry
-                if long and max(map(len, (uid, stratum, region, spec, reason))) > MAX_TEXT_BYTES:
-                    raise _Retry
+                st, stratum, reason = info
                 if reason:
                     st[1] += 1
                     excluded.append((uid, stratum, reason))
@@ -200,6 +208,24 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
         except _Retry:
             _explain(lines, lineno, last, state)
             raise AssertionError("fast scan refused a valid line") from None
+
+
+_TAIL_CACHE = 1 << 16
+
+
+def _tail(tail: bytes, state: dict, good: set) -> tuple[list, bytes, bytes]:
+    """(stratum state, stratum, reason) of a line's tail, or _Retry when the line is not a valid
+    line of a committed stratum."""
+    f = tail.split(b"\t")
+    if len(f) != 5:
+        raise _Retry
+    stratum, w, _region, _specialty, reason = f
+    st = state.get(stratum)
+    if st is None or (w not in good and not _unusual_weight(w, reason, good)):
+        raise _Retry
+    if max(map(len, f)) > MAX_TEXT_BYTES:
+        raise _Retry
+    return st, stratum, reason
 
 
 def _unusual_weight(w: bytes, reason: bytes, good: set) -> bool:

@@ -2,6 +2,7 @@
 (``_reference_assign.py``, ``_reference_select.py``: the code of the published vectors, kept verbatim)."""
 
 import hashlib
+import importlib
 import random
 
 import pytest
@@ -221,6 +222,7 @@ def test_selection_errors_equal_reference(body, monkeypatch):
     assert _error(lambda: list(fd.snapshot.iter_rows(pool))) == _error(lambda: list(ref_select.iter_rows(pool)))
     # the same lines after good ones, in other chunks (other line numbers)
     monkeypatch.setattr(fd.snapshot, "CHUNK_BYTES", 50)
+    monkeypatch.setattr(importlib.import_module("shuangsuiji.fairdraw.select"), "_TAIL_CACHE", 1)
     filler = b"".join(b"0%07d\tA\t1000000\t\t\t\n" % i for i in range(200))
     big_units = fd.read_units(POOL_HEADER + filler + GOOD)
     big_alloc = fd.allocate(fd.stratum_counts(big_units), plan, seed_n(1))
