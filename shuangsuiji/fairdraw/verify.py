@@ -156,6 +156,7 @@ def verify_manifest(
             skip_assignment=skipped,
             public_evidence=None if legacy else m["public_evidence"],
             legacy_v1=legacy,
+            known_pool_digest=digest,
         ).manifest
     except MalformedInput as e:
         return VerifyReport("MALFORMED", f"[{e.code}] {e.message_zh}")
