@@ -109,7 +109,7 @@ class _Units(Mapping):
     def __getitem__(self, uid: str) -> PoolUnit:
         u = self._done.get(uid)
         if u is None:
-            u = self._done[uid] = row_to_unit(_row(self._raw[uid]))
+            u = self._done[uid] = row_to_unit(_row(*self._raw[uid]))
         return u
 
     def __contains__(self, uid: object) -> bool:
@@ -134,7 +134,7 @@ class _Stratum:
     """Per-stratum state during the single pass over the pool (a list, for speed):
     [eligible, excluded, top, buf, limit, cap].
 
-    ``buf`` holds (key, unit id, line or row) of candidates: srs keeps only entries with a key
+    ``buf`` holds (key, unit id, line tail or row) of candidates: srs keeps only entries with a key
     ≤ ``top`` and, whenever ``limit`` entries have gathered, sorts them and keeps the ``cap``
     smallest (so ``top`` falls to the cap-th key; memory O(cap), not O(E_h)).  Pivotal strata keep
     every eligible unit (``limit`` = -1).  ``top`` None: nothing to keep (srs with cap 0), no key needed.
@@ -146,7 +146,7 @@ class _Stratum:
             return [0, 0, _TOP, [], -1, -1]
         if cap == 0:
             return [0, 0, None, [], -1, 0]
-        return [0, 0, _TOP, [], cap + max(cap, 1024), cap]
+        return [0, 0, _TOP, [], cap + max(cap // 2, 1024), cap]
 
 
 def _prune(st: list) -> None:
@@ -188,7 +188,7 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
                         tails[tail] = info
                 if long and len(uid) > MAX_TEXT_BYTES:
                     raise _Retry
-                st, stratum, reason = info
+                st, stratum, reason, _ = info
                 if reason:
                     st[1] += 1
                     excluded.append((uid, stratum, reason))
@@ -202,7 +202,7 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
                 k = h.digest()
                 if k <= top:
                     buf = st[3]
-                    buf.append((k, uid, line))
+                    buf.append((k, uid, info[3]))  # the shared tail: no memory per kept unit
                     if len(buf) == st[4]:
                         _prune(st)
         except _Retry:
@@ -213,9 +213,9 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
 _TAIL_CACHE = 1 << 16
 
 
-def _tail(tail: bytes, state: dict, good: set) -> tuple[list, bytes, bytes]:
-    """(stratum state, stratum, reason) of a line's tail, or _Retry when the line is not a valid
-    line of a committed stratum."""
+def _tail(tail: bytes, state: dict, good: set) -> tuple[list, bytes, bytes, bytes]:
+    """(stratum state, stratum, reason, tail) of a line's tail, or _Retry when the line is not a
+    valid line of a committed stratum."""
     f = tail.split(b"\t")
     if len(f) != 5:
         raise _Retry
@@ -225,7 +225,7 @@ def _tail(tail: bytes, state: dict, good: set) -> tuple[list, bytes, bytes]:
         raise _Retry
     if max(map(len, f)) > MAX_TEXT_BYTES:
         raise _Retry
-    return st, stratum, reason
+    return st, stratum, reason, tail
 
 
 def _unusual_weight(w: bytes, reason: bytes, good: set) -> bool:
@@ -266,7 +266,7 @@ def _scan_rows(rows: Iterable[Row], state: dict, base, excluded: list) -> None:
         h.update(r[0])
         k = h.digest()
         if k <= st[2]:
-            st[3].append((k, r[0], r))
+            st[3].append((k, r[0], r))  # the row itself
             if len(st[3]) == st[4]:
                 _prune(st)
 
@@ -277,10 +277,11 @@ def _rows(pool: bytes | Iterable[PoolUnit] | Iterable[Row]) -> Iterable[Row]:
     return (unit_to_row(u) if isinstance(u, PoolUnit) else u for u in pool)
 
 
-def _row(item: bytes | Row) -> Row:
+def _row(uid: bytes, item: bytes | Row) -> Row:
+    """The row of a kept unit from its id and line tail (or the row itself)."""
     if isinstance(item, tuple):
         return item
-    uid, stratum, w, region, spec, reason = item.split(b"\t")
+    stratum, w, region, spec, reason = item.split(b"\t")
     return (uid, stratum, int(w), region, spec, reason)
 
 
@@ -311,11 +312,13 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
     for h in sorted(allocation.strata):
         a = allocation.strata[h]
         st = state[h.encode()]
-        st[3].sort()
+        buf = st[3]
+        buf.sort()
         if a.method != "pivotal":
-            strata[h] = _finish_srs(h, a.eligible, a.n, st[3][: max(st[5], 0)], units._raw)
+            del buf[max(st[5], 0) :]
+            strata[h] = _finish_srs(h, a.eligible, a.n, buf, units._raw)
         else:
-            items = [(k, uid, _row(x)) for k, uid, x in st[3]]
+            items = [(k, uid, _row(uid, x)) for k, uid, x in buf]
             strata[h] = _finish_pivotal(h, a.eligible, a.n, plan.substitutes, items, seed, units._raw)
     excluded.sort()
     ex = tuple((u.decode(), h.decode(), why.decode()) for u, h, why in excluded)
@@ -324,9 +327,9 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
 
 def _finish_srs(h: str, eligible: int, n: int, order: list, units: dict) -> StratumSelection:
     """``order``: the kept (key, unit id, line or row) in ascending (key, unit id);
-    ``units`` gets unit id -> line or row."""
+    ``units`` gets unit id -> (unit id bytes, line tail or row)."""
     ids = [uid.decode() for _, uid, _ in order]
-    units.update(zip(ids, (x for _, _, x in order), strict=True))
+    units.update(zip(ids, ((uid, x) for _, uid, x in order), strict=True))
     sel = tuple(ids[:n])
     subs = tuple(ids[n:])
     tk, tu = (order[n - 1][0].hex(), sel[-1]) if n else ("", "")
@@ -405,7 +408,7 @@ def _finish_pivotal(
     sel = [j for j in range(len(items)) if chosen[j]]
     subs = [j for j in range(len(items)) if not chosen[j]][:n_subs]
     for j in sel + subs:
-        units[items[j][1].decode()] = items[j][2]
+        units[items[j][1].decode()] = (items[j][1], items[j][2])
     return StratumSelection(
         h,
         "pivotal",
