@@ -29,9 +29,11 @@ from .snapshot import (
     Row,
     check_line,
     check_pool_buffer,
+    check_utf8_nfc,
     iter_rows,
     line_chunks,
     row_to_unit,
+    text_ok,
     unit_to_row,
 )
 
@@ -159,8 +161,8 @@ def _prune(st: list) -> None:
 def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
     """One pass over checked snapshot bytes, chunk by chunk: strict line checks, per-stratum
     counts, keys of eligible units.  Lines the fast path does not expect (an error, an unknown
-    stratum) go through the exact checker, so errors and their order are those of ``iter_rows``
-    followed by the stratum check.
+    stratum, a field that is not UTF-8 and NFC) go through the exact checkers, so errors and their
+    order are those of ``iter_rows`` followed by the stratum check.
 
     Each line is split once, into its unit id and the rest ("tail": stratum, weight, region,
     specialty, reason).  Tails repeat (a stratum, a region, a specialty), so each distinct tail is
@@ -169,9 +171,11 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
     tails: dict[bytes, tuple] = {}
     prev = b""
     copy = base.copy
+    ascii_pool = data.isascii()
     for lineno, lines in line_chunks(data):
         last = prev
         long = max(map(len, lines), default=0) >= MAX_TEXT_BYTES  # a unit id may exceed the limit
+        text = not ascii_pool and not b"".join(lines).isascii()  # fields to check for UTF-8 and NFC
         try:
             for line in lines:
                 try:
@@ -183,10 +187,12 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
                 prev = uid
                 info = tails.get(tail)
                 if info is None:
-                    info = _tail(tail, state, good)
+                    info = _tail(tail, state, good, text)
                     if len(tails) < _TAIL_CACHE:
                         tails[tail] = info
                 if long and len(uid) > MAX_TEXT_BYTES:
+                    raise _Retry
+                if text and not uid.isascii() and not text_ok(uid):
                     raise _Retry
                 st, stratum, reason, _ = info
                 if reason:
@@ -206,6 +212,8 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
                     if len(buf) == st[4]:
                         _prune(st)
         except _Retry:
+            if not ascii_pool:
+                check_utf8_nfc(data)  # the whole-buffer error comes first (spec §3)
             _explain(lines, lineno, last, state)
             raise AssertionError("fast scan refused a valid line") from None
 
@@ -213,7 +221,7 @@ def _scan_bytes(data: bytes, state: dict, base, excluded: list) -> None:
 _TAIL_CACHE = 1 << 16
 
 
-def _tail(tail: bytes, state: dict, good: set) -> tuple[list, bytes, bytes, bytes]:
+def _tail(tail: bytes, state: dict, good: set, text: bool) -> tuple[list, bytes, bytes, bytes]:
     """(stratum state, stratum, reason, tail) of a line's tail, or _Retry when the line is not a
     valid line of a committed stratum."""
     f = tail.split(b"\t")
@@ -223,7 +231,7 @@ def _tail(tail: bytes, state: dict, good: set) -> tuple[list, bytes, bytes, byte
     st = state.get(stratum)
     if st is None or (w not in good and not _unusual_weight(w, reason, good)):
         raise _Retry
-    if max(map(len, f)) > MAX_TEXT_BYTES:
+    if max(map(len, f)) > MAX_TEXT_BYTES or (text and not all(map(text_ok, f))):
         raise _Retry
     return st, stratum, reason, tail
 
@@ -296,7 +304,7 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
     excluded: list[tuple[bytes, bytes, bytes]] = []
     base = unit_key_hasher(seed)
     if isinstance(pool, (bytes, bytearray, memoryview)):
-        _scan_bytes(check_pool_buffer(pool), state, base, excluded)
+        _scan_bytes(check_pool_buffer(pool, text=False), state, base, excluded)
     else:
         _scan_rows((unit_to_row(u) if isinstance(u, PoolUnit) else u for u in pool), state, base, excluded)
     for h, a in allocation.strata.items():

@@ -115,7 +115,7 @@ def pool_digest(pool_bytes: bytes) -> str:
     return sha256_hex(pool_bytes)
 
 
-def _check_utf8_nfc(data: bytes) -> None:
+def check_utf8_nfc(data: bytes) -> None:
     """Whole-buffer check that the text is UTF-8 and NFC.  Chunks end at LF;
     TAB and LF are stable code points, so the text is NFC iff every field is."""
     step = 1 << 23
@@ -145,9 +145,10 @@ _CONTROL_TABLE = bytes(0 if _CONTROL.match(bytes([b])) else 1 for b in range(256
 CHUNK_BYTES = 1 << 22
 
 
-def check_pool_buffer(pool_bytes: object) -> bytes:
+def check_pool_buffer(pool_bytes: object, *, text: bool = True) -> bytes:
     """The whole-buffer checks of a snapshot, in the order of spec §3 (type, header, control
-    characters, final LF, UTF-8 and NFC); returns the bytes."""
+    characters, final LF, UTF-8 and NFC); returns the bytes.  ``text=False`` leaves UTF-8 and NFC
+    to the caller (``check_text_bytes`` per field; ``check_utf8_nfc`` names the error)."""
     if not isinstance(pool_bytes, (bytes, bytearray, memoryview)):
         raise MalformedInput("POOL_TYPE", "检查对象快照必须是字节串（bytes）")
     data = bytes(pool_bytes)
@@ -160,9 +161,20 @@ def check_pool_buffer(pool_bytes: object) -> bytes:
             raise MalformedInput("POOL_CONTROL_CHAR", f"快照第 {line} 行含有控制字符（不允许 CR、NUL 等）")
     if not data.endswith(b"\n"):
         raise MalformedInput("POOL_NO_FINAL_LF", "快照最后一行必须以换行符 LF 结尾")
-    if not data.isascii():
-        _check_utf8_nfc(data)
+    if text and not data.isascii():
+        check_utf8_nfc(data)
     return data
+
+
+def text_ok(field: bytes) -> bool:
+    """A field is UTF-8 and NFC.  TAB and LF are ASCII and stable code points, so a snapshot is
+    UTF-8 and NFC iff each of its fields is."""
+    if field.isascii():
+        return True
+    try:
+        return unicodedata.is_normalized("NFC", field.decode("utf-8"))
+    except UnicodeDecodeError:
+        return False
 
 
 def line_chunks(data: bytes) -> Iterator[tuple[int, list[bytes]]]:

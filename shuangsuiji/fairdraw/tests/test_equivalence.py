@@ -126,7 +126,14 @@ def select_instances(draw):
         excluded = draw(st.sampled_from(["", "", "", "", "CLOSED"]))
         w = draw(st.sampled_from([1_000_000, 1_000_000, 1, 250_000, 7_777_777, 10**12] + ([0] if excluded else [])))
         units.append(
-            fd.PoolUnit(uid, draw(st.sampled_from(strata)), w, excluded, draw(st.sampled_from(["", "R1"])), "ggcs")
+            fd.PoolUnit(
+                uid,
+                draw(st.sampled_from(strata)),
+                w,
+                excluded,
+                draw(st.sampled_from(["", "R1", "淄博"])),
+                draw(st.sampled_from(["ggcs", "公共场所卫生"])),
+            )
         )
     plan = fd.DrawPlan(
         default=fd.StratumRule(rate=draw(st.sampled_from(["0", "1/10", "1/2", "1"])), min_n=draw(st.integers(0, 3))),
@@ -205,6 +212,11 @@ BAD_BODIES = [
     GOOD.replace(b"U3", b"U3\x01"),  # control character
     GOOD.replace(b"\tx\t", "\t\u212b\t".encode()),  # not NFC
     GOOD.replace(b"\tx\t", b"\t\xff\t"),  # not UTF-8
+    GOOD.replace("U3".encode(), "U\u212b".encode()),  # unit id not NFC
+    GOOD.replace(b"U3", b"U\xe5\x85"),  # unit id not UTF-8
+    GOOD.replace(b"U2\tA\t", b"U0\tA\t").replace(b"\tx\t", b"\t\xff\t"),  # not UTF-8 after a bad order
+    GOOD.replace(b"U2\tA\t", b"U2\tZ\t").replace(b"\tx\t", "\t\u212b\t".encode()),  # not NFC after a bad stratum
+    GOOD.replace(b"\tx\t", "\t公共场所\t".encode()),  # valid non-ASCII
     GOOD[:-1],  # no final LF
     GOOD.replace(b"U3\tB", b"U3\tA"),  # counts differ from the commitment
     b"",
