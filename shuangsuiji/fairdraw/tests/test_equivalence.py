@@ -212,7 +212,7 @@ BAD_BODIES = [
     GOOD.replace(b"U3", b"U3\x01"),  # control character
     GOOD.replace(b"\tx\t", "\t\u212b\t".encode()),  # not NFC
     GOOD.replace(b"\tx\t", b"\t\xff\t"),  # not UTF-8
-    GOOD.replace("U3".encode(), "U\u212b".encode()),  # unit id not NFC
+    GOOD.replace(b"U3", "U\u212b".encode()),  # unit id not NFC
     GOOD.replace(b"U3", b"U\xe5\x85"),  # unit id not UTF-8
     GOOD.replace(b"U2\tA\t", b"U0\tA\t").replace(b"\tx\t", b"\t\xff\t"),  # not UTF-8 after a bad order
     GOOD.replace(b"U2\tA\t", b"U2\tZ\t").replace(b"\tx\t", "\t\u212b\t".encode()),  # not NFC after a bad stratum
