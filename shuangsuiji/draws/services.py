@@ -405,7 +405,10 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
     ids = set()
     for sel in out.result.strata.values():
         ids.update(sel.selected, sel.substitutes)
-    units = {u.credit_code: u for u in RegulatedUnit.objects.filter(credit_code__in=ids)}
+    units = {  # plain columns: a 20 % draw of a city has 20,000 targets
+        code: (pk, name)
+        for code, pk, name in RegulatedUnit.objects.filter(credit_code__in=ids).values_list("credit_code", "pk", "name")
+    }
     missing = ids - set(units)
     if missing:
         raise ValidationError(f"名录中找不到以下检查对象：{', '.join(sorted(missing))}")
@@ -417,9 +420,9 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
             (TargetRole.SUBSTITUTE, TargetStatus.STANDBY, sel.substitutes),
         ):
             for rank, uid in enumerate(unit_ids, start=1):
-                unit = units[uid]
+                unit_pk, unit_name = units[uid]
                 row = DrawTarget(
-                    draw=draw, unit=unit, unit_code=uid, unit_name=unit.name, stratum=h, role=role, rank=rank,
+                    draw=draw, unit_id=unit_pk, unit_code=uid, unit_name=unit_name, stratum=h, role=role, rank=rank,
                     specialty=out.result.units[uid].specialty if uid in out.result.units else "", status=status,
                 )  # fmt: skip
                 rows.append(row)
@@ -427,8 +430,11 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
     DrawTarget.objects.bulk_create(rows)
     if out.assignment is None:
         return
-    roster = {i.inspector_id: i for i in fd.parse_roster(roster_bytes)}
-    inspectors = {i.cert_no: i for i in Inspector.objects.filter(cert_no__in=roster)}
+    roster = {i.inspector_id: set(i.specialties) for i in fd.parse_roster(roster_bytes)}
+    inspectors = {
+        code: (pk, name)
+        for code, pk, name in Inspector.objects.filter(cert_no__in=roster).values_list("cert_no", "pk", "name")
+    }
     assignments = []
     for uid, group in out.assignment.groups.items():
         target = targets[uid]
@@ -436,10 +442,10 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
             assignments.append(
                 InspectorAssignment(
                     target=target,
-                    inspector=inspectors[iid],
+                    inspector_id=inspectors[iid][0],
                     inspector_code=iid,
-                    inspector_name=inspectors[iid].name,
-                    is_specialist=bool(target.specialty) and target.specialty in roster[iid].specialties,
+                    inspector_name=inspectors[iid][1],
+                    is_specialist=bool(target.specialty) and target.specialty in roster[iid],
                 )  # fmt: skip
             )
     InspectorAssignment.objects.bulk_create(assignments)
