@@ -23,6 +23,7 @@ A deterministic, solver-free algorithm that the verifier simply re-executes:
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -167,85 +168,224 @@ def _h(seed_a: bytes, tag: bytes, *parts: bytes) -> int:
     return int.from_bytes(hashlib.sha256(seed_a + b"\x00" + tag + b"\x00" + b"\x00".join(parts)).digest(), "big")
 
 
-class _Net:
-    """Residual state of the assignment flow for one run."""
+class _Run:
+    """One deterministic run of spec §8.4 with a cap vector.
 
-    def __init__(
-        self, elig: list[list[tuple[int, int, bool]]], spec: list[dict[int, bool]], caps: list[int], k: int
-    ) -> None:
-        self.elig, self.spec, self.caps, self.k = elig, spec, caps, k
-        self.members: list[dict[int, bool]] = [dict() for _ in elig]  # t -> {i: is_spec}
-        self.nonspec = [0] * len(elig)
-        self.tasks_of: list[set[int]] = [set() for _ in caps]
+    The state is the residual flow: ``members[t]`` ({inspector: is_specialist}), ``nonspec[t]``,
+    ``load[i]`` and, per inspector, its tasks in task order (``tasks_of``) with the flow node each
+    of them is reached by (``nodes_of``: T_t for a specialist member, N_t otherwise).  ``eff[i]``
+    is load[i] while i is below its cap and ``_INF`` at the cap, so the greedy seat is one
+    C-level ``min`` over the task's inspectors in pair-key order.
+    """
+
+    __slots__ = ("allk", "specl", "nonl", "spec", "caps", "k", "nt", "members", "nonspec", "load", "eff",
+                 "tasks_of", "nodes_of")  # fmt: skip
+
+    def __init__(self, allk: list, specl: list, nonl: list, spec: list, caps: list[int], k: int) -> None:
+        self.allk, self.specl, self.nonl, self.spec, self.caps, self.k = allk, specl, nonl, spec, caps, k
+        nt = self.nt = len(allk)
+        self.members: list[dict[int, bool]] = [{} for _ in range(nt)]
+        self.nonspec = [0] * nt
         self.load = [0] * len(caps)
+        self.eff = [0 if c > 0 else _INF for c in caps]
+        self.tasks_of: list[list[int]] = [[] for _ in caps]
+        self.nodes_of: list[list[int]] = [[] for _ in caps]
 
     def add(self, t: int, i: int) -> None:
         s = self.spec[t][i]
         self.members[t][i] = s
         self.nonspec[t] += not s
-        self.tasks_of[i].add(t)
-        self.load[i] += 1
+        tl = self.tasks_of[i]
+        pos = bisect_left(tl, t)
+        tl.insert(pos, t)
+        self.nodes_of[i].insert(pos, t if s else self.nt + t)
+        n = self.load[i] = self.load[i] + 1
+        self.eff[i] = n if n < self.caps[i] else _INF
 
     def remove(self, t: int, i: int) -> None:
         s = self.members[t].pop(i)
         self.nonspec[t] -= not s
-        self.tasks_of[i].discard(t)
-        self.load[i] -= 1
+        tl = self.tasks_of[i]
+        pos = bisect_left(tl, t)
+        del tl[pos]
+        del self.nodes_of[i][pos]
+        n = self.load[i] = self.load[i] - 1
+        self.eff[i] = n if n < self.caps[i] else _INF
 
     def greedy(self, t: int) -> bool:
-        best = None
-        m, load, caps = self.members[t], self.load, self.caps
-        allow_non = self.nonspec[t] < self.k - 1
-        for key, i, s in self.elig[t]:
-            if i in m or load[i] >= caps[i] or not (s or allow_non):
-                continue
-            c = (load[i], key)
-            if best is None or c < best[0]:
-                best = (c, i)
-        if best is None:
-            return False
-        self.add(t, best[1])
-        return True
+        """Seat the least-loaded free eligible inspector (ties: pair key order)."""
+        m, eff = self.members[t], self.eff
+        lst = self.allk[t] if self.nonspec[t] < self.k - 1 else self.specl[t]
+        if m:
+            saved = [(i, eff[i]) for i in m]
+            for i in m:
+                eff[i] = _INF
+            best = min(lst, key=eff.__getitem__)
+            ok = eff[best] < _INF
+            for i, e in saved:
+                eff[i] = e
+        else:
+            best = min(lst, key=eff.__getitem__)
+            ok = eff[best] < _INF
+        if ok:
+            self.add(t, best)
+        return ok
 
-    def augment(self, t0: int) -> tuple[bool, set[int], set[int]]:
-        """BFS for an augmenting path from task t0.  Returns (found, reached tasks, reached inspectors)."""
-        nt = len(self.elig)
-        # node ids: T(t) = t, N(t) = nt + t, I(i) = 2nt + i
+    def augment(self, t0: int) -> tuple[bool, dict[int, int]]:
+        """Breadth-first augmenting path from T_t0 (spec §8.4); returns (found, parent map).
+
+        The search of the spec ends when the first inspector below its cap is dequeued.  Nodes
+        leave a FIFO queue in the order they entered it, and loads do not change during the search,
+        so that inspector is the first one below its cap to be *discovered*: stopping there gives
+        the same path without expanding the rest of the frontier.
+        """
+        nt, k = self.nt, self.k
+        n2 = 2 * nt
+        members, nonspec, load, caps = self.members, self.nonspec, self.load, self.caps
         parent: dict[int, int] = {t0: -1}
-        q = deque([t0])
+        q = deque((t0,))
+        pop, push = q.popleft, q.append
         end = -1
-        while q and end < 0:
-            u = q.popleft()
-            if u < 2 * nt:
-                t, is_n = (u, False) if u < nt else (u - nt, True)
-                m = self.members[t]
-                nbrs = [2 * nt + i for _, i, s in self.elig[t] if s != is_n and i not in m]
-                if not is_n and self.nonspec[t] < self.k - 1:
-                    nbrs.append(nt + t)
-                if is_n and self.nonspec[t] > 0:
-                    nbrs.append(t)
+        while q:
+            u = pop()
+            if u >= n2:  # I_i at its cap: the tasks it is in, in task order
+                new = [v for v in self.nodes_of[u - n2] if v not in parent]
+                parent.update(dict.fromkeys(new, u))
+                q.extend(new)
+                continue
+            if u < nt:
+                t, lst, back = u, self.specl[u], (nt + u if nonspec[u] < k - 1 else -1)
             else:
-                i = u - 2 * nt
-                if self.load[i] < self.caps[i]:
-                    end = u
+                t = u - nt
+                lst, back = self.nonl[t], (t if nonspec[t] > 0 else -1)
+            m = members[t]
+            for i in lst:
+                if i in m:
+                    continue
+                v = n2 + i
+                if v in parent:
+                    continue
+                parent[v] = u
+                if load[i] < caps[i]:
+                    end = v
                     break
-                nbrs = [t if self.members[t][i] else nt + t for t in sorted(self.tasks_of[i])]
-            for v in nbrs:
-                if v not in parent:
-                    parent[v] = u
-                    q.append(v)
+                push(v)
+            if end >= 0:
+                break
+            if back >= 0 and back not in parent:
+                parent[back] = u
+                push(back)
         if end < 0:
-            ts = {u if u < nt else u - nt for u in parent if u < 2 * nt}
-            return False, ts, {u - 2 * nt for u in parent if u >= 2 * nt}
+            return False, parent
         v = end
-        while parent[v] >= 0:
-            u = parent[v]
-            if v >= 2 * nt and u < 2 * nt:  # T/N -> I : add
-                self.add(u if u < nt else u - nt, v - 2 * nt)
-            elif u >= 2 * nt:  # I -> T/N : remove
-                self.remove(v if v < nt else v - nt, u - 2 * nt)
+        while (u := parent[v]) >= 0:
+            if v >= n2 and u < n2:  # T/N -> I : add
+                self.add(u if u < nt else u - nt, v - n2)
+            elif u >= n2:  # I -> T/N : remove
+                self.remove(v if v < nt else v - nt, u - n2)
             v = u
-        return True, set(), set()
+        return True, parent
+
+    def seat_all(self, t: int) -> tuple[bool, dict[int, int] | None]:
+        for _ in range(self.k):
+            if self.greedy(t):
+                continue
+            ok, parent = self.augment(t)
+            if not ok:
+                for i in list(self.members[t]):
+                    self.remove(t, i)
+                return False, parent
+        return True, None
+
+
+def _region_fails(rule: str, inspector_region: str, unit_region: str) -> bool:
+    return bool(unit_region) and (
+        (rule == "same" and inspector_region != unit_region)
+        or (rule == "different" and inspector_region == unit_region)
+    )
+
+
+def _eligibility(units: list[PoolUnit], ins: list[Inspector], caps: list[int], rules: AssignmentRules, seed_a: bytes):
+    """Per unit (in task order): (eligible [(pair key, inspector index, is specialist)] sorted, reason counts,
+    specialists in the roster).  Spec §8.1–8.2; pair keys are digests (bytes order = integer order)."""
+    start, end = rules.inspection_date, rules.window_end
+    rule = rules.region_rule
+    ids = [i.inspector_id.encode() for i in ins]
+    cert_ok = [bool(i.cert_valid_from and i.cert_valid_from <= start and end <= i.cert_valid_to) for i in ins]
+    n_cert_bad = cert_ok.count(False)
+    conflicts: dict[str, set[int]] = {}
+    for idx, i in enumerate(ins):
+        if cert_ok[idx]:
+            for u in i.conflict_units:
+                conflicts.setdefault(u, set()).add(idx)
+    specs: dict[str, set[int]] = {}
+    for idx, i in enumerate(ins):
+        for s in set(i.specialties):
+            specs.setdefault(s, set()).add(idx)
+    by_region: dict[str, tuple[list[int], int, int]] = {}  # region -> (passing with cap, region fails, cap-0)
+
+    def region_pass(region: str) -> tuple[list[int], int, int]:
+        got = by_region.get(region)
+        if got is None:
+            ok, fails, zero = [], 0, 0
+            for idx, i in enumerate(ins):
+                if not cert_ok[idx]:
+                    continue
+                if _region_fails(rule, i.region, region):
+                    fails += 1
+                elif caps[idx] <= 0:
+                    zero += 1
+                else:
+                    ok.append(idx)
+            got = by_region[region] = (ok, fails, zero)
+        return got
+
+    pair = hashlib.sha256(seed_a + b"\x00pair\x00")
+    out = []
+    for u in units:
+        need_spec = rules.require_specialist and bool(u.specialty)
+        spec_set = specs.get(u.specialty, set()) if need_spec else None
+        ok, fails, zero = region_pass(u.region)
+        why = {"certificate": n_cert_bad, "conflict": 0, "region": fails, "no_capacity": zero}
+        cf = conflicts.get(u.unit_id)
+        if cf:  # recount in the order of spec §8.1 (conflict before region and capacity)
+            why["conflict"] = len(cf)
+            for idx in cf:
+                i = ins[idx]
+                if _region_fails(rule, i.region, u.region):
+                    why["region"] -= 1
+                elif caps[idx] <= 0:
+                    why["no_capacity"] -= 1
+            ok = [idx for idx in ok if idx not in cf]
+        hb = pair.copy()
+        hb.update(u.unit_id.encode() + b"\x00")
+        lst = []
+        for idx in ok:
+            h = hb.copy()
+            h.update(ids[idx])
+            lst.append((h.digest(), idx, spec_set is None or idx in spec_set))
+        lst.sort()
+        out.append((lst, why, len(spec_set) if need_spec else 0))
+    return out
+
+
+def _lower_bound(tasks: list[PoolUnit], allk: list, specl: list, k: int, rules: AssignmentRules) -> int:
+    """A lower bound of the smallest feasible uniform cap C (only used to start the search nearer to C):
+    the tasks of one specialty (and region, under a region rule) need k seats from the union of their
+    eligible inspectors and one seat from the union of their eligible specialists."""
+    groups: dict[tuple[str, str], tuple[list[int], set[int], set[int]]] = {}
+    by_region = rules.region_rule != "any"
+    for t, u in enumerate(tasks):
+        g = groups.get(key := (u.specialty, u.region if by_region else ""))
+        if g is None:
+            g = groups[key] = ([0], set(), set())
+        g[0][0] += 1
+        g[1].update(allk[t])
+        g[2].update(specl[t])
+    best = 1
+    for n, every, spec in groups.values():
+        best = max(best, -(-k * n[0] // len(every)), -(-n[0] // len(spec)))
+    return best
 
 
 def assign_inspectors(
@@ -255,37 +395,22 @@ def assign_inspectors(
     seed_a = sub_seed(seed, "assign")
     ins = sorted(roster, key=lambda i: i.inspector_id.encode())
     roster_dict(ins)  # validates, rejects duplicates
-    units = sorted(targets, key=lambda u: (_h(seed_a, b"task", u.unit_id.encode()), u.unit_id.encode()))
+    task_h = hashlib.sha256(seed_a + b"\x00task\x00")
+
+    def task_key(u: PoolUnit) -> tuple[bytes, bytes]:
+        h = task_h.copy()
+        b = u.unit_id.encode()
+        h.update(b)
+        return h.digest(), b
+
+    units = sorted(targets, key=task_key)
     k = rules.group_size
-    start, end = rules.inspection_date, rules.window_end
     plan_cap = _INF if rules.max_load is None else rules.max_load
     caps = [min(plan_cap, _INF if i.max_load is None else i.max_load) for i in ins]
     problems: list[Problem] = []
-    elig: list[list[tuple[int, int, bool]]] = []
+    elig: list[list[tuple[bytes, int, bool]]] = []
     tasks: list[PoolUnit] = []
-    for u in units:
-        why = {"certificate": 0, "conflict": 0, "region": 0, "no_capacity": 0}
-        lst = []
-        spec_total = 0
-        need_spec = rules.require_specialist and bool(u.specialty)
-        for idx, i in enumerate(ins):
-            has_spec = (not need_spec) or u.specialty in i.specialties
-            spec_total += need_spec and has_spec
-            if not (i.cert_valid_from and i.cert_valid_from <= start and end <= i.cert_valid_to):
-                why["certificate"] += 1
-            elif u.unit_id in i.conflict_units:
-                why["conflict"] += 1
-            elif u.region and (
-                (rules.region_rule == "same" and i.region != u.region)
-                or (rules.region_rule == "different" and i.region == u.region)
-            ):
-                why["region"] += 1
-            elif caps[idx] <= 0:
-                why["no_capacity"] += 1
-            else:
-                key = _h(seed_a, b"pair", u.unit_id.encode(), i.inspector_id.encode())
-                lst.append((key, idx, has_spec))
-        lst.sort()
+    for u, (lst, why, spec_total) in zip(units, _eligibility(units, ins, caps, rules, seed_a), strict=True):
         detail = {"required": k, "eligible": len(lst), "roster": len(ins), "excluded": why}
         if len(lst) < k:
             problems.append(
@@ -318,58 +443,93 @@ def assign_inspectors(
         else:
             tasks.append(u)
             elig.append(lst)
+    allk = [[i for _, i, _ in lst] for lst in elig]
+    specl = [[i for _, i, s in lst if s] for lst in elig]
+    nonl = [[i for _, i, s in lst if not s] for lst in elig]
     spec = [{i: s for _, i, s in lst} for lst in elig]
+    del elig
+    nt = len(tasks)
 
-    def run(cap: int | None) -> tuple[_Net, list[Problem]]:
-        c = caps if cap is None else [min(x, cap) for x in caps]
-        net = _Net(elig, spec, c, k)
+    def new_run(cap: int | None) -> _Run:
+        return _Run(allk, specl, nonl, spec, caps if cap is None else [min(x, cap) for x in caps], k)
+
+    def probe(cap: int | None) -> _Run | None:
+        """The run with ``cap``, or None as soon as one task cannot be served (infeasible)."""
+        run = new_run(cap)
+        for t in range(nt):
+            if not run.seat_all(t)[0]:
+                return None
+        return run
+
+    def full_run() -> tuple[_Run, list[Problem]]:
+        run = new_run(None)
         fails = []
         for t, u in enumerate(tasks):
-            for _ in range(k):
-                if net.greedy(t):
-                    continue
-                ok, ts, isp = net.augment(t)
-                if not ok:
-                    for i in list(net.members[t]):
-                        net.remove(t, i)
-                    need = k * len(ts)
-                    capsum = sum(c[i] for i in isp)
-                    fails.append(
-                        Problem(
-                            "CAPACITY",
-                            u.unit_id,
-                            f"检查对象 {u.unit_id}：无法组成 {k} 人检查组——其可调配的 {len(isp)} 名执法人员"
-                            f"（含通过与其他检查组调换可腾出的人员）已全部达到工作量上限（合计 {capsum} 人次），"
-                            f"而相关的 {len(ts)} 个检查对象共需 {need} 人次。"
-                            "请增加执法人员、提高工作量上限或调整地区规则。",
-                            {
-                                "required": k,
-                                "tasks_involved": len(ts),
-                                "inspectors_involved": len(isp),
-                                "capacity_involved": capsum,
-                                "inspectors": sorted((ins[i].inspector_id for i in isp), key=str.encode),
-                            },
-                        )
-                    )
-                    break
-        return net, fails
+            ok, parent = run.seat_all(t)
+            if ok:
+                continue
+            ts = {v if v < nt else v - nt for v in parent if v < 2 * nt}
+            isp = {v - 2 * nt for v in parent if v >= 2 * nt}
+            need = k * len(ts)
+            capsum = sum(run.caps[i] for i in isp)
+            fails.append(
+                Problem(
+                    "CAPACITY",
+                    u.unit_id,
+                    f"检查对象 {u.unit_id}：无法组成 {k} 人检查组——其可调配的 {len(isp)} 名执法人员"
+                    f"（含通过与其他检查组调换可腾出的人员）已全部达到工作量上限（合计 {capsum} 人次），"
+                    f"而相关的 {len(ts)} 个检查对象共需 {need} 人次。"
+                    "请增加执法人员、提高工作量上限或调整地区规则。",
+                    {
+                        "required": k,
+                        "tasks_involved": len(ts),
+                        "inspectors_involved": len(isp),
+                        "capacity_involved": capsum,
+                        "inspectors": sorted((ins[i].inspector_id for i in isp), key=str.encode),
+                    },
+                )
+            )
+        return run, fails
 
-    net, fails = run(None)
+    # Spec §8.5: publish run(min(cap_i, C)) for the smallest feasible uniform cap C, or run(cap_i) when it
+    # fails, balance is off or there are no tasks.  Feasibility is exact and monotone in C, so any search
+    # finds the same C; each probe stops at its first unserved task.  C is usually the lower bound itself.
+    net: _Run | None = None
     cap_used = None
-    if not fails and rules.balance and tasks:
-        lo = max(1, -(-k * len(tasks) // max(1, len({i for lst in elig for _, i, _ in lst}))))
-        hi = max(net.load)
-        best = net
-        while lo < hi:
-            mid = (lo + hi) // 2
-            probe, pf = run(mid)
-            if pf:
-                lo = mid + 1
+    fails: list[Problem] = []
+    if rules.balance and tasks:
+        lo = max(1, -(-k * nt // max(1, len({i for lst in allk for i in lst}))))  # the spec's lower bound
+        lo = max(lo, _lower_bound(tasks, allk, specl, k, rules))
+        net = probe(lo)
+        if net is not None:
+            cap_used = lo
+        else:
+            uncapped, fails = full_run()  # run(cap_i): published as it is if it fails
+            if fails:
+                net = uncapped
             else:
-                hi, best = mid, probe
-        if best is net:
-            best, _ = run(hi)
-        net, cap_used = best, hi
+                hi = max(uncapped.load)
+                del uncapped
+                best: _Run | None = None
+                step = 1
+                while lo + step < hi:  # gallop up from the failed lower bound: C is usually close to it
+                    run = probe(lo + step)
+                    if run is not None:
+                        hi, best = lo + step, run
+                        break
+                    lo, step = lo + step, step * 2
+                lo += 1
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    run = probe(mid)
+                    if run is None:
+                        lo = mid + 1
+                    else:
+                        hi, best = mid, run
+                net = best if best is not None else probe(hi)  # best is the run at hi
+                cap_used = hi
+    if net is None:
+        net, fails = full_run()
     problems += fails
     groups = {}
     for t, u in enumerate(tasks):

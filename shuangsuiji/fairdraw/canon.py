@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -37,8 +38,11 @@ def lp(*fields: bytes) -> bytes:
     return bytes(out)
 
 
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
+
+
 def _bad_char(s: str) -> bool:
-    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in s)
+    return _CONTROL_CHARS.search(s) is not None
 
 
 def check_text(
@@ -55,9 +59,10 @@ def check_text(
         raise error("TEXT_EMPTY", f"{what} 不能为空", field=what)
     if _bad_char(value):
         raise error("TEXT_CONTROL_CHAR", f"{what} 含有制表符、换行符或其他控制字符：{value!r}", field=what)
-    if unicodedata.normalize("NFC", value) != value:
+    ascii_ = value.isascii()  # ASCII text is NFC and one byte per character
+    if not ascii_ and not unicodedata.is_normalized("NFC", value):
         raise error("TEXT_NOT_NFC", f"{what} 不是 Unicode NFC 规范形式：{value!r}", field=what)
-    if len(value.encode("utf-8")) > MAX_TEXT_BYTES:
+    if (len(value) if ascii_ else len(value.encode("utf-8"))) > MAX_TEXT_BYTES:
         raise error("TEXT_TOO_LONG", f"{what} 超过 {MAX_TEXT_BYTES} 字节：{value[:40]!r}…", field=what)
     return value
 

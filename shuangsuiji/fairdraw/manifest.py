@@ -129,6 +129,7 @@ def run_draw(
     skip_assignment: bool = False,
     public_evidence: list | None = None,
     legacy_v1: bool = False,
+    known_pool_digest: str | None = None,
 ) -> DrawOutput:
     """Run a committed draw end to end.
 
@@ -140,9 +141,10 @@ def run_draw(
     ``public_evidence`` holds, per public source, the drand round's signature
     (``drand.evidence``) or ``None``; it is checked here with the standard
     library only.  ``legacy_v1`` rebuilds a ``fairdraw-manifest/1`` (no evidence)
-    for the verifier of drawings made before version 2.
+    for the verifier of drawings made before version 2.  ``known_pool_digest``: the SHA-256 of
+    ``pool_bytes`` when the caller has just computed it (the verifier), so it is not hashed twice.
     """
-    if pool_digest(pool_bytes) != commitment["pool_digest"]:
+    if (known_pool_digest or pool_digest(pool_bytes)) != commitment["pool_digest"]:
         raise FairdrawError("POOL_DIGEST", "号池快照的 SHA-256 与承诺记录中的 pool_digest 不一致")
     plan = DrawPlan.from_dict(commitment["plan"])
     rb = _roster_bytes(roster)
