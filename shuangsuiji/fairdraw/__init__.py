@@ -52,7 +52,7 @@ Step-by-step API (stable; see the spec for exact semantics):
 * ``run_draw(pool_bytes, commitment, public_values, *, roster=None, embed_roster=False,
   public_evidence=None) -> DrawOutput``
 * ``verify_manifest(manifest_dict_or_bytes, pool_bytes, roster=None, *, skip_assignment=False,
-  check_signatures=True) -> VerifyReport`` (``.notes``: what could not be checked)
+  check_signatures=True, expect_commitment=None) -> VerifyReport`` (``.notes``: what could not be checked)
 * ``drand``: built-in chains (``drand.QUICKNET``), ``drand.evidence(source, signature)``,
   ``drand.verify_round(source, value, evidence)`` (BLS via the optional ``py-ecc``)
 * ratio tables: ``GAOQING_2020.rate_for(n, pick)``, ``risk_class_rates(bands, pick)``,
@@ -62,7 +62,7 @@ Step-by-step API (stable; see the spec for exact semantics):
 
 Command line verifier::
 
-    python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment]
+    python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment] [--expect-commitment HASH]
 """
 
 from . import drand
@@ -108,7 +108,7 @@ from .snapshot import (
     read_units,
     stratum_counts,
 )
-from .verify import VerifyReport, verify_manifest
+from .verifier import VerifyReport, verify_manifest
 
 __all__ = [
     "Allocation",

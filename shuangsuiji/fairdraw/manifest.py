@@ -111,10 +111,9 @@ class DrawOutput:
 def _roster_bytes(roster: bytes | Mapping | Iterable[Inspector] | None) -> bytes | None:
     if roster is None:
         return None
-    if isinstance(roster, (bytes, bytearray)):
-        parse_roster(bytes(roster))
-        return bytes(roster)
-    if isinstance(roster, Mapping):
+    # spec §4.2: the digest is over the *canonical* bytes, so any JSON encoding of the same roster
+    # (e.g. pretty-printed) gives the committed digest.
+    if isinstance(roster, (bytes, bytearray, Mapping)):
         return canonical_roster_bytes(parse_roster(roster))
     return canonical_roster_bytes(roster)
 

@@ -71,6 +71,14 @@ def build_commitment(
     check_hex64(pool_digest, "号池摘要 pool_digest")
     if roster_digest is not None:
         check_hex64(roster_digest, "执法人员名录摘要 roster_digest")
+    elif plan_d["assignment"] is not None:
+        # spec §4.3: the inspector groups depend on the roster, so the roster must be fixed before the
+        # random values exist; otherwise the groups could be chosen after the seed is known.
+        raise FairdrawError(
+            "ROSTER_NOT_COMMITTED",
+            "抽查方案包含随机选派执法人员规则，但承诺记录没有承诺执法人员名录（roster_digest 为空）："
+            "检查组可能在随机值公布后才确定，不予接受",
+        )
     if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
         raise FairdrawError("ATTEMPT", f"抽取次序号 attempt 必须是正整数：{attempt!r}")
     if not public_sources:

@@ -207,13 +207,86 @@ def build_case(c: dict) -> dict:
 CASES = (_basic, _risk, _pivotal, _infeasible)
 
 
+# ---------------------------------------------------------------- refusal vectors (docs/fairdraw-vectors/refuse/)
+# Each is a manifest a dishonest operator could publish; the verifier must refuse it with the stated
+# status, code (MALFORMED) or first differing path (DIFFERENT).
+
+
+def _refusal(name: str, description: str, *, pool: bytes, manifest: dict, roster: object, expected: dict,
+             expect_commitment: str | None = None) -> dict:  # fmt: skip
+    return {
+        "name": name,
+        "description": description,
+        "inputs": {
+            "pool": pool.decode("utf-8"),
+            "manifest": manifest,
+            "roster": roster,
+            "expect_commitment": expect_commitment,
+        },
+        "expected": {"status": expected["status"], "code": expected.get("code"), "path": expected.get("path")},
+    }
+
+
+def _forged_run(pool: bytes, record: dict, values: list[str], roster_b: bytes, evidence: list) -> dict:
+    """What an engine without the §4.3 roster rule would publish (the steps of run_draw, unchecked)."""
+    plan = fd.DrawPlan.from_dict(record["plan"])
+    seed = fd.derive_seed(fd.commitment_hash(record), values)
+    alloc = fd.allocate(record["strata"], plan, seed)
+    result = fd.select(pool, alloc, seed, plan)
+    assignment = fd.assign_inspectors(result.targets(), fd.parse_roster(roster_b), plan.assignment, seed)
+    return fd.build_manifest(
+        commitment=record, public_values=values, seed=seed, allocation=alloc, result=result,
+        assignment=assignment, roster_bytes=roster_b, embed_roster=True, public_evidence=evidence,
+    )  # fmt: skip
+
+
+def _refuse_roster_not_committed() -> dict:
+    c = _risk()
+    case = build_case(c)
+    pool = case["inputs"]["pool"].encode()
+    roster_b = fd.canonical_roster_bytes(c["roster"])
+    record = dict(case["inputs"]["commitment"], roster_digest=None)
+    manifest = _forged_run(pool, record, c["public_values"], roster_b, case["inputs"]["public_evidence"])
+    return _refusal(
+        "r1-roster-not-committed",
+        "方案包含执法人员选派，但承诺记录的 roster_digest 为 null：名录可在随机值公布后任意挑选，必须拒绝。",
+        pool=pool, manifest=manifest, roster=json.loads(roster_b),
+        expected={"status": "MALFORMED", "code": "ROSTER_NOT_COMMITTED"},
+    )  # fmt: skip
+
+
+def _refuse_unexpected_commitment() -> dict:
+    c = _basic()
+    published = build_case(c)  # the commitment published at T0
+    c["units"] = [u for u in c["units"] if u.unit_id != "U05"]  # the operator drops one unit afterwards
+    rerun = build_case(c)
+    return _refusal(
+        "r2-unexpected-commitment",
+        "号池删去一个对象后重新生成承诺和种子再抽取：单独验证能通过，"
+        "但承诺哈希不是事先公布的那一个（--expect-commitment），必须判为不一致。",
+        pool=rerun["inputs"]["pool"].encode(), manifest=rerun["expected"]["manifest"], roster=None,
+        expect_commitment=published["expected"]["commitment_hash"],
+        expected={"status": "DIFFERENT", "path": "commitment_hash"},
+    )  # fmt: skip
+
+
+REFUSALS = (_refuse_roster_not_committed, _refuse_unexpected_commitment)
+
+
+def _write(path: pathlib.Path, case: dict) -> None:
+    path.write_text(json.dumps(case, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print("wrote", path)
+
+
 def main() -> None:
     VECTOR_DIR.mkdir(parents=True, exist_ok=True)
     for make in CASES:
         case = build_case(make())
-        path = VECTOR_DIR / f"{case['name']}.json"
-        path.write_text(json.dumps(case, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print("wrote", path)
+        _write(VECTOR_DIR / f"{case['name']}.json", case)
+    (VECTOR_DIR / "refuse").mkdir(exist_ok=True)
+    for make in REFUSALS:
+        case = make()
+        _write(VECTOR_DIR / "refuse" / f"{case['name']}.json", case)
 
 
 if __name__ == "__main__":
