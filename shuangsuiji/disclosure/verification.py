@@ -22,26 +22,51 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FileKind
 from shuangsuiji.draws.files import DrawFileCorrupted
+from shuangsuiji.fairdraw.verifier import short_repr
 
 CACHE_SECONDS = 6 * 3600
+
+
+STATUS_ZH = {"VERIFIED": "核验通过", "DIFFERENT": "不一致", "MALFORMED": "文件格式错误", "CORRUPTED": "文件校验失败"}
 
 
 @dataclass(frozen=True)
 class PublicReport:
     status: str  # VERIFIED | DIFFERENT | MALFORMED | CORRUPTED (a stored file fails its SHA-256 check)
-    text: str
+    text: str  # the verifier's own output (what `python -m shuangsuiji.fairdraw.verify` prints)
     path: str | None = None
+    display: str = ""  # the same verdict in plain Chinese, for the public page
+    commitment_hash: str = ""
+    public_values: tuple = ()
+    seed: str = ""
 
     @property
     def ok(self) -> bool:
         return self.status == "VERIFIED"
+
+    @property
+    def status_zh(self) -> str:
+        return STATUS_ZH.get(self.status, self.status)
+
+
+def _display(report: fd.VerifyReport) -> str:
+    """The verdict without the verifier's English status word: 核验通过 / 不一致 / 文件格式错误."""
+    head = STATUS_ZH[report.status]
+    if report.status == "VERIFIED":
+        return f"{head}：{report.message}" + "".join(f"\n注意：{n}" for n in report.notes)
+    if report.status == "DIFFERENT":
+        return (
+            f"{head}：第一处不同在 {report.path}。{report.message}\n"
+            f"公布的值：{short_repr(report.expected)}\n重新计算的值：{short_repr(report.actual)}"
+        )
+    return f"{head}：{report.message}"
 
 
 def verify(draw) -> PublicReport | None:
     """None when the draw has no manifest yet."""
     if not draw.manifest_hash:
         return None
-    key = f"gs:verify:{draw.pk}:{draw.manifest_hash}:{draw.pool_digest}:{draw.roster_digest}"
+    key = f"gs:verify2:{draw.pk}:{draw.manifest_hash}:{draw.pool_digest}:{draw.roster_digest}"
     cached = cache.get(key)
     if cached is not None:
         return PublicReport(**cached)
@@ -51,9 +76,14 @@ def verify(draw) -> PublicReport | None:
             return None
         pool, roster = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
     except DrawFileCorrupted as exc:  # not cached: an administrator may restore the file
-        return PublicReport(status="CORRUPTED", text=f"CORRUPTED 文件校验失败：{exc.message}")
+        return PublicReport(
+            status="CORRUPTED", text=f"CORRUPTED 文件校验失败：{exc.message}", display=f"文件校验失败：{exc.message}"
+        )
     report = fd.verify_manifest(manifest, pool or b"", roster)
-    result = {"status": report.status, "text": report.text(), "path": report.path}
+    result = {
+        "status": report.status, "text": report.text(), "path": report.path, "display": _display(report),
+        "commitment_hash": report.commitment_hash, "public_values": tuple(report.public_values), "seed": report.seed,
+    }  # fmt: skip
     cache.set(key, result, CACHE_SECONDS)
     return PublicReport(**result)
 

@@ -71,13 +71,13 @@ class VerifyReport:
         if self.status == "DIFFERENT":
             return (
                 f"DIFFERENT 不一致：{self.path}\n  {self.message}\n"
-                f"  manifest 记录值: {_short(self.expected)}\n  重新计算值:     {_short(self.actual)}"
+                f"  manifest 记录值: {short_repr(self.expected)}\n  重新计算值:     {short_repr(self.actual)}"
                 + self.inputs_text()
             )
         return f"MALFORMED 输入格式错误：{self.message}"
 
 
-def _short(v: object) -> str:
+def short_repr(v: object) -> str:
     s = repr(v)
     return s if len(s) <= 300 else s[:300] + "…"
 

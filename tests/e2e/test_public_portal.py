@@ -42,7 +42,7 @@ def test_visitor_finds_verifies_and_searches(page, live_server, locked, screensh
     expect(page.locator("#self-verdict")).to_contain_text("本单位已被抽中")
 
     page.get_by_role("link", name="验证本次抽取").click()
-    expect(page.locator("#verify-result")).to_contain_text("验证通过")
+    expect(page.locator("#verify-result")).to_contain_text("核验通过")
     expect(page.locator("#verify-cmd")).to_contain_text(
         f"python -m shuangsuiji.fairdraw.verify {draw.code}-manifest.json"
     )

@@ -135,7 +135,13 @@ def test_files_are_byte_exact(client, locked):
 def test_verify_page_reruns_the_draw_and_detects_tampering(client, locked):
     draw = locked["draw"]
     body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
-    assert "VERIFIED 验证通过" in body
+    verdict = re.search(r'id="verify-result"[^>]*>(.*?)</div>', body, re.S).group(1)
+    assert "核验通过" in verdict and "VERIFIED" not in verdict
+    # the verdict names what it rests on: commitment hash, public values, seed (with the spec's formula)
+    inputs = re.search(r'id="verify-inputs"[^>]*>(.*?)</table>', body, re.S).group(1)
+    assert draw.commitment_hash in inputs and draw.seed in inputs
+    assert all(v in inputs for v in draw.public_values)
+    assert "“SRV1/seed”" in inputs
     c = draw.code
     assert f"python -m shuangsuiji.fairdraw.verify {c}-manifest.json {c}-pool.tsv --roster {c}-roster.json" in body
     # Tamper with the stored manifest (swap the first selected unit for a substitute): the check fails.
@@ -149,7 +155,7 @@ def test_verify_page_reruns_the_draw_and_detects_tampering(client, locked):
     cache.clear()
     body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
     verdict = re.search(r'id="verify-result"[^>]*>(.*?)</div>', body, re.S).group(1)
-    assert "DIFFERENT 不一致" in verdict and "selection." in verdict and "验证通过" not in verdict
+    assert "不一致" in verdict and "selection." in verdict and "核验通过" not in verdict
 
 
 def test_self_check_compares_the_units_key_with_the_threshold(client, locked):
@@ -205,3 +211,33 @@ def test_public_values_show_who_entered_and_confirmed_masked_and_how_to_check(cl
         assert "中国福利彩票官网（https://www.cwl.gov.cn/）" in body and "第 2026321 期" in body
     body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
     assert "验证程序只能证明结果由这些值唯一确定，值本身请您自己核对" in body
+
+
+def test_draw_page_states_the_specs_seed_formula_and_plain_probabilities(client, locked):
+    """Issue #14 (b): the seed formula is the spec's (LP with the SRV1/seed tag), explained in Chinese;
+    every probability reads “每户被抽中的机会 = n/E，约 x%”; times read 2026年6月15日 10:00."""
+    from shuangsuiji.draws.presentation import probability_text
+
+    draw = locked["draw"]
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    formula = re.search(r'id="seed-formula"[^>]*>(.*?)</div>', body, re.S).group(1)
+    assert "SHA-256( LP( “SRV1/seed”，承诺哈希（32 字节）" in formula
+    for s in draw.sources.all():
+        assert s.description in formula
+    assert "‖ 公开随机值" not in body and "LP 表示把每一项" in body
+    manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
+    for sel in manifest["selection"].values():
+        assert probability_text(sel["probability"]) in body
+    assert "每户被抽中的机会 = " in body
+    assert re.search(r"承诺公布时间</th><td>\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d<", body)
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", body)
+
+
+def test_probability_text():
+    from shuangsuiji.draws.presentation import probability_text
+
+    assert probability_text("13/270") == "每户被抽中的机会 = 13/270，约 4.8%"
+    assert probability_text("1/2") == "每户被抽中的机会 = 1/2，即 50%"
+    assert probability_text("0/0") == "本层没有可抽取的对象"
+    assert probability_text("2*w/9000000").startswith("按风险权重抽取：每户被抽中的机会 = 2 × 本户权重 ÷ 9000000")
+    assert probability_text("0*w/0").startswith("本层无需按权重抽取")
