@@ -25,6 +25,8 @@ from .snapshot import POOL_FORMAT
 COMMITMENT_FORMAT = "fairdraw-commitment/1"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_PUBLIC_VALUE_BYTES = 4096
+# spec §2: YYYY-MM-DDTHH:MM:SS±HH:MM, ASCII digits, a real date and time, offset below 24 h
+_PUBLISHED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}")
 
 
 def check_hex64(v: object, what: str) -> str:
@@ -35,7 +37,7 @@ def check_hex64(v: object, what: str) -> str:
 
 def _check_published_at(v: object) -> str:
     try:
-        if not isinstance(v, str):
+        if not isinstance(v, str) or not _PUBLISHED_AT.fullmatch(v) or int(v[20:22]) > 23 or int(v[23:25]) > 59:
             raise ValueError
         t = _dt.datetime.fromisoformat(v)
         if t.tzinfo is None:
@@ -45,6 +47,14 @@ def _check_published_at(v: object) -> str:
             "PUBLISHED_AT", f"公告时间必须是带时区的 ISO 8601 时间，如 2025-03-01T10:00:00+08:00：{v!r}"
         ) from None
     return v
+
+
+def _task(task: Mapping | None) -> dict:
+    if task is None:
+        return {}
+    if not isinstance(task, Mapping):
+        raise FairdrawError("TASK", "task 必须是对象（JSON object）")
+    return dict(task)
 
 
 def build_commitment(
@@ -79,10 +89,16 @@ def build_commitment(
             "抽查方案包含随机选派执法人员规则，但承诺记录没有承诺执法人员名录（roster_digest 为空）："
             "检查组可能在随机值公布后才确定，不予接受",
         )
-    if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
+    if isinstance(attempt, bool) or not isinstance(attempt, int) or not 1 <= attempt <= 2**53 - 1:
         raise FairdrawError("ATTEMPT", f"抽取次序号 attempt 必须是正整数：{attempt!r}")
     if not public_sources:
         raise FairdrawError("NO_PUBLIC_SOURCE", "至少需要公布一个公开随机源（如彩票期号、drand 轮次）")
+    if not isinstance(public_sources, list):
+        raise FairdrawError("PUBLIC_SOURCES", "public_sources 必须是列表")
+    for i, s in enumerate(public_sources):
+        if not isinstance(s, Mapping) or "kind" not in s:
+            raise FairdrawError("PUBLIC_SOURCES", f"第 {i + 1} 个公开随机源必须是含 kind 字段的对象")
+        check_text(s["kind"], f"第 {i + 1} 个公开随机源的 kind")
     sources = [dict(s) for s in public_sources]
     counts = {
         h: {"total": c["total"], "eligible": c["eligible"], "excluded": c["excluded"]}
@@ -90,13 +106,15 @@ def build_commitment(
     }
     for h, c in counts.items():
         check_text(h, "分层代码")
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in c.values()):
+            raise FairdrawError("STRATA_COUNTS", f"分层 {h} 的数量必须是整数：{c}")
         if c["total"] != c["eligible"] + c["excluded"] or min(c.values()) < 0:
             raise FairdrawError("STRATA_COUNTS", f"分层 {h} 的数量不一致：{c}")
     record = {
         "format": COMMITMENT_FORMAT,
         "draw_id": draw_id,
         "attempt": attempt,
-        "task": dict(task or {}),
+        "task": _task(task),
         "plan": plan_d,
         "pool_format": POOL_FORMAT,
         "pool_digest": pool_digest,
@@ -204,6 +222,6 @@ def check_commitment(record: object) -> dict:
         raise MalformedInput(e.code, f"承诺记录无效：{e.message_zh}") from e
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise MalformedInput("COMMITMENT_INVALID", f"承诺记录结构无效：{e}") from e
-    if rebuilt != dict(record):
+    if canonical_json(rebuilt) != canonical_json(record):  # bytes, not ==: true == 1 in Python
         raise MalformedInput("COMMITMENT_NOT_CANONICAL", "承诺记录不是规范形式（例如分层规则或数量字段格式不规范）")
     return rebuilt

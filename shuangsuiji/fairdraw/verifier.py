@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from . import drand
 from .canon import load_json_bytes
 from .errors import FairdrawError, MalformedInput
-from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
+from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_FORMATS, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
 from .seed import check_commitment, commitment_hash
 from .snapshot import pool_digest
 
@@ -129,8 +129,10 @@ def verify_manifest(
     used: dict = {}
     try:
         m = load_json_bytes(manifest, "manifest") if isinstance(manifest, (bytes, bytearray)) else manifest
-        if not isinstance(m, Mapping) or m.get("format") not in (MANIFEST_FORMAT, MANIFEST_FORMAT_V1):
-            raise MalformedInput("MANIFEST_FORMAT", f"manifest 的 format 应为 {MANIFEST_FORMAT}")
+        if not isinstance(m, Mapping) or m.get("format") not in MANIFEST_FORMATS:
+            raise MalformedInput(
+                "MANIFEST_FORMAT", f"manifest 的 format 应为 {MANIFEST_FORMAT}（或旧格式 {MANIFEST_FORMATS[1:]}）"
+            )
         legacy = m["format"] == MANIFEST_FORMAT_V1
         keys = MANIFEST_KEYS_V1 if legacy else MANIFEST_KEYS
         missing = [k for k in keys if k not in m]
@@ -191,7 +193,7 @@ def verify_manifest(
             embed_roster=m["roster"] is not None,
             skip_assignment=skipped,
             public_evidence=None if legacy else m["public_evidence"],
-            legacy_v1=legacy,
+            manifest_format=m["format"],
         ).manifest
         used["seed"] = out["seed"]
     except MalformedInput as e:

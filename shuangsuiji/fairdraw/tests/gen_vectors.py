@@ -204,7 +204,78 @@ def build_case(c: dict) -> dict:
     }
 
 
-CASES = (_basic, _risk, _pivotal, _infeasible)
+def _degenerate() -> dict:
+    """Every degenerate string of §6–§7: "0/0", "0/E", "0*w/0" (empty and all-certain), "0*w/W",
+    a certainty stratum with rate "0/1", both clamps, fewer units than substitutes."""
+    units = []
+    for i in range(3):
+        units.append(fd.PoolUnit(f"E{i}", "empty-srs", excluded_reason="CLOSED"))
+        units.append(fd.PoolUnit(f"F{i}", "empty-pivotal", excluded_reason="CLOSED"))
+    for i, w in enumerate((1, 2, 3)):
+        units.append(fd.PoolUnit(f"G{i}", "all-certain-pivotal", weight_ppm=w * 1_000_000))
+        units.append(fd.PoolUnit(f"H{i}", "zero-pivotal", weight_ppm=w * 1_000_000))
+    for i in range(4):
+        units.append(fd.PoolUnit(f"J{i}", "zero-srs"))
+        units.append(fd.PoolUnit(f"K{i}", "certainty-zero-rate"))
+        units.append(fd.PoolUnit(f"L{i}", "clamp-max"))
+        units.append(fd.PoolUnit(f"M{i}", "clamp-min"))
+    plan = fd.DrawPlan(
+        default=fd.StratumRule(rate="0/1"),
+        strata={
+            "empty-pivotal": fd.StratumRule(rate="1/2", method="pivotal"),
+            "all-certain-pivotal": fd.StratumRule(rate="1/1", method="pivotal"),
+            "zero-pivotal": fd.StratumRule(rate="0/1", method="pivotal"),
+            "certainty-zero-rate": fd.StratumRule(rate="0/1", certainty=True),
+            "clamp-max": fd.StratumRule(rate="3/4", max_n=1),
+            "clamp-min": fd.StratumRule(rate="0/1", min_n=2),
+            "not-in-pool": fd.StratumRule(rate="1/1"),
+        },
+        substitutes=5,
+    )
+    return dict(
+        name="v5-degenerate-strata",
+        description="退化情形：可抽取 0 户的分层（0/0、0*w/0）、全部必抽的加权分层、抽取 0 户的分层、"
+        "比例为 0 的必检分层、上下限截断、候补数多于剩余对象。",
+        units=units,
+        plan=plan,
+        roster=None,
+        public_values=["11,22,33"],
+        sources=[{"kind": "other", "name": "示例"}],
+    )
+
+
+def _problems() -> dict:
+    """One assignment problem of each kind and variant (§8.3–§8.4): CAPACITY, NO_SPECIALIST with
+    specialists in the roster who are all ineligible, and a task failing both static checks (one problem)."""
+    units = [fd.PoolUnit(f"T{i}", "s", region="R1", specialty="学校卫生") for i in range(1, 5)]
+    units += [
+        fd.PoolUnit("X1", "s", region="R1", specialty="放射卫生"),
+        fd.PoolUnit("Y1", "s", region="R1", specialty="放射卫生"),
+    ]
+    ok = {"cert_valid_from": "2024-01-01", "cert_valid_to": "2026-12-31"}
+    inspectors = [
+        fd.Inspector("B1", region="R1", specialties=("学校卫生",), max_load=1, conflict_units=("Y1",), **ok),
+        fd.Inspector("B2", region="R1", specialties=("学校卫生",), max_load=1, conflict_units=("Y1",), **ok),
+        fd.Inspector("B3", region="R1", specialties=("学校卫生",), max_load=2, **ok),
+        fd.Inspector(
+            "B4", region="R1", specialties=("放射卫生",), cert_valid_from="2020-01-01", cert_valid_to="2024-12-31"
+        ),  # fmt: skip
+    ]
+    rules = fd.AssignmentRules(inspection_date="2025-05-06", region_rule="any")
+    plan = fd.DrawPlan(default=fd.StratumRule(rate="1/1"), substitutes=0, assignment=rules)
+    return dict(
+        name="v6-assignment-problems",
+        description="选派问题的每一种：工作量上限不足（CAPACITY）、本专业人员均不符合条件（NO_SPECIALIST）、"
+        "同时人数不足且无本专业人员的对象只记一个问题（TOO_FEW_ELIGIBLE）。",
+        units=units,
+        plan=plan,
+        roster=inspectors,
+        public_values=["5"],
+        sources=[{"kind": "other", "name": "示例"}],
+    )
+
+
+CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems)
 
 
 # ---------------------------------------------------------------- refusal vectors (docs/fairdraw-vectors/refuse/)
