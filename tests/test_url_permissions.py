@@ -268,6 +268,7 @@ MATRIX: dict[str, Route] = {
     "disclosure:draw_verify": r("disclosure:draw_verify", PUBLIC, args=lambda w: {"code": w.draw_code}),
     "disclosure:draw_file": r("disclosure:draw_file", PUBLIC, args=lambda w: {"code": w.draw_code, "kind": "manifest"}),
     "disclosure:result_search": r("disclosure:result_search", PUBLIC),
+    "disclosure:commitment_log": r("disclosure:commitment_log", PUBLIC),
     # --- dashboards (scoped to the user's own region; see test_dashboards_refuse_another_county) ----------
     "dashboards:kpi": r("dashboards:kpi", ANY),
     "dashboards:monthly_report": r("dashboards:monthly_report", ANY),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
+from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
 from shuangsuiji.draws.downloads import draw_file_response
 from shuangsuiji.draws.presentation import commitment_strata, result_strata
@@ -262,6 +263,15 @@ def public_followup(case) -> str:
     if case.kind in ("transfer", "notify"):
         return f"{kind}{case.receiver}" if case.receiver else kind
     return f"{kind}（{case.get_status_display()}）"
+
+
+@public
+def commitment_log(request):
+    """承诺公示日志 as JSON lines (fairdraw spec §14): the file `python -m shuangsuiji.fairdraw.verify --log` reads."""
+    response = StreamingHttpResponse(draw_selectors.log_lines(), content_type="application/jsonl; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="commitments.jsonl"'
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @public

@@ -349,3 +349,48 @@ class DrawWitness(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.organization}）"
+
+
+class CommitmentLogEntry(models.Model):
+    """承诺公示日志: one entry per published commitment, append-only and hash-chained (fairdraw spec §14).
+
+    Written by `services.draw_freeze` in the same transaction as the commitment; the bytes of an entry are
+    `fairdraw.commitlog.entry_line(entry_dict())`. Database guards: unique seq, unique prev (the chain cannot
+    fork), seq ≥ 1, and a trigger that refuses UPDATE (and DELETE and TRUNCATE on PostgreSQL).
+    """
+
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    draw = models.OneToOneField(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="log_entry")
+    draw_code = models.CharField("抽取编号", max_length=60)
+    commitment_hash = models.CharField("承诺哈希", max_length=64, unique=True)
+    logged_at = models.CharField("记录时间（原文）", max_length=25, help_text="YYYY-MM-DDTHH:MM:SS+08:00，参与哈希")
+    logged_time = models.DateTimeField("记录时间")
+    prev_hash = models.CharField("前一条哈希", max_length=64, unique=True)
+    entry_hash = models.CharField("本条哈希", max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "承诺公示日志"
+        verbose_name_plural = "承诺公示日志"
+        ordering = ["seq"]
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=1), name="commitment_log_seq_positive"),
+            models.CheckConstraint(condition=~Q(prev_hash=models.F("entry_hash")), name="commitment_log_no_self_loop"),
+        ]
+
+    def __str__(self) -> str:
+        return f"第 {self.seq} 条 {self.draw_code}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("承诺公示日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("承诺公示日志只能追加，不能删除")
+
+    def entry_dict(self) -> dict:
+        return {
+            "format": "fairdraw-log/1", "seq": self.seq, "draw_id": self.draw_code,
+            "commitment_hash": self.commitment_hash, "logged_at": self.logged_at, "prev": self.prev_hash,
+            "hash": self.entry_hash,
+        }  # fmt: skip

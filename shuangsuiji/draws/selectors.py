@@ -5,10 +5,11 @@ import json
 
 from django.db.models import Count, Prefetch, Q
 
+from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import RiskRating
 
 from .choices import DrawStatus, FileKind, TargetRole
-from .models import Draw, DrawPoolEntry, DrawTarget, InspectorAssignment
+from .models import CommitmentLogEntry, Draw, DrawPoolEntry, DrawTarget, InspectorAssignment
 
 RISK_WINDOW_DAYS = 90  # 冻结前多少天内的信用风险分类变更列入抽取记录
 RISK_CHANGES_SHOWN = 500
@@ -98,3 +99,39 @@ def pool_risk_changes(draw: Draw, days: int = RISK_WINDOW_DAYS) -> dict:
             if len(result["rows"]) < RISK_CHANGES_SHOWN:
                 result["rows"].append(rating)
     return result
+
+
+# ---------------------------------------------------------------- the public commitment log (fairdraw spec §14)
+
+
+def log_head() -> CommitmentLogEntry | None:
+    """The last entry of the commitment log (None while it is empty); public."""
+    return CommitmentLogEntry.objects.order_by("-seq").first()
+
+
+def log_entry_of(draw: Draw) -> CommitmentLogEntry | None:
+    return CommitmentLogEntry.objects.filter(draw=draw).first()
+
+
+def log_lines():
+    """The log as JSON lines (canonical JSON + LF per entry), streamed in seq order; public."""
+    for entry in CommitmentLogEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        yield fd.commitlog.entry_line(entry.entry_dict())
+
+
+def log_check() -> tuple[bool, str]:
+    """Re-check the stored log (chain, seq, times) the way `fairdraw.verify --log` does; for audit_verify."""
+    data = b"".join(log_lines())
+    try:
+        entries = fd.commitlog.parse_log(data)
+    except fd.commitlog.LogBreak as b:
+        return False, f"承诺公示日志哈希链断开：{b.path}：{b.message_zh}"
+    except fd.MalformedInput as e:
+        return False, f"承诺公示日志格式错误：{e.message_zh}"
+    if not entries:
+        return True, "承诺公示日志：尚无记录"
+    head = entries[-1]
+    return (
+        True,
+        f"承诺公示日志完整：共 {len(entries)} 条，链尾 第 {head['seq']} 条 {head['hash']}（{head['logged_at']}）",
+    )

@@ -24,7 +24,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -49,6 +49,7 @@ from .choices import (
     TargetStatus,
 )
 from .models import (
+    CommitmentLogEntry,
     Draw,
     DrawFile,
     DrawPoolEntry,
@@ -65,6 +66,7 @@ PERM_DRAW = "draws.draw_draw"
 PERM_VIEW = "draws.view_draw"
 OUT_OF_SCOPE = "不能操作本辖区以外的计划或任务"
 POOL_INDEX_BATCH = 5000
+LOG_LOCK_KEY = 0x5353_4A02  # pg_advisory_xact_lock key for the commitment log (the audit chain uses ...01)
 
 
 def _fd_error(exc: fd.FairdrawError) -> ValidationError:
@@ -163,6 +165,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
             )  # fmt: skip
     except IntegrityError as exc:  # the partial unique constraint: someone else drew first
         raise ValidationError("该任务已有进行中的抽取（其他用户刚刚发起），请刷新页面") from exc
+    entry = _log_commitment(draw, now)
     for kind, content in (
         (FileKind.POOL, pool_bytes), (FileKind.ROSTER, roster_bytes), (FileKind.COMMITMENT, commitment_bytes)
     ):  # fmt: skip
@@ -171,12 +174,34 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
         PublicSource.objects.create(draw=draw, position=position, kind=kind, spec=spec, available_at=available_at)
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user,
-        message=f"冻结号池并公布抽取承诺 {code}（承诺哈希 {draw.commitment_hash}）",
-        data={"commitment_hash": draw.commitment_hash, "pool_digest": draw.pool_digest,
+        message=f"冻结号池并公布抽取承诺 {code}（承诺哈希 {draw.commitment_hash}，承诺公示日志第 {entry.seq} 条）",
+        data={"commitment_hash": draw.commitment_hash, "log_seq": entry.seq, "log_hash": entry.entry_hash,
+              "pool_digest": draw.pool_digest,
               "roster_digest": draw.roster_digest, "strata": counts, "public_sources": record["public_sources"],
               "published_at": record["published_at"]},
     )  # fmt: skip
     return draw
+
+
+def _log_commitment(draw: Draw, now: dt.datetime) -> CommitmentLogEntry:
+    """Append the commitment to the public commitment log (fairdraw spec §14), in the caller's transaction.
+
+    Writers are serialised (PostgreSQL advisory lock; SQLite transactions are serial), so the chain never
+    forks; the unique seq / prev constraints would refuse a fork anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOG_LOCK_KEY])
+    last = CommitmentLogEntry.objects.order_by("-seq").first()
+    seq, prev = (last.seq + 1, last.entry_hash) if last else (1, fd.commitlog.GENESIS)
+    local = timezone.localtime(now).replace(microsecond=0)
+    if last and local < last.logged_time:  # a clock set back: the log's time never decreases
+        local = timezone.localtime(last.logged_time)
+    e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw.code, commitment_hash=draw.commitment_hash,
+                                logged_at=local.isoformat(timespec="seconds"))  # fmt: skip
+    return CommitmentLogEntry.objects.create(
+        seq=seq, draw=draw, draw_code=draw.code, commitment_hash=draw.commitment_hash, logged_at=e["logged_at"],
+        logged_time=local, prev_hash=prev, entry_hash=e["hash"],
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- T1: public values and the draw

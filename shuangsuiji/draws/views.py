@@ -61,6 +61,8 @@ def draw_context(draw: Draw) -> dict:
         "files": draw.files.order_by("id"),
         "items": draw.task.items.select_related("organization", "item"),
         "risk_changes": selectors.pool_risk_changes(draw),
+        "log_entry": selectors.log_entry_of(draw),
+        "log_head": selectors.log_head(),
     }
 
 

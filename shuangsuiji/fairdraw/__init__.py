@@ -65,7 +65,7 @@ Command line verifier::
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment] [--expect-commitment HASH]
 """
 
-from . import drand
+from . import commitlog, drand
 from .allocate import Allocation, StratumAllocation, allocate
 from .assign import (
     AssignmentResult,
@@ -141,6 +141,7 @@ __all__ = [
     "canonical_pool_bytes",
     "canonical_roster_bytes",
     "check_commitment",
+    "commitlog",
     "commitment_bytes",
     "commitment_hash",
     "derive_seed",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import drand
+from . import commitlog, drand
 from .canon import load_json_bytes
 from .errors import FairdrawError, MalformedInput
 from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_FORMATS, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
@@ -42,6 +42,9 @@ class VerifyReport:
     commitment_hash: str = ""
     public_values: tuple[str, ...] = ()
     seed: str = ""
+    log_entry: int = 0  # with a log: the commitment's sequence number …
+    log_size: int = 0  # … the number of entries …
+    log_head: str = ""  # … and the hash of the last entry (the log head)
 
     @property
     def ok(self) -> bool:
@@ -59,6 +62,8 @@ class VerifyReport:
         lines += [f"  公开随机值 public_values[{i}]: {v}" for i, v in enumerate(self.public_values)]
         if self.seed:
             lines.append(f"  随机种子 seed: {self.seed}")
+        if self.log_entry:
+            lines.append(f"  承诺日志 log: 第 {self.log_entry} 条（日志共 {self.log_size} 条，链尾 {self.log_head}）")
         return "\n" + "\n".join(lines)
 
     def text(self) -> str:
@@ -118,13 +123,17 @@ def verify_manifest(
     skip_assignment: bool = False,
     check_signatures: bool = True,
     expect_commitment: str | None = None,
+    log: bytes | None = None,
 ) -> VerifyReport:
     """Re-run the draw and compare it with the manifest; then check the drand signatures
     (BLS, when py-ecc is installed and ``check_signatures``).
 
     ``expect_commitment`` is the commitment hash published at T0 (e.g. copied from the portal or the
     notarised record): the manifest's commitment must hash to it, else DIFFERENT at ``commitment_hash``.
-    Without it, a draw re-run on an edited pool with a fresh commitment verifies on its own."""
+    Without it, a draw re-run on an edited pool with a fresh commitment verifies on its own.
+
+    ``log`` is the public commitment log (``commitments.jsonl``, spec §14): its chain must be intact,
+    the commitment must be in it, and it must have been logged before every public value existed."""
     notes: list[str] = []
     used: dict = {}
     try:
@@ -166,6 +175,14 @@ def verify_manifest(
                 digest,
                 **used,
             )
+        # 1b. The commitment log: chain, inclusion, time order.
+        if log is not None:
+            try:
+                inc = commitlog.check_inclusion(commitlog.parse_log(log), commitment, ch)
+            except commitlog.LogBreak as b:
+                return _different(b.path, b.message_zh, b.expected, b.actual, **used)
+            notes += inc.notes
+            used.update(log_entry=inc.entry["seq"], log_size=inc.size, log_head=inc.head)
         # 2. The commitment hash.
         if m["commitment_hash"] != ch:
             return _different(

@@ -1,7 +1,7 @@
 """Stand-alone verifier, command line (standard library only), spec §10.
 
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment]
-                                          [--expect-commitment HASH]
+                                          [--expect-commitment HASH] [--log COMMITMENTS_JSONL]
 
 Re-runs the draw from the committed inputs and compares every field of the
 manifest, then checks each drand value's BLS signature against the chain's
@@ -51,16 +51,27 @@ def main(argv: list[str] | None = None) -> int:
         metavar="HASH",
         help="事先公布的承诺哈希（64 位十六进制）；manifest 中承诺记录的哈希与之不同即判为不一致",
     )
+    ap.add_argument(
+        "--log",
+        metavar="COMMITMENTS_JSONL",
+        help="公开的承诺日志文件（commitments.jsonl）：核对哈希链、承诺已入日志、且入日志早于公开随机值产生",
+    )
     args = ap.parse_args(argv)
     try:
         manifest = _read(args.manifest, " manifest ")
         pool = _read(args.pool, "号池快照")
         roster = _read(args.roster, "执法人员名录") if args.roster else None
+        log = _read(args.log, "承诺日志") if args.log else None
     except MalformedInput as e:
         print(f"MALFORMED 输入格式错误：{e.message_zh}")
         return EXIT_MALFORMED
     report = verify_manifest(
-        manifest, pool, roster, skip_assignment=args.skip_assignment, expect_commitment=args.expect_commitment
+        manifest,
+        pool,
+        roster,
+        skip_assignment=args.skip_assignment,
+        expect_commitment=args.expect_commitment,
+        log=log,
     )
     print(report.text())
     return report.exit_code

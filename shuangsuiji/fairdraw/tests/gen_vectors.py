@@ -284,7 +284,7 @@ CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems)
 
 
 def _refusal(name: str, description: str, *, pool: bytes, manifest: dict, roster: object, expected: dict,
-             expect_commitment: str | None = None) -> dict:  # fmt: skip
+             expect_commitment: str | None = None, log: bytes | None = None) -> dict:  # fmt: skip
     return {
         "name": name,
         "description": description,
@@ -293,6 +293,7 @@ def _refusal(name: str, description: str, *, pool: bytes, manifest: dict, roster
             "manifest": manifest,
             "roster": roster,
             "expect_commitment": expect_commitment,
+            "log": None if log is None else log.decode("utf-8"),
         },
         "expected": {"status": expected["status"], "code": expected.get("code"), "path": expected.get("path")},
     }
@@ -341,7 +342,77 @@ def _refuse_unexpected_commitment() -> dict:
     )  # fmt: skip
 
 
-REFUSALS = (_refuse_roster_not_committed, _refuse_unexpected_commitment)
+def _log(*items: tuple[str, str, str]) -> bytes:
+    """A commitment log (spec §14) of (draw_id, commitment_hash, logged_at) entries."""
+    out, prev = b"", fd.commitlog.GENESIS
+    for seq, (draw_id, chash, at) in enumerate(items, start=1):
+        e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw_id, commitment_hash=chash, logged_at=at)
+        out += fd.commitlog.entry_line(e)
+        prev = e["hash"]
+    return out
+
+
+OTHER = ("2025-GQ-001", "ab" * 32, "2025-03-30T09:00:00+08:00")
+
+
+def _timed_case() -> dict:
+    """v1-basic with the lottery's announcement time fixed in the commitment (``available_at``)."""
+    c = _basic()
+    c["sources"] = [dict(c["sources"][0], available_at="2025-04-01T21:30:00+08:00")]
+    return build_case(c)
+
+
+def _refuse_log_late() -> dict:
+    case = _timed_case()
+    chash, draw_id = case["expected"]["commitment_hash"], case["inputs"]["commitment"]["draw_id"]
+    return _refusal(
+        "r3-log-late-commitment",
+        "承诺在开奖之后才进入承诺日志：承诺可能是在随机值已知后生成的，必须判为不一致。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=_log(OTHER, (draw_id, chash, "2025-04-01T21:35:00+08:00")),
+        expected={"status": "DIFFERENT", "path": "log[1].logged_at"},
+    )  # fmt: skip
+
+
+def _refuse_log_missing() -> dict:
+    case = _timed_case()
+    return _refusal(
+        "r4-log-not-included",
+        "承诺哈希不在承诺日志中（没有事先公示），必须判为不一致。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=_log(OTHER), expected={"status": "DIFFERENT", "path": "log"},
+    )  # fmt: skip
+
+
+def _refuse_log_edited() -> dict:
+    case = _timed_case()
+    chash, draw_id = case["expected"]["commitment_hash"], case["inputs"]["commitment"]["draw_id"]
+    log = _log(OTHER, (draw_id, chash, "2025-03-31T10:00:00+08:00"))
+    first, rest = log.split(b"\n", 1)
+    log = first.replace(b"2025-GQ-001", b"2025-GQ-009") + b"\n" + rest  # an earlier entry edited afterwards
+    return _refusal(
+        "r5-log-entry-edited",
+        "承诺日志中较早的一条记录事后被改动（哈希链断开），必须判为不一致。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=log, expected={"status": "DIFFERENT", "path": "log[0].hash"},
+    )  # fmt: skip
+
+
+def _log_ok() -> dict:
+    """Not a refusal: the same draw with a log in which it is included in time (VERIFIED)."""
+    case = _timed_case()
+    chash, draw_id = case["expected"]["commitment_hash"], case["inputs"]["commitment"]["draw_id"]
+    return _refusal(
+        "ok1-log-included-in-time",
+        "对照：承诺在开奖前进入承诺日志，哈希链完整，验证通过。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=_log(OTHER, (draw_id, chash, "2025-03-31T10:00:00+08:00")), expected={"status": "VERIFIED"},
+        expect_commitment=chash,
+    )  # fmt: skip
+
+
+REFUSALS = (_refuse_roster_not_committed, _refuse_unexpected_commitment, _refuse_log_late, _refuse_log_missing,
+            _refuse_log_edited, _log_ok)  # fmt: skip
 
 
 def _write(path: pathlib.Path, case: dict) -> None:

@@ -19,7 +19,8 @@ REFUSALS = sorted((ROOT / "docs" / "fairdraw-vectors" / "refuse").glob("*.json")
 
 def test_refusal_vectors_exist():
     names = {p.stem for p in REFUSALS}
-    assert {"r1-roster-not-committed", "r2-unexpected-commitment"} <= names
+    assert {"r1-roster-not-committed", "r2-unexpected-commitment", "r3-log-late-commitment", "r4-log-not-included",
+            "r5-log-entry-edited", "ok1-log-included-in-time"} <= names  # fmt: skip
 
 
 @pytest.fixture(params=REFUSALS, ids=lambda p: p.stem)
@@ -33,10 +34,16 @@ def _inputs(r):
     return i["manifest"], i["pool"].encode(), roster, i["expect_commitment"]
 
 
+def _log(r):
+    log = r["inputs"].get("log")
+    return None if log is None else log.encode()
+
+
 def test_refused_with_stated_verdict(refusal):
     manifest, pool, roster, expect = _inputs(refusal)
     e = refusal["expected"]
-    rep = fd.verify_manifest(manifest, pool, roster, expect_commitment=expect, check_signatures=False)
+    rep = fd.verify_manifest(manifest, pool, roster, expect_commitment=expect, check_signatures=False,
+                             log=_log(refusal))  # fmt: skip
     assert rep.status == e["status"], rep.text()
     if e["code"]:
         assert rep.code == e["code"], rep.text()
@@ -54,12 +61,15 @@ def test_refused_on_the_command_line(refusal, tmp_path):
         args += ["--roster", str(tmp_path / "r.json")]
     if expect:
         args += ["--expect-commitment", expect]
+    if _log(refusal) is not None:
+        (tmp_path / "log.jsonl").write_bytes(_log(refusal))
+        args += ["--log", str(tmp_path / "log.jsonl")]
     proc = subprocess.run([sys.executable, "-m", "shuangsuiji.fairdraw.verify", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     e = refusal["expected"]
-    assert proc.returncode == {"DIFFERENT": 1, "MALFORMED": 2}[e["status"]], proc.stdout
+    assert proc.returncode == {"VERIFIED": 0, "DIFFERENT": 1, "MALFORMED": 2}[e["status"]], proc.stdout
     assert proc.stdout.startswith(e["status"]), proc.stdout
-    assert (e["code"] or e["path"]) in proc.stdout
+    assert (e["code"] or e["path"] or "承诺日志 log: 第 2 条") in proc.stdout
 
 
 def test_r2_verifies_without_the_published_hash():
