@@ -247,6 +247,8 @@ MATRIX: dict[str, Route] = {
     "draws:draw_verify": r("draws:draw_verify", GQ_VIEW, method="post", args=pk("draw")),
     "draws:draw_file": r("draws:draw_file", GQ_VIEW, args=lambda w: {"pk": w.draw, "kind": "manifest"}),
     "draws:draw_record": r("draws:draw_record", GQ_VIEW, args=pk("draw")),
+    # 化名对照 (salts): 纪检 sees all, an inspector only their own entry (tests: draws/tests/test_pseudonyms.py)
+    "draws:draw_roster_key": r("draws:draw_roster_key", frozenset({"oversight", "inspector"}), args=pk("draw")),
     # WeasyPrint takes a second a page: the read-only role stands for all (same `_draw` check as draw_record)
     "draws:draw_record_pdf": r("draws:draw_record_pdf", GQ_VIEW, args=pk("draw"), sample=("oversight",)),
     "draws:target_substitute": r(

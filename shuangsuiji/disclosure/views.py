@@ -171,6 +171,7 @@ def _draw_context(request, draw) -> dict:
         "commitment_strata": commitment_strata(draw, commitment),
         "sources": [_public_source(s) for s in draw.sources.select_related("entered_by", "confirmed_by")],
         "public_result": public_result,
+        "withheld_until": selectors.targets_withheld_until(draw),
         "manifest": manifest,
         "result": _with_decimal_targets(result_strata(draw, manifest, targets)) if manifest else None,
         "selected_targets": [t for t in targets if t.role == TargetRole.SELECTED],

@@ -394,3 +394,26 @@ class CommitmentLogEntry(models.Model):
             "commitment_hash": self.commitment_hash, "logged_at": self.logged_at, "prev": self.prev_hash,
             "hash": self.entry_hash,
         }  # fmt: skip
+
+
+class InspectorPseudonym(models.Model):
+    """The pseudonymous id under which an inspector appears in public rosters (fairdraw spec §4.2.1).
+
+    pseudonym = fairdraw.inspector_pseudonym(salt, cert_no); one per inspector, kept across draws so that loads
+    can be compared between draws without naming anyone. The salt is shown only to oversight (纪检) and to the
+    inspector (`selectors.roster_keys`)."""
+
+    inspector = models.OneToOneField(
+        "directory.Inspector", verbose_name="执法人员", on_delete=models.PROTECT, related_name="draw_pseudonym"
+    )
+    pseudonym = models.CharField("化名编号", max_length=40, unique=True)
+    cert_no = models.CharField("执法证号（生成时）", max_length=50)
+    salt = models.CharField("盐值（十六进制）", max_length=64)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "执法人员化名"
+        verbose_name_plural = "执法人员化名"
+
+    def __str__(self) -> str:
+        return self.pseudonym

@@ -56,11 +56,12 @@ from .models import (
     DrawTarget,
     DrawWitness,
     InspectorAssignment,
+    InspectorPseudonym,
     PublicSource,
     TargetChange,
 )
 from .selectors import commitment_of
-from .snapshot import roster_entries
+from .snapshot import ensure_pseudonyms, roster_entries, roster_queryset
 
 PERM_DRAW = "draws.draw_draw"
 PERM_VIEW = "draws.view_draw"
@@ -140,7 +141,8 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     counts = fd.stratum_counts(units)
     if not sum(c["eligible"] for c in counts.values()):
         raise ValidationError("抽查范围内没有可抽取的检查对象")
-    roster = roster_entries(task)
+    # Public rosters name inspectors by pseudonym (fairdraw spec §4.2.1), never by 执法证号.
+    roster = roster_entries(task, pseudonyms=ensure_pseudonyms(list(roster_queryset(task))))
     if len([r for r in roster if not r.on_leave]) < task.group_size:
         raise ValidationError(f"可选派的在岗执法人员不足 {task.group_size} 人，无法组成检查组")
     try:
@@ -435,7 +437,9 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
     if out.assignment is None:
         return
     roster = {i.inspector_id: i for i in fd.parse_roster(roster_bytes)}
-    inspectors = {i.cert_no: i for i in Inspector.objects.filter(cert_no__in=roster)}
+    inspectors = {i.cert_no: i for i in Inspector.objects.filter(cert_no__in=roster)}  # rosters before pseudonyms
+    inspectors |= {p.pseudonym: p.inspector for p in InspectorPseudonym.objects.filter(pseudonym__in=roster)
+                   .select_related("inspector")}  # fmt: skip
     assignments = []
     for uid, group in out.assignment.groups.items():
         target = targets[uid]
@@ -444,7 +448,7 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
                 InspectorAssignment(
                     target=target,
                     inspector=inspectors[iid],
-                    inspector_code=iid,
+                    inspector_code=inspectors[iid].cert_no,
                     inspector_name=inspectors[iid].name,
                     is_specialist=bool(target.specialty) and target.specialty in roster[iid].specialties,
                 )  # fmt: skip

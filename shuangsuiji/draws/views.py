@@ -319,6 +319,18 @@ def draw_file(request, pk, kind):
 
 
 @login_required
+def draw_roster_key(request, pk):
+    """化名对照 (fairdraw-roster-key/1): for 纪检 every inspector's pseudonym, 执法证号 and salt; for an inspector
+    only their own. With it the full roster is verified: pseudonym = SHA-256(LP("SRV1/pseudonym", salt, 执法证号))."""
+    draw = get_object_or_404(Draw, pk=pk)
+    data = selectors.roster_keys(request.user, draw)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{draw.code}-roster-key.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 def draw_record(request, pk):
     """抽取记录: printable HTML (A4 print layout)."""
     draw = _draw(request, pk)

@@ -78,7 +78,7 @@ from .assign import (
 )
 from .canon import canonical_json, format_fraction, parse_fraction, parse_rate
 from .errors import FairdrawError, MalformedInput
-from .keys import key_hex, unit_key
+from .keys import inspector_pseudonym, key_hex, unit_key
 from .manifest import MANIFEST_FORMAT, DrawOutput, build_manifest, manifest_bytes, run_draw
 from .plan import AssignmentRules, DrawPlan, StratumRule
 from .ratios import (
@@ -148,6 +148,7 @@ __all__ = [
     "drand",
     "drand_value",
     "format_fraction",
+    "inspector_pseudonym",
     "key_hex",
     "lottery_value",
     "manifest_bytes",

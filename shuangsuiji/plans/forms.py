@@ -40,7 +40,7 @@ class TaskForm(forms.ModelForm):
             "name", "kind", "lead_organization", "scope_region", "business_lines", "tags", "risk_levels",
             "exclude_inspected_days", "stratify_by", "default_rate", "default_min", "default_max", "substitutes",
             "window_start", "window_end", "group_size", "require_specialist", "region_rule", "max_load",
-            "roster_organizations", "note",
+            "roster_organizations", "withhold_targets", "note",
         ]  # fmt: skip
         widgets = {
             "business_lines": forms.CheckboxSelectMultiple,

@@ -152,6 +152,10 @@ class Task(ScopedModel, TimeStampedModel):
         "accounts.Organization", verbose_name="执法人员来源机构", blank=True, related_name="+",
         help_text="不选表示本区划内全部在岗执法人员",
     )  # fmt: skip
+    withhold_targets = models.BooleanField(
+        "检查开始前不公开抽取对象", default=True,
+        help_text="勾选后，门户网站在检查开始日期之前只公示抽取承诺，不公示抽中对象名单和结果文件，以免被检查对象提前知悉",
+    )  # fmt: skip
     note = models.TextField("备注", blank=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """The public portal /gs/: anonymous, published data only, personal data masked, draws verifiable."""
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -241,3 +242,22 @@ def test_probability_text():
     assert probability_text("0/0") == "本层没有可抽取的对象"
     assert probability_text("2*w/9000000").startswith("按风险权重抽取：每户被抽中的机会 = 2 × 本户权重 ÷ 9000000")
     assert probability_text("0*w/0").startswith("本层无需按权重抽取")
+
+
+def test_targets_withheld_until_the_window_opens(client, locked):
+    """Issue #14 (e): by default a task's targets stay off the portal until its inspection window opens;
+    the commitment (and its hash) is public from the start."""
+    from shuangsuiji.plans.models import Task
+
+    draw = locked["draw"]
+    Task.objects.filter(pk=draw.task_id).update(window_start=dt.date(2026, 7, 1))  # after the frozen today
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert draw.commitment_hash in body and "2026年7月1日 起公示" in body
+    chosen = draw.targets.filter(role="selected").first()
+    assert chosen.unit_code not in body
+    for kind in ("pool", "roster", "manifest"):
+        assert client.get(reverse("disclosure:draw_file", args=[draw.code, kind])).status_code == 404
+    assert client.get(reverse("disclosure:draw_file", args=[draw.code, "commitment"])).status_code == 200
+    Task.objects.filter(pk=draw.task_id).update(withhold_targets=False)  # the task's setting
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert chosen.unit_code in body
