@@ -65,7 +65,7 @@ Command line verifier::
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment] [--expect-commitment HASH]
 """
 
-from . import commitlog, drand
+from . import commitlog, drand, merkle
 from .allocate import Allocation, StratumAllocation, allocate
 from .assign import (
     AssignmentResult,
@@ -152,6 +152,7 @@ __all__ = [
     "key_hex",
     "lottery_value",
     "manifest_bytes",
+    "merkle",
     "parse_fraction",
     "parse_rate",
     "parse_roster",

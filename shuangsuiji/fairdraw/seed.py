@@ -23,6 +23,8 @@ from .plan import DrawPlan
 from .snapshot import POOL_FORMAT
 
 COMMITMENT_FORMAT = "fairdraw-commitment/1"
+# Version 2 adds ``pool_merkle_root`` (spec §3.1): per-unit inclusion proofs against the commitment.
+COMMITMENT_FORMAT_V2 = "fairdraw-commitment/2"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_PUBLIC_VALUE_BYTES = 4096
 # spec §2: YYYY-MM-DDTHH:MM:SS±HH:MM, ASCII digits, a real date and time, offset below 24 h
@@ -68,6 +70,7 @@ def build_commitment(
     roster_digest: str | None = None,
     attempt: int = 1,
     task: Mapping | None = None,
+    pool_merkle_root: str | None = None,
 ) -> dict:
     """The commitment record (a plain dict, canonical-JSON encodable).
 
@@ -111,7 +114,7 @@ def build_commitment(
         if c["total"] != c["eligible"] + c["excluded"] or min(c.values()) < 0:
             raise FairdrawError("STRATA_COUNTS", f"分层 {h} 的数量不一致：{c}")
     record = {
-        "format": COMMITMENT_FORMAT,
+        "format": COMMITMENT_FORMAT if pool_merkle_root is None else COMMITMENT_FORMAT_V2,
         "draw_id": draw_id,
         "attempt": attempt,
         "task": _task(task),
@@ -125,6 +128,8 @@ def build_commitment(
         "published_at": _check_published_at(published_at),
         "hash": "sha256",
     }
+    if pool_merkle_root is not None:
+        record["pool_merkle_root"] = check_hex64(pool_merkle_root, "号池默克尔根 pool_merkle_root")
     canonical_json(record)  # validates encodability
     return record
 
@@ -200,11 +205,18 @@ def check_commitment(record: object) -> dict:
     exactly what ``build_commitment`` produces for the same fields)."""
     from .errors import MalformedInput
 
-    if not isinstance(record, Mapping) or set(record) != set(COMMITMENT_KEYS):
-        raise MalformedInput("COMMITMENT_KEYS", f"承诺记录的字段应为 {list(COMMITMENT_KEYS)}")
-    if record["format"] != COMMITMENT_FORMAT or record["pool_format"] != POOL_FORMAT or record["hash"] != "sha256":
+    v2 = isinstance(record, Mapping) and record.get("format") == COMMITMENT_FORMAT_V2
+    keys = (*COMMITMENT_KEYS, "pool_merkle_root") if v2 else COMMITMENT_KEYS
+    if not isinstance(record, Mapping) or set(record) != set(keys):
+        raise MalformedInput("COMMITMENT_KEYS", f"承诺记录的字段应为 {list(keys)}")
+    if (
+        record["format"] not in (COMMITMENT_FORMAT, COMMITMENT_FORMAT_V2)
+        or record["pool_format"] != POOL_FORMAT
+        or record["hash"] != "sha256"
+    ):
         raise MalformedInput(
-            "COMMITMENT_FORMAT", f"承诺记录格式应为 {COMMITMENT_FORMAT}、号池格式 {POOL_FORMAT}、哈希 sha256"
+            "COMMITMENT_FORMAT",
+            f"承诺记录格式应为 {COMMITMENT_FORMAT_V2}（或 {COMMITMENT_FORMAT}）、号池格式 {POOL_FORMAT}、哈希 sha256",
         )
     try:
         rebuilt = build_commitment(
@@ -217,6 +229,7 @@ def check_commitment(record: object) -> dict:
             roster_digest=record["roster_digest"],
             attempt=record["attempt"],
             task=record["task"],
+            pool_merkle_root=record["pool_merkle_root"] if v2 else None,
         )
     except FairdrawError as e:
         raise MalformedInput(e.code, f"承诺记录无效：{e.message_zh}") from e

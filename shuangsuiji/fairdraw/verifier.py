@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import commitlog, drand
+from . import commitlog, drand, merkle
 from .canon import load_json_bytes
 from .errors import FairdrawError, MalformedInput
 from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_FORMATS, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
@@ -183,6 +183,16 @@ def verify_manifest(
                 return _different(b.path, b.message_zh, b.expected, b.actual, **used)
             notes += inc.notes
             used.update(log_entry=inc.entry["seq"], log_size=inc.size, log_head=inc.head)
+        if "pool_merkle_root" in commitment:  # commitment/2: the per-unit proofs' root (spec §3.1)
+            root = merkle.merkle_root(pool_bytes)
+            if root != commitment["pool_merkle_root"]:
+                return _different(
+                    "commitment.pool_merkle_root",
+                    "号池快照的默克尔根与承诺记录不一致",
+                    commitment["pool_merkle_root"],
+                    root,
+                    **used,
+                )
         # 2. The commitment hash.
         if m["commitment_hash"] != ch:
             return _different(

@@ -160,6 +160,16 @@ def _infeasible() -> dict:
     )
 
 
+def _merkle() -> dict:
+    """commitment/2 with ``pool_merkle_root``; expected.proofs holds inclusion proofs of three units."""
+    c = _basic()
+    c["name"] = "v7-merkle-commitment"
+    c["description"] = "承诺记录第 2 版含号池默克尔根（RFC 6962），附三个检查对象的包含证明。"
+    c["merkle"] = True
+    c["proofs"] = ["U01", "U08", "U12"]
+    return c
+
+
 def build_case(c: dict) -> dict:
     pool = fd.canonical_pool_bytes(c["units"])
     roster_b = None if c["roster"] is None else fd.canonical_roster_bytes(c["roster"])
@@ -172,6 +182,7 @@ def build_case(c: dict) -> dict:
         published_at="2025-03-31T10:00:00+08:00",
         roster_digest=None if roster_b is None else fd.roster_digest(roster_b),
         task={"name": c["description"][:40]},
+        pool_merkle_root=fd.merkle.merkle_root(pool) if c.get("merkle") else None,
     )
     signatures = c.get("signatures", {})
     evidence = [
@@ -200,6 +211,11 @@ def build_case(c: dict) -> dict:
             "seed": seed.hex(),
             "unit_keys": keys,
             "manifest": out.manifest,
+            **(
+                {"proofs": [fd.merkle.inclusion_proof(pool, u, c["name"]) for u in c["proofs"]]}
+                if c.get("proofs")
+                else {}
+            ),
         },
     }
 
@@ -275,7 +291,7 @@ def _problems() -> dict:
     )
 
 
-CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems)
+CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle)
 
 
 # ---------------------------------------------------------------- refusal vectors (docs/fairdraw-vectors/refuse/)
