@@ -271,6 +271,10 @@ MATRIX: dict[str, Route] = {
     "disclosure:draw_file": r("disclosure:draw_file", PUBLIC, args=lambda w: {"code": w.draw_code, "kind": "manifest"}),
     "disclosure:result_search": r("disclosure:result_search", PUBLIC),
     "disclosure:commitment_log": r("disclosure:commitment_log", PUBLIC),
+    "disclosure:draw_unit_proof": Route(
+        url=lambda w: reverse("disclosure:draw_unit_proof", kwargs={"code": w.draw_code, "unit_id": w.draw_unit_code}),
+        allow=PUBLIC,
+    ),
     # --- dashboards (scoped to the user's own region; see test_dashboards_refuse_another_county) ----------
     "dashboards:kpi": r("dashboards:kpi", ANY),
     "dashboards:monthly_report": r("dashboards:monthly_report", ANY),
@@ -483,6 +487,7 @@ def build_world() -> SimpleNamespace:
         task_item=task.items.first().pk, rule=task.stratum_rules.first().pk,
         undrawn_task=Task.objects.filter(plan=plan).exclude(pk__in=drawn_task_ids).first().pk,
         draw=draw.pk, draw_code=draw.code,
+        draw_unit_code=DrawTarget.objects.filter(draw=draw).order_by("pk").first().unit_code,
         committed_draw=committed_draw.pk,
         committed_source=committed_draw.sources.order_by("position").first().pk,
         announced_source=announced.pk,

@@ -146,3 +146,21 @@ def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
         substitute_rank=substitutes.index(code) + 1 if code in substitutes else None,
         probability=sel.get("probability", ""), eligible=sel.get("eligible", 0), n=sel.get("n", 0),
     )  # fmt: skip
+
+
+def unit_proof(draw, unit_id: str) -> dict | None:
+    """The inclusion proof of one unit against the commitment's `pool_merkle_root` (fairdraw spec §3.1), or None
+    (commitment without a root, unit not in the pool). O(log N) hashes; built once per unit from the pool
+    snapshot and cached like the verification."""
+    if draw_selectors.pool_entry(draw, unit_id) is None:
+        return None
+    key = f"gs:proof:{draw.pk}:{draw.pool_digest}:{unit_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
+    if "pool_merkle_root" not in commitment:
+        return None
+    proof = fd.merkle.inclusion_proof(draw.file_bytes(FileKind.POOL), unit_id, draw.code)
+    cache.set(key, proof, CACHE_SECONDS)
+    return proof

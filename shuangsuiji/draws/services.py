@@ -153,6 +153,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
             public_sources=[spec for _k, spec, _a in sources],
             published_at=timezone.localtime(now).isoformat(timespec="seconds"),
             roster_digest=fd.roster_digest(roster_bytes), attempt=attempt, task=_task_summary(task),
+            pool_merkle_root=fd.merkle.merkle_root(pool_bytes),  # per-unit inclusion proofs (spec §3.1)
         )  # fmt: skip
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc

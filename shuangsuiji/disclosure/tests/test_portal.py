@@ -261,3 +261,22 @@ def test_targets_withheld_until_the_window_opens(client, locked):
     Task.objects.filter(pk=draw.task_id).update(withhold_targets=False)  # the task's setting
     body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
     assert chosen.unit_code in body
+
+
+def test_unit_inclusion_proof_from_the_portal(client, locked):
+    """Issue #14 (g): the commitment carries the pool's Merkle root; the portal serves one unit's O(log N) proof,
+    which checks against the commitment without the pool."""
+    draw = locked["draw"]
+    commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
+    assert commitment["format"] == "fairdraw-commitment/2"
+    chosen = draw.targets.filter(role="selected").first()
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code]), {"code": chosen.unit_code}))
+    url = reverse("disclosure:draw_unit_proof", args=[draw.code, chosen.unit_code])
+    assert url in body
+    response = client.get(url)
+    assert response.status_code == 200
+    proof = json.loads(response.content)
+    assert len(proof["path"]) <= draw.unit_total.bit_length()
+    unit = fd.merkle.verify_inclusion(proof, commitment["pool_merkle_root"])
+    assert unit["unit_id"] == chosen.unit_code
+    assert client.get(reverse("disclosure:draw_unit_proof", args=[draw.code, "NOPE"])).status_code == 404
