@@ -271,6 +271,7 @@ MATRIX: dict[str, Route] = {
     "disclosure:draw_file": r("disclosure:draw_file", PUBLIC, args=lambda w: {"code": w.draw_code, "kind": "manifest"}),
     "disclosure:result_search": r("disclosure:result_search", PUBLIC),
     "disclosure:commitment_log": r("disclosure:commitment_log", PUBLIC),
+    "disclosure:verifier_download": r("disclosure:verifier_download", PUBLIC),
     "disclosure:draw_unit_proof": Route(
         url=lambda w: reverse("disclosure:draw_unit_proof", kwargs={"code": w.draw_code, "unit_id": w.draw_unit_code}),
         allow=PUBLIC,

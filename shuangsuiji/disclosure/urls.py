@@ -19,4 +19,5 @@ urlpatterns = [
     path("draws/<str:code>/proof/<str:unit_id>/", views.draw_unit_proof, name="draw_unit_proof"),
     path("results/", views.result_search, name="result_search"),
     path("log/commitments.jsonl", views.commitment_log, name="commitment_log"),
+    path("verifier/fairdraw-verify.pyz", views.verifier_download, name="verifier_download"),
 ]

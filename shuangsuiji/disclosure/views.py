@@ -28,7 +28,7 @@ from shuangsuiji.draws.selectors import commitment_of
 from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.plans.choices import TaskKind
 
-from . import selectors, verification
+from . import selectors, verification, verifier_app
 from .masking import mask_cert, mask_name
 
 PAGE_SIZE = 20
@@ -246,7 +246,7 @@ def draw_verify(request, code):
     draw = _draw_or_404(code)
     report = verification.verify(draw) if selectors.result_is_public(draw) else None
     context = _draw_context(request, draw)
-    context.update(title=f"验证抽取 {draw.code}", report=report)
+    context.update(title=f"验证抽取 {draw.code}", report=report, verifier_sha256=verifier_app.verifier_zipapp()[1])
     return render(request, "disclosure/draw_verify.html", _common(request, **context))
 
 
@@ -289,6 +289,16 @@ def draw_unit_proof(request, code, unit_id):
         raise Http404("该检查对象不在本次抽取的号池快照中，或本次承诺没有默克尔根")
     response = HttpResponse(json.dumps(proof, ensure_ascii=False, indent=1), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{draw.code}-{proof["unit_id"]}-proof.json"'
+    return response
+
+
+@public
+def verifier_download(request):
+    """The Python verifier as one file (zipapp); its SHA-256 is printed on every verify page."""
+    data, digest = verifier_app.verifier_zipapp()
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{verifier_app.FILENAME}"'
+    response["X-Content-SHA256"] = digest
     return response
 
 

@@ -280,3 +280,28 @@ def test_unit_inclusion_proof_from_the_portal(client, locked):
     unit = fd.merkle.verify_inclusion(proof, commitment["pool_merkle_root"])
     assert unit["unit_id"] == chosen.unit_code
     assert client.get(reverse("disclosure:draw_unit_proof", args=[draw.code, "NOPE"])).status_code == 404
+
+
+def test_single_file_verifier_download(client, locked, tmp_path):
+    """Issue #14 (h, part): the verify page offers the Python verifier as one zipapp with its SHA-256; it runs
+    with nothing but Python and verifies the draw against the expected commitment and the commitment log."""
+    import subprocess
+    import sys
+
+    draw = locked["draw"]
+    body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
+    response = client.get(reverse("disclosure:verifier_download"))
+    assert response.status_code == 200
+    pyz = response.content
+    assert hashlib.sha256(pyz).hexdigest() in body
+    assert client.get(reverse("disclosure:verifier_download")).content == pyz  # deterministic
+    (tmp_path / "v.pyz").write_bytes(pyz)
+    for kind in ("manifest", "pool", "roster"):
+        (tmp_path / kind).write_bytes(client.get(reverse("disclosure:draw_file", args=[draw.code, kind])).getvalue())
+    (tmp_path / "log").write_bytes(b"".join(client.get(reverse("disclosure:commitment_log")).streaming_content))
+    cmd = [sys.executable, "-I", str(tmp_path / "v.pyz"), str(tmp_path / "manifest"), str(tmp_path / "pool"),
+           "--roster", str(tmp_path / "roster"), "--expect-commitment", draw.commitment_hash,
+           "--log", str(tmp_path / "log")]  # fmt: skip
+    r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)  # -I: not this checkout
+    assert r.returncode == 0 and r.stdout.startswith("VERIFIED"), r.stdout + r.stderr
+    assert f"--expect-commitment {draw.commitment_hash} --log commitments.jsonl" in body
