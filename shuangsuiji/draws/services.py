@@ -362,6 +362,7 @@ def draw_run(
     draw = _locked_draw(draw)
     _require_status(draw, "run")
     values, evidence = canonical_values(draw, raw_values, now, signatures)
+    _check_logged_before_values(draw, now)
     commitment = commitment_of(draw)
     pool_bytes, roster_bytes = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
     try:
@@ -396,6 +397,20 @@ def draw_run(
               "assignment_feasible": draw.assignment_feasible},
     )  # fmt: skip
     return draw
+
+
+def _check_logged_before_values(draw: Draw, now: dt.datetime) -> None:
+    """A draw is valid only if its commitment entered the public log before every public value was announced
+    (fairdraw spec §14): the lottery draw time / drand round time, and the witnesses' reveal (now)."""
+    entry = CommitmentLogEntry.objects.filter(draw=draw).first()
+    if entry is None:
+        raise ValidationError("该抽取的承诺不在承诺公示日志中，不能抽取")
+    late = [s.description for s in draw.sources.all() if s.available_at and entry.logged_time >= s.available_at]
+    if late or entry.logged_time >= now:
+        raise ValidationError(
+            f"承诺进入承诺公示日志（{timezone.localtime(entry.logged_time):%Y年%m月%d日 %H:%M}）不早于公开随机值产生"
+            f"（{'、'.join(late) or '监督人揭示随机数'}），本次抽取无效，须作废后重新承诺"
+        )
 
 
 def _index_pool(draw: Draw, pool_bytes: bytes) -> int:

@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from django.urls import reverse
@@ -95,3 +96,17 @@ def test_a_late_commitment_is_refused_by_the_verifier(locked):
     rep = fd.verify_manifest(manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER),
                              log=fd.commitlog.entry_line(e))  # fmt: skip
     assert rep.status == "DIFFERENT" and rep.path == "log[0].logged_at", rep.text()
+
+
+def test_draw_refused_when_the_commitment_was_not_logged_before_the_values(gq, approver_gq):
+    from shuangsuiji.draws.models import PublicSource
+    from shuangsuiji.draws.testing import KL8_NUMBERS, enter_and_confirm
+    from shuangsuiji.plans.tests.fixtures import after_draw_time
+
+    draw = _freeze(gq, approver_gq)
+    after = after_draw_time()
+    enter_and_confirm(draw, approver_gq, KL8_NUMBERS, now=after)
+    # the lottery's announcement time as recorded is moved before the log entry (as if drawn before committing)
+    PublicSource.objects.filter(draw=draw).update(available_at=draw.log_entry.logged_time)
+    with pytest.raises(ValidationError, match="承诺公示日志"):
+        services.draw_run(user=approver_gq, draw=draw, now=after)
