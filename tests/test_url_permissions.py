@@ -261,6 +261,8 @@ MATRIX: dict[str, Route] = {
     "draws:draw_verify": r("draws:draw_verify", GQ_VIEW, method="post", args=pk("draw")),
     "draws:draw_file": r("draws:draw_file", GQ_VIEW, args=lambda w: {"pk": w.draw, "kind": "manifest"}),
     "draws:draw_record": r("draws:draw_record", GQ_VIEW, args=pk("draw")),
+    # 化名对照 (salts): 纪检 sees all, an inspector only their own entry (tests: draws/tests/test_pseudonyms.py)
+    "draws:draw_roster_key": r("draws:draw_roster_key", frozenset({"oversight", "inspector"}), args=pk("draw")),
     # WeasyPrint takes a second a page: the read-only role stands for all (same `_draw` check as draw_record)
     "draws:draw_record_pdf": r("draws:draw_record_pdf", GQ_VIEW, args=pk("draw"), sample=("oversight",)),
     "draws:target_substitute": r(
@@ -282,6 +284,12 @@ MATRIX: dict[str, Route] = {
     "disclosure:draw_verify": r("disclosure:draw_verify", PUBLIC, args=lambda w: {"code": w.draw_code}),
     "disclosure:draw_file": r("disclosure:draw_file", PUBLIC, args=lambda w: {"code": w.draw_code, "kind": "manifest"}),
     "disclosure:result_search": r("disclosure:result_search", PUBLIC),
+    "disclosure:commitment_log": r("disclosure:commitment_log", PUBLIC),
+    "disclosure:verifier_download": r("disclosure:verifier_download", PUBLIC),
+    "disclosure:draw_unit_proof": Route(
+        url=lambda w: reverse("disclosure:draw_unit_proof", kwargs={"code": w.draw_code, "unit_id": w.draw_unit_code}),
+        allow=PUBLIC,
+    ),
     # --- dashboards (scoped to the user's own region; see test_dashboards_refuse_another_county) ----------
     "dashboards:kpi": r("dashboards:kpi", ANY),
     "dashboards:monthly_report": r("dashboards:monthly_report", ANY),
@@ -497,6 +505,7 @@ def build_world() -> SimpleNamespace:
         task_item=task.items.first().pk, rule=task.stratum_rules.first().pk,
         undrawn_task=Task.objects.filter(plan=plan).exclude(pk__in=drawn_task_ids).first().pk,
         draw=draw.pk, draw_code=draw.code,
+        draw_unit_code=DrawTarget.objects.filter(draw=draw).order_by("pk").first().unit_code,
         committed_draw=committed_draw.pk,
         committed_source=committed_draw.sources.order_by("position").first().pk,
         announced_source=announced.pk,

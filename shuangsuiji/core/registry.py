@@ -48,6 +48,17 @@ def register_todo(provider: Callable) -> Callable:
     return provider
 
 
+# Other append-only chains `manage.py audit_verify` checks and reports beside the audit trail (e.g. the draws app's
+# public commitment log). A check is `fn() -> (ok: bool, line: str)`; the line names the chain's current head.
+CHAIN_CHECKS: list[Callable] = []
+
+
+def register_chain_check(fn: Callable) -> Callable:
+    if fn not in CHAIN_CHECKS:
+        CHAIN_CHECKS.append(fn)
+    return fn
+
+
 def menu_for(user) -> list[tuple[str, list[dict]]]:
     sections: dict[str, list[dict]] = {}
     for item in sorted(registry.menu, key=lambda i: i.order):

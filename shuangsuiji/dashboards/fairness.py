@@ -29,6 +29,7 @@ from fractions import Fraction
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine, Inspector, RegulatedUnit
+from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import DrawStatus, FileKind, TargetRole
 from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.models import Draw, DrawFile, DrawTarget
@@ -206,6 +207,7 @@ def _name_units(units: dict) -> None:
 
 def _name_inspectors(inspectors: dict) -> None:
     names = dict(Inspector.objects.filter(cert_no__in=list(inspectors)).values_list("cert_no", "name"))
+    names |= draw_selectors.pseudonym_names(inspectors)  # rosters name inspectors by pseudonym
     for code, row in inspectors.items():
         row.label = names.get(code, code)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils import timezone
 
 from shuangsuiji.core.validators import region_scope_prefix
 from shuangsuiji.directory.selectors import published_items
@@ -153,8 +154,19 @@ def draw(code: str):
 
 
 def result_is_public(d) -> bool:
-    """The outcome (targets, manifest, pool snapshot) is public once locked, or if a cancelled draw had run."""
+    """The outcome (targets, manifest, pool snapshot) is public once locked, or if a cancelled draw had run —
+    unless the task withholds its targets until the inspection window opens (the commitment is public anyway)."""
+    if targets_withheld_until(d):
+        return False
     return d.status == DrawStatus.LOCKED or (d.status == DrawStatus.CANCELLED and d.drawn_at is not None)
+
+
+def targets_withheld_until(d):
+    """The window's first day while the task withholds its target list from the portal (issue #14 e), else None."""
+    task = d.task
+    if task.withhold_targets and timezone.localdate() < task.window_start:
+        return task.window_start
+    return None
 
 
 def draw_targets(d):

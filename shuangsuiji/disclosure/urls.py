@@ -16,5 +16,8 @@ urlpatterns = [
     path("draws/<str:code>/", views.draw_detail, name="draw_detail"),
     path("draws/<str:code>/verify/", views.draw_verify, name="draw_verify"),
     path("draws/<str:code>/files/<str:kind>/", views.draw_file, name="draw_file"),
+    path("draws/<str:code>/proof/<str:unit_id>/", views.draw_unit_proof, name="draw_unit_proof"),
     path("results/", views.result_search, name="result_search"),
+    path("log/commitments.jsonl", views.commitment_log, name="commitment_log"),
+    path("verifier/fairdraw-verify.pyz", views.verifier_download, name="verifier_download"),
 ]

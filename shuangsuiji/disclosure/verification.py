@@ -20,6 +20,7 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import jobs
 from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.draws import selectors as draw_selectors
+from shuangsuiji.draws.choices import VERDICT_ZH as STATUS_ZH
 from shuangsuiji.draws.choices import FileKind
 from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.jobs import VERIFY
@@ -28,8 +29,12 @@ from shuangsuiji.draws.jobs import VERIFY
 @dataclass(frozen=True)
 class PublicReport:
     status: str  # VERIFIED | DIFFERENT | MALFORMED | CORRUPTED (a stored file fails its SHA-256 check) | PENDING
-    text: str
+    text: str  # the verifier's own output (what `python -m shuangsuiji.fairdraw.verify` prints)
     path: str | None = None
+    display: str = ""  # the same verdict in plain Chinese, for the public page
+    commitment_hash: str = ""
+    public_values: tuple = ()
+    seed: str = ""
 
     @property
     def ok(self) -> bool:
@@ -38,6 +43,10 @@ class PublicReport:
     @property
     def pending(self) -> bool:
         return self.status == "PENDING"
+
+    @property
+    def status_zh(self) -> str:
+        return STATUS_ZH.get(self.status, self.status)
 
 
 def verify(draw) -> PublicReport | None:
@@ -48,12 +57,19 @@ def verify(draw) -> PublicReport | None:
         return None
     row = draw_selectors.stored_verification(draw)
     if row is not None:
-        return PublicReport(status=row.status, text=row.text, path=row.path or None)
+        details = row.details or {}
+        return PublicReport(
+            status=row.status, text=row.text, path=row.path or None, display=details.get("display", ""),
+            commitment_hash=details.get("commitment_hash", ""), public_values=tuple(details.get("public_values", ())),
+            seed=details.get("seed", ""),
+        )  # fmt: skip
     jobs.start_once(
         user=SYSTEM, kind=VERIFY, title=f"公示页复核抽取结果：{draw.code}", params={"draw": draw.pk},
         region=draw.region,
     )  # fmt: skip
-    return PublicReport(status="PENDING", text="正在服务器上重新计算并比对本次抽取，本页每 5 秒自动刷新，完成后显示结论")
+    return PublicReport(
+        status="PENDING", text="", display="正在服务器上重新计算并比对本次抽取，本页每 5 秒自动刷新，完成后显示结论"
+    )
 
 
 def manifest_of(draw) -> dict | None:
@@ -114,3 +130,21 @@ def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
         substitute_rank=substitutes.index(code) + 1 if code in substitutes else None,
         probability=sel.get("probability", ""), eligible=sel.get("eligible", 0), n=sel.get("n", 0),
     )  # fmt: skip
+
+
+def unit_proof(draw, unit_id: str) -> dict | None:
+    """The inclusion proof of one unit against the commitment's `pool_merkle_root` (fairdraw spec §3.1), or None
+    (commitment without a root, unit not in the pool). O(log N) hashes; built once per unit from the pool
+    snapshot and cached like the verification."""
+    if draw_selectors.pool_entry(draw, unit_id) is None:
+        return None
+    key = f"gs:proof:{draw.pk}:{draw.pool_digest}:{unit_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
+    if "pool_merkle_root" not in commitment:
+        return None
+    proof = fd.merkle.inclusion_proof(draw.file_bytes(FileKind.POOL), unit_id, draw.code)
+    cache.set(key, proof, CACHE_SECONDS)
+    return proof

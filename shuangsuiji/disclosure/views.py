@@ -6,25 +6,29 @@ seed, result, verification, a unit's self-check, byte-exact files), 抽查结果
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
+from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
 from shuangsuiji.draws.downloads import draw_file_response
+from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.presentation import commitment_strata, result_strata
 from shuangsuiji.draws.selectors import commitment_of
 from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.plans.choices import TaskKind
 
-from . import selectors, verification
+from . import selectors, verification, verifier_app
 from .masking import mask_cert, mask_name
 
 PAGE_SIZE = 20
@@ -170,6 +174,7 @@ def _draw_context(request, draw) -> dict:
         "commitment_strata": commitment_strata(draw, commitment),
         "sources": [_public_source(s) for s in draw.sources.select_related("entered_by", "confirmed_by")],
         "public_result": public_result,
+        "withheld_until": selectors.targets_withheld_until(draw),
         "manifest": manifest,
         "result": _with_decimal_targets(result_strata(draw, manifest, targets)) if manifest else None,
         "selected_targets": [t for t in targets if t.role == TargetRole.SELECTED],
@@ -181,6 +186,12 @@ def _draw_context(request, draw) -> dict:
         "files": _public_files(draw, public_result),
         "check_code": code,
         "check": check,
+        "check_proof_url": (
+            reverse("disclosure:draw_unit_proof", args=[draw.code, check.code])
+            if check and check.in_pool and "pool_merkle_root" in commitment
+            else ""
+        ),
+        "check_proof_hashes": max(1, (draw.unit_total - 1).bit_length()),
     }
 
 
@@ -235,7 +246,7 @@ def draw_verify(request, code):
     draw = _draw_or_404(code)
     report = verification.verify(draw) if selectors.result_is_public(draw) else None
     context = _draw_context(request, draw)
-    context.update(title=f"验证抽取 {draw.code}", report=report)
+    context.update(title=f"验证抽取 {draw.code}", report=report, verifier_sha256=verifier_app.verifier_zipapp()[1])
     return render(request, "disclosure/draw_verify.html", _common(request, **context))
 
 
@@ -262,6 +273,42 @@ def public_followup(case) -> str:
     if case.kind in ("transfer", "notify"):
         return f"{kind}{case.receiver}" if case.receiver else kind
     return f"{kind}（{case.get_status_display()}）"
+
+
+@public
+def draw_unit_proof(request, code, unit_id):
+    """包含证明: one unit's row and its Merkle audit path to the committed root (fairdraw spec §3.1)."""
+    draw = _draw_or_404(code)
+    if not selectors.result_is_public(draw):
+        raise Http404("抽取结果尚未公示")
+    try:
+        proof = verification.unit_proof(draw, unit_id.strip().upper())
+    except DrawFileCorrupted as exc:
+        raise Http404("文件校验失败") from exc
+    if proof is None:
+        raise Http404("该检查对象不在本次抽取的号池快照中，或本次承诺没有默克尔根")
+    response = HttpResponse(json.dumps(proof, ensure_ascii=False, indent=1), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{draw.code}-{proof["unit_id"]}-proof.json"'
+    return response
+
+
+@public
+def verifier_download(request):
+    """The Python verifier as one file (zipapp); its SHA-256 is printed on every verify page."""
+    data, digest = verifier_app.verifier_zipapp()
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{verifier_app.FILENAME}"'
+    response["X-Content-SHA256"] = digest
+    return response
+
+
+@public
+def commitment_log(request):
+    """承诺公示日志 as JSON lines (fairdraw spec §14): the file `python -m shuangsuiji.fairdraw.verify --log` reads."""
+    response = StreamingHttpResponse(draw_selectors.log_lines(), content_type="application/jsonl; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="commitments.jsonl"'
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @public

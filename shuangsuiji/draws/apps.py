@@ -7,4 +7,8 @@ class DrawsConfig(AppConfig):
     verbose_name = "随机抽取"
 
     def ready(self) -> None:
-        from . import jobs, menu, todos  # noqa: F401  (register background jobs, menu entries and home-page to-dos)
+        from shuangsuiji.core.registry import register_chain_check
+
+        from . import jobs, menu, selectors, todos  # noqa: F401  (register background jobs, menu entries, to-dos)
+
+        register_chain_check(selectors.log_check)  # `manage.py audit_verify` prints the commitment log's head

@@ -98,3 +98,7 @@ FILE_NAMES = {
     FileKind.COMMITMENT: ("commitment.json", "application/json"),
     FileKind.MANIFEST: ("manifest.json", "application/json"),
 }
+
+
+# The verifier's verdicts in plain Chinese (its own output keeps the status word a script can test).
+VERDICT_ZH = {"VERIFIED": "核验通过", "DIFFERENT": "不一致", "MALFORMED": "文件格式错误", "CORRUPTED": "文件校验失败"}

@@ -383,6 +383,8 @@ class DrawVerification(models.Model):
     status = models.CharField("核验结论", max_length=20)  # VERIFIED | DIFFERENT | MALFORMED | CORRUPTED
     text = models.TextField("核验说明")
     path = models.CharField("验证路径", max_length=40, blank=True)
+    details = models.JSONField("核验要点", default=dict, blank=True,
+                               help_text="中文结论、承诺哈希、所用公开随机值和随机种子（公示页显示）")  # fmt: skip
     verified_at = models.DateTimeField("核验时间")
 
     class Meta:
@@ -397,3 +399,71 @@ class DrawVerification(models.Model):
         return (self.manifest_hash, self.pool_digest, self.roster_digest) == (
             draw.manifest_hash, draw.pool_digest, draw.roster_digest or ""
         )
+
+
+class CommitmentLogEntry(models.Model):
+    """承诺公示日志: one entry per published commitment, append-only and hash-chained (fairdraw spec §14).
+
+    Written by `services.draw_freeze` in the same transaction as the commitment; the bytes of an entry are
+    `fairdraw.commitlog.entry_line(entry_dict())`. Database guards: unique seq, unique prev (the chain cannot
+    fork), seq ≥ 1, and a trigger that refuses UPDATE (and DELETE and TRUNCATE on PostgreSQL).
+    """
+
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    draw = models.OneToOneField(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="log_entry")
+    draw_code = models.CharField("抽取编号", max_length=60)
+    commitment_hash = models.CharField("承诺哈希", max_length=64, unique=True)
+    logged_at = models.CharField("记录时间（原文）", max_length=25, help_text="YYYY-MM-DDTHH:MM:SS+08:00，参与哈希")
+    logged_time = models.DateTimeField("记录时间")
+    prev_hash = models.CharField("前一条哈希", max_length=64, unique=True)
+    entry_hash = models.CharField("本条哈希", max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "承诺公示日志"
+        verbose_name_plural = "承诺公示日志"
+        ordering = ["seq"]
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=1), name="commitment_log_seq_positive"),
+            models.CheckConstraint(condition=~Q(prev_hash=models.F("entry_hash")), name="commitment_log_no_self_loop"),
+        ]
+
+    def __str__(self) -> str:
+        return f"第 {self.seq} 条 {self.draw_code}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("承诺公示日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("承诺公示日志只能追加，不能删除")
+
+    def entry_dict(self) -> dict:
+        return {
+            "format": "fairdraw-log/1", "seq": self.seq, "draw_id": self.draw_code,
+            "commitment_hash": self.commitment_hash, "logged_at": self.logged_at, "prev": self.prev_hash,
+            "hash": self.entry_hash,
+        }  # fmt: skip
+
+
+class InspectorPseudonym(models.Model):
+    """The pseudonymous id under which an inspector appears in public rosters (fairdraw spec §4.2.1).
+
+    pseudonym = fairdraw.inspector_pseudonym(salt, cert_no); one per inspector, kept across draws so that loads
+    can be compared between draws without naming anyone. The salt is shown only to oversight (纪检) and to the
+    inspector (`selectors.roster_keys`)."""
+
+    inspector = models.OneToOneField(
+        "directory.Inspector", verbose_name="执法人员", on_delete=models.PROTECT, related_name="draw_pseudonym"
+    )
+    pseudonym = models.CharField("化名编号", max_length=40, unique=True)
+    cert_no = models.CharField("执法证号（生成时）", max_length=50)
+    salt = models.CharField("盐值（十六进制）", max_length=64)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "执法人员化名"
+        verbose_name_plural = "执法人员化名"
+
+    def __str__(self) -> str:
+        return self.pseudonym

@@ -1,12 +1,37 @@
 """How a draw's commitment and result read per stratum: shared by the staff pages (draws/views.py) and the
 public portal (disclosure/views.py), so neither view module imports the other."""
 
+from fractions import Fraction
+
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.plans import pool
 
 from .choices import TargetRole
 from .models import Draw
+
+
+def percent_text(p: Fraction) -> str:
+    """“即 50%” when exact, else “约 4.8%” (two significant digits)."""
+    pct = p * 100
+    if pct.denominator == 1:
+        return f"即 {pct.numerator}%"
+    return f"约 {float(pct):.2g}%"
+
+
+def probability_text(probability: str) -> str:
+    """A manifest probability in plain Chinese: “每户被抽中的机会 = 13/270，约 4.8%”.
+
+    ``"n/E"`` (equal probability); ``"n'*w/W"`` (by weight, spec §7.3); degenerate strata say so."""
+    if "*w/" in probability:
+        factor, denominator = probability.split("*w/")
+        if denominator == "0" or factor == "0":
+            return "本层无需按权重抽取（其余对象均为必抽或本层不抽取）"
+        return f"按风险权重抽取：每户被抽中的机会 = {factor} × 本户权重 ÷ {denominator}（被列为必抽的单位为 100%）"
+    n, _, e = probability.partition("/")
+    if not e or e == "0":
+        return "本层没有可抽取的对象"
+    return f"每户被抽中的机会 = {n}/{e}，{percent_text(Fraction(int(n), int(e)))}"
 
 
 def commitment_strata(draw: Draw, commitment: dict) -> list[dict]:
@@ -25,6 +50,10 @@ def commitment_strata(draw: Draw, commitment: dict) -> list[dict]:
             "min_n": rule.min_n, "max_n": rule.max_n,
             "expected": f"{float(pool.expected_n(rule, c['eligible'])):.2f}",
             "probability": fd.format_fraction(prob), "probability_pct": f"{float(prob) * 100:.2f}%",
+            "probability_text": (
+                f"每户被抽中的机会 = {fd.format_fraction(prob)}，{percent_text(prob)}" if c["eligible"]
+                else "本层没有可抽取的对象"
+            ),
         })  # fmt: skip
     return rows
 
@@ -39,6 +68,7 @@ def result_strata(draw: Draw, manifest: dict, targets) -> list[dict]:
         alloc = manifest["allocation"][h]
         out.append({
             "stratum": h, "n": sel["n"], "eligible": sel["eligible"], "probability": sel["probability"],
+            "probability_text": probability_text(sel["probability"]),
             "target": alloc["target"], "clamp": alloc["clamp"], "threshold": sel["threshold"],
             **by_stratum.get(h, {"selected": [], "substitutes": []}),
         })  # fmt: skip

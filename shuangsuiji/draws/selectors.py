@@ -3,12 +3,14 @@
 import datetime as dt
 import json
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 
+from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import RiskRating
 
 from .choices import DrawStatus, FileKind, TargetRole
-from .models import Draw, DrawPoolEntry, DrawTarget, InspectorAssignment
+from .models import CommitmentLogEntry, Draw, DrawPoolEntry, DrawTarget, InspectorAssignment, InspectorPseudonym
 
 RISK_WINDOW_DAYS = 90  # 冻结前多少天内的信用风险分类变更列入抽取记录
 RISK_CHANGES_SHOWN = 500
@@ -106,3 +108,72 @@ def stored_verification(draw: Draw):
 
     row = DrawVerification.objects.filter(draw_id=draw.pk).first()
     return row if row is not None and row.matches(draw) else None
+
+
+# ---------------------------------------------------------------- the public commitment log (fairdraw spec §14)
+
+
+def log_head() -> CommitmentLogEntry | None:
+    """The last entry of the commitment log (None while it is empty); public."""
+    return CommitmentLogEntry.objects.order_by("-seq").first()
+
+
+def log_entry_of(draw: Draw) -> CommitmentLogEntry | None:
+    return CommitmentLogEntry.objects.filter(draw=draw).first()
+
+
+def log_lines():
+    """The log as JSON lines (canonical JSON + LF per entry), streamed in seq order; public."""
+    for entry in CommitmentLogEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        yield fd.commitlog.entry_line(entry.entry_dict())
+
+
+def log_check() -> tuple[bool, str]:
+    """Re-check the stored log (chain, seq, times) the way `fairdraw.verify --log` does; for audit_verify."""
+    data = b"".join(log_lines())
+    try:
+        entries = fd.commitlog.parse_log(data)
+    except fd.commitlog.LogBreak as b:
+        return False, f"承诺公示日志哈希链断开：{b.path}：{b.message_zh}"
+    except fd.MalformedInput as e:
+        return False, f"承诺公示日志格式错误：{e.message_zh}"
+    if not entries:
+        return True, "承诺公示日志：尚无记录"
+    head = entries[-1]
+    return (
+        True,
+        f"承诺公示日志完整：共 {len(entries)} 条，链尾 第 {head['seq']} 条 {head['hash']}（{head['logged_at']}）",
+    )
+
+
+# ---------------------------------------------------------------- pseudonymous rosters (fairdraw spec §4.2.1)
+
+ROSTER_KEY_FORMAT = "fairdraw-roster-key/1"
+
+
+def roster_keys(user, draw: Draw) -> dict:
+    """The key to a draw's pseudonymous roster: per inspector the pseudonym, 执法证号, name and salt, so that
+    pseudonym = SHA-256(LP("SRV1/pseudonym", salt, 执法证号)) can be recomputed. Oversight (纪检, in scope) and
+    superusers get every entry, an inspector only their own; everyone else is refused."""
+    from shuangsuiji.accounts.roles import Role
+    from shuangsuiji.core.permissions import in_scope
+
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied
+    everyone = user.is_superuser or (getattr(user, "role", "") == Role.OVERSIGHT and in_scope(user, draw))
+    ids = [i.inspector_id for i in fd.parse_roster(draw.file_bytes(FileKind.ROSTER))]
+    rows = InspectorPseudonym.objects.filter(pseudonym__in=ids).select_related("inspector")
+    if not everyone:
+        if not in_scope(user, draw):
+            raise PermissionDenied
+        rows = rows.filter(inspector__user=user)
+        if not rows:
+            raise PermissionDenied("只有纪检监督人员和名录中的执法人员本人可以查看化名对照")
+    entries = [{"inspector_id": r.pseudonym, "cert_no": r.cert_no, "name": r.inspector.name, "salt": r.salt}
+               for r in sorted(rows, key=lambda r: r.pseudonym)]  # fmt: skip
+    return {"format": ROSTER_KEY_FORMAT, "draw_id": draw.code, "roster_digest": draw.roster_digest, "entries": entries}
+
+
+def pseudonym_names(ids) -> dict[str, str]:
+    """pseudonym → inspector name, for internal statistics (dashboards)."""
+    return dict(InspectorPseudonym.objects.filter(pseudonym__in=list(ids)).values_list("pseudonym", "inspector__name"))

@@ -43,6 +43,7 @@ from shuangsuiji.plans.models import Task
 from . import sources as src
 from .choices import (
     DRAW_TRANSITIONS,
+    VERDICT_ZH,
     DrawStatus,
     FileKind,
     SourceKind,
@@ -51,6 +52,7 @@ from .choices import (
     TargetStatus,
 )
 from .models import (
+    CommitmentLogEntry,
     Draw,
     DrawFile,
     DrawPoolEntry,
@@ -58,16 +60,18 @@ from .models import (
     DrawVerification,
     DrawWitness,
     InspectorAssignment,
+    InspectorPseudonym,
     PublicSource,
     TargetChange,
 )
 from .selectors import commitment_of
-from .snapshot import roster_entries
+from .snapshot import ensure_pseudonyms, roster_entries, roster_queryset
 
 PERM_DRAW = "draws.draw_draw"
 PERM_VIEW = "draws.view_draw"
 OUT_OF_SCOPE = "不能操作本辖区以外的计划或任务"
 POOL_INDEX_BATCH = 5000
+LOG_LOCK_KEY = 0x5353_4A02  # pg_advisory_xact_lock key for the commitment log (the audit chain uses ...01)
 
 
 def _fd_error(exc: fd.FairdrawError) -> ValidationError:
@@ -145,7 +149,8 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     counts = fd.stratum_counts(units)
     if not sum(c["eligible"] for c in counts.values()):
         raise ValidationError("抽查范围内没有可抽取的检查对象")
-    roster = roster_entries(task)
+    # Public rosters name inspectors by pseudonym (fairdraw spec §4.2.1), never by 执法证号.
+    roster = roster_entries(task, pseudonyms=ensure_pseudonyms(list(roster_queryset(task))))
     if len([r for r in roster if not r.on_leave]) < task.group_size:
         raise ValidationError(f"可选派的在岗执法人员不足 {task.group_size} 人，无法组成检查组")
     try:
@@ -156,6 +161,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
             public_sources=[spec for _k, spec, _a in sources],
             published_at=timezone.localtime(now).isoformat(timespec="seconds"),
             roster_digest=fd.roster_digest(roster_bytes), attempt=attempt, task=_task_summary(task),
+            pool_merkle_root=fd.merkle.merkle_root(pool_bytes),  # per-unit inclusion proofs (spec §3.1)
         )  # fmt: skip
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc
@@ -170,6 +176,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
             )  # fmt: skip
     except IntegrityError as exc:  # the partial unique constraint: someone else drew first
         raise ValidationError("该任务已有进行中的抽取（其他用户刚刚发起），请刷新页面") from exc
+    entry = _log_commitment(draw, now)
     for kind, content in (
         (FileKind.POOL, pool_bytes), (FileKind.ROSTER, roster_bytes), (FileKind.COMMITMENT, commitment_bytes)
     ):  # fmt: skip
@@ -178,12 +185,34 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
         PublicSource.objects.create(draw=draw, position=position, kind=kind, spec=spec, available_at=available_at)
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user,
-        message=f"冻结号池并公布抽取承诺 {code}（承诺哈希 {draw.commitment_hash}）",
-        data={"commitment_hash": draw.commitment_hash, "pool_digest": draw.pool_digest,
+        message=f"冻结号池并公布抽取承诺 {code}（承诺哈希 {draw.commitment_hash}，承诺公示日志第 {entry.seq} 条）",
+        data={"commitment_hash": draw.commitment_hash, "log_seq": entry.seq, "log_hash": entry.entry_hash,
+              "pool_digest": draw.pool_digest,
               "roster_digest": draw.roster_digest, "strata": counts, "public_sources": record["public_sources"],
               "published_at": record["published_at"]},
     )  # fmt: skip
     return draw
+
+
+def _log_commitment(draw: Draw, now: dt.datetime) -> CommitmentLogEntry:
+    """Append the commitment to the public commitment log (fairdraw spec §14), in the caller's transaction.
+
+    Writers are serialised (PostgreSQL advisory lock; SQLite transactions are serial), so the chain never
+    forks; the unique seq / prev constraints would refuse a fork anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOG_LOCK_KEY])
+    last = CommitmentLogEntry.objects.order_by("-seq").first()
+    seq, prev = (last.seq + 1, last.entry_hash) if last else (1, fd.commitlog.GENESIS)
+    local = timezone.localtime(now).replace(microsecond=0)
+    if last and local < last.logged_time:  # a clock set back: the log's time never decreases
+        local = timezone.localtime(last.logged_time)
+    e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw.code, commitment_hash=draw.commitment_hash,
+                                logged_at=local.isoformat(timespec="seconds"))  # fmt: skip
+    return CommitmentLogEntry.objects.create(
+        seq=seq, draw=draw, draw_code=draw.code, commitment_hash=draw.commitment_hash, logged_at=e["logged_at"],
+        logged_time=local, prev_hash=prev, entry_hash=e["hash"],
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- T1: public values and the draw
@@ -341,6 +370,7 @@ def draw_run(
     draw = _locked_draw(draw)
     _require_status(draw, "run")
     values, evidence = canonical_values(draw, raw_values, now, signatures)
+    _check_logged_before_values(draw, now)
     commitment = commitment_of(draw)
     pool_bytes, roster_bytes = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
     try:
@@ -375,6 +405,20 @@ def draw_run(
               "assignment_feasible": draw.assignment_feasible},
     )  # fmt: skip
     return draw
+
+
+def _check_logged_before_values(draw: Draw, now: dt.datetime) -> None:
+    """A draw is valid only if its commitment entered the public log before every public value was announced
+    (fairdraw spec §14): the lottery draw time / drand round time, and the witnesses' reveal (now)."""
+    entry = CommitmentLogEntry.objects.filter(draw=draw).first()
+    if entry is None:
+        raise ValidationError("该抽取的承诺不在承诺公示日志中，不能抽取")
+    late = [s.description for s in draw.sources.all() if s.available_at and entry.logged_time >= s.available_at]
+    if late or entry.logged_time >= now:
+        raise ValidationError(
+            f"承诺进入承诺公示日志（{timezone.localtime(entry.logged_time):%Y年%m月%d日 %H:%M}）不早于公开随机值产生"
+            f"（{'、'.join(late) or '监督人揭示随机数'}），本次抽取无效，须作废后重新承诺"
+        )
 
 
 def _index_pool(draw: Draw, pool_bytes: bytes) -> int:
@@ -438,9 +482,16 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
     if out.assignment is None:
         return
     roster = {i.inspector_id: set(i.specialties) for i in fd.parse_roster(roster_bytes)}
+    # inspector id in the roster → (pk, 执法证号, name): 执法证号 in rosters before pseudonyms, pseudonyms since
     inspectors = {
-        code: (pk, name)
+        code: (pk, code, name)
         for code, pk, name in Inspector.objects.filter(cert_no__in=roster).values_list("cert_no", "pk", "name")
+    }
+    inspectors |= {
+        pseudonym: (pk, code, name)
+        for pseudonym, pk, code, name in InspectorPseudonym.objects.filter(pseudonym__in=roster).values_list(
+            "pseudonym", "inspector_id", "inspector__cert_no", "inspector__name"
+        )
     }
     assignments = []
     for uid, group in out.assignment.groups.items():
@@ -450,8 +501,8 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
                 InspectorAssignment(
                     target=target,
                     inspector_id=inspectors[iid][0],
-                    inspector_code=iid,
-                    inspector_name=inspectors[iid][1],
+                    inspector_code=inspectors[iid][1],
+                    inspector_name=inspectors[iid][2],
                     is_specialist=bool(target.specialty) and target.specialty in roster[iid],
                 )  # fmt: skip
             )
@@ -615,6 +666,21 @@ def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
     return report
 
 
+def verdict_display(report) -> str:
+    """The verdict without the verifier's English status word: 核验通过 / 不一致 / 文件格式错误."""
+    from shuangsuiji.fairdraw.verifier import short_repr
+
+    head = VERDICT_ZH[report.status]
+    if report.status == "VERIFIED":
+        return f"{head}：{report.message}" + "".join(f"\n注意：{n}" for n in report.notes)
+    if report.status == "DIFFERENT":
+        return (
+            f"{head}：第一处不同在 {report.path}。{report.message}\n"
+            f"公布的值：{short_repr(report.expected)}\n重新计算的值：{short_repr(report.actual)}"
+        )
+    return f"{head}：{report.message}"
+
+
 def draw_reverify(*, user, draw: Draw) -> DrawVerification:
     """Re-run the draw from its stored files and store the outcome on the draw (`DrawVerification`), for the
     public 验证 page and the staff page. Run by a background job (`draws/jobs.py`); a file that fails its
@@ -630,16 +696,21 @@ def draw_reverify(*, user, draw: Draw) -> DrawVerification:
         pool_bytes, roster = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
     except DrawFileCorrupted as exc:
         status, text, path = "CORRUPTED", f"CORRUPTED 文件校验失败：{exc.message}", ""
+        details = {"display": f"文件校验失败：{exc.message}"}
     else:
         report = fd.verify_manifest(manifest, pool_bytes or b"", roster)
         status, text, path = report.status, report.text(), report.path or ""
+        details = {
+            "display": verdict_display(report), "commitment_hash": report.commitment_hash,
+            "public_values": list(report.public_values), "seed": report.seed,
+        }  # fmt: skip
     with transaction.atomic():
         row, _ = DrawVerification.objects.update_or_create(
             draw=draw,
             defaults={
                 "manifest_hash": draw.manifest_hash, "pool_digest": draw.pool_digest,
                 "roster_digest": draw.roster_digest or "", "status": status, "text": text, "path": path,
-                "verified_at": timezone.now(),
+                "details": details, "verified_at": timezone.now(),
             },
         )  # fmt: skip
         audit.log_event(

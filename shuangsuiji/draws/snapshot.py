@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -18,6 +19,21 @@ class RosterEntry:
     pk: int
     name: str
     on_leave: bool
+
+
+def ensure_pseudonyms(inspectors) -> dict[int, str]:
+    """inspector pk → pseudonymous id, creating (once per inspector) a random salt and its pseudonym."""
+    from .models import InspectorPseudonym
+
+    have = {p.inspector_id: p.pseudonym for p in InspectorPseudonym.objects.filter(inspector__in=inspectors)}
+    for i in inspectors:
+        if i.pk not in have:
+            salt = secrets.token_bytes(16)
+            row = InspectorPseudonym.objects.create(
+                inspector=i, cert_no=i.cert_no, salt=salt.hex(), pseudonym=fd.inspector_pseudonym(salt, i.cert_no)
+            )
+            have[i.pk] = row.pseudonym
+    return have
 
 
 ASSIST_ONLY_REASON = "无执法证（协助检查）：不作为持证执法人员参加随机选派"
@@ -51,8 +67,11 @@ def roster_exclusions(task) -> list[tuple]:
     return [(i, ASSIST_ONLY_REASON) for i in _task_roster_scope(task).filter(assist_only=True).order_by("name")]
 
 
-def roster_entries(task) -> list[RosterEntry]:
+def roster_entries(task, pseudonyms: dict[int, str] | None = None) -> list[RosterEntry]:
     """Active inspectors of the task's region (or chosen organisations).
+
+    `pseudonyms` (inspector pk → pseudonymous id, fairdraw spec §4.2.1) gives the public roster's ids; without
+    it the ids are the 执法证号 (rosters committed before pseudonyms).
 
     Leave overlapping the inspection window → personal cap 0 (listed, never assigned);
     回避 declarations in force during the window → the unit's credit code in conflict_units.
@@ -73,7 +92,7 @@ def roster_entries(task) -> list[RosterEntry]:
     out = []
     for i in inspectors:
         entry = fd.Inspector(
-            inspector_id=i.cert_no,
+            inspector_id=(pseudonyms or {}).get(i.pk, i.cert_no),
             region=i.organization.region.code,
             specialties=tuple(sorted(s.code for s in i.specialties.all())),
             cert_valid_from=i.cert_valid_from.isoformat() if i.cert_valid_from else NO_START,

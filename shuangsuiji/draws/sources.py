@@ -63,6 +63,8 @@ def lottery_spec(*, game: str, issue: str, draw_date: dt.date) -> tuple[dict, dt
         "name": LotteryGame(game).label,
         "issue": issue,
         "draw_date": draw_date.isoformat(),
+        # the announcement time (fairdraw spec §14): the commitment must be in the public log before it
+        "available_at": available.isoformat(timespec="seconds"),
         "encoding": "各组号码升序、两位数字、逗号分隔，组与组之间用+连接",
     }
     return spec, available

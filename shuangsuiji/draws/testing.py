@@ -52,7 +52,5 @@ def locked_draw(task, user, *, now: dt.datetime, issue: str = "2026321") -> Draw
     after = timezone.make_aware(dt.datetime.combine(day, dt.time(22, 0)))
     enter_and_confirm(draw, user, KL8_NUMBERS, now=after)
     draw = services.draw_run(user=user, draw=draw, now=after)
-    services.witness_add(
-        user=user, draw=draw, name="赵纪检", organization="县纪委监委派驻纪检组", role="discipline"
-    )
+    services.witness_add(user=user, draw=draw, name="赵纪检", organization="县纪委监委派驻纪检组", role="discipline")
     return services.draw_lock(user=user, draw=draw, now=after)

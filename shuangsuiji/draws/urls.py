@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/verify/", views.draw_verify, name="draw_verify"),
     path("<int:pk>/files/<str:kind>/", views.draw_file, name="draw_file"),
     path("<int:pk>/record/", views.draw_record, name="draw_record"),
+    path("<int:pk>/roster-key.json", views.draw_roster_key, name="draw_roster_key"),
     path("<int:pk>/record.pdf", views.draw_record_pdf, name="draw_record_pdf"),
     path("sources/<int:pk>/enter/", views.source_enter, name="source_enter"),
     path("sources/<int:pk>/confirm/", views.source_confirm, name="source_confirm"),

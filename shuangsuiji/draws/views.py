@@ -66,6 +66,8 @@ def draw_context(draw: Draw) -> dict:
         "items": draw.task.items.select_related("organization", "item"),
         "risk_changes": selectors.pool_risk_changes(draw),
         "verification": selectors.stored_verification(draw) if manifest else None,
+        "log_entry": selectors.log_entry_of(draw),
+        "log_head": selectors.log_head(),
     }
 
 
@@ -329,6 +331,18 @@ def draw_verify(request, pk):
 def draw_file(request, pk, kind):
     """Byte-exact download of the pool snapshot, roster, commitment or manifest."""
     return draw_file_response(_draw(request, pk), kind)
+
+
+@login_required
+def draw_roster_key(request, pk):
+    """化名对照 (fairdraw-roster-key/1): for 纪检 every inspector's pseudonym, 执法证号 and salt; for an inspector
+    only their own. With it the full roster is verified: pseudonym = SHA-256(LP("SRV1/pseudonym", salt, 执法证号))."""
+    draw = get_object_or_404(Draw, pk=pk)
+    data = selectors.roster_keys(request.user, draw)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{draw.code}-roster-key.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -52,7 +52,7 @@ Step-by-step API (stable; see the spec for exact semantics):
 * ``run_draw(pool_bytes, commitment, public_values, *, roster=None, embed_roster=False,
   public_evidence=None) -> DrawOutput``
 * ``verify_manifest(manifest_dict_or_bytes, pool_bytes, roster=None, *, skip_assignment=False,
-  check_signatures=True) -> VerifyReport`` (``.notes``: what could not be checked)
+  check_signatures=True, expect_commitment=None) -> VerifyReport`` (``.notes``: what could not be checked)
 * ``drand``: built-in chains (``drand.QUICKNET``), ``drand.evidence(source, signature)``,
   ``drand.verify_round(source, value, evidence)`` (BLS via the optional ``py-ecc``)
 * ratio tables: ``GAOQING_2020.rate_for(n, pick)``, ``risk_class_rates(bands, pick)``,
@@ -62,10 +62,10 @@ Step-by-step API (stable; see the spec for exact semantics):
 
 Command line verifier::
 
-    python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment]
+    python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment] [--expect-commitment HASH]
 """
 
-from . import drand
+from . import commitlog, drand, merkle
 from .allocate import Allocation, StratumAllocation, allocate
 from .assign import (
     AssignmentResult,
@@ -78,7 +78,7 @@ from .assign import (
 )
 from .canon import canonical_json, format_fraction, parse_fraction, parse_rate
 from .errors import FairdrawError, MalformedInput
-from .keys import key_hex, unit_key
+from .keys import inspector_pseudonym, key_hex, unit_key
 from .manifest import MANIFEST_FORMAT, DrawOutput, build_manifest, manifest_bytes, run_draw
 from .plan import AssignmentRules, DrawPlan, StratumRule
 from .ratios import (
@@ -108,7 +108,7 @@ from .snapshot import (
     read_units,
     stratum_counts,
 )
-from .verify import VerifyReport, verify_manifest
+from .verifier import VerifyReport, verify_manifest
 
 __all__ = [
     "Allocation",
@@ -141,15 +141,18 @@ __all__ = [
     "canonical_pool_bytes",
     "canonical_roster_bytes",
     "check_commitment",
+    "commitlog",
     "commitment_bytes",
     "commitment_hash",
     "derive_seed",
     "drand",
     "drand_value",
     "format_fraction",
+    "inspector_pseudonym",
     "key_hex",
     "lottery_value",
     "manifest_bytes",
+    "merkle",
     "parse_fraction",
     "parse_rate",
     "parse_roster",

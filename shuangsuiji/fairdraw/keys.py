@@ -60,3 +60,17 @@ def bernoulli(seed: bytes, tag: str, parts: tuple[bytes, ...], p: Fraction) -> b
     if p >= 1:
         return True
     return uniform_below(seed, tag, parts, p.denominator) < p.numerator
+
+
+PSEUDONYM_PREFIX = "ZF-"
+
+
+def inspector_pseudonym(salt: bytes, cert_no: str) -> str:
+    """Pseudonymous inspector id for the public roster (spec §4.2.1):
+    "ZF-" + the first 24 hex digits of SHA-256(LP("SRV1/pseudonym", salt, utf8(cert_no))).
+
+    The salt (16 random bytes per inspector) is given only to oversight (纪检) and to the inspector, who can
+    recompute the pseudonym from the 执法证号; without it the pseudonym reveals nothing about the number."""
+    if len(salt) < 16:
+        raise ValueError("salt must have at least 16 bytes")
+    return PSEUDONYM_PREFIX + hashlib.sha256(lp(b"SRV1/pseudonym", salt, cert_no.encode("utf-8"))).hexdigest()[:24]

@@ -19,8 +19,11 @@ from .seed import commitment_hash, derive_seed
 from .select import DrawResult, select
 from .snapshot import pool_digest
 
-MANIFEST_FORMAT = "fairdraw-manifest/2"
-MANIFEST_FORMAT_V1 = "fairdraw-manifest/1"  # before public_evidence (drand signatures); still verified
+MANIFEST_FORMAT = "fairdraw-manifest/3"
+# Earlier formats, still verified (the app has stored draws in them):
+MANIFEST_FORMAT_V2 = "fairdraw-manifest/2"  # assignment problems carried a Chinese "message" (spec appendix A)
+MANIFEST_FORMAT_V1 = "fairdraw-manifest/1"  # as 2, and before public_evidence (drand signatures)
+MANIFEST_FORMATS = (MANIFEST_FORMAT, MANIFEST_FORMAT_V2, MANIFEST_FORMAT_V1)
 MANIFEST_KEYS = (
     "format",
     "commitment",
@@ -71,15 +74,23 @@ def build_manifest(
     roster_bytes: bytes | None = None,
     embed_roster: bool = False,
     public_evidence: list | None = None,
+    manifest_format: str = MANIFEST_FORMAT,
 ) -> dict:
-    """Assemble the manifest dict (encode with ``manifest_bytes``)."""
+    """Assemble the manifest dict (encode with ``manifest_bytes``).
+
+    ``manifest_format`` rebuilds an earlier format for the verifier of stored draws."""
     roster_obj = None
     if embed_roster:
         if roster_bytes is None:
             raise FairdrawError("ROSTER_MISSING", "要嵌入执法人员名录，必须提供名录")
         roster_obj = {"format": "fairdraw-roster/1", "inspectors": [i.to_dict() for i in parse_roster(roster_bytes)]}
-    return {
-        "format": MANIFEST_FORMAT,
+    assignment_d = None if assignment is None else assignment.to_dict()
+    if assignment_d is not None and manifest_format == MANIFEST_FORMAT:
+        # Format 3: a problem is its code, unit and structured detail (spec §8.6); the Chinese text is
+        # rendered from them for people and is not part of the compared bytes.
+        assignment_d["problems"] = [{k: p[k] for k in ("code", "unit_id", "detail")} for p in assignment_d["problems"]]
+    manifest = {
+        "format": manifest_format,
         "commitment": dict(commitment),
         "commitment_hash": commitment_hash(commitment),
         "public_values": list(public_values),
@@ -89,9 +100,12 @@ def build_manifest(
         "selection": result.to_dict(),
         "excluded": [list(x) for x in result.excluded],
         "roster_digest": None if roster_bytes is None else roster_digest(roster_bytes),
-        "assignment": None if assignment is None else assignment.to_dict(),
+        "assignment": assignment_d,
         "roster": roster_obj,
     }
+    if manifest_format == MANIFEST_FORMAT_V1:
+        manifest = {k: manifest[k] for k in MANIFEST_KEYS_V1}
+    return manifest
 
 
 def manifest_bytes(manifest: Mapping) -> bytes:
@@ -111,10 +125,9 @@ class DrawOutput:
 def _roster_bytes(roster: bytes | Mapping | Iterable[Inspector] | None) -> bytes | None:
     if roster is None:
         return None
-    if isinstance(roster, (bytes, bytearray)):
-        parse_roster(bytes(roster))
-        return bytes(roster)
-    if isinstance(roster, Mapping):
+    # spec §4.2: the digest is over the *canonical* bytes, so any JSON encoding of the same roster
+    # (e.g. pretty-printed) gives the committed digest.
+    if isinstance(roster, (bytes, bytearray, Mapping)):
         return canonical_roster_bytes(parse_roster(roster))
     return canonical_roster_bytes(roster)
 
@@ -128,7 +141,7 @@ def run_draw(
     embed_roster: bool = False,
     skip_assignment: bool = False,
     public_evidence: list | None = None,
-    legacy_v1: bool = False,
+    manifest_format: str = MANIFEST_FORMAT,
     known_pool_digest: str | None = None,
 ) -> DrawOutput:
     """Run a committed draw end to end.
@@ -140,10 +153,14 @@ def run_draw(
     ``skip_assignment``); the roster is recorded only when it is used.
     ``public_evidence`` holds, per public source, the drand round's signature
     (``drand.evidence``) or ``None``; it is checked here with the standard
-    library only.  ``legacy_v1`` rebuilds a ``fairdraw-manifest/1`` (no evidence)
-    for the verifier of drawings made before version 2.  ``known_pool_digest``: the SHA-256 of
-    ``pool_bytes`` when the caller has just computed it (the verifier), so it is not hashed twice.
+    library only.  ``manifest_format`` rebuilds an earlier format
+    (``fairdraw-manifest/1``: no evidence; ``/2``: problems with a message) for the
+    verifier of draws stored in it.  ``known_pool_digest``: the SHA-256 of ``pool_bytes`` when the
+    caller has just computed it (the verifier), so it is not hashed twice.
     """
+    if manifest_format not in MANIFEST_FORMATS:
+        raise MalformedInput("MANIFEST_FORMAT", f"manifest 的 format 应为 {MANIFEST_FORMATS} 之一")
+    legacy_v1 = manifest_format == MANIFEST_FORMAT_V1
     if (known_pool_digest or pool_digest(pool_bytes)) != commitment["pool_digest"]:
         raise FairdrawError("POOL_DIGEST", "号池快照的 SHA-256 与承诺记录中的 pool_digest 不一致")
     plan = DrawPlan.from_dict(commitment["plan"])
@@ -180,7 +197,6 @@ def run_draw(
         roster_bytes=rb,
         embed_roster=embed_roster,
         public_evidence=evidence,
+        manifest_format=manifest_format,
     )
-    if legacy_v1:
-        manifest = {k: manifest[k] for k in MANIFEST_KEYS_V1} | {"format": MANIFEST_FORMAT_V1}
     return DrawOutput(manifest, seed, alloc, result, assignment)

@@ -11,6 +11,7 @@ commitment record; ``DrawPlan.from_dict`` reads it back.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,6 +22,7 @@ from .errors import FairdrawError
 PLAN_ALGORITHM = "fairdraw/SRV1"
 METHODS = ("srs", "pivotal")
 REGION_RULES = ("any", "same", "different")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # spec §2: ASCII digits only, a real calendar date
 
 
 def _int(v: object, what: str, lo: int = 0) -> int:
@@ -33,7 +35,7 @@ def _date(v: object, what: str, allow_empty: bool = False) -> str:
     if allow_empty and v == "":
         return ""
     try:
-        if not isinstance(v, str) or len(v) != 10:
+        if not isinstance(v, str) or not DATE_RE.fullmatch(v):
             raise ValueError
         _dt.date.fromisoformat(v)
     except ValueError:

@@ -23,8 +23,12 @@ from .plan import DrawPlan
 from .snapshot import POOL_FORMAT
 
 COMMITMENT_FORMAT = "fairdraw-commitment/1"
+# Version 2 adds ``pool_merkle_root`` (spec §3.1): per-unit inclusion proofs against the commitment.
+COMMITMENT_FORMAT_V2 = "fairdraw-commitment/2"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_PUBLIC_VALUE_BYTES = 4096
+# spec §2: YYYY-MM-DDTHH:MM:SS±HH:MM, ASCII digits, a real date and time, offset below 24 h
+_PUBLISHED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}")
 
 
 def check_hex64(v: object, what: str) -> str:
@@ -35,7 +39,7 @@ def check_hex64(v: object, what: str) -> str:
 
 def _check_published_at(v: object) -> str:
     try:
-        if not isinstance(v, str):
+        if not isinstance(v, str) or not _PUBLISHED_AT.fullmatch(v) or int(v[20:22]) > 23 or int(v[23:25]) > 59:
             raise ValueError
         t = _dt.datetime.fromisoformat(v)
         if t.tzinfo is None:
@@ -45,6 +49,14 @@ def _check_published_at(v: object) -> str:
             "PUBLISHED_AT", f"公告时间必须是带时区的 ISO 8601 时间，如 2025-03-01T10:00:00+08:00：{v!r}"
         ) from None
     return v
+
+
+def _task(task: Mapping | None) -> dict:
+    if task is None:
+        return {}
+    if not isinstance(task, Mapping):
+        raise FairdrawError("TASK", "task 必须是对象（JSON object）")
+    return dict(task)
 
 
 def build_commitment(
@@ -58,6 +70,7 @@ def build_commitment(
     roster_digest: str | None = None,
     attempt: int = 1,
     task: Mapping | None = None,
+    pool_merkle_root: str | None = None,
 ) -> dict:
     """The commitment record (a plain dict, canonical-JSON encodable).
 
@@ -71,10 +84,24 @@ def build_commitment(
     check_hex64(pool_digest, "号池摘要 pool_digest")
     if roster_digest is not None:
         check_hex64(roster_digest, "执法人员名录摘要 roster_digest")
-    if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
+    elif plan_d["assignment"] is not None:
+        # spec §4.3: the inspector groups depend on the roster, so the roster must be fixed before the
+        # random values exist; otherwise the groups could be chosen after the seed is known.
+        raise FairdrawError(
+            "ROSTER_NOT_COMMITTED",
+            "抽查方案包含随机选派执法人员规则，但承诺记录没有承诺执法人员名录（roster_digest 为空）："
+            "检查组可能在随机值公布后才确定，不予接受",
+        )
+    if isinstance(attempt, bool) or not isinstance(attempt, int) or not 1 <= attempt <= 2**53 - 1:
         raise FairdrawError("ATTEMPT", f"抽取次序号 attempt 必须是正整数：{attempt!r}")
     if not public_sources:
         raise FairdrawError("NO_PUBLIC_SOURCE", "至少需要公布一个公开随机源（如彩票期号、drand 轮次）")
+    if not isinstance(public_sources, list):
+        raise FairdrawError("PUBLIC_SOURCES", "public_sources 必须是列表")
+    for i, s in enumerate(public_sources):
+        if not isinstance(s, Mapping) or "kind" not in s:
+            raise FairdrawError("PUBLIC_SOURCES", f"第 {i + 1} 个公开随机源必须是含 kind 字段的对象")
+        check_text(s["kind"], f"第 {i + 1} 个公开随机源的 kind")
     sources = [dict(s) for s in public_sources]
     counts = {
         h: {"total": c["total"], "eligible": c["eligible"], "excluded": c["excluded"]}
@@ -82,13 +109,15 @@ def build_commitment(
     }
     for h, c in counts.items():
         check_text(h, "分层代码")
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in c.values()):
+            raise FairdrawError("STRATA_COUNTS", f"分层 {h} 的数量必须是整数：{c}")
         if c["total"] != c["eligible"] + c["excluded"] or min(c.values()) < 0:
             raise FairdrawError("STRATA_COUNTS", f"分层 {h} 的数量不一致：{c}")
     record = {
-        "format": COMMITMENT_FORMAT,
+        "format": COMMITMENT_FORMAT if pool_merkle_root is None else COMMITMENT_FORMAT_V2,
         "draw_id": draw_id,
         "attempt": attempt,
-        "task": dict(task or {}),
+        "task": _task(task),
         "plan": plan_d,
         "pool_format": POOL_FORMAT,
         "pool_digest": pool_digest,
@@ -99,6 +128,8 @@ def build_commitment(
         "published_at": _check_published_at(published_at),
         "hash": "sha256",
     }
+    if pool_merkle_root is not None:
+        record["pool_merkle_root"] = check_hex64(pool_merkle_root, "号池默克尔根 pool_merkle_root")
     canonical_json(record)  # validates encodability
     return record
 
@@ -174,11 +205,18 @@ def check_commitment(record: object) -> dict:
     exactly what ``build_commitment`` produces for the same fields)."""
     from .errors import MalformedInput
 
-    if not isinstance(record, Mapping) or set(record) != set(COMMITMENT_KEYS):
-        raise MalformedInput("COMMITMENT_KEYS", f"承诺记录的字段应为 {list(COMMITMENT_KEYS)}")
-    if record["format"] != COMMITMENT_FORMAT or record["pool_format"] != POOL_FORMAT or record["hash"] != "sha256":
+    v2 = isinstance(record, Mapping) and record.get("format") == COMMITMENT_FORMAT_V2
+    keys = (*COMMITMENT_KEYS, "pool_merkle_root") if v2 else COMMITMENT_KEYS
+    if not isinstance(record, Mapping) or set(record) != set(keys):
+        raise MalformedInput("COMMITMENT_KEYS", f"承诺记录的字段应为 {list(keys)}")
+    if (
+        record["format"] not in (COMMITMENT_FORMAT, COMMITMENT_FORMAT_V2)
+        or record["pool_format"] != POOL_FORMAT
+        or record["hash"] != "sha256"
+    ):
         raise MalformedInput(
-            "COMMITMENT_FORMAT", f"承诺记录格式应为 {COMMITMENT_FORMAT}、号池格式 {POOL_FORMAT}、哈希 sha256"
+            "COMMITMENT_FORMAT",
+            f"承诺记录格式应为 {COMMITMENT_FORMAT_V2}（或 {COMMITMENT_FORMAT}）、号池格式 {POOL_FORMAT}、哈希 sha256",
         )
     try:
         rebuilt = build_commitment(
@@ -191,11 +229,12 @@ def check_commitment(record: object) -> dict:
             roster_digest=record["roster_digest"],
             attempt=record["attempt"],
             task=record["task"],
+            pool_merkle_root=record["pool_merkle_root"] if v2 else None,
         )
     except FairdrawError as e:
         raise MalformedInput(e.code, f"承诺记录无效：{e.message_zh}") from e
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise MalformedInput("COMMITMENT_INVALID", f"承诺记录结构无效：{e}") from e
-    if rebuilt != dict(record):
+    if canonical_json(rebuilt) != canonical_json(record):  # bytes, not ==: true == 1 in Python
         raise MalformedInput("COMMITMENT_NOT_CANONICAL", "承诺记录不是规范形式（例如分层规则或数量字段格式不规范）")
     return rebuilt

@@ -1,230 +1,32 @@
-"""Stand-alone verifier (standard library only), spec §10.
+"""Stand-alone verifier, command line (standard library only), spec §10.
 
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment]
+                                          [--expect-commitment HASH] [--log COMMITMENTS_JSONL]
 
 Re-runs the draw from the committed inputs and compares every field of the
 manifest, then checks each drand value's BLS signature against the chain's
 built-in public key.  Prints ``VERIFIED`` and exits 0, or names the first
-difference and exits 1, or exits 2 for malformed / missing input.
+difference and exits 1, or exits 2 for malformed / missing input.  The output
+names the commitment hash, the public values and the seed the verdict rests on.
 
-The BLS check needs the optional pure-Python package ``py-ecc``; without it
-everything else is still verified (including randomness = SHA-256(signature))
-and the output says in Chinese that the signature check was skipped.
+``--expect-commitment HASH`` is the commitment hash that was published before the
+public random values existed: a manifest whose commitment hashes to anything else
+is DIFFERENT (exit 1), however consistent it is on its own.
+
+The implementation lives in ``verifier.py``; the package ``__init__`` imports
+that module, never this one, so ``python -m`` runs this file without the
+RuntimeWarning of runpy about a module already in ``sys.modules``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
 
-from . import drand
-from .canon import load_json_bytes
-from .errors import FairdrawError, MalformedInput
-from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
-from .seed import check_commitment, commitment_hash
-from .snapshot import pool_digest
+from .errors import MalformedInput
+from .verifier import EXIT_MALFORMED, VerifyReport, first_difference, verify_manifest
 
-EXIT_VERIFIED, EXIT_DIFFERENT, EXIT_MALFORMED = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    status: str  # "VERIFIED" | "DIFFERENT" | "MALFORMED"
-    message: str  # Chinese, for people
-    path: str | None = None  # first differing field, e.g. "selection.A|3.selected[2]"
-    expected: object = None  # value in the manifest
-    actual: object = None  # recomputed value
-    notes: tuple[str, ...] = ()  # what was not (or could not be) checked, in Chinese
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "VERIFIED"
-
-    @property
-    def exit_code(self) -> int:
-        return {"VERIFIED": EXIT_VERIFIED, "DIFFERENT": EXIT_DIFFERENT}.get(self.status, EXIT_MALFORMED)
-
-    def text(self) -> str:
-        if self.status == "VERIFIED":
-            return f"VERIFIED 验证通过：{self.message}" + "".join(f"\n  注意：{n}" for n in self.notes)
-        if self.status == "DIFFERENT":
-            return (
-                f"DIFFERENT 不一致：{self.path}\n  {self.message}\n"
-                f"  manifest 记录值: {_short(self.expected)}\n  重新计算值:     {_short(self.actual)}"
-            )
-        return f"MALFORMED 输入格式错误：{self.message}"
-
-
-def _short(v: object) -> str:
-    s = repr(v)
-    return s if len(s) <= 300 else s[:300] + "…"
-
-
-def first_difference(a: object, b: object, path: str = "") -> tuple[str, object, object] | None:
-    """First differing path between two JSON values (dict keys in sorted order)."""
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        for k in sorted(set(a) | set(b)):
-            p = f"{path}.{k}" if path else k
-            if k not in a or k not in b:
-                return p, a.get(k, "<缺失>"), b.get(k, "<缺失>")
-            d = first_difference(a[k], b[k], p)
-            if d:
-                return d
-        return None
-    if isinstance(a, list) and isinstance(b, list):
-        for i, (x, y) in enumerate(zip(a, b, strict=False)):
-            d = first_difference(x, y, f"{path}[{i}]")
-            if d:
-                return d
-        if len(a) != len(b):
-            return f"{path}.length", len(a), len(b)
-        return None
-    if type(a) is not type(b) or a != b:
-        return path, a, b
-    return None
-
-
-def _json_text(v: object) -> str:
-    return json.dumps(v, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _different(path: str, msg: str, expected: object, actual: object) -> VerifyReport:
-    return VerifyReport("DIFFERENT", msg, path, expected, actual)
-
-
-def verify_manifest(
-    manifest: Mapping | bytes,
-    pool_bytes: bytes,
-    roster: bytes | Mapping | None = None,
-    *,
-    skip_assignment: bool = False,
-    check_signatures: bool = True,
-) -> VerifyReport:
-    """Re-run the draw and compare it with the manifest; then check the drand signatures
-    (BLS, when py-ecc is installed and ``check_signatures``)."""
-    notes: list[str] = []
-    try:
-        m = load_json_bytes(manifest, "manifest") if isinstance(manifest, (bytes, bytearray)) else manifest
-        if not isinstance(m, Mapping) or m.get("format") not in (MANIFEST_FORMAT, MANIFEST_FORMAT_V1):
-            raise MalformedInput("MANIFEST_FORMAT", f"manifest 的 format 应为 {MANIFEST_FORMAT}")
-        legacy = m["format"] == MANIFEST_FORMAT_V1
-        keys = MANIFEST_KEYS_V1 if legacy else MANIFEST_KEYS
-        missing = [k for k in keys if k not in m]
-        if missing or set(m) != set(keys):
-            raise MalformedInput("MANIFEST_KEYS", f"manifest 字段应为 {list(keys)}，缺少 {missing}")
-        commitment = m["commitment"]
-        check_commitment(commitment)
-        if not isinstance(m["public_values"], list):
-            raise MalformedInput("MANIFEST_VALUES", "public_values 必须是字符串列表")
-
-        # 1. The pool is the committed snapshot.
-        digest = pool_digest(pool_bytes)
-        if digest != commitment["pool_digest"]:
-            return _different(
-                "commitment.pool_digest",
-                "号池快照的 SHA-256 与承诺记录不一致（不是承诺时的号池）",
-                commitment["pool_digest"],
-                digest,
-            )
-        # 2. The commitment hash.
-        ch = commitment_hash(commitment)
-        if m["commitment_hash"] != ch:
-            return _different("commitment_hash", "承诺记录的哈希值与 manifest 记载的不一致", m["commitment_hash"], ch)
-        # 3. Roster.
-        if roster is None and m["roster"] is not None:
-            roster = m["roster"]
-        needs_roster = commitment["plan"].get("assignment") is not None
-        if needs_roster and roster is None:
-            if not skip_assignment:
-                raise MalformedInput(
-                    "ROSTER_MISSING",
-                    "该抽查包含执法人员选派，请用 --roster 提供执法人员名录（或使用 --skip-assignment 只验证对象抽取）",
-                )
-        # 4. Re-run.
-        skipped = needs_roster and roster is None
-        if len(m["public_values"]) != len(commitment["public_sources"]):
-            raise MalformedInput("PUBLIC_VALUES_COUNT", "公开随机值的个数与承诺记录中公布的随机源个数不一致")
-        out = run_draw(
-            pool_bytes,
-            commitment,
-            m["public_values"],
-            roster=roster,
-            embed_roster=m["roster"] is not None,
-            skip_assignment=skipped,
-            public_evidence=None if legacy else m["public_evidence"],
-            legacy_v1=legacy,
-            known_pool_digest=digest,
-        ).manifest
-    except MalformedInput as e:
-        return VerifyReport("MALFORMED", f"[{e.code}] {e.message_zh}")
-    except FairdrawError as e:
-        if e.code == "ROSTER_DIGEST":
-            return _different("roster_digest", e.message_zh, commitment.get("roster_digest"), "(提供的名录)")
-        if e.code == "POOL_MISMATCH":
-            return _different("commitment.strata", e.message_zh, "(承诺记录)", "(号池快照)")
-        if e.code.startswith("DRAND_"):
-            i = e.detail.get("position", 0)
-            return _different(
-                f"public_evidence[{i}]", e.message_zh, m["public_evidence"][i], "(与承诺记录或随机值不符)"
-            )
-        return VerifyReport("MALFORMED", f"[{e.code}] {e.message_zh}")
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        return VerifyReport("MALFORMED", f"manifest 或承诺记录结构无效：{type(e).__name__}: {e}")
-    parsed = isinstance(manifest, (bytes, bytearray))  # only JSON types: equal text <=> no difference
-    for key in keys:
-        if skipped and key in ("roster_digest", "assignment", "roster"):
-            continue
-        if parsed and _json_text(m[key]) == _json_text(out[key]):
-            continue
-        d = first_difference(m[key], out[key], key)
-        if d:
-            return _different(d[0], _EXPLAIN.get(key, "记录值与重新计算的结果不一致"), d[1], d[2])
-    # 5. drand signatures (the slow part, last).
-    sources = commitment["public_sources"]
-    drand_at = [i for i, s in enumerate(sources) if isinstance(s, Mapping) and s.get("kind") == "drand"]
-    checked = 0
-    if legacy and drand_at:
-        notes.append("旧格式 manifest（fairdraw-manifest/1）没有记录 drand 签名，drand 随机值须另行到 drand 网络核对")
-    elif drand_at and not check_signatures:
-        notes.append("未验证 drand BLS 签名（调用方要求跳过）；randomness = SHA-256(签名) 已验证")
-    elif drand_at and not drand.bls_available():
-        notes.append(
-            "未验证 drand BLS 签名：本机没有安装 py-ecc（安装命令 "
-            f"{drand.PY_ECC_HINT}）；其余各项，包括 randomness = SHA-256(签名)、轮次和网络，均已验证"
-        )
-    else:
-        for i in drand_at:
-            try:
-                drand.verify_round(sources[i], m["public_values"][i], m["public_evidence"][i], i)
-            except FairdrawError as e:
-                return _different(f"public_evidence[{i}].signature", e.message_zh, m["public_evidence"][i]["signature"],
-                                  "(BLS 验证未通过)")  # fmt: skip
-            checked += 1
-    n_sel = sum(len(s["selected"]) for s in out["selection"].values())
-    note = "（未验证执法人员选派）" if skipped else ""
-    bls = f"；drand 签名 {checked} 个已用 BLS 验证" if checked else ""
-    return VerifyReport(
-        "VERIFIED",
-        f"抽查 {commitment['draw_id']}：{len(out['selection'])} 个分层，抽中 {n_sel} 个对象，"
-        f"种子 {out['seed']}{note}{bls}",
-        notes=tuple(notes),
-    )
-
-
-_EXPLAIN = {
-    "public_values": "公开随机值不一致",
-    "public_evidence": "公开随机值的证明（drand 签名）不一致",
-    "seed": "由承诺哈希和公开随机值推导出的随机种子不一致",
-    "allocation": "各分层抽取数量的计算结果不一致",
-    "selection": "抽中对象、阈值或候补顺序与重新计算的结果不一致",
-    "excluded": "排除对象名单与号池快照不一致",
-    "roster_digest": "执法人员名录摘要不一致",
-    "assignment": "执法人员选派结果与重新计算的结果不一致",
-    "roster": "嵌入的执法人员名录不一致",
-}
+__all__ = ["VerifyReport", "first_difference", "main", "verify_manifest"]
 
 
 def _read(path: str, what: str) -> bytes:
@@ -244,15 +46,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("pool", help="号池快照文件 (fairdraw-pool/1)")
     ap.add_argument("--roster", help="执法人员名录 JSON 文件 (fairdraw-roster/1)；manifest 已嵌入名录时可省略")
     ap.add_argument("--skip-assignment", action="store_true", help="只验证对象抽取，不验证执法人员选派")
+    ap.add_argument(
+        "--expect-commitment",
+        metavar="HASH",
+        help="事先公布的承诺哈希（64 位十六进制）；manifest 中承诺记录的哈希与之不同即判为不一致",
+    )
+    ap.add_argument(
+        "--log",
+        metavar="COMMITMENTS_JSONL",
+        help="公开的承诺日志文件（commitments.jsonl）：核对哈希链、承诺已入日志、且入日志早于公开随机值产生",
+    )
     args = ap.parse_args(argv)
     try:
         manifest = _read(args.manifest, " manifest ")
         pool = _read(args.pool, "号池快照")
         roster = _read(args.roster, "执法人员名录") if args.roster else None
+        log = _read(args.log, "承诺日志") if args.log else None
     except MalformedInput as e:
         print(f"MALFORMED 输入格式错误：{e.message_zh}")
         return EXIT_MALFORMED
-    report = verify_manifest(manifest, pool, roster, skip_assignment=args.skip_assignment)
+    report = verify_manifest(
+        manifest,
+        pool,
+        roster,
+        skip_assignment=args.skip_assignment,
+        expect_commitment=args.expect_commitment,
+        log=log,
+    )
     print(report.text())
     return report.exit_code
 

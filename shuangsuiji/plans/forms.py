@@ -67,7 +67,7 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
             "name", "kind", "lead_organization", "scope_region", "townships", "business_lines", "tags", "risk_levels",
             "exclude_inspected_days", "stratify_by", "default_rate", "default_min", "default_max", "substitutes",
             "window_start", "window_end", "group_size", "require_specialist", "region_rule", "max_load",
-            "roster_organizations", "roster_tags", "note",
+            "roster_organizations", "roster_tags", "withhold_targets", "note",
         ]  # fmt: skip
         widgets = {
             "business_lines": forms.CheckboxSelectMultiple,

@@ -161,6 +161,10 @@ class Task(ScopedModel, TimeStampedModel, Versioned):
         "directory.Tag", verbose_name="执法人员标签", blank=True, related_name="+",
         help_text="选择后只从带任一所选标签的执法人员中随机选派（如“食品安全”“放射专业”）",
     )  # fmt: skip
+    withhold_targets = models.BooleanField(
+        "检查开始前不公开抽取对象", default=True,
+        help_text="勾选后，门户网站在检查开始日期之前只公示抽取承诺，不公示抽中对象名单和结果文件，以免被检查对象提前知悉",
+    )  # fmt: skip
     note = models.TextField("备注", blank=True)
 
     class Meta:

@@ -23,7 +23,7 @@ from .models import AnnualPlan, AnnualPlanVersion, Task, TaskItem, TaskStratumRu
 TASK_FIELDS = (
     "name", "kind", "lead_organization", "scope_region", "risk_levels", "exclude_inspected_days", "stratify_by",
     "default_rate", "default_min", "default_max", "substitutes", "window_start", "window_end", "group_size",
-    "require_specialist", "region_rule", "max_load", "note",
+    "require_specialist", "region_rule", "max_load", "withhold_targets", "note",
 )  # fmt: skip
 TASK_M2M = ("business_lines", "tags", "roster_organizations", "roster_tags", "townships")
 

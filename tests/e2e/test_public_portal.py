@@ -46,7 +46,7 @@ def test_visitor_finds_verifies_and_searches(page, live_server, locked, screensh
     expect(page.locator("#verify-result")).to_contain_text("正在服务器上重新计算")  # one background job
     run_jobs()
     page.reload()
-    expect(page.locator("#verify-result")).to_contain_text("验证通过")
+    expect(page.locator("#verify-result")).to_contain_text("核验通过")
     expect(page.locator("#verify-cmd")).to_contain_text(
         f"python -m shuangsuiji.fairdraw.verify {draw.code}-manifest.json"
     )

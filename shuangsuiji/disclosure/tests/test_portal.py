@@ -1,5 +1,6 @@
 """The public portal /gs/: anonymous, published data only, personal data masked, draws verifiable."""
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -143,8 +144,15 @@ def test_verify_page_reruns_the_draw_and_detects_tampering(client, locked):
     client.get(url)
     assert BackgroundJob.objects.filter(kind="draws.verify").count() == 1  # not one per visitor
     run_jobs()
+    assert DrawVerification.objects.get(draw=draw).status == "VERIFIED"
     body = text(client.get(url))
-    assert "VERIFIED 验证通过" in body and DrawVerification.objects.get(draw=draw).status == "VERIFIED"
+    verdict = re.search(r'id="verify-result"[^>]*>(.*?)</div>', body, re.S).group(1)
+    assert "核验通过" in verdict and "VERIFIED" not in verdict
+    # the verdict names what it rests on: commitment hash, public values, seed (with the spec's formula)
+    inputs = re.search(r'id="verify-inputs"[^>]*>(.*?)</table>', body, re.S).group(1)
+    assert draw.commitment_hash in inputs and draw.seed in inputs
+    assert all(v in inputs for v in draw.public_values)
+    assert "“SRV1/seed”" in inputs
     c = draw.code
     assert f"python -m shuangsuiji.fairdraw.verify {c}-manifest.json {c}-pool.tsv --roster {c}-roster.json" in body
     # Tamper with the stored manifest (swap the first selected unit for a substitute): the check fails.
@@ -160,7 +168,7 @@ def test_verify_page_reruns_the_draw_and_detects_tampering(client, locked):
     run_jobs()
     body = text(client.get(url))
     verdict = re.search(r'id="verify-result"[^>]*>(.*?)</div>', body, re.S).group(1)
-    assert "DIFFERENT 不一致" in verdict and "selection." in verdict and "验证通过" not in verdict
+    assert "不一致" in verdict and "selection." in verdict and "核验通过" not in verdict
 
 
 def test_self_check_compares_the_units_key_with_the_threshold(client, locked):
@@ -216,3 +224,96 @@ def test_public_values_show_who_entered_and_confirmed_masked_and_how_to_check(cl
         assert "中国福利彩票官网（https://www.cwl.gov.cn/）" in body and "第 2026321 期" in body
     body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
     assert "验证程序只能证明结果由这些值唯一确定，值本身请您自己核对" in body
+
+
+def test_draw_page_states_the_specs_seed_formula_and_plain_probabilities(client, locked):
+    """Issue #14 (b): the seed formula is the spec's (LP with the SRV1/seed tag), explained in Chinese;
+    every probability reads “每户被抽中的机会 = n/E，约 x%”; times read 2026年6月15日 10:00."""
+    from shuangsuiji.draws.presentation import probability_text
+
+    draw = locked["draw"]
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    formula = re.search(r'id="seed-formula"[^>]*>(.*?)</div>', body, re.S).group(1)
+    assert "SHA-256( LP( “SRV1/seed”，承诺哈希（32 字节）" in formula
+    for s in draw.sources.all():
+        assert s.description in formula
+    assert "‖ 公开随机值" not in body and "LP 表示把每一项" in body
+    manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
+    for sel in manifest["selection"].values():
+        assert probability_text(sel["probability"]) in body
+    assert "每户被抽中的机会 = " in body
+    assert re.search(r"承诺公布时间</th><td>\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d<", body)
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", body)
+
+
+def test_probability_text():
+    from shuangsuiji.draws.presentation import probability_text
+
+    assert probability_text("13/270") == "每户被抽中的机会 = 13/270，约 4.8%"
+    assert probability_text("1/2") == "每户被抽中的机会 = 1/2，即 50%"
+    assert probability_text("0/0") == "本层没有可抽取的对象"
+    assert probability_text("2*w/9000000").startswith("按风险权重抽取：每户被抽中的机会 = 2 × 本户权重 ÷ 9000000")
+    assert probability_text("0*w/0").startswith("本层无需按权重抽取")
+
+
+def test_targets_withheld_until_the_window_opens(client, locked):
+    """Issue #14 (e): by default a task's targets stay off the portal until its inspection window opens;
+    the commitment (and its hash) is public from the start."""
+    from shuangsuiji.plans.models import Task
+
+    draw = locked["draw"]
+    Task.objects.filter(pk=draw.task_id).update(window_start=dt.date(2026, 7, 1))  # after the frozen today
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert draw.commitment_hash in body and "2026年7月1日 起公示" in body
+    chosen = draw.targets.filter(role="selected").first()
+    assert chosen.unit_code not in body
+    for kind in ("pool", "roster", "manifest"):
+        assert client.get(reverse("disclosure:draw_file", args=[draw.code, kind])).status_code == 404
+    assert client.get(reverse("disclosure:draw_file", args=[draw.code, "commitment"])).status_code == 200
+    Task.objects.filter(pk=draw.task_id).update(withhold_targets=False)  # the task's setting
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert chosen.unit_code in body
+
+
+def test_unit_inclusion_proof_from_the_portal(client, locked):
+    """Issue #14 (g): the commitment carries the pool's Merkle root; the portal serves one unit's O(log N) proof,
+    which checks against the commitment without the pool."""
+    draw = locked["draw"]
+    commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
+    assert commitment["format"] == "fairdraw-commitment/2"
+    chosen = draw.targets.filter(role="selected").first()
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code]), {"code": chosen.unit_code}))
+    url = reverse("disclosure:draw_unit_proof", args=[draw.code, chosen.unit_code])
+    assert url in body
+    response = client.get(url)
+    assert response.status_code == 200
+    proof = json.loads(response.content)
+    assert len(proof["path"]) <= draw.unit_total.bit_length()
+    unit = fd.merkle.verify_inclusion(proof, commitment["pool_merkle_root"])
+    assert unit["unit_id"] == chosen.unit_code
+    assert client.get(reverse("disclosure:draw_unit_proof", args=[draw.code, "NOPE"])).status_code == 404
+
+
+def test_single_file_verifier_download(client, locked, tmp_path):
+    """Issue #14 (h, part): the verify page offers the Python verifier as one zipapp with its SHA-256; it runs
+    with nothing but Python and verifies the draw against the expected commitment and the commitment log."""
+    import subprocess
+    import sys
+
+    draw = locked["draw"]
+    body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
+    response = client.get(reverse("disclosure:verifier_download"))
+    assert response.status_code == 200
+    pyz = response.content
+    assert hashlib.sha256(pyz).hexdigest() in body
+    assert client.get(reverse("disclosure:verifier_download")).content == pyz  # deterministic
+    (tmp_path / "v.pyz").write_bytes(pyz)
+    for kind in ("manifest", "pool", "roster"):
+        (tmp_path / kind).write_bytes(client.get(reverse("disclosure:draw_file", args=[draw.code, kind])).getvalue())
+    (tmp_path / "log").write_bytes(b"".join(client.get(reverse("disclosure:commitment_log")).streaming_content))
+    cmd = [sys.executable, "-I", str(tmp_path / "v.pyz"), str(tmp_path / "manifest"), str(tmp_path / "pool"),
+           "--roster", str(tmp_path / "roster"), "--expect-commitment", draw.commitment_hash,
+           "--log", str(tmp_path / "log")]  # fmt: skip
+    r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)  # -I: not this checkout
+    assert r.returncode == 0 and r.stdout.startswith("VERIFIED"), r.stdout + r.stderr
+    assert f"--expect-commitment {draw.commitment_hash} --log commitments.jsonl" in body

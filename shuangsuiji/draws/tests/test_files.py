@@ -58,7 +58,7 @@ def test_altered_bytes_are_never_served_or_used(client, locked, approver_gq):  #
         services.draw_verify(user=approver_gq, draw=draw)
     client.get(reverse("disclosure:draw_verify", args=[draw.code]))  # starts the re-verification job
     run_jobs()
-    assert "CORRUPTED" in client.get(reverse("disclosure:draw_verify", args=[draw.code])).text
+    assert "文件校验失败" in client.get(reverse("disclosure:draw_verify", args=[draw.code])).text
     # a file missing from storage is refused the same way
     _path(pool).unlink()
     assert client.get(reverse("draws:draw_file", args=[draw.pk, "pool"])).status_code == 500

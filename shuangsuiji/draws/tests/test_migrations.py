@@ -48,3 +48,23 @@ def test_forwards_refuses_blobs_that_no_longer_match_their_hash(locked):  # noqa
         OldFile.objects.filter(pk=bad.pk).update(content=original)
         migrate_to_latest()
     assert DrawFile.objects.get(pk=bad.pk).read() == original
+
+
+def test_commitment_log_backfills_stored_draws(locked):  # noqa: F811
+    """Draws committed before the log existed are entered once, in commitment order, with their commitment time."""
+    from django.utils import timezone
+
+    from shuangsuiji import fairdraw as fd
+    from shuangsuiji.draws.models import CommitmentLogEntry
+
+    draw = locked["draw"]
+    expected = CommitmentLogEntry.objects.get(draw=draw).entry_dict()
+    try:
+        _migrate([("draws", "0005_public_source_confirmation_and_signature")])  # the log table is gone
+        migrate_to_latest()  # back-filled
+    finally:
+        migrate_to_latest()
+    entry = CommitmentLogEntry.objects.get(draw=draw)
+    assert entry.entry_dict() == expected  # same time (to the second) → same hash as written by draw_freeze
+    assert entry.logged_at == timezone.localtime(draw.published_at).isoformat(timespec="seconds")
+    assert fd.commitlog.parse_log(fd.commitlog.entry_line(entry.entry_dict()))[0]["seq"] == 1

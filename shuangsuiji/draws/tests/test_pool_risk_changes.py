@@ -22,16 +22,12 @@ def test_recent_risk_changes_of_pool_units_are_listed(client, gq, yy_units, appr
     recent = directory_services.unit_set_risk(
         user=approver_gq, unit=in_pool, level="D", as_of=dt.date(2026, 3, 1), source="年度信用风险分类"
     )
-    long_ago = directory_services.unit_set_risk(
-        user=approver_gq, unit=old_change, level="A", as_of=dt.date(2025, 1, 1)
-    )
+    long_ago = directory_services.unit_set_risk(user=approver_gq, unit=old_change, level="A", as_of=dt.date(2025, 1, 1))
     directory_services.unit_set_risk(user=admin_yy, unit=other_county, level="D", as_of=dt.date(2026, 3, 1))
     draw = services.draw_freeze(
         user=approver_gq, task=gq["task"], sources=services.build_sources(lottery=lottery_input())
     )
-    after = directory_services.unit_set_risk(
-        user=approver_gq, unit=changed_after, level="C", as_of=dt.date(2026, 3, 2)
-    )
+    after = directory_services.unit_set_risk(user=approver_gq, unit=changed_after, level="C", as_of=dt.date(2026, 3, 2))
     # explicit times relative to the freeze (never the wall clock)
     RiskRating.objects.filter(pk=recent.pk).update(created_at=draw.published_at - dt.timedelta(days=10))
     RiskRating.objects.filter(pk=long_ago.pk).update(created_at=draw.published_at - dt.timedelta(days=91))

@@ -185,8 +185,9 @@ def test_leave_and_conflict_shape_the_roster(gq, approver_gq):
     ConflictDeclaration.objects.create(inspector=inspectors[1], unit=unit, relation="relative", start=task.window_start)
     draw = run(freeze(task, approver_gq), approver_gq)
     roster = {i.inspector_id: i for i in fd.parse_roster(draw.file_bytes(FileKind.ROSTER))}
-    assert roster[inspectors[0].cert_no].max_load == 0
-    assert roster[inspectors[1].cert_no].conflict_units == (unit.credit_code,)
+    pseudonym = {i: i.draw_pseudonym.pseudonym for i in inspectors[:2]}  # public rosters: pseudonymous ids
+    assert roster[pseudonym[inspectors[0]]].max_load == 0
+    assert roster[pseudonym[inspectors[1]]].conflict_units == (unit.credit_code,)
     assert not InspectorAssignment.objects.filter(target__draw=draw, inspector=inspectors[0]).exists()
     assert not InspectorAssignment.objects.filter(
         target__draw=draw, target__unit=unit, inspector=inspectors[1]

@@ -160,6 +160,16 @@ def _infeasible() -> dict:
     )
 
 
+def _merkle() -> dict:
+    """commitment/2 with ``pool_merkle_root``; expected.proofs holds inclusion proofs of three units."""
+    c = _basic()
+    c["name"] = "v7-merkle-commitment"
+    c["description"] = "承诺记录第 2 版含号池默克尔根（RFC 6962），附三个检查对象的包含证明。"
+    c["merkle"] = True
+    c["proofs"] = ["U01", "U08", "U12"]
+    return c
+
+
 def build_case(c: dict) -> dict:
     pool = fd.canonical_pool_bytes(c["units"])
     roster_b = None if c["roster"] is None else fd.canonical_roster_bytes(c["roster"])
@@ -172,6 +182,7 @@ def build_case(c: dict) -> dict:
         published_at="2025-03-31T10:00:00+08:00",
         roster_digest=None if roster_b is None else fd.roster_digest(roster_b),
         task={"name": c["description"][:40]},
+        pool_merkle_root=fd.merkle.merkle_root(pool) if c.get("merkle") else None,
     )
     signatures = c.get("signatures", {})
     evidence = [
@@ -200,20 +211,240 @@ def build_case(c: dict) -> dict:
             "seed": seed.hex(),
             "unit_keys": keys,
             "manifest": out.manifest,
+            **(
+                {"proofs": [fd.merkle.inclusion_proof(pool, u, c["name"]) for u in c["proofs"]]}
+                if c.get("proofs")
+                else {}
+            ),
         },
     }
 
 
-CASES = (_basic, _risk, _pivotal, _infeasible)
+def _degenerate() -> dict:
+    """Every degenerate string of §6–§7: "0/0", "0/E", "0*w/0" (empty and all-certain), "0*w/W",
+    a certainty stratum with rate "0/1", both clamps, fewer units than substitutes."""
+    units = []
+    for i in range(3):
+        units.append(fd.PoolUnit(f"E{i}", "empty-srs", excluded_reason="CLOSED"))
+        units.append(fd.PoolUnit(f"F{i}", "empty-pivotal", excluded_reason="CLOSED"))
+    for i, w in enumerate((1, 2, 3)):
+        units.append(fd.PoolUnit(f"G{i}", "all-certain-pivotal", weight_ppm=w * 1_000_000))
+        units.append(fd.PoolUnit(f"H{i}", "zero-pivotal", weight_ppm=w * 1_000_000))
+    for i in range(4):
+        units.append(fd.PoolUnit(f"J{i}", "zero-srs"))
+        units.append(fd.PoolUnit(f"K{i}", "certainty-zero-rate"))
+        units.append(fd.PoolUnit(f"L{i}", "clamp-max"))
+        units.append(fd.PoolUnit(f"M{i}", "clamp-min"))
+    plan = fd.DrawPlan(
+        default=fd.StratumRule(rate="0/1"),
+        strata={
+            "empty-pivotal": fd.StratumRule(rate="1/2", method="pivotal"),
+            "all-certain-pivotal": fd.StratumRule(rate="1/1", method="pivotal"),
+            "zero-pivotal": fd.StratumRule(rate="0/1", method="pivotal"),
+            "certainty-zero-rate": fd.StratumRule(rate="0/1", certainty=True),
+            "clamp-max": fd.StratumRule(rate="3/4", max_n=1),
+            "clamp-min": fd.StratumRule(rate="0/1", min_n=2),
+            "not-in-pool": fd.StratumRule(rate="1/1"),
+        },
+        substitutes=5,
+    )
+    return dict(
+        name="v5-degenerate-strata",
+        description="退化情形：可抽取 0 户的分层（0/0、0*w/0）、全部必抽的加权分层、抽取 0 户的分层、"
+        "比例为 0 的必检分层、上下限截断、候补数多于剩余对象。",
+        units=units,
+        plan=plan,
+        roster=None,
+        public_values=["11,22,33"],
+        sources=[{"kind": "other", "name": "示例"}],
+    )
+
+
+def _problems() -> dict:
+    """One assignment problem of each kind and variant (§8.3–§8.4): CAPACITY, NO_SPECIALIST with
+    specialists in the roster who are all ineligible, and a task failing both static checks (one problem)."""
+    units = [fd.PoolUnit(f"T{i}", "s", region="R1", specialty="学校卫生") for i in range(1, 5)]
+    units += [
+        fd.PoolUnit("X1", "s", region="R1", specialty="放射卫生"),
+        fd.PoolUnit("Y1", "s", region="R1", specialty="放射卫生"),
+    ]
+    ok = {"cert_valid_from": "2024-01-01", "cert_valid_to": "2026-12-31"}
+    inspectors = [
+        fd.Inspector("B1", region="R1", specialties=("学校卫生",), max_load=1, conflict_units=("Y1",), **ok),
+        fd.Inspector("B2", region="R1", specialties=("学校卫生",), max_load=1, conflict_units=("Y1",), **ok),
+        fd.Inspector("B3", region="R1", specialties=("学校卫生",), max_load=2, **ok),
+        fd.Inspector(
+            "B4", region="R1", specialties=("放射卫生",), cert_valid_from="2020-01-01", cert_valid_to="2024-12-31"
+        ),  # fmt: skip
+    ]
+    rules = fd.AssignmentRules(inspection_date="2025-05-06", region_rule="any")
+    plan = fd.DrawPlan(default=fd.StratumRule(rate="1/1"), substitutes=0, assignment=rules)
+    return dict(
+        name="v6-assignment-problems",
+        description="选派问题的每一种：工作量上限不足（CAPACITY）、本专业人员均不符合条件（NO_SPECIALIST）、"
+        "同时人数不足且无本专业人员的对象只记一个问题（TOO_FEW_ELIGIBLE）。",
+        units=units,
+        plan=plan,
+        roster=inspectors,
+        public_values=["5"],
+        sources=[{"kind": "other", "name": "示例"}],
+    )
+
+
+CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle)
+
+
+# ---------------------------------------------------------------- refusal vectors (docs/fairdraw-vectors/refuse/)
+# Each is a manifest a dishonest operator could publish; the verifier must refuse it with the stated
+# status, code (MALFORMED) or first differing path (DIFFERENT).
+
+
+def _refusal(name: str, description: str, *, pool: bytes, manifest: dict, roster: object, expected: dict,
+             expect_commitment: str | None = None, log: bytes | None = None) -> dict:  # fmt: skip
+    return {
+        "name": name,
+        "description": description,
+        "inputs": {
+            "pool": pool.decode("utf-8"),
+            "manifest": manifest,
+            "roster": roster,
+            "expect_commitment": expect_commitment,
+            "log": None if log is None else log.decode("utf-8"),
+        },
+        "expected": {"status": expected["status"], "code": expected.get("code"), "path": expected.get("path")},
+    }
+
+
+def _forged_run(pool: bytes, record: dict, values: list[str], roster_b: bytes, evidence: list) -> dict:
+    """What an engine without the §4.3 roster rule would publish (the steps of run_draw, unchecked)."""
+    plan = fd.DrawPlan.from_dict(record["plan"])
+    seed = fd.derive_seed(fd.commitment_hash(record), values)
+    alloc = fd.allocate(record["strata"], plan, seed)
+    result = fd.select(pool, alloc, seed, plan)
+    assignment = fd.assign_inspectors(result.targets(), fd.parse_roster(roster_b), plan.assignment, seed)
+    return fd.build_manifest(
+        commitment=record, public_values=values, seed=seed, allocation=alloc, result=result,
+        assignment=assignment, roster_bytes=roster_b, embed_roster=True, public_evidence=evidence,
+    )  # fmt: skip
+
+
+def _refuse_roster_not_committed() -> dict:
+    c = _risk()
+    case = build_case(c)
+    pool = case["inputs"]["pool"].encode()
+    roster_b = fd.canonical_roster_bytes(c["roster"])
+    record = dict(case["inputs"]["commitment"], roster_digest=None)
+    manifest = _forged_run(pool, record, c["public_values"], roster_b, case["inputs"]["public_evidence"])
+    return _refusal(
+        "r1-roster-not-committed",
+        "方案包含执法人员选派，但承诺记录的 roster_digest 为 null：名录可在随机值公布后任意挑选，必须拒绝。",
+        pool=pool, manifest=manifest, roster=json.loads(roster_b),
+        expected={"status": "MALFORMED", "code": "ROSTER_NOT_COMMITTED"},
+    )  # fmt: skip
+
+
+def _refuse_unexpected_commitment() -> dict:
+    c = _basic()
+    published = build_case(c)  # the commitment published at T0
+    c["units"] = [u for u in c["units"] if u.unit_id != "U05"]  # the operator drops one unit afterwards
+    rerun = build_case(c)
+    return _refusal(
+        "r2-unexpected-commitment",
+        "号池删去一个对象后重新生成承诺和种子再抽取：单独验证能通过，"
+        "但承诺哈希不是事先公布的那一个（--expect-commitment），必须判为不一致。",
+        pool=rerun["inputs"]["pool"].encode(), manifest=rerun["expected"]["manifest"], roster=None,
+        expect_commitment=published["expected"]["commitment_hash"],
+        expected={"status": "DIFFERENT", "path": "commitment_hash"},
+    )  # fmt: skip
+
+
+def _log(*items: tuple[str, str, str]) -> bytes:
+    """A commitment log (spec §14) of (draw_id, commitment_hash, logged_at) entries."""
+    out, prev = b"", fd.commitlog.GENESIS
+    for seq, (draw_id, chash, at) in enumerate(items, start=1):
+        e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw_id, commitment_hash=chash, logged_at=at)
+        out += fd.commitlog.entry_line(e)
+        prev = e["hash"]
+    return out
+
+
+OTHER = ("2025-GQ-001", "ab" * 32, "2025-03-30T09:00:00+08:00")
+
+
+def _timed_case() -> dict:
+    """v1-basic with the lottery's announcement time fixed in the commitment (``available_at``)."""
+    c = _basic()
+    c["sources"] = [dict(c["sources"][0], available_at="2025-04-01T21:30:00+08:00")]
+    return build_case(c)
+
+
+def _refuse_log_late() -> dict:
+    case = _timed_case()
+    chash, draw_id = case["expected"]["commitment_hash"], case["inputs"]["commitment"]["draw_id"]
+    return _refusal(
+        "r3-log-late-commitment",
+        "承诺在开奖之后才进入承诺日志：承诺可能是在随机值已知后生成的，必须判为不一致。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=_log(OTHER, (draw_id, chash, "2025-04-01T21:35:00+08:00")),
+        expected={"status": "DIFFERENT", "path": "log[1].logged_at"},
+    )  # fmt: skip
+
+
+def _refuse_log_missing() -> dict:
+    case = _timed_case()
+    return _refusal(
+        "r4-log-not-included",
+        "承诺哈希不在承诺日志中（没有事先公示），必须判为不一致。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=_log(OTHER), expected={"status": "DIFFERENT", "path": "log"},
+    )  # fmt: skip
+
+
+def _refuse_log_edited() -> dict:
+    case = _timed_case()
+    chash, draw_id = case["expected"]["commitment_hash"], case["inputs"]["commitment"]["draw_id"]
+    log = _log(OTHER, (draw_id, chash, "2025-03-31T10:00:00+08:00"))
+    first, rest = log.split(b"\n", 1)
+    log = first.replace(b"2025-GQ-001", b"2025-GQ-009") + b"\n" + rest  # an earlier entry edited afterwards
+    return _refusal(
+        "r5-log-entry-edited",
+        "承诺日志中较早的一条记录事后被改动（哈希链断开），必须判为不一致。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=log, expected={"status": "DIFFERENT", "path": "log[0].hash"},
+    )  # fmt: skip
+
+
+def _log_ok() -> dict:
+    """Not a refusal: the same draw with a log in which it is included in time (VERIFIED)."""
+    case = _timed_case()
+    chash, draw_id = case["expected"]["commitment_hash"], case["inputs"]["commitment"]["draw_id"]
+    return _refusal(
+        "ok1-log-included-in-time",
+        "对照：承诺在开奖前进入承诺日志，哈希链完整，验证通过。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=_log(OTHER, (draw_id, chash, "2025-03-31T10:00:00+08:00")), expected={"status": "VERIFIED"},
+        expect_commitment=chash,
+    )  # fmt: skip
+
+
+REFUSALS = (_refuse_roster_not_committed, _refuse_unexpected_commitment, _refuse_log_late, _refuse_log_missing,
+            _refuse_log_edited, _log_ok)  # fmt: skip
+
+
+def _write(path: pathlib.Path, case: dict) -> None:
+    path.write_text(json.dumps(case, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print("wrote", path)
 
 
 def main() -> None:
     VECTOR_DIR.mkdir(parents=True, exist_ok=True)
     for make in CASES:
         case = build_case(make())
-        path = VECTOR_DIR / f"{case['name']}.json"
-        path.write_text(json.dumps(case, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print("wrote", path)
+        _write(VECTOR_DIR / f"{case['name']}.json", case)
+    (VECTOR_DIR / "refuse").mkdir(exist_ok=True)
+    for make in REFUSALS:
+        case = make()
+        _write(VECTOR_DIR / "refuse" / f"{case['name']}.json", case)
 
 
 if __name__ == "__main__":

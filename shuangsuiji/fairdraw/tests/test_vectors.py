@@ -67,3 +67,67 @@ def test_srs_thresholds_allow_self_check(case):
             if u.stratum == h and not u.excluded_reason:
                 mine = (e["unit_keys"][u.unit_id], u.unit_id.encode())
                 assert (mine <= t) == (u.unit_id in s["selected"])
+
+
+# ---------------------------------------------------------------- earlier formats (stored draws)
+
+LEGACY = sorted((pathlib.Path(__file__).resolve().parents[3] / "docs" / "fairdraw-vectors" / "format2").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", LEGACY, ids=lambda p: p.stem)
+def test_format2_manifests_still_verify(path):
+    """fairdraw-manifest/2 (problems with a Chinese message) is still rebuilt byte for byte and verified."""
+    case = json.loads(path.read_text(encoding="utf-8"))
+    i, e = case["inputs"], case["expected"]
+    assert e["manifest"]["format"] == "fairdraw-manifest/2"
+    pool = i["pool"].encode("utf-8")
+    out = fd.run_draw(pool, i["commitment"], i["public_values"], roster=i["roster"],
+                      public_evidence=i["public_evidence"], manifest_format="fairdraw-manifest/2")  # fmt: skip
+    assert out.manifest == e["manifest"]
+    assert fd.verify_manifest(e["manifest"], pool, i["roster"], check_signatures=False).ok
+
+
+def test_format3_problems_have_no_prose():
+    """Format 3 compares codes and structured detail only; the Chinese text is rendered from them."""
+    for p in VECTORS:
+        case = json.loads(p.read_text(encoding="utf-8"))
+        a = case["expected"]["manifest"]["assignment"]
+        for problem in (a or {}).get("problems", []):
+            assert set(problem) == {"code", "unit_id", "detail"}
+
+
+def test_a_vector_per_problem_code_and_degenerate_case():
+    problems, probabilities = set(), set()
+    for p in VECTORS:
+        m = json.loads(p.read_text(encoding="utf-8"))["expected"]["manifest"]
+        for problem in (m["assignment"] or {}).get("problems", []):
+            problems.add((problem["code"], problem["detail"].get("specialists_in_roster", -1) > 0))
+        probabilities.update(s["probability"] for s in m["selection"].values())
+    assert {
+        ("TOO_FEW_ELIGIBLE", False),
+        ("NO_SPECIALIST", False),
+        ("NO_SPECIALIST", True),
+        ("CAPACITY", False),
+    } <= problems
+    assert {"0/0", "0*w/0", "0/4"} <= probabilities
+    assert any(p.startswith("0*w/") and p != "0*w/0" for p in probabilities)
+
+
+def test_appendix_a_messages_equal_the_engines():
+    """Appendix A renders the format-2 message from code + detail, byte for byte."""
+    from shuangsuiji.fairdraw.problems import problem_message
+
+    seen = set()
+    for p in LEGACY:
+        a = json.loads(p.read_text(encoding="utf-8"))["expected"]["manifest"]["assignment"] or {}
+        for pr in a.get("problems", []):
+            assert problem_message(pr["code"], pr["unit_id"], pr["detail"]) == pr["message"]
+            seen.add(pr["code"])
+    for p in VECTORS:
+        i = json.loads(p.read_text(encoding="utf-8"))["inputs"]
+        out = fd.run_draw(i["pool"].encode(), i["commitment"], i["public_values"], roster=i["roster"],
+                          public_evidence=i["public_evidence"])  # fmt: skip
+        for pr in out.assignment.problems if out.assignment else ():
+            assert problem_message(pr.code, pr.unit_id, pr.detail) == pr.message_zh
+            seen.add(pr.code)
+    assert seen == {"TOO_FEW_ELIGIBLE", "NO_SPECIALIST", "CAPACITY"}

@@ -130,3 +130,60 @@ def test_api_malformed(case):
                       public_evidence=i["public_evidence"])  # fmt: skip
     assert out.manifest["roster"] is not None
     assert fd.verify_manifest(fd.manifest_bytes(out.manifest), case["pool"]).ok
+
+
+# ---------------------------------------------------------------- issue #14 (a)
+
+
+def test_module_run_prints_no_runtime_warning(files):
+    """`python -m shuangsuiji.fairdraw.verify` must not trip runpy's "found in sys.modules" warning."""
+    m, p, r = files()
+    cmd = [sys.executable, "-W", "error::RuntimeWarning", "-m", "shuangsuiji.fairdraw.verify", m, p, "--roster", r]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr, proc.stderr
+
+
+def test_cli_names_commitment_values_and_seed(files, case):
+    m, p, r = files()
+    code, out = _cli(m, p, "--roster", r)
+    assert code == 0, out
+    man = case["manifest"]
+    assert f"承诺哈希 commitment_hash: {man['commitment_hash']}" in out
+    for i, v in enumerate(man["public_values"]):
+        assert f"公开随机值 public_values[{i}]: {v}" in out
+    assert f"随机种子 seed: {man['seed']}" in out
+
+
+def test_cli_expect_commitment(files, case):
+    m, p, r = files()
+    good = case["manifest"]["commitment_hash"]
+    code, out = _cli(m, p, "--roster", r, "--expect-commitment", good.upper())  # hex case does not matter
+    assert code == 0, out
+    other = "0" * 64
+    code, out = _cli(m, p, "--roster", r, "--expect-commitment", other)
+    assert code == 1 and out.startswith("DIFFERENT 不一致：commitment_hash"), out
+    assert other in out and good in out
+
+
+def test_pretty_printed_roster_verifies(case):
+    """§4.2: the roster digest is over the canonical bytes, whatever JSON encoding the file uses."""
+    pretty = json.dumps(json.loads(case["roster"]), ensure_ascii=True, indent=2).encode()
+    assert pretty != case["roster"]
+    rep = fd.verify_manifest(case["manifest"], case["pool"], pretty)
+    assert rep.ok, rep.text()
+    # same content in another order is not the committed roster (the content must be canonical)
+    d = json.loads(case["roster"])
+    d["inspectors"].reverse()
+    rep = fd.verify_manifest(case["manifest"], case["pool"], json.dumps(d).encode())
+    assert rep.status == "MALFORMED" and rep.code == "ROSTER_NOT_CANONICAL", rep.text()
+
+
+def test_commitment_with_assignment_must_commit_roster():
+    plan = fd.DrawPlan(assignment=fd.AssignmentRules(inspection_date="2025-04-07"))
+    kwargs = dict(draw_id="x", plan=plan, pool_digest="0" * 64, strata={},
+                  public_sources=[{"kind": "other"}], published_at="2025-03-31T10:00:00+08:00")  # fmt: skip
+    with pytest.raises(fd.FairdrawError) as e:
+        fd.build_commitment(**kwargs)
+    assert e.value.code == "ROSTER_NOT_COMMITTED"
+    assert fd.build_commitment(**kwargs, roster_digest="1" * 64)["roster_digest"] == "1" * 64

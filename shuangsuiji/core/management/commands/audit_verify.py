@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shuangsuiji.core import anchoring
 from shuangsuiji.core.audit import Anchor, check_chain
+from shuangsuiji.core.registry import CHAIN_CHECKS
 
 
 class Command(BaseCommand):
@@ -58,7 +59,14 @@ class Command(BaseCommand):
             if problem.kind != "head_missing":
                 self.stderr.write(f"记录 #{problem.row_id} [{problem.kind}] {problem.detail}")
         head = f"当前链尾：第 {report.head_seq} 条（#{report.head_id or 0}）{report.head_hash}"
-        if report.problems or bad_files:
+        other_failed = 0
+        for check in CHAIN_CHECKS:  # e.g. the public commitment log (draws), with its head
+            ok, line = check()
+            (self.stdout if ok else self.stderr).write(line)
+            other_failed += not ok
+        if report.problems or bad_files or other_failed:
             self.stderr.write(head)
-            raise CommandError(f"审计链校验失败：共 {report.rows} 条，{len(report.problems) + bad_files} 处异常")
+            raise CommandError(
+                f"审计链校验失败：共 {report.rows} 条，{len(report.problems) + bad_files + other_failed} 处异常"
+            )
         self.stdout.write(f"审计链完整：共 {report.rows} 条记录。{head}")
