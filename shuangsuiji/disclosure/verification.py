@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import jobs
 from shuangsuiji.core.permissions import SYSTEM
@@ -24,6 +26,8 @@ from shuangsuiji.draws.choices import VERDICT_ZH as STATUS_ZH
 from shuangsuiji.draws.choices import FileKind
 from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.jobs import VERIFY
+
+PROOF_CACHE_SECONDS = 6 * 3600  # a unit's inclusion proof: derived from immutable files, safe in any cache
 
 
 @dataclass(frozen=True)
@@ -146,5 +150,5 @@ def unit_proof(draw, unit_id: str) -> dict | None:
     if "pool_merkle_root" not in commitment:
         return None
     proof = fd.merkle.inclusion_proof(draw.file_bytes(FileKind.POOL), unit_id, draw.code)
-    cache.set(key, proof, CACHE_SECONDS)
+    cache.set(key, proof, PROOF_CACHE_SECONDS)
     return proof
