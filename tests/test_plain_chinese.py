@@ -29,7 +29,7 @@ ALLOWED = {
         "OpenAPI", "Python", "JavaScript", "chinesecalendar", "quicknet",
     )
 }
-GLUE = "./_:@"
+GLUE = "./_:@-"
 WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 # code, command lines and machine values are shown verbatim on purpose (e.g. the verifier's command line)
@@ -87,7 +87,7 @@ def data_words() -> set[str]:
 
 def english_words(text: str, data: set[str] = frozenset()) -> list[str]:
     # codes such as 91370322MA3C..., file names (pool.tsv), addresses (www.cwl.gov.cn) and module paths are
-    # identifiers, not words: skip tokens glued to digits or to . / _ : @
+    # identifiers, not words: skip tokens glued to digits or to . / _ : @ -
     words = []
     for match in WORD.finditer(text):
         start, end = match.span()
