@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shuangsuiji.dashboards",
     "shuangsuiji.inspections",
     "shuangsuiji.cases",
+    "shuangsuiji.paperwork",
     "shuangsuiji.demo",
 ]
 

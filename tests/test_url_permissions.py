@@ -306,6 +306,17 @@ MATRIX: dict[str, Route] = {
     "cases:case_decide": r("cases:case_decide", GQ_EDIT, method="post", args=pk("case_penalty")),
     "cases:case_publish": r("cases:case_publish", GQ_APPROVE, method="post", args=pk("case_penalty")),
     "cases:case_close": r("cases:case_close", GQ_EDIT, method="post", args=pk("case_rectify")),
+    # --- paperwork: 执法文书 (issuing a number is a write: POST, add on the result's region) -------------
+    "paperwork:index": r("paperwork:index", ANY),
+    "paperwork:task_documents": r("paperwork:task_documents", GQ_VIEW, args=pk("task")),
+    "paperwork:task_batch": r(
+        "paperwork:task_batch", GQ_EDIT, method="post", args=pk("task"), data={"kind": "notice", "fmt": "docx"},
+        sample=("inspector",),
+    ),
+    "paperwork:result_document": r(
+        "paperwork:result_document", GQ_EDIT, method="post", args=pk("result_published"),
+        data={"kind": "record", "fmt": "docx"},
+    ),
     # --- API /api/v1/ (token authentication; read-only viewsets answer POST with 403/405) -----------------
     "api_schema": r("api_schema", PUBLIC),
     "api_docs": r("api_docs", PUBLIC),
