@@ -54,14 +54,7 @@ class Body:
 
 
 def agency_name(organization: Organization) -> str:
-    """The agency's full name: its own name, led by the full region name unless it already starts with it."""
-    region = organization.region
-    if organization.name.startswith(region.full_name):
-        return organization.name
-    if organization.name.startswith(region.name):
-        parent = region.parent.full_name if region.parent_id else ""
-        return f"{parent}{organization.name}"
-    return f"{region.full_name}{organization.name}"
+    return organization.full_name
 
 
 def issuing_organization(result: InspectionResult) -> Organization:
@@ -209,7 +202,7 @@ def _record(doc, result, task, agency) -> list[Block]:
                 ("执法人员及执法证号", "；".join(f"{n}（{c}）" for n, c in group)),
             ],
         ),  # fmt: skip
-        Block("para", "执法人员已出示执法证件，告知被检查人检查事由及申请回避的权利。被检查人☐申请 ☐不申请回避。"),
+        Block("para", "执法人员已出示执法证件，告知被检查人检查事由及申请回避的权利。被检查人□申请 □不申请回避。"),
         Block("heading", "检查内容及情况"),
         Block(
             "table", headers=["序号", "检查事项", "检查内容", "依据", "检查情况", "说明"], rows=_checklist_rows(result)

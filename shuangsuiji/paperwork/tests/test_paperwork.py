@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import logging
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 from shuangsuiji.cases.models import FollowUpCase
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import SYSTEM
+from shuangsuiji.draws.tests.test_record_pdf import PRINT_FONT, dejavu_only, font_names, notdef_warnings  # noqa: F401
 from shuangsuiji.paperwork import documents, jobs, services
 from shuangsuiji.paperwork.choices import DocKind
 from shuangsuiji.paperwork.models import DocumentCounter, IssuedDocument
@@ -76,11 +78,16 @@ def test_bad_rule_and_missing_case_are_refused_in_chinese(locked, approver_gq, o
         services.document_issue(user=yy, kind=DocKind.RECORD, result=locked["results"][0])
 
 
-def test_record_pdf_carries_agency_number_checklist_findings_and_signature_lines(locked, approver_gq):
+def test_record_pdf_carries_agency_number_checklist_findings_and_signature_lines(
+    locked, approver_gq, dejavu_only, caplog  # noqa: F811
+):
+    caplog.set_level(logging.WARNING, logger="weasyprint")
     result = locked["results"][0]
     file = services.document_file(user=approver_gq, kind=DocKind.RECORD, result=result, fmt="pdf", now=NOW)
     data = file.read()
     assert data.startswith(b"%PDF")
+    assert notdef_warnings(caplog) == []  # every character has a glyph in the bundled font
+    assert {n for n in font_names(data) if not n.startswith((PRINT_FONT, b"DejaVu"))} == set()
     text = pdf_text(data)
     for expected in (AGENCY, "现场检查记录表", "编号：2026—001", result.unit.name, result.unit.credit_code,
                      "检查内容及情况", "发现问题情况", "从业人员健康合格证明过期", "处置情况",
