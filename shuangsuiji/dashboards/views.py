@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.plans.models import AnnualPlan
 from shuangsuiji.regions.models import Region
 
 from . import fairness as fair
@@ -48,6 +49,12 @@ def _scope(request) -> tuple[Region, int, int]:
     return region, year, month
 
 
+def plan_years(user, this_year: int) -> list[int]:
+    """Every plan year in the user's scope (statistics are by plan year), the current year and the year after."""
+    years = set(AnnualPlan.objects.restrict(user, "view").values_list("year", flat=True).distinct())
+    return sorted(years | {this_year, this_year + 1}, reverse=True)
+
+
 def _filter_context(request, region, year, month) -> dict:
     this_year = timezone.localdate().year
     return {
@@ -55,7 +62,7 @@ def _filter_context(request, region, year, month) -> dict:
         "year": year,
         "month": month,
         "regions": kpis.allowed_regions(request.user),
-        "years": list(range(this_year, this_year - 6, -1)),
+        "years": plan_years(request.user, this_year),
         "months": list(range(1, 13)),
     }
 
@@ -83,7 +90,7 @@ def monthly_report(request):
     _require(request.user, PERM_EXPORT)
     region, year, month = _scope(request)
     report = kpis.kpi_report(request.user, region=region, year=year)
-    content = reports.monthly_xlsx(report, month=month)
+    content = reports.monthly_xlsx(report, month=month, user=request.user)
     audit.log_event(
         ObjectChange.Action.EXPORT, obj=None, user=request.user, region_code=region.code,
         message=f"导出“双随机、一公开”监管工作月报表：{region.name} {year}年{month}月",

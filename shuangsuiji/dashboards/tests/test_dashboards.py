@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from shuangsuiji.accounts.tests.test_views import login
@@ -37,7 +38,10 @@ def test_kpis_follow_the_stated_definitions(scenario, approver_gq, regions):
     assert v["units"] == 40 and v["checked_units"] == 3
     assert v["coverage"] == 7.5  # 3 checked ÷ 40 open units
     assert v["planned_coverage"] == 20.0  # 8 drawn ÷ 40
-    assert v["draws"] == 1 and v["risk_based"] == 100.0 and v["joint_tasks"] == 0.0 and v["joint_units"] == 0.0
+    # The fixture task is stratified by risk class with 20 % for every class: not a risk-based draw.
+    assert v["draws"] == 1 and v["risk_based"] == 0.0 and v["joint_tasks"] == 0.0 and v["joint_units"] == 0.0
+    assert v["completed"] == 3 and v["completion"] == 37.5  # 3 of 8 drawn targets checked
+    assert v["unchecked_overdue"] == 0  # the window (1 June–31 December) is still open
     assert v["checked"] == 3 and v["problems"] == 1 and v["problem_rate"] == pytest.approx(33.33)
     assert v["due"] == 3 and v["published"] == 2 and v["publication"] == pytest.approx(66.67)
     assert v["overdue"] == 1
@@ -46,8 +50,70 @@ def test_kpis_follow_the_stated_definitions(scenario, approver_gq, regions):
     assert april["due"] == 3 and april["checked"] == 2
     summary = {k["key"]: k for k in report.summary()}
     assert summary["coverage"]["ok"] is True and summary["publication"]["ok"] is False
-    assert summary["joint_tasks"]["ok"] is False and summary["risk_based"]["ok"] is True
+    assert summary["joint_tasks"]["ok"] is False and summary["risk_based"]["ok"] is False
+    assert all(k["definition"] for k in report.summary())
     assert summary["overdue"]["ok"] is False
+
+
+def test_publication_rate_counts_targets_left_unchecked_after_the_window(scenario, approver_gq, regions):
+    """After 31 December the 5 unchecked targets are due and unpublished: 2 published of 3 + 5 due = 25 %."""
+    report = kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=dt.date(2027, 1, 10))
+    v = report.values()
+    assert v["due"] == 8 and v["published"] == 2 and v["publication"] == 25.0
+    assert v["timely_published"] == 2 and v["timely"] == 25.0  # both published before their due dates
+    assert v["unchecked_overdue"] == 5 and v["overdue"] == 1
+    assert report.values(month=12)["unchecked_overdue"] == 5  # by the end of the task window
+    summary = {k["key"]: k for k in report.summary()}
+    assert summary["unchecked_overdue"]["ok"] is False and summary["publication"]["ok"] is False
+
+
+def test_risk_share_counts_only_draws_whose_class_rates_differ(scenario, approver_gq, regions):
+    from shuangsuiji.plans.models import TaskStratumRule
+
+    TaskStratumRule.objects.create(task=scenario["task"], stratum="A", rate=5)
+    report = kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY)
+    assert report.values()["risk_draws"] == 1 and report.values()["risk_based"] == 100.0
+    TaskStratumRule.objects.filter(task=scenario["task"]).update(rate=20)  # the same rate again: not risk-based
+    assert kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY).values()["risk_based"] == 0
+
+
+def test_joint_shares_count_departments_not_sections(scenario, approver_gq, regions, orgs):
+    from shuangsuiji.accounts.models import Organization
+    from shuangsuiji.plans.models import TaskItem
+
+    task = scenario["task"]
+    section = Organization.objects.create(name="公共卫生监督科", kind="section", region=regions["370322"],
+                                          parent=orgs["gaoqing"])  # fmt: skip
+    item = TaskItem.objects.create(task=task, organization=section, item_name="生活饮用水卫生", order=5)
+
+    def values():
+        return kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY).values()
+
+    v = values()  # a 科室 of the lead bureau: one department, not joint
+    assert v["joint_draws"] == 0 and v["system_joint_draws"] == 0
+    item.organization = orgs["gaoqing_agency"]
+    item.save()
+    v = values()  # 卫生健康局 + 卫生监督所: 系统内联合, shown apart, not in the 部门联合 share
+    assert v["system_joint_draws"] == 1 and v["system_joint_tasks"] == 100.0 and v["joint_tasks"] == 0.0
+    market = Organization.objects.create(name="高青县市场监督管理局", kind="other", region=regions["370322"])
+    TaskItem.objects.create(task=task, organization=market, item_name="公共场所营业执照", order=6)
+    v = values()  # another department joins: 部门联合, task share 1/1, unit share 8/8
+    assert v["joint_draws"] == 1 and v["joint_tasks"] == 100.0 and v["joint_units"] == 100.0
+    assert v["system_joint_draws"] == 0
+
+
+def test_statistics_are_by_plan_year(scenario, gq, approver_gq, inspector_gq, orgs, regions):
+    """A 2027 plan's draw made in 2026 counts in 2027, not in 2026."""
+    from shuangsuiji.draws.testing import locked_draw
+    from shuangsuiji.plans.testing import published_plan_with_task
+
+    _plan, task = published_plan_with_task(author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"],
+                                           item=gq["item"], year=2027)  # fmt: skip
+    locked_draw(task, approver_gq, now=timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0)), issue="2026330")
+    v2026 = kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY).values()
+    v2027 = kpis.kpi_report(approver_gq, region=regions["370322"], year=2027, today=TODAY).values()
+    assert v2026["draws"] == 1 and v2026["targets"] == 8
+    assert v2027["draws"] == 1 and v2027["targets"] == 8 and v2027["checked"] == 0
 
 
 def test_region_scope_is_enforced(client, scenario, admin_yy, city_approver, regions):
@@ -85,6 +151,9 @@ def test_monthly_report_xlsx(client, scenario, oversight_gq):
     assert response.status_code == 200
     ws = load_workbook(io.BytesIO(response.content)).active
     assert "月报表（2026年4月）" in ws["A1"].value
+    # 填报单位 is the agency (the user's organisation), with 填报人, 审核人 and the date.
+    assert f"填报单位：山东省淄博市高青县卫生健康局　　填报人：{oversight_gq.full_name}　　审核人：" in ws["A2"].value
+    assert "填报日期：2026年6月15日" in ws["A2"].value and "按计划年度" in ws["A2"].value
     headers = [c.value for c in ws[4]]
     assert headers[0] is None or headers[0] == "地区"
     assert "结果公示率(%)" in headers and "联合抽查任务占比(%)" in headers and "抽查覆盖率(%)" in headers
