@@ -107,15 +107,15 @@ def fairness(request):
     _require(request.user, PERM_VIEW)
     region, year, month = _scope(request)
     try:
-        tolerance = float(request.GET.get("z", fair.DEFAULT_Z))
+        alpha = float(request.GET.get("alpha", fair.DEFAULT_ALPHA))
     except ValueError:
-        tolerance = fair.DEFAULT_Z
-    tolerance = min(max(tolerance, 1.0), 10.0) if math.isfinite(tolerance) else fair.DEFAULT_Z
-    report = fair.fairness_report(request.user, region=region, year=year, z_limit=tolerance)
+        alpha = fair.DEFAULT_ALPHA
+    alpha = min(max(alpha, 0.001), 0.1) if math.isfinite(alpha) else fair.DEFAULT_ALPHA
+    report = fair.fairness_report(request.user, region=region, year=year, alpha=alpha)
     return render(request, "dashboards/fairness.html", {
         **_filter_context(request, region, year, month),
         "title": "抽取公平性报告",
         "report": report,
-        "tolerance": tolerance,
+        "alpha": alpha,
         "chart_data": {"strata": fair.chart(report)},
     })  # fmt: skip

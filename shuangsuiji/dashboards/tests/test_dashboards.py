@@ -173,9 +173,11 @@ def test_fairness_report_is_clean_for_an_honest_draw_and_catches_a_tampered_resu
 ):
     report = fairness.fairness_report(approver_gq, region=regions["370322"], year=2026)
     assert [r.key for r in report.strata] == ["A", "B", "C", "D"]
-    for row in report.strata:
+    for row in report.strata:  # 20 % of 10 = exactly 2: fixed by rule, nothing random to test
         assert row.expected == pytest.approx(2.0) and row.observed == 2 and not row.flagged
+        assert row.p_value is None and row.p_display == "不检验"
     assert report.units_checked == 40 and report.mismatches == [] and report.flagged == 0
+    assert report.tests == 40  # every unit (p = 0.2 once) is tested; none is flagged
     loads = sum(r.observed for r in report.inspectors)
     assert loads == 16 and sum(r.expected for r in report.inspectors) == pytest.approx(16)
     # Someone swaps a drawn unit in the database: the manifest no longer matches.
@@ -186,6 +188,55 @@ def test_fairness_report_is_clean_for_an_honest_draw_and_catches_a_tampered_resu
     login(client, approver_gq)
     body = client.get(reverse("dashboards:fairness"), {"year": 2026}).content.decode()
     assert "不一致" in body and 'data-chart="strata"' in body
+    assert "Holm" in body and "本专业人员" in body and "随机舍入" in body
+    # The chart plots the table's own rows and numbers.
+    chart = json.loads(re.search(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', body,
+                                 re.S).group(1))["strata"]  # fmt: skip
+    assert chart["xAxis"]["data"] == [r.label for r in report.strata]
+    assert chart["series"][0]["data"] == [round(r.expected, 2) for r in report.strata]
+    assert chart["series"][1]["data"] == [r.observed for r in report.strata]
+
+
+def test_poisson_binomial_exact_test_and_holm_by_hand():
+    assert fairness.poisson_binomial([0.5, 0.5]) == pytest.approx([0.25, 0.5, 0.25])
+    assert fairness.poisson_binomial([0.2, 0.5]) == pytest.approx([0.4, 0.5, 0.1])
+    assert fairness.exact_p_value([0.5] * 4, 4) == pytest.approx(0.125)  # P(0) + P(4) = 2/16
+    assert fairness.exact_p_value([0.5] * 4, 2) == pytest.approx(1.0)
+    assert fairness.exact_p_value([0.2] * 8, 8) == pytest.approx(0.2**8)  # nothing else is that unlikely
+    assert fairness.holm([0.01, 0.04, 0.03], 0.05) == [True, False, False]  # 0.01 ≤ 0.05/3; 0.03 > 0.05/2
+    assert fairness.holm([0.01, 0.02, 0.04], 0.05) == [True, True, True]  # 0.01≤.0167, 0.02≤.025, 0.04≤.05
+
+
+def _rounds(picks_per_round):
+    """Units of 4 strata × 10, 8 rounds, 2 drawn per stratum and round (p = 0.2 each time)."""
+    units = {}
+    for h in "ABCD":
+        for i in range(10):
+            units[f"{h}{i}"] = fairness.Row(f"{h}{i}", f"{h}{i}")
+    for r in range(8):
+        for h in "ABCD":
+            chosen = picks_per_round(h, r)
+            for i in range(10):
+                row = units[f"{h}{i}"]
+                row.draws += 1
+                row.expected += 0.2
+                row.chances.append(0.2)
+                row.observed += i in chosen
+    return list(units.values())
+
+
+def test_honest_rotation_raises_no_alarm_and_one_unit_drawn_every_round_does():
+    honest = _rounds(lambda h, r: {(2 * r) % 10, (2 * r + 1) % 10})
+    assert fairness.evaluate([], honest) == 40 and not any(r.flagged for r in honest)
+    # Another honest-looking spread: some units twice, some never — still no alarm after Holm.
+    spread = _rounds(lambda h, r: {r % 10, (r + 3) % 10})
+    fairness.evaluate([], spread)
+    assert not any(r.flagged for r in spread)
+    biased = _rounds(lambda h, r: {0, 1 + r % 9} if h == "A" else {(2 * r) % 10, (2 * r + 1) % 10})
+    fairness.evaluate([], biased)
+    assert [r.key for r in biased if r.flagged] == ["A0"]  # drawn in all 8 rounds: p = 0.2⁸ ≈ 2.6e-6 < 0.05/40
+    a0 = next(r for r in biased if r.key == "A0")
+    assert a0.observed == 8 and a0.p_value == pytest.approx(0.2**8)
 
 
 def test_z_scores():
