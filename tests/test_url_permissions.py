@@ -268,10 +268,14 @@ MATRIX: dict[str, Route] = {
     "disclosure:draw_verify": r("disclosure:draw_verify", PUBLIC, args=lambda w: {"code": w.draw_code}),
     "disclosure:draw_file": r("disclosure:draw_file", PUBLIC, args=lambda w: {"code": w.draw_code, "kind": "manifest"}),
     "disclosure:result_search": r("disclosure:result_search", PUBLIC),
+    "disclosure:penalty_list": r("disclosure:penalty_list", PUBLIC),
     # --- dashboards (scoped to the user's own region; see test_dashboards_refuse_another_county) ----------
     "dashboards:kpi": r("dashboards:kpi", ANY),
     "dashboards:monthly_report": r("dashboards:monthly_report", ANY),
     "dashboards:fairness": r("dashboards:fairness", ANY),
+    "dashboards:work_summary": r("dashboards:work_summary", ANY),
+    "dashboards:ledger": r("dashboards:ledger", ANY),
+    "dashboards:task_report": r("dashboards:task_report", GQ_VIEW, args=pk("task")),
     # --- inspections -------------------------------------------------------------------------------------
     "inspections:result_list": r("inspections:result_list", ANY),
     "inspections:result_export": r("inspections:result_export", ANY),
@@ -306,6 +310,14 @@ MATRIX: dict[str, Route] = {
     "cases:case_decide": r("cases:case_decide", GQ_EDIT, method="post", args=pk("case_penalty")),
     "cases:case_publish": r("cases:case_publish", GQ_APPROVE, method="post", args=pk("case_penalty")),
     "cases:case_close": r("cases:case_close", GQ_EDIT, method="post", args=pk("case_rectify")),
+    "cases:case_receipt": r(
+        "cases:case_receipt", GQ_EDIT, method="post", args=pk("case_rectify"),
+        data={"receipt_on": "2026-06-15", "feedback_due": "2026-07-15"},
+    ),
+    "cases:case_feedback": r(
+        "cases:case_feedback", GQ_EDIT, method="post", args=pk("case_rectify"),
+        data={"feedback_on": "2026-06-15", "note": "已处理"},
+    ),
     # --- paperwork: 执法文书 (issuing a number is a write: POST, add on the result's region) -------------
     "paperwork:index": r("paperwork:index", ANY),
     "paperwork:task_documents": r("paperwork:task_documents", GQ_VIEW, args=pk("task")),
@@ -738,7 +750,10 @@ def test_other_county_reaches_its_own_rows_and_city_sees_both(world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["dashboards:kpi", "dashboards:monthly_report", "dashboards:fairness"])
+@pytest.mark.parametrize(
+    "name", ["dashboards:kpi", "dashboards:monthly_report", "dashboards:fairness", "dashboards:work_summary",
+             "dashboards:ledger"]
+)  # fmt: skip
 def test_dashboards_refuse_another_county(world, name):
     route = MATRIX[name]
     url = reverse(name) + "?region=370322"

@@ -70,3 +70,13 @@ class DecisionForm(forms.Form):
 class CloseForm(forms.Form):
     closed_on = forms.DateField(label="完结日期", widget=DATE)
     note = forms.CharField(label="完结说明", required=False, widget=forms.TextInput(attrs=TEXT))
+
+
+class ReceiptForm(forms.Form):
+    receipt_on = forms.DateField(label="回执日期", widget=DATE)
+    feedback_due = forms.DateField(label="反馈期限", widget=DATE)
+
+
+class FeedbackForm(forms.Form):
+    feedback_on = forms.DateField(label="反馈日期", widget=DATE)
+    note = forms.CharField(label="反馈情况", widget=forms.Textarea(attrs={"rows": 2}))

@@ -42,10 +42,16 @@ class FollowUpCase(ScopedModel, TimeStampedModel):
     publish_due = models.DateField("应公示日期", null=True, blank=True)
     publish_due_error = models.CharField("期限计算问题", max_length=300, blank=True)
     published_at = models.DateTimeField("处罚信息公示时间", null=True, blank=True)
+    publicity_until = models.DateField("公示截止日期", null=True, blank=True, help_text="公示期满后撤下，撤下记录留存")
+    withdrawn_at = models.DateTimeField("撤下公示时间", null=True, blank=True)
     # 移送 / 抄告
     receiver = models.CharField("接收单位", max_length=200, blank=True)
     receiver_kind = models.CharField("接收单位类别", max_length=10, choices=ReceiverKind.choices, blank=True)
     sent_on = models.DateField("移送/抄告日期", null=True, blank=True)
+    receipt_on = models.DateField("回执日期", null=True, blank=True, help_text="接收单位签收移送材料的日期")
+    feedback_due = models.DateField("反馈期限", null=True, blank=True)
+    feedback_on = models.DateField("反馈日期", null=True, blank=True)
+    feedback_note = models.TextField("反馈情况", blank=True)
     closed_on = models.DateField("完结日期", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, blank=True,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.permissions import require, stored_user
+from shuangsuiji.core.permissions import is_system, require, stored_user
 from shuangsuiji.directory import services as directory_services
 from shuangsuiji.inspections.choices import ResultStatus
 from shuangsuiji.inspections.models import InspectionResult
@@ -32,6 +32,8 @@ PERM_ADD = "cases.add_followupcase"
 PERM_CHANGE = "cases.change_followupcase"
 PERM_PUBLISH = "cases.publish_followupcase"
 PENALTY_PUBLISH_WORKDAYS = getattr(settings, "PENALTY_PUBLISH_WORKDAYS", 7)
+# Publicity period of penalty information (official-formats §6.7: "generally 1 year"), counted from the decision.
+PENALTY_PUBLICITY_DAYS = getattr(settings, "PENALTY_PUBLICITY_DAYS", 365)
 
 
 def _history(user, case: FollowUpCase, on: dt.date, text: str) -> None:
@@ -187,7 +189,62 @@ def case_publish_penalty(*, user, case: FollowUpCase, now: dt.datetime | None = 
         raise ValidationError("处罚信息已公示")
     before = audit.snapshot(case)
     case.published_at = now or timezone.now()
-    return _save(case, user=user, before=before, message="公示行政处罚信息")
+    case.publicity_until = case.decided_on + dt.timedelta(days=PENALTY_PUBLICITY_DAYS)
+    return _save(case, user=user, before=before,
+                 message=f"公示行政处罚信息，公示至 {case.publicity_until.year}年{case.publicity_until.month}月"
+                         f"{case.publicity_until.day}日")  # fmt: skip
+
+
+@transaction.atomic
+def penalties_withdraw_expired(*, user, today: dt.date | None = None, now: dt.datetime | None = None) -> int:
+    """Withdraw penalty information whose publicity period has ended; each withdrawal is an audit row."""
+    require(user, PERM_PUBLISH)
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    cases = FollowUpCase.objects if is_system(user) else FollowUpCase.objects.restrict(user, "publish")
+    expired = list(
+        cases.select_for_update().filter(
+            kind=CaseKind.PENALTY, published_at__isnull=False, withdrawn_at__isnull=True, publicity_until__lt=today
+        )  # fmt: skip
+    )
+    for case in expired:
+        before = audit.snapshot(case)
+        case.withdrawn_at = now
+        _save(case, user=user, before=before, message="公示期满，撤下行政处罚信息公示")
+    return len(expired)
+
+
+@transaction.atomic
+def case_transfer_receipt(*, user, case: FollowUpCase, receipt_on: dt.date, feedback_due: dt.date,
+                          note: str = "") -> FollowUpCase:  # fmt: skip
+    """移送回执: the receiver signed for the materials; the feedback is due by `feedback_due`."""
+    require(user, PERM_CHANGE, case)
+    case = _locked(case)
+    if case.kind not in (CaseKind.TRANSFER, CaseKind.NOTIFY):
+        raise ValidationError("只有移送、抄告可以登记回执")
+    if case.sent_on and receipt_on < case.sent_on:
+        raise ValidationError({"receipt_on": "回执日期不能早于移送日期"})
+    if feedback_due < receipt_on:
+        raise ValidationError({"feedback_due": "反馈期限不能早于回执日期"})
+    before = audit.snapshot(case)
+    case.receipt_on, case.feedback_due = receipt_on, feedback_due
+    if note:
+        case.feedback_note = note.strip()
+    _save(case, user=user, before=before, message=f"登记移送回执，反馈期限 {feedback_due:%Y-%m-%d}")
+    return case
+
+
+@transaction.atomic
+def case_transfer_feedback(*, user, case: FollowUpCase, feedback_on: dt.date, note: str) -> FollowUpCase:
+    """The receiver's feedback (处理结果) on a transfer or notification."""
+    require(user, PERM_CHANGE, case)
+    case = _locked(case)
+    if case.kind not in (CaseKind.TRANSFER, CaseKind.NOTIFY):
+        raise ValidationError("只有移送、抄告可以登记反馈")
+    before = audit.snapshot(case)
+    case.feedback_on, case.feedback_note = feedback_on, _text(note, "反馈情况")
+    _save(case, user=user, before=before, message="登记接收单位反馈")
+    return case
 
 
 @transaction.atomic

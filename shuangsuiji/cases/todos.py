@@ -23,4 +23,7 @@ def case_todos(user):
         count = selectors.penalties_to_publish(user).count()
         if count:
             todos.append(Todo("处罚信息待公示", count, url + "?todo=penalty", "warning"))
+    count = selectors.transfers_feedback_overdue(user).count()
+    if count:
+        todos.append(Todo("移送/抄告逾期未反馈", count, url + "?todo=feedback_overdue", "danger"))
     return todos

@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/decide/", views.case_decide, name="case_decide"),
     path("<int:pk>/publish/", views.case_publish, name="case_publish"),
     path("<int:pk>/close/", views.case_close, name="case_close"),
+    path("<int:pk>/receipt/", views.case_receipt, name="case_receipt"),
+    path("<int:pk>/feedback/", views.case_feedback, name="case_feedback"),
 ]

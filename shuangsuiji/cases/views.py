@@ -11,7 +11,7 @@ from shuangsuiji.inspections import selectors as result_selectors
 from . import selectors, services
 from .choices import CaseKind, CaseStatus
 from .filtersets import CaseFilterSet
-from .forms import CaseOpenForm, CloseForm, DecisionForm, RecheckForm
+from .forms import CaseOpenForm, CloseForm, DecisionForm, FeedbackForm, ReceiptForm, RecheckForm
 from .models import FollowUpCase
 from .tables import CaseTable
 
@@ -62,6 +62,12 @@ def case_detail(request, pk):
         if can_change and case.kind == CaseKind.PENALTY and not case.decided_on
         else None,
         "close_form": CloseForm() if can_change else None,
+        "receipt_form": ReceiptForm()
+        if can_change and case.kind in (CaseKind.TRANSFER, CaseKind.NOTIFY) and not case.receipt_on
+        else None,
+        "feedback_form": FeedbackForm()
+        if can_change and case.kind in (CaseKind.TRANSFER, CaseKind.NOTIFY) and not case.feedback_on
+        else None,
         "can_publish": user.has_perm("cases.publish_followupcase")
         and case.kind == CaseKind.PENALTY
         and case.decided_on
@@ -114,4 +120,30 @@ def case_publish(request, pk):
     require_perm(request.user, FollowUpCase, "publish")
     return _post(
         request, pk, None, lambda c, d: services.case_publish_penalty(user=request.user, case=c), "处罚信息已公示。"
+    )
+
+
+@login_required
+@require_POST
+def case_receipt(request, pk):
+    require_perm(request.user, FollowUpCase, "change")
+    return _post(
+        request,
+        pk,
+        ReceiptForm,
+        lambda c, d: services.case_transfer_receipt(user=request.user, case=c, **d),
+        "已登记回执。",
+    )
+
+
+@login_required
+@require_POST
+def case_feedback(request, pk):
+    require_perm(request.user, FollowUpCase, "change")
+    return _post(
+        request,
+        pk,
+        FeedbackForm,
+        lambda c, d: services.case_transfer_feedback(user=request.user, case=c, **d),
+        "已登记反馈。",
     )

@@ -5,7 +5,8 @@ definitions shown on the page are `DEFINITIONS` below (research-regulatory §1.1
 
 * 抽查覆盖率 = distinct units checked (result submitted or published) in the plan year's tasks ÷ open units
   in the region's 检查对象名录库; target ≥ 3 % (seed 000). 计划覆盖率 uses the drawn (active) targets instead.
-* 完成率 = active targets whose result is submitted or published ÷ all active targets of locked draws.
+* 完成率 = active targets actually checked (result submitted or published, not "no activity/closed…") ÷ all
+  active targets of locked draws (official-formats §8: 延安 843 ÷ 861 with 18 closed).
 * 结果公示率 = results published ÷ results due. Due: a due date (应公示日期) that has passed or a result already
   published, **plus** every target still unchecked after its task's window closed (it can never be on time).
   按时公示率 = published on or before the due date ÷ the same denominator. Target 100 % (seed 000).
@@ -80,7 +81,8 @@ KPI_LABELS = [
 DEFINITIONS = {
     "coverage": "已检查（结果已提交或已公示）的检查对象（去重）÷ 在营检查对象总数；按计划年度统计，目标 ≥3%。",
     "planned_coverage": "已锁定抽取的在列抽中对象（去重）÷ 在营检查对象总数；按计划年度统计。",
-    "completion": "已检查（结果已提交或已公示）的抽中对象 ÷ 已锁定抽取的全部在列抽中对象。",
+    "completion": "实际检查的抽中对象（结果已提交或已公示，不含未发现经营活动、已关闭停业、注销、吊销、撤销、迁出）"
+    "÷ 已锁定抽取的全部在列抽中对象。",
     "publication": "已公示结果 ÷ 应公示结果。应公示 = 应公示日期已到或已公示的结果，加上检查期限已过仍未检查的抽中对象"
     "（它们不可能按时公示）；目标 100%。",
     "timely": "在应公示日期当天或之前公示的结果 ÷ 同一应公示数。",
@@ -272,7 +274,8 @@ def kpi_report(user, *, region: Region, year: int, today: dt.date | None = None)
         .annotate(month=ExtractMonth("draw__drawn_at"))
         .values("unit__region__code", "month", "draw__task_id")
         .annotate(n=Count("id"), units=Count("unit", distinct=True),
-                  completed=Count("id", filter=Q(result__status__in=CHECKED_STATUSES)))
+                  completed=Count("id", filter=Q(result__status__in=CHECKED_STATUSES)
+                                  & ~Q(result__category__in=NOT_CHECKED_CATEGORIES)))
     )  # fmt: skip
     for t in targets:
         b = bucket(t["unit__region__code"])

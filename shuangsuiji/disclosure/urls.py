@@ -17,4 +17,5 @@ urlpatterns = [
     path("draws/<str:code>/verify/", views.draw_verify, name="draw_verify"),
     path("draws/<str:code>/files/<str:kind>/", views.draw_file, name="draw_file"),
     path("results/", views.result_search, name="result_search"),
+    path("penalties/", views.penalty_list, name="penalty_list"),
 ]

@@ -127,7 +127,7 @@ def task_detail(request, code):
         raise Http404("该任务未公布")
     return render(request, "disclosure/task_detail.html", _common(
         request, title=task.data.get("name", code), task=task, task_list=[task.data],
-        draws=selectors.draws().filter(task__code=code),
+        draws=selectors.draws().filter(task__code=code), outcomes=selectors.task_outcomes(code),
     ))  # fmt: skip
 
 
@@ -257,6 +257,8 @@ def public_followup(case) -> str:
     if case.kind == "penalty":
         if not case.published_at:
             return "立案查处中"
+        if case.withdrawn_at or (case.publicity_until and case.publicity_until < timezone.localdate()):
+            return f"{kind}（公示期已满）"
         amount = f"，罚款 {case.penalty_amount:,.2f} 元" if case.penalty_amount else ""
         return f"{kind}（{case.case_no}{amount}，{case.decided_on:%Y-%m-%d} 决定）" if case.decided_on else kind
     if case.kind in ("transfer", "notify"):
@@ -281,3 +283,13 @@ def result_search(request):
     return render(request, "disclosure/result_search.html", _common(
         request, title="抽查结果查询", page=page, categories=categories, category=category,
     ))  # fmt: skip
+
+
+@public
+def penalty_list(request):
+    """行政处罚信息公示: decisions published within 7 working days, shown until the end of their publicity period."""
+    rows = selectors.penalties()
+    page = _page(request, rows)
+    for c in page:
+        c.public_agency = c.result.draw.task.lead_organization.full_name
+    return render(request, "disclosure/penalty_list.html", _common(request, title="行政处罚信息公示", page=page))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from shuangsuiji.core.permissions import in_scope, is_system
@@ -110,3 +110,27 @@ def search(qs, text: str):
         Q(unit_name__contains=text) | Q(unit_code=text.upper()) | Q(target__unit_name__contains=text)
         | Q(target__unit_code=text.upper())
     )  # fmt: skip
+
+
+NOT_CHECKED_CATEGORIES = ("F", "7", "9", "10", "11", "12")  # no activity, closed, deregistered… (not a check)
+
+
+def outcome_summary(results) -> dict:
+    """汇总分析 of a set of results: drawn, checked, closed/no activity, problems, dispositions, published.
+
+    `results` is any InspectionResult queryset (the portal passes published results of live draws only)."""
+    done = Q(status__in=(ResultStatus.SUBMITTED, ResultStatus.PUBLISHED))
+    row = results.aggregate(
+        targets=Count("id"),
+        closed_out=Count("id", filter=done),
+        not_operating=Count("id", filter=done & Q(category__in=NOT_CHECKED_CATEGORIES)),
+        no_problem=Count("id", filter=done & Q(category="1")),
+        problems=Count("id", filter=done & Q(is_problem=True)),
+        opinion=Count("id", filter=done & Q(disposal="opinion")),
+        case=Count("id", filter=done & Q(disposal="case")),
+        transfer=Count("id", filter=done & Q(disposal="transfer")),
+        notify=Count("id", filter=done & Q(disposal="notify")),
+        published=Count("id", filter=Q(status=ResultStatus.PUBLISHED)),
+    )
+    row["checked"] = row["closed_out"] - row["not_operating"]
+    return row

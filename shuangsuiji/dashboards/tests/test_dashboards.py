@@ -116,6 +116,63 @@ def test_statistics_are_by_plan_year(scenario, gq, approver_gq, inspector_gq, or
     assert v2027["draws"] == 1 and v2027["targets"] == 8 and v2027["checked"] == 0
 
 
+def test_work_summary_by_line_year_and_quarter(client, scenario, approver_gq, regions):
+    from shuangsuiji.dashboards import summaries
+
+    s = summaries.work_summary(approver_gq, region=regions["370322"], year=2026)
+    (row,) = s["rows"]
+    assert row["label"] == "公共场所卫生" and row["targets"] == 8 and row["closed_out"] == 3 and row["checked"] == 3
+    assert row["not_operating"] == 0 and row["no_problem"] == 2 and row["problems"] == 1 and row["published"] == 2
+    assert (row["completion"], row["closure"], row["publication"]) == (37.5, 37.5, pytest.approx(66.67))
+    assert s["total"]["targets"] == 8
+    q1 = summaries.work_summary(approver_gq, region=regions["370322"], year=2026, quarter=1)
+    (row,) = q1["rows"]  # by 31 March: 1 checked (10 March) and published
+    assert q1["until"] == dt.date(2026, 3, 31) and row["targets"] == 8 and row["closed_out"] == 1
+    assert row["published"] == 1 and row["completion"] == 12.5 and row["publication"] == 100.0
+    assert summaries.work_summary(approver_gq, region=regions["370322"], year=2027)["rows"] == []
+    login(client, approver_gq)
+    body = client.get(reverse("dashboards:work_summary"), {"year": 2026}).content.decode()
+    assert "工作总结统计" in body and "完成率(%)" in body and 'data-chart="summary"' in body and "37.5" in body
+    response = client.get(reverse("dashboards:work_summary"), {"year": 2026, "quarter": 1, "format": "xlsx"})
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert "2026年第1季度（累计）" in ws["A1"].value and "填报单位：山东省淄博市高青县卫生健康局" in ws["A2"].value
+    assert [c.value for c in ws[3]][:5] == ["专业", "任务数（户）", "已检查", "关闭/无经营活动", "完成率(%)"]
+
+
+def test_task_report_and_follow_up_ledger(client, scenario, approver_gq, regions):
+    from shuangsuiji.cases.models import FollowUpCase
+
+    r0 = scenario["results"][0]
+    InspectionResult.objects.filter(pk=r0.pk).update(findings="未设置禁烟标识", disposal="opinion",
+                                                      disposal_note="责令立即改正")  # fmt: skip
+    FollowUpCase.objects.create(result=r0, unit=r0.unit, region=r0.region, kind="rectify",
+                                description="设置禁烟标识", deadline=dt.date(2026, 3, 20))  # fmt: skip
+    login(client, approver_gq)
+    page = client.get(reverse("dashboards:task_report", args=[scenario["task"].pk])).content.decode()
+    assert "问题及处理结果" in page and "未设置禁烟标识" in page and "责令整改（未完结，设置禁烟标识）" in page
+    ws = load_workbook(io.BytesIO(client.get(reverse("dashboards:task_report", args=[scenario["task"].pk]),
+                                             {"format": "xlsx"}).content)).active  # fmt: skip
+    assert "承担单位：山东省淄博市高青县卫生健康局" in ws["A2"].value
+    headers = [c.value for c in ws[4]]
+    assert headers[4:7] == ["检查结果", "发现问题情况", "处置情况"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5)]
+    assert len(rows) == 8 and any(r[5] == "未设置禁烟标识" and r[6] == "下达卫生监督意见书（责令整改）" for r in rows)
+    ws = load_workbook(io.BytesIO(client.get(reverse("dashboards:ledger"), {"year": 2026}).content)).active
+    headers = [c.value for c in ws[3]]
+    assert headers[:5] == ["抽查任务编号", "单位名称", "统一社会信用代码", "发现问题情况", "处置方式"]
+    assert [c.value for c in ws[4]][3:6] == ["未设置禁烟标识", "责令整改", "设置禁烟标识"]
+
+
+def test_public_task_summary_counts_published_results_only(client, scenario):
+    from shuangsuiji.disclosure import selectors
+
+    out = selectors.task_outcomes(scenario["task"].code)
+    assert out["targets"] == 8 and out["published"] == 2 and out["pending"] == 6
+    assert out["checked"] == 2 and out["problems"] == 1 and out["no_problem"] == 1  # the submitted one is not shown
+    body = client.get(reverse("disclosure:task_detail", args=[scenario["task"].code])).content.decode()
+    assert "汇总分析" in body and "本任务共抽取检查对象 8 户，已公示检查结果 2 户" in body
+
+
 def test_region_scope_is_enforced(client, scenario, admin_yy, city_approver, regions):
     report = kpis.kpi_report(admin_yy, region=regions["370323"], year=2026, today=TODAY)
     assert report.values()["draws"] == 0  # 沂源 sees nothing of 高青
@@ -188,7 +245,7 @@ def test_fairness_report_is_clean_for_an_honest_draw_and_catches_a_tampered_resu
     login(client, approver_gq)
     body = client.get(reverse("dashboards:fairness"), {"year": 2026}).content.decode()
     assert "不一致" in body and 'data-chart="strata"' in body
-    assert "Holm" in body and "本专业人员" in body and "随机舍入" in body
+    assert "霍尔姆" in body and "本专业人员" in body and "随机舍入" in body
     # The chart plots the table's own rows and numbers.
     chart = json.loads(re.search(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', body,
                                  re.S).group(1))["strata"]  # fmt: skip
