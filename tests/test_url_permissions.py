@@ -320,6 +320,8 @@ MATRIX: dict[str, Route] = {
     ),
     # --- paperwork: 执法文书 (issuing a number is a write: POST, add on the result's region) -------------
     "paperwork:index": r("paperwork:index", ANY),
+    "paperwork:gsxt_export": r("paperwork:gsxt_export", ANY),
+    "paperwork:case_card_export": r("paperwork:case_card_export", ANY),
     "paperwork:task_documents": r("paperwork:task_documents", GQ_VIEW, args=pk("task")),
     "paperwork:task_batch": r(
         "paperwork:task_batch", GQ_EDIT, method="post", args=pk("task"), data={"kind": "notice", "fmt": "docx"},

@@ -110,3 +110,30 @@ class IssuedDocument(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.title} {self.number}"
+
+
+class OutboundDelivery(models.Model):
+    """One record pushed (or to be pushed) to the provincial platform; the idempotency key makes a retry safe."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        DELIVERED = "delivered", "已送达"
+        FAILED = "failed", "发送失败（待重试）"
+
+    result = models.ForeignKey("inspections.InspectionResult", verbose_name="检查结果", on_delete=models.PROTECT,
+                               related_name="deliveries")  # fmt: skip
+    version = models.PositiveIntegerField("结果版本")
+    channel = models.CharField("通道", max_length=20)
+    key = models.CharField("幂等键", max_length=64, unique=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField("发送次数", default=0)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "上报记录"
+        verbose_name_plural = "上报记录"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.result_id} v{self.version} {self.get_status_display()}"

@@ -128,3 +128,57 @@ def batch_documents(*, user, task, kind: str = DocKind.RECORD, fmt: str = "pdf",
             progress(done, len(pairs))
     content = documents.render(bodies, fmt)
     return ContentFile(content, name=f"{task.code}-{DocKind(kind).label}.{fmt}")
+
+
+def sync_results(*, user, adapter, results, batch_size: int = 100, now=None) -> dict:
+    """Push published results that the channel has not received yet (pending or failed first) through `adapter`.
+
+    Returns {"delivered": n, "failed": n}; failures are kept as FAILED and retried by the next run."""
+    from .models import OutboundDelivery
+    from .outbound import DeliveryError, record_key
+
+    require(user, "paperwork.publish_issueddocument")
+    deliveries = []
+    for result in results.filter(status="published").select_related(
+        "unit", "draw__task__lead_organization__region__parent"
+    ):
+        require(user, "paperwork.publish_issueddocument", result)
+        key = record_key(result)
+        row, _ = OutboundDelivery.objects.get_or_create(
+            key=key, defaults={"result": result, "version": result.version, "channel": adapter.channel}
+        )
+        if row.status != OutboundDelivery.Status.DELIVERED:
+            deliveries.append((row, result))
+    out = {"delivered": 0, "failed": 0}
+    for start in range(0, len(deliveries), batch_size):
+        chunk = deliveries[start : start + batch_size]
+        records = [{"idempotency_key": row.key, **documents_record(result)} for row, result in chunk]
+        try:
+            adapter.send(records)
+        except DeliveryError as exc:
+            for row, _result in chunk:
+                row.status, row.attempts, row.last_error = (
+                    OutboundDelivery.Status.FAILED,
+                    row.attempts + 1,
+                    str(exc)[:300],
+                )
+                row.save(update_fields=["status", "attempts", "last_error"])
+            out["failed"] += len(chunk)
+            continue
+        stamp = now or timezone.now()
+        for row, _result in chunk:
+            row.status, row.attempts, row.delivered_at, row.last_error = (
+                OutboundDelivery.Status.DELIVERED, row.attempts + 1, stamp, "",
+            )  # fmt: skip
+            row.save(update_fields=["status", "attempts", "delivered_at", "last_error"])
+        out["delivered"] += len(chunk)
+    audit.log_event(ObjectChange.Action.EXPORT, user=user, message=(
+        f"向省级平台上报检查结果：送达 {out['delivered']} 条，失败 {out['failed']} 条（{adapter.channel}）"
+    ), data=out)  # fmt: skip
+    return out
+
+
+def documents_record(result) -> dict:
+    from .exports import result_record
+
+    return result_record(result)

@@ -98,3 +98,46 @@ def task_batch(request, pk):
     if not made.ok:
         return redirect("paperwork:task_documents", pk=task.pk)
     return _file_response(made.value, fmt)
+
+
+@login_required
+def gsxt_export(request):
+    """国家企业信用信息公示系统 双随机抽查结果信息 (published results in scope), xlsx."""
+    from shuangsuiji.core import audit
+    from shuangsuiji.core.models import ObjectChange
+    from shuangsuiji.inspections.models import InspectionResult
+
+    require_perm(request.user, InspectionResult, "export")
+    from . import exports
+
+    results = InspectionResult.objects.restrict(request.user, "export")
+    content = exports.gsxt_xlsx(results)
+    audit.log_event(ObjectChange.Action.EXPORT, user=request.user, message="导出公示系统双随机抽查结果信息",
+                    region_code=request.user.scope_prefix or "")  # fmt: skip
+    return _xlsx(content, "双随机抽查结果信息.xlsx")
+
+
+@login_required
+def case_card_export(request):
+    """卫生健康监督信息报告 案件查处信息卡 (decided penalties in scope), xlsx."""
+    from django.utils import timezone
+
+    from shuangsuiji.core import audit
+    from shuangsuiji.core.models import ObjectChange
+
+    from . import exports
+
+    require_perm(request.user, FollowUpCase, "export")
+    cases = FollowUpCase.objects.restrict(request.user, "export")
+    content = exports.case_card_xlsx(cases, reporter=request.user, today=timezone.localdate())
+    audit.log_event(ObjectChange.Action.EXPORT, user=request.user, message="导出案件查处信息卡",
+                    region_code=request.user.scope_prefix or "")  # fmt: skip
+    return _xlsx(content, "案件查处信息卡.xlsx")
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

@@ -78,9 +78,8 @@ def test_bad_rule_and_missing_case_are_refused_in_chinese(locked, approver_gq, o
         services.document_issue(user=yy, kind=DocKind.RECORD, result=locked["results"][0])
 
 
-def test_record_pdf_carries_agency_number_checklist_findings_and_signature_lines(
-    locked, approver_gq, dejavu_only, caplog  # noqa: F811
-):
+@pytest.mark.usefixtures("dejavu_only")
+def test_record_pdf_carries_agency_number_checklist_findings_and_signature_lines(locked, approver_gq, caplog):
     caplog.set_level(logging.WARNING, logger="weasyprint")
     result = locked["results"][0]
     file = services.document_file(user=approver_gq, kind=DocKind.RECORD, result=result, fmt="pdf", now=NOW)
