@@ -28,7 +28,11 @@ class CaseFilterSet(django_filters.FilterSet):
     def filter_todo(self, queryset, name, value):
         user = self.request.user
         qs = {
-            "recheck": selectors.overdue_rechecks, "penalty": selectors.penalties_to_publish,
-            "penalty_overdue": selectors.penalties_overdue, "feedback_overdue": selectors.transfers_feedback_overdue,
-        }[value](user)  # fmt: skip
-        return queryset.filter(pk__in=qs.values("pk"))
+            "recheck": selectors.overdue_rechecks,
+            "penalty": selectors.penalties_to_publish,
+            "penalty_overdue": selectors.penalties_overdue,
+            "feedback_overdue": selectors.transfers_feedback_overdue,
+        }.get(value)
+        if qs is None:  # risk proposals pending
+            return queryset.filter(pk__in=selectors.risk_proposals_pending(user).values("case_id"))
+        return queryset.filter(pk__in=qs(user).values("pk"))

@@ -47,3 +47,16 @@ def public_penalties(*, today: dt.date | None = None):
         .select_related("unit", "region", "result__draw__task")
         .order_by("-published_at")
     )
+
+
+def risk_proposals_pending(user):
+    from .models import RiskProposal
+
+    return RiskProposal.objects.restrict(user, "view").filter(status="pending").select_related("unit", "case")
+
+
+def objections(user, *, open_only: bool = False):
+    from .models import ResultObjection
+
+    qs = ResultObjection.objects.restrict(user, "view").select_related("result__unit", "result__draw__task")
+    return qs.filter(status="open") if open_only else qs

@@ -24,7 +24,7 @@ from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.inspections.services import due_date
 
 from .choices import CaseKind, CaseStatus, ReceiverKind, RecheckResult
-from .models import FollowUpCase
+from .models import FollowUpCase, ResultObjection, RiskProposal
 
 Action = ObjectChange.Action
 
@@ -176,7 +176,98 @@ def case_decide(
         },
     )
     _history(user, case, decided_on, f"作出处罚决定 {case.case_no}")
+    _propose_risk(user, case)
     return case
+
+
+WORSE = {"A": "B", "B": "C", "C": "D", "D": "D", "": "C"}
+
+
+def _propose_risk(user, case: FollowUpCase) -> RiskProposal | None:
+    """A penalty proposes one class worse (unrated → C) for a reviewer; nothing changes until it is accepted."""
+    current = case.unit.risk_level or ""
+    proposed = WORSE.get(current, "C")
+    if proposed == current:
+        return None
+    proposal = RiskProposal(
+        case=case, unit=case.unit, region=case.region, current_level=current, proposed_level=proposed,
+        reason=f"处罚决定 {case.case_no or ''}：建议信用风险分类由 {current or '未分类'} 调整为 {proposed}"[:300],
+    )  # fmt: skip
+    proposal.full_clean()
+    proposal.save()
+    audit.log_change(proposal, Action.CREATE, user=user, message=proposal.reason)
+    return proposal
+
+
+@transaction.atomic
+def risk_proposal_review(*, user, proposal: RiskProposal, accept: bool, note: str = "",
+                         today: dt.date | None = None) -> RiskProposal:  # fmt: skip
+    """The reviewer accepts (the unit's class changes through directory.unit_set_risk) or rejects, with a note."""
+    require(user, "cases.approve_followupcase", proposal)
+    proposal = RiskProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != RiskProposal.Status.PENDING:
+        raise ValidationError("该建议已审核")
+    if not accept and not (note or "").strip():
+        raise ValidationError({"note": "不予采纳须填写理由"})
+    before = audit.snapshot(proposal)
+    proposal.status = RiskProposal.Status.ACCEPTED if accept else RiskProposal.Status.REJECTED
+    proposal.reviewed_by, proposal.reviewed_at, proposal.review_note = stored_user(user), timezone.now(), note.strip()
+    proposal.save()
+    audit.log_change(proposal, Action.UPDATE, user=user, before=before,
+                     message=f"信用风险分类调整建议{proposal.get_status_display()}")  # fmt: skip
+    if accept:
+        directory_services.unit_set_risk(
+            user=user, unit=proposal.unit, level=proposal.proposed_level, as_of=today or timezone.localdate(),
+            source=f"处罚决定 {proposal.case.case_no}"[:100],
+        )  # fmt: skip
+    return proposal
+
+
+MAX_OPEN_OBJECTIONS = 3
+
+
+@transaction.atomic
+def objection_lodge(*, user, result: InspectionResult, credit_code: str, contact_name: str, contact_phone: str,
+                    reason: str) -> ResultObjection:  # fmt: skip
+    """异议 from the portal (the portal acts as `SYSTEM`): only on a published result, by its 统一社会信用代码."""
+    require(user, None, result)
+    if result.status != ResultStatus.PUBLISHED:
+        raise ValidationError("只能对已公示的检查结果提出异议")
+    if (credit_code or "").strip().upper() != (result.unit_code or result.unit.credit_code).upper():
+        raise ValidationError({"credit_code": "统一社会信用代码与该检查结果不符"})
+    if result.objections.filter(status=ResultObjection.Status.OPEN).count() >= MAX_OPEN_OBJECTIONS:
+        raise ValidationError("该检查结果已有待处理的异议，请等待处理结果")
+    objection = ResultObjection(
+        result=result, region=result.region, contact_name=_text(contact_name, "联系人"),
+        contact_phone=_text(contact_phone, "联系电话", 5), reason=_text(reason, "异议内容", 10),
+    )  # fmt: skip
+    objection.full_clean()
+    objection.save()
+    audit.log_change(objection, Action.CREATE, user=user, message="当事人对公示的检查结果提出异议")
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, user, objection: ResultObjection, status: str, answer: str) -> ResultObjection:
+    """Answer an objection: 已更正 needs a 更正 of the result recorded after the objection; 不予更正 needs reasons."""
+    require(user, "inspections.publish_inspectionresult", objection)
+    objection = ResultObjection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != ResultObjection.Status.OPEN:
+        raise ValidationError("该异议已处理")
+    if status not in (ResultObjection.Status.CORRECTED, ResultObjection.Status.REJECTED):
+        raise ValidationError({"status": "请选择处理结果"})
+    result = objection.result
+    if status == ResultObjection.Status.CORRECTED and not (
+        result.corrected_at and result.corrected_at >= objection.created_at
+    ):
+        raise ValidationError("请先在检查结果页面完成更正，再登记“已更正”")
+    before = audit.snapshot(objection)
+    objection.status, objection.answer = status, _text(answer, "处理意见")
+    objection.answered_by, objection.answered_at = stored_user(user), timezone.now()
+    objection.save()
+    audit.log_change(objection, Action.UPDATE, user=user, before=before,
+                     message=f"答复结果异议：{objection.get_status_display()}")  # fmt: skip
+    return objection
 
 
 @transaction.atomic

@@ -18,4 +18,5 @@ urlpatterns = [
     path("draws/<str:code>/files/<str:kind>/", views.draw_file, name="draw_file"),
     path("results/", views.result_search, name="result_search"),
     path("penalties/", views.penalty_list, name="penalty_list"),
+    path("results/<int:pk>/objection/", views.result_objection, name="result_objection"),
 ]
