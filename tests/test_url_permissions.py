@@ -344,6 +344,12 @@ MATRIX: dict[str, Route] = {
     ),
     # --- paperwork: 执法文书 (issuing a number is a write: POST, add on the result's region) -------------
     "paperwork:index": r("paperwork:index", ANY),
+    "paperwork:numbering_rules": r(
+        "paperwork:numbering_rules",
+        ANY,
+        data={"kind": "notice", "prefix": "越权", "width": "3"},
+        sample=("admin",),
+    ),
     "paperwork:gsxt_export": r("paperwork:gsxt_export", ANY),
     "paperwork:case_card_export": r("paperwork:case_card_export", ANY),
     "paperwork:task_documents": r("paperwork:task_documents", GQ_VIEW, args=pk("task")),

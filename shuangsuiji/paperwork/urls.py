@@ -6,6 +6,7 @@ app_name = "paperwork"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("numbering/", views.numbering_rules, name="numbering_rules"),
     path("tasks/<int:pk>/", views.task_documents, name="task_documents"),
     path("tasks/<int:pk>/batch/", views.task_batch, name="task_batch"),
     path("results/<int:pk>/document/", views.result_document, name="result_document"),

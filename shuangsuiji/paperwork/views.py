@@ -141,3 +141,38 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@login_required
+def numbering_rules(request):
+    """文号规则 of the user's own office (administrators change them; numbers already issued never change)."""
+    from django.contrib import messages
+
+    from .forms import NumberingRuleForm
+    from .models import NumberingRule
+
+    require_perm(request.user, NumberingRule, "view")
+    organization = request.user.organization
+    form = NumberingRuleForm(request.POST or None)
+    if request.method == "POST":
+        require_perm(request.user, NumberingRule, "change")
+        if organization is None:
+            messages.error(request, "您的账号没有所属机构")
+        elif form.is_valid():
+            saved = service_call(request, lambda: services.numbering_rule_save(
+                user=request.user, organization=organization, **form.cleaned_data), form=form)  # fmt: skip
+            if saved.ok:
+                messages.success(request, "文号规则已保存。")
+                return redirect("paperwork:numbering_rules")
+    rules = {r.kind: r for r in NumberingRule.objects.restrict(request.user, "view").filter(organization=organization)}
+    rows = []
+    for kind in DocKind:
+        rule = rules.get(kind) or NumberingRule(organization=organization, kind=kind,
+                                                prefix=services.default_prefix(organization, kind)
+                                                if organization else "")  # fmt: skip
+        example = services.format_number(rule, year=2026, serial=1) if organization else ""
+        rows.append({"kind": kind.label, "rule": rule, "configured": kind in rules, "example": example})
+    return render(request, "paperwork/numbering_rules.html", {
+        "title": "文号规则", "rows": rows, "form": form, "organization": organization,
+        "can_change": request.user.has_perm("paperwork.change_numberingrule"),
+    })  # fmt: skip

@@ -36,9 +36,11 @@ def docx_text(data: bytes) -> tuple[list[str], str]:
     return headings, "\n".join(paragraphs + cells)
 
 
-def test_numbers_follow_the_rule_per_office_kind_and_year_and_are_never_reused(locked, approver_gq, orgs):
+def test_numbers_follow_the_rule_per_office_kind_and_year_and_are_never_reused(
+    locked, approver_gq, admin_user_gq, orgs
+):
     r1, r2 = locked["results"][:2]
-    services.numbering_rule_save(user=approver_gq, organization=orgs["gaoqing"], kind=DocKind.NOTICE,
+    services.numbering_rule_save(user=admin_user_gq, organization=orgs["gaoqing"], kind=DocKind.NOTICE,
                                  prefix="高卫公告", width=4)  # fmt: skip
     a = services.document_issue(user=approver_gq, kind=DocKind.NOTICE, result=r1, now=NOW)
     b = services.document_issue(user=approver_gq, kind=DocKind.NOTICE, result=r2, now=NOW)
@@ -53,7 +55,7 @@ def test_numbers_follow_the_rule_per_office_kind_and_year_and_are_never_reused(l
     assert c.number == "高卫公告〔2027〕0001号"
     assert DocumentCounter.objects.get(organization=orgs["gaoqing"], kind="notice", year=2026).last == 2
     # Changing the rule afterwards never rewrites an issued number, and a duplicate number is refused.
-    services.numbering_rule_save(user=approver_gq, organization=orgs["gaoqing"], kind=DocKind.NOTICE, prefix="高卫改")
+    services.numbering_rule_save(user=admin_user_gq, organization=orgs["gaoqing"], kind=DocKind.NOTICE, prefix="高卫改")
     a.refresh_from_db()
     assert a.number == "高卫公告〔2026〕0001号"
     dup = IssuedDocument(organization=a.organization, kind="notice", year=2026, serial=9, number=a.number,
@@ -67,9 +69,11 @@ def test_numbers_follow_the_rule_per_office_kind_and_year_and_are_never_reused(l
     assert "编发检查通知书：高卫公告〔2026〕0001号" in messages and len(messages) == 4
 
 
-def test_bad_rule_and_missing_case_are_refused_in_chinese(locked, approver_gq, orgs, make_user):
+def test_bad_rule_and_missing_case_are_refused_in_chinese(locked, approver_gq, admin_user_gq, orgs, make_user):
+    with pytest.raises(PermissionDenied):  # 文号规则 are for administrators
+        services.numbering_rule_save(user=approver_gq, organization=orgs["gaoqing"], kind="notice", prefix="高")
     with pytest.raises(ValidationError, match="编号格式有误"):
-        services.numbering_rule_save(user=approver_gq, organization=orgs["gaoqing"], kind="notice",
+        services.numbering_rule_save(user=admin_user_gq, organization=orgs["gaoqing"], kind="notice",
                                      prefix="高", pattern="{prefix}{nope}")  # fmt: skip
     with pytest.raises(ValidationError, match="需要一条“移送”后续处置记录"):
         services.document_issue(user=approver_gq, kind=DocKind.TRANSFER, result=locked["results"][0])
@@ -152,3 +156,20 @@ def test_pages_and_downloads(client, locked, approver_gq, oversight_gq):
     assert client.get(reverse("paperwork:task_documents", args=[locked["task"].pk])).status_code == 200
     assert client.post(reverse("paperwork:result_document", args=[locked["results"][0].pk]),
                        {"kind": "record", "fmt": "pdf"}).status_code == 403  # fmt: skip
+
+
+def test_numbering_rule_page(client, locked, admin_user_gq, approver_gq):
+    from shuangsuiji.accounts.tests.test_views import login
+
+    login(client, approver_gq)
+    page = client.get(reverse("paperwork:numbering_rules")).content.decode()
+    assert "高卫监告〔2026〕001号" in page and "2026—001" in page  # defaults shown with an example
+    assert (
+        client.post(reverse("paperwork:numbering_rules"), {"kind": "notice", "prefix": "X", "width": 3}).status_code
+        == 403
+    )
+    client.logout()
+    login(client, admin_user_gq)
+    response = client.post(reverse("paperwork:numbering_rules"), {"kind": "notice", "prefix": "高卫公告", "width": 4})
+    assert response.status_code == 302
+    assert "高卫公告〔2026〕0001号" in client.get(reverse("paperwork:numbering_rules")).content.decode()
