@@ -20,8 +20,8 @@ DEFAULT_MARKS = {
     DocKind.TRANSFER: "卫监移",
     DocKind.NOTIFY: "卫监抄",
 }
-WENHAO_PATTERN = "{prefix}〔{year}〕{serial}号"
-BIANHAO_PATTERN = "{prefix}{year}—{serial}"
+WENHAO_PATTERN = "{前缀}〔{年份}〕{序号}号"
+BIANHAO_PATTERN = "{前缀}{年份}—{序号}"
 DEFAULT_PATTERNS = {
     DocKind.NOTICE: WENHAO_PATTERN,
     DocKind.RECORD: BIANHAO_PATTERN,

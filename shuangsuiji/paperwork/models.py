@@ -28,7 +28,7 @@ class NumberingRule(ScopedModel, TimeStampedModel):
     )
     pattern = models.CharField(
         "编号格式", max_length=60, blank=True,
-        help_text="可用 {prefix}（前缀）、{year}（年份）、{serial}（序号），如“{prefix}〔{year}〕{serial}号”",
+        help_text="可用 {前缀}、{年份}、{序号}，如“{前缀}〔{年份}〕{序号}号”",
     )  # fmt: skip
     width = models.PositiveSmallIntegerField("序号位数", default=3)
     title = models.CharField(

@@ -39,7 +39,8 @@ def default_prefix(organization, kind: str) -> str:
 
 def format_number(rule: NumberingRule, *, year: int, serial: int) -> str:
     try:
-        return rule.effective_pattern().format(prefix=rule.prefix, year=year, serial=str(serial).zfill(rule.width))
+        parts = {"前缀": rule.prefix, "年份": year, "序号": str(serial).zfill(rule.width)}
+        return rule.effective_pattern().format(**parts)
     except (KeyError, IndexError, ValueError) as exc:
         raise ValidationError(f"文号规则“{rule}”的编号格式有误：{rule.pattern}") from exc
 

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('kind', models.CharField(choices=[('notice', '检查通知书'), ('record', '现场检查记录表'), ('opinion', '卫生监督意见书'), ('transfer', '案件移送函'), ('notify', '抄告函')], max_length=10, verbose_name='文书种类')),
                 ('prefix', models.CharField(blank=True, help_text='地区简称＋卫＋执法类别＋执法性质，如“高卫公改”', max_length=30, verbose_name='文号前缀')),
-                ('pattern', models.CharField(blank=True, help_text='可用 {prefix}（前缀）、{year}（年份）、{serial}（序号），如“{prefix}〔{year}〕{serial}号”', max_length=60, verbose_name='编号格式')),
+                ('pattern', models.CharField(blank=True, help_text='可用 {前缀}、{年份}、{序号}，如“{前缀}〔{年份}〕{序号}号”', max_length=60, verbose_name='编号格式')),
                 ('width', models.PositiveSmallIntegerField(default=3, verbose_name='序号位数')),
                 ('title', models.CharField(blank=True, help_text='留空用默认标题，如省级文书名称不同时填写', max_length=40, verbose_name='文书标题')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='numbering_rules', to='accounts.organization', verbose_name='发文机关')),

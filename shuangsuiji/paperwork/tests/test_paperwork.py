@@ -74,7 +74,7 @@ def test_bad_rule_and_missing_case_are_refused_in_chinese(locked, approver_gq, a
         services.numbering_rule_save(user=approver_gq, organization=orgs["gaoqing"], kind="notice", prefix="高")
     with pytest.raises(ValidationError, match="编号格式有误"):
         services.numbering_rule_save(user=admin_user_gq, organization=orgs["gaoqing"], kind="notice",
-                                     prefix="高", pattern="{prefix}{nope}")  # fmt: skip
+                                     prefix="高", pattern="{前缀}{nope}")  # fmt: skip
     with pytest.raises(ValidationError, match="需要一条“移送”后续处置记录"):
         services.document_issue(user=approver_gq, kind=DocKind.TRANSFER, result=locked["results"][0])
     yy = make_user("yy_inspector", org="yiyuan")
