@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shuangsuiji.dashboards",
     "shuangsuiji.inspections",
     "shuangsuiji.cases",
+    "shuangsuiji.paperwork",
     "shuangsuiji.demo",
 ]
 

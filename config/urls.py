@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboards/", include("shuangsuiji.dashboards.urls")),
     path("inspections/", include("shuangsuiji.inspections.urls")),
     path("cases/", include("shuangsuiji.cases.urls")),
+    path("paperwork/", include("shuangsuiji.paperwork.urls")),
     path("api/v1/", include("shuangsuiji.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

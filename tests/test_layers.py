@@ -30,6 +30,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("draws",),
     ("inspections",),
     ("cases",),
+    ("paperwork",),  # 执法文书: numbers (文号) and documents generated from results and cases
     ("disclosure",),  # the public portal: published data of every app below, read through their selectors
     ("dashboards",),  # statistics and reports over everything below
     ("demo",),  # `manage.py load_demo`: runs every app's demo loader

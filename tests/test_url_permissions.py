@@ -290,10 +290,17 @@ MATRIX: dict[str, Route] = {
         url=lambda w: reverse("disclosure:draw_unit_proof", kwargs={"code": w.draw_code, "unit_id": w.draw_unit_code}),
         allow=PUBLIC,
     ),
+    "disclosure:penalty_list": r("disclosure:penalty_list", PUBLIC),
+    "disclosure:result_objection": r(
+        "disclosure:result_objection", PUBLIC, args=lambda w: {"pk": w.result_published}, post_allowed=False
+    ),
     # --- dashboards (scoped to the user's own region; see test_dashboards_refuse_another_county) ----------
     "dashboards:kpi": r("dashboards:kpi", ANY),
     "dashboards:monthly_report": r("dashboards:monthly_report", ANY),
     "dashboards:fairness": r("dashboards:fairness", ANY),
+    "dashboards:work_summary": r("dashboards:work_summary", ANY),
+    "dashboards:ledger": r("dashboards:ledger", ANY),
+    "dashboards:task_report": r("dashboards:task_report", GQ_VIEW, args=pk("task")),
     # --- inspections -------------------------------------------------------------------------------------
     "inspections:result_list": r("inspections:result_list", ANY),
     "inspections:result_export": r("inspections:result_export", ANY),
@@ -330,6 +337,61 @@ MATRIX: dict[str, Route] = {
     "cases:case_decide": r("cases:case_decide", GQ_EDIT, method="post", args=pk("case_penalty")),
     "cases:case_publish": r("cases:case_publish", GQ_APPROVE, method="post", args=pk("case_penalty")),
     "cases:case_close": r("cases:case_close", GQ_EDIT, method="post", args=pk("case_rectify")),
+    "cases:case_receipt": r(
+        "cases:case_receipt",
+        GQ_EDIT,
+        method="post",
+        args=pk("case_rectify"),
+        data={"receipt_on": "2026-06-15", "feedback_due": "2026-07-15"},
+    ),
+    "cases:risk_review": r(
+        "cases:risk_review",
+        GQ_APPROVE,
+        method="post",
+        args=pk("risk_proposal"),
+        data={"decision": "reject", "note": "权限测试"},
+    ),
+    "cases:objection_list": r("cases:objection_list", ANY),
+    "cases:objection_answer": r(
+        "cases:objection_answer",
+        GQ_APPROVE,
+        method="post",
+        args=pk("objection"),
+        data={"status": "rejected", "answer": "权限测试"},
+    ),
+    "cases:case_feedback": r(
+        "cases:case_feedback",
+        GQ_EDIT,
+        method="post",
+        args=pk("case_rectify"),
+        data={"feedback_on": "2026-06-15", "note": "已处理"},
+    ),
+    # --- paperwork: 执法文书 (issuing a number is a write: POST, add on the result's region) -------------
+    "paperwork:index": r("paperwork:index", ANY),
+    "paperwork:numbering_rules": r(
+        "paperwork:numbering_rules",
+        ANY,
+        data={"kind": "notice", "prefix": "越权", "width": "3"},
+        sample=("admin",),
+    ),
+    "paperwork:gsxt_export": r("paperwork:gsxt_export", ANY),
+    "paperwork:case_card_export": r("paperwork:case_card_export", ANY),
+    "paperwork:task_documents": r("paperwork:task_documents", GQ_VIEW, args=pk("task")),
+    "paperwork:task_batch": r(
+        "paperwork:task_batch",
+        GQ_EDIT,
+        method="post",
+        args=pk("task"),
+        data={"kind": "notice", "fmt": "docx"},
+        sample=("inspector",),
+    ),
+    "paperwork:result_document": r(
+        "paperwork:result_document",
+        GQ_EDIT,
+        method="post",
+        args=pk("result_published"),
+        data={"kind": "record", "fmt": "docx"},
+    ),
     # --- API /api/v1/ (token authentication; read-only viewsets answer POST with 403/405) -----------------
     "api_schema": r("api_schema", PUBLIC),
     "api_docs": r("api_docs", PUBLIC),
@@ -484,6 +546,17 @@ def build_world() -> SimpleNamespace:
     unit = RegulatedUnit.objects.filter(region=gq, status="active").order_by("pk").first()
     cases = FollowUpCase.objects.filter(region=gq, status="open")
     committed_draw = committed_but_not_drawn(users, Organization.objects.get(name="高青县卫生健康局"))
+    from shuangsuiji.cases.models import ResultObjection, RiskProposal
+
+    penalty_case = cases.filter(kind="penalty").first()
+    risk_proposal = RiskProposal.objects.filter(case=penalty_case, status="pending").first()
+    risk_proposal = risk_proposal or RiskProposal.objects.create(
+        case=penalty_case, unit=penalty_case.unit, region=penalty_case.region, proposed_level="C", reason="权限测试",
+    )  # fmt: skip
+    objection = ResultObjection.objects.create(
+        result=results.filter(status="published").order_by("pk").first(), region=gq, contact_name="权限测试",
+        contact_phone="13800000000", reason="权限矩阵测试异议内容",
+    )  # fmt: skip
     colleagues = Inspector.objects.filter(organization__region=gq).exclude(user=users["inspector"])
     w = SimpleNamespace(
         users=users, sessions=sessions, tokens=tokens,
@@ -516,6 +589,7 @@ def build_world() -> SimpleNamespace:
         attachment=attachment.pk, checklist=checklist.pk,
         business_line=BusinessLine.objects.get(code="zyy").pk,
         case_rectify=cases.filter(kind="rectify").first().pk, case_penalty=cases.filter(kind="penalty").first().pk,
+        risk_proposal=risk_proposal.pk, objection=objection.pk,
         audit_entry=ObjectChange.objects.filter(region_code="370322").order_by("pk").first().pk,
         holiday=HolidayOverride.objects.create(date="2031-01-03", is_workday=False, name="权限测试").pk,
         calendar_proposal=CalendarProposal.objects.create(
@@ -767,7 +841,10 @@ def test_other_county_reaches_its_own_rows_and_city_sees_both(world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["dashboards:kpi", "dashboards:monthly_report", "dashboards:fairness"])
+@pytest.mark.parametrize(
+    "name", ["dashboards:kpi", "dashboards:monthly_report", "dashboards:fairness", "dashboards:work_summary",
+             "dashboards:ledger"]
+)  # fmt: skip
 def test_dashboards_refuse_another_county(world, name):
     route = MATRIX[name]
     url = reverse(name) + "?region=370322"

@@ -37,6 +37,20 @@ class Organization(ScopedModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def full_name(self) -> str:
+        """The full name that heads documents: the name, led by the full region name unless it already starts
+        with it ("高青县卫生健康局" → "山东省淄博市高青县卫生健康局"); an internal 科室 under its parent body."""
+        org = self
+        while org.kind == self.Kind.SECTION and org.parent_id:
+            org = org.parent
+        region = org.region
+        if org.name.startswith(region.full_name):
+            return org.name
+        if org.name.startswith(region.name):
+            return f"{region.parent.full_name if region.parent_id else ''}{org.name}"
+        return f"{region.full_name}{org.name}"
+
 
 class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):
     pass

@@ -39,7 +39,7 @@ ROLE_ACTIONS: dict[str, set[str]] = {
 # Models only administrators write (others may view them).
 ADMIN_ONLY_MODELS = {
     "accounts.user", "accounts.organization", "core.holidayoverride", "core.calendaryear", "core.calendarproposal",
-    "regions.region", "regions.township", "directory.businessline",
+    "regions.region", "regions.township", "directory.businessline", "paperwork.numberingrule",
 }  # fmt: skip
 
 # Models a role may not even see.

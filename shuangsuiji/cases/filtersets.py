@@ -4,7 +4,12 @@ from . import selectors
 from .choices import CaseKind, CaseStatus
 from .models import FollowUpCase
 
-TODO_CHOICES = [("recheck", "逾期未复查"), ("penalty", "处罚待公示"), ("penalty_overdue", "处罚逾期未公示")]
+TODO_CHOICES = [
+    ("recheck", "逾期未复查"),
+    ("penalty", "处罚待公示"),
+    ("penalty_overdue", "处罚逾期未公示"),
+    ("feedback_overdue", "移送/抄告逾期未反馈"),
+]
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -23,7 +28,11 @@ class CaseFilterSet(django_filters.FilterSet):
     def filter_todo(self, queryset, name, value):
         user = self.request.user
         qs = {
-            "recheck": selectors.overdue_rechecks, "penalty": selectors.penalties_to_publish,
+            "recheck": selectors.overdue_rechecks,
+            "penalty": selectors.penalties_to_publish,
             "penalty_overdue": selectors.penalties_overdue,
-        }[value](user)  # fmt: skip
-        return queryset.filter(pk__in=qs.values("pk"))
+            "feedback_overdue": selectors.transfers_feedback_overdue,
+        }.get(value)
+        if qs is None:  # risk proposals pending
+            return queryset.filter(pk__in=selectors.risk_proposals_pending(user).values("case_id"))
+        return queryset.filter(pk__in=qs(user).values("pk"))

@@ -79,3 +79,31 @@ class CloseForm(VersionedFormMixin, forms.Form):
 
     def current_values(self, current) -> dict:
         return {"closed_on": current.closed_on, "note": ""}
+
+class ReceiptForm(forms.Form):
+    receipt_on = forms.DateField(label="回执日期", widget=DATE)
+    feedback_due = forms.DateField(label="反馈期限", widget=DATE)
+
+
+class FeedbackForm(forms.Form):
+    feedback_on = forms.DateField(label="反馈日期", widget=DATE)
+    note = forms.CharField(label="反馈情况", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RiskReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结果", choices=[("accept", "采纳"), ("reject", "不予采纳")])
+    note = forms.CharField(label="审核意见", required=False, widget=forms.TextInput(attrs=TEXT))
+
+
+class ObjectionAnswerForm(forms.Form):
+    status = forms.ChoiceField(label="处理结果", choices=[("corrected", "已更正"), ("rejected", "不予更正")])
+    answer = forms.CharField(label="处理意见", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ObjectionForm(forms.Form):
+    """The portal's 异议 form."""
+
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18)
+    contact_name = forms.CharField(label="联系人", max_length=50)
+    contact_phone = forms.CharField(label="联系电话", max_length=30)
+    reason = forms.CharField(label="异议内容及理由", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)

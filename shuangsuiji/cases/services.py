@@ -18,14 +18,14 @@ from django.utils import timezone
 from shuangsuiji.core import audit
 from shuangsuiji.core.concurrency import check_version
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.permissions import require, stored_user
+from shuangsuiji.core.permissions import is_system, require, stored_user
 from shuangsuiji.directory import services as directory_services
 from shuangsuiji.inspections.choices import ResultStatus
 from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.inspections.services import due_date
 
 from .choices import CaseKind, CaseStatus, ReceiverKind, RecheckResult
-from .models import FollowUpCase
+from .models import FollowUpCase, ResultObjection, RiskProposal
 
 Action = ObjectChange.Action
 
@@ -33,6 +33,8 @@ PERM_ADD = "cases.add_followupcase"
 PERM_CHANGE = "cases.change_followupcase"
 PERM_PUBLISH = "cases.publish_followupcase"
 PENALTY_PUBLISH_WORKDAYS = getattr(settings, "PENALTY_PUBLISH_WORKDAYS", 7)
+# Publicity period of penalty information (official-formats §6.7: "generally 1 year"), counted from the decision.
+PENALTY_PUBLICITY_DAYS = getattr(settings, "PENALTY_PUBLICITY_DAYS", 365)
 
 
 def _history(user, case: FollowUpCase, on: dt.date, text: str) -> None:
@@ -187,7 +189,98 @@ def case_decide(
         },
     )
     _history(user, case, decided_on, f"作出处罚决定 {case.case_no}")
+    _propose_risk(user, case)
     return case
+
+
+WORSE = {"A": "B", "B": "C", "C": "D", "D": "D", "": "C"}
+
+
+def _propose_risk(user, case: FollowUpCase) -> RiskProposal | None:
+    """A penalty proposes one class worse (unrated → C) for a reviewer; nothing changes until it is accepted."""
+    current = case.unit.risk_level or ""
+    proposed = WORSE.get(current, "C")
+    if proposed == current:
+        return None
+    proposal = RiskProposal(
+        case=case, unit=case.unit, region=case.region, current_level=current, proposed_level=proposed,
+        reason=f"处罚决定 {case.case_no or ''}：建议信用风险分类由 {current or '未分类'} 调整为 {proposed}"[:300],
+    )  # fmt: skip
+    proposal.full_clean()
+    proposal.save()
+    audit.log_change(proposal, Action.CREATE, user=user, message=proposal.reason)
+    return proposal
+
+
+@transaction.atomic
+def risk_proposal_review(*, user, proposal: RiskProposal, accept: bool, note: str = "",
+                         today: dt.date | None = None) -> RiskProposal:  # fmt: skip
+    """The reviewer accepts (the unit's class changes through directory.unit_set_risk) or rejects, with a note."""
+    require(user, "cases.approve_followupcase", proposal)
+    proposal = RiskProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != RiskProposal.Status.PENDING:
+        raise ValidationError("该建议已审核")
+    if not accept and not (note or "").strip():
+        raise ValidationError({"note": "不予采纳须填写理由"})
+    before = audit.snapshot(proposal)
+    proposal.status = RiskProposal.Status.ACCEPTED if accept else RiskProposal.Status.REJECTED
+    proposal.reviewed_by, proposal.reviewed_at, proposal.review_note = stored_user(user), timezone.now(), note.strip()
+    proposal.save()
+    audit.log_change(proposal, Action.UPDATE, user=user, before=before,
+                     message=f"信用风险分类调整建议{proposal.get_status_display()}")  # fmt: skip
+    if accept:
+        directory_services.unit_set_risk(
+            user=user, unit=proposal.unit, level=proposal.proposed_level, as_of=today or timezone.localdate(),
+            source=f"处罚决定 {proposal.case.case_no}"[:100],
+        )  # fmt: skip
+    return proposal
+
+
+MAX_OPEN_OBJECTIONS = 3
+
+
+@transaction.atomic
+def objection_lodge(*, user, result: InspectionResult, credit_code: str, contact_name: str, contact_phone: str,
+                    reason: str) -> ResultObjection:  # fmt: skip
+    """异议 from the portal (the portal acts as `SYSTEM`): only on a published result, by its 统一社会信用代码."""
+    require(user, None, result)
+    if result.status != ResultStatus.PUBLISHED:
+        raise ValidationError("只能对已公示的检查结果提出异议")
+    if (credit_code or "").strip().upper() != (result.unit_code or result.unit.credit_code).upper():
+        raise ValidationError({"credit_code": "统一社会信用代码与该检查结果不符"})
+    if result.objections.filter(status=ResultObjection.Status.OPEN).count() >= MAX_OPEN_OBJECTIONS:
+        raise ValidationError("该检查结果已有待处理的异议，请等待处理结果")
+    objection = ResultObjection(
+        result=result, region=result.region, contact_name=_text(contact_name, "联系人"),
+        contact_phone=_text(contact_phone, "联系电话", 5), reason=_text(reason, "异议内容", 10),
+    )  # fmt: skip
+    objection.full_clean()
+    objection.save()
+    audit.log_change(objection, Action.CREATE, user=user, message="当事人对公示的检查结果提出异议")
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, user, objection: ResultObjection, status: str, answer: str) -> ResultObjection:
+    """Answer an objection: 已更正 needs a 更正 of the result recorded after the objection; 不予更正 needs reasons."""
+    require(user, "inspections.publish_inspectionresult", objection)
+    objection = ResultObjection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != ResultObjection.Status.OPEN:
+        raise ValidationError("该异议已处理")
+    if status not in (ResultObjection.Status.CORRECTED, ResultObjection.Status.REJECTED):
+        raise ValidationError({"status": "请选择处理结果"})
+    result = objection.result
+    if status == ResultObjection.Status.CORRECTED and not (
+        result.corrected_at and result.corrected_at >= objection.created_at
+    ):
+        raise ValidationError("请先在检查结果页面完成更正，再登记“已更正”")
+    before = audit.snapshot(objection)
+    objection.status, objection.answer = status, _text(answer, "处理意见")
+    objection.answered_by, objection.answered_at = stored_user(user), timezone.now()
+    objection.save()
+    audit.log_change(objection, Action.UPDATE, user=user, before=before,
+                     message=f"答复结果异议：{objection.get_status_display()}")  # fmt: skip
+    return objection
 
 
 @transaction.atomic
@@ -200,7 +293,62 @@ def case_publish_penalty(*, user, case: FollowUpCase, now: dt.datetime | None = 
         raise ValidationError("处罚信息已公示")
     before = audit.snapshot(case)
     case.published_at = now or timezone.now()
-    return _save(case, user=user, before=before, message="公示行政处罚信息")
+    case.publicity_until = case.decided_on + dt.timedelta(days=PENALTY_PUBLICITY_DAYS)
+    return _save(case, user=user, before=before,
+                 message=f"公示行政处罚信息，公示至 {case.publicity_until.year}年{case.publicity_until.month}月"
+                         f"{case.publicity_until.day}日")  # fmt: skip
+
+
+@transaction.atomic
+def penalties_withdraw_expired(*, user, today: dt.date | None = None, now: dt.datetime | None = None) -> int:
+    """Withdraw penalty information whose publicity period has ended; each withdrawal is an audit row."""
+    require(user, PERM_PUBLISH)
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    cases = FollowUpCase.objects if is_system(user) else FollowUpCase.objects.restrict(user, "publish")
+    expired = list(
+        cases.select_for_update().filter(
+            kind=CaseKind.PENALTY, published_at__isnull=False, withdrawn_at__isnull=True, publicity_until__lt=today
+        )  # fmt: skip
+    )
+    for case in expired:
+        before = audit.snapshot(case)
+        case.withdrawn_at = now
+        _save(case, user=user, before=before, message="公示期满，撤下行政处罚信息公示")
+    return len(expired)
+
+
+@transaction.atomic
+def case_transfer_receipt(*, user, case: FollowUpCase, receipt_on: dt.date, feedback_due: dt.date,
+                          note: str = "") -> FollowUpCase:  # fmt: skip
+    """移送回执: the receiver signed for the materials; the feedback is due by `feedback_due`."""
+    require(user, PERM_CHANGE, case)
+    case = _locked(case)
+    if case.kind not in (CaseKind.TRANSFER, CaseKind.NOTIFY):
+        raise ValidationError("只有移送、抄告可以登记回执")
+    if case.sent_on and receipt_on < case.sent_on:
+        raise ValidationError({"receipt_on": "回执日期不能早于移送日期"})
+    if feedback_due < receipt_on:
+        raise ValidationError({"feedback_due": "反馈期限不能早于回执日期"})
+    before = audit.snapshot(case)
+    case.receipt_on, case.feedback_due = receipt_on, feedback_due
+    if note:
+        case.feedback_note = note.strip()
+    _save(case, user=user, before=before, message=f"登记移送回执，反馈期限 {feedback_due:%Y-%m-%d}")
+    return case
+
+
+@transaction.atomic
+def case_transfer_feedback(*, user, case: FollowUpCase, feedback_on: dt.date, note: str) -> FollowUpCase:
+    """The receiver's feedback (处理结果) on a transfer or notification."""
+    require(user, PERM_CHANGE, case)
+    case = _locked(case)
+    if case.kind not in (CaseKind.TRANSFER, CaseKind.NOTIFY):
+        raise ValidationError("只有移送、抄告可以登记反馈")
+    before = audit.snapshot(case)
+    case.feedback_on, case.feedback_note = feedback_on, _text(note, "反馈情况")
+    _save(case, user=user, before=before, message="登记接收单位反馈")
+    return case
 
 
 @transaction.atomic

@@ -23,4 +23,14 @@ def case_todos(user):
         count = selectors.penalties_to_publish(user).count()
         if count:
             todos.append(Todo("处罚信息待公示", count, url + "?todo=penalty", "warning"))
+    count = selectors.objections(user, open_only=True).count()
+    if count:
+        todos.append(Todo("结果异议待处理", count, reverse("cases:objection_list"), "danger"))
+    if user.has_perm("cases.approve_followupcase"):
+        count = selectors.risk_proposals_pending(user).count()
+        if count:
+            todos.append(Todo("信用风险分类调整建议待审核", count, url + "?todo=risk", "warning"))
+    count = selectors.transfers_feedback_overdue(user).count()
+    if count:
+        todos.append(Todo("移送/抄告逾期未反馈", count, url + "?todo=feedback_overdue", "danger"))
     return todos

@@ -11,7 +11,16 @@ from shuangsuiji.inspections import selectors as result_selectors
 from . import selectors, services
 from .choices import CaseKind, CaseStatus
 from .filtersets import CaseFilterSet
-from .forms import CaseOpenForm, CloseForm, DecisionForm, RecheckForm
+from .forms import (
+    CaseOpenForm,
+    CloseForm,
+    DecisionForm,
+    FeedbackForm,
+    ObjectionAnswerForm,
+    ReceiptForm,
+    RecheckForm,
+    RiskReviewForm,
+)
 from .models import FollowUpCase
 from .tables import CaseTable
 
@@ -65,10 +74,18 @@ def case_detail(request, pk):
         if can_change and case.kind == CaseKind.PENALTY and not case.decided_on
         else None,
         "close_form": CloseForm(initial=version) if can_change else None,
+        "receipt_form": ReceiptForm()
+        if can_change and case.kind in (CaseKind.TRANSFER, CaseKind.NOTIFY) and not case.receipt_on
+        else None,
+        "feedback_form": FeedbackForm()
+        if can_change and case.kind in (CaseKind.TRANSFER, CaseKind.NOTIFY) and not case.feedback_on
+        else None,
         "can_publish": user.has_perm("cases.publish_followupcase")
         and case.kind == CaseKind.PENALTY
         and case.decided_on
         and not case.published_at,
+        "risk_proposal": getattr(case, "risk_proposal", None) if case.kind == CaseKind.PENALTY else None,
+        "risk_form": RiskReviewForm() if user.has_perm("cases.approve_followupcase") else None,
         "history": ObjectChange.objects.restrict(user).filter(object_type="cases.followupcase", object_id=str(case.pk))
         if user.has_perm("core.view_objectchange")
         else None,
@@ -121,3 +138,71 @@ def case_publish(request, pk):
     return _post(
         request, pk, None, lambda c, d: services.case_publish_penalty(user=request.user, case=c), "处罚信息已公示。"
     )
+
+
+@login_required
+@require_POST
+def case_receipt(request, pk):
+    require_perm(request.user, FollowUpCase, "change")
+    return _post(
+        request,
+        pk,
+        ReceiptForm,
+        lambda c, d: services.case_transfer_receipt(user=request.user, case=c, **d),
+        "已登记回执。",
+    )
+
+
+@login_required
+@require_POST
+def case_feedback(request, pk):
+    require_perm(request.user, FollowUpCase, "change")
+    return _post(
+        request,
+        pk,
+        FeedbackForm,
+        lambda c, d: services.case_transfer_feedback(user=request.user, case=c, **d),
+        "已登记反馈。",
+    )
+
+
+@login_required
+@require_POST
+def risk_review(request, pk):
+    require_perm(request.user, FollowUpCase, "approve")
+    proposal = get_object_or_404(selectors.risk_proposals_pending(request.user), pk=pk)
+    form = RiskReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"填写有误：{form.errors.as_text()}")
+    elif service_call(request, lambda: services.risk_proposal_review(
+        user=request.user, proposal=proposal, accept=form.cleaned_data["decision"] == "accept",
+        note=form.cleaned_data["note"],
+    )):  # fmt: skip
+        messages.success(request, "已审核信用风险分类调整建议。")
+    return redirect("cases:case_detail", pk=proposal.case_id)
+
+
+@login_required
+def objection_list(request):
+    require_perm(request.user, FollowUpCase, "view")
+    can_answer = request.user.has_perm("inspections.publish_inspectionresult")
+    return render(request, "cases/objection_list.html", {
+        "title": "结果异议", "objections": selectors.objections(request.user)[:200],
+        "form": ObjectionAnswerForm() if can_answer else None,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk):
+    from shuangsuiji.inspections.models import InspectionResult
+
+    require_perm(request.user, InspectionResult, "publish")
+    objection = get_object_or_404(selectors.objections(request.user), pk=pk)
+    form = ObjectionAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"填写有误：{form.errors.as_text()}")
+    elif service_call(request, lambda: services.objection_answer(user=request.user, objection=objection,
+                                                                  **form.cleaned_data)):  # fmt: skip
+        messages.success(request, "已答复异议。")
+    return redirect("cases:objection_list")

@@ -1,26 +1,28 @@
-"""抽取公平性报告: are units and inspectors drawn as often as the published probabilities say?
+"""抽取公平性报告: are units drawn as often as the published probabilities say — tested where the law of large
+numbers applies, with exact tests and a multiple-testing correction, so honest draws raise no false alarm.
 
-Read from the locked draws' manifests and pool snapshots (the committed bytes), and compared with the
-stored result rows:
+Read from the locked draws (of the plan year) manifests and pool snapshots (the committed bytes), compared with
+the stored result rows:
 
-* **Strata** (aggregated by stratum code over the draws): expected = Σ target_h = Σ rate_h·E_h (the
-  unconditional expectation stated in the plan, = Σ of the units' inclusion probabilities before
-  rounding); observed = Σ units stored as drawn (DrawTarget, role 抽中). fairdraw's seeded pivotal
-  rounding makes n_h = ⌊t_h⌋ + Bernoulli(frac t_h), so Var = Σ frac·(1 − frac). A min/max clamp
-  shifts n_h deterministically and is reported as the reason, not as chance.
-* **Units**: expected = Σ over draws of the stated probability n_h/E_h of each eligible unit;
-  observed = times selected; Var = Σ π(1 − π). Only units selected at least twice are flagged, so a
-  single rare event does not raise an alarm.
-* **Inspectors**: expected = Σ over draws of (seats ÷ inspectors with capacity in the roster) — the
-  mean load; observed = groups joined (manifest `loads`); Var ≈ Σ seats·p(1 − p) with p = 1/m.
-  The assignment deliberately balances loads, so a large deviation points at specialty, 回避 or
-  region constraints — or at a roster that excludes people.
+* **Strata** (aggregated by stratum code over the year's draws): each draw's allocation states a target t_h =
+  rate_h·E_h; fairdraw's seeded pivotal rounding draws n_h = ⌊t_h⌋ + Bernoulli(frac t_h). Over the year the
+  count is Σ⌊t_h⌋ + a Poisson-binomial sum of the fractional parts: its exact distribution is computed by dynamic
+  programming and the two-sided exact p-value is P(X such that P(X) ≤ P(observed)). A min/max/全部 clamp fixes
+  n_h by rule: it is explained (说明), not tested. Rounding is explained too: one draw can only give ⌊t⌋ or ⌈t⌉.
+* **Units**: in each draw a unit of stratum h is selected with probability n_h/E_h (simple random sampling
+  within the stratum); over the year its count is Poisson-binomial; same exact test.
+* **Holm** (step-down, family-wise error α, default 5 %) over every tested stratum and unit: a row is flagged only
+  if its p-value survives the correction. One unit drawn in every round of a year stands out; the ordinary spread
+  of many units does not.
+* **Inspectors** are not tested: assignment follows the specialist rule (每组至少 1 名本专业人员), 回避 and load
+  balancing, so an inspector's share is not a published probability. Their loads are listed with the mean.
 
-A row is flagged when |z| > the tolerance (default 3).
+The chart plots exactly the strata table's expected and observed columns.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections import defaultdict
@@ -29,16 +31,59 @@ from fractions import Fraction
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine, Inspector, RegulatedUnit
-from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import DrawStatus, FileKind, TargetRole
 from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.models import Draw, DrawFile, DrawTarget
 from shuangsuiji.fairdraw.snapshot import iter_rows
 from shuangsuiji.plans.pool import stratum_label
 
-DEFAULT_Z = 3.0
+DEFAULT_ALPHA = 0.05
+DEFAULT_Z = 3.0  # kept for the descriptive z column
 MAX_UNIT_ROWS = 50
-CLAMP_NOTES = {"min": "受每层最少抽取数限制", "max": "受每层最多抽取数限制", "certainty": "全部检查"}
+CLAMP_NOTES = {
+    "min": "受每层最少抽取数限制（按规则确定，不作概率检验）",
+    "max": "受每层最多抽取数限制（按规则确定，不作概率检验）",
+    "certainty": "全部检查（按规则确定，不作概率检验）",
+}
+ROUNDING_NOTE = "应抽数含小数：每次抽取只能抽期望值向下或向上取整的户数，按小数部分的概率进位"
+SPECIALIST_NOTE = (
+    "执法人员选派遵守“每组至少 1 名本专业人员”、回避和负载均衡规则，个人被选派的机会不是公布的概率，"
+    "因此只列出实际负荷与平均负荷，不作偏差检验。"
+)
+
+
+def poisson_binomial(probabilities) -> list[float]:
+    """P(X = k), k = 0..n, for X = Σ Bernoulli(p_i) (independent), by dynamic programming (O(n²))."""
+    dist = [1.0]
+    for p in probabilities:
+        p = float(p)
+        nxt = [0.0] * (len(dist) + 1)
+        for k, mass in enumerate(dist):
+            nxt[k] += mass * (1 - p)
+            nxt[k + 1] += mass * p
+        dist = nxt
+    return dist
+
+
+def exact_p_value(probabilities, observed: int) -> float:
+    """Two-sided exact p-value: the probability of any count no more likely than the observed one."""
+    dist = poisson_binomial(probabilities)
+    if observed < 0 or observed >= len(dist):
+        return 0.0
+    limit = dist[observed] * (1 + 1e-9)
+    return min(1.0, sum(m for m in dist if m <= limit))
+
+
+def holm(p_values: list[float], alpha: float) -> list[bool]:
+    """Holm's step-down rejections (family-wise error ≤ alpha), in the order given."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    rejected = [False] * len(p_values)
+    m = len(p_values)
+    for rank, i in enumerate(order):
+        if p_values[i] > alpha / (m - rank):
+            break
+        rejected[i] = True
+    return rejected
 
 
 def z_score(observed: float, expected: float, variance: float) -> float | None:
@@ -58,10 +103,21 @@ class Row:
     notes: set = field(default_factory=set)
     z: float | None = None
     flagged: bool = False
+    fixed: int = 0  # counts set by rule (⌊t⌋ and clamps): not random
+    chances: list = field(default_factory=list)  # Bernoulli probabilities of the random part
+    tested: bool = True
+    p_value: float | None = None
 
-    def finish(self, z_limit: float) -> None:
+    def finish(self) -> None:
         self.z = z_score(self.observed, self.expected, self.variance)
-        self.flagged = self.z is not None and abs(self.z) > z_limit
+        if self.tested:
+            self.p_value = exact_p_value(self.chances, self.observed - self.fixed)
+
+    @property
+    def p_display(self) -> str:
+        if self.p_value is None:
+            return "不检验"
+        return "<0.0001" if self.p_value < 1e-4 else f"{self.p_value:.4f}"
 
     @property
     def z_display(self) -> str:
@@ -80,11 +136,23 @@ class FairnessReport:
     units_checked: int
     inspectors: list[Row]
     mismatches: list[str]
-    z_limit: float
+    alpha: float = DEFAULT_ALPHA
+    tests: int = 0
+    specialist_note: str = SPECIALIST_NOTE
 
     @property
     def flagged(self) -> int:
-        return sum(r.flagged for r in self.strata + self.units + self.inspectors)
+        return sum(r.flagged for r in self.strata + self.units)
+
+
+def evaluate(strata: list[Row], units: list[Row], alpha: float = DEFAULT_ALPHA) -> int:
+    """Exact p-values for every tested row, then Holm over all of them; returns the number of tests."""
+    rows = [r for r in strata + units if r.tested]
+    for r in strata + units:
+        r.finish()
+    for row, rejected in zip(rows, holm([r.p_value for r in rows], alpha), strict=True):
+        row.flagged = rejected
+    return len(rows)
 
 
 def _files(draw) -> dict[str, bytes]:
@@ -95,11 +163,11 @@ def _files(draw) -> dict[str, bytes]:
     return {row.kind: row.read() for row in rows}
 
 
-def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z, progress=None) -> FairnessReport:
+def fairness_report(user, *, region, year: int, alpha: float = DEFAULT_ALPHA, progress=None) -> FairnessReport:
     """`progress(done, total)` (a background job's) is told after each draw."""
     draws = list(
         Draw.objects.restrict(user, "view")
-        .filter(region__code__startswith=region.scope_prefix, status=DrawStatus.LOCKED, drawn_at__year=year)
+        .filter(region__code__startswith=region.scope_prefix, status=DrawStatus.LOCKED, task__plan__year=year)
         .select_related("task")
         .order_by("drawn_at")
     )
@@ -132,25 +200,31 @@ def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z, prog
             row.observed += len(stored.get((draw.pk, h), []))
             if alloc["clamp"]:  # the stated size is n itself (min/max/全部), not chance
                 row.expected += alloc["n"]
+                row.fixed += alloc["n"]
                 row.notes.add(CLAMP_NOTES.get(alloc["clamp"], alloc["clamp"]))
             else:
                 frac = target - math.floor(target)
                 row.expected += float(target)
+                row.fixed += math.floor(target)
                 row.variance += float(frac * (1 - frac))
+                if frac:
+                    row.chances.append(frac)
+                    row.notes.add(ROUNDING_NOTE)
             if sorted(stored.get((draw.pk, h), [])) != sorted(manifest["selection"][h]["selected"]):
                 mismatches.append(f"{draw.code} 分层 {h}：数据库中的抽中对象与抽取结果清单不一致")
         _units(draw, manifest, files.get(FileKind.POOL, b""), units)
         _inspectors(manifest, files.get(FileKind.ROSTER), inspectors)
         del files
-    for rows in (strata, units, inspectors):
-        for row in rows.values():
-            row.finish(z_limit)
+    for row in strata.values():
+        row.tested = bool(row.chances) or row.observed != row.fixed
+    for row in inspectors.values():
+        row.tested = False
+        row.finish()
+    tests = evaluate(list(strata.values()), list(units.values()), alpha)
     _name_units(units)
     _name_inspectors(inspectors)
     unit_rows = sorted((r for r in units.values() if r.observed >= 2 or r.flagged),
-                       key=lambda r: -(r.z if r.z is not None and not math.isinf(r.z) else 0))  # fmt: skip
-    for r in unit_rows:
-        r.flagged = r.flagged and r.observed >= 2
+                       key=lambda r: (not r.flagged, r.p_value if r.p_value is not None else 1.0))  # fmt: skip
     return FairnessReport(
         draws=draws,
         strata=sorted(strata.values(), key=lambda r: r.key),
@@ -158,7 +232,8 @@ def fairness_report(user, *, region, year: int, z_limit: float = DEFAULT_Z, prog
         units_checked=len(units),
         inspectors=sorted(inspectors.values(), key=lambda r: -(r.observed - r.expected)),
         mismatches=mismatches,
-        z_limit=z_limit,
+        alpha=alpha,
+        tests=tests,
     )
 
 
@@ -179,6 +254,10 @@ def _units(draw, manifest: dict, pool_bytes: bytes, units: dict) -> None:
         row.expected += float(p)
         row.variance += float(p * (1 - p))
         row.observed += unit_id in selected
+        if 0 < p < 1:
+            row.chances.append(p)
+        else:
+            row.fixed += int(p)
 
 
 def _inspectors(manifest: dict, roster_bytes: bytes | None, inspectors: dict) -> None:
@@ -207,13 +286,12 @@ def _name_units(units: dict) -> None:
 
 def _name_inspectors(inspectors: dict) -> None:
     names = dict(Inspector.objects.filter(cert_no__in=list(inspectors)).values_list("cert_no", "name"))
-    names |= draw_selectors.pseudonym_names(inspectors)  # rosters name inspectors by pseudonym
     for code, row in inspectors.items():
         row.label = names.get(code, code)
 
 
 def chart(report: FairnessReport) -> dict:
-    """Expected vs observed per stratum (bar) — option-ready for ECharts."""
+    """Expected vs observed per stratum (bar) — the strata table's own rows and numbers, option-ready."""
     rows = report.strata
     return {
         "title": {"text": "各分层：期望抽中数与实际抽中数", "left": "center", "textStyle": {"fontSize": 14}},
@@ -223,42 +301,55 @@ def chart(report: FairnessReport) -> dict:
         "xAxis": {"type": "category", "data": [r.label for r in rows], "axisLabel": {"interval": 0}},
         "yAxis": {"type": "value", "name": "户次"},
         "series": [
-            {"name": "期望（Σ 比例×可抽取数）", "type": "bar", "data": [round(r.expected, 2) for r in rows]},
-            {"name": "实际抽中", "type": "bar", "data": [r.observed for r in rows]},
+            {"name": "期望抽中", "type": "bar", "data": [round(r.expected, 2) for r in rows]},
+            {"name": "实际抽中", "type": "bar", "data": [r.observed for r in rows], "itemStyle": {"color": "#2f6f4f"}},
         ],
     }
 
 
-def _z_json(z):
-    return z if z is None or math.isfinite(z) else ("inf" if z > 0 else "-inf")
+# --- kept on the background job that computed it (dashboards/jobs.py) ------------------------------------
+
+
+def _float_json(x):
+    return x if x is None or not isinstance(x, float) or math.isfinite(x) else ("inf" if x > 0 else "-inf")
+
+
+def _float_back(x):
+    return float(x) if isinstance(x, str) else x
+
+
+ROW_FLOATS = ("expected", "variance", "z", "p_value")
 
 
 def report_json(report: FairnessReport) -> dict:
-    """The report as JSON (kept on the background job that computed it)."""
+    """The report as JSON (sets as sorted lists, infinite numbers as text, draws by code)."""
 
     def rows(items):
-        return [{**{k: getattr(r, k) for k in ("key", "label", "draws", "expected", "observed", "variance",
-                                                  "flagged")}, "notes": sorted(r.notes), "z": _z_json(r.z)}
-                for r in items]  # fmt: skip
+        out = []
+        for r in items:
+            item = dataclasses.asdict(r)
+            item["notes"] = sorted(r.notes)
+            item.update({k: _float_json(item[k]) for k in ROW_FLOATS})
+            out.append(item)
+        return out
 
     return {
-        "draws": [d.code for d in report.draws], "strata": rows(report.strata), "units": rows(report.units),
-        "units_checked": report.units_checked, "inspectors": rows(report.inspectors),
-        "mismatches": report.mismatches, "z_limit": report.z_limit,
+        "draws": [getattr(d, "code", d) for d in report.draws], "strata": rows(report.strata),
+        "units": rows(report.units), "units_checked": report.units_checked, "inspectors": rows(report.inspectors),
+        "mismatches": report.mismatches, "alpha": report.alpha, "tests": report.tests,
+        "specialist_note": report.specialist_note,
     }  # fmt: skip
 
 
 def report_from_json(data: dict) -> FairnessReport:
     def rows(items):
-        out = []
-        for item in items:
-            z = item["z"]
-            z = float(z) if isinstance(z, str) else z
-            out.append(Row(**{**item, "notes": set(item["notes"]), "z": z}))
-        return out
+        return [
+            Row(**{**item, "notes": set(item["notes"]), **{k: _float_back(item[k]) for k in ROW_FLOATS}})
+            for item in items
+        ]
 
     return FairnessReport(
         draws=data["draws"], strata=rows(data["strata"]), units=rows(data["units"]),
         units_checked=data["units_checked"], inspectors=rows(data["inspectors"]), mismatches=data["mismatches"],
-        z_limit=data["z_limit"],
+        alpha=data["alpha"], tests=data["tests"], specialist_note=data["specialist_note"],
     )  # fmt: skip

@@ -21,11 +21,13 @@ def fairness_report(job, *, user, progress):
     region = Region.objects.get(code=params["region"])
     if not jobs.is_system(user) and not kpis.may_report_on(user, region):
         raise PermissionDenied("只能查看本区划及下级区划的统计")
-    report = fair.fairness_report(user, region=region, year=params["year"], z_limit=params["z"], progress=progress)
+    report = fair.fairness_report(
+        user, region=region, year=params["year"], alpha=params.get("alpha", fair.DEFAULT_ALPHA), progress=progress
+    )
     progress(len(report.draws), len(report.draws))
     text = (
         f"{region.full_name} {params['year']}年：{len(report.draws)} 次已锁定抽取，"
-        + (f"{report.flagged} 项偏差超过容差" if report.flagged else "全部在容差之内")
+        + (f"{report.flagged} 项经检验显著偏离公布的概率" if report.flagged else "未发现显著偏离公布概率的情况")
         + ("；数据库中的抽取结果与结果清单不一致" if report.mismatches else "")
     )
     url = f"{reverse('dashboards:fairness')}?job={job.pk}"

@@ -1,21 +1,30 @@
 """监管指标 (KPIs) per region and month, always inside the user's scope (`restrict()`).
 
-Definitions (research-regulatory §1.11; seeds 000 and 003):
+Every figure is by **plan year** (计划年度): a 2027 plan's draw made in December 2026 counts in 2027. The
+definitions shown on the page are `DEFINITIONS` below (research-regulatory §1.11; seeds 000, 003; issue #16):
 
-* 抽查覆盖率 = distinct units checked (result submitted or published, checked in the year) ÷ open units
+* 抽查覆盖率 = distinct units checked (result submitted or published) in the plan year's tasks ÷ open units
   in the region's 检查对象名录库; target ≥ 3 % (seed 000). 计划覆盖率 uses the drawn (active) targets instead.
-* 结果公示率 = results published ÷ results due (应公示日期 ≤ today, or already published), by due month;
-  target 100 % (seed 000). 按时公示 = published on or before the due date.
-* 联合抽查任务占比 = locked draws of 跨部门联合抽查 tasks ÷ all locked draws; target ≥ 20 % (seed 003).
-  联合抽查对象占比 = active targets of joint tasks ÷ all active targets; target ≥ 10 % (seed 003).
-* 信用风险分类抽查占比 = locked draws whose task is stratified by credit-risk class (风险 or 专业×风险)
-  ÷ all locked draws; target ≥ 80 % (seeds 000, 003).
+* 完成率 = active targets actually checked (result submitted or published, not "no activity/closed…") ÷ all
+  active targets of locked draws (official-formats §8: 延安 843 ÷ 861 with 18 closed).
+* 结果公示率 = results published ÷ results due. Due: a due date (应公示日期) that has passed or a result already
+  published, **plus** every target still unchecked after its task's window closed (it can never be on time).
+  按时公示率 = published on or before the due date ÷ the same denominator. Target 100 % (seed 000).
+* 联合抽查 counts departments, not internal 科室: an organisation's department is itself, or for a 科室 the
+  body it belongs to. A task is 部门联合 when its departments include one outside the health system (其他部门),
+  系统内联合 when ≥ 2 health-system departments (e.g. 卫生健康局 + 卫生监督所) and no other. 联合抽查任务占比
+  = draws of 部门联合 tasks ÷ all draws (target ≥ 20 %, seed 003); 联合抽查对象占比 = their active targets ÷ all
+  active targets (target ≥ 10 %). 系统内联合 is shown beside them, never added in.
+* 信用风险分类抽查占比 = draws whose task is stratified by credit-risk class (风险 or 专业×风险) **and** whose
+  rates actually differ between the classes present in the pool (within a 专业 for 专业×风险) ÷ all draws;
+  target ≥ 80 % (seeds 000, 003). A task with the same rate for every class is a plain draw.
 * 问题发现率 = results with a problem found ÷ results actually checked (categories F, 7, 9–12 — no
   activity, closed, deregistered… — are not counted as checks).
-* 逾期未公示 = live results not yet published whose due date has passed; 逾期处置 = open 责令整改 past
-  their deadline plus penalties not published by their due date.
+* 逾期未公示 = live results not yet published whose due date has passed; 逾期未检查 = active targets not checked
+  after the task window; 逾期处置 = open 责令整改 past their deadline plus penalties not published by their due date.
 
-Months: draws and their targets by 抽取时间, results by 检查日期, publication by 应公示日期.
+Months: draws and their targets by 抽取时间, results by 检查日期, publication by 应公示日期 (unchecked targets by
+the end of the task window).
 """
 
 from __future__ import annotations
@@ -24,16 +33,18 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from shuangsuiji.accounts.models import Organization
 from shuangsuiji.core.querysets import user_scope_prefix
 from shuangsuiji.directory.choices import CLOSED_STATUSES
 from shuangsuiji.directory.models import RegulatedUnit
 from shuangsuiji.draws.choices import DrawStatus, TargetStatus
-from shuangsuiji.draws.models import Draw, DrawTarget
-from shuangsuiji.plans.choices import StratifyBy, TaskKind
+from shuangsuiji.draws.models import Draw, DrawPoolEntry, DrawTarget
+from shuangsuiji.plans.choices import ALL_STRATUM, StratifyBy
+from shuangsuiji.plans.models import Task, TaskStratumRule
 from shuangsuiji.regions.models import Region
 
 RISK_STRATIFICATIONS = (StratifyBy.RISK, StratifyBy.LINE_RISK)
@@ -53,17 +64,41 @@ KPI_LABELS = [
     # key, label, unit, target key (None = no target), higher is better
     ("coverage", "抽查覆盖率", "%", "coverage"),
     ("planned_coverage", "计划覆盖率（已抽取对象）", "%", "coverage"),
+    ("completion", "完成率", "%", None),
     ("publication", "结果公示率", "%", "publication"),
     ("timely", "按时公示率", "%", "publication"),
-    ("joint_tasks", "联合抽查任务占比", "%", "joint_tasks"),
-    ("joint_units", "联合抽查对象占比", "%", "joint_units"),
+    ("joint_tasks", "联合抽查任务占比（部门联合）", "%", "joint_tasks"),
+    ("joint_units", "联合抽查对象占比（部门联合）", "%", "joint_units"),
+    ("system_joint_tasks", "系统内联合抽查任务占比", "%", None),
     ("risk_based", "信用风险分类抽查占比", "%", "risk_based"),
-    ("completion", "检查完成率（已检查÷抽中对象）", "%", None),
-    ("overdue_unchecked", "逾期未检查对象", "户", None),
     ("problem_rate", "问题发现率", "%", None),
     ("overdue", "逾期未公示结果", "件", None),
+    ("unchecked_overdue", "逾期未检查对象", "户", None),
     ("overdue_cases", "逾期后续处置", "件", None),
 ]
+
+
+DEFINITIONS = {
+    "coverage": "已检查（结果已提交或已公示）的检查对象（去重）÷ 在营检查对象总数；按计划年度统计，目标 ≥3%。",
+    "planned_coverage": "已锁定抽取的在列抽中对象（去重）÷ 在营检查对象总数；按计划年度统计。",
+    "completion": "实际检查的抽中对象（结果已提交或已公示，不含未发现经营活动、已关闭停业、注销、吊销、撤销、迁出）"
+    "÷ 已锁定抽取的全部在列抽中对象。",
+    "publication": "已公示结果 ÷ 应公示结果。应公示 = 应公示日期已到或已公示的结果，加上检查期限已过仍未检查的抽中对象"
+    "（它们不可能按时公示）；目标 100%。",
+    "timely": "在应公示日期当天或之前公示的结果 ÷ 同一应公示数。",
+    "joint_tasks": "部门联合抽查的抽取次数 ÷ 全部抽取次数，目标 ≥20%。按部门计：科室/大队归入所属机构；"
+    "参与部门含卫生健康系统以外的部门（其他部门）才算部门联合。",
+    "joint_units": "部门联合抽查的在列抽中对象 ÷ 全部在列抽中对象，目标 ≥10%。",
+    "system_joint_tasks": "系统内联合抽查（两个以上卫生健康系统内机构，无其他部门）的抽取次数 ÷ 全部抽取次数；"
+    "单列，不计入部门联合。",
+    "risk_based": "按信用风险分类（或专业×信用风险分类）分层、且号池中各风险类别的抽查比例确有不同的抽取次数 ÷ "
+    "全部抽取次数，目标 ≥80%。各类别比例相同的任务视为未按风险分类抽查。",
+    "problem_rate": "发现问题的结果 ÷ 实际检查的结果"
+    "（不含“未发现开展相关经营活动、已关闭停业、注销、吊销、撤销、迁出”）。",
+    "overdue": "应公示日期已过仍未公示的结果。",
+    "unchecked_overdue": "任务检查期限已过仍未检查（未提交结果）的在列抽中对象。",
+    "overdue_cases": "超过整改期限仍未完结的责令整改 + 超过公示期限未公示的行政处罚。",
+}
 
 
 def pct(num: int, den: int) -> float | None:
@@ -158,6 +193,11 @@ class KpiReport:
             "risk_draws": c["risk_draws"],
             "targets": c["targets"],
             "joint_targets": c["joint_targets"],
+            "system_joint_draws": c["system_joint_draws"],
+            "system_joint_tasks": pct(c["system_joint_draws"], c["draws"]),
+            "completed": c["completed"],
+            "completion": pct(c["completed"], c["targets"]),
+            "unchecked_overdue": c["unchecked_overdue"],
             "joint_tasks": pct(c["joint_draws"], c["draws"]),
             "joint_units": pct(c["joint_targets"], c["targets"]),
             "risk_based": pct(c["risk_draws"], c["draws"]),
@@ -171,9 +211,6 @@ class KpiReport:
             "timely": pct(c["timely"], c["due"]),
             "overdue": c["overdue"],
             "overdue_cases": c["overdue_cases"],
-            "done_targets": c["done_targets"],
-            "completion": pct(c["done_targets"], c["targets"]),
-            "overdue_unchecked": c["overdue_unchecked"],
         }
 
     def summary(self) -> list[dict]:
@@ -183,10 +220,11 @@ class KpiReport:
             value = v[key]
             target = TARGETS.get(target_key) if target_key else None
             if target is None:
-                ok = None if key not in ("overdue", "overdue_cases", "overdue_unchecked") else value == 0
+                ok = None if key not in ("overdue", "overdue_cases", "unchecked_overdue") else value == 0
             else:
                 ok = None if value is None else value >= target
-            out.append({"key": key, "label": label, "value": value, "unit": unit, "target": target, "ok": ok})
+            out.append({"key": key, "label": label, "value": value, "unit": unit, "target": target, "ok": ok,
+                        "definition": DEFINITIONS.get(key, "")})  # fmt: skip
         return out
 
     def region_rows(self) -> list[dict]:
@@ -198,7 +236,7 @@ class KpiReport:
         return rows
 
     def month_rows(self) -> list[dict]:
-        last = 12 if self.year < self.today.year else self.today.month
+        last = 12 if self.year != self.today.year else self.today.month
         return [{"month": m, **self.values(month=m), "cum": self.values(upto=m)} for m in range(1, last + 1)]
 
 
@@ -209,36 +247,42 @@ def kpi_report(user, *, region: Region, year: int, today: dt.date | None = None)
     prefix = region.scope_prefix
     data = Buckets()
 
-    # Draws (locked = result published) and their tasks.
-    draws = (
+    # Draws (locked = result published) of the plan year's tasks.
+    draws = list(
         Draw.objects.restrict(user, "view")
-        .filter(region__code__startswith=prefix, status=DrawStatus.LOCKED, drawn_at__year=year)
+        .filter(region__code__startswith=prefix, status=DrawStatus.LOCKED, task__plan__year=year)
         .annotate(month=ExtractMonth("drawn_at"))
-        .values("region__code", "month", "task__kind", "task__stratify_by")
-        .annotate(n=Count("id"))
+        .values("id", "region__code", "month", "task_id", "task__stratify_by")
     )
+    joint = joint_kinds({d["task_id"] for d in draws})
+    risk = risk_differentiated([d for d in draws if d["task__stratify_by"] in RISK_STRATIFICATIONS])
     for d in draws:
         b = bucket(d["region__code"])
-        data.add(b, d["month"], "draws", d["n"])
-        if d["task__kind"] == TaskKind.JOINT:
-            data.add(b, d["month"], "joint_draws", d["n"])
-        if d["task__stratify_by"] in RISK_STRATIFICATIONS:
-            data.add(b, d["month"], "risk_draws", d["n"])
+        data.add(b, d["month"], "draws")
+        if joint.get(d["task_id"]) == "department":
+            data.add(b, d["month"], "joint_draws")
+        elif joint.get(d["task_id"]) == "system":
+            data.add(b, d["month"], "system_joint_draws")
+        if d["id"] in risk:
+            data.add(b, d["month"], "risk_draws")
 
     # Drawn targets still to be (or already) inspected, by the unit's own region.
     targets = (
         DrawTarget.objects.restrict(user, "view")
-        .filter(draw__region__code__startswith=prefix, draw__status=DrawStatus.LOCKED, draw__drawn_at__year=year,
+        .filter(draw__region__code__startswith=prefix, draw__status=DrawStatus.LOCKED, draw__task__plan__year=year,
                 status=TargetStatus.ACTIVE)
         .annotate(month=ExtractMonth("draw__drawn_at"))
-        .values("unit__region__code", "month", "draw__task__kind")
-        .annotate(n=Count("id"), units=Count("unit", distinct=True))
+        .values("unit__region__code", "month", "draw__task_id")
+        .annotate(n=Count("id"), units=Count("unit", distinct=True),
+                  completed=Count("id", filter=Q(result__status__in=CHECKED_STATUSES)
+                                  & ~Q(result__category__in=NOT_CHECKED_CATEGORIES)))
     )  # fmt: skip
     for t in targets:
         b = bucket(t["unit__region__code"])
         data.add(b, t["month"], "targets", t["n"])
         data.add(b, t["month"], "drawn_units", t["units"])
-        if t["draw__task__kind"] == TaskKind.JOINT:
+        data.add(b, t["month"], "completed", t["completed"])
+        if joint.get(t["draw__task_id"]) == "department":
             data.add(b, t["month"], "joint_targets", t["n"])
 
     units = Counter()
@@ -257,13 +301,72 @@ def kpi_report(user, *, region: Region, year: int, today: dt.date | None = None)
     return KpiReport(region, year, rows, data, dict(units), dict(first_checks), today)
 
 
+def department_of(org: Organization) -> Organization:
+    """The department an organisation belongs to: itself, or for an internal 科室 the body above it."""
+    while org.kind == Organization.Kind.SECTION and org.parent_id:
+        org = org.parent
+    return org
+
+
+def joint_kinds(task_ids) -> dict[int, str]:
+    """task id → "department" (部门联合), "system" (系统内联合) or "" (one department), from the lead
+    department and the departments of the task's items."""
+    orgs = {o.pk: o for o in Organization.objects.select_related("parent__parent")}
+    members = defaultdict(set)
+    for task_id, org_id in Task.objects.filter(pk__in=task_ids).values_list("pk", "lead_organization_id"):
+        members[task_id].add(org_id)
+    for task_id, org_id in Task.objects.filter(pk__in=task_ids).values_list("pk", "items__organization_id"):
+        if org_id:
+            members[task_id].add(org_id)
+    out = {}
+    for task_id, org_ids in members.items():
+        departments = {department_of(orgs[o]) for o in org_ids if o in orgs}
+        if len(departments) < 2:
+            out[task_id] = ""
+        elif any(d.kind == Organization.Kind.OTHER_DEPT for d in departments):
+            out[task_id] = "department"
+        else:
+            out[task_id] = "system"
+    return out
+
+
+def risk_differentiated(draws: list[dict]) -> set[int]:
+    """Ids of risk-stratified draws whose rates differ between the risk classes in the pool (per 专业 for
+    专业×风险): rule rate, 100 % for 全部检查, else the task's default rate."""
+    if not draws:
+        return set()
+    task_ids = {d["task_id"] for d in draws}
+    defaults = dict(Task.objects.filter(pk__in=task_ids).values_list("pk", "default_rate"))
+    rules = {(r.task_id, r.stratum): (100 if r.certainty else r.rate)
+             for r in TaskStratumRule.objects.filter(task_id__in=task_ids)}  # fmt: skip
+    strata = defaultdict(set)
+    for draw_id, stratum in (
+        DrawPoolEntry.objects.filter(draw_id__in=[d["id"] for d in draws], excluded_reason="")
+        .values_list("draw_id", "stratum").distinct()
+    ):  # fmt: skip
+        strata[draw_id].add(stratum)
+    out = set()
+    for d in draws:
+        groups = defaultdict(set)
+        for stratum in strata[d["id"]]:
+            if stratum == ALL_STRATUM:
+                continue
+            line = stratum.rpartition("|")[0]  # "" for 风险 alone
+            groups[line].add(rules.get((d["task_id"], stratum), defaults[d["task_id"]]))
+        if any(len(rates) > 1 for rates in groups.values()):
+            out.add(d["id"])
+    return out
+
+
 def _results(user, prefix, year, today, bucket, data: Buckets, first_checks) -> None:
     try:
         from shuangsuiji.inspections.models import InspectionResult
     except ImportError:  # pragma: no cover - results app not installed
         return
-    base = InspectionResult.objects.restrict(user, "view").filter(region__code__startswith=prefix)
-    checked = base.filter(status__in=CHECKED_STATUSES, checked_on__year=year)
+    base = InspectionResult.objects.restrict(user, "view").filter(
+        region__code__startswith=prefix, draw__task__plan__year=year
+    )
+    checked = base.filter(status__in=CHECKED_STATUSES, checked_on__isnull=False)
     for row in (
         checked.exclude(category__in=NOT_CHECKED_CATEGORIES)
         .annotate(month=ExtractMonth("checked_on"))
@@ -276,7 +379,7 @@ def _results(user, prefix, year, today, bucket, data: Buckets, first_checks) -> 
             data.add(b, row["month"], "problems", row["n"])
     for row in checked.values("unit_id", "region__code").annotate(first=Min("checked_on")):
         first_checks[bucket(row["region__code"])][row["first"].month] += 1
-    due = base.filter(publish_due__year=year).exclude(status__in=UNPUBLISHED_STATUSES, publish_due__gte=today)
+    due = base.filter(publish_due__isnull=False).exclude(status__in=UNPUBLISHED_STATUSES, publish_due__gte=today)
     due = due.exclude(draw__status=DrawStatus.CANCELLED).exclude(
         target__status__in=(TargetStatus.REPLACED, TargetStatus.CANCELLED)
     )
@@ -294,29 +397,24 @@ def _results(user, prefix, year, today, bucket, data: Buckets, first_checks) -> 
         timely.annotate(month=ExtractMonth("publish_due")).values("region__code", "month").annotate(n=Count("id"))
     ):
         data.add(bucket(row["region__code"]), row["month"], "timely", row["n"])
-    # Execution: drawn targets checked (by the draw's month, like `targets`), and targets still unchecked after
-    # their task's 检查结束日期 (by the month the window ended).
-    live = base.filter(draw__status=DrawStatus.LOCKED, draw__drawn_at__year=year, target__status=TargetStatus.ACTIVE)
-    for row in (
-        live.filter(status__in=CHECKED_STATUSES)
-        .annotate(month=ExtractMonth("draw__drawn_at"))
-        .values("unit__region__code", "month")
-        .annotate(n=Count("id"))
-    ):
-        data.add(bucket(row["unit__region__code"]), row["month"], "done_targets", row["n"])
-    for row in (
-        live.filter(status__in=("pending", "draft"), checked_on__isnull=True, draw__task__window_end__lt=today)
-        .annotate(month=ExtractMonth("draw__task__window_end"))
-        .values("unit__region__code", "month")
-        .annotate(n=Count("id"))
-    ):
-        data.add(bucket(row["unit__region__code"]), row["month"], "overdue_unchecked", row["n"])
     overdue = due.filter(status__in=UNPUBLISHED_STATUSES, publish_due__lt=today, draw__status=DrawStatus.LOCKED,
                          target__status=TargetStatus.ACTIVE)  # fmt: skip
     for row in (
         overdue.annotate(month=ExtractMonth("publish_due")).values("region__code", "month").annotate(n=Count("id"))
     ):
         data.add(bucket(row["region__code"]), row["month"], "overdue", row["n"])
+    # Targets never checked although the task window has closed: due, unpublished, never on time.
+    unchecked = base.filter(
+        status__in=("pending", "draft"), publish_due__isnull=True, draw__status=DrawStatus.LOCKED,
+        target__status=TargetStatus.ACTIVE, draw__task__window_end__lt=today,
+    )  # fmt: skip
+    for row in (
+        unchecked.annotate(month=ExtractMonth("draw__task__window_end"))
+        .values("region__code", "month").annotate(n=Count("id"))
+    ):  # fmt: skip
+        b = bucket(row["region__code"])
+        data.add(b, row["month"], "due", row["n"])
+        data.add(b, row["month"], "unchecked_overdue", row["n"])
 
 
 def _cases(user, prefix, year, today, bucket, data: Buckets) -> None:
@@ -324,9 +422,11 @@ def _cases(user, prefix, year, today, bucket, data: Buckets) -> None:
         from shuangsuiji.cases.models import FollowUpCase
     except ImportError:  # pragma: no cover
         return
-    base = FollowUpCase.objects.restrict(user, "view").filter(region__code__startswith=prefix)
-    rectify = base.filter(kind="rectify", status="open", deadline__lt=today, deadline__year=year)
-    penalty = base.filter(kind="penalty", published_at__isnull=True, publish_due__lt=today, publish_due__year=year)
+    base = FollowUpCase.objects.restrict(user, "view").filter(
+        region__code__startswith=prefix, result__draw__task__plan__year=year
+    )
+    rectify = base.filter(kind="rectify", status="open", deadline__lt=today)
+    penalty = base.filter(kind="penalty", published_at__isnull=True, publish_due__lt=today)
     for qs, field_name in ((rectify, "deadline"), (penalty, "publish_due")):
         for row in qs.annotate(month=ExtractMonth(field_name)).values("region__code", "month").annotate(n=Count("id")):
             data.add(bucket(row["region__code"]), row["month"], "overdue_cases", row["n"])
@@ -398,9 +498,15 @@ def charts(report: KpiReport) -> dict:
                     "name": "本部门抽查",
                     "type": "bar",
                     "stack": "draws",
-                    "data": [m["draws"] - m["joint_draws"] for m in months],
+                    "data": [m["draws"] - m["joint_draws"] - m["system_joint_draws"] for m in months],
                 },
-                {"name": "联合抽查", "type": "bar", "stack": "draws", "data": [m["joint_draws"] for m in months]},
+                {
+                    "name": "系统内联合抽查",
+                    "type": "bar",
+                    "stack": "draws",
+                    "data": [m["system_joint_draws"] for m in months],
+                },
+                {"name": "部门联合抽查", "type": "bar", "stack": "draws", "data": [m["joint_draws"] for m in months]},
                 {
                     "name": "信用风险分类抽查占比（累计）",
                     "type": "line",

@@ -21,7 +21,10 @@ COLUMNS = [
     ("抽查任务数", "draws", False),
     ("联合抽查任务数", "joint_draws", False),
     ("联合抽查任务占比(%)", "joint_tasks", True),
+    ("系统内联合抽查任务数", "system_joint_draws", False),
     ("抽查对象数", "targets", False),
+    ("已完成检查对象数", "completed", False),
+    ("完成率(%)", "completion", True),
     ("联合抽查对象数", "joint_targets", False),
     ("联合抽查对象占比(%)", "joint_units", True),
     ("信用风险分类抽查任务数", "risk_draws", False),
@@ -33,6 +36,7 @@ COLUMNS = [
     ("已公示结果数", "published", False),
     ("结果公示率(%)", "publication", True),
     ("逾期未公示数", "overdue", False),
+    ("逾期未检查对象数", "unchecked_overdue", False),
     ("逾期后续处置数", "overdue_cases", False),
 ]
 YEAR_ONLY = [
@@ -53,7 +57,8 @@ def _cell(value, percentage: bool):
     return round(value, 2) if percentage else value
 
 
-def monthly_xlsx(report: KpiReport, *, month: int) -> bytes:
+def monthly_xlsx(report: KpiReport, *, month: int, user=None) -> bytes:
+    """The month's sheet; 填报单位 is the reporting agency (the user's organisation), not the region."""
     wb = Workbook()
     ws = wb.active
     ws.title = f"{report.year}年{month}月"
@@ -62,8 +67,13 @@ def monthly_xlsx(report: KpiReport, *, month: int) -> bytes:
     ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(row=1, column=1).alignment = CENTER
+    organization = getattr(user, "organization", None)
+    agency = organization.full_name if organization is not None else report.region.full_name
+    reporter = (getattr(user, "full_name", "") or getattr(user, "username", "")) if user is not None else ""
+    today = timezone.localdate()
     ws.cell(row=2, column=1, value=(
-        f"填报单位：{report.region.full_name}　　统计截至：{timezone.localdate():%Y-%m-%d}　　"
+        f"填报单位：{safe_cell(agency)}　　填报人：{safe_cell(reporter)}　　审核人：＿＿＿＿　　"
+        f"填报日期：{today.year}年{today.month}月{today.day}日　　统计口径：按计划年度　　"
         f"目标：覆盖率≥{TARGETS['coverage']:g}%，公示率{TARGETS['publication']:g}%，联合抽查任务占比≥{TARGETS['joint_tasks']:g}%、"
         f"对象占比≥{TARGETS['joint_units']:g}%，信用风险分类抽查占比≥{TARGETS['risk_based']:g}%"
     ))  # fmt: skip

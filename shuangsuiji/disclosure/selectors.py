@@ -18,7 +18,7 @@ from shuangsuiji.core.validators import region_scope_prefix
 from shuangsuiji.directory.selectors import published_items
 from shuangsuiji.draws.choices import DrawStatus
 from shuangsuiji.draws.selectors import public_draw_rows, public_draws, public_targets
-from shuangsuiji.inspections.selectors import public_results
+from shuangsuiji.inspections.selectors import outcome_summary, public_results
 from shuangsuiji.plans.models import AnnualPlan
 from shuangsuiji.plans.selectors import plan_id_of_task, public_plans
 from shuangsuiji.regions.models import Region
@@ -207,3 +207,24 @@ def results(*, q: str = "", region: str = "", year: int | None = None, category:
     if category:
         qs = qs.filter(category=category)
     return qs
+
+
+def task_outcomes(code: str) -> dict | None:
+    """汇总分析 of a public task: drawn targets of its locked draw, and what the published results say (checked,
+    problems, dispositions). Only published results are counted; nothing of unpublished work is shown."""
+    results = public_results().filter(draw__task__code=code, draw__status=DrawStatus.LOCKED,
+                                      target__status="active").order_by()  # fmt: skip
+    summary = outcome_summary(results)
+    locked = [d for d in public_draws().filter(task__code=code, status=DrawStatus.LOCKED)]
+    if not locked:
+        return None
+    summary["targets"] = sum(d.targets.filter(status="active").count() for d in locked)
+    summary["pending"] = max(summary["targets"] - summary["published"], 0)
+    return summary
+
+
+def penalties():
+    """行政处罚信息 for the portal: published, within the publicity period, not withdrawn (cases selector)."""
+    from shuangsuiji.cases.selectors import public_penalties
+
+    return public_penalties().select_related("result__draw__task__lead_organization__region__parent__parent")

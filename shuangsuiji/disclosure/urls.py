@@ -20,4 +20,6 @@ urlpatterns = [
     path("results/", views.result_search, name="result_search"),
     path("log/commitments.jsonl", views.commitment_log, name="commitment_log"),
     path("verifier/fairdraw-verify.pyz", views.verifier_download, name="verifier_download"),
+    path("penalties/", views.penalty_list, name="penalty_list"),
+    path("results/<int:pk>/objection/", views.result_objection, name="result_objection"),
 ]

@@ -14,8 +14,8 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
@@ -131,7 +131,7 @@ def task_detail(request, code):
         raise Http404("该任务未公布")
     return render(request, "disclosure/task_detail.html", _common(
         request, title=task.data.get("name", code), task=task, task_list=[task.data],
-        draws=selectors.draws().filter(task__code=code),
+        draws=selectors.draws().filter(task__code=code), outcomes=selectors.task_outcomes(code),
     ))  # fmt: skip
 
 
@@ -268,6 +268,8 @@ def public_followup(case) -> str:
     if case.kind == "penalty":
         if not case.published_at:
             return "立案查处中"
+        if case.withdrawn_at or (case.publicity_until and case.publicity_until < timezone.localdate()):
+            return f"{kind}（公示期已满）"
         amount = f"，罚款 {case.penalty_amount:,.2f} 元" if case.penalty_amount else ""
         return f"{kind}（{case.case_no}{amount}，{case.decided_on:%Y-%m-%d} 决定）" if case.decided_on else kind
     if case.kind in ("transfer", "notify"):
@@ -328,3 +330,41 @@ def result_search(request):
     return render(request, "disclosure/result_search.html", _common(
         request, title="抽查结果查询", page=page, categories=categories, category=category,
     ))  # fmt: skip
+
+
+@public
+def penalty_list(request):
+    """行政处罚信息公示: decisions published within 7 working days, shown until the end of their publicity period."""
+    rows = selectors.penalties()
+    page = _page(request, rows)
+    for c in page:
+        c.public_agency = c.result.draw.task.lead_organization.full_name
+    return render(request, "disclosure/penalty_list.html", _common(request, title="行政处罚信息公示", page=page))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def result_objection(request, pk):
+    """异议: the unit named in a published result objects to it (identified by its 统一社会信用代码); staff answer
+    it in 结果异议 and correct the result through the 更正 workflow when it holds. The portal acts as SYSTEM."""
+    from django.core.exceptions import ValidationError
+
+    from shuangsuiji.cases.forms import ObjectionForm
+    from shuangsuiji.cases.services import objection_lodge
+    from shuangsuiji.core.permissions import SYSTEM
+    from shuangsuiji.core.viewhelpers import add_form_error
+
+    result = selectors.results().filter(pk=pk).first()
+    if result is None:
+        raise Http404("该检查结果未公示")
+    form = ObjectionForm(request.POST or None)
+    done = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            objection_lodge(user=SYSTEM, result=result, **form.cleaned_data)
+            done = True
+        except ValidationError as exc:
+            add_form_error(form, exc)
+    return render(request, "disclosure/result_objection.html", _common(
+        request, title="对检查结果提出异议", result=result, form=form, done=done,
+    ), status=400 if request.method == "POST" and not done else 200)  # fmt: skip

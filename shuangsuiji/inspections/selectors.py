@@ -190,3 +190,27 @@ def search(qs, text: str):
         Q(unit_name__contains=text) | Q(unit_code=text.upper()) | Q(target__unit_name__contains=text)
         | Q(target__unit_code=text.upper())
     )  # fmt: skip
+
+
+NOT_CHECKED_CATEGORIES = ("F", "7", "9", "10", "11", "12")  # no activity, closed, deregistered… (not a check)
+
+
+def outcome_summary(results) -> dict:
+    """汇总分析 of a set of results: drawn, checked, closed/no activity, problems, dispositions, published.
+
+    `results` is any InspectionResult queryset (the portal passes published results of live draws only)."""
+    done = Q(status__in=(ResultStatus.SUBMITTED, ResultStatus.PUBLISHED))
+    row = results.aggregate(
+        targets=Count("id"),
+        closed_out=Count("id", filter=done),
+        not_operating=Count("id", filter=done & Q(category__in=NOT_CHECKED_CATEGORIES)),
+        no_problem=Count("id", filter=done & Q(category="1")),
+        problems=Count("id", filter=done & Q(is_problem=True)),
+        opinion=Count("id", filter=done & Q(disposal="opinion")),
+        case=Count("id", filter=done & Q(disposal="case")),
+        transfer=Count("id", filter=done & Q(disposal="transfer")),
+        notify=Count("id", filter=done & Q(disposal="notify")),
+        published=Count("id", filter=Q(status=ResultStatus.PUBLISHED)),
+    )
+    row["checked"] = row["closed_out"] - row["not_operating"]
+    return row

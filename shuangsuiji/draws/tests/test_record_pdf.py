@@ -69,6 +69,7 @@ def test_record_pdf_embeds_the_shipped_cjk_font_without_system_fonts(client, gq,
 
     # The control: the same record without the print stylesheet has no CJK font under this fontconfig.
     html = client.get(reverse("draws:draw_record", args=[draw.pk])).text
+    assert '<p class="record-agency">山东省淄博市高青县卫生健康局</p>' in html  # the agency's full name heads it
     html = re.sub(r'<link rel="stylesheet" href="[^"]*print\.css">', "", html)
     caplog.clear()
     render_pdf(html)
