@@ -99,11 +99,13 @@ def _post(request, pk, form_class, fn, success, title=""):
     if form is not None and not form.is_valid():
         messages.error(request, f"填写有误：{form.errors.as_text()}")
         return redirect("cases:case_detail", pk=pk)
-    data = {**form.cleaned_data, "expected_version": form.expected_version} if form else {}
+    data = dict(form.cleaned_data) if form else {}
+    if hasattr(form, "expected_version"):  # versioned forms (core.concurrency) carry the version they were loaded at
+        data["expected_version"] = form.expected_version
     outcome = service_call(request, lambda: fn(case, data), form=form)
     if outcome:
         messages.success(request, success)
-    elif form is not None and form.conflict:  # changed meanwhile: both versions side by side, input kept
+    elif form is not None and getattr(form, "conflict", None):  # changed meanwhile: both versions side by side, input kept
         return render(request, "core/form_page.html", {"form": form, "title": f"{title}：{case}"})
     elif form is not None:
         messages.error(request, error_text(outcome.error))

@@ -17,9 +17,9 @@ def test_completion_and_overdue_unchecked(locked, approver_gq, regions):
     InspectionResult.objects.filter(pk=results[0].pk).update(status="submitted", checked_on=dt.date(2026, 3, 3))
     report = kpi_report(approver_gq, region=regions["370322"], year=2026, today=timezone.localdate())
     values = report.values()
-    assert values["completion"] == pct(1, len(results)) and values["overdue_unchecked"] == 0  # window still open
+    assert values["completion"] == pct(1, len(results)) and values["unchecked_overdue"] == 0  # window still open
     Task.objects.filter(pk=locked["task"].pk).update(window_end=dt.date(2026, 6, 10))
     values = kpi_report(approver_gq, region=regions["370322"], year=2026, today=timezone.localdate()).values()
-    assert values["overdue_unchecked"] == len(results) - 1
+    assert values["unchecked_overdue"] == len(results) - 1
     summary = {row["key"]: row for row in kpi_report(approver_gq, region=regions["370322"], year=2026).summary()}
-    assert summary["overdue_unchecked"]["ok"] is False and summary["completion"]["label"].startswith("检查完成率")
+    assert summary["unchecked_overdue"]["ok"] is False and summary["completion"]["label"].startswith("完成率")

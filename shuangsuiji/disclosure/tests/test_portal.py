@@ -234,10 +234,10 @@ def test_draw_page_states_the_specs_seed_formula_and_plain_probabilities(client,
     draw = locked["draw"]
     body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
     formula = re.search(r'id="seed-formula"[^>]*>(.*?)</div>', body, re.S).group(1)
-    assert "SHA-256( LP( “SRV1/seed”，承诺哈希（32 字节）" in formula
+    assert "SHA-256( 长度前缀拼接( “SRV1/seed”，承诺哈希（32 字节）" in formula
     for s in draw.sources.all():
         assert s.description in formula
-    assert "‖ 公开随机值" not in body and "LP 表示把每一项" in body
+    assert "‖ 公开随机值" not in body and "“长度前缀拼接”是把每一项" in body
     manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
     for sel in manifest["selection"].values():
         assert probability_text(sel["probability"]) in body
