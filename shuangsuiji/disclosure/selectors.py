@@ -22,6 +22,8 @@ from shuangsuiji.plans.models import AnnualPlan
 from shuangsuiji.plans.selectors import plan_id_of_task, public_plans
 from shuangsuiji.regions.models import Region
 
+from . import search
+
 CREDIT_CODE_LEN = 18
 
 
@@ -180,14 +182,15 @@ def results_available() -> bool:
 
 
 def results(*, q: str = "", region: str = "", year: int | None = None, category: str = ""):
-    """Published inspection results, searched by 统一社会信用代码 (exact) or unit name (prefix)."""
+    """Published inspection results, searched by 统一社会信用代码 (exact) or any part of the unit name
+    (`disclosure.search`: trigram index on PostgreSQL, FTS5 trigram on SQLite)."""
     qs = public_results()
     q = (q or "").strip()
     if q:
         if len(q) == CREDIT_CODE_LEN and q.isalnum():
             qs = qs.filter(unit_code=q.upper())
         else:
-            qs = qs.filter(unit_name__startswith=q)
+            qs = search.name_contains(qs, q)
     if region:
         qs = qs.filter(region__code__startswith=_prefix(region))
     if year:

@@ -25,6 +25,7 @@ from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.plans.choices import TaskKind
 
 from . import selectors, verification
+from .caching import cached_page
 from .masking import mask_cert, mask_name
 
 PAGE_SIZE = 20
@@ -61,6 +62,7 @@ def _common(request, **extra) -> dict:
 
 
 @public
+@cached_page
 def home(request):
     draws = selectors.draws()[:8]
     return render(request, "disclosure/home.html", _common(
@@ -70,6 +72,7 @@ def home(request):
 
 
 @public
+@cached_page
 def item_list(request):
     p = _params(request)
     line = request.GET.get("line", "")
@@ -81,6 +84,7 @@ def item_list(request):
 
 
 @public
+@cached_page
 def item_detail(request, pk):
     item = selectors.items().filter(pk=pk).first()
     if item is None:
@@ -89,6 +93,7 @@ def item_detail(request, pk):
 
 
 @public
+@cached_page
 def plan_list(request):
     p = _params(request)
     rows = selectors.plans(year=p["year"], region=p["region"])
@@ -98,6 +103,7 @@ def plan_list(request):
 
 
 @public
+@cached_page
 def plan_detail(request, pk):
     plan = selectors.plan(pk)
     if plan is None:
@@ -111,6 +117,7 @@ def plan_detail(request, pk):
 
 
 @public
+@cached_page
 def task_list(request):
     p = _params(request)
     kind = request.GET.get("kind", "")
@@ -121,6 +128,7 @@ def task_list(request):
 
 
 @public
+@cached_page
 def task_detail(request, code):
     task = selectors.task(code)
     if task is None:
@@ -132,6 +140,7 @@ def task_detail(request, code):
 
 
 @public
+@cached_page
 def draw_list(request):
     p = _params(request)
     status = request.GET.get("status", "")
@@ -222,6 +231,7 @@ def _public_files(draw, public_result: bool) -> list[dict]:
 
 
 @public
+@cached_page
 def draw_detail(request, code):
     draw = _draw_or_404(code)
     context = _draw_context(request, draw)
@@ -230,6 +240,7 @@ def draw_detail(request, code):
 
 
 @public
+@cached_page
 def draw_verify(request, code):
     """验证本次抽取: re-run on the server, and the files + instructions for offline verification."""
     draw = _draw_or_404(code)
@@ -265,6 +276,7 @@ def public_followup(case) -> str:
 
 
 @public
+@cached_page
 def result_search(request):
     if not selectors.results_available():
         return render(request, "disclosure/result_search.html", _common(request, title="抽查结果查询", page=None))

@@ -5,7 +5,7 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 
 from shuangsuiji import fairdraw as fd
@@ -147,6 +147,7 @@ def test_verify_page_reruns_the_draw_and_detects_tampering(client, locked):
     name, digest, size = files.put(fd.manifest_bytes(manifest), FileKind.MANIFEST)
     DrawFile.objects.filter(draw=draw, kind=FileKind.MANIFEST).update(file=name, sha256=digest, size=size)
     cache.clear()
+    caches["portal"].clear()  # the swap bypassed the app, so nothing told the portal's page cache
     body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code])))
     verdict = re.search(r'id="verify-result"[^>]*>(.*?)</div>', body, re.S).group(1)
     assert "DIFFERENT 不一致" in verdict and "selection." in verdict and "验证通过" not in verdict
