@@ -307,6 +307,7 @@ MATRIX: dict[str, Route] = {
     "cases:case_publish": r("cases:case_publish", GQ_APPROVE, method="post", args=pk("case_penalty")),
     "cases:case_close": r("cases:case_close", GQ_EDIT, method="post", args=pk("case_rectify")),
     # --- API /api/v1/ (token authentication; read-only viewsets answer POST with 403/405) -----------------
+    "favicon": r("favicon", PUBLIC),
     "api_schema": r("api_schema", PUBLIC),
     "api_docs": r("api_docs", PUBLIC),
     "api_redoc": r("api_redoc", PUBLIC),

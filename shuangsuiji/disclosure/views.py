@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -48,6 +49,14 @@ def _page(request, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _portal_settings() -> dict:
+    """Footer lines a deployment sets (主办单位, 联系方式, ICP备案号, 网站标识码); empty values hide their line."""
+    return {
+        "sponsor": settings.PORTAL_SPONSOR, "contact": settings.PORTAL_CONTACT,
+        "icp": settings.PORTAL_ICP, "gov_id": settings.PORTAL_GOV_ID,
+    }  # fmt: skip
+
+
 def _common(request, **extra) -> dict:
     params = _params(request)
     this_year = timezone.localdate().year
@@ -57,6 +66,7 @@ def _common(request, **extra) -> dict:
         "years": list(range(this_year, this_year - 6, -1)),
         "querystring": request.GET.copy(),
         "results_available": selectors.results_available(),
+        "portal": _portal_settings(),
         **extra,
     }
 

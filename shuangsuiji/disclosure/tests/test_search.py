@@ -93,7 +93,8 @@ def test_postgresql_name_search_uses_the_trigram_index(named):
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexname <> %s AND indexname NOT LIKE %s AND indexdef NOT LIKE %s",
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexname <> %s"
+            " AND indexname NOT LIKE %s AND indexdef NOT LIKE %s",
             ["inspections_inspectionresult", "disclosure_result_name_trgm", "%pkey", "%UNIQUE%"],
         )
         for name in [row[0] for row in cursor.fetchall()]:
