@@ -1,13 +1,20 @@
 """Bounded load test of the public portal and the API (loopback only), printing requests/s and p95.
 
-Steps: a throwaway PostgreSQL database `bench_load` on 127.0.0.1:5432 (dropped afterwards) → migrate → demo data →
+Steps: a throwaway PostgreSQL database (dropped afterwards) → migrate → demo data →
 an API token → gunicorn on 127.0.0.1:<free port> → locust headless for LOAD_SECONDS (default 30) with LOAD_USERS
 (default 20) → figures. Correctness is checked, speed is only printed: the run fails if any request failed or if the
 number of units written through the sync endpoint differs from the number of successful sync responses (no lost
-write). Set LOAD_DATABASE_URL to use another database (e.g. sqlite:////tmp/bench_load.sqlite3).
+write). Every endpoint's p95 is printed beside the p95 of a trivial view (GET /favicon.ico: a redirect through the
+same middleware, no database) measured in the same run, as a ratio.
+
+PostgreSQL server: LOAD_PG_ADMIN_URL, else PG_ADMIN_URL, else a postgres:// DATABASE_URL, else
+postgres://postgres@127.0.0.1:5432/postgres. That URL's database is only used to CREATE/DROP the run's own database,
+LOAD_PG_DB (default `bench_load_<8 hex of this checkout's path>`). LOAD_DATABASE_URL=sqlite:////tmp/x.sqlite3 runs
+on SQLite instead.
 """
 
 import csv
+import hashlib
 import os
 import socket
 import subprocess
@@ -19,7 +26,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def _pg_admin_url() -> str:
+    for name in ("LOAD_PG_ADMIN_URL", "PG_ADMIN_URL", "DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith(("postgres://", "postgresql://")):
+            return url
+    return "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+PG_ADMIN_URL = _pg_admin_url()
+PG_DB = os.environ.get("LOAD_PG_DB") or f"bench_load_{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}"
+
+
+TRIVIAL = "/favicon.ico (trivial view)"
 
 
 def free_port() -> int:
@@ -36,7 +57,7 @@ def manage(env, *args, capture=False):
 def pg_admin(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True) as conn:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(sql)
 
 
@@ -54,15 +75,15 @@ def unit_count(env, lookup: str) -> int:
 def main() -> int:
     seconds = int(os.environ.get("LOAD_SECONDS", "30"))
     users = int(os.environ.get("LOAD_USERS", "20"))
-    db_url = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_load")
+    db_url = os.environ.get("LOAD_DATABASE_URL") or PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DB
     use_pg = db_url.startswith("postgres")
     env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0",
            "SECRET_KEY": "bench-load-only", "ALLOWED_HOSTS": "127.0.0.1", "MANIFEST_STATIC": "0",
            "API_USER_RATE": "100000000/hour", "API_ANON_RATE": "100000000/hour", "AXES_FAILURE_LIMIT": "1000000",
            "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench_load_media_")}  # fmt: skip
     if use_pg:
-        pg_admin("DROP DATABASE IF EXISTS bench_load WITH (FORCE)")
-        pg_admin("CREATE DATABASE bench_load")
+        pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+        pg_admin(f'CREATE DATABASE "{PG_DB}"')
     server = None
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
@@ -73,6 +94,8 @@ def main() -> int:
                                       "print(public_draws().filter(locked_at__isnull=False).first().code)")  # fmt: skip
         unit_code = django_value(env, "from shuangsuiji.inspections.selectors import public_results; "
                                       "print(public_results().first().unit_code)")  # fmt: skip
+        unit_name = django_value(env, "from shuangsuiji.inspections.selectors import public_results; "
+                                      "print(public_results().first().unit_name)")  # fmt: skip
         before = unit_count(env, "name__startswith='压测单位'")
         port = free_port()
         server = subprocess.Popen(
@@ -89,6 +112,7 @@ def main() -> int:
         out = Path(tempfile.mkdtemp(prefix="bench_load_"))
         ack_file = out / "acknowledged.txt"
         load_env = {**env, "LOAD_API_TOKEN": token, "LOAD_DRAW_CODE": draw_code, "LOAD_UNIT_CODE": unit_code,
+                    "LOAD_NAME_PART": unit_name[len(unit_name) // 2 - 1 : len(unit_name) // 2 + 2],
                     "LOAD_ACK_FILE": str(ack_file)}  # fmt: skip
         subprocess.run(
             [PY, "-m", "locust", "-f", str(ROOT / "tests/load/locustfile.py"), "--headless", "-u", str(users),
@@ -99,10 +123,14 @@ def main() -> int:
         rows = list(csv.DictReader(open(out / "load_stats.csv", encoding="utf-8")))
         engine = "PostgreSQL" if use_pg else "SQLite"
         print(f"load test: {users} users, {seconds} s, gunicorn 3×2 on 127.0.0.1, database {engine}")
-        print(f"{'endpoint':32s} {'requests':>9s} {'failures':>9s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s}")
+        floor = next((float(r["95%"]) for r in rows if r["Name"] == TRIVIAL), 0.0)
+        print(f"{'endpoint':32s} {'requests':>9s} {'failures':>9s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} "
+              f"{'p95/floor':>9s}")  # fmt: skip
         for row in rows:
+            ratio = f"{float(row['95%']) / floor:8.1f}×" if floor else "       —"
             print(f"{row['Name']:32s} {row['Request Count']:>9s} {row['Failure Count']:>9s} "
-                  f"{float(row['Requests/s']):8.1f} {row['50%']:>8s} {row['95%']:>8s}")  # fmt: skip
+                  f"{float(row['Requests/s']):8.1f} {row['50%']:>8s} {row['95%']:>8s} {ratio}")  # fmt: skip
+        print(f"floor: {TRIVIAL} (trivial view, same server and run), p95 {floor:.0f} ms")
         total = next(r for r in rows if r["Name"] == "Aggregated")
         acknowledged = ack_file.read_text().split() if ack_file.exists() else []
         found = unit_count(env, f"credit_code__in={acknowledged!r}")
@@ -126,7 +154,7 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=20)
         if use_pg:
-            pg_admin("DROP DATABASE IF EXISTS bench_load WITH (FORCE)")
+            pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
