@@ -16,7 +16,8 @@ InspectionResult per unit and draw) with COPY on PostgreSQL and executemany on S
 BENCH_QUERIES queries of each kind — a part of a unit name taken from the middle of the name (2
 characters: the LIKE fallback; 3–5 characters: the trigram index), a 统一社会信用代码 — two ways:
 
-* query — `disclosure.selectors.results(q=…)` paginated as the view does (COUNT + first 20 rows);
+* query — `disclosure.selectors.results(q=…)` paginated as the view does (first 20 rows, and a COUNT capped
+  at 2,000 when the first page is full: disclosure/paging.py);
 * page  — the whole GET /gs/results/?q=… through Django's test client, page cache off (query + template);
 
 each beside its floor measured in the same run: a primary-key fetch of one result (query) and GET
@@ -327,10 +328,10 @@ def name_part(name: str, length: int, rng: random.Random) -> str:
 
 
 def run_queries(samples: list[tuple[str, str]]) -> None:
-    from django.core.paginator import Paginator
     from django.test import Client, override_settings
 
     from shuangsuiji.disclosure import selectors
+    from shuangsuiji.disclosure.paging import CappedPaginator
     from shuangsuiji.inspections.models import InspectionResult
 
     rng = random.Random(7)
@@ -351,7 +352,7 @@ def run_queries(samples: list[tuple[str, str]]) -> None:
         query_ms, page_ms, hits = [], [], []
         for q in qs:
             t0 = time.perf_counter()
-            page = Paginator(selectors.results(q=q).prefetch_related("cases"), 20).get_page(1)
+            page = CappedPaginator(selectors.results(q=q).prefetch_related("cases"), 20).get_page(1)
             rows = list(page)
             query_ms.append((time.perf_counter() - t0) * 1000)
             hits.append(page.paginator.count)

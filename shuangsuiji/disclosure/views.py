@@ -28,6 +28,7 @@ from shuangsuiji.plans.choices import TaskKind
 from . import selectors, verification
 from .caching import cached_page
 from .masking import mask_cert, mask_name
+from .paging import CappedPaginator
 
 PAGE_SIZE = 20
 REGION_RE = re.compile(r"^\d{6}$")
@@ -296,7 +297,8 @@ def result_search(request):
     categories = InspectionResult._meta.get_field("category").choices or []
     page = None
     if p["q"] or p["region"] or p["year"]:
-        page = _page(request, rows.prefetch_related("draw__task__items__item", "cases"))
+        rows = rows.prefetch_related("draw__task__items__item", "cases")
+        page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         for r in page:
             r.public_items = [i.name for i in r.draw.task.items.all()]
             r.public_followup = "；".join(filter(None, (public_followup(c) for c in r.cases.all())))

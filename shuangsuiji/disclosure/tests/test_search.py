@@ -103,3 +103,22 @@ def test_postgresql_name_search_uses_the_trigram_index(named):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "disclosure_result_name_trgm" in plan, plan
+
+
+def test_a_specific_name_costs_no_count_and_a_common_one_is_capped(client, named, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from shuangsuiji.disclosure import paging, views
+
+    url = reverse("disclosure:result_search")
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url, {"q": "口腔门诊", "page": "1"}).content.decode()
+    assert "淄博丽人口腔门诊部" in body and "共 1 条" in body
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 2)
+    page = paging.CappedPaginator(selectors.results(q="高青县"), 1).get_page(1)
+    assert page.paginator.capped and page.paginator.count == 2 and page.paginator.num_pages == 2
+    assert len(page.object_list) == 1
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    body = client.get(url, {"q": "丽人", "page": "2"}).content.decode()
+    assert "超过 2 条，只列出最新的 2 条" in body and "第 2/2 页" in body
