@@ -130,7 +130,7 @@ def main() -> int:
             ratio = f"{float(row['95%']) / floor:8.1f}×" if floor else "       —"
             print(f"{row['Name']:32s} {row['Request Count']:>9s} {row['Failure Count']:>9s} "
                   f"{float(row['Requests/s']):8.1f} {row['50%']:>8s} {row['95%']:>8s} {ratio}")  # fmt: skip
-        print(f"floor: {TRIVIAL} (trivial view, same server and run), p95 {floor:.0f} ms")
+        print(f"floor: {TRIVIAL}, same server and run: p95 {floor:.0f} ms")
         total = next(r for r in rows if r["Name"] == "Aggregated")
         acknowledged = ack_file.read_text().split() if ack_file.exists() else []
         found = unit_count(env, f"credit_code__in={acknowledged!r}")

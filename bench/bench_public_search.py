@@ -14,10 +14,11 @@ and loads N published inspection results (default 1,000,000: N/5 units × 5 draw
 InspectionResult per unit and draw) with COPY on PostgreSQL and executemany on SQLite; the name index
 (pg_trgm GIN / FTS5 trigram, disclosure/search.py) is built once after the load. Then it times
 BENCH_QUERIES queries of each kind — a part of a unit name taken from the middle of the name (2
-characters: the LIKE fallback; 3–5 characters: the trigram index), a 统一社会信用代码 — two ways:
+characters: the doubled-character trigram index on PostgreSQL, LIKE on SQLite; 3–5 characters: the trigram
+index), a 统一社会信用代码 — two ways:
 
-* query — `disclosure.selectors.results(q=…)` paginated as the view does (first 20 rows, and a COUNT capped
-  at 2,000 when the first page is full: disclosure/paging.py);
+* query — `disclosure.selectors.results(q=…)` paginated as the view does (disclosure/paging.py: the newest
+  5,000 rows matched first, the indexed query when they do not hold the page, a COUNT capped at 500);
 * page  — the whole GET /gs/results/?q=… through Django's test client, page cache off (query + template);
 
 each beside its floor measured in the same run: a primary-key fetch of one result (query) and GET
@@ -227,10 +228,12 @@ def name_index(vendor: str, *, drop: bool) -> None:
 
     from shuangsuiji.disclosure import search
 
-    migration = importlib.import_module("shuangsuiji.disclosure.migrations.0002_result_name_search")
+    migrations = [importlib.import_module(f"shuangsuiji.disclosure.migrations.{name}")
+                  for name in ("0002_result_name_search", "0003_result_name_pairs")]  # fmt: skip
     with connection.cursor() as cursor:
         if vendor == "postgresql":
-            cursor.execute(migration.PG_BACKWARD if drop else migration.PG_FORWARD)
+            for migration in migrations:
+                cursor.execute(migration.PG_BACKWARD if drop else migration.PG_FORWARD)
         elif drop:
             for name in search.SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -352,7 +355,10 @@ def run_queries(samples: list[tuple[str, str]]) -> None:
         query_ms, page_ms, hits = [], [], []
         for q in qs:
             t0 = time.perf_counter()
-            page = CappedPaginator(selectors.results(q=q).prefetch_related("cases"), 20).get_page(1)
+            page = CappedPaginator(
+                selectors.results(q=q).prefetch_related("cases"), 20,
+                newest=selectors.results() if selectors.is_name_query(q) else None, match=selectors.name_matcher(q),
+            ).get_page(1)  # fmt: skip
             rows = list(page)
             query_ms.append((time.perf_counter() - t0) * 1000)
             hits.append(page.paginator.count)

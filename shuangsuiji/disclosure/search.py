@@ -10,10 +10,14 @@ Any part of a name finds it (“丽人” in “永盛丽人美容美发店”),
   substring match.
 
 A trigram index cannot answer a query shorter than three characters (there is no trigram in it), and
-Chinese names are mostly searched by two characters (“美发”, “宾馆”). Those queries use a plain
-`LIKE '%q%'` on the base table: still exact, and on the portal's page query (newest first, 20 rows)
-the database walks the (status, published_at) index and stops after 20 hits, so it is fast for a
-common pair of characters; a rare pair reads the published rows (see `make bench`). Correctness
+Chinese names are mostly searched by two characters (“美发”, “宾馆”). On PostgreSQL a second trigram
+index covers them: it indexes the name with every character doubled (“美容美发店” → “美美容容美美发发店店”),
+and a two-character query “美发” becomes “美美发发”, which has trigrams. This is exact: “xy” occurs in a
+name iff “xxyy” occurs in its doubled form (at an even offset that is “xy” itself; at an odd offset it
+forces x = y and the name holds “xxx”, which contains “xy” too). One-character queries, and two-character
+ones on SQLite, use a plain `LIKE '%q%'` on the base table: still exact; on the portal's page query
+(newest first, 20 rows) the database walks the (status, published_at) index and stops after 20 hits,
+so a common character is fast, a rare one reads the published rows (see `make bench`). Correctness
 first: every substring of length ≥ 1 is found on both databases.
 
 (SQLite's own `LIKE` on an FTS5 trigram table returns nothing for a pattern shorter than three
@@ -23,7 +27,9 @@ characters but of three or more bytes — every CJK character — so the fallbac
 from __future__ import annotations
 
 from django.db import connections
+from django.db.models import Func, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Upper
 
 MIN_INDEXED = 3
 FTS_TABLE = "disclosure_result_name_fts"
@@ -46,12 +52,30 @@ def fts_phrase(q: str) -> str:
     return '"' + q.replace('"', '""') + '"'
 
 
+def doubled_name():
+    """`regexp_replace(upper(unit_name::text), '(.)', '\\1\\1', 'g')`: the expression of the PostgreSQL index
+    `disclosure_result_name_pairs` (migration 0003), written the same way so the planner matches it."""
+    return Func(
+        Upper(Cast("unit_name", TextField())), Value("(.)"), Value(r"\1\1"), Value("g"),
+        function="regexp_replace", output_field=TextField(),
+    )  # fmt: skip
+
+
 def name_contains(qs, q: str):
     """Narrow a queryset of InspectionResult to names containing `q` (case-insensitive)."""
     connection = connections[qs.db]
     if connection.vendor == "sqlite" and len(q) >= MIN_INDEXED:
         return qs.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts_phrase(q)]))
+    if connection.vendor == "postgresql" and len(q) == MIN_INDEXED - 1:
+        doubled = "".join(ch * 2 for ch in q.upper())
+        return qs.alias(gs_name_pairs=doubled_name()).filter(gs_name_pairs__contains=doubled)
     return qs.filter(unit_name__icontains=q)
+
+
+def matcher(q: str):
+    """`name_contains` for a name already read: case-insensitive substring (what both indexes answer)."""
+    needle = q.casefold()
+    return lambda name: needle in name.casefold()
 
 
 def ensure_sqlite_index(using: str = "default") -> bool:

@@ -298,7 +298,11 @@ def result_search(request):
     page = None
     if p["q"] or p["region"] or p["year"]:
         rows = rows.prefetch_related("draw__task__items__item", "cases")
-        page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        newest, match = None, None
+        if selectors.is_name_query(p["q"]):  # the newest rows, matched by name (disclosure/paging.py)
+            newest = selectors.results(region=p["region"], year=p["year"], category=category)
+            match = selectors.name_matcher(p["q"])
+        page = CappedPaginator(rows, PAGE_SIZE, newest=newest, match=match).get_page(request.GET.get("page"))
         for r in page:
             r.public_items = [i.name for i in r.draw.task.items.all()]
             r.public_followup = "；".join(filter(None, (public_followup(c) for c in r.cases.all())))

@@ -122,3 +122,20 @@ def test_a_specific_name_costs_no_count_and_a_common_one_is_capped(client, named
     monkeypatch.setattr(views, "PAGE_SIZE", 1)
     body = client.get(url, {"q": "丽人", "page": "2"}).content.decode()
     assert "超过 2 条，只列出最新的 2 条" in body and "第 2/2 页" in body
+
+
+@pytest.mark.parametrize("window", [1, 2, 4, 100])
+def test_page_through_the_window_equals_the_indexed_query(named, window, monkeypatch):
+    """Whether the newest rows hold the page (common query) or not (rare query), the page is the same."""
+    from shuangsuiji.disclosure.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "window_size", window)
+    for q in ("丽人", "美容", "高青县", "店", "口腔门诊", "abc", "不存在"):
+        expected = list(selectors.results(q=q).values_list("pk", flat=True))
+        for per_page in (1, 2, 20):
+            paginator = CappedPaginator(selectors.results(q=q), per_page, newest=selectors.results(),
+                                        match=selectors.name_matcher(q))  # fmt: skip
+            got = []
+            for number in range(1, max(1, -(-len(expected) // per_page)) + 1):
+                got += [r.pk for r in paginator.get_page(number)]
+            assert got == expected and paginator.count == len(expected), (q, window, per_page)
