@@ -18,7 +18,7 @@ characters: the doubled-character trigram index on PostgreSQL, LIKE on SQLite; 3
 index), a 统一社会信用代码 — two ways:
 
 * query — `disclosure.selectors.results(q=…)` paginated as the view does (disclosure/paging.py: the newest
-  5,000 rows matched first, the indexed query when they do not hold the page, a COUNT capped at 500);
+  10,000 rows matched first, the indexed query when they do not hold the page, a COUNT capped at 500);
 * page  — the whole GET /gs/results/?q=… through Django's test client, page cache off (query + template);
 
 each beside its floor measured in the same run: a primary-key fetch of one result (query) and GET
@@ -230,7 +230,10 @@ def name_index(vendor: str, *, drop: bool) -> None:
 
     migrations = [importlib.import_module(f"shuangsuiji.disclosure.migrations.{name}")
                   for name in ("0002_result_name_search", "0003_result_name_pairs")]  # fmt: skip
+    window = importlib.import_module("shuangsuiji.disclosure.migrations.0004_result_newest_window")
     with connection.cursor() as cursor:
+        forward = window.PG_FORWARD if vendor == "postgresql" else window.SQLITE_FORWARD
+        cursor.execute(window.BACKWARD if drop else forward)
         if vendor == "postgresql":
             for migration in migrations:
                 cursor.execute(migration.PG_BACKWARD if drop else migration.PG_FORWARD)
@@ -308,8 +311,8 @@ def load(vendor: str) -> list[tuple[str, str]]:
     log(f"  name index (trigram) built in {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    log(f"  ANALYZE {time.perf_counter() - t0:.1f} s")
+        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")  # autovacuum's work, done now
+    log(f"  VACUUM ANALYZE {time.perf_counter() - t0:.1f} s")
     return [(n, c) for c, n, _r in rng.sample(units, min(len(units), N_QUERIES))]
 
 

@@ -6,8 +6,9 @@ every match from the name index and sort them (good when q is rare) — and its 
 from a substring, so a common query planned the second way sorts tens of thousands of rows. Hence:
 
 * the window: the newest WINDOW published rows (same region/year/category filters) are read once, newest
-  first, id and name only, and matched here; if they hold the page, the page is those rows — exact, since
-  every match outside the window is older than every row in it. A common query never touches the index.
+  first, id and name only (from the index alone: migration 0004), and matched here; if they hold the page,
+  the page is those rows — exact, since every match outside the window is older than every row in it.
+  A common query never touches the name index.
 * otherwise (a rare query) the indexed query runs; it returns few rows.
 * the count stops at COUNT_CAP (+1 row): “共 N 条” beyond a few hundred helps nobody, and counting every
   match of a common pair of characters would read most of the table for each search. When the window
@@ -23,7 +24,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 COUNT_CAP = 500
-WINDOW = 5000
+WINDOW = 10000
 
 
 class CappedPaginator(Paginator):
