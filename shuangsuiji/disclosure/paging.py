@@ -6,7 +6,7 @@ every match from the name index and sort them (good when q is rare) — and its 
 from a substring, so a common query planned the second way sorts tens of thousands of rows. Hence:
 
 * the window: the newest WINDOW published rows (same region/year/category filters) are read once, newest
-  first, id and name only (from the index alone: migration 0004), and matched here; if they hold the page,
+  first (from the index alone: migration 0004) and matched by `LIKE` in the database; if they hold the page,
   the page is those rows — exact, since every match outside the window is older than every row in it.
   A common query never touches the name index.
 * otherwise (a rare query) the indexed query runs; it returns few rows.
@@ -18,9 +18,8 @@ from a substring, so a common query planned the second way sorts tens of thousan
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.core.paginator import Paginator
+from django.db import connections
 from django.utils.functional import cached_property
 
 COUNT_CAP = 500
@@ -31,17 +30,32 @@ class CappedPaginator(Paginator):
     cap = COUNT_CAP
     window_size = WINDOW
 
-    def __init__(self, object_list, per_page, *, newest=None, match: Callable[[str], bool] | None = None, **kw):
+    def __init__(self, object_list, per_page, *, newest=None, match: str | None = None, **kw):
+        """`newest`: the same rows without the name filter; `match`: the name query (a substring)."""
         super().__init__(object_list, per_page, **kw)
         self.newest, self.match = newest, match
 
     @cached_property
     def window(self) -> tuple[list[int], bool] | None:
-        """(ids of matching rows among the newest WINDOW, newest first; whether the window holds every row)."""
+        """(ids of matching rows among the newest WINDOW, newest first; whether the window holds every row).
+        The match runs in the database over the window (`LIKE`, no index), so only the hits travel."""
         if self.newest is None or self.match is None:
             return None
-        rows = list(self.newest.order_by("-published_at", "-id").values_list("id", "unit_name")[: self.window_size])
-        return [pk for pk, name in rows if self.match(name or "")], len(rows) < self.window_size
+        inner = self.newest.order_by("-published_at", "-id").values_list("id", "published_at", "unit_name")
+        sql, params = inner[: self.window_size].query.sql_with_params()
+        connection = connections[inner.db]
+        pattern = f"%{connection.ops.prep_for_like_query(self.match)}%"
+        test = "UPPER(w.unit_name::text) LIKE UPPER(%s)" if connection.vendor == "postgresql" else "w.unit_name LIKE %s"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT w.id, w.n FROM (SELECT i.*, COUNT(*) OVER () AS n FROM ({sql}) i) w WHERE {test} ESCAPE '\\' "
+                "ORDER BY w.published_at DESC, w.id DESC",
+                [*params, pattern],
+            )  # fmt: skip
+            rows = cursor.fetchall()
+        if rows:
+            return [pk for pk, _n in rows], rows[0][1] < self.window_size
+        return [], not inner[self.window_size - 1 : self.window_size].exists()
 
     @cached_property
     def total(self) -> int:

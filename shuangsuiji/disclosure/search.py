@@ -72,12 +72,6 @@ def name_contains(qs, q: str):
     return qs.filter(unit_name__icontains=q)
 
 
-def matcher(q: str):
-    """`name_contains` for a name already read: case-insensitive substring (what both indexes answer)."""
-    needle = q.casefold()
-    return lambda name: needle in name.casefold()
-
-
 def ensure_sqlite_index(using: str = "default") -> bool:
     """SQLite: re-create the triggers if a migration rebuilt `inspections_inspectionresult` (SQLite
     drops a table's triggers with it) and rebuild the index from the table. Returns True when it did.

@@ -187,11 +187,6 @@ def is_name_query(q: str) -> bool:
     return bool(q) and not (len(q) == CREDIT_CODE_LEN and q.isalnum())
 
 
-def name_matcher(q: str):
-    """The name test of `results(q=…)` for rows already read (disclosure/paging.py's window)."""
-    return search.matcher(q.strip())
-
-
 def results(*, q: str = "", region: str = "", year: int | None = None, category: str = ""):
     """Published inspection results, searched by 统一社会信用代码 (exact) or any part of the unit name
     (`disclosure.search`: trigram index on PostgreSQL, FTS5 trigram on SQLite)."""

@@ -301,7 +301,7 @@ def result_search(request):
         newest, match = None, None
         if selectors.is_name_query(p["q"]):  # the newest rows, matched by name (disclosure/paging.py)
             newest = selectors.results(region=p["region"], year=p["year"], category=category)
-            match = selectors.name_matcher(p["q"])
+            match = p["q"]
         page = CappedPaginator(rows, PAGE_SIZE, newest=newest, match=match).get_page(request.GET.get("page"))
         for r in page:
             r.public_items = [i.name for i in r.draw.task.items.all()]

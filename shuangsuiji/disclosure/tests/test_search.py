@@ -116,7 +116,7 @@ def test_a_specific_name_costs_no_count_and_a_common_one_is_capped(client, named
     with CaptureQueriesContext(connection) as queries:
         body = client.get(url, {"q": "口腔门诊", "page": "1"}).content.decode()
     assert "淄博丽人口腔门诊部" in body and "共 1 条" in body
-    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    assert not [q for q in queries if q["sql"].upper().startswith("SELECT COUNT(")]
     monkeypatch.setattr(paging.CappedPaginator, "cap", 2)
     page = paging.CappedPaginator(selectors.results(q="高青县"), 1).get_page(1)
     assert page.paginator.capped and page.paginator.count == 2 and page.paginator.num_pages == 2
@@ -136,7 +136,7 @@ def test_page_through_the_window_equals_the_indexed_query(named, window, monkeyp
         expected = list(selectors.results(q=q).values_list("pk", flat=True))
         for per_page in (1, 2, 20):
             paginator = CappedPaginator(selectors.results(q=q), per_page, newest=selectors.results(),
-                                        match=selectors.name_matcher(q))  # fmt: skip
+                                        match=q)  # fmt: skip
             got = []
             for number in range(1, max(1, -(-len(expected) // per_page)) + 1):
                 got += [r.pk for r in paginator.get_page(number)]
