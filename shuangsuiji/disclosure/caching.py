@@ -22,6 +22,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connections
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -36,8 +37,21 @@ def token(using: str = "default") -> str:
     return PortalState.objects.using(using).filter(pk=1).values_list("token", flat=True).first() or ""
 
 
+def _ready(using: str) -> bool:
+    """False only while `migrate` has not created the table yet (a data migration of another app saving
+    real model rows); checked once per connection."""
+    connection = connections[using]
+    if getattr(connection, "_gs_portal_state_ready", False):
+        return True
+    ready = PortalState._meta.db_table in connection.introspection.table_names()
+    connection._gs_portal_state_ready = ready
+    return ready
+
+
 def changed(using: str = "default") -> None:
     """Something the portal shows changed: every cached page becomes stale (part of the caller's transaction)."""
+    if not _ready(using):
+        return
     new, now = uuid.uuid4().hex, timezone.now()
     manager = PortalState.objects.using(using)
     if not manager.filter(pk=1).update(token=new, changed_at=now):
