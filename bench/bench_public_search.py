@@ -441,7 +441,12 @@ def bench(backend: str) -> None:
         explain(samples)
         run_queries(samples)
     finally:
-        if backend == "postgresql" and os.environ.get("BENCH_KEEP") != "1":
+        if backend == "sqlite":
+            import shutil
+
+            connection.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif os.environ.get("BENCH_KEEP") != "1":
             drop_pg()
         elif backend == "postgresql":
             log(f"  kept {PG_DB} (BENCH_KEEP=1)")
