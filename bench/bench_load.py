@@ -16,6 +16,7 @@ on SQLite instead.
 import csv
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -85,6 +86,7 @@ def main() -> int:
         pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
         pg_admin(f'CREATE DATABASE "{PG_DB}"')
     server = None
+    scratch = [Path(env["MEDIA_ROOT"])]
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "load_demo", capture=True)
@@ -110,6 +112,7 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         out = Path(tempfile.mkdtemp(prefix="bench_load_"))
+        scratch.append(out)
         ack_file = out / "acknowledged.txt"
         load_env = {**env, "LOAD_API_TOKEN": token, "LOAD_DRAW_CODE": draw_code, "LOAD_UNIT_CODE": unit_code,
                     "LOAD_NAME_PART": unit_name[len(unit_name) // 2 - 1 : len(unit_name) // 2 + 2],
@@ -155,6 +158,8 @@ def main() -> int:
             server.wait(timeout=20)
         if use_pg:
             pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+        for path in scratch:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 if __name__ == "__main__":
