@@ -8,7 +8,9 @@ from a substring, so a common query planned the second way sorts tens of thousan
 * the window: the newest WINDOW published rows (same region/year/category filters) are read once, newest
   first (from the index alone: migration 0004) and matched by `LIKE` in the database; if they hold the page,
   the page is those rows — exact, since every match outside the window is older than every row in it.
-  A common query never touches the name index.
+  A common query never touches the name index. (On SQLite, `LIKE` folds only ASCII letters where the FTS5
+  index folds every cased letter: a Latin letter with a diacritic in another case can be missed by the
+  window; Chinese names are unaffected. On PostgreSQL both sides are `UPPER(…) LIKE UPPER(…)`.)
 * otherwise (a rare query) the indexed query runs; it returns few rows.
 * the count stops at COUNT_CAP (+1 row): “共 N 条” beyond a few hundred helps nobody, and counting every
   match of a common pair of characters would read most of the table for each search. When the window
