@@ -88,6 +88,7 @@ class CappedPaginator(Paginator):
             if len(head) <= self.per_page:
                 self.__dict__["total"] = len(head)
                 return self._get_page(head, 1, self)
+            self._head = head[: self.per_page]  # page 1, once the count is known
         return super().get_page(number)
 
     def page(self, number):
@@ -99,4 +100,6 @@ class CappedPaginator(Paginator):
             order = {pk: i for i, pk in enumerate(ids)}
             rows = sorted(self.object_list.filter(pk__in=ids), key=lambda r: order[r.pk])
             return self._get_page(rows, number, self)
+        if number == 1 and getattr(self, "_head", None) is not None:
+            return self._get_page(self._head, 1, self)
         return super().page(number)
