@@ -144,8 +144,10 @@ def province_admin(make_user):
 def _empty_cache():
     """Each test starts with an empty cache: on the frozen clock, builders make byte-identical draws, so a result
     cached by one test (e.g. the public verification, keyed by manifest hash) would otherwise answer another."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()

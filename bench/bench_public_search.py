@@ -1,22 +1,34 @@
 """Benchmark of the public results search (公示门户 /gs/results/). Prints figures; asserts nothing.
 
-    .venv/bin/python bench/bench_public_search.py                      # PostgreSQL bench_portal + SQLite
+    .venv/bin/python bench/bench_public_search.py                      # PostgreSQL + SQLite
     BENCH_BACKENDS=postgresql BENCH_RESULTS=1000000 .venv/bin/python bench/bench_public_search.py
-    BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/bench_portal  (default; the database is dropped and re-created)
-    BENCH_REUSE=1   keep an already loaded bench_portal with the same N (PostgreSQL only; loading 1M takes minutes)
 
-For each backend it configures Django itself on a throwaway database (PostgreSQL `bench_portal`, or a
-temporary SQLite file), migrates, and loads N published inspection results (default 1,000,000:
-N/5 units × 5 draws, one DrawTarget + InspectionResult per unit and draw) with COPY on PostgreSQL
-and executemany on SQLite. Then it times BENCH_QUERIES queries (default 200: half by unit-name
-prefix, half by 统一社会信用代码) two ways:
+PostgreSQL: the server comes from the environment — BENCH_PG_ADMIN_URL, else PG_ADMIN_URL, else a
+postgres:// DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres — and that URL's database is
+only used to CREATE/DROP the bench's own database, named BENCH_PG_DB (default `bench_portal_<8 hex of this
+checkout's path>`, so two checkouts on one server never share one). It is dropped at the end unless
+BENCH_KEEP=1; BENCH_REUSE=1 reuses a kept database holding the same N (loading 1M takes minutes).
 
-* query — `disclosure.selectors.results(q=…)` paginated as the view does (COUNT + first 20 rows);
-* page  — the whole GET /gs/results/?q=… through Django's test client (query + template).
+For each backend it configures Django itself on that database (or a temporary SQLite file), migrates,
+and loads N published inspection results (default 1,000,000: N/5 units × 5 draws, one DrawTarget +
+InspectionResult per unit and draw) with COPY on PostgreSQL and executemany on SQLite; the name index
+(pg_trgm GIN / FTS5 trigram, disclosure/search.py) is built once after the load. Then it times
+BENCH_QUERIES queries of each kind — a part of a unit name taken from the middle of the name (2
+characters: the doubled-character trigram index on PostgreSQL, LIKE on SQLite; 3–5 characters: the trigram
+index), a 统一社会信用代码 — two ways:
+
+* query — `disclosure.selectors.results(q=…)` paginated as the view does (disclosure/paging.py: the newest
+  10,000 rows matched first, the indexed query when they do not hold the page, a COUNT capped at 500);
+* page  — the whole GET /gs/results/?q=… through Django's test client, page cache off (query + template);
+
+each beside its floor measured in the same run: a primary-key fetch of one result (query) and GET
+/favicon.ico (page: a trivial view through the same middleware), as a ratio of the p95s. A cached page
+(the same URL again, page cache on) is printed too.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -33,7 +45,19 @@ sys.path.insert(0, str(ROOT))
 N_RESULTS = int(os.environ.get("BENCH_RESULTS", "1000000"))
 N_QUERIES = int(os.environ.get("BENCH_QUERIES", "200"))
 DRAWS = 5
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bench_portal")
+
+
+def _pg_admin_url() -> str:
+    for name in ("BENCH_PG_ADMIN_URL", "PG_ADMIN_URL", "DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith(("postgres://", "postgresql://")):
+            return url
+    return "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+PG_ADMIN_URL = _pg_admin_url()
+PG_DB = os.environ.get("BENCH_PG_DB") or f"bench_portal_{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}"
+PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DB
 BACKENDS = os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",")
 
 COUNTIES = ["370322", "370323", "370302", "370303", "370304", "370305", "370306", "370321"]
@@ -84,14 +108,30 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
-def recreate_pg(url: str) -> None:
+def pg_admin(*statements: str) -> None:
     import psycopg
 
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        for sql in statements:
+            conn.execute(sql)
+
+
+def recreate_pg() -> None:
+    pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)', f'CREATE DATABASE "{PG_DB}"')
+
+
+def pg_exists() -> bool:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]).fetchone() is not None
+
+
+def drop_pg() -> None:
+    from django.db import connections
+
+    connections.close_all()
+    pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
 
 
 def fixed_rows():
@@ -179,6 +219,31 @@ def bulk(model, rows, vendor: str) -> None:
                 cursor.executemany(sql, batch)
 
 
+def name_index(vendor: str, *, drop: bool) -> None:
+    """The bulk load goes faster without the name index; it is built once afterwards, as migration
+    disclosure.0002 would build it on an existing table."""
+    import importlib
+
+    from django.db import connection
+
+    from shuangsuiji.disclosure import search
+
+    migrations = [importlib.import_module(f"shuangsuiji.disclosure.migrations.{name}")
+                  for name in ("0002_result_name_search", "0003_result_name_pairs")]  # fmt: skip
+    window = importlib.import_module("shuangsuiji.disclosure.migrations.0004_result_newest_window")
+    with connection.cursor() as cursor:
+        forward = window.PG_FORWARD if vendor == "postgresql" else window.SQLITE_FORWARD
+        cursor.execute(window.BACKWARD if drop else forward)
+        if vendor == "postgresql":
+            for migration in migrations:
+                cursor.execute(migration.PG_BACKWARD if drop else migration.PG_FORWARD)
+        elif drop:
+            for name in search.SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    if vendor == "sqlite" and not drop:
+        search.ensure_sqlite_index()  # re-creates the triggers and rebuilds the FTS5 index from the table
+
+
 def load(vendor: str) -> list[tuple[str, str]]:
     """Generate units, targets and results; return (name, code) samples for the queries."""
     import datetime as dt
@@ -193,6 +258,7 @@ def load(vendor: str) -> list[tuple[str, str]]:
 
     rng = random.Random(6)
     regions, draws = fixed_rows()
+    name_index(vendor, drop=True)
     n_units = N_RESULTS // DRAWS
     now = timezone.now()
     units = []
@@ -241,9 +307,12 @@ def load(vendor: str) -> list[tuple[str, str]]:
         bulk(InspectionResult, results(), vendor)
     log(f"  published results: {InspectionResult.objects.count():,} in {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
+    name_index(vendor, drop=False)
+    log(f"  name index (trigram) built in {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    log(f"  ANALYZE {time.perf_counter() - t0:.1f} s")
+        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")  # autovacuum's work, done now
+    log(f"  VACUUM ANALYZE {time.perf_counter() - t0:.1f} s")
     return [(n, c) for c, n, _r in rng.sample(units, min(len(units), N_QUERIES))]
 
 
@@ -252,39 +321,66 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
+def name_part(name: str, length: int, rng: random.Random) -> str:
+    """A part of the name from its middle (never its first character): what a visitor remembers."""
+    start = rng.randrange(1, max(2, len(name) - length))
+    return name[start : start + length]
+
+
 def run_queries(samples: list[tuple[str, str]]) -> None:
-    from django.core.paginator import Paginator
-    from django.test import Client
+    from django.test import Client, override_settings
 
     from shuangsuiji.disclosure import selectors
+    from shuangsuiji.disclosure.paging import CappedPaginator
+    from shuangsuiji.inspections.models import InspectionResult
 
     rng = random.Random(7)
-    queries = []
-    for i, (name, code) in enumerate(samples):
-        if i % 2:
-            queries.append(("credit code", code))
-        else:
-            queries.append(("name prefix", name[: rng.choice((3, 4, 5, 6))]))
+    kinds = {
+        "name, 2 chars": [name_part(n, 2, rng) for n, _c in samples],
+        "name, 3-5 chars": [name_part(n, rng.choice((3, 4, 5)), rng) for n, _c in samples],
+        "credit code": [c for _n, c in samples],
+    }
     client = Client()
-    client.get("/gs/results/?q=warmup")
-    for label in ("name prefix", "credit code"):
-        qs = [q for kind, q in queries if kind == label]
+    ids = list(InspectionResult.objects.order_by("?").values_list("pk", flat=True)[: len(samples)])
+    with override_settings(PORTAL_CACHE_SECONDS=0):
+        client.get("/gs/results/?q=warmup")
+        floor_query = [timed(lambda pk=pk: InspectionResult.objects.filter(pk=pk).first()) for pk in ids]
+        floor_page = [timed(lambda: client.get("/favicon.ico")) for _ in ids]
+    fq, fp = pct(floor_query, 95), pct(floor_page, 95)
+    log(f"  floor: primary-key fetch p95 {fq:.2f} ms; GET /favicon.ico (trivial view) p95 {fp:.2f} ms")
+    for label, qs in kinds.items():
         query_ms, page_ms, hits = [], [], []
         for q in qs:
             t0 = time.perf_counter()
-            page = Paginator(selectors.results(q=q).prefetch_related("cases"), 20).get_page(1)
+            page = CappedPaginator(
+                selectors.results(q=q).prefetch_related("cases"), 20,
+                newest=selectors.results() if selectors.is_name_query(q) else None, match=q,
+            ).get_page(1)  # fmt: skip
             rows = list(page)
             query_ms.append((time.perf_counter() - t0) * 1000)
             hits.append(page.paginator.count)
             assert rows or not page.paginator.count
-            t0 = time.perf_counter()
-            response = client.get("/gs/results/", {"q": q})
-            page_ms.append((time.perf_counter() - t0) * 1000)
+            with override_settings(PORTAL_CACHE_SECONDS=0):
+                t0 = time.perf_counter()
+                response = client.get("/gs/results/", {"q": q})
+                page_ms.append((time.perf_counter() - t0) * 1000)
             if response.status_code != 200:
                 log(f"  !! {q}: HTTP {response.status_code}")
-        log(f"  {label:11s} ({len(qs)} queries, median {statistics.median(hits):,.0f} matches, max {max(hits):,}): "
-            f"query p50 {pct(query_ms, 50):7.1f} ms  p95 {pct(query_ms, 95):7.1f} ms | "
-            f"page p50 {pct(page_ms, 50):7.1f} ms  p95 {pct(page_ms, 95):7.1f} ms")  # fmt: skip
+        q95, p95 = pct(query_ms, 95), pct(page_ms, 95)
+        log(f"  {label:15s} ({len(qs)} queries, median {statistics.median(hits):,.0f} matches, max {max(hits):,}): "
+            f"query p50 {pct(query_ms, 50):6.1f} p95 {q95:6.1f} ms ({q95 / fq:5.0f}× floor) | "
+            f"page p50 {pct(page_ms, 50):6.1f} p95 {p95:6.1f} ms ({p95 / fp:4.0f}× floor)")  # fmt: skip
+    q = kinds["name, 3-5 chars"][0]
+    client.get("/gs/results/", {"q": q})
+    cached = [timed(lambda: client.get("/gs/results/", {"q": q})) for _ in range(50)]
+    c95 = pct(cached, 95)
+    log(f"  cached page (same URL again, page cache on): p95 {c95:.2f} ms ({c95 / fp:.1f}× floor)")
 
 
 def explain(samples) -> None:
@@ -293,14 +389,15 @@ def explain(samples) -> None:
     from shuangsuiji.disclosure import selectors
 
     name, code = samples[0]
-    for q in (name[:4], code):
+    for q in (name[2:4], name[3:7], code):
         qs = selectors.results(q=q)[:20]
         sql, params = qs.query.sql_with_params()
         with connection.cursor() as cursor:
             prefix = "EXPLAIN " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
             cursor.execute(prefix + sql, params)
             plan = [" ".join(str(c) for c in row) for row in cursor.fetchall()]
-        log(f"  plan for q={q!r}: " + " / ".join(p.strip() for p in plan[:4]))
+        scans = [p.strip() for p in plan if "inspectionresult" in p or "fts" in p or "trgm" in p or "Cond" in p]
+        log(f"  plan for q={q!r}: " + " / ".join(scans[:4]))
 
 
 def reuse_samples() -> list[tuple[str, str]] | None:
@@ -320,27 +417,39 @@ def reuse_samples() -> list[tuple[str, str]] | None:
 def bench(backend: str) -> None:
     reuse = os.environ.get("BENCH_REUSE") == "1" and backend == "postgresql"
     if backend == "postgresql":
-        if not reuse:
-            recreate_pg(PG_URL)
+        if not reuse or not pg_exists():
+            reuse = False
+            recreate_pg()
         url = PG_URL
     else:
         tmp = tempfile.mkdtemp(prefix="bench_portal_")
         url = f"sqlite:///{tmp}/bench_portal.sqlite3"
-    log(f"\n== {backend}: {url}  ({N_RESULTS:,} published results, {N_QUERIES} queries)")
+    log(f"\n== {backend}: {url}  ({N_RESULTS:,} published results, {N_QUERIES} queries of each kind)")
     setup_django(url)
     from django.core.management import call_command
     from django.db import connection
 
-    samples = reuse_samples() if reuse else None
-    if samples is None:
-        t0 = time.perf_counter()
-        call_command("migrate", verbosity=0, stdout=io.StringIO())
-        log(f"  migrate {time.perf_counter() - t0:.1f} s")
-        samples = load(connection.vendor)
-    else:
-        log("  reusing the loaded database (BENCH_REUSE=1)")
-    explain(samples)
-    run_queries(samples)
+    try:
+        samples = reuse_samples() if reuse else None
+        if samples is None:
+            t0 = time.perf_counter()
+            call_command("migrate", verbosity=0, stdout=io.StringIO())
+            log(f"  migrate {time.perf_counter() - t0:.1f} s")
+            samples = load(connection.vendor)
+        else:
+            log("  reusing the loaded database (BENCH_REUSE=1)")
+        explain(samples)
+        run_queries(samples)
+    finally:
+        if backend == "sqlite":
+            import shutil
+
+            connection.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif os.environ.get("BENCH_KEEP") != "1":
+            drop_pg()
+        elif backend == "postgresql":
+            log(f"  kept {PG_DB} (BENCH_KEEP=1)")
 
 
 def main() -> None:

@@ -13,6 +13,10 @@ Environment variables:
                     X-Forwarded-Proto from the proxy (docs/production.md)
   HSTS_SECONDS      default 31536000 when BEHIND_HTTPS_PROXY=1; HSTS_INCLUDE_SUBDOMAINS / HSTS_PRELOAD default "1"
   SECURE_COOKIES    "1": secure session/CSRF cookies only (implied by BEHIND_HTTPS_PROXY)
+  PORTAL_SPONSOR    公示门户页脚“主办单位” (empty: the line is hidden); PORTAL_ICP “ICP备案号”, PORTAL_GOV_ID
+                    “网站标识码”, PORTAL_CONTACT “联系方式” (e.g. “0533-1234567 · 淄博市某区卫生健康局”), same rule
+  PORTAL_CACHE_SECONDS how long a rendered portal page is kept (default 300; 0 = no page cache); a
+                    publication or withdrawal invalidates at once (disclosure/caching.py)
   TRUSTED_PROXY_COUNT number of reverse proxies that append to X-Forwarded-For (nginx: 1); default 0 =
                     the client address is REMOTE_ADDR and X-Forwarded-For is ignored (login lockout key)
 """
@@ -133,8 +137,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     if os.environ.get("REDIS_URL")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rendered public portal pages (disclosure/caching.py), apart from the counters in "default" so that
+    # many distinct search URLs never push API throttling counters out of a bounded memory cache.
+    "portal": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
+               "KEY_PREFIX": "portal"}
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal",
+          "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
+PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "300"))
 
 # Background work (django.tasks with the database backend of django-tasks-db): a view records a
 # core.BackgroundJob and enqueues it; `manage.py db_worker` runs it (docs/production.md, "任务进程").
@@ -308,3 +320,8 @@ LOGGING = {
 }
 
 SITE_TITLE = "双随机一公开监管平台"
+# Public portal footer (政府网站 requirements): empty values hide their line.
+PORTAL_SPONSOR = os.environ.get("PORTAL_SPONSOR", "")  # 主办单位
+PORTAL_ICP = os.environ.get("PORTAL_ICP", "")  # ICP备案号, e.g. 鲁ICP备12345678号
+PORTAL_GOV_ID = os.environ.get("PORTAL_GOV_ID", "")  # 网站标识码 (政府网站), e.g. 3703000001
+PORTAL_CONTACT = os.environ.get("PORTAL_CONTACT", "")  # 联系方式

@@ -1,7 +1,20 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for by themselves: the shipped icon under STATIC_URL."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.ico")
+
 
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("shuangsuiji.core.urls")),
     path("accounts/", include("shuangsuiji.accounts.urls")),
     path("regions/", include("shuangsuiji.regions.urls")),

@@ -393,6 +393,7 @@ MATRIX: dict[str, Route] = {
         data={"kind": "record", "fmt": "docx"},
     ),
     # --- API /api/v1/ (token authentication; read-only viewsets answer POST with 403/405) -----------------
+    "favicon": r("favicon", PUBLIC),
     "api_schema": r("api_schema", PUBLIC),
     "api_docs": r("api_docs", PUBLIC),
     "api_redoc": r("api_redoc", PUBLIC),

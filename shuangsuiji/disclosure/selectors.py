@@ -23,6 +23,8 @@ from shuangsuiji.plans.models import AnnualPlan
 from shuangsuiji.plans.selectors import plan_id_of_task, public_plans
 from shuangsuiji.regions.models import Region
 
+from . import search
+
 CREDIT_CODE_LEN = 18
 
 
@@ -191,15 +193,22 @@ def results_available() -> bool:
     return apps.is_installed("shuangsuiji.inspections")
 
 
+def is_name_query(q: str) -> bool:
+    """A search is by name unless it is an 18-character 统一社会信用代码."""
+    q = (q or "").strip()
+    return bool(q) and not (len(q) == CREDIT_CODE_LEN and q.isalnum())
+
+
 def results(*, q: str = "", region: str = "", year: int | None = None, category: str = ""):
-    """Published inspection results, searched by 统一社会信用代码 (exact) or unit name (prefix)."""
+    """Published inspection results, searched by 统一社会信用代码 (exact) or any part of the unit name
+    (`disclosure.search`: trigram index on PostgreSQL, FTS5 trigram on SQLite)."""
     qs = public_results()
     q = (q or "").strip()
     if q:
-        if len(q) == CREDIT_CODE_LEN and q.isalnum():
-            qs = qs.filter(unit_code=q.upper())
+        if is_name_query(q):
+            qs = search.name_contains(qs, q)
         else:
-            qs = qs.filter(unit_name__startswith=q)
+            qs = qs.filter(unit_code=q.upper())
     if region:
         qs = qs.filter(region__code__startswith=_prefix(region))
     if year:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -29,7 +30,9 @@ from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.plans.choices import TaskKind
 
 from . import selectors, verification, verifier_app
+from .caching import cached_page
 from .masking import mask_cert, mask_name
+from .paging import CappedPaginator
 
 PAGE_SIZE = 20
 REGION_RE = re.compile(r"^\d{6}$")
@@ -51,6 +54,14 @@ def _page(request, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _portal_settings() -> dict:
+    """Footer lines a deployment sets (主办单位, 联系方式, ICP备案号, 网站标识码); empty values hide their line."""
+    return {
+        "sponsor": settings.PORTAL_SPONSOR, "contact": settings.PORTAL_CONTACT,
+        "icp": settings.PORTAL_ICP, "gov_id": settings.PORTAL_GOV_ID,
+    }  # fmt: skip
+
+
 def _common(request, **extra) -> dict:
     params = _params(request)
     this_year = timezone.localdate().year
@@ -60,11 +71,13 @@ def _common(request, **extra) -> dict:
         "years": list(range(this_year, this_year - 6, -1)),
         "querystring": request.GET.copy(),
         "results_available": selectors.results_available(),
+        "portal": _portal_settings(),
         **extra,
     }
 
 
 @public
+@cached_page
 def home(request):
     draws = selectors.draws()[:8]
     return render(request, "disclosure/home.html", _common(
@@ -74,6 +87,7 @@ def home(request):
 
 
 @public
+@cached_page
 def item_list(request):
     p = _params(request)
     line = request.GET.get("line", "")
@@ -85,6 +99,7 @@ def item_list(request):
 
 
 @public
+@cached_page
 def item_detail(request, pk):
     item = selectors.items().filter(pk=pk).first()
     if item is None:
@@ -93,6 +108,7 @@ def item_detail(request, pk):
 
 
 @public
+@cached_page
 def plan_list(request):
     p = _params(request)
     rows = selectors.plans(year=p["year"], region=p["region"])
@@ -102,6 +118,7 @@ def plan_list(request):
 
 
 @public
+@cached_page
 def plan_detail(request, pk):
     plan = selectors.plan(pk)
     if plan is None:
@@ -115,6 +132,7 @@ def plan_detail(request, pk):
 
 
 @public
+@cached_page
 def task_list(request):
     p = _params(request)
     kind = request.GET.get("kind", "")
@@ -125,6 +143,7 @@ def task_list(request):
 
 
 @public
+@cached_page
 def task_detail(request, code):
     task = selectors.task(code)
     if task is None:
@@ -136,6 +155,7 @@ def task_detail(request, code):
 
 
 @public
+@cached_page
 def draw_list(request):
     p = _params(request)
     status = request.GET.get("status", "")
@@ -233,6 +253,7 @@ def _public_files(draw, public_result: bool) -> list[dict]:
 
 
 @public
+@cached_page
 def draw_detail(request, code):
     draw = _draw_or_404(code)
     context = _draw_context(request, draw)
@@ -241,6 +262,7 @@ def draw_detail(request, code):
 
 
 @public
+@cached_page
 def draw_verify(request, code):
     """验证本次抽取: re-run on the server, and the files + instructions for offline verification."""
     draw = _draw_or_404(code)
@@ -314,6 +336,7 @@ def commitment_log(request):
 
 
 @public
+@cached_page
 def result_search(request):
     if not selectors.results_available():
         return render(request, "disclosure/result_search.html", _common(request, title="抽查结果查询", page=None))
@@ -323,7 +346,12 @@ def result_search(request):
     categories = InspectionResult._meta.get_field("category").choices or []
     page = None
     if p["q"] or p["region"] or p["year"]:
-        page = _page(request, rows.prefetch_related("draw__task__items__item", "cases"))
+        rows = rows.prefetch_related("draw__task__items__item", "cases")
+        newest, match = None, None
+        if selectors.is_name_query(p["q"]):  # the newest rows, matched by name (disclosure/paging.py)
+            newest = selectors.results(region=p["region"], year=p["year"], category=category)
+            match = p["q"]
+        page = CappedPaginator(rows, PAGE_SIZE, newest=newest, match=match).get_page(request.GET.get("page"))
         for r in page:
             r.public_items = [i.name for i in r.draw.task.items.all()]
             r.public_followup = "；".join(filter(None, (public_followup(c) for c in r.cases.all())))

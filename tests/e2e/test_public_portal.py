@@ -56,7 +56,7 @@ def test_visitor_finds_verifies_and_searches(page, live_server, locked, screensh
     page.screenshot(path=screenshot_dir / "gs-verify.png", full_page=True)
 
     page.get_by_role("navigation", name="公示栏目").get_by_role("link", name="抽查结果查询").click()
-    page.get_by_label("单位名称（前缀）或统一社会信用代码").fill(first.unit_code)
+    page.get_by_label("单位名称或统一社会信用代码").fill(first.unit_code)
     page.get_by_role("button", name="查询").click()
     expect(page.locator("#result-table")).to_contain_text(first.unit_name)
     expect(page.locator("#result-table")).to_contain_text("发现问题已责令改正")

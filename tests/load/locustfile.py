@@ -15,6 +15,7 @@ TOKEN = os.environ.get("LOAD_API_TOKEN", "")
 DRAW = os.environ.get("LOAD_DRAW_CODE", "")
 UNIT_CODE = os.environ.get("LOAD_UNIT_CODE", "")
 REGION = os.environ.get("LOAD_REGION", "370322")
+NAME_PART = os.environ.get("LOAD_NAME_PART", "美容")  # a part from the middle of a published unit's name
 ACK_FILE = os.environ.get("LOAD_ACK_FILE", "")  # acknowledged writes, one credit code a line
 _serial = itertools.count(1)
 
@@ -51,6 +52,21 @@ class PublicVisitor(HttpUser):
     @task(1)
     def search_by_name(self):
         self.client.get("/gs/results/", params={"q": "高青"}, name="/gs/results/?q=name")
+
+    @task(1)
+    def search_by_name_part(self):
+        self.client.get("/gs/results/", params={"q": NAME_PART}, name="/gs/results/?q=name-part")
+
+
+class FloorProbe(HttpUser):
+    """The floor: a trivial view through the same middleware and server (a redirect, no database)."""
+
+    weight = 1
+    wait_time = between(0.1, 0.5)
+
+    @task
+    def trivial(self):
+        self.client.get("/favicon.ico", allow_redirects=False, name="/favicon.ico (trivial view)")
 
 
 class ProvincialSystem(HttpUser):
