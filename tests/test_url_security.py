@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Route prefixes anyone may open (公示门户, login, static API description).
-PUBLIC = ("accounts/login/", "gs/", "api/v1/schema/", "api/v1/docs/", "api/v1/redoc/")
+PUBLIC = ("accounts/login/", "gs/", "api/v1/schema/", "api/v1/docs/", "api/v1/redoc/", "favicon.ico")
 SKIP = ("admin/",)  # Django admin has its own login (superusers only)
 
 

@@ -57,3 +57,28 @@ def screenshot_dir():
     path = Path(os.environ.get("E2E_SCREENSHOTS", "test-results"))
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture
+def staff_world(regions, orgs, approver_gq, inspector_gq, make_user):
+    """高青 with a published plan, a locked draw (drawn on 2026-03-01, explicit) and one result open for entry by
+    gq_inspector and a second officer: what the page-level browser tests (phone layout, accessibility) walk."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shuangsuiji.inspections import services
+    from shuangsuiji.inspections.testing import link_users, locked_draw
+    from shuangsuiji.plans import testing
+
+    region = regions["370322"]
+    units = testing.make_units(region, 20)
+    testing.make_inspectors(orgs["gaoqing_agency"], 4)
+    item = testing.make_item(region)
+    plan, task = testing.published_plan_with_task(
+        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item
+    )
+    draw = locked_draw(task, approver_gq, now=timezone.make_aware(dt.datetime(2026, 3, 1, 10, 0)))
+    result = sorted(services.results_open_for_draw(draw=draw, user=approver_gq), key=lambda r: r.pk)[0]
+    link_users(result.target, inspector_gq, make_user("gq_inspector2", org="gaoqing_agency"))
+    return {"unit": units[0], "item": item, "plan": plan, "task": task, "draw": draw, "result": result}

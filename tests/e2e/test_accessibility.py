@@ -2,17 +2,13 @@
 (vendored beside this file, never downloaded) at desktop and phone widths (issue #18). Any serious or critical
 violation fails, named with the rule, the page and the first offending elements."""
 
-import datetime as dt
 import hashlib
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from conftest import PASSWORD
-from shuangsuiji.inspections import services
-from shuangsuiji.inspections.testing import link_users, locked_draw
 from shuangsuiji.plans import testing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,28 +24,19 @@ RUN = """async () => {
 
 
 @pytest.fixture
-def world(regions, orgs, approver_gq, inspector_gq, make_user):
-    region = regions["370322"]
-    units = testing.make_units(region, 20)
-    testing.make_inspectors(orgs["gaoqing_agency"], 4)
-    item = testing.make_item(region)
-    plan, task = testing.published_plan_with_task(
-        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item
-    )
-    draw = locked_draw(task, approver_gq, now=timezone.make_aware(dt.datetime(2026, 3, 1, 10, 0)))
-    result = sorted(services.results_open_for_draw(draw=draw, user=approver_gq), key=lambda r: r.pk)[0]
-    link_users(result.target, inspector_gq, make_user("gq_inspector2", org="gaoqing_agency"))
-    # next year's plan: published with a task not yet drawn (the draw's start page), and a draft (the task form)
-    _next, waiting = testing.published_plan_with_task(
-        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item, year=testing.PLAN_YEAR + 1
-    )
+def world(staff_world, orgs, approver_gq, inspector_gq):
+    """The staff world plus next year's plan — published with a task not yet drawn (the draw's start page) — and
+    a draft (the task form)."""
     from shuangsuiji.plans import services as plan_services
 
+    _next, waiting = testing.published_plan_with_task(
+        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=staff_world["item"],
+        year=testing.PLAN_YEAR + 1,
+    )  # fmt: skip
     draft = plan_services.plan_create(
         user=approver_gq, year=testing.PLAN_YEAR + 2, title="草稿计划", organization=orgs["gaoqing"]
     )
-    return {"unit": units[0], "plan": plan, "task": task, "draw": draw, "result": result, "waiting": waiting,
-            "draft": draft}  # fmt: skip
+    return {**staff_world, "waiting": waiting, "draft": draft}
 
 
 def staff_pages(w):

@@ -2,17 +2,12 @@
 within the first screen, nothing is wider than the viewport (wide tables scroll inside their own box), and
 buttons, fields and menu entries are at least 44 px tall — result entry included."""
 
-import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from shuangsuiji.inspections import services
-from shuangsuiji.inspections.testing import link_users, locked_draw
-from shuangsuiji.plans import testing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -54,22 +49,7 @@ def login(page, base, username):
     expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
 
 
-@pytest.fixture
-def phone_world(regions, orgs, approver_gq, inspector_gq, make_user):
-    region = regions["370322"]
-    units = testing.make_units(region, 20)
-    testing.make_inspectors(orgs["gaoqing_agency"], 4)
-    item = testing.make_item(region)
-    plan, task = testing.published_plan_with_task(
-        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item
-    )
-    draw = locked_draw(task, approver_gq, now=timezone.make_aware(dt.datetime(2026, 3, 1, 10, 0)))
-    result = sorted(services.results_open_for_draw(draw=draw, user=approver_gq), key=lambda r: r.pk)[0]
-    link_users(result.target, inspector_gq, make_user("gq_inspector2", org="gaoqing_agency"))
-    return {"unit": units[0], "plan": plan, "task": task, "draw": draw, "result": result}
-
-
-def test_staff_pages_fit_a_phone(browser, live_server, phone_world, screenshot_dir):
+def test_staff_pages_fit_a_phone(browser, live_server, staff_world, screenshot_dir):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True)
     page = context.new_page()
     base = live_server.url
@@ -83,7 +63,7 @@ def test_staff_pages_fit_a_phone(browser, live_server, phone_world, screenshot_d
     page.get_by_role("button", name="关闭菜单").click()
     expect(menu.get_by_role("link", name="检查对象名录")).not_to_be_visible()
 
-    w = phone_world
+    w = staff_world
     pages = {
         "首页": reverse("core:home"),
         "检查对象名录": reverse("directory:unit_list"),

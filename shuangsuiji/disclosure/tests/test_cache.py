@@ -18,7 +18,7 @@ from shuangsuiji.plans import testing
 
 pytestmark = pytest.mark.django_db
 
-NO_PROBLEM = {"category": "1", "checked_on": dt.date(2026, 3, 2), "methods": ["onsite"], "findings": ""}
+NO_PROBLEM = {"category": "1", "checked_on": dt.date(2026, 6, 10), "methods": ["onsite"], "findings": ""}
 
 
 def test_second_request_is_served_from_the_page_cache(client, locked, django_assert_num_queries):

@@ -14,6 +14,7 @@ from shuangsuiji.core import jobs
 from shuangsuiji.core.models import BackgroundJob
 from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.core.testing import run_jobs
+from shuangsuiji.disclosure import caching
 from shuangsuiji.draws import files
 from shuangsuiji.draws.choices import FileKind
 from shuangsuiji.draws.models import DrawFile, DrawVerification, InspectorAssignment
@@ -264,6 +265,7 @@ def test_targets_withheld_until_the_window_opens(client, locked):
 
     draw = locked["draw"]
     Task.objects.filter(pk=draw.task_id).update(window_start=dt.date(2026, 7, 1))  # after the frozen today
+    caching.changed()  # QuerySet.update() bypasses the signals that keep the portal's page cache current
     body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
     assert draw.commitment_hash in body and "2026年7月1日 起公示" in body
     chosen = draw.targets.filter(role="selected").first()
@@ -272,6 +274,7 @@ def test_targets_withheld_until_the_window_opens(client, locked):
         assert client.get(reverse("disclosure:draw_file", args=[draw.code, kind])).status_code == 404
     assert client.get(reverse("disclosure:draw_file", args=[draw.code, "commitment"])).status_code == 200
     Task.objects.filter(pk=draw.task_id).update(withhold_targets=False)  # the task's setting
+    caching.changed()
     body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
     assert chosen.unit_code in body
 
