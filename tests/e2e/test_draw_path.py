@@ -49,12 +49,12 @@ def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, a
     page.get_by_label("计划名称").fill(f"高青县{today.year}年度卫生健康双随机抽查工作计划")
     page.get_by_label("编制单位").select_option(label="高青县卫生健康局")
     page.get_by_role("button", name="保存").click()
-    expect(page.locator("#coverage")).to_contain_text("未达到目标")
+    expect(page.locator("#coverage")).to_contain_text("还没有抽查任务")
     page.get_by_role("button", name="退出").click()
     login(page, live_server, "gq_inspector")
     page.get_by_role("link", name="年度抽查工作计划").click()
     page.get_by_role("link", name=f"高青县{today.year}年度卫生健康双随机抽查工作计划").click()
-    expect(page.locator("#coverage")).to_contain_text("未达到目标")
+    expect(page.locator("#coverage")).to_contain_text("还没有抽查任务")
     page.get_by_role("link", name="新增抽查任务").click()
     page.get_by_label("任务名称").fill("公共场所卫生监督抽查")
     page.get_by_label("检查开始日期").fill(today.isoformat())
@@ -135,7 +135,7 @@ def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, a
     page.reload()
     expect(page.locator("#job-result")).to_contain_text("VERIFIED")
     page.get_by_role("link", name="查看结果").click()
-    expect(page.locator("#stored-verification")).to_contain_text("VERIFIED")
+    expect(page.locator("#stored-verification")).to_contain_text("核验通过")
     page.screenshot(path=screenshot_dir / "draw-locked.png", full_page=True)
 
     # 4. Download the files and verify them with the stand-alone verifier.

@@ -85,7 +85,7 @@ def test_oversight_dashboard_renders_charts(page, live_server, locked, oversight
     run_jobs()
     page.reload()
     page.get_by_role("link", name="查看结果").click()
-    expect(page.locator("#fairness-summary")).to_contain_text("容差")
+    expect(page.locator("#fairness-summary")).to_contain_text("霍尔姆")
     expect(page.locator('[data-chart="strata"] canvas')).to_have_count(1)
     page.screenshot(path=screenshot_dir / "dashboard-fairness.png", full_page=True)
     assert csp_errors == [], csp_errors

@@ -35,7 +35,8 @@ def test_demo_exercises_the_directory_and_is_idempotent():
     assert units.filter(complaint_count__gt=0).exists() and units.filter(violation_count__gt=0).exists()
     assert units.filter(tags__name="住宿").exists() and units.filter(inspection_count__gt=0).exists()
     assert units.filter(business_lines__code="cgx").exists()
-    assert Inspector.objects.count() == 40
+    assert Inspector.objects.count() == 42  # 40 certified officers + 2 沂源 staff without a 执法证 (协助检查)
+    assert Inspector.objects.filter(assist_only=True).count() == 2
     assert Inspector.objects.filter(organization__region__code="370322").count() == 32
     assert LeavePeriod.objects.exists() and ConflictDeclaration.objects.exists()
     assert Expert.objects.filter(kind="agency").exists() and Expert.objects.filter(kind="expert").exists()
