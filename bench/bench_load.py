@@ -25,19 +25,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import _pg  # bench/_pg.py (the bench folder is on sys.path when a bench runs)
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 
-def _pg_admin_url() -> str:
-    for name in ("LOAD_PG_ADMIN_URL", "PG_ADMIN_URL", "DATABASE_URL"):
-        url = os.environ.get(name, "")
-        if url.startswith(("postgres://", "postgresql://")):
-            return url
-    return "postgres://postgres@127.0.0.1:5432/postgres"
-
-
-PG_ADMIN_URL = _pg_admin_url()
+PG_ADMIN_URL = _pg.admin_url("LOAD_PG_ADMIN_URL")
 PG_DB = os.environ.get("LOAD_PG_DB") or f"bench_load_{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}"
 
 

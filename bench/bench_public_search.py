@@ -39,6 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import _pg  # bench/_pg.py (the bench folder is on sys.path when a bench runs)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -47,15 +49,7 @@ N_QUERIES = int(os.environ.get("BENCH_QUERIES", "200"))
 DRAWS = 5
 
 
-def _pg_admin_url() -> str:
-    for name in ("BENCH_PG_ADMIN_URL", "PG_ADMIN_URL", "DATABASE_URL"):
-        url = os.environ.get(name, "")
-        if url.startswith(("postgres://", "postgresql://")):
-            return url
-    return "postgres://postgres@127.0.0.1:5432/postgres"
-
-
-PG_ADMIN_URL = _pg_admin_url()
+PG_ADMIN_URL = _pg.admin_url("BENCH_PG_ADMIN_URL")
 PG_DB = os.environ.get("BENCH_PG_DB") or f"bench_portal_{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}"
 PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DB
 BACKENDS = os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",")
