@@ -26,13 +26,18 @@ def ensure_pseudonyms(inspectors) -> dict[int, str]:
     from .models import InspectorPseudonym
 
     have = {p.inspector_id: p.pseudonym for p in InspectorPseudonym.objects.filter(inspector__in=inspectors)}
+    missing = []
     for i in inspectors:
         if i.pk not in have:
             salt = secrets.token_bytes(16)
-            row = InspectorPseudonym.objects.create(
+            missing.append(InspectorPseudonym(
                 inspector=i, cert_no=i.cert_no, salt=salt.hex(), pseudonym=fd.inspector_pseudonym(salt, i.cert_no)
-            )
-            have[i.pk] = row.pseudonym
+            ))  # fmt: skip
+    if missing:
+        # Two freezes of overlapping rosters may create the same inspector's pseudonym at once: the second insert
+        # waits for the first and does nothing, and both read the one that won (found by tests/test_multinode.py).
+        InspectorPseudonym.objects.bulk_create(missing, ignore_conflicts=True)
+        have = {p.inspector_id: p.pseudonym for p in InspectorPseudonym.objects.filter(inspector__in=inspectors)}
     return have
 
 
