@@ -70,13 +70,13 @@ print(json.dumps({
 
 RETRY = """
 import datetime as dt
-from django.utils import timezone
 from shuangsuiji.accounts.models import User
 from shuangsuiji.core import services
 from shuangsuiji.core.models import BackgroundJob
 
 job = BackgroundJob.objects.get(pk="%(job)s")
-services.job_retry(user=User.objects.get(username="worker_admin"), job=job, now=timezone.now() + dt.timedelta(hours=1))
+silent_since = job.heartbeat_at or job.started_at or job.created_at  # the killed worker's last sign of life
+services.job_retry(user=User.objects.get(username="worker_admin"), job=job, now=silent_since + dt.timedelta(hours=1))
 """
 
 

@@ -89,14 +89,15 @@ def server(tmp_path_factory):
     env = production_env(tmp)
     manage(env, "migrate", "--noinput")
     # What the operator does every November (docs/production.md, cron table): confirm next year's holidays,
-    # so the calendar check (core.W001) has nothing to say whatever today's date is.
+    # the year core.W001 asks for (if any, on the server's own clock), so the check has nothing to say.
     manage(
         env,
         "shell",
         "-c",
-        "import datetime as dt; from shuangsuiji.core.services import calendar_year_confirm; "
-        "from shuangsuiji.core.permissions import SYSTEM; "
-        "calendar_year_confirm(user=SYSTEM, year=dt.date.today().year + 1, source='国务院办公厅通知（测试）')",
+        "from shuangsuiji.core.checks import year_to_confirm; "
+        "from shuangsuiji.core.services import calendar_year_confirm; "
+        "from shuangsuiji.core.permissions import SYSTEM; year = year_to_confirm(); "
+        "year and calendar_year_confirm(user=SYSTEM, year=year, source='国务院办公厅通知（测试）')",
     )
     collected = manage(env, "collectstatic", "--noinput")
     assert "post-processed" in collected.stdout
