@@ -370,16 +370,12 @@ class ChainReport:
         return not self.problems
 
 
-def _local_text(value: dt.datetime) -> str:
-    return local_datetime(value)
-
-
 def describe_row(row: ObjectChange) -> str:
     """One line naming a row for people: time, user, action, object."""
     target = f"{row.object_type} #{row.object_id}" if row.object_type else "无对象"
     name = f"「{row.object_repr}」" if row.object_repr else ""
     message = f"，说明：{row.message[:60]}" if row.message else ""
-    return f"{_local_text(row.time)} {row.user_name or '系统'} {row.get_action_display()} {target}{name}{message}"
+    return f"{local_datetime(row.time)} {row.user_name or '系统'} {row.get_action_display()} {target}{name}{message}"
 
 
 _GENESIS, _MISSING = -1, -2

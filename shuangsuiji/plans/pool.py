@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.choices import CLOSED_STATUSES, RiskLevel
-from shuangsuiji.directory.models import BusinessLine, RegulatedUnit
+from shuangsuiji.directory.models import RegulatedUnit
 
 from .choices import ALL_STRATUM, UNRATED, StratifyBy
+from .selectors import business_line_names
 
 RISK_LABELS = {c.value: c.label for c in RiskLevel} | {UNRATED: "未分类"}
 
@@ -112,7 +113,7 @@ def stratum_code(task, *, line: str, risk: str, region: str) -> str:
 def stratum_label(code: str, lines: dict[str, str] | None = None) -> str:
     """Chinese label of a stratum code ("ggcs|C" → "公共场所卫生 · C 信用风险较高")."""
     if lines is None:
-        lines = dict(BusinessLine.objects.values_list("code", "name"))
+        lines = business_line_names()
     if code == ALL_STRATUM:
         return "全部对象"
     parts = []
@@ -250,7 +251,7 @@ def task_preview(task, *, today: dt.date | None = None) -> dict:
     cands = candidates(task, today=today)
     counts = fd.stratum_counts([c.pool_unit for c in cands])
     rules = {r.stratum: r for r in task.stratum_rules.all()} if task.pk else {}
-    lines = dict(BusinessLine.objects.values_list("code", "name"))
+    lines = business_line_names()
     gaoqing = suggested_rates(task, counts, "gaoqing") if counts else {}
     risk = suggested_rates(task, counts, "risk") if counts else {}
     rows, total_expected = [], Fraction(0)

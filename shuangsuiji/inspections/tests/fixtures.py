@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from shuangsuiji.inspections.testing import link_users, locked_draw
-from shuangsuiji.plans import testing
-from shuangsuiji.plans.tests.fixtures import yy_units  # noqa: F401
+from shuangsuiji.plans.tests.fixtures import gaoqing_world, yy_units  # noqa: F401
 
 LOCK_TIME = timezone.make_aware(dt.datetime(2026, 3, 1, 10, 0))
 WINDOW = {"window_start": dt.date(2026, 3, 1), "window_end": dt.date(2026, 12, 31)}  # checks from 2 March
@@ -16,14 +15,7 @@ WINDOW = {"window_start": dt.date(2026, 3, 1), "window_end": dt.date(2026, 12, 3
 @pytest.fixture
 def gq(regions, orgs, admin_user_gq, approver_gq, inspector_gq):
     """高青 as in plans' fixture, but the task's 检查时间 starts on the lock day (results are checked in March)."""
-    region = regions["370322"]
-    units = testing.make_units(region, 40)
-    inspectors = testing.make_inspectors(orgs["gaoqing_agency"], 6)
-    item = testing.make_item(region)
-    plan, task = testing.published_plan_with_task(
-        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item, **WINDOW
-    )
-    return {"region": region, "units": units, "inspectors": inspectors, "item": item, "plan": plan, "task": task}
+    return gaoqing_world(regions, orgs, approver_gq, inspector_gq, **WINDOW)
 
 
 @pytest.fixture

@@ -8,17 +8,22 @@ from django.utils import timezone
 from shuangsuiji.plans import testing
 
 
-@pytest.fixture
-def gq(regions, orgs, admin_user_gq, approver_gq, inspector_gq):
-    """高青: 40 units (A–D), 6 inspectors, one published item, a published plan with one task."""
+def gaoqing_world(regions, orgs, approver_gq, inspector_gq, **task_kw) -> dict:
+    """高青: 40 units (A–D), 6 inspectors, one published item, a published plan with one task (`task_kw`: its
+    fields, e.g. the 检查时间)."""
     region = regions["370322"]
     units = testing.make_units(region, 40)
     inspectors = testing.make_inspectors(orgs["gaoqing_agency"], 6)
     item = testing.make_item(region)
     plan, task = testing.published_plan_with_task(
-        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item
+        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item, **task_kw
     )
     return {"region": region, "units": units, "inspectors": inspectors, "item": item, "plan": plan, "task": task}
+
+
+@pytest.fixture
+def gq(regions, orgs, admin_user_gq, approver_gq, inspector_gq):
+    return gaoqing_world(regions, orgs, approver_gq, inspector_gq)
 
 
 @pytest.fixture
