@@ -375,6 +375,8 @@ MATRIX: dict[str, Route] = {
         sample=("admin",),
     ),
     "paperwork:gsxt_export": r("paperwork:gsxt_export", ANY),
+    # 省级平台上报: publish (approvers and administrators of any county see their own scope's figures)
+    "paperwork:outbound": r("paperwork:outbound", APPROVERS),
     "paperwork:case_card_export": r("paperwork:case_card_export", ANY),
     "paperwork:task_documents": r("paperwork:task_documents", GQ_VIEW, args=pk("task")),
     "paperwork:task_batch": r(
