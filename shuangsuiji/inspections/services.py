@@ -392,8 +392,8 @@ def result_sign_paper(*, user, result: InspectionResult, inspector, signed_on: d
     if PurePath(getattr(upload, "name", "") or "").suffix.lower() not in SCAN_TYPES:
         raise ValidationError({"scan": "签名扫描件只能是 PDF、JPG 或 PNG 文件"})
     signed_hash = content_hash(result)  # before the scan is stored: it is evidence, not signed content
-    scan = attachment_add(user=user, result=result, upload=upload,
-                          description=f"{inspector.name} 纸质签名扫描件（签名日期 {local_date(signed_on)}）")  # fmt: skip
+    description = f"{inspector.name} 纸质签名扫描件（签名日期 {local_date(signed_on)}）"
+    scan = attachment_add(user=user, result=result, upload=upload, description=description)
     signature = ResultSignature.objects.create(
         result=result, inspector=inspector, user=user, signed_at=now or timezone.now(),
         content_hash=signed_hash, method=ResultSignature.Method.PAPER, signed_on=signed_on, scan=scan,
