@@ -17,6 +17,10 @@ Environment variables:
                     “网站标识码”, PORTAL_CONTACT “联系方式” (e.g. “0533-1234567 · 淄博市某区卫生健康局”), same rule
   PORTAL_CACHE_SECONDS how long a rendered portal page is kept (default 300; 0 = no page cache); a
                     publication or withdrawal invalidates at once (disclosure/caching.py)
+  OUTBOUND_SYNC_URL  provincial platform endpoint for published results (HTTP JSON, retries, idempotency
+                    key; OUTBOUND_SYNC_TOKEN bearer token), or OUTBOUND_SYNC_DIR an exchange folder (file drop)
+  PORTAL_OBJECTION_RATE 异议 a visitor address may lodge on the portal (default "5/h"; counted in the
+                    "default" cache, so several app nodes need REDIS_URL for one shared count)
   TRUSTED_PROXY_COUNT number of reverse proxies that append to X-Forwarded-For (nginx: 1); default 0 =
                     the client address is REMOTE_ADDR and X-Forwarded-For is ignored (login lockout key)
 """
@@ -147,6 +151,13 @@ CACHES = {
           "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
 PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "300"))
+# 异议 lodged on the portal per visitor address (django-ratelimit rate, e.g. "5/h"); counters in "default".
+PORTAL_OBJECTION_RATE = os.environ.get("PORTAL_OBJECTION_RATE", "5/h")
+# Outbound sync of published results to the provincial platform (paperwork/outbound.py; `manage.py
+# sync_outbound` from cron, or 省级平台上报 → 立即上报): an HTTP JSON endpoint, or else an exchange folder.
+OUTBOUND_SYNC_URL = os.environ.get("OUTBOUND_SYNC_URL", "")
+OUTBOUND_SYNC_TOKEN = os.environ.get("OUTBOUND_SYNC_TOKEN", "")
+OUTBOUND_SYNC_DIR = os.environ.get("OUTBOUND_SYNC_DIR", "")
 
 # Background work (django.tasks with the database backend of django-tasks-db): a view records a
 # core.BackgroundJob and enqueues it; `manage.py db_worker` runs it (docs/production.md, "任务进程").

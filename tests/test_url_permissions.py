@@ -8,6 +8,7 @@ Roles (accounts/roles.py), all on the demo data (`manage.py load_demo`, loaded a
     approver      科室负责人/审批人, 高青
     inspector     执法人员, 高青
     oversight     监督员/纪检 (read-only), 高青
+    clerk         内勤, 高青: reads like oversight, enters results from the paper record with scanned signatures
     other_county  系统管理员 of 沂源 370323: the most privileged role, so every refusal is the region's doing;
                   never reaches a 高青 object (403/404) and list pages show no 高青 row
     city          科室负责人/审批人 of 淄博市 370300: sees both counties
@@ -42,12 +43,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import FROZEN_AT
 
-ROLES = ("anon", "admin", "approver", "inspector", "oversight", "other_county", "city")
+ROLES = ("anon", "admin", "approver", "inspector", "oversight", "clerk", "other_county", "city")
 LOGGED_IN = frozenset(ROLES) - {"anon"}
 PUBLIC = frozenset(ROLES)
 
 # On one 高青 object (the other county is always refused):
-GQ_VIEW = frozenset({"admin", "approver", "inspector", "oversight", "city"})  # view / export
+GQ_VIEW = frozenset({"admin", "approver", "inspector", "oversight", "clerk", "city"})  # view / export
 GQ_EDIT = frozenset({"admin", "approver", "inspector", "city"})  # add / change / enter
 GQ_APPROVE = frozenset({"admin", "approver", "city"})  # approve / publish / draw / import
 GQ_ADMIN = frozenset({"admin"})  # delete / manage
@@ -56,7 +57,8 @@ ANY = LOGGED_IN
 EDITORS = GQ_EDIT | {"other_county"}
 APPROVERS = GQ_APPROVE | {"other_county"}
 ADMINS = frozenset({"admin", "other_county"})
-NOT_INSPECTOR = LOGGED_IN - {"inspector"}  # 执法人员 may not see users or the audit log
+NOT_INSPECTOR = LOGGED_IN - {"inspector", "clerk"}  # 执法人员 and 内勤 may not see users or the audit log
+GQ_ENTER = GQ_EDIT | {"clerk"}  # result entry (内勤 transcribe the paper record)
 # Role review (issue #11): 执法人员 do not set risk classes, maintain the inspector directory or other inspectors'
 # leave and 回避, create plans or write the 抽查事项清单; removing a 回避 declaration takes an approver.
 GQ_EDIT_NOT_INSPECTOR = GQ_EDIT - {"inspector"}
@@ -93,7 +95,7 @@ MATRIX: dict[str, Route] = {
     # --- core: home, audit trail, working-day calendar ---------------------------------------------
     "core:home": r("core:home", ANY),
     "core:audit_list": r("core:audit_list", NOT_INSPECTOR),
-    "core:audit_detail": r("core:audit_detail", GQ_VIEW - {"inspector"}, args=pk("audit_entry")),
+    "core:audit_detail": r("core:audit_detail", GQ_VIEW - {"inspector", "clerk"}, args=pk("audit_entry")),
     # The whole chain's size and head are system-wide: only province/city admins or 纪检 and superusers
     # (none of the matrix roles; tests/test_core_audit_anchoring.py covers the allowed side).
     "core:audit_verify": r("core:audit_verify", NONE, method="post"),
@@ -307,8 +309,12 @@ MATRIX: dict[str, Route] = {
     "inspections:publish_queue": r("inspections:publish_queue", APPROVERS),
     "inspections:progress": r("inspections:progress", ANY),
     "inspections:result_detail": r("inspections:result_detail", GQ_VIEW, args=pk("result_draft")),
-    "inspections:result_save": r("inspections:result_save", GQ_EDIT, method="post", args=pk("result_draft")),
-    "inspections:result_sign": r("inspections:result_sign", GQ_EDIT, method="post", args=pk("result_draft")),
+    "inspections:result_save": r("inspections:result_save", GQ_ENTER, method="post", args=pk("result_draft")),
+    # Signing is the assigned officer's own act: others with the right to enter get a message (object check).
+    "inspections:result_sign": r("inspections:result_sign", GQ_ENTER, method="post", args=pk("result_draft")),
+    "inspections:result_sign_paper": r(
+        "inspections:result_sign_paper", GQ_APPROVE | {"clerk"}, method="post", args=pk("result_draft")
+    ),
     "inspections:result_return": r(
         "inspections:result_return",
         GQ_APPROVE,
@@ -321,10 +327,10 @@ MATRIX: dict[str, Route] = {
     ),
     "inspections:result_correct": r("inspections:result_correct", GQ_APPROVE, args=pk("result_published")),
     "inspections:attachment_upload": r(
-        "inspections:attachment_upload", GQ_EDIT, method="post", args=pk("result_draft")
+        "inspections:attachment_upload", GQ_ENTER, method="post", args=pk("result_draft")
     ),
     "inspections:attachment_download": r("inspections:attachment_download", GQ_VIEW, args=pk("attachment")),
-    "inspections:attachment_delete": r("inspections:attachment_delete", GQ_EDIT, method="post", args=pk("attachment")),
+    "inspections:attachment_delete": r("inspections:attachment_delete", GQ_ENTER, method="post", args=pk("attachment")),
     # 检查表: 科室负责人 and administrators (issue #15 point 4)
     "inspections:checklist_list": r("inspections:checklist_list", APPROVERS),
     "inspections:checklist_create": r("inspections:checklist_create", APPROVERS),
@@ -375,6 +381,8 @@ MATRIX: dict[str, Route] = {
         sample=("admin",),
     ),
     "paperwork:gsxt_export": r("paperwork:gsxt_export", ANY),
+    # 省级平台上报: publish (approvers and administrators of any county see their own scope's figures)
+    "paperwork:outbound": r("paperwork:outbound", APPROVERS),
     "paperwork:case_card_export": r("paperwork:case_card_export", ANY),
     "paperwork:task_documents": r("paperwork:task_documents", GQ_VIEW, args=pk("task")),
     "paperwork:task_batch": r(
@@ -430,7 +438,7 @@ MATRIX: dict[str, Route] = {
     "organization-list": r("organization-list", ANY, api=True),
     "organization-detail": r("organization-detail", GQ_VIEW, api=True, args=pk("gq_org")),
     "objectchange-list": r("objectchange-list", NOT_INSPECTOR, api=True),
-    "objectchange-detail": r("objectchange-detail", GQ_VIEW - {"inspector"}, api=True, args=pk("audit_entry")),
+    "objectchange-detail": r("objectchange-detail", GQ_VIEW - {"inspector", "clerk"}, api=True, args=pk("audit_entry")),
 }
 
 SKIP_NAMESPACES = ("admin",)  # Django admin: superusers only, its own login
@@ -513,6 +521,7 @@ def build_world() -> SimpleNamespace:
         "approver": User.objects.get(username="gq_leader"),
         "inspector": User.objects.get(username="gq_inspector"),
         "oversight": User.objects.get(username="gq_jijian"),
+        "clerk": User.objects.get(username="gq_clerk"),
         "other_county": yy_admin,
         "city": User.objects.get(username="zb_leader"),
     }

@@ -16,6 +16,7 @@ DEMO_USERS = [
     ("gq_leader", "王科长", Role.APPROVER, "gq_bureau"),
     ("gq_inspector", "李执法", Role.INSPECTOR, "gq_agency"),
     ("gq_jijian", "赵纪检", Role.OVERSIGHT, "gq_bureau"),
+    ("gq_clerk", "钱内勤", Role.CLERK, "gq_agency"),  # enters results from the paper records with scans
     ("yy_leader", "孙科长", Role.APPROVER, "yy_bureau"),
     ("zb_leader", "周处长", Role.APPROVER, "zb_bureau"),
     ("sd_admin", "省级管理员", Role.ADMIN, "sd_bureau"),  # the only demo login that edits the national calendar

@@ -13,10 +13,12 @@ class Role(models.TextChoices):
     APPROVER = "approver", "科室负责人/审批人"
     INSPECTOR = "inspector", "执法人员"
     OVERSIGHT = "oversight", "监督员/纪检（只读）"
+    CLERK = "clerk", "内勤（纸质记录录入）"
 
 
 # Actions: view/add/change/delete (CRUD), import/export, approve/publish (workflow),
-# draw (run a random draw), enter (result entry), manage (users, calendar).
+# draw (run a random draw), enter (result entry), transcribe (enter a result from the signed paper record, with
+# the scanned signatures, instead of each officer signing online), manage (users, calendar).
 ROLE_ACTIONS: dict[str, set[str]] = {
     Role.ADMIN: {
         "view",
@@ -29,11 +31,15 @@ ROLE_ACTIONS: dict[str, set[str]] = {
         "publish",
         "draw",
         "enter",
+        "transcribe",
         "manage",
     },
-    Role.APPROVER: {"view", "add", "change", "import", "export", "approve", "publish", "draw", "enter"},
+    Role.APPROVER: {"view", "add", "change", "import", "export", "approve", "publish", "draw", "enter", "transcribe"},
     Role.INSPECTOR: {"view", "add", "change", "export", "enter"},
     Role.OVERSIGHT: {"view", "export"},
+    # 内勤 (issue #15 point 7): types in results from the paper 现场检查记录 and attaches the scanned signature
+    # pages; sees results and registers like a reader, writes nothing else.
+    Role.CLERK: {"view", "export", "enter", "transcribe"},
 }
 
 # Models only administrators write (others may view them).
@@ -43,7 +49,10 @@ ADMIN_ONLY_MODELS = {
 }  # fmt: skip
 
 # Models a role may not even see.
-HIDDEN_MODELS: dict[str, set[str]] = {Role.INSPECTOR: {"accounts.user", "core.objectchange"}}
+HIDDEN_MODELS: dict[str, set[str]] = {
+    Role.INSPECTOR: {"accounts.user", "core.objectchange"},
+    Role.CLERK: {"accounts.user", "core.objectchange"},
+}
 
 # Nobody writes these through the application (append-only audit trail).
 READ_ONLY_MODELS = {"core.objectchange"}

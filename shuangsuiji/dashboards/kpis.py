@@ -30,8 +30,10 @@ the end of the task window).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.db.models import Count, F, Min, Q
 from django.db.models.functions import ExtractMonth
@@ -41,10 +43,10 @@ from shuangsuiji.accounts.models import Organization
 from shuangsuiji.core.querysets import user_scope_prefix
 from shuangsuiji.directory.choices import CLOSED_STATUSES
 from shuangsuiji.directory.models import RegulatedUnit
-from shuangsuiji.draws.choices import DrawStatus, TargetStatus
-from shuangsuiji.draws.models import Draw, DrawPoolEntry, DrawTarget
+from shuangsuiji.draws.choices import DrawStatus, FileKind, TargetStatus
+from shuangsuiji.draws.models import Draw, DrawFile, DrawPoolEntry, DrawTarget
 from shuangsuiji.plans.choices import ALL_STRATUM, StratifyBy
-from shuangsuiji.plans.models import Task, TaskStratumRule
+from shuangsuiji.plans.models import Task
 from shuangsuiji.regions.models import Region
 
 RISK_STRATIFICATIONS = (StratifyBy.RISK, StratifyBy.LINE_RISK)
@@ -332,13 +334,12 @@ def joint_kinds(task_ids) -> dict[int, str]:
 
 def risk_differentiated(draws: list[dict]) -> set[int]:
     """Ids of risk-stratified draws whose rates differ between the risk classes in the pool (per 专业 for
-    专业×风险): rule rate, 100 % for 全部检查, else the task's default rate."""
+    专业×风险). The rates are the ones the draw **committed to** (the plan inside its published commitment
+    record: a stratum's own rule — 100 % when 全部检查 — else the default), so changing a task's ratios after
+    its draw does not change what the draw was."""
     if not draws:
         return set()
-    task_ids = {d["task_id"] for d in draws}
-    defaults = dict(Task.objects.filter(pk__in=task_ids).values_list("pk", "default_rate"))
-    rules = {(r.task_id, r.stratum): (100 if r.certainty else r.rate)
-             for r in TaskStratumRule.objects.filter(task_id__in=task_ids)}  # fmt: skip
+    plans = committed_plans([d["id"] for d in draws])
     strata = defaultdict(set)
     for draw_id, stratum in (
         DrawPoolEntry.objects.filter(draw_id__in=[d["id"] for d in draws], excluded_reason="")
@@ -347,15 +348,31 @@ def risk_differentiated(draws: list[dict]) -> set[int]:
         strata[draw_id].add(stratum)
     out = set()
     for d in draws:
+        plan = plans.get(d["id"])
+        if plan is None:
+            continue
         groups = defaultdict(set)
         for stratum in strata[d["id"]]:
             if stratum == ALL_STRATUM:
                 continue
             line = stratum.rpartition("|")[0]  # "" for 风险 alone
-            groups[line].add(rules.get((d["task_id"], stratum), defaults[d["task_id"]]))
+            groups[line].add(_committed_rate(plan, stratum))
         if any(len(rates) > 1 for rates in groups.values()):
             out.add(d["id"])
     return out
+
+
+def committed_plans(draw_ids) -> dict[int, dict]:
+    """The plan of each draw's published commitment record (the file's SHA-256 is checked on read)."""
+    plans = {}
+    for row in DrawFile.objects.filter(draw_id__in=list(draw_ids), kind=FileKind.COMMITMENT):
+        plans[row.draw_id] = json.loads(row.read())["plan"]
+    return plans
+
+
+def _committed_rate(plan: dict, stratum: str) -> Fraction:
+    rule = plan.get("strata", {}).get(stratum) or plan["default"]
+    return Fraction(1) if rule.get("certainty") else Fraction(rule["rate"])
 
 
 def _results(user, prefix, year, today, bucket, data: Buckets, first_checks) -> None:

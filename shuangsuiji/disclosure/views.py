@@ -370,6 +370,17 @@ def penalty_list(request):
     return render(request, "disclosure/penalty_list.html", _common(request, title="行政处罚信息公示", page=page))
 
 
+def objection_rate_limited(request) -> bool:
+    """Counts this POST against the visitor's address (django-ratelimit over the shared "default" cache;
+    the address is the one the trusted proxies report, as for the login lockout)."""
+    from django_ratelimit.core import is_ratelimited
+
+    from shuangsuiji.core.client_ip import client_ip
+
+    return is_ratelimited(request, group="portal.objection", key=lambda _group, req: client_ip(req) or "",
+                          rate=settings.PORTAL_OBJECTION_RATE, method="POST", increment=True)  # fmt: skip
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def result_objection(request, pk):
@@ -387,6 +398,13 @@ def result_objection(request, pk):
         raise Http404("该检查结果未公示")
     form = ObjectionForm(request.POST or None)
     done = False
+    if request.method == "POST" and objection_rate_limited(request):
+        form.is_valid()  # what the visitor typed stays on the page
+        form.add_error(None, "提交过于频繁：同一网络地址每小时最多提交 "
+                             f"{settings.PORTAL_OBJECTION_RATE.split('/')[0]} 次异议，请稍后再试")
+        return render(request, "disclosure/result_objection.html", _common(
+            request, title="对检查结果提出异议", result=result, form=form, done=False,
+        ), status=429)  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             objection_lodge(user=SYSTEM, result=result, **form.cleaned_data)

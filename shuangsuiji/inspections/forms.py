@@ -108,6 +108,23 @@ class AttachmentForm(forms.Form):
     )
 
 
+class PaperSignatureForm(forms.Form):
+    """纸质签名: which officer of the group signed the paper record, on which day, and the scanned page."""
+
+    inspector = forms.ModelChoiceField(label="签名的执法人员", queryset=None, widget=forms.Select(attrs=SELECT),
+                                       empty_label="— 请选择 —")  # fmt: skip
+    signed_on = forms.DateField(label="纸质记录上的签名日期", widget=DATE)
+    scan = forms.FileField(
+        label="签名页扫描件或照片（PDF、JPG、PNG）",
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png,image/*"}),
+    )
+
+    def __init__(self, *args, inspectors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].queryset = inspectors
+        self.fields["inspector"].label_from_instance = lambda i: f"{i.name}（{i.cert_no}）"
+
+
 def parse_answers(post, answers) -> dict:
     out = {}
     for answer in answers:

@@ -182,7 +182,12 @@ class ChecklistAnswer(models.Model):
 
 
 class ResultSignature(models.Model):
-    """执法人员签名确认: an assigned inspector confirms the content with their own login."""
+    """执法人员签名确认: an assigned inspector confirms the content with their own login, or (纸质签名) a 内勤
+    records the officer's signature on the paper 现场检查记录 with its scan; `user` is the login that recorded it."""
+
+    class Method(models.TextChoices):
+        ONLINE = "online", "本人网上签名"
+        PAPER = "paper", "纸质签名（内勤录入扫描件）"
 
     result = models.ForeignKey(
         InspectionResult, verbose_name="检查结果", on_delete=models.CASCADE, related_name="signatures"
@@ -195,6 +200,11 @@ class ResultSignature(models.Model):
     )
     signed_at = models.DateTimeField("签名时间")
     content_hash = models.CharField("签名内容 SHA-256", max_length=64)
+    method = models.CharField("签名方式", max_length=10, choices=Method.choices, default=Method.ONLINE)
+    signed_on = models.DateField("纸质签名日期", null=True, blank=True)
+    scan = models.ForeignKey(
+        "ResultAttachment", verbose_name="签名扫描件", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "签名确认"

@@ -20,6 +20,8 @@ UNPUBLISHED = (ResultStatus.PENDING, ResultStatus.DRAFT, ResultStatus.SUBMITTED)
 
 PERM_ENTER = "inspections.enter_inspectionresult"
 PERM_APPROVE = "inspections.approve_inspectionresult"
+# 内勤 (and approvers/administrators) enter results from the paper record with scanned signatures
+PERM_TRANSCRIBE = "inspections.transcribe_inspectionresult"
 
 
 def assigned_inspector(user, target) -> Inspector | None:
@@ -30,10 +32,12 @@ def assigned_inspector(user, target) -> Inspector | None:
 
 
 def can_enter(user, result: InspectionResult) -> bool:
-    """May `user` enter (录入) this result: the target's inspector group, or an approver of the region."""
+    """May `user` enter (录入) this result: the target's inspector group, an approver of the region, or a 内勤
+    transcribing the paper record."""
     if user is None or not user.has_perm(PERM_ENTER) or not in_scope(user, result):
         return False
-    return user.has_perm(PERM_APPROVE) or assigned_inspector(user, result.target) is not None
+    return (user.has_perm(PERM_APPROVE) or user.has_perm(PERM_TRANSCRIBE)
+            or assigned_inspector(user, result.target) is not None)  # fmt: skip
 
 
 def public_results():
@@ -68,7 +72,7 @@ def results_to_enter(user, *, today: dt.date | None = None):
     """Results to enter now: the task's inspection window has begun (next year's work is not a to-do yet)."""
     today = today or timezone.localdate()
     qs = live(result_list(user, "enter")).filter(status__in=UNCHECKED, draw__task__window_start__lte=today)
-    if not user.has_perm("inspections.approve_inspectionresult"):
+    if not (user.has_perm("inspections.approve_inspectionresult") or user.has_perm(PERM_TRANSCRIBE)):
         qs = my_assigned(qs, user)
     return qs
 

@@ -51,7 +51,7 @@ from .models import (
     ResultCorrection,
     ResultSignature,
 )
-from .selectors import PERM_APPROVE, PERM_ENTER, assigned_inspector
+from .selectors import PERM_APPROVE, PERM_ENTER, PERM_TRANSCRIBE, assigned_inspector
 
 Action = ObjectChange.Action
 
@@ -83,7 +83,8 @@ ENTER_REFUSED = "只有该对象的检查组成员或本辖区审批人可以录
 def _require_enter(user, result: InspectionResult) -> None:
     """`require` plus membership: an approver of the region, or an inspector of the target's group."""
     require(user, PERM_ENTER, result, message=ENTER_REFUSED, scope_message=ENTER_REFUSED)
-    if not (user.has_perm(PERM_APPROVE) or assigned_inspector(user, result.target) is not None):
+    if not (user.has_perm(PERM_APPROVE) or user.has_perm(PERM_TRANSCRIBE)
+            or assigned_inspector(user, result.target) is not None):  # fmt: skip
         raise PermissionDenied(ENTER_REFUSED)
 
 
@@ -112,7 +113,9 @@ def content_hash(result: InspectionResult, *, answers: dict | None = None) -> st
         [text, *((answers[pk][0] or "", answers[pk][1] or "") if pk in (answers or {}) else (value, note))]
         for pk, text, value, note in rows
     ]
-    data["attachments"] = sorted(result.attachments.values_list("sha256", flat=True))
+    # The scans of paper signatures are evidence of the signatures, not part of what is signed.
+    scans = ResultSignature.objects.filter(result=result, scan__isnull=False).values("scan_id")
+    data["attachments"] = sorted(result.attachments.exclude(pk__in=scans).values_list("sha256", flat=True))
     return hashlib.sha256(audit.canonical_json(data).encode()).hexdigest()
 
 
@@ -358,6 +361,55 @@ def result_sign(*, user, result: InspectionResult) -> InspectionResult:
         data={"inspector": inspector.cert_no, "content_hash": signature.content_hash,
               "lock_version": result.lock_version},
     )  # fmt: skip
+    return _submit_when_signed(result, user=user)
+
+
+SCAN_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+@transaction.atomic
+def result_sign_paper(*, user, result: InspectionResult, inspector, signed_on: dt.date, upload,
+                      now: dt.datetime | None = None) -> InspectionResult:  # fmt: skip
+    """纸质签名: a 内勤 (or an approver) records that an officer of the target's group signed the paper 现场检查
+    记录 on `signed_on`, attaching the scanned signature page. It counts like an online signature: the second
+    distinct one submits the result; editing the content afterwards withdraws it like any signature."""
+    require(user, PERM_TRANSCRIBE, result, message=ENTER_REFUSED, scope_message=ENTER_REFUSED)
+    result = _locked_result(result)
+    if result.status != ResultStatus.DRAFT:
+        raise ValidationError("只有录入中的结果可以录入纸质签名")
+    if not result.target.assignments.filter(inspector=inspector).exists():
+        raise ValidationError({"inspector": "该执法人员不在本对象的检查组中"})
+    if result.signatures.filter(inspector=inspector).exists():
+        raise ValidationError({"inspector": f"{inspector.name} 已签名确认，不能重复录入"})
+    today = timezone.localdate(now) if now else timezone.localdate()
+    if signed_on > today:
+        raise ValidationError({"signed_on": "签名日期不能晚于今天"})
+    if result.checked_on and signed_on < result.checked_on:
+        raise ValidationError({"signed_on": f"签名日期不能早于检查日期 {local_date(result.checked_on)}"})
+    errors = completeness_errors(result)
+    if errors:
+        raise ValidationError(errors)
+    if PurePath(getattr(upload, "name", "") or "").suffix.lower() not in SCAN_TYPES:
+        raise ValidationError({"scan": "签名扫描件只能是 PDF、JPG 或 PNG 文件"})
+    signed_hash = content_hash(result)  # before the scan is stored: it is evidence, not signed content
+    description = f"{inspector.name} 纸质签名扫描件（签名日期 {local_date(signed_on)}）"
+    scan = attachment_add(user=user, result=result, upload=upload, description=description)
+    signature = ResultSignature.objects.create(
+        result=result, inspector=inspector, user=user, signed_at=now or timezone.now(),
+        content_hash=signed_hash, method=ResultSignature.Method.PAPER, signed_on=signed_on, scan=scan,
+    )  # fmt: skip
+    result.save(update_fields=["updated_at"])
+    audit.log_event(
+        Action.WORKFLOW, obj=result, user=user,
+        message=f"录入执法人员 {inspector.name}（{inspector.cert_no}）纸质签名，签名日期 {local_date(signed_on)}，"
+                f"扫描件 SHA-256 {scan.sha256[:16]}…",
+        data={"inspector": inspector.cert_no, "content_hash": signature.content_hash, "method": "paper",
+              "signed_on": signed_on.isoformat(), "scan_sha256": scan.sha256, "lock_version": result.lock_version},
+    )  # fmt: skip
+    return _submit_when_signed(result, user=user)
+
+
+def _submit_when_signed(result: InspectionResult, *, user) -> InspectionResult:
     if result.signatures.count() >= MIN_SIGNATURES:
         before = audit.snapshot(result)
         _transition(result, "submit")
@@ -518,6 +570,8 @@ def attachment_delete(*, user, attachment: ResultAttachment) -> None:
     result = _locked_result(attachment.result)
     if result.status not in EDITABLE_STATUSES:
         raise ValidationError("结果已提交或已公示，附件不能删除")
+    if ResultSignature.objects.filter(scan=attachment).exists():
+        raise ValidationError("该附件是纸质签名的扫描件，签名有效期间不能删除")
     before = audit.snapshot(attachment)
     storage, path = attachment.file.storage, attachment.file.name
     audit.append(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.result_detail, name="result_detail"),
     path("<int:pk>/save/", views.result_save, name="result_save"),
     path("<int:pk>/sign/", views.result_sign, name="result_sign"),
+    path("<int:pk>/sign-paper/", views.result_sign_paper, name="result_sign_paper"),
     path("<int:pk>/return/", views.result_return, name="result_return"),
     path("<int:pk>/publish/", views.result_publish, name="result_publish"),
     path("<int:pk>/correct/", views.result_correct, name="result_correct"),

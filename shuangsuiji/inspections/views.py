@@ -25,6 +25,7 @@ from .forms import (
     AttachmentForm,
     ChecklistForm,
     CorrectionForm,
+    PaperSignatureForm,
     QuestionFormSet,
     ReasonForm,
     ResultEditForm,
@@ -66,14 +67,15 @@ def result_detail(request, pk):
     return render(request, "inspections/result_detail.html", _detail_context(request, result))
 
 
-def _detail_context(request, result: InspectionResult, *, form=None, posted_answers=None, saved_files=()) -> dict:
+def _detail_context(request, result: InspectionResult, *, form=None, posted_answers=None, saved_files=(),
+                    paper_form=None) -> dict:  # fmt: skip
     """The result page; after a refused save, `form` and `posted_answers` carry what was typed back onto it."""
     user = request.user
     can_enter = selectors.can_enter(user, result) and result.status in EDITABLE_STATUSES
     if can_enter and not result.answers.exists():
         services.materialise_checklist(result)
     me = selectors.assigned_inspector(user, result.target)
-    signed = result.signatures.select_related("inspector", "user")
+    signed = result.signatures.select_related("inspector", "user", "scan")
     answers = list(result.answers.all())
     for answer in answers if posted_answers else ():
         answer.value, answer.note = posted_answers.get(answer.pk, (answer.value, answer.note))
@@ -94,6 +96,11 @@ def _detail_context(request, result: InspectionResult, *, form=None, posted_answ
         "attachment_form": AttachmentForm() if can_enter else None,
         "can_enter": can_enter,
         "can_sign": me is not None and result.status == ResultStatus.DRAFT and not signed.filter(inspector=me).exists(),
+        "paper_form": paper_form or (
+            PaperSignatureForm(inspectors=_unsigned_group(result))
+            if can_enter and result.status == ResultStatus.DRAFT and user.has_perm(selectors.PERM_TRANSCRIBE)
+            else None
+        ),
         "me": me,
         "missing": services.completeness_errors(result) if result.status == ResultStatus.DRAFT else [],
         "can_publish": user.has_perm("inspections.publish_inspectionresult")
@@ -195,6 +202,40 @@ def result_sign(request, pk):
             else "签名已确认，等待检查组其他成员签名。",
         )
     return redirect("inspections:result_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def result_sign_paper(request, pk):
+    """纸质签名: a 内勤 records an officer's signature on the paper record with its scan. On a refusal the page
+    comes back with the chosen officer and date kept and the error beside its field (a browser never keeps a
+    chosen file, so the page asks for the scan again)."""
+    result = _result(request, pk, "transcribe")
+    form = PaperSignatureForm(request.POST, request.FILES, inspectors=_unsigned_group(result))
+    if form.is_valid():
+        data = form.cleaned_data
+        signed = service_call(request, lambda: services.result_sign_paper(
+            user=request.user, result=result, inspector=data["inspector"], signed_on=data["signed_on"],
+            upload=data["scan"]), form=form)  # fmt: skip
+        if signed.ok:
+            messages.success(
+                request,
+                "纸质签名已录入，检查结果已提交审核公示。"
+                if signed.value.status == ResultStatus.SUBMITTED
+                else "纸质签名已录入，还需检查组其他成员的签名。",
+            )
+            return redirect("inspections:result_detail", pk=pk)
+    result.refresh_from_db()
+    return render(request, "inspections/result_detail.html",
+                  _detail_context(request, result, paper_form=form), status=400)  # fmt: skip
+
+
+def _unsigned_group(result: InspectionResult):
+    from shuangsuiji.directory.models import Inspector
+
+    return Inspector.objects.filter(draw_assignments__target=result.target).exclude(
+        pk__in=result.signatures.values("inspector_id")
+    ).distinct().order_by("name")
 
 
 @login_required

@@ -7,4 +7,4 @@ class PaperworkConfig(AppConfig):
     verbose_name = "执法文书"
 
     def ready(self) -> None:
-        from . import menu  # noqa: F401  (register the menu entry)
+        from . import jobs, menu  # noqa: F401  (register the job kind and the menu entry)

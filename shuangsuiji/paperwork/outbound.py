@@ -91,3 +91,20 @@ class HttpJsonAdapter:
             except (urllib.error.URLError, OSError) as exc:
                 error = f"连接失败：{getattr(exc, 'reason', exc)}"
         raise DeliveryError(f"省级平台接收失败（{error}）")
+
+
+def configured_adapter():
+    """The deployment's channel to the provincial platform (settings, docs/production.md), or None:
+    OUTBOUND_SYNC_URL (HTTP JSON, with OUTBOUND_SYNC_TOKEN as bearer token) or OUTBOUND_SYNC_DIR (file drop)."""
+    from django.conf import settings
+
+    url = getattr(settings, "OUTBOUND_SYNC_URL", "")
+    if url:
+        return HttpJsonAdapter(url, token=getattr(settings, "OUTBOUND_SYNC_TOKEN", ""))
+    folder = getattr(settings, "OUTBOUND_SYNC_DIR", "")
+    if folder:
+        return FileDropAdapter(folder)
+    return None
+
+
+CHANNEL_LABELS = {"http": "接口推送（HTTP JSON）", "file": "交换目录（文件）"}

@@ -32,3 +32,27 @@ def task_results(user, task):
 
 def issued_documents(user):
     return IssuedDocument.objects.restrict(user, "view").select_related("organization", "result")
+
+
+def outbound_status(user) -> dict:
+    """省级平台上报 in the user's scope: deliveries by status, published results never sent (or whose newest
+    version is not sent yet), and the latest failures."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from .models import OutboundDelivery
+
+    results = InspectionResult.objects.restrict(user, "view").filter(status="published")
+    rows = OutboundDelivery.objects.filter(result__in=results)
+    counts = dict(rows.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    sent = OutboundDelivery.objects.filter(
+        result=OuterRef("pk"), version=OuterRef("version"), status=OutboundDelivery.Status.DELIVERED
+    )
+    return {
+        "delivered": counts.get(OutboundDelivery.Status.DELIVERED, 0),
+        "failed": counts.get(OutboundDelivery.Status.FAILED, 0),
+        "unsent": results.exclude(Exists(sent)).count(),
+        "failures": list(
+            rows.filter(status=OutboundDelivery.Status.FAILED).select_related("result").order_by("-pk")[:50]
+        ),
+        "last_delivered": rows.filter(status=OutboundDelivery.Status.DELIVERED).order_by("-delivered_at").first(),
+    }

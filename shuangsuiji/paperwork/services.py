@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.permissions import require, stored_user
+from shuangsuiji.core.permissions import is_system, require, stored_user
 
 from . import documents
 from .choices import CASE_KIND_OF, DEFAULT_MARKS, DocKind
@@ -176,6 +176,25 @@ def sync_results(*, user, adapter, results, batch_size: int = 100, now=None) -> 
     audit.log_event(ObjectChange.Action.EXPORT, user=user, message=(
         f"向省级平台上报检查结果：送达 {out['delivered']} 条，失败 {out['failed']} 条（{adapter.channel}）"
     ), data=out)  # fmt: skip
+    return out
+
+
+def sync_configured(*, user, progress=None) -> dict:
+    """Push the published results in the user's scope through the deployment's configured channel
+    (`outbound.configured_adapter`); the cron command and the 立即上报 job both come here."""
+    from shuangsuiji.inspections.models import InspectionResult
+
+    from .outbound import configured_adapter
+
+    require(user, "paperwork.publish_issueddocument")
+    adapter = configured_adapter()
+    if adapter is None:
+        raise ValidationError("尚未配置省级平台上报通道：请系统管理员设置 OUTBOUND_SYNC_URL（接口地址）"
+                              "或 OUTBOUND_SYNC_DIR（交换目录）")  # fmt: skip
+    results = InspectionResult.objects.all() if is_system(user) else InspectionResult.objects.restrict(user, "view")
+    out = sync_results(user=user, adapter=adapter, results=results, now=None)
+    if progress is not None:
+        progress(out["delivered"] + out["failed"], out["delivered"] + out["failed"])
     return out
 
 

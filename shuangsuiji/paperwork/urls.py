@@ -10,6 +10,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_documents, name="task_documents"),
     path("tasks/<int:pk>/batch/", views.task_batch, name="task_batch"),
     path("results/<int:pk>/document/", views.result_document, name="result_document"),
+    path("outbound/", views.outbound, name="outbound"),
     path("exports/gsxt.xlsx", views.gsxt_export, name="gsxt_export"),
     path("exports/case-cards.xlsx", views.case_card_export, name="case_card_export"),
 ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangsuiji.cases.models import FollowUpCase
 from shuangsuiji.core.listing import require_perm
@@ -175,4 +176,27 @@ def numbering_rules(request):
     return render(request, "paperwork/numbering_rules.html", {
         "title": "文号规则", "rows": rows, "form": form, "organization": organization,
         "can_change": request.user.has_perm("paperwork.change_numberingrule"),
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def outbound(request):
+    """省级平台上报: what was delivered, what failed (and why), what is still to send; 立即上报 starts a job."""
+    from shuangsuiji.core import jobs as core_jobs
+
+    from .jobs import SYNC_OUTBOUND
+    from .outbound import CHANNEL_LABELS, configured_adapter
+
+    require_perm(request.user, IssuedDocument, "publish")
+    adapter = configured_adapter()
+    if request.method == "POST":
+        if adapter is None:
+            messages.error(request, "尚未配置省级平台上报通道，无法上报；请系统管理员设置接口地址或交换目录")
+            return redirect("paperwork:outbound")
+        job = core_jobs.start(user=request.user, kind=SYNC_OUTBOUND, title="向省级平台上报检查结果", params={})
+        return redirect(job)
+    return render(request, "paperwork/outbound.html", {
+        "title": "省级平台上报", "status": selectors.outbound_status(request.user),
+        "channel": CHANNEL_LABELS.get(adapter.channel) if adapter else "",
     })  # fmt: skip

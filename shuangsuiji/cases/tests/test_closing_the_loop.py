@@ -117,3 +117,27 @@ def test_objection_on_the_portal_opens_the_correction_workflow(client, submitted
     assert objection.status == "corrected"
     assert ObjectChange.objects.filter(object_type="cases.resultobjection", message__contains="异议").count() == 2
     assert audit.verify_chain()[1] == []
+
+
+def test_objections_are_rate_limited_per_visitor_address(client, submitted, approver_gq, settings):  # noqa: F811
+    """The portal form is open to anyone: an address may lodge PORTAL_OBJECTION_RATE objections; the next one
+    gets a 429 with a Chinese message and what was typed kept; another address is not affected."""
+    from django.urls import reverse
+
+    from shuangsuiji.cases.models import ResultObjection
+    from shuangsuiji.inspections import services as result_services
+
+    settings.PORTAL_OBJECTION_RATE = "2/h"
+    result = result_services.result_publish(user=approver_gq, results=[submitted])[0]
+    url = reverse("disclosure:result_objection", args=[result.pk])
+    data = {"credit_code": result.unit_code, "contact_name": "张三", "contact_phone": "13800000000",
+            "reason": "检查当日从业人员健康证明已办理，现场未能及时出示，请予核实。"}  # fmt: skip
+    assert client.post(url, data, REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert client.post(url, data, REMOTE_ADDR="10.0.0.1").status_code == 200
+    response = client.post(url, {**data, "reason": "第三次提交的理由原文"}, REMOTE_ADDR="10.0.0.1")
+    page = response.content.decode()
+    assert response.status_code == 429 and "提交过于频繁" in page and "每小时最多提交 2 次" in page
+    assert "第三次提交的理由原文" in page
+    assert ResultObjection.objects.filter(result=result).count() == 2
+    assert client.post(url, data, REMOTE_ADDR="10.0.0.2").status_code == 200
+    assert client.get(url, REMOTE_ADDR="10.0.0.1").status_code == 200  # reading the form is not counted

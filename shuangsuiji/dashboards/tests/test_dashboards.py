@@ -69,13 +69,30 @@ def test_publication_rate_counts_targets_left_unchecked_after_the_window(scenari
 
 
 def test_risk_share_counts_only_draws_whose_class_rates_differ(scenario, approver_gq, regions):
+    """The fixture draw committed 20 % for every class: not risk-based, and a rule added to the task after
+    the draw (here behind the services' back) does not change what the draw committed to."""
     from shuangsuiji.plans.models import TaskStratumRule
 
     TaskStratumRule.objects.create(task=scenario["task"], stratum="A", rate=5)
     report = kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY)
+    assert report.values()["risk_draws"] == 0 and report.values()["risk_based"] == 0.0
+
+
+def test_risk_share_reads_the_rates_the_draw_committed_to(gq, approver_gq, regions):  # noqa: F811
+    """A task whose A class is drawn at 5 % and the others at 20 % is risk-based, from its commitment record;
+    setting every class back to 20 % afterwards changes nothing."""
+    from shuangsuiji.disclosure.tests.conftest import LOCK_TIME
+    from shuangsuiji.draws.testing import locked_draw
+    from shuangsuiji.plans.models import TaskStratumRule
+
+    TaskStratumRule.objects.create(task=gq["task"], stratum="A", rate=5)
+    draw = locked_draw(gq["task"], approver_gq, now=LOCK_TIME)
+    plan = kpis.committed_plans([draw.pk])[draw.pk]
+    assert plan["strata"]["A"]["rate"] == "1/20" and plan["default"]["rate"] == "1/5"
+    report = kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY)
     assert report.values()["risk_draws"] == 1 and report.values()["risk_based"] == 100.0
-    TaskStratumRule.objects.filter(task=scenario["task"]).update(rate=20)  # the same rate again: not risk-based
-    assert kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY).values()["risk_based"] == 0
+    TaskStratumRule.objects.filter(task=gq["task"]).update(rate=20)
+    assert kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY).values()["risk_based"] == 100
 
 
 def test_joint_shares_count_departments_not_sections(scenario, approver_gq, regions, orgs):

@@ -163,3 +163,46 @@ def test_export_downloads(client, published, approver_gq, admin_yy):
     client.logout()
     login(client, admin_yy)
     assert len(sheet(client.get(reverse("paperwork:gsxt_export")).content)) == 1  # 沂源 sees no 高青 row
+
+
+def test_configured_channel_syncs_from_the_command_and_the_page(published, approver_gq, client, tmp_path, settings):
+    """The deployment's channel (OUTBOUND_SYNC_DIR here) is used by `manage.py sync_outbound` (cron) and by
+    省级平台上报 → 立即上报 (a background job); the page shows what was delivered and what is left."""
+    from django.core.management import CommandError, call_command
+    from django.urls import reverse
+
+    from shuangsuiji.accounts.tests.test_views import login
+    from shuangsuiji.core.testing import finished_job
+
+    login(client, approver_gq)
+    settings.OUTBOUND_SYNC_URL, settings.OUTBOUND_SYNC_DIR = "", ""
+    with pytest.raises(CommandError, match="尚未配置省级平台上报通道"):
+        call_command("sync_outbound")
+    page = client.get(reverse("paperwork:outbound")).content.decode()
+    assert "尚未配置" in page and "立即上报</button>" not in page
+    assert '尚未送达的已公示结果</dt><dd class="col-sm-9">3 条' in page
+    response = client.post(reverse("paperwork:outbound"), follow=True)
+    assert "尚未配置省级平台上报通道，无法上报" in response.content.decode()
+
+    settings.OUTBOUND_SYNC_DIR = str(tmp_path / "drop")
+    InspectionResult.objects.filter(pk=published["published"][2].pk).update(status="submitted")
+    out = io.StringIO()
+    call_command("sync_outbound", stdout=out)
+    assert "送达 2 条，发送失败 0 条" in out.getvalue()
+    assert len(list((tmp_path / "drop").iterdir())) == 1
+
+    InspectionResult.objects.filter(pk=published["published"][2].pk).update(status="published")
+    job = finished_job(client.post(reverse("paperwork:outbound")))
+    assert job.status == "succeeded" and "送达 1 条，发送失败 0 条" in job.result["text"]
+    page = client.get(reverse("paperwork:outbound")).content.decode()
+    assert "交换目录（文件）" in page and '已送达</dt><dd class="col-sm-9">3 条' in page
+    assert '尚未送达的已公示结果</dt><dd class="col-sm-9">0 条' in page and "没有发送失败的记录" in page
+
+
+def test_outbound_page_is_for_publishers(published, inspector_gq, client):
+    from django.urls import reverse
+
+    from shuangsuiji.accounts.tests.test_views import login
+
+    login(client, inspector_gq)
+    assert client.get(reverse("paperwork:outbound")).status_code == 403
