@@ -75,10 +75,10 @@ def test_county_proposes_the_province_accepts_and_the_change_applies(client, peo
     assert (proposal.status, proposal.region_code, proposal.proposed_by) == ("pending", "370322", county)
     assert not HolidayOverride.objects.exists()  # a proposal changes nothing
     page = client.get(reverse("core:holiday_list")).text
-    assert "2031年10月08日 设为上班" in page and "待审核" in page and "采纳</button>" not in page
+    assert "2031年10月8日 设为上班" in page and "待审核" in page and "采纳</button>" not in page
     # another county's administrator does not see it; the province does, and decides
     client.force_login(other)
-    assert "2031年10月08日" not in client.get(reverse("core:holiday_list")).text
+    assert "2031年10月8日" not in client.get(reverse("core:holiday_list")).text
     assert (
         client.post(reverse("core:calendar_proposal_decide", args=[proposal.pk]), {"decision": "accept"}).status_code
         == 403

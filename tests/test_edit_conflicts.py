@@ -35,7 +35,7 @@ from shuangsuiji.plans import testing as plan_testing
 
 pytestmark = pytest.mark.django_db
 
-CONFLICT = "该记录已被 刘志强 于 2026年06月15日 10:00 修改"  # the frozen clock: 2026-06-15 10:00 Beijing
+CONFLICT = "该记录已被 刘志强 于 2026年6月15日 10:00 修改"  # the frozen clock: 2026-06-15 10:00 Beijing
 PASSWORD = "Test-Passw0rd!"
 
 
@@ -518,7 +518,7 @@ def test_api_stale_etag_is_a_409_and_both_changes_survive(api_ctx, case):
     assert refused.status_code == 409, refused.json()
     body = refused.json()
     assert body["detail"] == CONFLICT
-    assert body["changed_by"] == "刘志强" and body["changed_at_text"] == "2026年06月15日 10:00"
+    assert body["changed_by"] == "刘志强" and body["changed_at_text"] == "2026年6月15日 10:00"
     assert body["lock_version"] == refreshed(obj).lock_version
     assert {k: body["current"][k] for k in case.first} == case.first
     assert set(case.first) <= set(body["changed_fields"]) and not set(case.second) & set(body["changed_fields"])
@@ -590,7 +590,7 @@ def test_display_values_compare_what_the_page_shows(regions):
     from shuangsuiji.core.concurrency import EMPTY, display_value
 
     assert display_value(forms.DecimalField(), Decimal("5.00")) == display_value(forms.DecimalField(), Decimal("5"))
-    assert display_value(forms.DateField(), dt.date(2026, 3, 2)) == "2026年03月02日"
+    assert display_value(forms.DateField(), dt.date(2026, 3, 2)) == "2026年3月2日"
     assert display_value(forms.BooleanField(), False) == "否"
     assert display_value(forms.CharField(), "") == EMPTY
     choices = forms.MultipleChoiceField(choices=[("onsite", "现场检查"), ("docs", "书面核查")])

@@ -29,8 +29,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
+from .formats import local_date, local_datetime
 from .models import ObjectChange
 
 VERSION_FIELD = "lock_version"
@@ -58,7 +58,7 @@ class Versioned(models.Model):
 
 def time_text(value: dt.datetime | None) -> str:
     """`2026年11月27日 10:32` in the site's time zone (Beijing)."""
-    return timezone.localtime(value).strftime("%Y年%m月%d日 %H:%M") if value else ""
+    return local_datetime(value) if value else ""
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ def display_value(form_field, value) -> str:
     if isinstance(value, dt.datetime):
         return time_text(value)
     if isinstance(value, dt.date):
-        return f"{value.year}年{value.month:02d}月{value.day:02d}日"
+        return local_date(value)
     if isinstance(value, Decimal):  # 5, 5.0 and 5.00 are one number
         return format(value.normalize(), "f")
     if isinstance(value, (list, tuple, set)):

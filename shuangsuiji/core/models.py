@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .formats import local_datetime
+from .formats import local_date, local_datetime
 from .querysets import RestrictedQuerySet
 
 GENESIS_HASH = "0" * 64
@@ -193,9 +193,9 @@ class CalendarProposal(ScopedModel):
     def summary(self) -> str:
         if self.kind == self.Kind.SET_DAY:
             label = f"（{self.name}）" if self.name else ""
-            return f"{self.date:%Y年%m月%d日} 设为{'上班' if self.is_workday else '放假'}{label}"
+            return f"{local_date(self.date)} 设为{'上班' if self.is_workday else '放假'}{label}"
         if self.kind == self.Kind.DELETE_DAY:
-            return f"删除 {self.date:%Y年%m月%d日} 的调整"
+            return f"删除 {local_date(self.date)} 的调整"
         return f"确认 {self.year} 年节假日安排已维护"
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
+from .formats import local_date
 from .models import CalendarProposal, CalendarYear, HolidayOverride, ObjectChange
 from .permissions import SYSTEM, require, stored_user
 
@@ -93,7 +94,7 @@ def proposal_create(
     if kind in (CalendarProposal.Kind.SET_DAY, CalendarProposal.Kind.DELETE_DAY) and date is None:
         raise ValidationError({"date": "请填写日期"})
     if kind == CalendarProposal.Kind.DELETE_DAY and not HolidayOverride.objects.filter(date=date).exists():
-        raise ValidationError({"date": f"{date:%Y年%m月%d日} 没有本系统维护的调整，无需删除"})
+        raise ValidationError({"date": f"{local_date(date)} 没有本系统维护的调整，无需删除"})
     if kind == CalendarProposal.Kind.CONFIRM_YEAR and year is None:
         raise ValidationError({"year": "请填写年度"})
     proposal.full_clean()

@@ -75,6 +75,6 @@ def load_draws(context, stdout):
     stdout.write(
         "  已完成抽取 "
         + "、".join(f"{d.code}（抽中 {d.targets.filter(role='selected').count()} 户）" for d in done)
-        + f"；{waiting.code} 待录入 {day:%m月%d日} 快乐8 开奖号码"
+        + f"；{waiting.code} 待录入 {day.month}月{day.day}日 快乐8 开奖号码"
         + f"；待抽取：{joint.code} {joint.name}"
     )

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import audit
+from shuangsuiji.core.formats import local_datetime
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.directory.models import ConflictDeclaration, Inspector, RegulatedUnit
@@ -416,7 +417,7 @@ def _check_logged_before_values(draw: Draw, now: dt.datetime) -> None:
     late = [s.description for s in draw.sources.all() if s.available_at and entry.logged_time >= s.available_at]
     if late or entry.logged_time >= now:
         raise ValidationError(
-            f"承诺进入承诺公示日志（{timezone.localtime(entry.logged_time):%Y年%m月%d日 %H:%M}）不早于公开随机值产生"
+            f"承诺进入承诺公示日志（{local_datetime(entry.logged_time)}）不早于公开随机值产生"
             f"（{'、'.join(late) or '监督人揭示随机数'}），本次抽取无效，须作废后重新承诺"
         )
 
