@@ -28,7 +28,7 @@ ORGS = {
     "zb_bureau": ("淄博市卫生健康委员会", Organization.Kind.BUREAU, "370300", None),
     "gq_bureau": ("高青县卫生健康局", Organization.Kind.BUREAU, "370322", None),
     "gq_section": ("高青县卫生健康局法规监督科", Organization.Kind.SECTION, "370322", "gq_bureau"),
-    "gq_agency": ("高青县卫生计生综合监督执法大队", Organization.Kind.AGENCY, "370322", "gq_bureau"),
+    "gq_agency": ("高青县卫生健康监督执法大队", Organization.Kind.AGENCY, "370322", "gq_bureau"),
     "gq_market": ("高青县市场监督管理局", Organization.Kind.OTHER_DEPT, "370322", None),
     "yy_bureau": ("沂源县卫生健康局", Organization.Kind.BUREAU, "370323", None),
     "yy_agency": ("沂源县卫生健康综合执法大队", Organization.Kind.AGENCY, "370323", "yy_bureau"),

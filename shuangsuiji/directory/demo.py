@@ -385,7 +385,7 @@ def _load_items(rng, regions):
         if index < len(provincial) - 2:  # two stay drafts
             if upper.code == "SD-GGCS-01":
                 claimed = services.item_update(user=SYSTEM, item=claimed, data={"default_ratio": Decimal("8"),
-                                               "responsible_body": "高青县卫生健康局（高青县卫生计生综合监督执法大队）"})  # fmt: skip
+                                               "responsible_body": "高青县卫生健康局（高青县卫生健康监督执法大队）"})  # fmt: skip
             claimed = services.item_publish(user=SYSTEM, item=claimed)
             if upper.code == "SD-XXWS-01":  # a second version: ratio raised mid-year
                 draft = services.item_new_version(user=SYSTEM, item=claimed)
