@@ -383,6 +383,7 @@ MATRIX: dict[str, Route] = {
     "paperwork:gsxt_export": r("paperwork:gsxt_export", ANY),
     # 省级平台上报: publish (approvers and administrators of any county see their own scope's figures)
     "paperwork:outbound": r("paperwork:outbound", APPROVERS),
+    "paperwork:print_download": r("paperwork:print_download", GQ_VIEW, args=pk("document_print")),
     "paperwork:case_card_export": r("paperwork:case_card_export", ANY),
     "paperwork:task_documents": r("paperwork:task_documents", GQ_VIEW, args=pk("task")),
     "paperwork:task_batch": r(
@@ -567,6 +568,11 @@ def build_world() -> SimpleNamespace:
         result=results.filter(status="published").order_by("pk").first(), region=gq, contact_name="权限测试",
         contact_phone="13800000000", reason="权限矩阵测试异议内容",
     )  # fmt: skip
+    from shuangsuiji.paperwork import services as paperwork_services
+
+    paperwork_services.document_file(user=admin, kind="notice", fmt="docx",
+                                     result=results.filter(status="published").order_by("pk").first())  # fmt: skip
+    document_print = paperwork_services.DocumentPrint.objects.order_by("-pk").first()
     colleagues = Inspector.objects.filter(organization__region=gq).exclude(user=users["inspector"])
     w = SimpleNamespace(
         users=users, sessions=sessions, tokens=tokens,
@@ -596,7 +602,7 @@ def build_world() -> SimpleNamespace:
         result_draft=draft.pk,
         result_submitted=results.filter(status="submitted").first().pk,
         result_published=results.filter(status="published").order_by("pk").first().pk,
-        attachment=attachment.pk, checklist=checklist.pk,
+        attachment=attachment.pk, checklist=checklist.pk, document_print=document_print.pk,
         business_line=BusinessLine.objects.get(code="zyy").pk,
         case_rectify=cases.filter(kind="rectify").first().pk, case_penalty=cases.filter(kind="penalty").first().pk,
         risk_proposal=risk_proposal.pk, objection=objection.pk,

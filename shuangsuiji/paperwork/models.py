@@ -111,6 +111,15 @@ class IssuedDocument(ScopedModel):
     def __str__(self) -> str:
         return f"{self.title} {self.number}"
 
+    def print_summary(self) -> dict | None:
+        """For the documents page (prints prefetched): how often printed, the latest print, and whether the
+        content changed between prints."""
+        prints = sorted(self.prints.all(), key=lambda p: (p.printed_at, p.pk))
+        if not prints:
+            return None
+        return {"count": len(prints), "latest": prints[-1],
+                "changed": len({p.content_sha256 for p in prints}) > 1}  # fmt: skip
+
 
 class OutboundDelivery(models.Model):
     """One record pushed (or to be pushed) to the provincial platform; the idempotency key makes a retry safe."""
@@ -137,3 +146,33 @@ class OutboundDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} v{self.version} {self.get_status_display()}"
+
+
+def print_path(instance, filename: str) -> str:
+    return f"paperwork/prints/{instance.file_sha256[:2]}/{instance.file_sha256}.{instance.fmt}"
+
+
+class DocumentPrint(models.Model):
+    """印发存档: every time a numbered document is printed, the file handed out is kept with its SHA-256 and the
+    hash of its content, so the office can always show what a unit received under a 文号 — and the documents
+    page shows when a reprint differs from the earlier print (the result was corrected meanwhile)."""
+
+    document = models.ForeignKey(IssuedDocument, verbose_name="执法文书", on_delete=models.PROTECT,
+                                 related_name="prints")  # fmt: skip
+    fmt = models.CharField("格式", max_length=5, choices=[("pdf", "PDF"), ("docx", "Word")])
+    content_sha256 = models.CharField("文书内容 SHA-256", max_length=64)
+    file = models.FileField("存档文件", upload_to=print_path, max_length=300)
+    file_sha256 = models.CharField("文件 SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("字节数")
+    in_batch = models.BooleanField("批量生成", default=False)
+    printed_at = models.DateTimeField("打印时间")
+    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="打印人", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")  # fmt: skip
+
+    class Meta:
+        verbose_name = "文书印发存档"
+        verbose_name_plural = "文书印发存档"
+        ordering = ["document", "printed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.printed_at:%Y-%m-%d %H:%M}"

@@ -25,7 +25,8 @@ def task_results(user, task):
         InspectionResult.objects.restrict(user, "view")
         .filter(draw__task=task, target__status="active").exclude(draw__status=DrawStatus.CANCELLED)
         .select_related("unit", "target")
-        .prefetch_related("cases", Prefetch("documents", queryset=IssuedDocument.objects.order_by("kind", "pk")))
+        .prefetch_related("cases", Prefetch("documents", queryset=IssuedDocument.objects.order_by("kind", "pk")
+                                            .prefetch_related("prints")))
         .order_by("target__stratum", "target__rank")
     )  # fmt: skip
 
@@ -56,3 +57,12 @@ def outbound_status(user) -> dict:
         ),
         "last_delivered": rows.filter(status=OutboundDelivery.Status.DELIVERED).order_by("-delivered_at").first(),
     }
+
+
+def document_print(user, pk):
+    """One archived print, if its document is in the user's scope (None otherwise)."""
+    from .models import DocumentPrint
+
+    return DocumentPrint.objects.filter(
+        pk=pk, document__in=IssuedDocument.objects.restrict(user, "view")
+    ).select_related("document").first()

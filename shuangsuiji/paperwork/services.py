@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.permissions import is_system, require, stored_user
+from shuangsuiji.core.permissions import is_system, region_code_of, require, stored_user
 
 from . import documents
 from .choices import CASE_KIND_OF, DEFAULT_MARKS, DocKind
-from .models import DocumentCounter, IssuedDocument, NumberingRule
+from .models import DocumentCounter, DocumentPrint, IssuedDocument, NumberingRule, print_path
 
 PERM_ISSUE = "paperwork.add_issueddocument"
 
@@ -100,11 +100,59 @@ def numbering_rule_save(*, user, organization, kind: str, prefix: str, pattern: 
 
 
 def document_file(*, user, kind: str, result, case=None, fmt: str = "pdf", now=None) -> ContentFile:
-    """One document as PDF or Word, its number issued (or reused) first."""
+    """One document as PDF or Word, its number issued (or reused) first; the printed file is archived."""
     doc = document_issue(user=user, kind=kind, result=result, case=case, now=now)
     body = documents.build(doc)
     content = documents.render([body], fmt)
+    _archive_prints(user=user, pairs=[(doc, body)], content=content, fmt=fmt, now=now, in_batch=False)
     return ContentFile(content, name=f"{doc.number or doc.title}.{fmt}")
+
+
+def content_digest(body) -> str:
+    """SHA-256 of what a document says (its blocks, number and heading), independent of the file format and
+    of the PDF's creation time: two prints with the same digest say the same thing."""
+    import dataclasses
+    import hashlib
+
+    return hashlib.sha256(audit.canonical_json(dataclasses.asdict(body)).encode()).hexdigest()
+
+
+@transaction.atomic
+def _archive_prints(*, user, pairs, content: bytes, fmt: str, now=None, in_batch: bool) -> list[DocumentPrint]:
+    """印发存档: keep the file handed out (content-addressed: a batch file is stored once for all its documents)
+    and one row per document; a reprint whose content differs from the document's previous print says so in
+    the audit trail."""
+    import hashlib
+
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    file_sha = hashlib.sha256(content).hexdigest()
+    rows, changed = [], []
+    for doc, body in pairs:
+        row = DocumentPrint(
+            document=doc, fmt=fmt, content_sha256=content_digest(body), file_sha256=file_sha, size=len(content),
+            in_batch=in_batch, printed_at=now, printed_by=stored_user(user),
+        )  # fmt: skip
+        last = doc.prints.order_by("-printed_at", "-pk").first()
+        if last is not None and last.content_sha256 != row.content_sha256:
+            changed.append(f"{doc.title} {doc.number}")
+        rows.append(row)
+    name = print_path(rows[0], "")
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(content))
+    for row in rows:
+        row.file.name = name
+    DocumentPrint.objects.bulk_create(rows)
+    message = f"打印执法文书 {len(rows)} 份（{fmt.upper()}，文件 SHA-256 {file_sha[:16]}…）"
+    if changed:
+        message += "；内容与上次打印不同：" + "、".join(changed[:20]) + ("等" if len(changed) > 20 else "")
+    audit.log_event(
+        ObjectChange.Action.EXPORT, user=user, message=message, obj=pairs[0][0] if len(pairs) == 1 else None,
+        region_code=region_code_of(pairs[0][0]) or "",
+        data={"file_sha256": file_sha, "documents": [d.pk for d, _ in pairs], "changed": changed},
+    )  # fmt: skip
+    return rows
 
 
 def batch_documents(*, user, task, kind: str = DocKind.RECORD, fmt: str = "pdf", progress=None,
@@ -121,13 +169,14 @@ def batch_documents(*, user, task, kind: str = DocKind.RECORD, fmt: str = "pdf",
         pairs = [(r, None) for r in results]
     if not pairs:
         raise ValidationError(f"任务“{task.code}”没有可生成{DocKind(kind).label}的检查对象")
-    bodies = []
+    built = []
     for done, (result, case) in enumerate(pairs, start=1):
         doc = document_issue(user=user, kind=kind, result=result, case=case, now=now)
-        bodies.append(documents.build(doc))
+        built.append((doc, documents.build(doc)))
         if progress is not None:
             progress(done, len(pairs))
-    content = documents.render(bodies, fmt)
+    content = documents.render([body for _doc, body in built], fmt)
+    _archive_prints(user=user, pairs=built, content=content, fmt=fmt, now=now, in_batch=True)
     return ContentFile(content, name=f"{task.code}-{DocKind(kind).label}.{fmt}")
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/<int:pk>/batch/", views.task_batch, name="task_batch"),
     path("results/<int:pk>/document/", views.result_document, name="result_document"),
     path("outbound/", views.outbound, name="outbound"),
+    path("prints/<int:pk>/", views.print_download, name="print_download"),
     path("exports/gsxt.xlsx", views.gsxt_export, name="gsxt_export"),
     path("exports/case-cards.xlsx", views.case_card_export, name="case_card_export"),
 ]
