@@ -300,6 +300,9 @@ MATRIX: dict[str, Route] = {
     "disclosure:result_search": r("disclosure:result_search", PUBLIC),
     "disclosure:commitment_log": r("disclosure:commitment_log", PUBLIC),
     "disclosure:verifier_download": r("disclosure:verifier_download", PUBLIC),
+    "disclosure:draw_replacements": r(
+        "disclosure:draw_replacements", PUBLIC, args=lambda w: {"code": w.draw_code}
+    ),
     "disclosure:draw_unit_proof": Route(
         url=lambda w: reverse("disclosure:draw_unit_proof", kwargs={"code": w.draw_code, "unit_id": w.draw_unit_code}),
         allow=PUBLIC,

@@ -22,7 +22,7 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
-from shuangsuiji.draws.downloads import draw_file_response
+from shuangsuiji.draws.downloads import draw_file_response, replacements_response
 from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.presentation import commitment_strata, result_strata
 from shuangsuiji.draws.selectors import commitment_of
@@ -292,6 +292,15 @@ def draw_verify(request, code):
     context = _draw_context(request, draw)
     context.update(title=f"验证抽取 {draw.code}", report=report, verifier_sha256=verifier_app.verifier_zipapp()[1])
     return render(request, "disclosure/draw_verify.html", _common(request, **context))
+
+
+@public
+def draw_replacements(request, code):
+    """更换执法人员 record of a draw (fairdraw-replacements/1), for `python -m shuangsuiji.fairdraw.replace`."""
+    draw = _draw_or_404(code)
+    if not selectors.result_is_public(draw):
+        raise Http404("该抽取结果尚未公开")
+    return replacements_response(draw)
 
 
 @public

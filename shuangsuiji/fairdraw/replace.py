@@ -157,3 +157,64 @@ def expert_key(seed: bytes, unit_id: str, expert_id: str) -> bytes:
 def expert_order(seed: bytes, unit_id: str, expert_ids: Iterable[str]) -> list[str]:
     """Candidate experts in ascending (expert key, id): the first is drawn, the next ones replace in order."""
     return sorted(set(expert_ids), key=lambda e: (expert_key(seed, unit_id, e), e.encode()))
+
+
+REPLACEMENTS_FORMAT = "fairdraw-replacements/1"
+
+
+def check_file(manifest_bytes: bytes, pool_bytes: bytes, roster_bytes: bytes, replacements_bytes: bytes) -> list[str]:
+    """Re-check a published `fairdraw-replacements/1` file against the draw's manifest, pool and roster:
+    {"format", "draw_id", "changes": [{"unit_id", "out", "in", "skipped": [ids], …}, …]} in the order applied."""
+    import json
+
+    from .assign import parse_roster
+    from .plan import DrawPlan
+    from .snapshot import read_units
+
+    manifest = json.loads(manifest_bytes)
+    data = json.loads(replacements_bytes)
+    if data.get("format") != REPLACEMENTS_FORMAT:
+        raise FairdrawError("REPLACEMENTS_FORMAT", f"更换记录文件的格式应为 {REPLACEMENTS_FORMAT}")
+    if data.get("draw_id") != manifest["commitment"]["draw_id"]:
+        raise FairdrawError("REPLACEMENTS_DRAW", "更换记录文件与结果清单不是同一次抽取")
+    assignment = manifest.get("assignment") or {}
+    return replay_replacements(
+        seed=bytes.fromhex(manifest["seed"]), units={u.unit_id: u for u in read_units(pool_bytes)},
+        groups=assignment.get("groups", {}), loads=assignment.get("loads", {}), roster=parse_roster(roster_bytes),
+        rules=DrawPlan.from_dict(manifest["commitment"]["plan"]).assignment, changes=data.get("changes", []),
+    )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m shuangsuiji.fairdraw.replace MANIFEST POOL ROSTER REPLACEMENTS: 0 when every published replacement
+    follows spec §8.7, 1 with the problems otherwise, 2 for unreadable input."""
+    import argparse
+    import sys
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser(
+        prog="python -m shuangsuiji.fairdraw.replace", description="复核抽取后更换执法人员是否按随机顺序进行"
+    )
+    ap.add_argument("manifest", help="结果清单 manifest.json")
+    ap.add_argument("pool", help="号池快照 pool.tsv")
+    ap.add_argument("roster", help="执法人员名录 roster.json")
+    ap.add_argument("replacements", help="更换记录 replacements.json")
+    args = ap.parse_args(argv)
+    try:
+        files = [Path(p).read_bytes() for p in (args.manifest, args.pool, args.roster, args.replacements)]
+        problems = check_file(*files)
+    except (OSError, ValueError, KeyError, FairdrawError) as exc:
+        print(f"MALFORMED 输入格式错误：{getattr(exc, 'message_zh', exc)}")
+        return 2
+    if problems:
+        print("DIFFERENT 不一致：")
+        for p in problems:
+            print(p)
+        return 1
+    print("VERIFIED 验证通过：每一项更换都是该检查对象执法人员随机顺序中第一名符合条件的人员")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

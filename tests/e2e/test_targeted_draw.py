@@ -134,4 +134,13 @@ def test_targeted_draw_to_verified(page, live_server, regions, orgs, inspector_g
     expect(page.locator("#weighting")).to_contain_text(sentence)
     expect(page.locator("#public-inspector-changes")).to_be_visible()
     expect(page.locator("body")).to_contain_text("因病住院，无法参加检查")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="更换记录 replacements.json").click()
+    files["replacements"] = tmp_path / "replacements.json"
+    info.value.save_as(files["replacements"])
+    result = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji.fairdraw.replace", str(files["manifest"]), str(files["pool"]),
+         str(files["roster"]), str(files["replacements"])], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0 and result.stdout.startswith("VERIFIED"), result.stdout + result.stderr
     page.screenshot(path=screenshot_dir / "targeted-portal.png", full_page=True)

@@ -16,9 +16,10 @@ from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.directory.models import BusinessLine, Expert, LeavePeriod
 from shuangsuiji.draws import selectors, services
 from shuangsuiji.draws.choices import FileKind, InspectorChangeStatus, TargetRole, TargetStatus
+from shuangsuiji.draws.downloads import replacements_bytes
 from shuangsuiji.draws.models import DrawTarget, InspectorAssignment
 from shuangsuiji.draws.testing import second_person
-from shuangsuiji.fairdraw.replace import expert_order, replay_replacements
+from shuangsuiji.fairdraw.replace import check_file, expert_order, replay_replacements
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(dt.datetime(2026, 6, 16, 9, 0))
@@ -88,6 +89,13 @@ def test_beyond_15_percent_needs_the_approvers_sign_off(locked, approver_gq):
     assert signed.status == InspectorChangeStatus.APPLIED and signed.seq == 2 and signed.decided_by_id
     assert signed.in_inspector_id in {a.inspector_id for a in second.assignments.all()}
     assert _replay(draw) == []
+    # the published record (portal download) re-checks with the stand-alone rule; an edited one does not
+    published = replacements_bytes(draw)
+    files = [draw.file_bytes(k) for k in (FileKind.MANIFEST, FileKind.POOL, FileKind.ROSTER)]
+    assert check_file(*files, published) == []
+    data = json.loads(published)
+    data["changes"][1]["in"] = data["changes"][1]["out"]
+    assert check_file(*files, json.dumps(data).encode())[0].startswith("第 2 项替换：按规则应由")
 
 
 class _Probe(Exception):
