@@ -273,6 +273,20 @@ MATRIX: dict[str, Route] = {
     "draws:target_cancel": r(
         "draws:target_cancel", GQ_APPROVE, method="post", args=pk("target"), data={"reason": "越权取消"}
     ),
+    # after the draw (issue #15 point 6): 更换执法人员, its sign-off beyond 15% of the groups, experts
+    "draws:inspector_replace": r(
+        "draws:inspector_replace", GQ_APPROVE, method="post", args=pk("target"),
+        data=lambda w: {"inspector": w.target_member, "reason_kind": "illness", "reason": "越权更换执法人员"},
+    ),  # fmt: skip
+    "draws:inspector_change_decide": r(
+        "draws:inspector_change_decide", GQ_APPROVE, method="post", args=pk("inspector_change"),
+        data={"approve": "1", "note": "越权签批"},
+    ),  # fmt: skip
+    "draws:expert_draw": r("draws:expert_draw", GQ_APPROVE, method="post", args=pk("target")),
+    "draws:expert_designate": r(
+        "draws:expert_designate", GQ_APPROVE, method="post", args=pk("target"),
+        data=lambda w: {"expert": w.expert, "reason": "越权指定专家"},
+    ),  # fmt: skip
     # --- 公示门户 /gs/: public ---------------------------------------------------------------------------
     "disclosure:home": r("disclosure:home", PUBLIC),
     "disclosure:item_list": r("disclosure:item_list", PUBLIC),
@@ -288,6 +302,9 @@ MATRIX: dict[str, Route] = {
     "disclosure:result_search": r("disclosure:result_search", PUBLIC),
     "disclosure:commitment_log": r("disclosure:commitment_log", PUBLIC),
     "disclosure:verifier_download": r("disclosure:verifier_download", PUBLIC),
+    "disclosure:draw_replacements": r(
+        "disclosure:draw_replacements", PUBLIC, args=lambda w: {"code": w.draw_code}
+    ),
     "disclosure:draw_unit_proof": Route(
         url=lambda w: reverse("disclosure:draw_unit_proof", kwargs={"code": w.draw_code, "unit_id": w.draw_unit_code}),
         allow=PUBLIC,
@@ -504,7 +521,7 @@ def build_world() -> SimpleNamespace:
         RegulatedUnit,
     )
     from shuangsuiji.directory.tests.factories import UNIT_HEADERS, csv_bytes, unit_row
-    from shuangsuiji.draws.models import Draw, DrawTarget
+    from shuangsuiji.draws.models import Draw, DrawTarget, InspectorChange
     from shuangsuiji.inspections.models import ChecklistTemplate, InspectionResult, ResultAttachment
     from shuangsuiji.plans.models import AnnualPlan, Task
     from shuangsuiji.regions.models import Region
@@ -574,6 +591,14 @@ def build_world() -> SimpleNamespace:
                                      result=results.filter(status="published").order_by("pk").first())  # fmt: skip
     document_print = paperwork_services.DocumentPrint.objects.order_by("-pk").first()
     colleagues = Inspector.objects.filter(organization__region=gq).exclude(user=users["inspector"])
+    first_target = DrawTarget.objects.filter(draw=draw, role="selected", status="active").order_by("pk").first()
+    member = first_target.assignments.order_by("pk").first()
+    inspector_change = InspectorChange.objects.create(  # awaiting the approver's sign-off (issue #15 point 6)
+        draw=draw, target=first_target, out_inspector=member.inspector, out_id=member.inspector_code,
+        out_name=member.inspector_name, in_inspector=member.inspector, in_id=member.inspector_code,
+        in_name=member.inspector_name, position=1, reason_kind="illness", reason="权限矩阵测试",
+        status="pending", requested_by=users["inspector"], requested_at=FROZEN_AT,
+    )  # fmt: skip
     w = SimpleNamespace(
         users=users, sessions=sessions, tokens=tokens,
         unit=unit.pk, unit_code=unit.credit_code,
@@ -598,7 +623,7 @@ def build_world() -> SimpleNamespace:
         committed_draw=committed_draw.pk,
         committed_source=committed_draw.sources.order_by("position").first().pk,
         announced_source=announced.pk,
-        target=DrawTarget.objects.filter(draw=draw, role="selected", status="active").order_by("pk").first().pk,
+        target=first_target.pk, target_member=member.inspector_id, inspector_change=inspector_change.pk,
         result_draft=draft.pk,
         result_submitted=results.filter(status="submitted").first().pk,
         result_published=results.filter(status="published").order_by("pk").first().pk,
@@ -666,6 +691,7 @@ def state(w) -> dict:
         "committed_source": [status("draws.PublicSource", w.committed_source, f) for f in
                              ("value", "entered_by", "confirmed_by", "announcement_ref")],
         "target": status("draws.DrawTarget", w.target),
+        "inspector_change": status("draws.InspectorChange", w.inspector_change),
         "results": [status("inspections.InspectionResult", getattr(w, a)) for a in
                     ("result_draft", "result_submitted", "result_published")],
         "cases": [status("cases.FollowUpCase", w.case_rectify), status("cases.FollowUpCase", w.case_penalty),
@@ -680,7 +706,8 @@ def state(w) -> dict:
         "directory.RegulatedUnit", "directory.RiskRating", "directory.Inspector", "directory.LeavePeriod",
         "directory.ConflictDeclaration", "directory.Expert", "directory.InspectionItem", "directory.ImportBatch",
         "plans.AnnualPlan", "plans.Task", "plans.TaskItem", "plans.TaskStratumRule", "draws.Draw",
-        "draws.DrawWitness", "draws.TargetChange", "inspections.ChecklistTemplate", "inspections.ResultAttachment",
+        "draws.DrawWitness", "draws.TargetChange", "draws.InspectorChange", "draws.ExpertAttachment",
+        "draws.InspectorAssignment", "inspections.ChecklistTemplate", "inspections.ResultAttachment",
         "inspections.ResultSignature", "cases.FollowUpCase",
     ):  # fmt: skip
         snapshot[label] = apps.get_model(label).objects.count()

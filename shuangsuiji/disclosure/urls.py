@@ -17,6 +17,7 @@ urlpatterns = [
     path("draws/<str:code>/verify/", views.draw_verify, name="draw_verify"),
     path("draws/<str:code>/files/<str:kind>/", views.draw_file, name="draw_file"),
     path("draws/<str:code>/proof/<str:unit_id>/", views.draw_unit_proof, name="draw_unit_proof"),
+    path("draws/<str:code>/replacements.json", views.draw_replacements, name="draw_replacements"),
     path("results/", views.result_search, name="result_search"),
     path("log/commitments.jsonl", views.commitment_log, name="commitment_log"),
     path("verifier/fairdraw-verify.pyz", views.verifier_download, name="verifier_download"),

@@ -22,7 +22,7 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
-from shuangsuiji.draws.downloads import draw_file_response
+from shuangsuiji.draws.downloads import draw_file_response, replacements_response
 from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.presentation import commitment_strata, result_strata
 from shuangsuiji.draws.selectors import commitment_of
@@ -199,6 +199,15 @@ def _draw_context(request, draw) -> dict:
         "result": _with_decimal_targets(result_strata(draw, manifest, targets)) if manifest else None,
         "selected_targets": [t for t in targets if t.role == TargetRole.SELECTED],
         "changes": draw.changes.select_related("target", "substitute") if public_result else [],
+        # after the draw (issue #15 point 6): member replacements by the committed random order, experts
+        "inspector_changes": _public_inspector_changes(draw) if public_result else [],
+        "expert_attachments": (
+            [{"unit_name": a.target.unit_name, "kind": a.expert.get_kind_display(),
+              "name": mask_name(a.expert_name) if a.expert.kind == "expert" else a.expert_name,
+              "mode": a.mode, "reason": a.reason, "position": a.position, "candidates": a.candidates}
+             for a in draw_selectors.expert_attachments(draw)]
+            if public_result else []
+        ),  # fmt: skip
         "witnesses": [
             {"name": mask_name(w.name), "organization": w.organization, "role": w.get_role_display()}
             for w in draw.witnesses.all()
@@ -213,6 +222,19 @@ def _draw_context(request, draw) -> dict:
         ),
         "check_proof_hashes": max(1, (draw.unit_total - 1).bit_length()),
     }
+
+
+def _public_inspector_changes(draw) -> list[dict]:
+    """更换执法人员 for the portal: names masked, roster ids (pseudonyms) kept so anyone can re-check the rule."""
+    return [
+        {"at": c.requested_at, "unit_name": c.target.unit_name, "unit_code": c.target.unit_code,
+         "out": mask_name(c.out_name), "out_id": c.out_id, "in": mask_name(c.in_name), "in_id": c.in_id,
+         "position": c.position, "passed": c.passed_summary, "seq": c.seq,
+         "skipped": [{"inspector_id": s["inspector_id"], "reason": s["reason"]} for s in c.skipped],
+         "reason": f"{c.get_reason_kind_display()}：{c.reason}", "status": c.get_status_display(),
+         "signed": bool(c.decided_by_id)}
+        for c in draw_selectors.inspector_changes(draw)
+    ]  # fmt: skip
 
 
 def _public_source(source) -> dict:
@@ -270,6 +292,15 @@ def draw_verify(request, code):
     context = _draw_context(request, draw)
     context.update(title=f"验证抽取 {draw.code}", report=report, verifier_sha256=verifier_app.verifier_zipapp()[1])
     return render(request, "disclosure/draw_verify.html", _common(request, **context))
+
+
+@public
+def draw_replacements(request, code):
+    """更换执法人员 record of a draw (fairdraw-replacements/1), for `python -m shuangsuiji.fairdraw.replace`."""
+    draw = _draw_or_404(code)
+    if not selectors.result_is_public(draw):
+        raise Http404("该抽取结果尚未公开")
+    return replacements_response(draw)
 
 
 @public

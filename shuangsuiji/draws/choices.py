@@ -77,6 +77,28 @@ class TargetChangeKind(models.TextChoices):
     CANCEL = "cancel", "取消检查"
 
 
+class InspectorChangeReason(models.TextChoices):
+    ILLNESS = "illness", "生病"
+    LEAVE = "leave", "请假、休假或外出学习"
+    CONFLICT = "conflict", "抽取后发现应当回避"
+    OTHER = "other", "其他原因"
+
+
+class InspectorChangeStatus(models.TextChoices):
+    APPLIED = "applied", "已更换"
+    PENDING = "pending", "待审批人签批"
+    REJECTED = "rejected", "审批人未同意"
+
+
+# At most this share of a task's groups may have a member replaced without the approver's sign-off.
+REPLACEMENT_FREE_SHARE = (15, 100)
+
+
+class ExpertMode(models.TextChoices):
+    RANDOM = "random", "随机抽取"
+    DESIGNATED = "designated", "指定（写明理由）"
+
+
 class WitnessRole(models.TextChoices):
     DISCIPLINE = "discipline", "纪检监察人员"
     LEGAL = "legal", "法制审核人员"

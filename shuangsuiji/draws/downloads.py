@@ -28,3 +28,30 @@ def draw_file_response(draw: Draw, kind: str) -> HttpResponse:
     response["Content-Length"] = str(row.size)
     response["X-Content-SHA256"] = row.sha256
     return response
+
+
+def replacements_bytes(draw: Draw) -> bytes:
+    """The draw's applied inspector replacements as a `fairdraw-replacements/1` file (fairdraw spec §8.7), in the
+    order they took effect: what `python -m shuangsuiji.fairdraw.replace` re-checks with the manifest, pool and
+    roster. Roster ids only (pseudonyms), no names."""
+    import json
+
+    from shuangsuiji.fairdraw.replace import REPLACEMENTS_FORMAT
+
+    from .choices import InspectorChangeStatus
+
+    changes = [
+        {"seq": c.seq, "unit_id": c.target.unit_code, "out": c.out_id, "in": c.in_id, "position": c.position,
+         "skipped": [s["inspector_id"] for s in c.skipped],
+         "reasons": {s["inspector_id"]: s["reason"] for s in c.skipped}, "reason": c.get_reason_kind_display()}
+        for c in draw.inspector_changes.filter(status=InspectorChangeStatus.APPLIED).select_related("target")
+        .order_by("seq")
+    ]  # fmt: skip
+    data = {"format": REPLACEMENTS_FORMAT, "draw_id": draw.code, "changes": changes}
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def replacements_response(draw: Draw) -> HttpResponse:
+    response = HttpResponse(replacements_bytes(draw), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{draw.code}-replacements.json"'
+    return response

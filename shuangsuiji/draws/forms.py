@@ -7,7 +7,7 @@ from shuangsuiji.core.forms import DateInput
 
 from . import services
 from . import sources as src
-from .choices import LotteryGame, SourceKind
+from .choices import InspectorChangeReason, LotteryGame, SourceKind
 from .models import DrawWitness
 
 
@@ -124,3 +124,27 @@ class WitnessForm(forms.ModelForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InspectorReplaceForm(forms.Form):
+    """更换执法人员: who leaves the group, why (the replacement follows the committed random order)."""
+
+    inspector = forms.IntegerField(label="更换的执法人员", error_messages={"required": "请选择要更换的执法人员",
+                                                                  "invalid": "请选择要更换的执法人员"})  # fmt: skip
+    reason_kind = forms.ChoiceField(
+        label="更换原因", choices=InspectorChangeReason.choices,
+        error_messages={"required": "请选择更换原因", "invalid_choice": "请选择更换原因"},
+    )  # fmt: skip
+    reason = forms.CharField(label="情况说明", error_messages={"required": "请写明情况说明"})
+
+
+class ChangeDecisionForm(forms.Form):
+    approve = forms.ChoiceField(label="签批", choices=(("1", "同意"), ("0", "不同意")),
+                                error_messages={"required": "请选择同意或不同意"})  # fmt: skip
+    note = forms.CharField(label="签批意见", required=False)
+
+
+class ExpertDesignateForm(forms.Form):
+    expert = forms.IntegerField(label="专家或第三方机构", error_messages={"required": "请选择专家或第三方机构",
+                                                                   "invalid": "请选择专家或第三方机构"})  # fmt: skip
+    reason = forms.CharField(label="指定理由", error_messages={"required": "请写明指定理由"})

@@ -28,7 +28,10 @@ from shuangsuiji.core.querysets import RestrictedQuerySet
 from . import files
 from .choices import (
     LIVE_STATUSES,
+    ExpertMode,
     FileKind,
+    InspectorChangeReason,
+    InspectorChangeStatus,
     SourceKind,
     TargetChangeKind,
     TargetRole,
@@ -467,3 +470,92 @@ class InspectorPseudonym(models.Model):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+
+class InspectorChange(models.Model):
+    """更换执法人员 after the draw (fairdraw spec §8.7): the leaving member, the replacement the committed random order
+    gives (its position, the inspectors passed over and why, those skipped as unavailable since the draw), the
+    reason, and — beyond 15% of the task's groups — the approver's sign-off before it takes effect. Public."""
+
+    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="inspector_changes")
+    seq = models.PositiveIntegerField(
+        "序号", null=True, blank=True, help_text="本次抽取的第几次更换（生效时编号，按此顺序复核）；待签批的为空"
+    )
+    target = models.ForeignKey(DrawTarget, verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    out_inspector = models.ForeignKey(
+        "directory.Inspector", verbose_name="原执法人员", on_delete=models.PROTECT, related_name="+"
+    )
+    out_id = models.CharField("原执法人员名录编号", max_length=60)
+    out_name = models.CharField("原执法人员姓名", max_length=50)
+    in_inspector = models.ForeignKey(
+        "directory.Inspector", verbose_name="新执法人员", on_delete=models.PROTECT, related_name="+"
+    )
+    in_id = models.CharField("新执法人员名录编号", max_length=60)
+    in_name = models.CharField("新执法人员姓名", max_length=50)
+    position = models.PositiveIntegerField("随机顺序位次", help_text="新执法人员在该对象的执法人员随机顺序中的位次")
+    passed = models.JSONField("依次跳过的人员", default=list, blank=True, help_text="[[名录编号, 原因代码], …]")
+    skipped = models.JSONField(
+        "抽取后无法参加的人员", default=list, blank=True, help_text="[{inspector_id, name, reason}]，随变更公开"
+    )
+    reason_kind = models.CharField("更换原因", max_length=10, choices=InspectorChangeReason.choices)
+    reason = models.TextField("情况说明")
+    status = models.CharField("状态", max_length=10, choices=InspectorChangeStatus.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="签批人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField("签批时间", null=True, blank=True)
+    decision_note = models.TextField("签批意见", blank=True)
+
+    class Meta:
+        verbose_name = "更换执法人员"
+        verbose_name_plural = "更换执法人员"
+        ordering = ["draw", "seq"]
+        constraints = [models.UniqueConstraint(fields=["draw", "seq"], name="inspector_change_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.target.unit_name}：{self.out_name} → {self.in_name}"
+
+    @property
+    def passed_summary(self) -> str:
+        """“依次跳过 3 人：已在本检查组 2 人、执法证在检查期间无效 1 人” (plain Chinese, counts per reason)."""
+        from shuangsuiji.fairdraw.replace import PASS_REASONS
+
+        if not self.passed:
+            return "随机顺序中的第 1 人即符合条件"
+        counts: dict[str, int] = {}
+        for _id, why in self.passed:
+            counts[why] = counts.get(why, 0) + 1
+        parts = "、".join(f"{PASS_REASONS.get(w, w)} {n} 人" for w, n in counts.items())
+        return f"依次跳过 {len(self.passed)} 人：{parts}"
+
+
+class ExpertAttachment(models.Model):
+    """An expert or testing agency (专家库) attached to a check: drawn from the draw's seed with its own tag
+    (fairdraw spec §8.8; the candidates are published with it) or designated with a reason."""
+
+    target = models.ForeignKey(DrawTarget, verbose_name="检查对象", on_delete=models.PROTECT, related_name="experts")
+    expert = models.ForeignKey("directory.Expert", verbose_name="专家/机构", on_delete=models.PROTECT, related_name="+")
+    expert_key = models.CharField("专家编号", max_length=30, help_text="参与随机排序的编号")
+    expert_name = models.CharField("姓名/机构名称（抽取时）", max_length=200)
+    mode = models.CharField("方式", max_length=12, choices=ExpertMode.choices)
+    reason = models.TextField("理由", blank=True)
+    candidates = models.JSONField("候选编号（随机顺序）", default=list, blank=True)
+    position = models.PositiveIntegerField("随机顺序位次", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "专家/检测机构参加检查"
+        verbose_name_plural = "专家/检测机构参加检查"
+        ordering = ["target", "id"]
+        constraints = [models.UniqueConstraint(fields=["target", "expert"], name="expert_attachment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.expert_name} → {self.target.unit_name}"

@@ -7,7 +7,7 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.plans import pool
 
-from .choices import TargetRole
+from .choices import FileKind, TargetRole
 from .models import Draw
 
 
@@ -27,21 +27,54 @@ def probability_text(probability: str) -> str:
         factor, denominator = probability.split("*w/")
         if denominator == "0" or factor == "0":
             return "本层无需按权重抽取（其余对象均为必抽或本层不抽取）"
-        return f"按风险权重抽取：每户被抽中的机会 = {factor} × 本户权重 ÷ {denominator}（被列为必抽的单位为 100%）"
+        return (
+            f"按权重抽取：每户被抽中的机会 = {factor} × 本户权重 ÷ {denominator}"
+            "（权重见号池快照文件，以 1000000 表示 1；被列为必抽的单位为 100%）"
+        )
     n, _, e = probability.partition("/")
     if not e or e == "0":
         return "本层没有可抽取的对象"
     return f"每户被抽中的机会 = {n}/{e}，{percent_text(Fraction(int(n), int(e)))}"
 
 
+def weight_classes(draw: Draw) -> dict[str, dict[int, int]]:
+    """Per stratum of the committed pool snapshot: {weight_ppm: number of eligible units} (no unit named)."""
+    data = draw.file_bytes(FileKind.POOL)
+    out: dict[str, dict[int, int]] = {}
+    for u in fd.read_units(data) if data else ():
+        if not u.excluded_reason:
+            per = out.setdefault(u.stratum, {})
+            per[u.weight_ppm] = per.get(u.weight_ppm, 0) + 1
+    return out
+
+
+def _weighted_text(rule, classes: dict[int, int]) -> str:
+    """“权重 1 的 40 户：每户 3/50，即 6%；权重 2 的 5 户：…” (exact, before the draw)."""
+    pi = pool.weighted_inclusion(rule, classes)
+    base = min(classes) if classes else pool.PPM
+    parts = []
+    for w, p in sorted(pi.items()):
+        ratio = Fraction(w, base) if base else Fraction(w, pool.PPM)
+        label = ratio.numerator if ratio.denominator == 1 else f"{float(ratio):.2f}"
+        parts.append(f"权重 {label} 的 {classes[w]} 户：每户 {fd.format_fraction(p)}，{percent_text(p)}")
+    return "按权重抽取（与权重成正比）：" + "；".join(parts)
+
+
 def commitment_strata(draw: Draw, commitment: dict) -> list[dict]:
-    """Per stratum: counts, committed rule and the exact inclusion probability (before the draw)."""
+    """Per stratum: counts, committed rule and the exact inclusion probability (before the draw); a pivotal
+    (weighted) stratum gives the probability of a unit of each weight, from the committed pool snapshot."""
     plan = fd.DrawPlan.from_dict(commitment["plan"])
     lines = None
     rows = []
+    classes = None
     for h, c in commitment["strata"].items():
         rule = plan.rule_for(h)
         prob = pool.inclusion_probability(rule, c["eligible"])
+        weighted_text = ""
+        if rule.method == "pivotal" and c["eligible"]:
+            if classes is None:
+                classes = weight_classes(draw)
+            weighted_text = _weighted_text(rule, classes.get(h, {}))
         if lines is None:
             lines = dict(BusinessLine.objects.values_list("code", "name"))
         rows.append({
@@ -50,7 +83,8 @@ def commitment_strata(draw: Draw, commitment: dict) -> list[dict]:
             "min_n": rule.min_n, "max_n": rule.max_n,
             "expected": f"{float(pool.expected_n(rule, c['eligible'])):.2f}",
             "probability": fd.format_fraction(prob), "probability_pct": f"{float(prob) * 100:.2f}%",
-            "probability_text": (
+            "weighted_text": weighted_text,
+            "probability_text": weighted_text or (
                 f"每户被抽中的机会 = {fd.format_fraction(prob)}，{percent_text(prob)}" if c["eligible"]
                 else "本层没有可抽取的对象"
             ),

@@ -177,3 +177,44 @@ def roster_keys(user, draw: Draw) -> dict:
 def pseudonym_names(ids) -> dict[str, str]:
     """pseudonym → inspector name, for internal statistics (dashboards)."""
     return dict(InspectorPseudonym.objects.filter(pseudonym__in=list(ids)).values_list("pseudonym", "inspector__name"))
+
+
+def load_summary(draw: Draw) -> dict:
+    """检查任务量: checks per inspector over the draw's targets still to be inspected, the median, and the
+    inspectors carrying more than twice the median (shown before locking, issue #15 point 6)."""
+    rows = list(
+        InspectorAssignment.objects.filter(target__draw=draw, target__status="active")
+        .values("inspector_id", "inspector_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "inspector_name")
+    )
+    counts = sorted(r["n"] for r in rows)
+    if not counts:
+        return {"rows": [], "median": 0, "median_display": "0", "heavy": []}
+    mid = len(counts) // 2
+    median = counts[mid] if len(counts) % 2 else (counts[mid - 1] + counts[mid]) / 2
+    heavy = [r for r in rows if r["n"] > 2 * median]
+    for r in rows:
+        r["heavy"] = r["n"] > 2 * median
+    return {
+        "rows": rows, "median": median, "median_display": f"{median:g}", "heavy": heavy,
+        "total": sum(counts), "inspectors": len(counts),
+    }  # fmt: skip
+
+
+def inspector_changes(draw: Draw):
+    return draw.inspector_changes.select_related("target", "requested_by", "decided_by").order_by("requested_at", "pk")
+
+
+def expert_attachments(draw: Draw):
+    from .models import ExpertAttachment
+
+    return ExpertAttachment.objects.filter(target__draw=draw).select_related("target", "expert", "created_by")
+
+
+def expert_options(draw: Draw):
+    """Active entries of the draw region's 专家库 (for designating one with a reason)."""
+    from shuangsuiji.directory.models import Expert
+
+    qs = Expert.objects.filter(active=True, region__code__startswith=draw.region.scope_prefix)
+    return qs.order_by("kind", "name")

@@ -10,6 +10,9 @@
     draw_lock     lock and publish the result (needs ≥1 witness)
     draw_cancel   作废 with a reason (public; a new attempt needs a new commitment)
     target_substitute / target_cancel   reasoned changes after the draw (public)
+    inspector_replace / inspector_change_decide   更换执法人员 by the committed random order (fairdraw spec §8.7),
+                  beyond 15% of the groups only with the approver's sign-off
+    expert_draw / expert_designate   专家、检测机构 drawn from the seed (tag SRV1/expert, §8.8) or designated
     draw_verify   re-run fairdraw.verify_manifest on the stored files
     draw_reverify the same, run by a background job (draws/jobs.py), its outcome stored on the draw
                   (DrawVerification) for the staff page and the public 验证 page
@@ -22,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import json
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -35,7 +39,8 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.formats import local_datetime
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import require, stored_user
-from shuangsuiji.directory.models import ConflictDeclaration, Inspector, RegulatedUnit
+from shuangsuiji.directory.models import ConflictDeclaration, Expert, Inspector, LeavePeriod, RegulatedUnit
+from shuangsuiji.fairdraw import replace as fd_replace
 from shuangsuiji.fairdraw.snapshot import line_chunks
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.choices import PlanStatus
@@ -44,9 +49,13 @@ from shuangsuiji.plans.models import Task
 from . import sources as src
 from .choices import (
     DRAW_TRANSITIONS,
+    REPLACEMENT_FREE_SHARE,
     VERDICT_ZH,
     DrawStatus,
+    ExpertMode,
     FileKind,
+    InspectorChangeReason,
+    InspectorChangeStatus,
     SourceKind,
     TargetChangeKind,
     TargetRole,
@@ -60,7 +69,9 @@ from .models import (
     DrawTarget,
     DrawVerification,
     DrawWitness,
+    ExpertAttachment,
     InspectorAssignment,
+    InspectorChange,
     InspectorPseudonym,
     PublicSource,
     TargetChange,
@@ -70,6 +81,7 @@ from .snapshot import ensure_pseudonyms, roster_entries, roster_queryset
 
 PERM_DRAW = "draws.draw_draw"
 PERM_VIEW = "draws.view_draw"
+PERM_APPROVE = "draws.approve_draw"
 OUT_OF_SCOPE = "不能操作本辖区以外的计划或任务"
 POOL_INDEX_BATCH = 5000
 LOG_LOCK_KEY = 0x5353_4A02  # pg_advisory_xact_lock key for the commitment log (the audit chain uses ...01)
@@ -122,7 +134,14 @@ def _task_summary(task: Task) -> dict:
         "organizations": [o.name for o in task.organizations],
         "items": [i.name for i in task.items.select_related("item")],
         "window": [task.window_start.isoformat(), task.window_end.isoformat()],
+        # targeting (issue #15): the weight formula in plain Chinese; the weights are in the pool snapshot
+        **(_weighting(task) if pool.is_weighted(task) else {}),
+        **({"yearly_check_cap": task.yearly_check_cap} if task.yearly_check_cap else {}),
     }
+
+
+def _weighting(task: Task) -> dict:
+    return {"weighting": {"formula": task.get_weight_formula_display(), "explanation": pool.weight_sentence(task)}}
 
 
 @transaction.atomic
@@ -648,6 +667,300 @@ def target_cancel(*, user, target: DrawTarget, reason: str) -> TargetChange:
         data={"target": target.unit_code, "reason": reason},
     )  # fmt: skip
     return change
+
+
+# ---------------------------------------------------------------- inspectors and experts after the draw (§8.7, §8.8)
+
+
+def _pool_unit(draw: Draw, unit_id: str) -> fd.PoolUnit:
+    """The committed pool row of one unit (its region and specialty), found in the pool snapshot's bytes."""
+    data = draw.file_bytes(FileKind.POOL) or b""
+    start = data.find(b"\n" + unit_id.encode() + b"\t")
+    if start < 0:
+        raise ValidationError(f"号池快照中没有检查对象 {unit_id}")
+    line = data[start + 1 : data.index(b"\n", start + 1)].decode()
+    uid, stratum, weight, region, specialty, reason = line.split("\t")
+    return fd.PoolUnit(uid, stratum, int(weight), reason, region, specialty)
+
+
+def _roster_ids(roster: list[fd.Inspector]) -> tuple[dict[int, str], dict[str, int]]:
+    """inspector pk ↔ id in the committed roster (pseudonyms since spec §4.2.1, 执法证号 before)."""
+    ids = {i.inspector_id for i in roster}
+    to_id = dict(Inspector.objects.filter(cert_no__in=ids).values_list("pk", "cert_no"))
+    to_id |= dict(InspectorPseudonym.objects.filter(pseudonym__in=ids).values_list("inspector_id", "pseudonym"))
+    return to_id, {v: k for k, v in to_id.items()}
+
+
+def _current_loads(draw: Draw, manifest: dict) -> dict[str, int]:
+    """The manifest's loads changed by the replacements applied so far, in order (spec §8.7)."""
+    loads = dict((manifest.get("assignment") or {}).get("loads", {}))
+    applied = draw.inspector_changes.filter(status=InspectorChangeStatus.APPLIED).order_by("seq")
+    for out_id, in_id in applied.values_list("out_id", "in_id"):
+        loads[out_id] = loads.get(out_id, 0) - 1
+        loads[in_id] = loads.get(in_id, 0) + 1
+    return loads
+
+
+def _unavailable(draw: Draw, target: DrawTarget, pk_of: dict[str, int], today: dt.date) -> dict[str, str]:
+    """Roster ids of inspectors who cannot inspect since the draw, with the reason: no longer active, on leave
+    during the rest of the inspection window, or a 回避 with this unit declared since (spec §8.7 `skipped`)."""
+    task = draw.task
+    start, end = max(today, task.window_start), task.window_end
+    pks = list(pk_of.values())
+    id_of = {pk: rid for rid, pk in pk_of.items()}
+    out: dict[str, str] = {}
+    for pk in Inspector.objects.filter(pk__in=pks, active=False).values_list("pk", flat=True):
+        out[id_of[pk]] = "已停用（不再在岗）"
+    for pk, s, e, why in LeavePeriod.objects.filter(inspector__in=pks, start__lte=end, end__gte=start).values_list(
+        "inspector", "start", "end", "reason"
+    ):
+        out.setdefault(id_of[pk], f"{why}（{s:%Y年%m月%d日}至{e:%Y年%m月%d日}）")
+    for pk in ConflictDeclaration.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start), inspector__in=pks, unit=target.unit, start__lte=end
+    ).values_list("inspector", flat=True):
+        out.setdefault(id_of[pk], "已申报与该单位回避")
+    return out
+
+
+def _check_group_change(draw: Draw, target: DrawTarget) -> None:
+    if draw.status not in (DrawStatus.DRAWN, DrawStatus.LOCKED):
+        raise ValidationError("只有已抽取的结果才能更换执法人员或安排专家")
+    if target.status != TargetStatus.ACTIVE:
+        raise ValidationError("只有“待检查”的对象才能更换执法人员或安排专家")
+    result = getattr(target, "result", None)  # inspections sits above draws: reached by the reverse relation
+    if result is not None and (result.status in ("submitted", "published") or result.signatures.exists()):
+        raise ValidationError("该对象的检查结果已签名或提交，不能再更换执法人员")
+
+
+def _replacement(draw: Draw, target: DrawTarget, out_id: str, skipped: dict[str, str]):
+    manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
+    roster = fd.parse_roster(draw.file_bytes(FileKind.ROSTER))
+    rules = fd.DrawPlan.from_dict(manifest["commitment"]["plan"]).assignment
+    to_id, pk_of = _roster_ids(roster)
+    group = [to_id[pk] for pk in target.assignments.values_list("inspector_id", flat=True)]
+    try:
+        r = fd_replace.choose_replacement(
+            seed=bytes.fromhex(draw.seed), unit=_pool_unit(draw, target.unit_code), group=group, out=out_id,
+            roster=roster, rules=rules, loads=_current_loads(draw, manifest), skipped=skipped,
+        )  # fmt: skip
+    except fd.FairdrawError as exc:
+        if exc.code == "NO_REPLACEMENT":
+            raise ValidationError(
+                f"{target.unit_name}：按随机顺序已没有符合条件的执法人员可以替换（执法证、回避、地区、工作量上限、专业）"
+            ) from exc
+        raise _fd_error(exc) from exc
+    inspector = Inspector.objects.get(pk=pk_of[r.inspector_id])
+    specialist = bool(target.specialty) and target.specialty in next(
+        i.specialties for i in roster if i.inspector_id == r.inspector_id
+    )
+    return r, inspector, specialist
+
+
+def replacement_allowance(draw: Draw, target: DrawTarget | None = None) -> tuple[int, int, int]:
+    """(groups of the task, groups changed so far — counting `target` —, groups that may change without the
+    approver's sign-off: ⌊15% of the groups⌋)."""
+    groups = (
+        DrawTarget.objects.filter(draw=draw, role=TargetRole.SELECTED, assignments__isnull=False).distinct().count()
+    )
+    changed = set(
+        draw.inspector_changes.exclude(status=InspectorChangeStatus.REJECTED).values_list("target_id", flat=True)
+    )
+    if target is not None:
+        changed.add(target.pk)
+    num, den = REPLACEMENT_FREE_SHARE
+    return groups, len(changed), groups * num // den
+
+
+def _apply_inspector_change(draw: Draw, target: DrawTarget, change: InspectorChange, today: dt.date) -> None:
+    """Recompute the replacement on the current groups and loads (an earlier change may have moved them) and
+    make it: the new member joins, the leaving member leaves, the change gets the next sequence number."""
+    r, inspector, specialist = _replacement(draw, target, change.out_id, {s["inspector_id"]: s["reason"]
+                                                                            for s in change.skipped})  # fmt: skip
+    change.in_inspector, change.in_id, change.in_name = inspector, r.inspector_id, inspector.name
+    change.position, change.passed = r.position, [list(p) for p in r.passed]
+    change.seq = (draw.inspector_changes.aggregate(m=Max("seq"))["m"] or 0) + 1
+    change.status = InspectorChangeStatus.APPLIED
+    change.save()
+    target.assignments.filter(inspector=change.out_inspector).delete()
+    InspectorAssignment.objects.create(
+        target=target, inspector=inspector, inspector_code=inspector.cert_no, inspector_name=inspector.name,
+        is_specialist=specialist,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def inspector_replace(
+    *, user, target: DrawTarget, inspector: Inspector, reason_kind: str, reason: str, now: dt.datetime | None = None
+) -> InspectorChange:
+    """Replace a member of a target's group by the next eligible inspector of the committed random order (fairdraw
+    spec §8.7). Up to 15% of the task's groups the change takes effect at once; beyond, it waits for the
+    approver's sign-off (`inspector_change_decide`)."""
+    require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
+    now = now or timezone.now()
+    draw, target = _locked_target(target)
+    _check_group_change(draw, target)
+    if reason_kind not in InspectorChangeReason.values:
+        raise ValidationError("请选择更换原因")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError("请写明更换执法人员的情况说明（不少于 4 个字），如“因病住院，无法在检查期间参加检查”")
+    member = target.assignments.filter(inspector=inspector).first()
+    if member is None:
+        raise ValidationError(f"{inspector.name} 不是 {target.unit_name} 检查组的成员")
+    if draw.inspector_changes.filter(target=target, status=InspectorChangeStatus.PENDING).exists():
+        raise ValidationError(f"{target.unit_name} 已有一项待审批人签批的更换，请先签批")
+    roster = fd.parse_roster(draw.file_bytes(FileKind.ROSTER))
+    to_id, pk_of = _roster_ids(roster)
+    out_id = to_id.get(inspector.pk)
+    if out_id is None:
+        raise ValidationError(f"{inspector.name} 不在本次抽取承诺的执法人员名录中")
+    unavailable = _unavailable(draw, target, pk_of, timezone.localdate(now))
+    names = dict(Inspector.objects.filter(pk__in=pk_of.values()).values_list("pk", "name"))
+    skipped = [
+        {"inspector_id": rid, "name": names.get(pk_of[rid], ""), "reason": why}
+        for rid, why in sorted(unavailable.items())
+        if rid != out_id
+    ]
+    r, new, _specialist = _replacement(draw, target, out_id, {s["inspector_id"]: s["reason"] for s in skipped})
+    groups, changed, free = replacement_allowance(draw, target)
+    change = InspectorChange(
+        draw=draw, target=target, out_inspector=inspector, out_id=out_id, out_name=member.inspector_name,
+        in_inspector=new, in_id=r.inspector_id, in_name=new.name, position=r.position,
+        passed=[list(p) for p in r.passed], skipped=skipped, reason_kind=reason_kind, reason=reason,
+        status=InspectorChangeStatus.PENDING, requested_by=stored_user(user), requested_at=now,
+    )  # fmt: skip
+    change.full_clean(exclude=["seq"])
+    change.save()
+    if changed <= free:
+        _apply_inspector_change(draw, target, change, timezone.localdate(now))
+        message = (
+            f"更换执法人员：{target.unit_name} 检查组 {member.inspector_name} → {change.in_name}"
+            f"（随机顺序第 {change.position} 位）；原因：{change.get_reason_kind_display()}，{reason}"
+        )
+    else:
+        message = (
+            f"申请更换执法人员：{target.unit_name} 检查组 {member.inspector_name} → {change.in_name}；"
+            f"已更换 {changed} 个检查组，超过 {groups} 个检查组的 15%（{free} 个），须审批人签批后生效"
+        )
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=message,
+        data={"change": change.pk, "status": change.status, "unit": target.unit_code, "out": out_id,
+              "in": change.in_id, "position": change.position, "passed": change.passed, "skipped": skipped,
+              "reason_kind": reason_kind, "reason": reason, "groups": groups, "changed": changed, "free": free},
+    )  # fmt: skip
+    return change
+
+
+@transaction.atomic
+def inspector_change_decide(
+    *, user, change: InspectorChange, approve: bool, note: str = "", now: dt.datetime | None = None
+) -> InspectorChange:
+    """The approver signs off (or refuses) a replacement beyond 15% of the groups; another person than the one
+    who asked."""
+    require(user, PERM_APPROVE, change.draw, scope_message=OUT_OF_SCOPE)
+    now = now or timezone.now()
+    draw, target = _locked_target(change.target)
+    change = InspectorChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != InspectorChangeStatus.PENDING:
+        raise ValidationError("该更换申请已签批，不能重复签批")
+    if change.requested_by_id is not None and change.requested_by_id == getattr(user, "pk", None):
+        raise ValidationError("更换执法人员须由申请人以外的审批人签批")
+    note = (note or "").strip()
+    if not approve and len(note) < 2:
+        raise ValidationError("不同意更换时请写明签批意见")
+    change.decided_by, change.decided_at, change.decision_note = stored_user(user), now, note
+    if approve:
+        _check_group_change(draw, target)
+        if not target.assignments.filter(inspector=change.out_inspector).exists():
+            raise ValidationError(f"{change.out_name} 已不在该检查组，无需更换")
+        _apply_inspector_change(draw, target, change, timezone.localdate(now))
+    else:
+        change.status = InspectorChangeStatus.REJECTED
+        change.save()
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=(f"签批同意更换执法人员：{target.unit_name} {change.out_name} → {change.in_name}" if approve
+                 else f"签批不同意更换执法人员：{target.unit_name} {change.out_name}；意见：{note}"),
+        data={"change": change.pk, "approve": approve, "note": note, "in": change.in_id, "seq": change.seq},
+    )  # fmt: skip
+    return change
+
+
+EXPERT_MIN_REASON = 4
+
+
+def expert_key_of(expert: Expert) -> str:
+    return f"ZJ{expert.pk}"
+
+
+def expert_candidates(draw: Draw, target: DrawTarget):
+    """Active register entries of the draw's region valid through the inspection window, of the unit's specialty
+    when any has it (else all)."""
+    task = draw.task
+    qs = Expert.objects.filter(active=True, region__code__startswith=draw.region.scope_prefix).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=task.window_end)
+    )
+    if target.specialty:
+        narrowed = qs.filter(specialties__code=target.specialty)
+        if narrowed.exists():
+            qs = narrowed
+    return qs.distinct()
+
+
+def _attach_expert(draw, target, expert, *, user, mode, reason="", candidates=(), position=None, now):
+    attachment = ExpertAttachment(
+        target=target, expert=expert, expert_key=expert_key_of(expert), expert_name=expert.name, mode=mode,
+        reason=reason, candidates=list(candidates), position=position, created_by=stored_user(user), created_at=now,
+    )  # fmt: skip
+    attachment.full_clean()
+    attachment.save()
+    how = f"随机抽取（随机顺序第 {position} 位）" if mode == ExpertMode.RANDOM else f"指定，理由：{reason}"
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=f"{expert.get_kind_display()} {expert.name} 参加 {target.unit_name} 的检查：{how}",
+        data={"unit": target.unit_code, "expert": attachment.expert_key, "mode": mode, "reason": reason,
+              "candidates": list(candidates), "position": position},
+    )  # fmt: skip
+    return attachment
+
+
+@transaction.atomic
+def expert_draw(*, user, target: DrawTarget, now: dt.datetime | None = None) -> ExpertAttachment:
+    """Draw an expert or testing agency for a check from the draw's seed (tag SRV1/expert, fairdraw spec §8.8):
+    the first of the candidates' random order not yet attached; the whole order is kept and published."""
+    require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
+    now = now or timezone.now()
+    draw, target = _locked_target(target)
+    _check_group_change(draw, target)
+    experts = {expert_key_of(e): e for e in expert_candidates(draw, target)}
+    if not experts:
+        raise ValidationError("专家库中没有本辖区在有效期内的专家或第三方机构，请先在专家库中登记")
+    order = fd_replace.expert_order(bytes.fromhex(draw.seed), target.unit_code, experts)
+    attached = set(target.experts.values_list("expert_key", flat=True))
+    for position, key in enumerate(order, start=1):
+        if key not in attached:
+            return _attach_expert(draw, target, experts[key], user=user, mode=ExpertMode.RANDOM, candidates=order,
+                                  position=position, now=now)  # fmt: skip
+    raise ValidationError("候选专家已全部安排到该对象的检查中")
+
+
+@transaction.atomic
+def expert_designate(
+    *, user, target: DrawTarget, expert: Expert, reason: str, now: dt.datetime | None = None
+) -> ExpertAttachment:
+    """Designate an expert or testing agency for a check, with the reason (shown on the draw record)."""
+    require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
+    now = now or timezone.now()
+    draw, target = _locked_target(target)
+    _check_group_change(draw, target)
+    reason = (reason or "").strip()
+    if len(reason) < EXPERT_MIN_REASON:
+        raise ValidationError("指定专家或第三方机构须写明理由（不少于 4 个字），如“需要现场采样检测”")
+    if not Expert.objects.filter(pk=expert.pk, active=True, region__code__startswith=draw.region.scope_prefix).exists():
+        raise ValidationError(f"{expert.name} 不是本辖区专家库中有效的专家或机构")
+    if target.experts.filter(expert=expert).exists():
+        raise ValidationError(f"{expert.name} 已安排参加该对象的检查")
+    return _attach_expert(draw, target, expert, user=user, mode=ExpertMode.DESIGNATED, reason=reason, now=now)
 
 
 # ---------------------------------------------------------------- verification

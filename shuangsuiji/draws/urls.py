@@ -24,4 +24,8 @@ urlpatterns = [
     path("sources/<int:pk>/announcement/", views.source_announcement, name="source_announcement"),
     path("targets/<int:pk>/substitute/", views.target_substitute, name="target_substitute"),
     path("targets/<int:pk>/cancel/", views.target_cancel, name="target_cancel"),
+    path("targets/<int:pk>/replace-inspector/", views.inspector_replace, name="inspector_replace"),
+    path("targets/<int:pk>/experts/draw/", views.expert_draw, name="expert_draw"),
+    path("targets/<int:pk>/experts/designate/", views.expert_designate, name="expert_designate"),
+    path("inspector-changes/<int:pk>/decide/", views.inspector_change_decide, name="inspector_change_decide"),
 ]

@@ -14,16 +14,27 @@ from shuangsuiji.core.listing import ScopedListView, error_text, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.printing import render_pdf
 from shuangsuiji.core.viewhelpers import service_call
+from shuangsuiji.directory.models import Expert
 from shuangsuiji.plans import pool
 from shuangsuiji.plans.models import Task
 
 from . import jobs as draw_jobs
 from . import selectors, services
-from .choices import DrawStatus, FileKind, TargetStatus
+from .choices import DrawStatus, FileKind, InspectorChangeReason, TargetStatus
 from .downloads import draw_file_response
 from .filtersets import DrawFilterSet
-from .forms import FreezeForm, LotteryConfirmForm, LotteryEntryForm, ReasonForm, ValuesForm, WitnessForm
-from .models import Draw, DrawTarget, PublicSource
+from .forms import (
+    ChangeDecisionForm,
+    ExpertDesignateForm,
+    FreezeForm,
+    InspectorReplaceForm,
+    LotteryConfirmForm,
+    LotteryEntryForm,
+    ReasonForm,
+    ValuesForm,
+    WitnessForm,
+)
+from .models import Draw, DrawTarget, InspectorChange, PublicSource
 from .presentation import commitment_strata, result_strata
 from .snapshot import roster_exclusions
 from .tables import DrawTable
@@ -68,6 +79,12 @@ def draw_context(draw: Draw) -> dict:
         "verification": selectors.stored_verification(draw) if manifest else None,
         "log_entry": selectors.log_entry_of(draw),
         "log_head": selectors.log_head(),
+        # after the draw (issue #15 point 6): replacements, experts, the load summary shown before locking
+        "inspector_changes": list(selectors.inspector_changes(draw)),
+        "expert_attachments": list(selectors.expert_attachments(draw)),
+        "load": selectors.load_summary(draw) if manifest else None,
+        "replacement_allowance": services.replacement_allowance(draw) if manifest else None,
+        "change_reasons": InspectorChangeReason.choices,
     }
 
 
@@ -116,6 +133,8 @@ def draw_detail(request, pk):
         witness_form=WitnessForm() if can_draw and draw.status in (DrawStatus.COMMITTED, DrawStatus.DRAWN) else None,
         reason_form=ReasonForm(),
         can_change_targets=can_draw and draw.status in (DrawStatus.DRAWN, DrawStatus.LOCKED),
+        can_approve_changes=request.user.has_perm("draws.approve_draw"),
+        expert_options=selectors.expert_options(draw) if can_draw else [],
         history=ObjectChange.objects.restrict(request.user).filter(object_type="draws.draw", object_id=str(draw.pk))
         if request.user.has_perm("core.view_objectchange")
         else None,
@@ -374,3 +393,107 @@ def record_pdf_batch(request):
     job = jobs.start(user=request.user, kind=draw_jobs.RECORD_PDFS, title="批量生成抽取记录 PDF",
                      params={"filters": filters})  # fmt: skip
     return redirect(job)
+
+
+# ---------------------------------------------------------------- after the draw: inspectors and experts
+
+
+def _draw_target(request, pk) -> DrawTarget:
+    require_perm(request.user, Draw, "draw")
+    return get_object_or_404(DrawTarget.objects.filter(draw__in=selectors.draw_list(request.user, "draw")), pk=pk)
+
+
+def _form_errors(request, form) -> None:
+    messages.error(request, "操作失败：" + "；".join(e for errors in form.errors.values() for e in errors))
+
+
+@login_required
+@require_POST
+def inspector_replace(request, pk):
+    """更换执法人员 by the committed random order (fairdraw spec §8.7)."""
+    target = _draw_target(request, pk)
+    form = InspectorReplaceForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("draws:draw_detail", pk=target.draw_id)
+    member = target.assignments.filter(inspector_id=form.cleaned_data["inspector"]).select_related("inspector").first()
+    if member is None:
+        messages.error(request, f"操作失败：所选人员不是 {target.unit_name} 检查组的成员")
+        return redirect("draws:draw_detail", pk=target.draw_id)
+    result = service_call(
+        request,
+        lambda: services.inspector_replace(
+            user=request.user, target=target, inspector=member.inspector,
+            reason_kind=form.cleaned_data["reason_kind"], reason=form.cleaned_data["reason"],
+        ),
+        prefix="操作失败：",
+    )  # fmt: skip
+    if result.ok:
+        c = result.value
+        if c.status == "applied":
+            messages.success(request, f"已由 {c.in_name}（随机顺序第 {c.position} 位）替换 {c.out_name}")
+        else:
+            messages.warning(request, f"更换 {c.out_name} 的申请已提交：已更换的检查组超过 15%，须审批人签批后生效")
+    return redirect("draws:draw_detail", pk=target.draw_id)
+
+
+@login_required
+@require_POST
+def inspector_change_decide(request, pk):
+    require_perm(request.user, Draw, "approve")
+    change = get_object_or_404(
+        InspectorChange.objects.filter(draw__in=selectors.draw_list(request.user, "approve")), pk=pk
+    )
+    form = ChangeDecisionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("draws:draw_detail", pk=change.draw_id)
+    approve = form.cleaned_data["approve"] == "1"
+    result = service_call(
+        request,
+        lambda: services.inspector_change_decide(
+            user=request.user, change=change, approve=approve, note=form.cleaned_data["note"]
+        ),
+        prefix="操作失败：",
+    )
+    if result.ok:
+        messages.success(request, "已签批同意，更换生效" if approve else "已签批不同意，检查组不变")
+    return redirect("draws:draw_detail", pk=change.draw_id)
+
+
+@login_required
+@require_POST
+def expert_draw(request, pk):
+    target = _draw_target(request, pk)
+    result = service_call(request, lambda: services.expert_draw(user=request.user, target=target), prefix="操作失败：")
+    if result.ok:
+        a = result.value
+        text = f"已随机抽取 {a.expert_name} 参加 {target.unit_name} 的检查（随机顺序第 {a.position} 位）"
+        messages.success(request, text)
+    return redirect("draws:draw_detail", pk=target.draw_id)
+
+
+@login_required
+@require_POST
+def expert_designate(request, pk):
+    target = _draw_target(request, pk)
+    form = ExpertDesignateForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("draws:draw_detail", pk=target.draw_id)
+    expert = Expert.objects.filter(
+        pk=form.cleaned_data["expert"], region__code__startswith=target.draw.region.scope_prefix
+    ).first()
+    if expert is None:
+        messages.error(request, "操作失败：所选专家或第三方机构不在本辖区专家库中")
+        return redirect("draws:draw_detail", pk=target.draw_id)
+    result = service_call(
+        request,
+        lambda: services.expert_designate(
+            user=request.user, target=target, expert=expert, reason=form.cleaned_data["reason"]
+        ),
+        prefix="操作失败：",
+    )
+    if result.ok:
+        messages.success(request, f"已指定 {expert.name} 参加 {target.unit_name} 的检查")
+    return redirect("draws:draw_detail", pk=target.draw_id)

@@ -35,6 +35,7 @@ EXCLUSION_REASONS = {
     "CLOSED": "已注销、吊销或停业",
     "HIGHER_LEVEL_TASK": "已列入上级（国家、省、市）抽查任务",
     "UNDER_INVESTIGATION": "正在立案调查",
+    "YEARLY_CHECK_CAP": "本年度检查次数已达上限（涉企行政检查频次）",
 }
 
 _CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")

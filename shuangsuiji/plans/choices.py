@@ -72,3 +72,43 @@ class RatioSource(models.TextChoices):
 
 UNRATED = "U"  # stratum code part for units without a credit-risk class
 ALL_STRATUM = "ALL"
+
+
+# --- Targeting the draw (issue #15 point 2): weighted (pivotal) selection -----------------------------------
+
+KEY_UNIT_TAG = "重点单位"  # the unit tag that marks a 重点单位 (directory Tag name)
+
+
+class WeightFormula(models.TextChoices):
+    """The named weight formulas a task may choose; their weights are the data in WEIGHT_FORMULAS."""
+
+    EQUAL = "equal", "等概率（每户被抽中的机会相同）"
+    FLAGGED_2 = "flag2", "一般单位 1；有投诉举报或违法记录 2"
+    FLAGGED_2_KEY_3 = "flag2key3", "一般单位 1；有投诉举报或违法记录 2；重点单位 3"
+    FLAGGED_3_KEY_3 = "flag3key3", "一般单位 1；有投诉举报或违法记录 3；重点单位 3"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of the three kinds of unit (a unit of several kinds takes the highest); None = not used."""
+
+    general: int
+    flagged: int | None = None  # 有投诉举报（投诉举报次数 > 0）或近 N 年有违法记录
+    key: int | None = None  # 带“重点单位”标签
+
+    @property
+    def weighted(self) -> bool:
+        return any(w not in (None, self.general) for w in (self.flagged, self.key))
+
+
+WEIGHT_FORMULAS: dict[str, Weights] = {
+    WeightFormula.EQUAL: Weights(general=1),
+    WeightFormula.FLAGGED_2: Weights(general=1, flagged=2),
+    WeightFormula.FLAGGED_2_KEY_3: Weights(general=1, flagged=2, key=3),
+    WeightFormula.FLAGGED_3_KEY_3: Weights(general=1, flagged=3, key=3),
+}
+
+
+class YearlyCapAction(models.TextChoices):
+    EXCLUDE = "exclude", "不参加本次抽取（号池中注明原因）"
+    WARN = "warn", "仍参加抽取，仅提示"

@@ -65,7 +65,8 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         model = Task
         fields = [
             "name", "kind", "lead_organization", "scope_region", "townships", "business_lines", "tags", "risk_levels",
-            "exclude_inspected_days", "stratify_by", "default_rate", "default_min", "default_max", "substitutes",
+            "exclude_inspected_days", "stratify_by", "weight_formula", "violation_years", "yearly_check_cap",
+            "yearly_cap_action", "default_rate", "default_min", "default_max", "substitutes",
             "window_start", "window_end", "group_size", "require_specialist", "region_rule", "max_load",
             "roster_organizations", "roster_tags", "withhold_targets", "note",
         ]  # fmt: skip
@@ -102,9 +103,22 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
             self.fields["items"].label_from_instance = item_label
         else:  # items of a saved task are added and removed on its page
             del self.fields["items"]
+        for name in ("weight_formula", "violation_years", "yearly_cap_action"):
+            self.fields[name].required = False
 
     def clean_scope_region(self):
         return self.cleaned_data.get("scope_region") or self.plan.region
+
+    # Targeting fields left out of a post (API clients, older pages) keep the model's defaults.
+    def clean_weight_formula(self):
+        return self.cleaned_data.get("weight_formula") or Task._meta.get_field("weight_formula").default
+
+    def clean_violation_years(self):
+        value = self.cleaned_data.get("violation_years")
+        return Task._meta.get_field("violation_years").default if value is None else value
+
+    def clean_yearly_cap_action(self):
+        return self.cleaned_data.get("yearly_cap_action") or Task._meta.get_field("yearly_cap_action").default
 
     def _post_clean(self):
         self.instance.plan = self.plan

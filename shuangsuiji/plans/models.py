@@ -15,7 +15,7 @@ from django.db.models import Q
 from shuangsuiji.core.concurrency import Versioned
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 
-from .choices import PlanStatus, RegionRule, StratifyBy, TaskKind
+from .choices import PlanStatus, RegionRule, StratifyBy, TaskKind, WeightFormula, YearlyCapAction
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -134,6 +134,22 @@ class Task(ScopedModel, TimeStampedModel, Versioned):
         help_text="最近检查日期在该天数内的对象不参加抽取（留在号池中并注明原因）",
     )
     stratify_by = models.CharField("分层方式", max_length=12, choices=StratifyBy.choices, default=StratifyBy.RISK)
+    # Targeting (加权抽取): complaints, violations and 重点单位 raise a unit's chance (fairdraw pivotal strata)
+    weight_formula = models.CharField(
+        "加权规则", max_length=12, choices=WeightFormula.choices, default=WeightFormula.EQUAL,
+        help_text="加权后，投诉举报多、有违法记录或重点单位被抽中的机会按权重成比例提高；权重和每户被抽中的概率在抽取预览中显示并向社会公示",
+    )  # fmt: skip
+    violation_years = models.PositiveSmallIntegerField(
+        "违法记录统计年数", default=3, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="近几年内有违法违规记录（行政处罚等）的单位按“有违法记录”计权重",
+    )  # fmt: skip
+    yearly_check_cap = models.PositiveSmallIntegerField(
+        "每户每年检查次数上限", null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="涉企行政检查频次：本年度已被检查达到该次数的单位按下一项处理；留空表示不限",
+    )  # fmt: skip
+    yearly_cap_action = models.CharField(
+        "达到检查次数上限的单位", max_length=10, choices=YearlyCapAction.choices, default=YearlyCapAction.EXCLUDE
+    )
     # Ratios (抽查比例)
     default_rate = models.DecimalField(
         "抽查比例（%）", max_digits=7, decimal_places=4, validators=PERCENT_VALIDATORS,

@@ -22,6 +22,7 @@ from .models import AnnualPlan, AnnualPlanVersion, Task, TaskItem, TaskStratumRu
 
 TASK_FIELDS = (
     "name", "kind", "lead_organization", "scope_region", "risk_levels", "exclude_inspected_days", "stratify_by",
+    "weight_formula", "violation_years", "yearly_check_cap", "yearly_cap_action",
     "default_rate", "default_min", "default_max", "substitutes", "window_start", "window_end", "group_size",
     "require_specialist", "region_rule", "max_load", "withhold_targets", "note",
 )  # fmt: skip
@@ -112,6 +113,7 @@ def _plan_snapshot(plan: AnnualPlan) -> dict:
             {"organization": i.organization.name, "item_id": i.item_id, "name": i.name} for i in task.items.all()
         ]
         row["stratum_rules"] = [audit.snapshot(r) for r in task.stratum_rules.all()]
+        row["weight_sentence"] = pool.weight_sentence(task)  # the portal's plain-Chinese weighting (issue #15)
         data["tasks"].append(row)
     return audit.to_plain(data)
 

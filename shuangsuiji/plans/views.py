@@ -157,7 +157,7 @@ def _form_preview(form, plan, task):
     instance = Task(plan=plan) if task is None else form_instance(task)
     data = form.data if form.is_bound else None
     fields = ("scope_region", "risk_levels", "exclude_inspected_days", "stratify_by", "default_rate", "default_min",
-              "default_max")  # fmt: skip
+              "default_max", "weight_formula", "violation_years", "yearly_check_cap", "yearly_cap_action")  # fmt: skip
     if data is not None:
         form.is_valid()
         cleaned = getattr(form, "cleaned_data", {})
@@ -247,6 +247,7 @@ def task_detail(request, pk):
             "task": task,
             "title": f"{task.code} {task.name}",
             "preview": pool.task_preview(task),
+            "weight_sentence": pool.weight_sentence(task),
             "items": task.items.select_related("organization", "item"),
             "rules": rules,
             "rule_sources": sorted({r.source or "单独设置" for r in rules.values()}),

@@ -254,7 +254,7 @@ def test_probability_text():
     assert probability_text("13/270") == "每户被抽中的机会 = 13/270，约 4.8%"
     assert probability_text("1/2") == "每户被抽中的机会 = 1/2，即 50%"
     assert probability_text("0/0") == "本层没有可抽取的对象"
-    assert probability_text("2*w/9000000").startswith("按风险权重抽取：每户被抽中的机会 = 2 × 本户权重 ÷ 9000000")
+    assert probability_text("2*w/9000000").startswith("按权重抽取：每户被抽中的机会 = 2 × 本户权重 ÷ 9000000")
     assert probability_text("0*w/0").startswith("本层无需按权重抽取")
 
 

@@ -47,7 +47,8 @@ class TaskSerializer(serializers.ModelSerializer):
         model = Task
         fields = [
             "id", "code", "name", "plan", "kind", "scope_region", "business_lines", "risk_levels",
-            "exclude_inspected_days", "stratify_by", "default_rate", "default_min", "default_max", "substitutes",
+            "exclude_inspected_days", "stratify_by", "weight_formula", "violation_years", "yearly_check_cap",
+            "yearly_cap_action", "default_rate", "default_min", "default_max", "substitutes",
             "window_start", "window_end", "group_size", "require_specialist", "region_rule", "max_load",
             "items", "stratum_rules", "lock_version",
         ]  # fmt: skip

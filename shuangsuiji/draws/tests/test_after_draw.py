@@ -1,0 +1,201 @@
+"""After the draw (issue #15 point 6): replacing an inspector by the committed random order (fairdraw spec §8.7),
+capped at 15% of the groups without the approver's sign-off; experts drawn from the seed or designated; the load
+summary shown before locking."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from shuangsuiji import fairdraw as fd
+from shuangsuiji.core.models import ObjectChange
+from shuangsuiji.directory.models import BusinessLine, Expert, LeavePeriod
+from shuangsuiji.draws import selectors, services
+from shuangsuiji.draws.choices import FileKind, InspectorChangeStatus, TargetRole, TargetStatus
+from shuangsuiji.draws.downloads import replacements_bytes
+from shuangsuiji.draws.models import DrawTarget, InspectorAssignment
+from shuangsuiji.draws.testing import second_person
+from shuangsuiji.fairdraw.replace import check_file, expert_order, replay_replacements
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.make_aware(dt.datetime(2026, 6, 16, 9, 0))
+
+
+def _targets(draw):
+    return list(
+        DrawTarget.objects.filter(draw=draw, role=TargetRole.SELECTED, status=TargetStatus.ACTIVE).order_by("pk")
+    )
+
+
+def _replay(draw):
+    """Re-check every applied replacement from the published files alone (what a citizen's verifier does)."""
+    manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
+    roster = fd.parse_roster(draw.file_bytes(FileKind.ROSTER))
+    units = {u.unit_id: u for u in fd.read_units(draw.file_bytes(FileKind.POOL))}
+    changes = [
+        {"unit_id": c.target.unit_code, "out": c.out_id, "in": c.in_id,
+         "skipped": [s["inspector_id"] for s in c.skipped]}  # fmt: skip
+        for c in draw.inspector_changes.filter(status=InspectorChangeStatus.APPLIED).order_by("seq")
+    ]
+    return replay_replacements(
+        seed=bytes.fromhex(draw.seed), units=units, groups=manifest["assignment"]["groups"],
+        loads=manifest["assignment"]["loads"], roster=roster,
+        rules=fd.DrawPlan.from_dict(manifest["commitment"]["plan"]).assignment, changes=changes,
+    )  # fmt: skip
+
+
+def test_replacement_follows_the_random_order_and_verifies(locked, approver_gq):
+    draw = locked["draw"]
+    target = _targets(draw)[0]
+    before = {a.inspector_id for a in target.assignments.all()}
+    leaving = target.assignments.first().inspector
+    change = services.inspector_replace(
+        user=approver_gq, target=target, inspector=leaving, reason_kind="illness", reason="因病住院，无法参加检查",
+        now=NOW,
+    )  # fmt: skip
+    assert change.status == InspectorChangeStatus.APPLIED and change.seq == 1
+    after = {a.inspector_id for a in target.assignments.all()}
+    assert after == (before - {leaving.pk}) | {change.in_inspector_id} and len(after) == 2
+    assert change.position >= 1 and change.passed_summary
+    assert _replay(draw) == []
+    log = ObjectChange.objects.filter(object_type="draws.draw", object_id=str(draw.pk)).order_by("-id").first()
+    assert log.message.startswith(f"更换执法人员：{target.unit_name} 检查组 {leaving.name} → {change.in_name}")
+
+
+def test_beyond_15_percent_needs_the_approvers_sign_off(locked, approver_gq):
+    draw = locked["draw"]
+    targets = _targets(draw)
+    assert services.replacement_allowance(draw) == (8, 0, 1)  # 8 groups: one change without sign-off
+    services.inspector_replace(user=approver_gq, target=targets[0], inspector=targets[0].assignments.first().inspector,
+                               reason_kind="leave", reason="参加省级培训两周", now=NOW)  # fmt: skip
+    second = targets[1]
+    members = {a.inspector_id for a in second.assignments.all()}
+    pending = services.inspector_replace(
+        user=approver_gq, target=second, inspector=second.assignments.first().inspector, reason_kind="conflict",
+        reason="抽取后发现系该单位负责人的亲属", now=NOW,
+    )  # fmt: skip
+    assert pending.status == InspectorChangeStatus.PENDING and pending.seq is None
+    assert {a.inspector_id for a in second.assignments.all()} == members  # nothing changes before the sign-off
+    with pytest.raises(ValidationError, match="申请人以外的审批人"):
+        services.inspector_change_decide(user=approver_gq, change=pending, approve=True, now=NOW)
+    with pytest.raises(PermissionDenied):
+        services.inspector_change_decide(user=None, change=pending, approve=True, now=NOW)
+    signed = services.inspector_change_decide(user=second_person(approver_gq), change=pending, approve=True,
+                                              note="情况属实", now=NOW)  # fmt: skip
+    assert signed.status == InspectorChangeStatus.APPLIED and signed.seq == 2 and signed.decided_by_id
+    assert signed.in_inspector_id in {a.inspector_id for a in second.assignments.all()}
+    assert _replay(draw) == []
+    # the published record (portal download) re-checks with the stand-alone rule; an edited one does not
+    published = replacements_bytes(draw)
+    files = [draw.file_bytes(k) for k in (FileKind.MANIFEST, FileKind.POOL, FileKind.ROSTER)]
+    assert check_file(*files, published) == []
+    data = json.loads(published)
+    data["changes"][1]["in"] = data["changes"][1]["out"]
+    assert check_file(*files, json.dumps(data).encode())[0].startswith("第 2 项替换：按规则应由")
+
+
+class _Probe(Exception):
+    pass
+
+
+def test_unavailable_since_the_draw_is_skipped_with_its_reason(locked, approver_gq):
+    draw = locked["draw"]
+    target = _targets(draw)[0]
+    leaving = target.assignments.first().inspector
+    try:  # who the rule picks today, inside a savepoint that is rolled back
+        with transaction.atomic():
+            first_pk = services.inspector_replace(
+                user=approver_gq, target=target, inspector=leaving, reason_kind="illness", reason="因病住院治疗",
+                now=NOW,
+            ).in_inspector_id  # fmt: skip
+            raise _Probe
+    except _Probe:
+        pass
+    LeavePeriod.objects.create(
+        inspector_id=first_pk, start=dt.date(2026, 6, 20), end=dt.date(2026, 7, 10), reason="产假"
+    )
+    change = services.inspector_replace(user=approver_gq, target=target, inspector=leaving, reason_kind="illness",
+                                        reason="因病住院治疗", now=NOW)  # fmt: skip
+    assert change.in_inspector_id != first_pk
+    assert [s["reason"] for s in change.skipped] == ["产假（2026年06月20日至2026年07月10日）"]
+    assert _replay(draw) == []
+
+
+def test_refusals_name_the_problem(locked, approver_gq):
+    draw = locked["draw"]
+    target = _targets(draw)[0]
+    member = target.assignments.first().inspector
+    with pytest.raises(ValidationError, match="情况说明"):
+        services.inspector_replace(user=approver_gq, target=target, inspector=member, reason_kind="illness",
+                                   reason="病", now=NOW)  # fmt: skip
+    outsider = next(i for i in locked["inspectors"] if not target.assignments.filter(inspector=i).exists())
+    with pytest.raises(ValidationError, match="不是 .* 检查组的成员"):
+        services.inspector_replace(user=approver_gq, target=target, inspector=outsider, reason_kind="illness",
+                                   reason="因病住院治疗", now=NOW)  # fmt: skip
+
+
+def _experts(region):
+    line = BusinessLine.objects.get(code="ggcs")
+    out = []
+    for n in range(1, 6):
+        e = Expert.objects.create(name=f"专家{n:02d}", region=region, employer="市疾控中心")
+        e.specialties.add(line)
+        out.append(e)
+    Expert.objects.create(name="过期专家", region=region, valid_to=dt.date(2026, 1, 1))
+    return out
+
+
+def test_experts_drawn_from_the_seed_or_designated(locked, approver_gq):
+    draw = locked["draw"]
+    experts = _experts(locked["region"])
+    target = _targets(draw)[0]
+    first = services.expert_draw(user=approver_gq, target=target, now=NOW)
+    order = expert_order(bytes.fromhex(draw.seed), target.unit_code, [f"ZJ{e.pk}" for e in experts])
+    assert first.candidates == order and first.position == 1 and first.expert_key == order[0]
+    second = services.expert_draw(user=approver_gq, target=target, now=NOW)
+    assert second.expert_key == order[1] and second.position == 2  # the next one in the same order
+    with pytest.raises(ValidationError, match="理由"):
+        services.expert_designate(user=approver_gq, target=target, expert=experts[0], reason="", now=NOW)
+    other = next(e for e in experts if f"ZJ{e.pk}" not in order[:2])
+    designated = services.expert_designate(user=approver_gq, target=target, expert=other,
+                                           reason="需要现场采样检测水质", now=NOW)  # fmt: skip
+    assert designated.mode == "designated" and target.experts.count() == 3
+
+
+def test_load_summary_warns_above_twice_the_median(locked):
+    draw = locked["draw"]
+    load = selectors.load_summary(draw)
+    assert load["total"] == 16 and not load["heavy"]  # 8 groups of 2, balanced by fairdraw
+    heavy = locked["inspectors"][0]
+    for t in DrawTarget.objects.filter(draw=draw, role=TargetRole.SUBSTITUTE)[:8]:
+        t.status = TargetStatus.ACTIVE
+        t.save(update_fields=["status"])
+        InspectorAssignment.objects.create(target=t, inspector=heavy, inspector_code=heavy.cert_no,
+                                           inspector_name=heavy.name)  # fmt: skip
+    load = selectors.load_summary(draw)
+    assert [r["inspector_name"] for r in load["heavy"]] == [heavy.name]
+
+
+def test_pages_show_changes_load_and_experts(client, locked, approver_gq):
+    draw = locked["draw"]
+    _experts(locked["region"])
+    target = _targets(draw)[0]
+    client.force_login(approver_gq)
+    member = target.assignments.first()
+    data = {"inspector": member.inspector_id, "reason_kind": "illness", "reason": "因病住院治疗"}
+    response = client.post(reverse("draws:inspector_replace", args=[target.pk]), data)
+    assert response.status_code == 302
+    client.post(reverse("draws:expert_draw", args=[target.pk]))
+    bad = client.post(reverse("draws:inspector_replace", args=[target.pk]), {"inspector": "x"}, follow=True)
+    assert bad.status_code == 200 and "请选择要更换的执法人员" in bad.text
+    page = client.get(reverse("draws:draw_detail", args=[draw.pk])).text
+    assert 'id="inspector-changes"' in page and "因病住院治疗" in page and 'id="load-table"' in page
+    assert 'id="expert-attachments"' in page
+    record = client.get(reverse("draws:draw_record", args=[draw.pk])).text
+    assert 'id="record-inspector-changes"' in record
+    public = client.get(reverse("disclosure:draw_detail", args=[draw.code])).text
+    assert 'id="public-inspector-changes"' in public and "因病住院治疗" in public and 'id="public-experts"' in public
