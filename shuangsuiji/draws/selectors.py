@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import RiskRating
@@ -71,6 +71,21 @@ def lock_missing(draw: Draw) -> list[str]:
 def witnesses_of_task(task) -> list[DrawWitness]:
     """The witnesses invited to the task's next draw (before the commitment)."""
     return list(DrawWitness.objects.filter(task=task, draw__isnull=True).select_related("user").order_by("id"))
+
+
+def witness_candidates(task, clerk):
+    """Users who may witness the task's draw: active, may view draws, in the task's region (纪检 first), not
+    the clerk."""
+    from shuangsuiji.accounts.models import User
+    from shuangsuiji.accounts.roles import Role
+    from shuangsuiji.core.permissions import in_scope
+
+    users = User.objects.filter(is_active=True).exclude(pk=clerk.pk).select_related("organization__region")
+    ok = [u for u in users if u.has_perm("draws.view_draw") and in_scope(u, task.plan)]
+    ok.sort(key=lambda u: (u.role != Role.OVERSIGHT, u.full_name or u.username))
+    return User.objects.filter(pk__in=[u.pk for u in ok]).order_by(
+        Case(When(role=Role.OVERSIGHT, then=0), default=1), "full_name", "username"
+    )
 
 
 def witness_duties(user):

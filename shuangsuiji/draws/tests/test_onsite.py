@@ -185,3 +185,27 @@ def test_witness_duties_lead_each_witness_to_their_step(meeting):
     commit_and_freeze(m)
     assert selectors.witness_step(DrawWitness.objects.get(pk=m["unit"].pk))[0] == "reveal"
     assert timezone.is_aware(T0)
+
+
+def test_pages_number_sections_and_list_what_is_missing(meeting, client, time_machine):
+    from django.urls import reverse
+
+    m = meeting
+    client.force_login(m["clerk"])
+    page = client.get(reverse("draws:draw_start", args=[m["task"].pk])).content.decode()
+    assert "监督人随机数</strong>：防止经办人预先知道或挑选结果" in page and "drand 公共随机信标</strong>：防止在场人员" in page
+    assert page.index("① 号池预览") < page.index("② 监督人") < page.index("③ 其他随机来源")
+    draw = commit_and_freeze(m)
+    page = client.get(reverse("draws:draw_detail", args=[draw.pk])).content.decode()
+    heads = [h for h in ("① 冻结号池", "② 录入或揭示", "③ 监督人", "④ 锁定并公示") if h in page]
+    assert len(heads) == 4 and "⑤" not in page and "⑥" not in page
+    assert "监督人 gq_oversight 尚未揭示随机数" in page and "锁定并公示结果</button>" not in page
+
+    client.force_login(m["jijian_user"])
+    page = client.get(reverse("draws:witness_page", args=[m["jijian"].pk])).content.decode()
+    assert 'id="reveal-form"' in page
+    response = client.post(reverse("draws:witness_reveal", args=[m["unit"].pk]), {"secret": "单位代表 20261127"})
+    assert response.status_code == 403  # not their own witness row
+    time_machine.move_to(REVEAL)
+    response = client.post(reverse("draws:witness_reveal", args=[m["jijian"].pk]), {"secret": "不对"}, follow=True)
+    assert "与其承诺哈希不符" in response.content.decode()
