@@ -124,6 +124,16 @@ def draw_start(request, task_pk):
     )
 
 
+def _fetched_drand(request, draw: Draw) -> dict:
+    """The drand round fetched by `draw_fetch_drand` (this session), as the values form's initial data."""
+    fetched = request.session.get(f"drand-{draw.pk}") or {}
+    return {
+        key: item
+        for position, (value, signature) in fetched.items()
+        for key, item in ((f"value_{position}", value), (f"signature_{position}", signature))
+    }
+
+
 @login_required
 def draw_detail(request, pk):
     draw = _draw(request, pk)
@@ -132,7 +142,9 @@ def draw_detail(request, pk):
     context.update(
         title=f"抽取 {draw.code}",
         can_draw=can_draw,
-        values_form=ValuesForm(draw=draw) if can_draw and draw.status == DrawStatus.COMMITTED else None,
+        values_form=ValuesForm(draw=draw, initial=_fetched_drand(request, draw))
+        if can_draw and draw.status == DrawStatus.COMMITTED
+        else None,
         lottery_entry_form=LotteryEntryForm(),
         lottery_confirm_form=LotteryConfirmForm(),
         witness_form=WitnessForm() if can_draw and draw.status in (DrawStatus.COMMITTED, DrawStatus.DRAWN) else None,
@@ -272,10 +284,11 @@ def draw_fetch_drand(request, pk):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
+        # prefilled into the values form (draw_detail); checked again, BLS included, when the draw runs
+        request.session[f"drand-{draw.pk}"] = {str(source.position): [value, signature]}
         messages.info(
             request,
-            f"drand 第 {source.spec['round']} 轮 randomness：{value}；signature：{signature}"
-            "（请核对后录入，录入时平台验证签名）",
+            f"已从 drand 网络取回第 {source.spec['round']} 轮随机数并填入下方；执行抽取时平台再用 drand 公钥验证签名",
         )
     return redirect("draws:draw_detail", pk=draw.pk)
 

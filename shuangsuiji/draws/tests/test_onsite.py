@@ -209,3 +209,29 @@ def test_pages_number_sections_and_list_what_is_missing(meeting, client, time_ma
     time_machine.move_to(REVEAL)
     response = client.post(reverse("draws:witness_reveal", args=[m["jijian"].pk]), {"secret": "不对"}, follow=True)
     assert "与其承诺哈希不符" in response.content.decode()
+
+
+def test_drand_fetched_online_fills_the_values_form(meeting, client, time_machine, monkeypatch):
+    """Online: the drand round due a minute after the commitment is announced with the witnesses; fetched at the
+    draw, it lands in the values form (the BLS check runs when the draw runs)."""
+    from django.urls import reverse
+
+    from shuangsuiji.draws import forms
+    from shuangsuiji.draws import sources as src
+
+    m = meeting
+    services.witness_commit(user=m["jijian_user"], witness=m["jijian"], commitment=sha("纪检的随机数 4711"), now=T0)
+    form = forms.FreezeForm({"drand_now": "on"}, task=m["task"])
+    assert form.is_valid(), form.errors
+    (kind, spec, at), = form.cleaned_data["sources"]
+    assert kind == SourceKind.DRAND and T0 < at <= T0 + dt.timedelta(minutes=1, seconds=3)
+    draw = services.draw_freeze(user=m["clerk"], task=m["task"], sources=form.cleaned_data["sources"], now=T0)
+    assert [s.kind for s in draw.sources.order_by("position")] == ["drand", "witness"]
+
+    monkeypatch.setattr(src, "fetch_drand", lambda round_no: ("ab" * 32, "cd" * 48))
+    time_machine.move_to(T0 + dt.timedelta(minutes=2))
+    client.force_login(m["clerk"])
+    client.post(reverse("draws:draw_fetch_drand", args=[draw.pk]))
+    page = client.get(reverse("draws:draw_detail", args=[draw.pk])).content.decode()
+    assert f'value="{"ab" * 32}"' in page and f'value="{"cd" * 48}"' in page
+    assert "已从 drand 网络取回" in page
