@@ -243,13 +243,20 @@ MATRIX: dict[str, Route] = {
     # world's pending witness) commits, reveals and confirms; any viewer in scope sees the witness page.
     "draws:witness_tool": r("draws:witness_tool", PUBLIC),
     "draws:witness_invite": r(
-        "draws:witness_invite", GQ_APPROVE, method="post", args=lambda w: {"task_pk": w.undrawn_task},
+        "draws:witness_invite",
+        GQ_APPROVE,
+        method="post",
+        args=lambda w: {"task_pk": w.undrawn_task},
         data={"name": "越权", "organization": "测试", "role": "public"},
     ),  # fmt: skip
     "draws:witness_page": r("draws:witness_page", GQ_VIEW, args=pk("witness")),
     "draws:witness_commit": r(
-        "draws:witness_commit", frozenset({"oversight"}), method="post", args=pk("witness"), data={"commitment": "ab" * 32}
-    ),
+        "draws:witness_commit",
+        frozenset({"oversight"}),
+        method="post",
+        args=pk("witness"),
+        data={"commitment": "ab" * 32},
+    ),  # fmt: skip
     "draws:witness_reveal": r(
         "draws:witness_reveal", frozenset({"oversight"}), method="post", args=pk("witness"), data={"secret": "越权"}
     ),
@@ -595,7 +602,9 @@ def build_world() -> SimpleNamespace:
         task=task.pk, task_code=task.code,
         task_item=task.items.first().pk, rule=task.stratum_rules.first().pk,
         undrawn_task=undrawn_task.pk,
-        witness=draw_services.witness_invite(user=users["approver"], task=undrawn_task, witness_user=users["oversight"]).pk,
+        witness=draw_services.witness_invite(
+            user=users["approver"], task=undrawn_task, witness_user=users["oversight"]
+        ).pk,
         draw=draw.pk, draw_code=draw.code,
         draw_unit_code=DrawTarget.objects.filter(draw=draw).order_by("pk").first().unit_code,
         committed_draw=committed_draw.pk,

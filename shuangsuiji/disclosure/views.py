@@ -200,8 +200,14 @@ def _draw_context(request, draw) -> dict:
         "selected_targets": [t for t in targets if t.role == TargetRole.SELECTED],
         "changes": draw.changes.select_related("target", "substitute") if public_result else [],
         "witnesses": [
-            {"name": mask_name(w.name), "organization": w.organization, "role": w.get_role_display(),
-             "kind": w.kind_label, "gave_secret": bool(w.source_id), "confirmed_at": w.confirmed_at}
+            {
+                "name": mask_name(w.name),
+                "organization": w.organization,
+                "role": w.get_role_display(),
+                "kind": w.kind_label,
+                "gave_secret": bool(w.source_id),
+                "confirmed_at": w.confirmed_at,
+            }
             for w in draw.witnesses.select_related("source")
         ],
         "files": _public_files(draw, public_result),

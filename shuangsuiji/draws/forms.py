@@ -3,9 +3,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from shuangsuiji.core.forms import DateInput
-
 from shuangsuiji.accounts.models import User
+from shuangsuiji.core.forms import DateInput
 
 from . import selectors, services
 from . import sources as src
@@ -31,7 +30,8 @@ class FreezeForm(forms.Form):
     )  # fmt: skip
     drand_now = forms.BooleanField(
         label="加入 drand 最新随机数（会场电脑能上网时）", required=False,
-        help_text="公布承诺约 1 分钟后产生的 drand 轮次；抽取时从 drand 网络取回并验证签名。不能上网时不选，抽取照样可以完成",
+        help_text="公布承诺约 1 分钟后产生的 drand 轮次；抽取时从 drand 网络取回并验证签名。"
+        "不能上网时不选，抽取照样可以完成",
     )  # fmt: skip
 
     def __init__(self, *args, task=None, **kwargs):
@@ -64,6 +64,10 @@ class FreezeForm(forms.Form):
 DRAND_NOW_DELAY = dt.timedelta(minutes=1)  # the round is announced before it exists; the meeting waits a minute
 
 
+def witness_label(user) -> str:
+    return f"{user.full_name or user.username}（{user.get_role_display()}）"
+
+
 class WitnessInviteForm(forms.Form):
     """Invite a 监督人: a user with their own login, or a person without an account (name, unit; on paper)."""
 
@@ -78,7 +82,7 @@ class WitnessInviteForm(forms.Form):
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["witness_user"].queryset = candidates if candidates is not None else User.objects.none()
-        self.fields["witness_user"].label_from_instance = lambda u: f"{u.full_name or u.username}（{u.get_role_display()}）"
+        self.fields["witness_user"].label_from_instance = witness_label
 
     def clean(self):
         data = super().clean()

@@ -92,7 +92,8 @@ def witness_duties(user):
     """The draws where `user` is an invited witness and still has something to do (commit, reveal, confirm)."""
     rows = DrawWitness.objects.filter(user=user, on_paper=False).select_related("draw", "task", "source")
     return [
-        w for w in rows.filter(Q(draw__isnull=True) | Q(draw__status__in=[DrawStatus.COMMITTED, DrawStatus.LOCKED]))
+        w
+        for w in rows.filter(Q(draw__isnull=True) | Q(draw__status__in=[DrawStatus.COMMITTED, DrawStatus.LOCKED]))
         if witness_step(w)[0] in ("commit", "reveal", "confirm")
     ]
 

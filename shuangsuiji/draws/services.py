@@ -38,8 +38,8 @@ from django.utils import timezone
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import audit
-from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.formats import local_datetime
+from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import in_scope, require, stored_user
 from shuangsuiji.directory.models import ConflictDeclaration, Inspector, RegulatedUnit
 from shuangsuiji.fairdraw.snapshot import line_chunks
@@ -573,7 +573,13 @@ def _locked_witness(witness: DrawWitness) -> DrawWitness:
 
 @transaction.atomic
 def witness_invite(
-    *, user, task: Task, witness_user=None, name: str = "", organization: str = "", role: str = "discipline",
+    *,
+    user,
+    task: Task,
+    witness_user=None,
+    name: str = "",
+    organization: str = "",
+    role: str = "discipline",
     note: str = "",
 ) -> DrawWitness:
     """Invite a 监督人 to the draw of `task`: a user (any login in the task's region, e.g. 纪检) who then commits,

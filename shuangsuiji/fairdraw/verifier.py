@@ -224,8 +224,8 @@ def verify_manifest(
                 if revealed != source["commitment"]:
                     return _different(
                         f"public_values[{i}]",
-                        f"第 {i + 1} 个公开随机值（监督人 {source.get('name', '')} 揭示的随机数）的 SHA-256 与其在承诺中"
-                        "交来的承诺哈希不一致：揭示的不是事先承诺的随机数",
+                        f"第 {i + 1} 个公开随机值（监督人 {source.get('name', '')} 揭示的随机数）的 SHA-256"
+                        "与其在承诺中交来的承诺哈希不一致：揭示的不是事先承诺的随机数",
                         source["commitment"],
                         revealed,
                         **used,

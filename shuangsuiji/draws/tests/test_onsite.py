@@ -5,10 +5,10 @@ confirms the locked record with their own login. The public verifier checks the 
 import datetime as dt
 import hashlib
 import json
-from pathlib import Path
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,7 +58,8 @@ def test_meeting_happy_path_and_public_verifier(meeting, tmp_path):
     draw = commit_and_freeze(m)
     commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
     assert [s["kind"] for s in commitment["public_sources"]] == ["witness", "witness"]
-    assert [s["commitment"] for s in commitment["public_sources"]] == [sha("纪检的随机数 4711"), sha("单位代表 20261127")]
+    hashes = [sha("纪检的随机数 4711"), sha("单位代表 20261127")]
+    assert [s["commitment"] for s in commitment["public_sources"]] == hashes
     assert set(draw.witnesses.values_list("user__username", flat=True)) == {"gq_oversight", "gq_rep"}
     assert selectors.lock_missing(draw)[:2] == [f"监督人 {m['jijian'].name} 尚未揭示随机数",
                                                  f"监督人 {m['unit'].name} 尚未揭示随机数"]  # fmt: skip
@@ -77,7 +78,8 @@ def test_meeting_happy_path_and_public_verifier(meeting, tmp_path):
     assert services.draw_verify(user=m["clerk"], draw=draw).ok
 
     # the stand-alone public verifier on the downloaded files
-    for kind, name in ((FileKind.MANIFEST, "manifest.json"), (FileKind.POOL, "pool.tsv"), (FileKind.ROSTER, "roster.json")):
+    names = {FileKind.MANIFEST: "manifest.json", FileKind.POOL: "pool.tsv", FileKind.ROSTER: "roster.json"}
+    for kind, name in names.items():
         (tmp_path / name).write_bytes(draw.file_bytes(kind))
     out = subprocess.run(
         [sys.executable, "-m", "shuangsuiji.fairdraw.verify", "manifest.json", "pool.tsv", "--roster", "roster.json"],
@@ -122,7 +124,8 @@ def test_lock_needs_a_witness(gq, approver_gq):
     from shuangsuiji.draws.testing import enter_and_confirm
     from shuangsuiji.plans.tests.fixtures import KL8_NUMBERS, after_draw_time, lottery_input
 
-    draw = services.draw_freeze(user=approver_gq, task=gq["task"], sources=services.build_sources(lottery=lottery_input()))
+    sources = services.build_sources(lottery=lottery_input())
+    draw = services.draw_freeze(user=approver_gq, task=gq["task"], sources=sources)
     enter_and_confirm(draw, approver_gq, KL8_NUMBERS, now=after_draw_time())
     draw = services.draw_run(user=approver_gq, draw=draw, now=after_draw_time())
     assert selectors.lock_missing(draw) == [
@@ -193,7 +196,8 @@ def test_pages_number_sections_and_list_what_is_missing(meeting, client, time_ma
     m = meeting
     client.force_login(m["clerk"])
     page = client.get(reverse("draws:draw_start", args=[m["task"].pk])).content.decode()
-    assert "监督人随机数</strong>：防止经办人预先知道或挑选结果" in page and "drand 公共随机信标</strong>：防止在场人员" in page
+    assert "监督人随机数</strong>：防止经办人预先知道或挑选结果" in page
+    assert "drand 公共随机信标</strong>：防止在场人员" in page
     assert page.index("① 号池预览") < page.index("② 监督人") < page.index("③ 其他随机来源")
     draw = commit_and_freeze(m)
     page = client.get(reverse("draws:draw_detail", args=[draw.pk])).content.decode()
@@ -223,7 +227,7 @@ def test_drand_fetched_online_fills_the_values_form(meeting, client, time_machin
     services.witness_commit(user=m["jijian_user"], witness=m["jijian"], commitment=sha("纪检的随机数 4711"), now=T0)
     form = forms.FreezeForm({"drand_now": "on"}, task=m["task"])
     assert form.is_valid(), form.errors
-    (kind, spec, at), = form.cleaned_data["sources"]
+    ((kind, spec, at),) = form.cleaned_data["sources"]
     assert kind == SourceKind.DRAND and T0 < at <= T0 + dt.timedelta(minutes=1, seconds=3)
     draw = services.draw_freeze(user=m["clerk"], task=m["task"], sources=form.cleaned_data["sources"], now=T0)
     assert [s.kind for s in draw.sources.order_by("position")] == ["drand", "witness"]

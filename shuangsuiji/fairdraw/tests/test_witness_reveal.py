@@ -8,7 +8,8 @@ from shuangsuiji import fairdraw as fd
 
 from ._helpers import PUBLISHED_AT
 
-SECRETS = st.text(st.sampled_from(list("0123456789 abc纪检监督人")), min_size=1, max_size=20).map(str.strip).filter(bool)
+CHARS = st.sampled_from(list("0123456789 abc纪检监督人"))
+SECRETS = st.text(CHARS, min_size=1, max_size=20).map(str.strip).filter(bool)
 SETTINGS = settings(
     max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
