@@ -241,6 +241,28 @@ MATRIX: dict[str, Route] = {
         args=pk("committed_draw"),
         data={"name": "越权", "organization": "测试", "role": "discipline"},
     ),
+    # On-site draw (issue #17): a witness is invited by a clerk; only the invited login (the 纪检 user of the
+    # world's pending witness) commits, reveals and confirms; any viewer in scope sees the witness page.
+    "draws:witness_tool": r("draws:witness_tool", PUBLIC),
+    "draws:witness_invite": r(
+        "draws:witness_invite",
+        GQ_APPROVE,
+        method="post",
+        args=lambda w: {"task_pk": w.undrawn_task},
+        data={"name": "越权", "organization": "测试", "role": "public"},
+    ),  # fmt: skip
+    "draws:witness_page": r("draws:witness_page", GQ_VIEW, args=pk("witness")),
+    "draws:witness_commit": r(
+        "draws:witness_commit",
+        frozenset({"oversight"}),
+        method="post",
+        args=pk("witness"),
+        data={"commitment": "ab" * 32},
+    ),  # fmt: skip
+    "draws:witness_reveal": r(
+        "draws:witness_reveal", frozenset({"oversight"}), method="post", args=pk("witness"), data={"secret": "越权"}
+    ),
+    "draws:witness_confirm": r("draws:witness_confirm", frozenset({"oversight"}), method="post", args=pk("witness")),
     "draws:source_enter": r(
         "draws:source_enter",
         GQ_APPROVE,
@@ -521,6 +543,7 @@ def build_world() -> SimpleNamespace:
         RegulatedUnit,
     )
     from shuangsuiji.directory.tests.factories import UNIT_HEADERS, csv_bytes, unit_row
+    from shuangsuiji.draws import services as draw_services
     from shuangsuiji.draws.models import Draw, DrawTarget, InspectorChange
     from shuangsuiji.inspections.models import ChecklistTemplate, InspectionResult, ResultAttachment
     from shuangsuiji.plans.models import AnnualPlan, Task
@@ -599,6 +622,7 @@ def build_world() -> SimpleNamespace:
         in_name=member.inspector_name, position=1, reason_kind="illness", reason="权限矩阵测试",
         status="pending", requested_by=users["inspector"], requested_at=FROZEN_AT,
     )  # fmt: skip
+    undrawn_task = Task.objects.filter(plan=plan).exclude(pk__in=drawn_task_ids).first()
     w = SimpleNamespace(
         users=users, sessions=sessions, tokens=tokens,
         unit=unit.pk, unit_code=unit.credit_code,
@@ -617,7 +641,10 @@ def build_world() -> SimpleNamespace:
         plan=plan.pk, plan_version=plan.versions.order_by("version").first().version,
         task=task.pk, task_code=task.code,
         task_item=task.items.first().pk, rule=task.stratum_rules.first().pk,
-        undrawn_task=Task.objects.filter(plan=plan).exclude(pk__in=drawn_task_ids).first().pk,
+        undrawn_task=undrawn_task.pk,
+        witness=draw_services.witness_invite(
+            user=users["approver"], task=undrawn_task, witness_user=users["oversight"]
+        ).pk,
         draw=draw.pk, draw_code=draw.code,
         draw_unit_code=DrawTarget.objects.filter(draw=draw).order_by("pk").first().unit_code,
         committed_draw=committed_draw.pk,
@@ -688,6 +715,7 @@ def state(w) -> dict:
         "plan": (status("plans.AnnualPlan", w.plan), status("plans.AnnualPlan", w.plan, "version")),
         "draw": status("draws.Draw", w.draw),
         "committed_draw": status("draws.Draw", w.committed_draw),
+        "witness": [status("draws.DrawWitness", w.witness, f) for f in ("commitment", "confirmed_at")],
         "committed_source": [status("draws.PublicSource", w.committed_source, f) for f in
                              ("value", "entered_by", "confirmed_by", "announcement_ref")],
         "target": status("draws.DrawTarget", w.target),

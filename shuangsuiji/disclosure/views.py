@@ -209,8 +209,15 @@ def _draw_context(request, draw) -> dict:
             if public_result else []
         ),  # fmt: skip
         "witnesses": [
-            {"name": mask_name(w.name), "organization": w.organization, "role": w.get_role_display()}
-            for w in draw.witnesses.all()
+            {
+                "name": mask_name(w.name),
+                "organization": w.organization,
+                "role": w.get_role_display(),
+                "kind": w.kind_label,
+                "gave_secret": bool(w.source_id),
+                "confirmed_at": w.confirmed_at,
+            }
+            for w in draw.witnesses.select_related("source")
         ],
         "files": _public_files(draw, public_result),
         "check_code": code,

@@ -12,7 +12,8 @@
 * DrawTarget / InspectorAssignment — the result: selected units and substitutes in fairdraw's
   order, and each unit's inspector group.
 * TargetChange — a recorded, reasoned substitution or cancellation after the draw (public).
-* DrawWitness — 监督人 present at the draw.
+* DrawWitness — 监督人 of a task's draw: invited before T0, commits / reveals a secret and confirms the
+  locked record with their own login, or recorded by the clerk from paper (no account).
 """
 
 from pathlib import PurePath
@@ -353,9 +354,27 @@ class TargetChange(models.Model):
 
 
 class DrawWitness(models.Model):
-    """监督人: a person who witnessed the draw (纪检、法制、公证、群众代表…)."""
+    """监督人: a person who witnesses the draw of a task (纪检、法制、公证、群众代表…).
 
-    draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="witnesses")
+    Invited before the commitment (`draw` empty until `services.draw_freeze` attaches the task's witnesses to
+    the draw it creates). A witness with a login (`user`) commits, reveals and confirms the locked record
+    with that login; a person without an account is recorded by the clerk (`on_paper`): the clerk types the
+    commitment hash shown on their sealed paper, later the secret they reveal, and their signature on the
+    printed record. A witness's secret (`commitment` = SHA-256 of it) becomes a public source of the draw
+    (`source`) when committed before T0.
+    """
+
+    task = models.ForeignKey(
+        "plans.Task", verbose_name="抽查任务", on_delete=models.PROTECT, related_name="witnesses", null=True
+    )
+    draw = models.ForeignKey(
+        Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="witnesses", null=True, blank=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="监督人账号", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="draw_witnessing",
+    )  # fmt: skip
+    on_paper = models.BooleanField("纸质记录（无账号，由经办人代录）", default=True)
     name = models.CharField("姓名", max_length=50)
     organization = models.CharField("单位/职务", max_length=100)
     role = models.CharField("身份", max_length=12, choices=WitnessRole.choices, default=WitnessRole.DISCIPLINE)
@@ -364,14 +383,46 @@ class DrawWitness(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+"
     )
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    commitment = models.CharField("随机数的 SHA-256（承诺哈希）", max_length=64, blank=True)
+    committed_at = models.DateTimeField("交来承诺哈希时间", null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="承诺哈希录入人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    source = models.OneToOneField(
+        PublicSource, verbose_name="对应随机源", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="witness",
+    )  # fmt: skip
+    confirmed_at = models.DateTimeField("确认锁定记录时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认操作人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "监督人"
         verbose_name_plural = "监督人"
-        ordering = ["draw", "id"]
+        ordering = ["task", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "user"], condition=Q(draw__isnull=True, user__isnull=False),
+                name="draw_witness_pending_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["draw", "user"], condition=Q(user__isnull=False), name="draw_witness_user_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.organization}）"
+
+    @property
+    def kind_label(self) -> str:
+        return "纸质记录，经办人代录" if self.on_paper else "本人账号"
+
+    @property
+    def revealed(self) -> bool:
+        return bool(self.source_id and self.source.value)
 
 
 class DrawVerification(models.Model):

@@ -4,13 +4,21 @@ import datetime as dt
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import RiskRating
 
-from .choices import DrawStatus, FileKind, TargetRole
-from .models import CommitmentLogEntry, Draw, DrawPoolEntry, DrawTarget, InspectorAssignment, InspectorPseudonym
+from .choices import DrawStatus, FileKind, SourceKind, TargetRole
+from .models import (
+    CommitmentLogEntry,
+    Draw,
+    DrawPoolEntry,
+    DrawTarget,
+    DrawWitness,
+    InspectorAssignment,
+    InspectorPseudonym,
+)
 
 RISK_WINDOW_DAYS = 90  # 冻结前多少天内的信用风险分类变更列入抽取记录
 RISK_CHANGES_SHOWN = 500
@@ -40,6 +48,76 @@ def draws_awaiting_values(user):
 
 def draws_awaiting_lock(user):
     return draw_list(user).filter(status=DrawStatus.DRAWN)
+
+
+def lock_missing(draw: Draw) -> list[str]:
+    """What still stands between `draw` and its lock, in plain Chinese (empty: it may be locked). The page
+    offers the lock button only when this is empty; `services.draw_lock` refuses with the same list."""
+    if draw.status in (DrawStatus.LOCKED, DrawStatus.CANCELLED):
+        return [f"该抽取当前状态为“{draw.get_status_display()}”"]
+    missing = []
+    unrevealed = [
+        s.witness.name if hasattr(s, "witness") else s.spec.get("name", "")
+        for s in draw.sources.filter(kind=SourceKind.WITNESS, value="").select_related("witness")
+    ]
+    missing += [f"监督人 {name} 尚未揭示随机数" for name in unrevealed]
+    if draw.status == DrawStatus.COMMITTED:
+        missing.append("尚未抽取：全部公开随机值录入或揭示后，执行抽取")
+    if not draw.witnesses.exists():
+        missing.append("还没有监督人：至少一名监督人在场（本人账号登录，或由经办人登记无账号的到场监督人）")
+    return missing
+
+
+def witnesses_of_task(task) -> list[DrawWitness]:
+    """The witnesses invited to the task's next draw (before the commitment)."""
+    return list(DrawWitness.objects.filter(task=task, draw__isnull=True).select_related("user").order_by("id"))
+
+
+def witness_candidates(task, clerk):
+    """Users who may witness the task's draw: active, may view draws, in the task's region (纪检 first), not
+    the clerk."""
+    from shuangsuiji.accounts.models import User
+    from shuangsuiji.accounts.roles import Role
+    from shuangsuiji.core.permissions import in_scope
+
+    users = User.objects.filter(is_active=True).exclude(pk=clerk.pk).select_related("organization__region")
+    ok = [u for u in users if u.has_perm("draws.view_draw") and in_scope(u, task.plan)]
+    ok.sort(key=lambda u: (u.role != Role.OVERSIGHT, u.full_name or u.username))
+    return User.objects.filter(pk__in=[u.pk for u in ok]).order_by(
+        Case(When(role=Role.OVERSIGHT, then=0), default=1), "full_name", "username"
+    )
+
+
+def witness_duties(user):
+    """The draws where `user` is an invited witness and still has something to do (commit, reveal, confirm)."""
+    rows = DrawWitness.objects.filter(user=user, on_paper=False).select_related("draw", "task", "source")
+    return [
+        w
+        for w in rows.filter(Q(draw__isnull=True) | Q(draw__status__in=[DrawStatus.COMMITTED, DrawStatus.LOCKED]))
+        if witness_step(w)[0] in ("commit", "reveal", "confirm")
+    ]
+
+
+def witness_step(witness: DrawWitness) -> tuple[str, str]:
+    """(step, plain Chinese) of what the witness can do now."""
+    draw = witness.draw
+    if draw is None:
+        if witness.task.has_live_draw():
+            return "wait", "抽取已开始"
+        if witness.commitment:
+            return "commit", "已交承诺哈希；公布承诺前还可以更改"
+        return "commit", "请交来随机数的承诺哈希（在公布抽取承诺之前）"
+    if draw.status == DrawStatus.CANCELLED:
+        return "done", "本次抽取已作废"
+    if draw.status == DrawStatus.COMMITTED:
+        if witness.source_id and not witness.source.value:
+            return "reveal", "抽取承诺已公布，请揭示您的随机数"
+        return "wait", "等待其他随机数和抽取"
+    if draw.status == DrawStatus.DRAWN:
+        return "wait", "已抽取，等待经办人锁定"
+    if witness.confirmed_at:
+        return "done", "已确认锁定的抽取记录"
+    return "confirm", "抽取结果已锁定公示，请核对后确认"
 
 
 def public_draws():

@@ -6,8 +6,14 @@
     draw_run      T1: the remaining public values (drand value + its BLS-checked signature, witness
                   reveals), run fairdraw, store result + groups, and the per-unit pool index
                   (DrawPoolEntry) the public self-check reads instead of the pool file
-    witness_add   record 监督人
-    draw_lock     lock and publish the result (needs ≥1 witness)
+    witness_invite / witness_add   invite a 监督人 (own login, or a person without an account recorded by
+                  the clerk: on paper) before T0, or record one present at the meeting after it
+    witness_commit  before T0: the witness's SHA-256(secret) (own login; paper: the clerk types the hash on
+                  the paper); draw_freeze writes every committed witness into the commitment as a source
+    witness_reveal  after T0: the secret, which must hash to the commitment (own login; paper: the clerk)
+    draw_lock     lock and publish the result (only when selectors.lock_missing(draw) is empty)
+    witness_confirm  after the lock: the witness confirms the locked record with their own login (paper
+                  witnesses: the clerk records that they signed the printed record)
     draw_cancel   作废 with a reason (public; a new attempt needs a new commitment)
     target_substitute / target_cancel   reasoned changes after the draw (public)
     inspector_replace / inspector_change_decide   更换执法人员 by the committed random order (fairdraw spec §8.7),
@@ -28,7 +34,7 @@ import itertools
 import json
 from pathlib import PurePath
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
@@ -38,7 +44,7 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import audit
 from shuangsuiji.core.formats import local_datetime
 from shuangsuiji.core.models import ObjectChange
-from shuangsuiji.core.permissions import require, stored_user
+from shuangsuiji.core.permissions import in_scope, require, stored_user
 from shuangsuiji.directory.models import ConflictDeclaration, Expert, Inspector, LeavePeriod, RegulatedUnit
 from shuangsuiji.fairdraw import replace as fd_replace
 from shuangsuiji.fairdraw.snapshot import line_chunks
@@ -76,10 +82,14 @@ from .models import (
     PublicSource,
     TargetChange,
 )
-from .selectors import commitment_of
+from .selectors import commitment_of, lock_missing
 from .snapshot import ensure_pseudonyms, roster_entries, roster_queryset
 
 PERM_DRAW = "draws.draw_draw"
+ONSITE_MIN_WITNESSES = 2  # without lottery or drand, at least this many witnesses' secrets
+NO_SOURCE = (
+    "至少需要一个外部公开随机源（彩票开奖号码或 drand 轮次），或者至少两名监督人在公布承诺前交来随机数的承诺哈希"
+)
 PERM_VIEW = "draws.view_draw"
 PERM_APPROVE = "draws.approve_draw"
 OUT_OF_SCOPE = "不能操作本辖区以外的计划或任务"
@@ -107,7 +117,9 @@ def _locked_draw(draw: Draw) -> Draw:
 
 
 def build_sources(*, lottery: dict | None = None, drand_round: int | None = None, witnesses=()) -> list:
-    """[(kind, spec, available_at)] from form input; at least one external source is required."""
+    """[(kind, spec, available_at)] from form input. `draw_freeze` checks there is an external source or at
+    least two witnesses' commitments (ONSITE_MIN_WITNESSES); `witnesses` are typed (name, hash) pairs of
+    earlier versions, without an account behind them (invited witnesses are `DrawWitness` rows)."""
     out = []
     if lottery:
         spec, at = src.lottery_spec(**lottery)
@@ -115,8 +127,6 @@ def build_sources(*, lottery: dict | None = None, drand_round: int | None = None
     if drand_round:
         spec, at = src.drand_spec(round_no=drand_round)
         out.append((SourceKind.DRAND, spec, at))
-    if not out:
-        raise ValidationError("至少需要公告一个外部公开随机源（彩票开奖号码或 drand 轮次）")
     for name, commitment in witnesses:
         spec, at = src.witness_spec(name=name, commitment=commitment)
         out.append((SourceKind.WITNESS, spec, at))
@@ -162,6 +172,17 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
         raise ValidationError("该任务没有抽查事项")
     for _kind, _spec, available_at in sources:
         src.check_future(available_at, now)
+    # Invited witnesses who handed in a commitment become sources of this draw, after the announced ones.
+    pending = list(DrawWitness.objects.select_for_update().filter(task=task, draw__isnull=True).order_by("id"))
+    witness_of_source = [None] * len(sources)
+    for w in pending:
+        if w.commitment:
+            spec, at = src.witness_spec(name=w.name, commitment=w.commitment)
+            sources = [*sources, (SourceKind.WITNESS, spec, at)]
+            witness_of_source.append(w)
+    external = sum(kind != SourceKind.WITNESS for kind, _s, _a in sources)
+    if not external and len(sources) < ONSITE_MIN_WITNESSES:
+        raise ValidationError(NO_SOURCE)
     attempt = (task.draws.aggregate(m=Max("attempt"))["m"] or 0) + 1
     code = f"{task.code}-{attempt}"
     cands = pool.candidates(task, today=timezone.localdate(now))
@@ -202,7 +223,14 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     ):  # fmt: skip
         DrawFile.store(draw=draw, kind=kind, data=content)
     for position, (kind, spec, available_at) in enumerate(sources, start=1):
-        PublicSource.objects.create(draw=draw, position=position, kind=kind, spec=spec, available_at=available_at)
+        source = PublicSource.objects.create(
+            draw=draw, position=position, kind=kind, spec=spec, available_at=available_at
+        )
+        if witness_of_source[position - 1] is not None:
+            witness_of_source[position - 1].source = source
+    for w in pending:  # every invited witness attends this draw; those with a commitment now reveal after T0
+        w.draw = draw
+        w.save(update_fields=["draw", "source"])
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user,
         message=f"冻结号池并公布抽取承诺 {code}（承诺哈希 {draw.commitment_hash}，承诺公示日志第 {entry.seq} 条）",
@@ -342,6 +370,16 @@ def source_confirm(*, user, source: PublicSource, raw_value: str, now: dt.dateti
     return source
 
 
+_NOT_REVEALED = "尚未揭示随机数（有账号的监督人本人登录揭示；无账号的监督人当场拆开纸条，由经办人录入）"
+
+
+def _witness_of(source: PublicSource):
+    try:
+        return source.witness
+    except DrawWitness.DoesNotExist:
+        return None
+
+
 def canonical_values(
     draw: Draw, raw_values: dict[int, str], now: dt.datetime | None = None, signatures: dict[int, str] | None = None
 ) -> tuple[list[str], list]:
@@ -349,9 +387,15 @@ def canonical_values(
     (BLS-checked), witness reveals.  Returns (values, evidence); ValidationError lists all problems."""
     values, evidence, errors = [], [], []
     signatures = signatures or {}
-    for source in draw.sources.order_by("position").select_related("confirmed_by"):
+    for source in draw.sources.order_by("position").select_related("confirmed_by", "witness"):
         try:
             src.check_available(source.available_at, source.description, now)
+            if source.kind == SourceKind.WITNESS and (source.value or _witness_of(source)):
+                if not source.value:
+                    raise ValidationError(_NOT_REVEALED)
+                values.append(source.value)
+                evidence.append(None)
+                continue
             if source.kind == SourceKind.LOTTERY:
                 if not source.value:
                     raise ValidationError("开奖号码尚未录入")
@@ -401,8 +445,8 @@ def draw_run(
     DrawFile.store(draw=draw, kind=FileKind.MANIFEST, data=manifest)
     _index_pool(draw, pool_bytes)
     for source, value, ev in zip(draw.sources.order_by("position"), values, evidence, strict=True):
-        if source.kind == SourceKind.LOTTERY:
-            continue  # entered and confirmed before
+        if source.kind == SourceKind.LOTTERY or (source.kind == SourceKind.WITNESS and source.value):
+            continue  # entered and confirmed before / revealed by the witness
         source.value, source.raw_value = value, raw_values.get(source.position, "").strip()
         source.signature = ev["signature"] if ev else ""
         source.entered_at, source.entered_by = now, stored_user(user)
@@ -532,19 +576,129 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
 # ---------------------------------------------------------------- witnesses, lock, cancel
 
 
+def _witness_in_scope(user, witness: DrawWitness) -> None:
+    """Who may act for a witness: the witness's own login; for a witness without an account (on paper), the
+    clerk (PERM_DRAW, in scope) types what the paper says. Nobody else, whatever their role."""
+    if witness.on_paper:
+        require(user, PERM_DRAW, witness.task.plan, scope_message=OUT_OF_SCOPE,
+                message="该监督人没有账号，由有抽取权限的经办人按其纸条代为录入")  # fmt: skip
+    elif witness.user_id != getattr(user, "pk", None):
+        raise PermissionDenied(f"只有监督人 {witness.name} 本人登录后才能操作")
+
+
+def _locked_witness(witness: DrawWitness) -> DrawWitness:
+    return DrawWitness.objects.select_for_update(of=("self",)).select_related("task__plan", "user").get(pk=witness.pk)
+
+
 @transaction.atomic
-def witness_add(*, user, draw: Draw, name: str, organization: str, role: str, note: str = "") -> DrawWitness:
-    require(user, PERM_DRAW, draw, scope_message=OUT_OF_SCOPE)
-    draw = _locked_draw(draw)
-    if draw.status not in (DrawStatus.COMMITTED, DrawStatus.DRAWN):
+def witness_invite(
+    *,
+    user,
+    task: Task,
+    witness_user=None,
+    name: str = "",
+    organization: str = "",
+    role: str = "discipline",
+    note: str = "",
+) -> DrawWitness:
+    """Invite a 监督人 to the draw of `task`: a user (any login in the task's region, e.g. 纪检) who then commits,
+    reveals and confirms with their own login, or a person without an account (name and unit, on paper).
+    Before the commitment the witness may still hand in a secret's hash; after it (a live draw exists) the
+    witness is recorded as present at that draw, without a secret."""
+    require(user, PERM_DRAW, task.plan, scope_message=OUT_OF_SCOPE)
+    task = Task.objects.select_for_update(of=("self",)).select_related("plan__region").get(pk=task.pk)
+    draw = task.draws.live().first()
+    if draw is not None and draw.status not in (DrawStatus.COMMITTED, DrawStatus.DRAWN):
         raise ValidationError("抽取已锁定或作废，不能再登记监督人")
-    witness = DrawWitness(draw=draw, name=name.strip(), organization=organization.strip(), role=role, note=note,
-                          recorded_by=stored_user(user))  # fmt: skip
-    witness.full_clean()
+    if witness_user is not None:
+        if not witness_user.is_active or not witness_user.has_perm(PERM_VIEW) or not in_scope(witness_user, task.plan):
+            raise ValidationError(f"{witness_user} 不能查看本辖区的抽取，不能作为监督人")
+        if witness_user.pk == user.pk:
+            raise ValidationError("经办人本人不能同时作为监督人")
+        if DrawWitness.objects.filter(task=task, draw=draw, user=witness_user).exists():
+            raise ValidationError(f"{witness_user} 已是本次抽取的监督人")
+        org = witness_user.organization
+        name, organization = witness_user.full_name or witness_user.username, org.name if org else ""
+    name, organization = (name or "").strip(), (organization or "").strip() or "—"
+    witness = DrawWitness(
+        task=task, draw=draw, user=witness_user, on_paper=witness_user is None, name=name, organization=organization,
+        role=role, note=(note or "").strip(), recorded_by=stored_user(user),
+    )  # fmt: skip
+    witness.full_clean(exclude=["task", "draw", "user", "source"])
     witness.save()
+    how = "本人账号" if witness_user else "无账号，纸质记录"
     audit.log_change(
-        witness, ObjectChange.Action.CREATE, user=user, message=f"登记监督人 {witness.name}（{draw.code}）"
-    )
+        witness, ObjectChange.Action.CREATE, user=user,
+        message=f"登记监督人 {witness.name}（{how}；{draw.code if draw else task.code + ' 抽取前'}）",
+    )  # fmt: skip
+    return witness
+
+
+def witness_add(*, user, draw: Draw, name: str, organization: str, role: str, note: str = "") -> DrawWitness:
+    """Record a person without an account present at `draw` (typed by the clerk, marked on paper)."""
+    require(user, PERM_DRAW, draw, scope_message=OUT_OF_SCOPE)
+    return witness_invite(user=user, task=draw.task, name=name, organization=organization, role=role, note=note)
+
+
+@transaction.atomic
+def witness_commit(*, user, witness: DrawWitness, commitment: str, now: dt.datetime | None = None) -> DrawWitness:
+    """Before T0: the SHA-256 of the witness's secret (computed on their own device, or written on their sealed
+    paper and typed by the clerk). It is written into the draw's commitment when the commitment is published."""
+    require(user, PERM_VIEW, witness.task.plan, scope_message=OUT_OF_SCOPE)
+    now = now or timezone.now()
+    Task.objects.select_for_update(of=("self",)).get(pk=witness.task_id)  # serialised with draw_freeze
+    witness = _locked_witness(witness)
+    _witness_in_scope(user, witness)
+    if witness.draw_id is not None or witness.task.has_live_draw():
+        raise ValidationError("抽取承诺已经公布，不能再交来或更改承诺哈希；如需重新交，须先作废本次抽取")
+    commitment = (commitment or "").strip().lower()
+    src.witness_spec(name=witness.name, commitment=commitment)  # 64 hex, or a Chinese message naming the witness
+    before = audit.snapshot(witness)
+    witness.commitment, witness.committed_at, witness.committed_by = commitment, now, stored_user(user)
+    witness.save(update_fields=["commitment", "committed_at", "committed_by"])
+    audit.log_change(
+        witness, ObjectChange.Action.UPDATE, user=user, before=before,
+        message=f"监督人 {witness.name} 交来随机数的承诺哈希 {commitment[:12]}…"
+        + ("（纸质，经办人代录）" if witness.on_paper else "（本人登录）"),
+    )  # fmt: skip
+    return witness
+
+
+@transaction.atomic
+def witness_reveal(*, user, witness: DrawWitness, secret: str, now: dt.datetime | None = None) -> DrawWitness:
+    """After T0: the secret itself; it must hash to the committed SHA-256. Stored as the value of the
+    witness's public source (never changed afterwards)."""
+    require(user, PERM_VIEW, witness.task.plan, scope_message=OUT_OF_SCOPE)
+    now = now or timezone.now()
+    witness = _locked_witness(witness)
+    _witness_in_scope(user, witness)
+    if not witness.commitment:
+        raise ValidationError(f"监督人 {witness.name} 没有交来承诺哈希，无需揭示")
+    if witness.draw_id is None or witness.source_id is None:
+        raise ValidationError("抽取承诺尚未公布，现在不能揭示随机数：须先公布写有各监督人承诺哈希的抽取承诺，再揭示")
+    draw = _locked_draw(witness.draw)
+    if draw.status != DrawStatus.COMMITTED:
+        raise ValidationError(f"该抽取当前状态为“{draw.get_status_display()}”，不能再揭示随机数")
+    entry = CommitmentLogEntry.objects.filter(draw=draw).first()
+    if entry is None or entry.logged_time >= now:
+        raise ValidationError("抽取承诺公布之后才能揭示随机数")
+    source = PublicSource.objects.select_for_update().get(pk=witness.source_id)
+    if source.value:
+        raise ValidationError(f"监督人 {witness.name} 已于 {local_datetime(source.entered_at)} 揭示，不能更改")
+    try:
+        value = src.canonical_value(SourceKind.WITNESS, source.spec, secret)
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{'；'.join(exc.messages)}。请核对是否与交承诺哈希时输入的随机数完全一致（包括空格和大小写）"
+        ) from exc
+    source.value, source.raw_value = value, secret.strip()
+    source.entered_at, source.entered_by = now, stored_user(user)
+    source.save()
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=f"监督人 {witness.name} 揭示随机数" + ("（纸质，经办人代录）" if witness.on_paper else "（本人登录）"),
+        data={"source": source.position, "value": value, "commitment": witness.commitment},
+    )  # fmt: skip
     return witness
 
 
@@ -553,16 +707,41 @@ def draw_lock(*, user, draw: Draw, now: dt.datetime | None = None) -> Draw:
     require(user, PERM_DRAW, draw, scope_message=OUT_OF_SCOPE)
     draw = _locked_draw(draw)
     _require_status(draw, "lock")
-    if not draw.witnesses.exists():
-        raise ValidationError("请先登记至少一名监督人，再锁定抽取结果")
+    missing = lock_missing(draw)
+    if missing:
+        raise ValidationError(["还不能锁定：", *missing])
     draw.status = DRAW_TRANSITIONS["lock"][1]
     draw.locked_at, draw.locked_by = now or timezone.now(), stored_user(user)
     draw.save()
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"锁定并公示抽取结果 {draw.code}",
-        data={"manifest_sha256": draw.manifest_hash, "witnesses": [str(w) for w in draw.witnesses.all()]},
+        data={"manifest_sha256": draw.manifest_hash,
+              "witnesses": [f"{w}（{w.kind_label}）" for w in draw.witnesses.all()]},
     )  # fmt: skip
     return draw
+
+
+@transaction.atomic
+def witness_confirm(*, user, witness: DrawWitness, now: dt.datetime | None = None) -> DrawWitness:
+    """After the lock: the witness confirms the locked record with their own login. For a witness without an
+    account the clerk records that they signed the printed record (marked as such)."""
+    require(user, PERM_VIEW, witness.task.plan, scope_message=OUT_OF_SCOPE)
+    now = now or timezone.now()
+    witness = _locked_witness(witness)
+    _witness_in_scope(user, witness)
+    if witness.draw_id is None or witness.draw.status != DrawStatus.LOCKED:
+        raise ValidationError("抽取结果锁定公示后，监督人才能确认")
+    if witness.confirmed_at:
+        raise ValidationError(f"监督人 {witness.name} 已于 {local_datetime(witness.confirmed_at)} 确认")
+    witness.confirmed_at, witness.confirmed_by = now, stored_user(user)
+    witness.save(update_fields=["confirmed_at", "confirmed_by"])
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=witness.draw, user=user,
+        message=f"监督人 {witness.name} 确认锁定的抽取记录"
+        + ("（在打印的抽取记录上签字，经办人登记）" if witness.on_paper else "（本人登录确认）"),
+        data={"witness": witness.pk, "manifest_sha256": witness.draw.manifest_hash},
+    )  # fmt: skip
+    return witness
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -25,16 +25,19 @@ from .downloads import draw_file_response
 from .filtersets import DrawFilterSet
 from .forms import (
     ChangeDecisionForm,
+    CommitmentForm,
     ExpertDesignateForm,
     FreezeForm,
     InspectorReplaceForm,
     LotteryConfirmForm,
     LotteryEntryForm,
     ReasonForm,
+    RevealForm,
     ValuesForm,
     WitnessForm,
+    WitnessInviteForm,
 )
-from .models import Draw, DrawTarget, InspectorChange, PublicSource
+from .models import Draw, DrawTarget, DrawWitness, InspectorChange, PublicSource
 from .presentation import commitment_strata, result_strata
 from .snapshot import roster_exclusions
 from .tables import DrawTable
@@ -56,6 +59,15 @@ def _draw(request, pk, action="view") -> Draw:
     return get_object_or_404(selectors.draw_list(request.user, action), pk=pk)
 
 
+CIRCLED = "①②③④⑤⑥⑦⑧⑨"
+
+
+def section_numbers(has_result: bool) -> dict[str, str]:
+    """The draw page's sections numbered consecutively, counting only those shown."""
+    shown = ["commitment", "values", *(["result", "groups"] if has_result else []), "witnesses", "lock"]
+    return {name: CIRCLED[i] for i, name in enumerate(shown)}
+
+
 def draw_context(draw: Draw) -> dict:
     commitment = selectors.commitment_of(draw)
     manifest_bytes = draw.file_bytes(FileKind.MANIFEST)
@@ -71,7 +83,7 @@ def draw_context(draw: Draw) -> dict:
         "result": result_strata(draw, manifest, targets) if manifest else None,
         "active_targets": [t for t in targets if t.status == TargetStatus.ACTIVE],
         "all_targets": targets,
-        "witnesses": draw.witnesses.all(),
+        "witnesses": list(draw.witnesses.select_related("user", "source", "confirmed_by", "committed_by")),
         "changes": draw.changes.select_related("target", "substitute", "created_by"),
         "files": draw.files.order_by("id"),
         "items": draw.task.items.select_related("organization", "item"),
@@ -93,7 +105,7 @@ def draw_start(request, task_pk):
     """T0 page: preview the pool, announce the public random sources, freeze and publish the commitment."""
     require_perm(request.user, Draw, "draw")
     task = get_object_or_404(Task.objects.restrict(request.user, "view"), pk=task_pk)
-    form = FreezeForm(request.POST or None)
+    form = FreezeForm(request.POST or None, task=task)
     if request.method == "POST" and form.is_valid():
         sources = form.cleaned_data["sources"]
         title = f"冻结号池并公布抽取承诺：{task.code} {task.name}"
@@ -115,8 +127,21 @@ def draw_start(request, task_pk):
             "preview": pool.task_preview(task),
             "title": f"发起抽取：{task.code} {task.name}",
             "roster_exclusions": roster_exclusions(task),
+            "witnesses": selectors.witnesses_of_task(task),
+            "invite_form": WitnessInviteForm(candidates=selectors.witness_candidates(task, request.user)),
+            "commitment_form": CommitmentForm(),
         },  # fmt: skip
     )
+
+
+def _fetched_drand(request, draw: Draw) -> dict:
+    """The drand round fetched by `draw_fetch_drand` (this session), as the values form's initial data."""
+    fetched = request.session.get(f"drand-{draw.pk}") or {}
+    return {
+        key: item
+        for position, (value, signature) in fetched.items()
+        for key, item in ((f"value_{position}", value), (f"signature_{position}", signature))
+    }
 
 
 @login_required
@@ -127,10 +152,19 @@ def draw_detail(request, pk):
     context.update(
         title=f"抽取 {draw.code}",
         can_draw=can_draw,
-        values_form=ValuesForm(draw=draw) if can_draw and draw.status == DrawStatus.COMMITTED else None,
+        values_form=ValuesForm(draw=draw, initial=_fetched_drand(request, draw))
+        if can_draw and draw.status == DrawStatus.COMMITTED
+        else None,
         lottery_entry_form=LotteryEntryForm(),
         lottery_confirm_form=LotteryConfirmForm(),
         witness_form=WitnessForm() if can_draw and draw.status in (DrawStatus.COMMITTED, DrawStatus.DRAWN) else None,
+        invite_form=WitnessInviteForm(candidates=selectors.witness_candidates(draw.task, request.user))
+        if can_draw and draw.status in (DrawStatus.COMMITTED, DrawStatus.DRAWN)
+        else None,
+        reveal_form=RevealForm(),
+        lock_missing=selectors.lock_missing(draw),
+        my_witness=next((w for w in context["witnesses"] if w.user_id == request.user.pk), None),
+        num=section_numbers(bool(context["result"])),
         reason_form=ReasonForm(),
         can_change_targets=can_draw and draw.status in (DrawStatus.DRAWN, DrawStatus.LOCKED),
         can_approve_changes=request.user.has_perm("draws.approve_draw"),
@@ -169,7 +203,8 @@ def draw_values(request, pk):
             return redirect("draws:draw_detail", pk=draw.pk)
         values, _evidence = checked.value
         rows = [
-            {"source": s, "raw": s.raw_value if s.kind == "lottery" else raw[s.position], "value": v,
+            {"source": s, "raw": s.raw_value if s.kind == "lottery" or s.position not in raw else raw[s.position],
+             "value": v,
              "signature": signatures.get(s.position, "")}
             for s, v in zip(form.all_sources, values, strict=True)
         ]  # fmt: skip
@@ -261,10 +296,11 @@ def draw_fetch_drand(request, pk):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
+        # prefilled into the values form (draw_detail); checked again, BLS included, when the draw runs
+        request.session[f"drand-{draw.pk}"] = {str(source.position): [value, signature]}
         messages.info(
             request,
-            f"drand 第 {source.spec['round']} 轮 randomness：{value}；signature：{signature}"
-            "（请核对后录入，录入时平台验证签名）",
+            f"已从 drand 网络取回第 {source.spec['round']} 轮随机数并填入下方；执行抽取时平台再用 drand 公钥验证签名",
         )
     return redirect("draws:draw_detail", pk=draw.pk)
 
@@ -281,6 +317,133 @@ def draw_witness(request, pk):
         request, pk, lambda d: services.witness_add(user=request.user, draw=d, **form.cleaned_data),
         lambda w: f"已登记监督人 {w.name}",
     )  # fmt: skip
+
+
+def _witness(request, pk, *, act: bool = False) -> DrawWitness:
+    """A witness of a task the user may view; with `act`, only who may act for them (the witness's own login,
+    or for a witness without an account a clerk with draw rights) — anyone else is refused (403)."""
+    require_perm(request.user, Draw, "view")
+    tasks = Task.objects.restrict(request.user, "view")
+    witness = get_object_or_404(
+        DrawWitness.objects.select_related("task__plan", "draw", "user", "source").filter(task__in=tasks), pk=pk
+    )
+    if act:
+        if witness.on_paper:
+            require_perm(request.user, Draw, "draw")
+        elif witness.user_id != request.user.pk:
+            raise PermissionDenied(f"只有监督人 {witness.name} 本人登录后才能操作")
+    return witness
+
+
+def _back(request, witness: DrawWitness):
+    if request.POST.get("next") == "draw" and witness.draw_id:
+        return redirect("draws:draw_detail", pk=witness.draw_id)
+    if request.POST.get("next") == "start":
+        return redirect("draws:draw_start", task_pk=witness.task_id)
+    return redirect("draws:witness_page", pk=witness.pk)
+
+
+@login_required
+@require_POST
+def witness_invite(request, task_pk):
+    """Invite a 监督人 to the task's draw (before the commitment, or present at a draw already under way)."""
+    require_perm(request.user, Draw, "draw")
+    task = get_object_or_404(Task.objects.restrict(request.user, "view"), pk=task_pk)
+    form = WitnessInviteForm(request.POST, candidates=selectors.witness_candidates(task, request.user))
+    draw = task.draws.live().first()
+    back = redirect("draws:draw_detail", pk=draw.pk) if draw else redirect("draws:draw_start", task_pk=task.pk)
+    if not form.is_valid():
+        messages.error(request, "登记监督人有误：" + "；".join(e for errors in form.errors.values() for e in errors))
+        return back
+    data = form.cleaned_data
+    result = service_call(
+        request,
+        lambda: services.witness_invite(
+            user=request.user, task=task, witness_user=data.get("witness_user"), name=data.get("name", ""),
+            organization=data.get("organization", ""), role=data["role"],
+        ),
+        prefix="登记监督人失败：",
+    )  # fmt: skip
+    if result.ok:
+        w = result.value
+        messages.success(
+            request,
+            f"已登记监督人 {w.name}" + ("，请其登录后在“待办”中交承诺哈希" if not w.on_paper and not draw else ""),
+        )
+    return back
+
+
+def witness_tool(request):
+    """随机数承诺工具 (public, no login): SHA-256 of a secret computed in the browser, for a witness without an
+    account who writes the commitment on a sealed paper."""
+    return render(request, "draws/witness_tool.html", {})
+
+
+@login_required
+def witness_page(request, pk):
+    """The witness's own page: hand in the commitment, reveal the secret, confirm the locked record."""
+    witness = _witness(request, pk)
+    step, step_text = selectors.witness_step(witness)
+    mine = witness.user_id == request.user.pk
+    draw = witness.draw
+    return render(
+        request,
+        "draws/witness.html",
+        {
+            "title": f"监督人 {witness.name}：{witness.task.code} {witness.task.name}",
+            "witness": witness, "task": witness.task, "draw": draw, "step": step, "step_text": step_text,
+            "mine": mine, "commitment_form": CommitmentForm(), "reveal_form": RevealForm(),
+            "manifest_selected": draw.targets.filter(role="selected").count() if draw and draw.manifest_hash else 0,
+        },
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def witness_commit(request, pk):
+    witness = _witness(request, pk, act=True)
+    form = CommitmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "承诺哈希有误：应为 64 位，由数字 0–9 和字母 a–f 组成")
+        return _back(request, witness)
+    result = service_call(
+        request,
+        lambda: services.witness_commit(user=request.user, witness=witness, commitment=form.cleaned_data["commitment"]),
+        prefix="交承诺哈希失败：",
+    )  # fmt: skip
+    if result.ok:
+        messages.success(request, f"已记录监督人 {witness.name} 的承诺哈希；公布抽取承诺时写入承诺记录")
+    return _back(request, witness)
+
+
+@login_required
+@require_POST
+def witness_reveal(request, pk):
+    witness = _witness(request, pk, act=True)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请输入随机数")
+        return _back(request, witness)
+    result = service_call(
+        request,
+        lambda: services.witness_reveal(user=request.user, witness=witness, secret=form.cleaned_data["secret"]),
+        prefix="揭示未通过：",
+    )  # fmt: skip
+    if result.ok:
+        messages.success(request, f"监督人 {witness.name} 的随机数已揭示，与承诺哈希相符")
+    return _back(request, witness)
+
+
+@login_required
+@require_POST
+def witness_confirm(request, pk):
+    witness = _witness(request, pk, act=True)
+    result = service_call(
+        request, lambda: services.witness_confirm(user=request.user, witness=witness), prefix="确认失败："
+    )
+    if result.ok:
+        messages.success(request, f"监督人 {witness.name} 已确认锁定的抽取记录")
+    return _back(request, witness)
 
 
 @login_required

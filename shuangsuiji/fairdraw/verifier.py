@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import commitlog, drand, merkle
-from .canon import load_json_bytes
+from .canon import load_json_bytes, sha256_hex
 from .errors import FairdrawError, MalformedInput
 from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_FORMATS, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
 from .seed import check_commitment, commitment_hash
@@ -217,6 +217,19 @@ def verify_manifest(
         skipped = needs_roster and roster is None
         if len(m["public_values"]) != len(commitment["public_sources"]):
             raise MalformedInput("PUBLIC_VALUES_COUNT", "公开随机值的个数与承诺记录中公布的随机源个数不一致")
+        # 4a. A witness's reveal must hash to the commitment it handed in before T0 (commit–reveal, spec §5.5).
+        for i, (source, value) in enumerate(zip(commitment["public_sources"], m["public_values"], strict=True)):
+            if source.get("kind") == "witness" and isinstance(source.get("commitment"), str):
+                revealed = sha256_hex(value.encode("utf-8"))
+                if revealed != source["commitment"]:
+                    return _different(
+                        f"public_values[{i}]",
+                        f"第 {i + 1} 个公开随机值（监督人 {source.get('name', '')} 揭示的随机数）的 SHA-256"
+                        "与其在承诺中交来的承诺哈希不一致：揭示的不是事先承诺的随机数",
+                        source["commitment"],
+                        revealed,
+                        **used,
+                    )
         out = run_draw(
             pool_bytes,
             commitment,

@@ -127,7 +127,7 @@ def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, a
     expect(page.locator("#groups tbody tr")).to_have_count(9)  # 30% of 10 in each of three classes
     page.locator("#witness-form").get_by_label("姓名").fill("赵纪检")
     page.locator("#witness-form").get_by_label("单位/职务").fill("县纪委监委派驻纪检组")
-    page.get_by_role("button", name="登记监督人").click()
+    page.get_by_role("button", name="登记到场监督人").click()
     page.get_by_role("button", name="锁定并公示结果").click()
     expect(page.locator("#draw-status")).to_contain_text("已锁定公示")
     page.get_by_role("button", name="复核（重新计算并比对）").click()
