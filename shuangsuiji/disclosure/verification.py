@@ -109,7 +109,8 @@ class SelfCheck:
 
 
 def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
-    """Where does unit `code` stand in this draw? Recomputes its key K = SHA-256(seed ‖ 0 "unit" 0 ‖ id)."""
+    """Where does unit `code` stand in this draw? Recomputes its key K = H(seed ‖ 0 "unit" 0 ‖ id), H the
+    commitment's hash suite (SHA-256 or SM3)."""
     code = (code or "").strip().upper()
     manifest = manifest if manifest is not None else manifest_of(draw)
     if manifest is None or not code:
@@ -121,7 +122,7 @@ def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
     if reason:
         return SelfCheck(code=code, in_pool=True, stratum=stratum, excluded_reason=reason)
     sel = manifest["selection"].get(stratum, {})
-    key = fd.key_hex(fd.unit_key(bytes.fromhex(manifest["seed"]), code))
+    key = fd.key_hex(fd.unit_key(bytes.fromhex(manifest["seed"]), code, fd.suite_of(manifest["commitment"])))
     threshold = sel.get("threshold") or {"key": "", "unit_id": ""}
     by_key = None
     if sel.get("method") == "srs":
@@ -134,6 +135,15 @@ def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
         substitute_rank=substitutes.index(code) + 1 if code in substitutes else None,
         probability=sel.get("probability", ""), eligible=sel.get("eligible", 0), n=sel.get("n", 0),
     )  # fmt: skip
+
+
+def conflict_summary(draw, manifest: dict | None) -> dict | None:
+    """How many 回避 pairs the roster committed and how many the manifest reveals (fairdraw spec §4.2.2), for a
+    draw whose roster commits them (manifest format 4); None otherwise."""
+    if not manifest or "conflicts" not in manifest:
+        return None
+    roster = json.loads(draw.file_bytes(FileKind.ROSTER))
+    return {"committed": len(roster.get("conflicts", ())), "revealed": len(manifest["conflicts"])}
 
 
 def unit_proof(draw, unit_id: str) -> dict | None:
@@ -149,6 +159,6 @@ def unit_proof(draw, unit_id: str) -> dict | None:
     commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
     if "pool_merkle_root" not in commitment:
         return None
-    proof = fd.merkle.inclusion_proof(draw.file_bytes(FileKind.POOL), unit_id, draw.code)
+    proof = fd.merkle.inclusion_proof(draw.file_bytes(FileKind.POOL), unit_id, draw.code, fd.suite_of(commitment))
     cache.set(key, proof, PROOF_CACHE_SECONDS)
     return proof

@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import secrets
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,7 +84,7 @@ from .models import (
     TargetChange,
 )
 from .selectors import commitment_of, lock_missing
-from .snapshot import ensure_pseudonyms, roster_entries, roster_queryset
+from .snapshot import deployment_suite, ensure_pseudonyms, roster_entries, roster_queryset
 
 PERM_DRAW = "draws.draw_draw"
 ONSITE_MIN_WITNESSES = 2  # without lottery or drand, at least this many witnesses' secrets
@@ -190,19 +191,24 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     counts = fd.stratum_counts(units)
     if not sum(c["eligible"] for c in counts.values()):
         raise ValidationError("抽查范围内没有可抽取的检查对象")
+    suite = deployment_suite()  # the office's choice (settings.FAIRDRAW_HASH_SUITE, fairdraw spec §2.3)
     # Public rosters name inspectors by pseudonym (fairdraw spec §4.2.1), never by 执法证号.
-    roster = roster_entries(task, pseudonyms=ensure_pseudonyms(list(roster_queryset(task))))
+    roster = roster_entries(task, pseudonyms=ensure_pseudonyms(list(roster_queryset(task)), suite))
     if len([r for r in roster if not r.on_leave]) < task.group_size:
         raise ValidationError(f"可选派的在岗执法人员不足 {task.group_size} 人，无法组成检查组")
     try:
         pool_bytes = fd.canonical_pool_bytes(units)
-        roster_bytes = fd.canonical_roster_bytes([r.inspector for r in roster])
+        # roster format 2 (fairdraw spec §4.2.2): the 回避 pairs are committed as salted hashes; the key that
+        # opens them is kept as a non-public file for the draw and for oversight
+        roster_bytes, conflict_key = fd.conflicts.commit_roster([r.inspector for r in roster], suite,
+                                                                secrets.token_bytes)  # fmt: skip
         record = fd.build_commitment(
-            draw_id=code, plan=pool.draw_plan(task), pool_digest=fd.pool_digest(pool_bytes), strata=counts,
+            draw_id=code, plan=pool.draw_plan(task), pool_digest=fd.pool_digest(pool_bytes, suite), strata=counts,
             public_sources=[spec for _k, spec, _a in sources],
             published_at=timezone.localtime(now).isoformat(timespec="seconds"),
-            roster_digest=fd.roster_digest(roster_bytes), attempt=attempt, task=_task_summary(task),
-            pool_merkle_root=fd.merkle.merkle_root(pool_bytes),  # per-unit inclusion proofs (spec §3.1)
+            roster_digest=fd.roster_digest(roster_bytes, suite), attempt=attempt, task=_task_summary(task),
+            pool_merkle_root=fd.merkle.merkle_root(pool_bytes, suite),  # per-unit inclusion proofs (spec §3.1)
+            hash_suite=suite.name,
         )  # fmt: skip
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc
@@ -211,7 +217,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
         with transaction.atomic():
             draw = Draw.objects.create(
                 task=task, region=task.plan.region, attempt=attempt, code=code, published_at=now,
-                commitment_hash=fd.commitment_hash(record), pool_digest=record["pool_digest"],
+                commitment_hash=fd.commitment_hash(record), hash_suite=suite.name, pool_digest=record["pool_digest"],
                 roster_digest=record["roster_digest"], unit_total=record["units"]["total"],
                 unit_eligible=record["units"]["eligible"], created_by=stored_user(user),
             )  # fmt: skip
@@ -219,7 +225,8 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
         raise ValidationError("该任务已有进行中的抽取（其他用户刚刚发起），请刷新页面") from exc
     entry = _log_commitment(draw, now)
     for kind, content in (
-        (FileKind.POOL, pool_bytes), (FileKind.ROSTER, roster_bytes), (FileKind.COMMITMENT, commitment_bytes)
+        (FileKind.POOL, pool_bytes), (FileKind.ROSTER, roster_bytes), (FileKind.COMMITMENT, commitment_bytes),
+        (FileKind.CONFLICT_KEY, fd.canonical_json(conflict_key)),
     ):  # fmt: skip
         DrawFile.store(draw=draw, kind=kind, data=content)
     for position, (kind, spec, available_at) in enumerate(sources, start=1):
@@ -234,7 +241,8 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user,
         message=f"冻结号池并公布抽取承诺 {code}（承诺哈希 {draw.commitment_hash}，承诺公示日志第 {entry.seq} 条）",
-        data={"commitment_hash": draw.commitment_hash, "log_seq": entry.seq, "log_hash": entry.entry_hash,
+        data={"commitment_hash": draw.commitment_hash, "hash_suite": suite.name, "log_seq": entry.seq,
+              "log_hash": entry.entry_hash,
               "pool_digest": draw.pool_digest,
               "roster_digest": draw.roster_digest, "strata": counts, "public_sources": record["public_sources"],
               "published_at": record["published_at"]},
@@ -256,7 +264,7 @@ def _log_commitment(draw: Draw, now: dt.datetime) -> CommitmentLogEntry:
     if last and local < last.logged_time:  # a clock set back: the log's time never decreases
         local = timezone.localtime(last.logged_time)
     e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw.code, commitment_hash=draw.commitment_hash,
-                                logged_at=local.isoformat(timespec="seconds"))  # fmt: skip
+                                logged_at=local.isoformat(timespec="seconds"), suite=draw.hash_suite)  # fmt: skip
     return CommitmentLogEntry.objects.create(
         seq=seq, draw=draw, draw_code=draw.code, commitment_hash=draw.commitment_hash, logged_at=e["logged_at"],
         logged_time=local, prev_hash=prev, entry_hash=e["hash"],
@@ -438,7 +446,8 @@ def draw_run(
     commitment = commitment_of(draw)
     pool_bytes, roster_bytes = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
     try:
-        out = fd.run_draw(pool_bytes, commitment, values, roster=roster_bytes, public_evidence=evidence)
+        out = fd.run_draw(pool_bytes, commitment, values, roster=roster_bytes, public_evidence=evidence,
+                          conflict_key=draw.file_bytes(FileKind.CONFLICT_KEY))  # fmt: skip
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc
     manifest = fd.manifest_bytes(out.manifest)
@@ -456,7 +465,7 @@ def draw_run(
     draw.public_values = values
     draw.seed = out.seed.hex()
     draw.drawn_at, draw.drawn_by = now, stored_user(user)
-    draw.manifest_hash = fd.pool_digest(manifest)  # plain SHA-256 of the manifest bytes
+    draw.manifest_hash = fd.get_suite(draw.hash_suite).hexdigest(manifest)  # H of the manifest bytes (spec §2.3)
     draw.assignment_feasible = out.assignment.feasible if out.assignment else None
     draw.assignment_problems = [p.to_dict() for p in out.assignment.problems] if out.assignment else []
     draw.status = DRAW_TRANSITIONS["run"][1]
@@ -1151,7 +1160,11 @@ def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
     manifest = draw.file_bytes(FileKind.MANIFEST)
     if manifest is None:
         raise ValidationError("该抽取尚未产生结果，无需验证")
-    report = fd.verify_manifest(manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER))
+    # with the conflict key: oversight's complete check of the 回避 pairs (fairdraw spec §4.2.2)
+    key = draw.file_bytes(FileKind.CONFLICT_KEY)
+    report = fd.verify_manifest(
+        manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER), conflict_key=key
+    )
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"复核抽取结果：{report.status}",
         data={"status": report.status, "message": report.message, "notes": list(report.notes)},
@@ -1191,7 +1204,8 @@ def draw_reverify(*, user, draw: Draw) -> DrawVerification:
         status, text, path = "CORRUPTED", f"CORRUPTED 文件校验失败：{exc.message}", ""
         details = {"display": f"文件校验失败：{exc.message}"}
     else:
-        report = fd.verify_manifest(manifest, pool_bytes or b"", roster)
+        report = fd.verify_manifest(manifest, pool_bytes or b"", roster,
+                                    conflict_key=draw.file_bytes(FileKind.CONFLICT_KEY))  # fmt: skip
         status, text, path = report.status, report.text(), report.path or ""
         details = {
             "display": verdict_display(report), "commitment_hash": report.commitment_hash,

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from shuangsuiji.plans.models import Task
 
 from . import jobs as draw_jobs
 from . import selectors, services
-from .choices import DrawStatus, FileKind, InspectorChangeReason, TargetStatus
+from .choices import DrawStatus, FileKind, HashSuite, InspectorChangeReason, TargetStatus
 from .downloads import draw_file_response
 from .filtersets import DrawFilterSet
 from .forms import (
@@ -130,6 +131,7 @@ def draw_start(request, task_pk):
             "witnesses": selectors.witnesses_of_task(task),
             "invite_form": WitnessInviteForm(candidates=selectors.witness_candidates(task, request.user)),
             "commitment_form": CommitmentForm(),
+            "hash_suite_label": dict(HashSuite.choices).get(settings.FAIRDRAW_HASH_SUITE, settings.FAIRDRAW_HASH_SUITE),
         },  # fmt: skip
     )
 
@@ -511,14 +513,19 @@ def draw_verify(request, pk):
 
 @login_required
 def draw_file(request, pk, kind):
-    """Byte-exact download of the pool snapshot, roster, commitment or manifest."""
-    return draw_file_response(_draw(request, pk), kind)
+    """Byte-exact download of the pool snapshot, roster, commitment, manifest or (纪检 and the drawing staff
+    only) the conflict key."""
+    draw = _draw(request, pk)
+    if kind == FileKind.CONFLICT_KEY and not selectors.can_read_conflict_key(request.user, draw):
+        raise PermissionDenied("只有纪检监督人员和负责抽取的工作人员可以下载回避声明密钥")
+    return draw_file_response(draw, kind)
 
 
 @login_required
 def draw_roster_key(request, pk):
-    """化名对照 (fairdraw-roster-key/1): for 纪检 every inspector's pseudonym, 执法证号 and salt; for an inspector
-    only their own. With it the full roster is verified: pseudonym = SHA-256(LP("SRV1/pseudonym", salt, 执法证号))."""
+    """化名对照 (fairdraw-roster-key/2): for 纪检 every inspector's pseudonym, 执法证号 and salt; for an inspector
+    only their own. With it the full roster is verified: pseudonym = H(LP("SRV1/pseudonym", salt, 执法证号)),
+    H the entry's hash suite."""
     draw = get_object_or_404(Draw, pk=pk)
     data = selectors.roster_keys(request.user, draw)
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from . import commitlog, drand, merkle
 from .canon import load_json_bytes, sha256_hex
 from .errors import FairdrawError, MalformedInput
-from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_FORMATS, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
+from .hashsuite import suite_of
+from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_FORMAT_V4, MANIFEST_FORMATS, manifest_keys, run_draw
 from .seed import check_commitment, commitment_hash
 from .snapshot import pool_digest
 
 EXIT_VERIFIED, EXIT_DIFFERENT, EXIT_MALFORMED = 0, 1, 2
+_SUITE_LINE = {"sha256": "sha256（SHA-256）", "sm3": "sm3（SM3 国密算法，GB/T 32905-2016）"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class VerifyReport:
     # What the verdict rests on (spec §10): the commitment hash recomputed from the commitment record,
     # the public values and the seed derived from both.  Empty when the manifest could not be read.
     commitment_hash: str = ""
+    hash_suite: str = ""  # the commitment's ``hash``: "sha256" | "sm3" (spec §2.3)
     public_values: tuple[str, ...] = ()
     seed: str = ""
     log_entry: int = 0  # with a log: the commitment's sequence number …
@@ -59,7 +62,8 @@ class VerifyReport:
         """The commitment hash, public values and seed the verdict rests on (one line each)."""
         if not self.commitment_hash:
             return ""
-        lines = [f"  承诺哈希 commitment_hash: {self.commitment_hash}"]
+        lines = [f"  哈希算法 hash: {_SUITE_LINE.get(self.hash_suite, self.hash_suite)}"] if self.hash_suite else []
+        lines.append(f"  承诺哈希 commitment_hash: {self.commitment_hash}")
         lines += [f"  公开随机值 public_values[{i}]: {v}" for i, v in enumerate(self.public_values)]
         if self.seed:
             lines.append(f"  随机种子 seed: {self.seed}")
@@ -129,6 +133,7 @@ def verify_manifest(
     check_signatures: bool = True,
     expect_commitment: str | None = None,
     log: bytes | None = None,
+    conflict_key: bytes | None = None,
 ) -> VerifyReport:
     """Re-run the draw and compare it with the manifest; then check the drand signatures
     (BLS, when py-ecc is installed and ``check_signatures``).
@@ -138,17 +143,23 @@ def verify_manifest(
     Without it, a draw re-run on an edited pool with a fresh commitment verifies on its own.
 
     ``log`` is the public commitment log (``commitments.jsonl``, spec §14): its chain must be intact,
-    the commitment must be in it, and it must have been logged before every public value existed."""
+    the commitment must be in it, and it must have been logged before every public value existed.
+
+    ``conflict_key`` (oversight, spec §4.2.2): the ``fairdraw-conflict-key/1`` file that opens every
+    committed 回避 pair of a format-4 draw; the re-run then reveals every pair touching a selected unit or
+    substitute, so a pair withheld from the manifest's ``conflicts`` is a difference there.  Without it the
+    manifest's own ``conflicts`` are checked against the roster's commitments and used."""
     notes: list[str] = []
     used: dict = {}
     try:
         m = load_json_bytes(manifest, "manifest") if isinstance(manifest, (bytes, bytearray)) else manifest
         if not isinstance(m, Mapping) or m.get("format") not in MANIFEST_FORMATS:
             raise MalformedInput(
-                "MANIFEST_FORMAT", f"manifest 的 format 应为 {MANIFEST_FORMAT}（或旧格式 {MANIFEST_FORMATS[1:]}）"
+                "MANIFEST_FORMAT",
+                f"manifest 的 format 应为 {MANIFEST_FORMAT_V4} 或 {MANIFEST_FORMAT}（或旧格式 {MANIFEST_FORMATS[2:]}）",
             )
         legacy = m["format"] == MANIFEST_FORMAT_V1
-        keys = MANIFEST_KEYS_V1 if legacy else MANIFEST_KEYS
+        keys = manifest_keys(m["format"])
         missing = [k for k in keys if k not in m]
         if missing or set(m) != set(keys):
             raise MalformedInput("MANIFEST_KEYS", f"manifest 字段应为 {list(keys)}，缺少 {missing}")
@@ -156,8 +167,9 @@ def verify_manifest(
         check_commitment(commitment)
         if not isinstance(m["public_values"], list) or not all(isinstance(v, str) for v in m["public_values"]):
             raise MalformedInput("MANIFEST_VALUES", "public_values 必须是字符串列表")
+        suite = suite_of(commitment)  # HASH_UNAVAILABLE when this Python has no SM3
         ch = commitment_hash(commitment)
-        used = {"commitment_hash": ch, "public_values": tuple(m["public_values"])}
+        used = {"commitment_hash": ch, "hash_suite": suite.name, "public_values": tuple(m["public_values"])}
         if expect_commitment is not None:
             expected_hash = expect_commitment.strip().lower()
             if expected_hash != ch:
@@ -171,11 +183,11 @@ def verify_manifest(
                 )
 
         # 1. The pool is the committed snapshot.
-        digest = pool_digest(pool_bytes)
+        digest = pool_digest(pool_bytes, suite)
         if digest != commitment["pool_digest"]:
             return _different(
                 "commitment.pool_digest",
-                "号池快照的 SHA-256 与承诺记录不一致（不是承诺时的号池）",
+                f"号池快照的 {suite.label} 与承诺记录不一致（不是承诺时的号池）",
                 commitment["pool_digest"],
                 digest,
                 **used,
@@ -189,7 +201,7 @@ def verify_manifest(
             notes += inc.notes
             used.update(log_entry=inc.entry["seq"], log_size=inc.size, log_head=inc.head)
         if "pool_merkle_root" in commitment:  # commitment/2: the per-unit proofs' root (spec §3.1)
-            root = merkle.merkle_root(pool_bytes)
+            root = merkle.merkle_root(pool_bytes, suite)
             if root != commitment["pool_merkle_root"]:
                 return _different(
                     "commitment.pool_merkle_root",
@@ -240,6 +252,9 @@ def verify_manifest(
             public_evidence=None if legacy else m["public_evidence"],
             manifest_format=m["format"],
             known_pool_digest=digest,
+            conflict_key=(conflict_key if conflict_key is not None else m["conflicts"])
+            if m["format"] == MANIFEST_FORMAT_V4
+            else None,
         ).manifest
         used["seed"] = out["seed"]
     except MalformedInput as e:
@@ -247,6 +262,10 @@ def verify_manifest(
     except FairdrawError as e:
         if e.code == "ROSTER_DIGEST":
             return _different("roster_digest", e.message_zh, commitment.get("roster_digest"), "(提供的名录)", **used)
+        if e.code == "CONFLICT_NOT_COMMITTED":
+            i = e.detail.get("position", 0)
+            where = "conflict_key" if conflict_key is not None else f"conflicts[{i}]"
+            return _different(where, e.message_zh, "(名录中承诺的回避声明)", "(未承诺的声明)", **used)
         if e.code == "POOL_MISMATCH":
             return _different("commitment.strata", e.message_zh, "(承诺记录)", "(号池快照)", **used)
         if e.code.startswith("DRAND_"):
@@ -261,7 +280,7 @@ def verify_manifest(
         )
     parsed = isinstance(manifest, (bytes, bytearray))  # only JSON types: equal text <=> no difference
     for key in keys:
-        if skipped and key in ("roster_digest", "assignment", "roster"):
+        if skipped and key in ("roster_digest", "assignment", "roster", "conflicts"):
             continue
         if parsed and _json_text(m[key]) == _json_text(out[key]):
             continue
@@ -311,4 +330,5 @@ _EXPLAIN = {
     "roster_digest": "执法人员名录摘要不一致",
     "assignment": "执法人员选派结果与重新计算的结果不一致",
     "roster": "嵌入的执法人员名录不一致",
+    "conflicts": "公开的回避声明与重新计算应公开的不一致（有声明被隐瞒，或公开了与抽中对象无关的声明）",
 }

@@ -8,6 +8,7 @@ Only re-run this when the algorithm version changes on purpose; the test
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pathlib
 
@@ -171,27 +172,32 @@ def _merkle() -> dict:
 
 
 def build_case(c: dict) -> dict:
+    suite = fd.get_suite(c.get("suite", "sha256"))
     pool = fd.canonical_pool_bytes(c["units"])
     roster_b = None if c["roster"] is None else fd.canonical_roster_bytes(c["roster"])
+    key = None
+    if c.get("roster_v2"):  # committed 回避 pairs (spec §4.2.2), salts derived from the case name
+        roster_b, key = fd.conflicts.commit_roster(c["roster"], suite, salt=_salts(c["name"]))
     record = fd.build_commitment(
         draw_id=c["name"],
         plan=c["plan"],
-        pool_digest=fd.pool_digest(pool),
+        pool_digest=fd.pool_digest(pool, suite),
         strata=fd.stratum_counts(c["units"]),
         public_sources=c["sources"],
         published_at="2025-03-31T10:00:00+08:00",
-        roster_digest=None if roster_b is None else fd.roster_digest(roster_b),
+        roster_digest=None if roster_b is None else fd.roster_digest(roster_b, suite),
         task={"name": c["description"][:40]},
-        pool_merkle_root=fd.merkle.merkle_root(pool) if c.get("merkle") else None,
+        pool_merkle_root=fd.merkle.merkle_root(pool, suite) if c.get("merkle") else None,
+        hash_suite=suite.name,
     )
     signatures = c.get("signatures", {})
     evidence = [
         fd.drand.evidence(s, signatures[i]) if s["kind"] == "drand" else None for i, s in enumerate(c["sources"])
     ]
-    out = fd.run_draw(pool, record, c["public_values"], roster=roster_b, public_evidence=evidence)
+    out = fd.run_draw(pool, record, c["public_values"], roster=roster_b, public_evidence=evidence, conflict_key=key)
     seed = out.seed
     keys = {
-        u.unit_id: fd.key_hex(fd.unit_key(seed, u.unit_id))
+        u.unit_id: fd.key_hex(fd.unit_key(seed, u.unit_id, suite))
         for u in sorted(c["units"], key=lambda u: u.unit_id.encode())
     }
     return {
@@ -203,21 +209,47 @@ def build_case(c: dict) -> dict:
             "commitment": record,
             "public_values": c["public_values"],
             "public_evidence": evidence,
+            **({"conflict_key": key} if key is not None else {}),
         },
         "expected": {
-            "pool_digest": fd.pool_digest(pool),
-            "roster_digest": None if roster_b is None else fd.roster_digest(roster_b),
+            "pool_digest": fd.pool_digest(pool, suite),
+            "roster_digest": None if roster_b is None else fd.roster_digest(roster_b, suite),
             "commitment_hash": fd.commitment_hash(record),
             "seed": seed.hex(),
             "unit_keys": keys,
             "manifest": out.manifest,
             **(
-                {"proofs": [fd.merkle.inclusion_proof(pool, u, c["name"]) for u in c["proofs"]]}
+                {"proofs": [fd.merkle.inclusion_proof(pool, u, c["name"], suite) for u in c["proofs"]]}
                 if c.get("proofs")
                 else {}
             ),
         },
     }
+
+
+def _salts(name: str):
+    """Deterministic 16-byte salts for the vectors (the app draws them with ``secrets``)."""
+    import hashlib
+
+    n = iter(range(1 << 30))
+    return lambda k: hashlib.sha256(f"{name}/salt/{next(n)}".encode()).digest()[:k]
+
+
+def _committed_conflicts() -> dict:
+    """v2's scenario with a roster of format 2: 回避 pairs committed as salted hashes (spec §4.2.2)."""
+    c = _risk()
+    units = c["units"]
+    c["roster"] = [
+        dataclasses.replace(i, conflict_units=tuple(u.unit_id for k, u in enumerate(units) if (k * 7 + j) % 11 == 0))
+        for j, i in enumerate(c["roster"])
+    ]
+    c["name"] = "v8-committed-conflicts"
+    c["description"] = (
+        "名录第 2 版：回避声明以加盐哈希承诺（只公开数量），抽取后只公开涉及抽中对象和候补的声明及其盐值；"
+        "其余同 v2（地区×风险等级分层、跨区交叉选派）。"
+    )
+    c["roster_v2"] = True
+    return c
 
 
 def _degenerate() -> dict:
@@ -291,7 +323,43 @@ def _problems() -> dict:
     )
 
 
-CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle)
+CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle, _committed_conflicts)
+
+
+# ---------------------------------------------------------------- SM3 (docs/fairdraw-vectors/sm3/, spec §2.3)
+# The same scenarios as v1, v2, v6 and v7 with "hash": "sm3": every hash of the procedure is SM3.
+
+
+def _sm3(make, name: str):
+    def case() -> dict:
+        c = make()
+        c["name"] = name
+        c["description"] = "国密 SM3 哈希算法：" + c["description"]
+        c["suite"] = "sm3"
+        return c
+
+    return case
+
+
+SM3_CASES = (
+    _sm3(_basic, "s1-sm3-basic-srs"),
+    _sm3(_risk, "s2-sm3-risk-classes-assignment"),
+    _sm3(_problems, "s6-sm3-assignment-problems"),
+    _sm3(_merkle, "s7-sm3-merkle-commitment"),
+)
+
+
+def hash_suite_vectors() -> dict:
+    """The primitive H of each suite on fixed inputs (GB/T 32905-2016 appendix A for SM3)."""
+    inputs = {"abc": b"abc", "abcd*16": b"abcd" * 16, "empty": b""}
+    return {
+        "name": "hash-suites",
+        "description": "每种哈希算法对固定输入的摘要；SM3 的 abc 与 abcd×16 为 GB/T 32905-2016 附录 A 的示例。",
+        "inputs": {k: v.decode() for k, v in inputs.items()},
+        "expected": {
+            name: {k: fd.get_suite(name).hexdigest(v) for k, v in inputs.items()} for name in ("sha256", "sm3")
+        },
+    }
 
 
 # ---------------------------------------------------------------- refusal vectors (docs/fairdraw-vectors/refuse/)
@@ -300,7 +368,8 @@ CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle)
 
 
 def _refusal(name: str, description: str, *, pool: bytes, manifest: dict, roster: object, expected: dict,
-             expect_commitment: str | None = None, log: bytes | None = None) -> dict:  # fmt: skip
+             expect_commitment: str | None = None, log: bytes | None = None,
+             conflict_key: dict | None = None) -> dict:  # fmt: skip
     return {
         "name": name,
         "description": description,
@@ -310,6 +379,7 @@ def _refusal(name: str, description: str, *, pool: bytes, manifest: dict, roster
             "roster": roster,
             "expect_commitment": expect_commitment,
             "log": None if log is None else log.decode("utf-8"),
+            **({"conflict_key": conflict_key} if conflict_key is not None else {}),
         },
         "expected": {"status": expected["status"], "code": expected.get("code"), "path": expected.get("path")},
     }
@@ -358,11 +428,12 @@ def _refuse_unexpected_commitment() -> dict:
     )  # fmt: skip
 
 
-def _log(*items: tuple[str, str, str]) -> bytes:
-    """A commitment log (spec §14) of (draw_id, commitment_hash, logged_at) entries."""
+def _log(*items: tuple) -> bytes:
+    """A commitment log (spec §14) of (draw_id, commitment_hash, logged_at[, suite]) entries."""
     out, prev = b"", fd.commitlog.GENESIS
-    for seq, (draw_id, chash, at) in enumerate(items, start=1):
-        e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw_id, commitment_hash=chash, logged_at=at)
+    for seq, (draw_id, chash, at, *suite) in enumerate(items, start=1):
+        e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw_id, commitment_hash=chash, logged_at=at,
+                                    suite=suite[0] if suite else "sha256")  # fmt: skip
         out += fd.commitlog.entry_line(e)
         prev = e["hash"]
     return out
@@ -427,8 +498,102 @@ def _log_ok() -> dict:
     )  # fmt: skip
 
 
+def _refuse_sm3_label() -> dict:
+    """A commitment that says "hash": "sm3" over SHA-256 digests (a relabelled SHA-256 draw)."""
+    c = _basic()
+    c["name"] = "r6-sm3-label-sha256-digests"
+    case = build_case(c)
+    pool = case["inputs"]["pool"].encode()
+    record = dict(case["inputs"]["commitment"], hash="sm3")  # digests stay SHA-256
+    values = c["public_values"]
+    seed = fd.derive_seed(fd.commitment_hash(record), values, fd.SM3)
+    plan = fd.DrawPlan.from_dict(record["plan"])
+    alloc = fd.allocate(record["strata"], plan, seed, fd.SM3)
+    result = fd.select(pool, alloc, seed, plan, fd.SM3)
+    manifest = fd.build_manifest(commitment=record, public_values=values, seed=seed, allocation=alloc,
+                                 result=result, public_evidence=[None])  # fmt: skip
+    return _refusal(
+        "r6-sm3-label-sha256-digests",
+        "承诺记录声明使用 SM3，但号池摘要仍是 SHA-256 计算的：号池摘要与承诺不符，必须判为不一致。",
+        pool=pool, manifest=manifest, roster=None,
+        expected={"status": "DIFFERENT", "path": "commitment.pool_digest"},
+    )  # fmt: skip
+
+
+def _log_ok_sm3() -> dict:
+    """An SM3 draw in a log that also holds a SHA-256 entry: the SM3 entry carries "suite": "sm3"."""
+    c = _basic()
+    c["sources"] = [dict(c["sources"][0], available_at="2025-04-01T21:30:00+08:00")]
+    c["name"], c["suite"] = "s1-sm3-basic-srs-timed", "sm3"
+    case = build_case(c)
+    chash, draw_id = case["expected"]["commitment_hash"], case["inputs"]["commitment"]["draw_id"]
+    return _refusal(
+        "ok2-sm3-log-included-in-time",
+        "对照：SM3 抽查的承诺在开奖前进入承诺日志（该条记录注明 suite 为 sm3，前一条为 SHA-256 记录），验证通过。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=_log(OTHER, (draw_id, chash, "2025-03-31T10:00:00+08:00", "sm3")), expected={"status": "VERIFIED"},
+        expect_commitment=chash,
+    )  # fmt: skip
+
+
+def _conflict_case() -> tuple[dict, bytes, list]:
+    case = build_case(_committed_conflicts())
+    i = case["inputs"]
+    return case, i["pool"].encode(), fd.conflicts.check_pairs(i["conflict_key"]["pairs"])
+
+
+def _refuse_conflict_withheld() -> dict:
+    """The operator withholds one committed pair touching a selected unit: the public check passes (it cannot
+    see the pair), oversight's check with the conflict key finds it."""
+    case, pool, pairs = _conflict_case()
+    i = case["inputs"]
+    targets = {u for s in case["expected"]["manifest"]["selection"].values() for u in s["selected"]}
+    hidden = next(p for p in pairs if p.unit_id in targets)
+    kept = [p.to_dict() for p in pairs if p != hidden]
+    forged = fd.run_draw(pool, i["commitment"], i["public_values"], roster=i["roster"], conflict_key=kept,
+                         public_evidence=i["public_evidence"]).manifest  # fmt: skip
+    # the first differing path (§10 step 6): inside the revealed list, where the withheld pair was
+    rep = fd.verify_manifest(forged, pool, i["roster"], check_signatures=False,
+                             conflict_key=fd.canonical_json(i["conflict_key"]))  # fmt: skip
+    assert rep.path.startswith("conflicts"), rep.text()
+    return _refusal(
+        "r7-conflict-withheld",
+        "隐瞒一项涉及抽中对象的回避声明：公众核验看不到被隐瞒的声明，纪检用回避声明密钥核验时必须判为不一致。",
+        pool=pool, manifest=forged, roster=i["roster"], conflict_key=i["conflict_key"],
+        expected={"status": "DIFFERENT", "path": rep.path},
+    )  # fmt: skip
+
+
+def _refuse_conflict_not_committed() -> dict:
+    """A 回避 pair added after the draw (not in the committed roster) to push an inspector off a unit."""
+    case, pool, _pairs = _conflict_case()
+    i = case["inputs"]
+    m = json.loads(json.dumps(case["expected"]["manifest"]))
+    target = sorted(u for s in m["selection"].values() for u in s["selected"])[0]
+    fake = {"inspector_id": i["roster"]["inspectors"][0]["inspector_id"], "unit_id": target, "salt": "00" * 16}
+    m["conflicts"] = sorted([*m["conflicts"], fake], key=lambda p: (p["unit_id"].encode(), p["inspector_id"].encode()))
+    return _refusal(
+        "r8-conflict-not-committed",
+        "抽取后新增一项名录中没有承诺的回避声明（借此把某名执法人员排除出某个检查组），必须判为不一致。",
+        pool=pool, manifest=m, roster=i["roster"],
+        expected={"status": "DIFFERENT", "path": f"conflicts[{m['conflicts'].index(fake)}]"},
+    )  # fmt: skip
+
+
+def _conflicts_ok() -> dict:
+    case, pool, _pairs = _conflict_case()
+    i = case["inputs"]
+    return _refusal(
+        "ok3-conflicts-complete",
+        "对照：纪检用回避声明密钥核验，涉及抽中对象和候补的回避声明全部公开，验证通过。",
+        pool=pool, manifest=case["expected"]["manifest"], roster=i["roster"], conflict_key=i["conflict_key"],
+        expected={"status": "VERIFIED"},
+    )  # fmt: skip
+
+
 REFUSALS = (_refuse_roster_not_committed, _refuse_unexpected_commitment, _refuse_log_late, _refuse_log_missing,
-            _refuse_log_edited, _log_ok)  # fmt: skip
+            _refuse_log_edited, _log_ok, _refuse_sm3_label, _log_ok_sm3,
+            _refuse_conflict_withheld, _refuse_conflict_not_committed, _conflicts_ok)  # fmt: skip
 
 
 def _write(path: pathlib.Path, case: dict) -> None:
@@ -441,6 +606,11 @@ def main() -> None:
     for make in CASES:
         case = build_case(make())
         _write(VECTOR_DIR / f"{case['name']}.json", case)
+    (VECTOR_DIR / "sm3").mkdir(exist_ok=True)
+    for make in SM3_CASES:
+        case = build_case(make())
+        _write(VECTOR_DIR / "sm3" / f"{case['name']}.json", case)
+    _write(VECTOR_DIR / "sm3" / "hash-suites.json", hash_suite_vectors())
     (VECTOR_DIR / "refuse").mkdir(exist_ok=True)
     for make in REFUSALS:
         case = make()
