@@ -373,7 +373,7 @@
     var keys = v2 ? COMMITMENT_KEYS.concat(["pool_merkle_root"]) : COMMITMENT_KEYS;
     if (!sameKeys(record, keys)) throw new Malformed("COMMITMENT_KEYS", "承诺记录的字段应为 " + keys.join("、"));
     if ((record.format !== "fairdraw-commitment/1" && record.format !== "fairdraw-commitment/2") ||
-        record.pool_format !== "fairdraw-pool/1" || !HASH_NAMES[record.hash]) {
+        record.pool_format !== "fairdraw-pool/1" || !Object.prototype.hasOwnProperty.call(HASH_NAMES, record.hash)) {
       throw new Malformed("COMMITMENT_FORMAT", "承诺记录格式应为 fairdraw-commitment/2（或 /1）、号池格式 fairdraw-pool/1、哈希 sha256");
     }
     var rebuilt;
@@ -649,6 +649,13 @@
     return { method: "pivotal", eligible: a.eligible, n: sel.length, selected: ids(sel), substitutes: ids(subs),
       probability: nf + "*w/" + W, threshold: { key: "", unit_id: "" },
       pivotal: { certain: ids(items.filter(function (r, j) { return certain[j]; })), pi_factor: Number(nf), pi_denominator: bigOrNum(W) } };
+  }
+  function pyRepr(v) {
+    if (v === null) return "None";
+    if (v === true) return "True";
+    if (v === false) return "False";
+    if (typeof v === "string") return "'" + v.replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "'";
+    return show(v);
   }
   function bigOrNum(b) { return b <= BigInt(MAX_SAFE) ? Number(b) : b; }
 
@@ -929,7 +936,7 @@
         }
         var chain = chainOf(s);
         if (ev.chain_hash !== chain.chain_hash) throw new FdError("DRAND_CHAIN_MISMATCH", where + "：签名记录的链哈希与承诺记录公布的 drand 网络不一致", { position: i });
-        if (typeof ev.round === "boolean" || ev.round !== s.round) throw new FdError("DRAND_ROUND_MISMATCH", where + "：签名记录的轮次不是承诺记录公布的轮次", { position: i });
+        if (typeof ev.round === "boolean" || ev.round !== s.round) throw new FdError("DRAND_ROUND_MISMATCH", where + "：签名记录的轮次 " + pyRepr(ev.round) + " 不是承诺记录公布的轮次", { position: i });
         var sig = typeof ev.signature === "string" ? ev.signature.trim().toLowerCase() : "";
         if (sig.length !== chain.signature_bytes * 2 || !/^[0-9a-f]+$/.test(sig)) {
           throw new FdError("DRAND_SIGNATURE_FORMAT", "drand " + chain.name + " 的签名应为 " + chain.signature_bytes * 2 + " 位十六进制（" + chain.signature_bytes + " 字节）");
@@ -1059,7 +1066,7 @@
     function report(status, fields) {
       var r = { status: status, path: null, message: "", expected: null, actual: null, notes: [], code: "",
         commitment_hash: "", public_values: [], seed: "", log_entry: 0, log_size: 0, log_head: "" };
-      Object.keys(used).forEach(function (k) { r[k] = used[k]; });
+      if (status !== "MALFORMED") { Object.keys(used).forEach(function (k) { r[k] = used[k]; }); }
       Object.keys(fields).forEach(function (k) { r[k] = fields[k]; });
       return r;
     }
@@ -1189,8 +1196,18 @@
     });
   }
 
+  // The hash of a downloaded commitment record file (its canonical JSON, with the suite it names).
+  function commitmentFileHash(bytes) {
+    return Promise.resolve().then(function () {
+      var c = loadJson(bytes, "承诺记录");
+      var suite = SUITES[isObj(c) && Object.prototype.hasOwnProperty.call(SUITES, c.hash) ? c.hash : "sha256"];
+      return suite.hash(canonical(c)).then(hex);
+    });
+  }
+
   root.FairdrawVerify = {
     verify: verify,
+    commitmentFileHash: commitmentFileHash,
     loadJson: loadJson,
     canonicalText: canonText,
     show: show,
