@@ -111,11 +111,11 @@ def random_draw(rng: random.Random, i: int) -> Case:
         inspectors = [
             fd.Inspector(f"ZF-{n:03d}", region=rng.choice(REGIONS),
                          specialties=tuple(rng.sample([s for s in SPECIALTIES if s], rng.randint(0, 2))),
-                         cert_valid_from=rng.choice(["2023-01-01", "", "2025-04-10"]),
-                         cert_valid_to=rng.choice(["2027-12-31", "2025-04-20"]),
-                         max_load=rng.choice([None, None, 0, 1, 3]),
+                         cert_valid_from=rng.choice(["2023-01-01"] * 6 + ["", "2025-04-10"]),
+                         cert_valid_to=rng.choice(["2027-12-31"] * 6 + ["2025-04-20"]),
+                         max_load=rng.choice([None, None, None, 0, 1, 3, 5]),
                          conflict_units=tuple(rng.sample(ids, min(len(ids), rng.randint(0, 3)))))
-            for n in range(rng.randint(2, 14))
+            for n in range(rng.randint(2, 18))
         ]  # fmt: skip
         roster_b = fd.canonical_roster_bytes(inspectors)
     plan = fd.DrawPlan(default=rule(), strata={h: rule() for h in strata if rng.random() < 0.5},

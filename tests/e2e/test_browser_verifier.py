@@ -1,0 +1,186 @@
+"""The verifier in the visitor's browser (static/js/fairdraw-verify.js) agrees with the Python verifier.
+
+The JavaScript runs in Chromium on the public verify page of a real draw made by the app (so it is loaded as
+the portal loads it, under the portal's Content-Security-Policy).  Every case of `fairdraw_cases` is given to
+both verifiers: every draw in docs/fairdraw-vectors/ (found by walking the folder, so vectors added later are
+covered), draws made by the engine with random pools, plans and rosters, the app's real draw, and tampered
+copies of all of them (pools, manifests, rosters, evidence, expected commitment).  The status, the first
+differing path, the refusal code, the message and both values of a difference, the commitment hash and the
+seed must be the same.  Then a visitor presses 在本浏览器中核验 on a 390 px wide phone screen."""
+
+import base64
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.fairdraw_cases import Case, random_draws, tampered, vector_case, vector_files, verdict
+from shuangsuiji import fairdraw as fd
+from shuangsuiji.core.testing import run_jobs
+from shuangsuiji.disclosure.tests.conftest import locked  # noqa: F401
+from shuangsuiji.plans.tests.fixtures import gq  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+RANDOM_DRAWS = 80
+CHUNK = 60
+
+RUN_CASES = """async (cases) => {
+  const bytes = (s) => s === null ? null : Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  const out = [];
+  for (const c of cases) {
+    const r = await window.FairdrawVerify.verify(bytes(c.manifest), bytes(c.pool), bytes(c.roster),
+                                                 {expectCommitment: c.expect, log: bytes(c.log)});
+    const v = {status: r.status, path: r.path, code: r.code || "", seed: r.seed, commitment_hash: r.commitment_hash};
+    if (r.status === "DIFFERENT") {
+      v.message = r.message;
+      v.expected = window.FairdrawVerify.show(r.expected);
+      v.actual = window.FairdrawVerify.show(r.actual);
+    }
+    out.push(v);
+  }
+  return out;
+}"""
+
+
+def b64(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode()
+
+
+def watch_csp(page) -> list:
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return errors
+
+
+def open_verify_page(page, base: str, draw) -> None:
+    """The verify page once the server's own re-verification is stored (a pending page reloads itself)."""
+    page.goto(f"{base}/gs/draws/{draw.code}/verify/")
+    run_jobs()
+    page.reload()
+    expect(page.locator("#verify-result")).to_contain_text("核验通过")
+    page.wait_for_function("() => window.FairdrawVerify !== undefined")
+
+
+def real_draw_case(page, base: str, draw) -> Case:
+    """The app's draw, with the files a visitor downloads from the portal and the hash published at T0."""
+
+    def get(path: str) -> bytes:
+        response = page.request.get(base + path)
+        assert response.ok, path
+        return response.body()
+
+    files = f"/gs/draws/{draw.code}/files"
+    return Case(f"real-{draw.code}", get(f"{files}/manifest/"), get(f"{files}/pool/"), get(f"{files}/roster/"),
+                draw.commitment_hash, get("/gs/log/commitments.jsonl"))  # fmt: skip
+
+
+def run_in_browser(page, cases: list[Case]) -> list[dict]:
+    out = []
+    for i in range(0, len(cases), CHUNK):
+        chunk = [{"manifest": b64(c.manifest), "pool": b64(c.pool), "roster": b64(c.roster), "expect": c.expect,
+                  "log": b64(c.log)} for c in cases[i : i + CHUNK]]  # fmt: skip
+        out += page.evaluate(RUN_CASES, chunk)
+    return out
+
+
+def test_browser_and_python_verifiers_agree(page, live_server, locked):  # noqa: F811
+    csp_errors = watch_csp(page)
+    draw = locked["draw"]
+    open_verify_page(page, live_server.url, draw)
+
+    real = real_draw_case(page, live_server.url, draw)
+    vectors = [vector_case(p) for p in vector_files()]
+    draws = random_draws(RANDOM_DRAWS)
+    cases = vectors + draws + [real]
+    for base in [c for c in vectors if not c.name.startswith("refuse/")] + draws[:12] + [real]:
+        cases += tampered(base)
+
+    browser = run_in_browser(page, cases)
+    python = [c.python() for c in cases]
+    disagree = [(c.name, p, b) for c, p, b in zip(cases, python, browser, strict=True) if p != b]
+    assert not disagree, disagree[:5]
+
+    # The coverage this test claims: every vector (each reaching its stated verdict), the real draw verified,
+    # and both verifiers refusing tampered pools, manifests and rosters.
+    by_name = {c.name: p for c, p in zip(cases, python, strict=True)}
+    assert len(vectors) >= 17
+    for c in vectors:
+        assert by_name[c.name]["status"] in ("VERIFIED", "DIFFERENT", "MALFORMED")
+    assert by_name[real.name]["status"] == "VERIFIED", by_name[real.name]
+    assert by_name["v7-merkle-commitment.json"]["status"] == "VERIFIED"
+    assert all(by_name[d.name]["status"] == "VERIFIED" for d in draws)
+    for tag, status, path in (
+        ("pool-flip-exclusion", "DIFFERENT", "commitment.pool_digest"),
+        ("pool-unit-removed", "DIFFERENT", "commitment.pool_digest"),
+        ("manifest-probability", "DIFFERENT", None),
+        ("manifest-unit-swapped", "DIFFERENT", None),
+        ("manifest-inspector-swapped", "DIFFERENT", "assignment.groups"),
+        ("roster-region-changed", "DIFFERENT", "roster_digest"),
+        ("roster-conflict-changed", "DIFFERENT", "roster_digest"),
+        ("manifest-roster-not-committed", "MALFORMED", None),
+        ("expect-other-commitment", "DIFFERENT", "commitment_hash"),
+    ):
+        name = f"{real.name}/{tag}"
+        assert by_name[name]["status"] == status, (name, by_name[name])
+        if path:
+            assert (by_name[name]["path"] or "").startswith(path), (name, by_name[name])
+    assert by_name[f"{real.name}/roster-pretty-printed"]["status"] == "VERIFIED"  # the digest is of the content
+    assert by_name[f"{real.name}/manifest-probability"]["path"].endswith(".probability")
+    refused = sum(1 for c in cases if "/" in c.name and by_name[c.name]["status"] != "VERIFIED")
+    assert refused > 300, refused
+    assert csp_errors == [], csp_errors
+
+
+def test_python_verdict_shape_is_the_browsers():
+    """The reference verdict is built from the report fields the browser also returns."""
+    case = vector_case(vector_files()[0])
+    rep = fd.verify_manifest(case.manifest, case.pool, case.roster, check_signatures=False)
+    assert case.python() == verdict(rep.status, rep.path, rep.code, rep.message, rep.expected, rep.actual, rep.seed,
+                                    rep.commitment_hash)  # fmt: skip
+
+
+def test_visitor_verifies_in_the_browser_on_a_phone(page, live_server, locked, screenshot_dir):  # noqa: F811
+    csp_errors = watch_csp(page)
+    draw = locked["draw"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_verify_page(page, live_server.url, draw)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.get_by_role("button", name="在本浏览器中核验").click()
+    verdict_box = page.locator("#browser-verdict")
+    expect(verdict_box).to_contain_text("核验通过")
+    expect(verdict_box).to_have_attribute("data-status", "VERIFIED")
+    expect(page.locator("#browser-verify-inputs")).to_contain_text(draw.seed)
+    expect(page.locator("#browser-verify-inputs")).to_contain_text(draw.commitment_hash)
+    expect(page.locator("#browser-verify-steps")).to_contain_text("不再访问服务器")
+    # Only the five public files were fetched; nothing after them.
+    fetched = [u for u in requests if "/gs/" in u]
+    assert len(fetched) == 5 and all("/files/" in u or u.endswith("commitments.jsonl") for u in fetched), fetched
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    expect(page.locator("#verifier-download")).to_be_visible()  # the Python zipapp is still offered
+    page.screenshot(path=screenshot_dir / "gs-verify-browser-phone.png", full_page=True)
+    assert csp_errors == [], csp_errors
+
+
+def test_visitor_sees_the_first_difference(page, live_server, locked):  # noqa: F811
+    """A tampered manifest served in place of the real one: the page names the first difference in Chinese."""
+    draw = locked["draw"]
+    open_verify_page(page, live_server.url, draw)
+    real = real_draw_case(page, live_server.url, draw)
+    import json
+
+    m = json.loads(real.manifest)
+    h = sorted(m["selection"])[0]
+    m["selection"][h]["probability"] = "1/1"
+    forged = json.dumps(m, ensure_ascii=False).encode()
+    page.route(f"**/gs/draws/{draw.code}/files/manifest/", lambda route: route.fulfill(body=forged,
+               content_type="application/json"))  # fmt: skip
+    page.get_by_role("button", name="在本浏览器中核验").click()
+    box = page.locator("#browser-verdict")
+    expect(box).to_contain_text("核验未通过")
+    expect(box).to_contain_text("第一处不一致")
+    expect(box).to_contain_text(f"selection.{h}.probability")
+    expect(box).to_have_attribute("data-status", "DIFFERENT")
+    rep = fd.verify_manifest(forged, real.pool, real.roster, expect_commitment=real.expect, log=real.log,
+                             check_signatures=False)  # fmt: skip
+    expect(box).to_have_attribute("data-path", rep.path)
