@@ -40,7 +40,13 @@ Step-by-step API (stable; see the spec for exact semantics):
   ``stratum_counts(units_or_rows) -> {stratum: {"total","eligible","excluded"}}``;
   ``read_units(pool_bytes) -> list[PoolUnit]``
 * ``build_commitment(*, draw_id, plan, pool_digest, strata, public_sources, published_at,
-  roster_digest=None, attempt=1, task=None) -> dict``; ``commitment_hash(record) -> hex``
+  roster_digest=None, attempt=1, task=None, pool_merkle_root=None, hash_suite="sha256") -> dict``;
+  ``commitment_hash(record) -> hex`` (with the record's own suite)
+* hash suites (spec §2.3): ``SHA256`` (default), ``SM3`` (国密 GB/T 32905-2016, via hashlib/OpenSSL);
+  ``get_suite(name)``, ``suite_of(record)``; every step function takes ``suite=`` (``pool_digest``,
+  ``roster_digest``, ``merkle.merkle_root``, ``derive_seed``, ``allocate``, ``select``, ``random_order``,
+  ``assign_inspectors``, ``unit_key``, ``inspector_pseudonym``); ``run_draw`` and the verifier read it
+  from the commitment
 * ``derive_seed(commitment_hash, public_values: list[str]) -> bytes`` (32 bytes);
   helpers ``lottery_value(*groups)``, ``drand_value(hex)`` give canonical strings
 * ``allocate(strata_counts, plan, seed) -> Allocation``
@@ -65,7 +71,7 @@ Command line verifier::
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment] [--expect-commitment HASH]
 """
 
-from . import commitlog, drand, merkle
+from . import commitlog, drand, hashsuite, merkle
 from .allocate import Allocation, StratumAllocation, allocate
 from .assign import (
     AssignmentResult,
@@ -78,6 +84,7 @@ from .assign import (
 )
 from .canon import canonical_json, format_fraction, parse_fraction, parse_rate
 from .errors import FairdrawError, MalformedInput
+from .hashsuite import SHA256, SM3, HashSuite, get_suite, sm3_available, suite_of
 from .keys import inspector_pseudonym, key_hex, unit_key
 from .manifest import MANIFEST_FORMAT, DrawOutput, build_manifest, manifest_bytes, run_draw
 from .plan import AssignmentRules, DrawPlan, StratumRule
@@ -119,6 +126,7 @@ __all__ = [
     "DrawResult",
     "EXCLUSION_REASONS",
     "FairdrawError",
+    "HashSuite",
     "GAOQING_2020",
     "MANIFEST_FORMAT",
     "GAOQING_2020_DATA",
@@ -129,6 +137,8 @@ __all__ = [
     "Problem",
     "RISK_CLASS_BANDS_LINDIAN_DATA",
     "RatioTable",
+    "SHA256",
+    "SM3",
     "StratumAllocation",
     "StratumRule",
     "StratumSelection",
@@ -148,6 +158,8 @@ __all__ = [
     "drand",
     "drand_value",
     "format_fraction",
+    "get_suite",
+    "hashsuite",
     "inspector_pseudonym",
     "key_hex",
     "lottery_value",
@@ -164,7 +176,9 @@ __all__ = [
     "roster_digest",
     "run_draw",
     "select",
+    "sm3_available",
     "stratum_counts",
+    "suite_of",
     "unit_key",
     "verify_manifest",
 ]

@@ -10,13 +10,13 @@ then     n_h = clamp(n_h, min(min_h, E_h), min(max_h, E_h)).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from math import floor
 
 from .canon import format_fraction
+from .hashsuite import SHA256, HashSuite
 from .keys import bernoulli
 from .plan import DrawPlan
 
@@ -69,17 +69,17 @@ class Allocation:
         return {h: a.to_dict() for h, a in sorted(self.strata.items())}
 
 
-def rounding_order(seed: bytes, strata: list[str]) -> list[str]:
-    """Strata sorted by (SHA-256(seed || 0x00 "alloc" 0x00 || stratum), stratum bytes)."""
+def rounding_order(seed: bytes, strata: list[str], suite: HashSuite = SHA256) -> list[str]:
+    """Strata sorted by (H(seed || 0x00 "alloc" 0x00 || stratum), stratum bytes)."""
 
     def key(h: str) -> tuple[bytes, bytes]:
         b = h.encode()
-        return hashlib.sha256(seed + ALLOC_TAG + b).digest(), b
+        return suite.new(seed + ALLOC_TAG + b).digest(), b
 
     return sorted(strata, key=key)
 
 
-def pivotal_round(seed: bytes, fracs: Mapping[str, Fraction], decide=None) -> dict[str, int]:
+def pivotal_round(seed: bytes, fracs: Mapping[str, Fraction], decide=None, suite: HashSuite = SHA256) -> dict[str, int]:
     """Ordered pivotal rounding of fractional parts in [0, 1); returns 0/1 per stratum.
 
     ``decide(tag, parts, p)`` returns True with probability p (default: the
@@ -88,11 +88,11 @@ def pivotal_round(seed: bytes, fracs: Mapping[str, Fraction], decide=None) -> di
     if decide is None:
 
         def decide(tag: str, parts: tuple[bytes, ...], p: Fraction) -> bool:
-            return bernoulli(seed, tag, parts, p)
+            return bernoulli(seed, tag, parts, p, suite)
 
     out: dict[str, int] = {}
     carry: tuple[str, Fraction] | None = None
-    for h in rounding_order(seed, [h for h, f in fracs.items() if f > 0]):
+    for h in rounding_order(seed, [h for h, f in fracs.items() if f > 0], suite):
         a = fracs[h]
         if carry is None:
             carry = (h, a)
@@ -118,7 +118,9 @@ def pivotal_round(seed: bytes, fracs: Mapping[str, Fraction], decide=None) -> di
     return out
 
 
-def allocate(strata: Mapping[str, Mapping[str, int] | int], plan: DrawPlan, seed: bytes) -> Allocation:
+def allocate(
+    strata: Mapping[str, Mapping[str, int] | int], plan: DrawPlan, seed: bytes, suite: HashSuite = SHA256
+) -> Allocation:
     """Sample size per stratum.
 
     ``strata`` is the commitment's ``{"h": {"total", "eligible", "excluded"}}``
@@ -131,7 +133,7 @@ def allocate(strata: Mapping[str, Mapping[str, int] | int], plan: DrawPlan, seed
     for h, (_, e, _) in counts.items():
         r = plan.rule_for(h)
         targets[h] = Fraction(e) if r.certainty else r.rate * e
-    rounding = pivotal_round(seed, {h: t - floor(t) for h, t in targets.items()})
+    rounding = pivotal_round(seed, {h: t - floor(t) for h, t in targets.items()}, suite=suite)
     out = {}
     for h in sorted(counts):
         total, e, x = counts[h]

@@ -2,16 +2,18 @@
 
 A deterministic, solver-free algorithm that the verifier simply re-executes:
 
-* seed_a = SHA-256(LP("SRV1/assign", seed)).
+All hashes H are of the draw's hash suite (SHA-256 by default, spec §2.3).
+
+* seed_a = H(LP("SRV1/assign", seed)).
 * Tasks (selected units) are processed in ascending
-  SHA-256(seed_a || 0x00 "task" 0x00 || unit_id); each needs ``group_size``
+  H(seed_a || 0x00 "task" 0x00 || unit_id); each needs ``group_size``
   distinct inspectors who are eligible (certificate valid for the whole
   inspection window, no declared conflict with the unit, region rule, cap > 0),
   at least one of them holding the unit's specialty.
 * Each seat is one unit of flow in the network
   s →(k) T_t →(k-1) N_t → non-specialist i ;  T_t → specialist i ;  i →(cap_i) sink.
   A seat is filled by the least-loaded free eligible inspector (ties by the
-  pair key SHA-256(seed_a || 0x00 "pair" 0x00 || unit_id || 0x00 || inspector_id));
+  pair key H(seed_a || 0x00 "pair" 0x00 || unit_id || 0x00 || inspector_id));
   if none is free, by a breadth-first augmenting path (swapping inspectors
   between already formed groups).  This is Ford–Fulkerson, so a request is
   reported infeasible only if no valid assignment exists.
@@ -22,14 +24,14 @@ A deterministic, solver-free algorithm that the verifier simply re-executes:
 
 from __future__ import annotations
 
-import hashlib
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .canon import canonical_json, check_text, load_json_bytes, sha256_hex
+from .canon import canonical_json, check_text, load_json_bytes
 from .errors import FairdrawError, MalformedInput
+from .hashsuite import SHA256, HashSuite
 from .keys import sub_seed
 from .plan import AssignmentRules, _date
 from .snapshot import PoolUnit
@@ -113,8 +115,9 @@ def canonical_roster_bytes(inspectors: Iterable[Inspector]) -> bytes:
     return canonical_json(roster_dict(inspectors))
 
 
-def roster_digest(roster_bytes: bytes) -> str:
-    return sha256_hex(roster_bytes)
+def roster_digest(roster_bytes: bytes, suite: HashSuite = SHA256) -> str:
+    """hex(H(canonical roster bytes)), H of the commitment's hash suite."""
+    return suite.hexdigest(roster_bytes)
 
 
 def parse_roster(data: bytes | Mapping) -> list[Inspector]:
@@ -162,10 +165,6 @@ class AssignmentResult:
             "cap": self.cap,
             "problems": [p.to_dict() for p in self.problems],
         }
-
-
-def _h(seed_a: bytes, tag: bytes, *parts: bytes) -> int:
-    return int.from_bytes(hashlib.sha256(seed_a + b"\x00" + tag + b"\x00" + b"\x00".join(parts)).digest(), "big")
 
 
 class _Run:
@@ -305,7 +304,14 @@ def _region_fails(rule: str, inspector_region: str, unit_region: str) -> bool:
     )
 
 
-def _eligibility(units: list[PoolUnit], ins: list[Inspector], caps: list[int], rules: AssignmentRules, seed_a: bytes):
+def _eligibility(
+    units: list[PoolUnit],
+    ins: list[Inspector],
+    caps: list[int],
+    rules: AssignmentRules,
+    seed_a: bytes,
+    suite: HashSuite,
+):
     """Per unit (in task order): (eligible [(pair key, inspector index, is specialist)] sorted, reason counts,
     specialists in the roster).  Spec §8.1–8.2; pair keys are digests (bytes order = integer order)."""
     start, end = rules.inspection_date, rules.window_end
@@ -340,7 +346,7 @@ def _eligibility(units: list[PoolUnit], ins: list[Inspector], caps: list[int], r
             got = by_region[region] = (ok, fails, zero)
         return got
 
-    pair = hashlib.sha256(seed_a + b"\x00pair\x00")
+    pair = suite.new(seed_a + b"\x00pair\x00")
     out = []
     for u in units:
         need_spec = rules.require_specialist and bool(u.specialty)
@@ -389,13 +395,17 @@ def _lower_bound(tasks: list[PoolUnit], allk: list, specl: list, k: int, rules: 
 
 
 def assign_inspectors(
-    targets: Iterable[PoolUnit], roster: Iterable[Inspector], rules: AssignmentRules, seed: bytes
+    targets: Iterable[PoolUnit],
+    roster: Iterable[Inspector],
+    rules: AssignmentRules,
+    seed: bytes,
+    suite: HashSuite = SHA256,
 ) -> AssignmentResult:
-    """Assign a group of ``rules.group_size`` inspectors to every target unit."""
-    seed_a = sub_seed(seed, "assign")
+    """Assign a group of ``rules.group_size`` inspectors to every target unit (hashes of ``suite``)."""
+    seed_a = sub_seed(seed, "assign", suite)
     ins = sorted(roster, key=lambda i: i.inspector_id.encode())
     roster_dict(ins)  # validates, rejects duplicates
-    task_h = hashlib.sha256(seed_a + b"\x00task\x00")
+    task_h = suite.new(seed_a + b"\x00task\x00")
 
     def task_key(u: PoolUnit) -> tuple[bytes, bytes]:
         h = task_h.copy()
@@ -410,7 +420,7 @@ def assign_inspectors(
     problems: list[Problem] = []
     elig: list[list[tuple[bytes, int, bool]]] = []
     tasks: list[PoolUnit] = []
-    for u, (lst, why, spec_total) in zip(units, _eligibility(units, ins, caps, rules, seed_a), strict=True):
+    for u, (lst, why, spec_total) in zip(units, _eligibility(units, ins, caps, rules, seed_a, suite), strict=True):
         detail = {"required": k, "eligible": len(lst), "roster": len(ins), "excluded": why}
         if len(lst) < k:
             problems.append(

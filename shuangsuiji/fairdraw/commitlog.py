@@ -10,8 +10,11 @@ Entry (one line of ``commitments.jsonl``, the canonical JSON of §2.2 followed b
     {"format": "fairdraw-log/1", "seq": n, "draw_id": "...", "commitment_hash": "<64 hex>",
      "logged_at": "YYYY-MM-DDTHH:MM:SS+08:00", "prev": "<64 hex>", "hash": "<64 hex>"}
 
-    hash = hex(SHA-256(LP("SRV1/log", uint64_be(seq), prev (32 bytes), commitment_hash (32 bytes),
-                          utf8(draw_id), utf8(logged_at))))
+    hash = hex(H(LP("SRV1/log", uint64_be(seq), prev (32 bytes), commitment_hash (32 bytes),
+                    utf8(draw_id), utf8(logged_at))))
+
+H is the hash suite of the logged commitment: SHA-256, or SM3 for a ``"hash": "sm3"`` commitment, whose
+entry then carries the extra key ``"suite": "sm3"`` (SHA-256 entries have no ``suite`` key).
 
 ``prev`` of entry 1 is 64 zeros; ``prev`` of entry n is the ``hash`` of entry n − 1; ``logged_at`` never
 decreases.  The log head is the last entry's (seq, hash).
@@ -23,17 +26,21 @@ import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .canon import canonical_json, check_text, load_json_bytes, lp, sha256_hex
+from .canon import canonical_json, check_text, load_json_bytes, lp
 from .errors import FairdrawError, MalformedInput
+from .hashsuite import SHA256, HashSuite, get_suite
 from .seed import _check_published_at, check_hex64
 
 LOG_FORMAT = "fairdraw-log/1"
 GENESIS = "0" * 64
 ENTRY_KEYS = ("format", "seq", "draw_id", "commitment_hash", "logged_at", "prev", "hash")
+ENTRY_KEYS_SM3 = (*ENTRY_KEYS, "suite")  # the entry of an SM3 commitment
 
 
-def entry_hash(*, seq: int, prev: str, draw_id: str, commitment_hash: str, logged_at: str) -> str:
-    return sha256_hex(
+def entry_hash(
+    *, seq: int, prev: str, draw_id: str, commitment_hash: str, logged_at: str, suite: HashSuite = SHA256
+) -> str:
+    return suite.hexdigest(
         lp(
             b"SRV1/log",
             seq.to_bytes(8, "big"),
@@ -45,16 +52,22 @@ def entry_hash(*, seq: int, prev: str, draw_id: str, commitment_hash: str, logge
     )
 
 
-def make_entry(*, seq: int, prev: str, draw_id: str, commitment_hash: str, logged_at: str) -> dict:
-    """A validated log entry (dict); ``entry_line`` gives its bytes."""
+def make_entry(
+    *, seq: int, prev: str, draw_id: str, commitment_hash: str, logged_at: str, suite: str = "sha256"
+) -> dict:
+    """A validated log entry (dict); ``entry_line`` gives its bytes.  ``suite``: the commitment's ``hash``."""
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= 2**53 - 1:
         raise FairdrawError("LOG_SEQ", f"日志序号必须是正整数：{seq!r}")
     check_hex64(prev, "日志前一条哈希 prev")
     check_hex64(commitment_hash, "承诺哈希 commitment_hash")
     check_text(draw_id, "抽查编号 draw_id")
     _check_published_at(logged_at)
+    h = get_suite(suite)
     fields = dict(seq=seq, prev=prev, draw_id=draw_id, commitment_hash=commitment_hash, logged_at=logged_at)
-    return {"format": LOG_FORMAT, **fields, "hash": entry_hash(**fields)}
+    entry = {"format": LOG_FORMAT, **fields, "hash": entry_hash(**fields, suite=h)}
+    if h is not SHA256:
+        entry["suite"] = h.name
+    return entry
 
 
 def entry_line(entry: Mapping) -> bytes:
@@ -93,6 +106,11 @@ def check_inclusion(entries: list[dict], commitment: Mapping, chash: str) -> Inc
         raise LogBreak(
             f"log[{i}].draw_id", "承诺日志中该承诺哈希登记的抽查编号不同", commitment["draw_id"], e["draw_id"]
         )
+    if e.get("suite", "sha256") != commitment.get("hash"):
+        raise LogBreak(
+            f"log[{i}].suite", "承诺日志中该承诺的记录使用的哈希算法与承诺记录不同", commitment.get("hash"),
+            e.get("suite", "sha256"),
+        )  # fmt: skip
     logged = log_time(e["logged_at"])
     notes = []
     for j, (source, t) in enumerate(zip(commitment["public_sources"], source_times(commitment["public_sources"]),
@@ -121,12 +139,23 @@ def parse_log(data: bytes) -> list[dict]:
     prev, prev_time = GENESIS, None
     for i, line in enumerate(data.split(b"\n")[:-1] if data else []):
         e = load_json_bytes(line, f"承诺日志第 {i + 1} 行")
-        if not isinstance(e, dict) or set(e) != set(ENTRY_KEYS) or e["format"] != LOG_FORMAT:
+        keys = ENTRY_KEYS_SM3 if isinstance(e, dict) and "suite" in e else ENTRY_KEYS
+        if (
+            not isinstance(e, dict)
+            or set(e) != set(keys)
+            or e["format"] != LOG_FORMAT
+            or (keys is ENTRY_KEYS_SM3 and e["suite"] != "sm3")
+        ):
             raise MalformedInput(
-                "LOG_FORMAT", f"承诺日志第 {i + 1} 行不是 {LOG_FORMAT} 记录（字段应为 {list(ENTRY_KEYS)}）"
+                "LOG_FORMAT",
+                f"承诺日志第 {i + 1} 行不是 {LOG_FORMAT} 记录"
+                f'（字段应为 {list(ENTRY_KEYS)}，SM3 记录另有 "suite": "sm3"）',
             )
         try:
-            rebuilt = make_entry(**{k: e[k] for k in ("seq", "prev", "draw_id", "commitment_hash", "logged_at")})
+            rebuilt = make_entry(
+                **{k: e[k] for k in ("seq", "prev", "draw_id", "commitment_hash", "logged_at")},
+                suite=e.get("suite", "sha256"),
+            )
             check_hex64(e["hash"], "日志哈希 hash")
         except FairdrawError as exc:
             raise MalformedInput("LOG_FORMAT", f"承诺日志第 {i + 1} 行无效：{exc.message_zh}") from exc

@@ -14,6 +14,7 @@ from .assign import AssignmentResult, Inspector, assign_inspectors, canonical_ro
 from .canon import canonical_json
 from .drand import check_evidence
 from .errors import FairdrawError, MalformedInput
+from .hashsuite import HashSuite, suite_of
 from .plan import DrawPlan
 from .seed import commitment_hash, derive_seed
 from .select import DrawResult, select
@@ -75,10 +76,12 @@ def build_manifest(
     embed_roster: bool = False,
     public_evidence: list | None = None,
     manifest_format: str = MANIFEST_FORMAT,
+    suite: HashSuite | None = None,
 ) -> dict:
-    """Assemble the manifest dict (encode with ``manifest_bytes``).
+    """Assemble the manifest dict (encode with ``manifest_bytes``).  ``suite`` defaults to the commitment's.
 
     ``manifest_format`` rebuilds an earlier format for the verifier of stored draws."""
+    suite = suite or suite_of(commitment)
     roster_obj = None
     if embed_roster:
         if roster_bytes is None:
@@ -99,7 +102,7 @@ def build_manifest(
         "allocation": allocation.to_dict(),
         "selection": result.to_dict(),
         "excluded": [list(x) for x in result.excluded],
-        "roster_digest": None if roster_bytes is None else roster_digest(roster_bytes),
+        "roster_digest": None if roster_bytes is None else roster_digest(roster_bytes, suite),
         "assignment": assignment_d,
         "roster": roster_obj,
     }
@@ -155,19 +158,22 @@ def run_draw(
     (``drand.evidence``) or ``None``; it is checked here with the standard
     library only.  ``manifest_format`` rebuilds an earlier format
     (``fairdraw-manifest/1``: no evidence; ``/2``: problems with a message) for the
-    verifier of draws stored in it.  ``known_pool_digest``: the SHA-256 of ``pool_bytes`` when the
+    verifier of draws stored in it.  ``known_pool_digest``: the digest of ``pool_bytes`` when the
     caller has just computed it (the verifier), so it is not hashed twice.
+
+    Every hash is of the commitment's suite (its ``hash``: SHA-256 or SM3, spec §2.3).
     """
     if manifest_format not in MANIFEST_FORMATS:
         raise MalformedInput("MANIFEST_FORMAT", f"manifest 的 format 应为 {MANIFEST_FORMATS} 之一")
     legacy_v1 = manifest_format == MANIFEST_FORMAT_V1
-    if (known_pool_digest or pool_digest(pool_bytes)) != commitment["pool_digest"]:
-        raise FairdrawError("POOL_DIGEST", "号池快照的 SHA-256 与承诺记录中的 pool_digest 不一致")
+    suite = suite_of(commitment)
+    if (known_pool_digest or pool_digest(pool_bytes, suite)) != commitment["pool_digest"]:
+        raise FairdrawError("POOL_DIGEST", f"号池快照的 {suite.label} 与承诺记录中的 pool_digest 不一致")
     plan = DrawPlan.from_dict(commitment["plan"])
     rb = _roster_bytes(roster)
     committed = commitment.get("roster_digest")
-    if rb is not None and committed is not None and roster_digest(rb) != committed:
-        raise FairdrawError("ROSTER_DIGEST", "执法人员名录的 SHA-256 与承诺记录中的 roster_digest 不一致")
+    if rb is not None and committed is not None and roster_digest(rb, suite) != committed:
+        raise FairdrawError("ROSTER_DIGEST", f"执法人员名录的 {suite.label} 与承诺记录中的 roster_digest 不一致")
     if len(public_values) != len(commitment["public_sources"]):
         raise FairdrawError(
             "PUBLIC_VALUES_COUNT",
@@ -177,16 +183,16 @@ def run_draw(
     evidence = (
         None if legacy_v1 else check_public_evidence(commitment["public_sources"], public_values, public_evidence)
     )
-    seed = derive_seed(commitment_hash(commitment), public_values)
-    alloc = allocate(commitment["strata"], plan, seed)
-    result = select(pool_bytes, alloc, seed, plan)
+    seed = derive_seed(commitment_hash(commitment), public_values, suite)
+    alloc = allocate(commitment["strata"], plan, seed, suite)
+    result = select(pool_bytes, alloc, seed, plan, suite)
     assignment = None
     if plan.assignment is None or skip_assignment:
         rb, embed_roster = None, False
     else:
         if rb is None:
             raise FairdrawError("ROSTER_MISSING", "抽查方案包含随机选派执法人员规则，但未提供执法人员名录")
-        assignment = assign_inspectors(result.targets(), parse_roster(rb), plan.assignment, seed)
+        assignment = assign_inspectors(result.targets(), parse_roster(rb), plan.assignment, seed, suite)
     manifest = build_manifest(
         commitment=commitment,
         public_values=public_values,
@@ -198,5 +204,6 @@ def run_draw(
         embed_roster=embed_roster,
         public_evidence=evidence,
         manifest_format=manifest_format,
+        suite=suite,
     )
     return DrawOutput(manifest, seed, alloc, result, assignment)

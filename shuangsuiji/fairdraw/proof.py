@@ -36,11 +36,11 @@ def main(argv: list[str] | None = None) -> int:
                 raise MalformedInput(
                     "NO_MERKLE_ROOT", "该承诺记录（fairdraw-commitment/1）没有默克尔根，不能核对包含证明"
                 )
-            root = record["pool_merkle_root"]
+            root, hash_name = record["pool_merkle_root"], record["hash"]
             note = f"\n  承诺哈希 commitment_hash: {commitment_hash(record)}"
         else:
-            root = args.root.strip().lower()
-        unit = verify_inclusion(proof, root)
+            root, hash_name = args.root.strip().lower(), None
+        unit = verify_inclusion(proof, root, hash_name)
     except OSError as e:
         print(f"MALFORMED 输入格式错误：无法读取文件：{e.strerror}")
         return 2
@@ -48,13 +48,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"MALFORMED 输入格式错误：[{e.code}] {e.message_zh}")
         return 2
     except FairdrawError as e:
+        if e.code == "HASH_UNAVAILABLE":
+            print(f"MALFORMED 输入格式错误：[{e.code}] {e.message_zh}")
+            return 2
         print(f"DIFFERENT 不一致：pool_merkle_root\n  {e.message_zh}")
         return 1
     reason = unit["excluded_reason"] or "无（参加抽取）"
     print(
         f"VERIFIED 验证通过：检查对象 {unit['unit_id']} 在承诺的号池快照中"
         f"（第 {unit['index'] + 1} 行，共 {unit['size']} 行）\n"
-        f"  分层 stratum: {unit['stratum']}\n  排除原因: {reason}\n  默克尔根 pool_merkle_root: {unit['root']}{note}"
+        f"  分层 stratum: {unit['stratum']}\n  排除原因: {reason}\n  哈希算法 hash: {unit['hash']}\n"
+        f"  默克尔根 pool_merkle_root: {unit['root']}{note}"
     )
     return 0
 

@@ -2,10 +2,10 @@
 
 1. Before any random value exists, publish the commitment record (draw id,
    plan, pool digest, counts per stratum, roster digest, which public random
-   sources will be used, publication time).  ``commitment_hash`` =
-   SHA-256(canonical JSON of the record).
+   sources will be used, publication time, hash suite).  ``commitment_hash`` =
+   H(canonical JSON of the record), H the record's own suite (``hash``: "sha256" or "sm3").
 2. After the announced sources have produced their values:
-   seed = SHA-256(LP("SRV1/seed", commitment_hash (32 raw bytes), v_1, …, v_m))
+   seed = H(LP("SRV1/seed", commitment_hash (32 raw bytes), v_1, …, v_m))
    with v_j the UTF-8 of the j-th public value, in the order of
    ``public_sources``.
 """
@@ -17,8 +17,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from .canon import canonical_json, check_text, lp, sha256, sha256_hex
+from .canon import canonical_json, check_text, lp
 from .errors import FairdrawError
+from .hashsuite import DEFAULT_SUITE, SHA256, SUITE_NAMES, HashSuite, suite_of
 from .plan import DrawPlan
 from .snapshot import POOL_FORMAT
 
@@ -71,8 +72,12 @@ def build_commitment(
     attempt: int = 1,
     task: Mapping | None = None,
     pool_merkle_root: str | None = None,
+    hash_suite: str = DEFAULT_SUITE,
 ) -> dict:
     """The commitment record (a plain dict, canonical-JSON encodable).
+
+    ``hash_suite`` ("sha256" or "sm3") names the hash every step of the draw uses (spec §2.3); the
+    digests passed in must have been computed with it.
 
     ``strata`` is ``stratum_counts(...)`` of the snapshot; ``public_sources``
     describes each announced source, e.g. ``{"kind": "lottery", "name":
@@ -80,6 +85,8 @@ def build_commitment(
     or ``{"kind": "drand", "chain": "quicknet", "round": 12345678}``.
     """
     check_text(draw_id, "抽查编号 draw_id")
+    if hash_suite not in SUITE_NAMES:
+        raise FairdrawError("HASH_SUITE", f"哈希算法应为 {' 或 '.join(SUITE_NAMES)}：{hash_suite!r}")
     plan_d = plan.to_dict() if isinstance(plan, DrawPlan) else DrawPlan.from_dict(plan).to_dict()
     check_hex64(pool_digest, "号池摘要 pool_digest")
     if roster_digest is not None:
@@ -126,7 +133,7 @@ def build_commitment(
         "roster_digest": roster_digest,
         "public_sources": sources,
         "published_at": _check_published_at(published_at),
-        "hash": "sha256",
+        "hash": hash_suite,
     }
     if pool_merkle_root is not None:
         record["pool_merkle_root"] = check_hex64(pool_merkle_root, "号池默克尔根 pool_merkle_root")
@@ -139,8 +146,8 @@ def commitment_bytes(record: Mapping) -> bytes:
 
 
 def commitment_hash(record: Mapping) -> str:
-    """SHA-256 hex of the canonical JSON of the commitment record."""
-    return sha256_hex(canonical_json(record))
+    """H hex of the canonical JSON of the commitment record, H the record's own suite (its ``hash``)."""
+    return suite_of(record).hexdigest(canonical_json(record))
 
 
 def _check_public_value(v: object, i: int) -> bytes:
@@ -154,13 +161,13 @@ def _check_public_value(v: object, i: int) -> bytes:
     return b
 
 
-def derive_seed(commitment_hash: str, public_values: Iterable[str]) -> bytes:
-    """seed = SHA-256(LP("SRV1/seed", bytes.fromhex(commitment_hash), v_1, …, v_m))."""
+def derive_seed(commitment_hash: str, public_values: Iterable[str], suite: HashSuite = SHA256) -> bytes:
+    """seed = H(LP("SRV1/seed", bytes.fromhex(commitment_hash), v_1, …, v_m)), H of the commitment's suite."""
     check_hex64(commitment_hash, "承诺哈希 commitment_hash")
     vals = [_check_public_value(v, i) for i, v in enumerate(public_values)]
     if not vals:
         raise FairdrawError("NO_PUBLIC_VALUE", "至少需要一个公开随机值")
-    return sha256(lp(b"SRV1/seed", bytes.fromhex(commitment_hash), *vals))
+    return suite.digest(lp(b"SRV1/seed", bytes.fromhex(commitment_hash), *vals))
 
 
 def lottery_value(*groups: Iterable[int]) -> str:
@@ -212,11 +219,12 @@ def check_commitment(record: object) -> dict:
     if (
         record["format"] not in (COMMITMENT_FORMAT, COMMITMENT_FORMAT_V2)
         or record["pool_format"] != POOL_FORMAT
-        or record["hash"] != "sha256"
+        or record["hash"] not in SUITE_NAMES
     ):
         raise MalformedInput(
             "COMMITMENT_FORMAT",
-            f"承诺记录格式应为 {COMMITMENT_FORMAT_V2}（或 {COMMITMENT_FORMAT}）、号池格式 {POOL_FORMAT}、哈希 sha256",
+            f"承诺记录格式应为 {COMMITMENT_FORMAT_V2}（或 {COMMITMENT_FORMAT}）、号池格式 {POOL_FORMAT}、"
+            f"哈希 {' 或 '.join(SUITE_NAMES)}",
         )
     try:
         rebuilt = build_commitment(
@@ -230,6 +238,7 @@ def check_commitment(record: object) -> dict:
             attempt=record["attempt"],
             task=record["task"],
             pool_merkle_root=record["pool_merkle_root"] if v2 else None,
+            hash_suite=record["hash"],
         )
     except FairdrawError as e:
         raise MalformedInput(e.code, f"承诺记录无效：{e.message_zh}") from e

@@ -1,6 +1,6 @@
 """Selection of units inside each stratum (spec §7).
 
-Every eligible unit gets K_i = SHA-256(seed || 0x00 "unit" 0x00 || unit_id);
+Every eligible unit gets K_i = H(seed || 0x00 "unit" 0x00 || unit_id);
 the stratum's random order is ascending (K_i, unit_id bytes).
 
 * "srs"     - the n_h first units of that order are selected: inclusion
@@ -21,6 +21,7 @@ from fractions import Fraction
 from .allocate import Allocation
 from .canon import MAX_TEXT_BYTES
 from .errors import FairdrawError
+from .hashsuite import SHA256, HashSuite
 from .keys import uniform_below, unit_key_hasher
 from .plan import DrawPlan
 from .snapshot import (
@@ -293,7 +294,9 @@ def _row(uid: bytes, item: bytes | Row) -> Row:
     return (uid, stratum, int(w), region, spec, reason)
 
 
-def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes, plan: DrawPlan) -> DrawResult:
+def select(
+    pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes, plan: DrawPlan, suite: HashSuite = SHA256
+) -> DrawResult:
     """Run the selection.  ``pool`` is the canonical snapshot bytes or any
     iterable of PoolUnit (order does not matter).  Its per-stratum counts must
     equal the allocation's (i.e. the commitment's)."""
@@ -302,7 +305,7 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
         pivotal = a.method == "pivotal"
         state[h.encode()] = _Stratum.new(pivotal, -1 if pivotal else a.n + min(plan.substitutes, a.eligible - a.n))
     excluded: list[tuple[bytes, bytes, bytes]] = []
-    base = unit_key_hasher(seed)
+    base = unit_key_hasher(seed, suite)
     if isinstance(pool, (bytes, bytearray, memoryview)):
         _scan_bytes(check_pool_buffer(pool, text=False), state, base, excluded)
     else:
@@ -327,7 +330,7 @@ def select(pool: bytes | Iterable[PoolUnit], allocation: Allocation, seed: bytes
             strata[h] = _finish_srs(h, a.eligible, a.n, buf, units._raw)
         else:
             items = [(k, uid, _row(uid, x)) for k, uid, x in buf]
-            strata[h] = _finish_pivotal(h, a.eligible, a.n, plan.substitutes, items, seed, units._raw)
+            strata[h] = _finish_pivotal(h, a.eligible, a.n, plan.substitutes, items, seed, units._raw, suite)
     excluded.sort()
     ex = tuple((u.decode(), h.decode(), why.decode()) for u, h, why in excluded)
     return DrawResult(seed.hex(), strata, ex, units)
@@ -397,7 +400,7 @@ def ordered_pivotal(masses: list[int], D: int, decide) -> list[bool]:
 
 
 def _finish_pivotal(
-    h: str, eligible: int, n: int, n_subs: int, items: list, seed: bytes, units: dict
+    h: str, eligible: int, n: int, n_subs: int, items: list, seed: bytes, units: dict, suite: HashSuite = SHA256
 ) -> StratumSelection:
     """``items``: every eligible (key, unit id, row) of the stratum in ascending (key, unit id)."""
     weights = [t[2][2] for t in items]
@@ -408,7 +411,7 @@ def _finish_pivotal(
         idx = [j for j in range(len(items)) if not certain[j]]
 
         def decide(p: int, num: int, den: int) -> bool:
-            return uniform_below(seed, "pivot", (hb, items[idx[p]][1]), den) < num
+            return uniform_below(seed, "pivot", (hb, items[idx[p]][1]), den, suite) < num
 
         flags = ordered_pivotal([nf * weights[j] for j in idx], W, decide)
         for p, j in enumerate(idx):
@@ -433,12 +436,12 @@ def _finish_pivotal(
     )
 
 
-def random_order(pool: bytes | Iterable[PoolUnit], seed: bytes, stratum: str) -> list[str]:
+def random_order(pool: bytes | Iterable[PoolUnit], seed: bytes, stratum: str, suite: HashSuite = SHA256) -> list[str]:
     """All eligible unit ids of one stratum in the draw's random order
     (ascending (K_i, unit_id bytes)); O(E_h) memory.  Substitutes beyond the
     published list are taken from this order (spec §7.4)."""
     hb = stratum.encode()
-    base = unit_key_hasher(seed)
+    base = unit_key_hasher(seed, suite)
     keyed = []
     for r in _rows(pool):
         if r[1] == hb and not r[5]:

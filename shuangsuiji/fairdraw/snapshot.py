@@ -20,8 +20,9 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .canon import MAX_TEXT_BYTES, check_text, sha256_hex
+from .canon import MAX_TEXT_BYTES, check_text
 from .errors import FairdrawError, MalformedInput
+from .hashsuite import SHA256, HashSuite
 
 POOL_FORMAT = "fairdraw-pool/1"
 POOL_COLUMNS = ("unit_id", "stratum", "weight_ppm", "region", "specialty", "excluded_reason")
@@ -110,9 +111,9 @@ def canonical_pool_bytes(units: Iterable[PoolUnit]) -> bytes:
     return out.getvalue()
 
 
-def pool_digest(pool_bytes: bytes) -> str:
-    """SHA-256 of the snapshot bytes, lowercase hex."""
-    return sha256_hex(pool_bytes)
+def pool_digest(pool_bytes: bytes, suite: HashSuite = SHA256) -> str:
+    """H of the snapshot bytes (SHA-256 unless the commitment names SM3), lowercase hex."""
+    return suite.hexdigest(pool_bytes)
 
 
 def check_utf8_nfc(data: bytes) -> None:

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from . import commitlog, drand, merkle
 from .canon import load_json_bytes
 from .errors import FairdrawError, MalformedInput
+from .hashsuite import suite_of
 from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_FORMATS, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
 from .seed import check_commitment, commitment_hash
 from .snapshot import pool_digest
 
 EXIT_VERIFIED, EXIT_DIFFERENT, EXIT_MALFORMED = 0, 1, 2
+_SUITE_LINE = {"sha256": "sha256（SHA-256）", "sm3": "sm3（SM3 国密算法，GB/T 32905-2016）"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class VerifyReport:
     # What the verdict rests on (spec §10): the commitment hash recomputed from the commitment record,
     # the public values and the seed derived from both.  Empty when the manifest could not be read.
     commitment_hash: str = ""
+    hash_suite: str = ""  # the commitment's ``hash``: "sha256" | "sm3" (spec §2.3)
     public_values: tuple[str, ...] = ()
     seed: str = ""
     log_entry: int = 0  # with a log: the commitment's sequence number …
@@ -59,7 +62,8 @@ class VerifyReport:
         """The commitment hash, public values and seed the verdict rests on (one line each)."""
         if not self.commitment_hash:
             return ""
-        lines = [f"  承诺哈希 commitment_hash: {self.commitment_hash}"]
+        lines = [f"  哈希算法 hash: {_SUITE_LINE.get(self.hash_suite, self.hash_suite)}"] if self.hash_suite else []
+        lines.append(f"  承诺哈希 commitment_hash: {self.commitment_hash}")
         lines += [f"  公开随机值 public_values[{i}]: {v}" for i, v in enumerate(self.public_values)]
         if self.seed:
             lines.append(f"  随机种子 seed: {self.seed}")
@@ -156,8 +160,9 @@ def verify_manifest(
         check_commitment(commitment)
         if not isinstance(m["public_values"], list) or not all(isinstance(v, str) for v in m["public_values"]):
             raise MalformedInput("MANIFEST_VALUES", "public_values 必须是字符串列表")
+        suite = suite_of(commitment)  # HASH_UNAVAILABLE when this Python has no SM3
         ch = commitment_hash(commitment)
-        used = {"commitment_hash": ch, "public_values": tuple(m["public_values"])}
+        used = {"commitment_hash": ch, "hash_suite": suite.name, "public_values": tuple(m["public_values"])}
         if expect_commitment is not None:
             expected_hash = expect_commitment.strip().lower()
             if expected_hash != ch:
@@ -171,11 +176,11 @@ def verify_manifest(
                 )
 
         # 1. The pool is the committed snapshot.
-        digest = pool_digest(pool_bytes)
+        digest = pool_digest(pool_bytes, suite)
         if digest != commitment["pool_digest"]:
             return _different(
                 "commitment.pool_digest",
-                "号池快照的 SHA-256 与承诺记录不一致（不是承诺时的号池）",
+                f"号池快照的 {suite.label} 与承诺记录不一致（不是承诺时的号池）",
                 commitment["pool_digest"],
                 digest,
                 **used,
@@ -189,7 +194,7 @@ def verify_manifest(
             notes += inc.notes
             used.update(log_entry=inc.entry["seq"], log_size=inc.size, log_head=inc.head)
         if "pool_merkle_root" in commitment:  # commitment/2: the per-unit proofs' root (spec §3.1)
-            root = merkle.merkle_root(pool_bytes)
+            root = merkle.merkle_root(pool_bytes, suite)
             if root != commitment["pool_merkle_root"]:
                 return _different(
                     "commitment.pool_merkle_root",

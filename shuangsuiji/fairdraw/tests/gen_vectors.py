@@ -171,18 +171,20 @@ def _merkle() -> dict:
 
 
 def build_case(c: dict) -> dict:
+    suite = fd.get_suite(c.get("suite", "sha256"))
     pool = fd.canonical_pool_bytes(c["units"])
     roster_b = None if c["roster"] is None else fd.canonical_roster_bytes(c["roster"])
     record = fd.build_commitment(
         draw_id=c["name"],
         plan=c["plan"],
-        pool_digest=fd.pool_digest(pool),
+        pool_digest=fd.pool_digest(pool, suite),
         strata=fd.stratum_counts(c["units"]),
         public_sources=c["sources"],
         published_at="2025-03-31T10:00:00+08:00",
-        roster_digest=None if roster_b is None else fd.roster_digest(roster_b),
+        roster_digest=None if roster_b is None else fd.roster_digest(roster_b, suite),
         task={"name": c["description"][:40]},
-        pool_merkle_root=fd.merkle.merkle_root(pool) if c.get("merkle") else None,
+        pool_merkle_root=fd.merkle.merkle_root(pool, suite) if c.get("merkle") else None,
+        hash_suite=suite.name,
     )
     signatures = c.get("signatures", {})
     evidence = [
@@ -191,7 +193,7 @@ def build_case(c: dict) -> dict:
     out = fd.run_draw(pool, record, c["public_values"], roster=roster_b, public_evidence=evidence)
     seed = out.seed
     keys = {
-        u.unit_id: fd.key_hex(fd.unit_key(seed, u.unit_id))
+        u.unit_id: fd.key_hex(fd.unit_key(seed, u.unit_id, suite))
         for u in sorted(c["units"], key=lambda u: u.unit_id.encode())
     }
     return {
@@ -205,14 +207,14 @@ def build_case(c: dict) -> dict:
             "public_evidence": evidence,
         },
         "expected": {
-            "pool_digest": fd.pool_digest(pool),
-            "roster_digest": None if roster_b is None else fd.roster_digest(roster_b),
+            "pool_digest": fd.pool_digest(pool, suite),
+            "roster_digest": None if roster_b is None else fd.roster_digest(roster_b, suite),
             "commitment_hash": fd.commitment_hash(record),
             "seed": seed.hex(),
             "unit_keys": keys,
             "manifest": out.manifest,
             **(
-                {"proofs": [fd.merkle.inclusion_proof(pool, u, c["name"]) for u in c["proofs"]]}
+                {"proofs": [fd.merkle.inclusion_proof(pool, u, c["name"], suite) for u in c["proofs"]]}
                 if c.get("proofs")
                 else {}
             ),
@@ -294,6 +296,42 @@ def _problems() -> dict:
 CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle)
 
 
+# ---------------------------------------------------------------- SM3 (docs/fairdraw-vectors/sm3/, spec §2.3)
+# The same scenarios as v1, v2, v6 and v7 with "hash": "sm3": every hash of the procedure is SM3.
+
+
+def _sm3(make, name: str):
+    def case() -> dict:
+        c = make()
+        c["name"] = name
+        c["description"] = "国密 SM3 哈希算法：" + c["description"]
+        c["suite"] = "sm3"
+        return c
+
+    return case
+
+
+SM3_CASES = (
+    _sm3(_basic, "s1-sm3-basic-srs"),
+    _sm3(_risk, "s2-sm3-risk-classes-assignment"),
+    _sm3(_problems, "s6-sm3-assignment-problems"),
+    _sm3(_merkle, "s7-sm3-merkle-commitment"),
+)
+
+
+def hash_suite_vectors() -> dict:
+    """The primitive H of each suite on fixed inputs (GB/T 32905-2016 appendix A for SM3)."""
+    inputs = {"abc": b"abc", "abcd*16": b"abcd" * 16, "empty": b""}
+    return {
+        "name": "hash-suites",
+        "description": "每种哈希算法对固定输入的摘要；SM3 的 abc 与 abcd×16 为 GB/T 32905-2016 附录 A 的示例。",
+        "inputs": {k: v.decode() for k, v in inputs.items()},
+        "expected": {
+            name: {k: fd.get_suite(name).hexdigest(v) for k, v in inputs.items()} for name in ("sha256", "sm3")
+        },
+    }
+
+
 # ---------------------------------------------------------------- refusal vectors (docs/fairdraw-vectors/refuse/)
 # Each is a manifest a dishonest operator could publish; the verifier must refuse it with the stated
 # status, code (MALFORMED) or first differing path (DIFFERENT).
@@ -358,11 +396,12 @@ def _refuse_unexpected_commitment() -> dict:
     )  # fmt: skip
 
 
-def _log(*items: tuple[str, str, str]) -> bytes:
-    """A commitment log (spec §14) of (draw_id, commitment_hash, logged_at) entries."""
+def _log(*items: tuple) -> bytes:
+    """A commitment log (spec §14) of (draw_id, commitment_hash, logged_at[, suite]) entries."""
     out, prev = b"", fd.commitlog.GENESIS
-    for seq, (draw_id, chash, at) in enumerate(items, start=1):
-        e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw_id, commitment_hash=chash, logged_at=at)
+    for seq, (draw_id, chash, at, *suite) in enumerate(items, start=1):
+        e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw_id, commitment_hash=chash, logged_at=at,
+                                    suite=suite[0] if suite else "sha256")  # fmt: skip
         out += fd.commitlog.entry_line(e)
         prev = e["hash"]
     return out
@@ -427,8 +466,46 @@ def _log_ok() -> dict:
     )  # fmt: skip
 
 
+def _refuse_sm3_label() -> dict:
+    """A commitment that says "hash": "sm3" over SHA-256 digests (a relabelled SHA-256 draw)."""
+    c = _basic()
+    c["name"] = "r6-sm3-label-sha256-digests"
+    case = build_case(c)
+    pool = case["inputs"]["pool"].encode()
+    record = dict(case["inputs"]["commitment"], hash="sm3")  # digests stay SHA-256
+    values = c["public_values"]
+    seed = fd.derive_seed(fd.commitment_hash(record), values, fd.SM3)
+    plan = fd.DrawPlan.from_dict(record["plan"])
+    alloc = fd.allocate(record["strata"], plan, seed, fd.SM3)
+    result = fd.select(pool, alloc, seed, plan, fd.SM3)
+    manifest = fd.build_manifest(commitment=record, public_values=values, seed=seed, allocation=alloc,
+                                 result=result, public_evidence=[None])  # fmt: skip
+    return _refusal(
+        "r6-sm3-label-sha256-digests",
+        "承诺记录声明使用 SM3，但号池摘要仍是 SHA-256 计算的：号池摘要与承诺不符，必须判为不一致。",
+        pool=pool, manifest=manifest, roster=None,
+        expected={"status": "DIFFERENT", "path": "commitment.pool_digest"},
+    )  # fmt: skip
+
+
+def _log_ok_sm3() -> dict:
+    """An SM3 draw in a log that also holds a SHA-256 entry: the SM3 entry carries "suite": "sm3"."""
+    c = _basic()
+    c["sources"] = [dict(c["sources"][0], available_at="2025-04-01T21:30:00+08:00")]
+    c["name"], c["suite"] = "s1-sm3-basic-srs-timed", "sm3"
+    case = build_case(c)
+    chash, draw_id = case["expected"]["commitment_hash"], case["inputs"]["commitment"]["draw_id"]
+    return _refusal(
+        "ok2-sm3-log-included-in-time",
+        "对照：SM3 抽查的承诺在开奖前进入承诺日志（该条记录注明 suite 为 sm3，前一条为 SHA-256 记录），验证通过。",
+        pool=case["inputs"]["pool"].encode(), manifest=case["expected"]["manifest"], roster=None,
+        log=_log(OTHER, (draw_id, chash, "2025-03-31T10:00:00+08:00", "sm3")), expected={"status": "VERIFIED"},
+        expect_commitment=chash,
+    )  # fmt: skip
+
+
 REFUSALS = (_refuse_roster_not_committed, _refuse_unexpected_commitment, _refuse_log_late, _refuse_log_missing,
-            _refuse_log_edited, _log_ok)  # fmt: skip
+            _refuse_log_edited, _log_ok, _refuse_sm3_label, _log_ok_sm3)  # fmt: skip
 
 
 def _write(path: pathlib.Path, case: dict) -> None:
@@ -441,6 +518,11 @@ def main() -> None:
     for make in CASES:
         case = build_case(make())
         _write(VECTOR_DIR / f"{case['name']}.json", case)
+    (VECTOR_DIR / "sm3").mkdir(exist_ok=True)
+    for make in SM3_CASES:
+        case = build_case(make())
+        _write(VECTOR_DIR / "sm3" / f"{case['name']}.json", case)
+    _write(VECTOR_DIR / "sm3" / "hash-suites.json", hash_suite_vectors())
     (VECTOR_DIR / "refuse").mkdir(exist_ok=True)
     for make in REFUSALS:
         case = make()
