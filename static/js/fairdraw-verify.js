@@ -82,15 +82,57 @@
   }
   function sortedKeys(o) { return Object.keys(o).sort(cmpStr); }
 
-  // ---------------------------------------------------------------- hash suites
+  // ---------------------------------------------------------------- hash suites (spec §2.3)
+  /* SM3 (GB/T 32905-2016) written out here: WebCrypto has no SM3, and no SM3 library can be vendored from
+     an offline, reviewed source (the portal loads nothing from elsewhere), so this is the standard's
+     algorithm in ~40 lines.  Checked against the standard's examples ("abc", "abcd" x 16) and against
+     Python's hashlib.new("sm3") on random inputs by tests/e2e/test_browser_verifier.py. */
+  var SM3_IV = [0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e];
+  function rotl(x, n) { n %= 32; return ((x << n) | (x >>> (32 - n))) >>> 0; }
+  function sm3(msg) {
+    var len = msg.length, blocks = Math.ceil((len + 9) / 64), buf = new Uint8Array(blocks * 64);
+    buf.set(msg);
+    buf[len] = 0x80;
+    var bits = len * 8, dv = new DataView(buf.buffer);
+    dv.setUint32(buf.length - 8, Math.floor(bits / 4294967296));
+    dv.setUint32(buf.length - 4, bits >>> 0);
+    var V = SM3_IV.slice(), W = new Array(68), W1 = new Array(64);
+    for (var b = 0; b < blocks; b++) {
+      var j;
+      for (j = 0; j < 16; j++) W[j] = dv.getUint32(b * 64 + 4 * j);
+      for (j = 16; j < 68; j++) {
+        var x = W[j - 16] ^ W[j - 9] ^ rotl(W[j - 3], 15);
+        W[j] = ((x ^ rotl(x, 15) ^ rotl(x, 23)) ^ rotl(W[j - 13], 7) ^ W[j - 6]) >>> 0;
+      }
+      for (j = 0; j < 64; j++) W1[j] = (W[j] ^ W[j + 4]) >>> 0;
+      var A = V[0], B = V[1], C = V[2], D = V[3], E = V[4], F = V[5], G = V[6], H = V[7];
+      for (j = 0; j < 64; j++) {
+        var a12 = rotl(A, 12);
+        var ss1 = rotl((a12 + E + rotl(j < 16 ? 0x79cc4519 : 0x7a879d8a, j)) >>> 0, 7);
+        var ss2 = (ss1 ^ a12) >>> 0;
+        var ff = j < 16 ? (A ^ B ^ C) : ((A & B) | (A & C) | (B & C));
+        var gg = j < 16 ? (E ^ F ^ G) : ((E & F) | (~E & G));
+        var tt1 = ((ff >>> 0) + D + ss2 + W1[j]) >>> 0;
+        var tt2 = ((gg >>> 0) + H + ss1 + W[j]) >>> 0;
+        D = C; C = rotl(B, 9); B = A; A = tt1;
+        H = G; G = rotl(F, 19); F = E; E = (tt2 ^ rotl(tt2, 9) ^ rotl(tt2, 17)) >>> 0;
+      }
+      V = [A ^ V[0], B ^ V[1], C ^ V[2], D ^ V[3], E ^ V[4], F ^ V[5], G ^ V[6], H ^ V[7]];
+    }
+    var out = new Uint8Array(32), ov = new DataView(out.buffer);
+    for (var i = 0; i < 8; i++) ov.setUint32(4 * i, V[i] >>> 0);
+    return out;
+  }
   var SUITES = {
     sha256: {
-      name: "sha256",
+      name: "sha256", label: "SHA-256",
       hash: function (bytes) {
         return root.crypto.subtle.digest("SHA-256", bytes).then(function (b) { return new Uint8Array(b); });
       }
-    }
+    },
+    sm3: { name: "sm3", label: "SM3", hash: function (bytes) { return Promise.resolve(sm3(bytes)); } }
   };
+  function suiteOf(name) { return Object.prototype.hasOwnProperty.call(SUITES, name) ? SUITES[name] : null; }
   function sha256(bytes) { return SUITES.sha256.hash(bytes); }
 
   // ---------------------------------------------------------------- strict JSON (Python json.loads semantics)
@@ -367,14 +409,14 @@
   // ---------------------------------------------------------------- commitment record (spec §4.3)
   var COMMITMENT_KEYS = ["format", "draw_id", "attempt", "task", "plan", "pool_format", "pool_digest", "units", "strata",
     "roster_digest", "public_sources", "published_at", "hash"];
-  var HASH_NAMES = { sha256: true };
+  var HASH_NAMES = { sha256: true, sm3: true };
   function checkCommitment(record) {
     var v2 = isObj(record) && record.format === "fairdraw-commitment/2";
     var keys = v2 ? COMMITMENT_KEYS.concat(["pool_merkle_root"]) : COMMITMENT_KEYS;
     if (!sameKeys(record, keys)) throw new Malformed("COMMITMENT_KEYS", "承诺记录的字段应为 " + keys.join("、"));
     if ((record.format !== "fairdraw-commitment/1" && record.format !== "fairdraw-commitment/2") ||
         record.pool_format !== "fairdraw-pool/1" || !Object.prototype.hasOwnProperty.call(HASH_NAMES, record.hash)) {
-      throw new Malformed("COMMITMENT_FORMAT", "承诺记录格式应为 fairdraw-commitment/2（或 /1）、号池格式 fairdraw-pool/1、哈希 sha256");
+      throw new Malformed("COMMITMENT_FORMAT", "承诺记录格式应为 fairdraw-commitment/2（或 /1）、号池格式 fairdraw-pool/1、哈希 sha256 或 sm3");
     }
     var rebuilt;
     try {
@@ -962,7 +1004,9 @@
     var entries = [], prev = GENESIS, prevTime = null;
     for (var i = 0; i < lines.length; i++) {
       var e = loadJson(lines[i], "承诺日志第 " + (i + 1) + " 行");
-      if (!sameKeys(e, LOG_KEYS) || e.format !== "fairdraw-log/1") {
+      var sm3Entry = isObj(e) && "suite" in e;
+      if (!sameKeys(e, sm3Entry ? LOG_KEYS.concat(["suite"]) : LOG_KEYS) || e.format !== "fairdraw-log/1" ||
+          (sm3Entry && e.suite !== "sm3")) {
         throw new Malformed("LOG_FORMAT", "承诺日志第 " + (i + 1) + " 行不是 fairdraw-log/1 记录（字段应为 " + LOG_KEYS.join("、") + "）");
       }
       var want;
@@ -973,7 +1017,7 @@
         checkText(e.draw_id, "抽查编号 draw_id");
         timestamp(e.logged_at);
         checkHex64(e.hash, "日志哈希 hash");
-        want = hex(await sha256(lp([utf8("SRV1/log"), u64(e.seq), fromHex(e.prev), fromHex(e.commitment_hash), utf8(e.draw_id), utf8(e.logged_at)])));
+        want = hex(await SUITES[sm3Entry ? "sm3" : "sha256"].hash(lp([utf8("SRV1/log"), u64(e.seq), fromHex(e.prev), fromHex(e.commitment_hash), utf8(e.draw_id), utf8(e.logged_at)])));
       } catch (x) {
         if (x instanceof FdError) throw new Malformed("LOG_FORMAT", "承诺日志第 " + (i + 1) + " 行无效：" + x.message);
         throw x;
@@ -996,6 +1040,10 @@
     if (i < 0) throw new LogBreak("log", "承诺哈希不在承诺日志中：该承诺没有事先公示", chash, "(日志中没有)");
     var e = entries[i];
     if (e.draw_id !== commitment.draw_id) throw new LogBreak("log[" + i + "].draw_id", "承诺日志中该承诺哈希登记的抽查编号不同", commitment.draw_id, e.draw_id);
+    var entrySuite = "suite" in e ? e.suite : "sha256";
+    if (entrySuite !== commitment.hash) {
+      throw new LogBreak("log[" + i + "].suite", "承诺日志中该承诺的记录使用的哈希算法与承诺记录不同", commitment.hash, entrySuite);
+    }
     var logged = timestamp(e.logged_at), notes = [];
     var times = commitment.public_sources.map(function (s) {
       if (s.kind === "drand") { var c = chainOf(s); var sec = c.genesis + (s.round - 1) * c.period; return [sec, isoUtc(sec)]; }
@@ -1065,7 +1113,7 @@
     var notes = [], used = {}, m = null, commitment = null, keys, legacy, skipped, out;
     function report(status, fields) {
       var r = { status: status, path: null, message: "", expected: null, actual: null, notes: [], code: "",
-        commitment_hash: "", public_values: [], seed: "", log_entry: 0, log_size: 0, log_head: "" };
+        commitment_hash: "", hash_suite: "", public_values: [], seed: "", log_entry: 0, log_size: 0, log_head: "" };
       if (status !== "MALFORMED") { Object.keys(used).forEach(function (k) { r[k] = used[k]; }); }
       Object.keys(fields).forEach(function (k) { r[k] = fields[k]; });
       return r;
@@ -1083,12 +1131,12 @@
       if (!sameKeys(m, keys)) throw new Malformed("MANIFEST_KEYS", "manifest 字段应为 " + keys.join("、"));
       commitment = m.commitment;
       checkCommitment(commitment);
-      var H = SUITES[commitment.hash].hash;
+      var suite = SUITES[commitment.hash], H = suite.hash;
       if (!Array.isArray(m.public_values) || !m.public_values.every(function (v) { return typeof v === "string"; })) {
         throw new Malformed("MANIFEST_VALUES", "public_values 必须是字符串列表");
       }
       var ch = hex(await H(canonical(commitment)));
-      used = { commitment_hash: ch, public_values: m.public_values.slice() };
+      used = { commitment_hash: ch, hash_suite: suite.name, public_values: m.public_values.slice() };
       if (opts.expectCommitment !== undefined && opts.expectCommitment !== null) {
         var expected = String(opts.expectCommitment).trim().toLowerCase();
         if (expected !== ch) {
@@ -1098,7 +1146,7 @@
       // 1. The pool is the committed snapshot.
       var digest = hex(await H(poolBytes));
       if (digest !== commitment.pool_digest) {
-        return different("commitment.pool_digest", "号池快照的 SHA-256 与承诺记录不一致（不是承诺时的号池）", commitment.pool_digest, digest);
+        return different("commitment.pool_digest", "号池快照的 " + suite.label + " 与承诺记录不一致（不是承诺时的号池）", commitment.pool_digest, digest);
       }
       // 1b. The commitment log: chain, inclusion, time order.
       if (opts.log !== undefined && opts.log !== null) {
@@ -1140,7 +1188,7 @@
         inspectors = parseRoster(roster);
         rosterDigest = hex(await H(canonical({ format: "fairdraw-roster/1", inspectors: inspectors })));
         if (commitment.roster_digest !== null && rosterDigest !== commitment.roster_digest) {
-          throw new FdError("ROSTER_DIGEST", "执法人员名录的 SHA-256 与承诺记录中的 roster_digest 不一致");
+          throw new FdError("ROSTER_DIGEST", "执法人员名录的 " + suite.label + " 与承诺记录中的 roster_digest 不一致");
         }
       }
       var evidence = legacy ? null : await checkEvidence(H, commitment.public_sources, m.public_values, m.public_evidence);
@@ -1200,7 +1248,7 @@
   function commitmentFileHash(bytes) {
     return Promise.resolve().then(function () {
       var c = loadJson(bytes, "承诺记录");
-      var suite = SUITES[isObj(c) && Object.prototype.hasOwnProperty.call(SUITES, c.hash) ? c.hash : "sha256"];
+      var suite = (isObj(c) && suiteOf(c.hash)) || SUITES.sha256;
       return suite.hash(canonical(c)).then(hex);
     });
   }
@@ -1212,6 +1260,7 @@
     canonicalText: canonText,
     show: show,
     suites: SUITES,
+    sm3: function (bytes) { return hex(sm3(bytes)); },
     hex: hex,
     utf8: utf8
   };

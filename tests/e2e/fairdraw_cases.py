@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, replace
 
 from shuangsuiji import fairdraw as fd
+from shuangsuiji.fairdraw.hashsuite import get_suite, suite_of
 from shuangsuiji.fairdraw.merkle import merkle_root
 
 VECTORS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "fairdraw-vectors"
@@ -32,7 +33,7 @@ class Case:
         rep = fd.verify_manifest(self.manifest, self.pool, self.roster, expect_commitment=self.expect, log=self.log,
                                  check_signatures=False)  # fmt: skip
         return verdict(rep.status, rep.path, rep.code, rep.message, rep.expected, rep.actual, rep.seed,
-                       rep.commitment_hash)  # fmt: skip
+                       rep.commitment_hash, rep.hash_suite)  # fmt: skip
 
     def js_args(self) -> dict:
         def text(b: bytes | None) -> list[int] | None:
@@ -50,15 +51,18 @@ def _json_value(v: object) -> object:
         return repr(v)
 
 
-def verdict(status, path, code, message, expected, actual, seed, commitment_hash) -> dict:
-    out = {"status": status, "path": path, "code": code or "", "seed": seed, "commitment_hash": commitment_hash}
+def verdict(status, path, code, message, expected, actual, seed, commitment_hash, hash_suite) -> dict:
+    out = {"status": status, "path": path, "code": code or "", "seed": seed, "commitment_hash": commitment_hash,
+           "hash_suite": hash_suite}
     if status == "DIFFERENT":  # the message and both values are compared too; a MALFORMED text names Python types
         out.update(message=message, expected=_json_value(expected), actual=_json_value(actual))
     return out
 
 
 def vector_files() -> list[pathlib.Path]:
-    return sorted(p for p in VECTORS.rglob("*.json") if "inputs" in json.loads(p.read_text(encoding="utf-8")))
+    """Every vector file that holds a draw (its inputs have a pool); the primitive digests of
+    sm3/hash-suites.json are checked by their own test."""
+    return sorted(p for p in VECTORS.rglob("*.json") if "pool" in json.loads(p.read_text(encoding="utf-8")).get("inputs", {}))
 
 
 def vector_case(path: pathlib.Path) -> Case:
@@ -98,6 +102,7 @@ def random_draw(rng: random.Random, i: int) -> Case:
                               max_n=rng.choice([None, mn + rng.randint(0, 5)]), certainty=rng.random() < 0.15,
                               method=rng.choice(["srs", "pivotal"]))  # fmt: skip
 
+    suite = get_suite(rng.choice(["sha256", "sm3"]))
     with_assignment = rng.random() < 0.7
     rules = None
     roster_b = None
@@ -123,10 +128,10 @@ def random_draw(rng: random.Random, i: int) -> Case:
     pool = fd.canonical_pool_bytes(units)
     merkle = rng.random() < 0.5
     record = fd.build_commitment(
-        draw_id=f"随机-{i}", plan=plan, pool_digest=fd.pool_digest(pool), strata=fd.stratum_counts(units),
+        draw_id=f"随机-{i}", plan=plan, pool_digest=fd.pool_digest(pool, suite), strata=fd.stratum_counts(units),
         public_sources=[{"kind": "lottery", "name": "快乐8", "issue": str(i)}], published_at="2025-03-31T10:00:00+08:00",
-        roster_digest=None if roster_b is None else fd.roster_digest(roster_b), attempt=1 + i % 3,
-        pool_merkle_root=merkle_root(pool) if merkle else None,
+        roster_digest=None if roster_b is None else fd.roster_digest(roster_b, suite), attempt=1 + i % 3,
+        pool_merkle_root=merkle_root(pool, suite) if merkle else None, hash_suite=suite.name,
     )  # fmt: skip
     fmt = rng.choice([fd.MANIFEST_FORMAT, fd.MANIFEST_FORMAT, "fairdraw-manifest/2"])
     out = fd.run_draw(pool, record, [f"{i:02d},{rng.randint(1, 80):02d}"], roster=roster_b,
@@ -187,10 +192,11 @@ def tampered(case: Case) -> list[Case]:
                           ("pool-bad-weight-recommitted", _join(head, [b"\t".join(f[:2] + [b"01"] + f[3:])] + lines[1:])),
                           ("pool-no-final-lf-recommitted", case.pool[:-1])):  # fmt: skip
             m = _m(case)
-            m["commitment"]["pool_digest"] = fd.pool_digest(pool)
+            suite = suite_of(m["commitment"])
+            m["commitment"]["pool_digest"] = fd.pool_digest(pool, suite)
             if "pool_merkle_root" in m["commitment"]:
                 try:
-                    m["commitment"]["pool_merkle_root"] = merkle_root(pool)
+                    m["commitment"]["pool_merkle_root"] = merkle_root(pool, suite)
                 except fd.FairdrawError:
                     pass
             out.append(_with(case, tag, _recommit(m), pool=pool))
@@ -235,6 +241,12 @@ def tampered(case: Case) -> list[Case]:
     m = _m(case)
     m["commitment"]["published_at"] = "2025-03-31 10:00:00"
     out.append(_with(case, "manifest-published-at-grammar", _recommit(m)))
+    m = _m(case)
+    m["commitment"]["hash"] = "sm3" if m["commitment"]["hash"] == "sha256" else "sha256"
+    out.append(_with(case, "manifest-suite-relabelled", _recommit(m)))
+    m = _m(case)
+    m["commitment"]["hash"] = "md5"
+    out.append(_with(case, "manifest-suite-unknown", m))
     m = _m(case)
     del m["excluded"]
     out.append(_with(case, "manifest-key-missing", m))
@@ -305,7 +317,7 @@ def tampered(case: Case) -> list[Case]:
         r = json.loads(json.dumps(roster_obj))
         r["inspectors"][0]["max_load"] = 1
         m = _m(case)
-        m["commitment"]["roster_digest"] = fd.roster_digest(fd.canonical_json(r))
+        m["commitment"]["roster_digest"] = fd.roster_digest(fd.canonical_json(r), suite_of(m["commitment"]))
         with_roster("roster-changed-recommitted", r, manifest=json.dumps(_recommit(m)).encode())
     if m0["roster"] is None and case.roster is not None:
         out.append(_with(case, "roster-missing", roster=None))
