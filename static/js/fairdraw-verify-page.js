@@ -57,6 +57,8 @@
     if (report.commitment_hash) {
       var table = el("table", "table table-bordered table-sm mt-2");
       table.id = "browser-verify-inputs";
+      row(table, "哈希算法", report.hash_suite === "sm3" ? "SM3（国密算法，GB/T 32905-2016）" : "SHA-256",
+        "承诺记录指定的哈希算法，以下各项指纹均用它计算");
       row(table, "承诺哈希", report.commitment_hash, "由承诺记录重新计算的指纹，应与抽取前公布的承诺哈希相同");
       if (commitmentFileHash) {
         row(table, "承诺记录文件的哈希", commitmentFileHash,

@@ -9,11 +9,14 @@ differing path, the refusal code, the message and both values of a difference, t
 seed must be the same.  Then a visitor presses 在本浏览器中核验 on a 390 px wide phone screen."""
 
 import base64
+import hashlib
+import json
+import random
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.fairdraw_cases import Case, random_draws, tampered, vector_case, vector_files, verdict
+from tests.e2e.fairdraw_cases import VECTORS, Case, random_draws, tampered, vector_case, vector_files, verdict
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core.testing import run_jobs
 from shuangsuiji.disclosure.tests.conftest import locked  # noqa: F401
@@ -30,7 +33,8 @@ RUN_CASES = """async (cases) => {
   for (const c of cases) {
     const r = await window.FairdrawVerify.verify(bytes(c.manifest), bytes(c.pool), bytes(c.roster),
                                                  {expectCommitment: c.expect, log: bytes(c.log)});
-    const v = {status: r.status, path: r.path, code: r.code || "", seed: r.seed, commitment_hash: r.commitment_hash};
+    const v = {status: r.status, path: r.path, code: r.code || "", seed: r.seed, commitment_hash: r.commitment_hash,
+               hash_suite: r.hash_suite};
     if (r.status === "DIFFERENT") {
       v.message = r.message;
       v.expected = window.FairdrawVerify.show(r.expected);
@@ -103,7 +107,9 @@ def test_browser_and_python_verifiers_agree(page, live_server, locked):  # noqa:
     # The coverage this test claims: every vector (each reaching its stated verdict), the real draw verified,
     # and both verifiers refusing tampered pools, manifests and rosters.
     by_name = {c.name: p for c, p in zip(cases, python, strict=True)}
-    assert len(vectors) >= 17
+    assert len(vectors) >= 23  # the SHA-256 and SM3 vectors and the refusal vectors
+    assert {by_name[c.name]["hash_suite"] for c in vectors if by_name[c.name]["status"] == "VERIFIED"} == {"sha256", "sm3"}
+    assert by_name["refuse/r6-sm3-label-sha256-digests.json"]["path"] == "commitment.pool_digest"
     for c in vectors:
         assert by_name[c.name]["status"] in ("VERIFIED", "DIFFERENT", "MALFORMED")
     assert by_name[real.name]["status"] == "VERIFIED", by_name[real.name]
@@ -131,12 +137,46 @@ def test_browser_and_python_verifiers_agree(page, live_server, locked):  # noqa:
     assert csp_errors == [], csp_errors
 
 
+def test_sm3_and_sha256_in_the_browser(page, live_server):
+    """SM3 written out in JavaScript (WebCrypto has none) and WebCrypto's SHA-256 give the digests of
+    docs/fairdraw-vectors/sm3/hash-suites.json (SM3: the GB/T 32905-2016 examples "abc" and "abcd" x 16)
+    and Python's hashlib on random inputs (padding boundaries and a long input included)."""
+    from django.conf import settings
+
+    page.goto(f"{live_server.url}/gs/")
+    page.add_script_tag(url=f"{live_server.url}{settings.STATIC_URL}js/fairdraw-verify.js")
+    page.wait_for_function("() => window.FairdrawVerify !== undefined")
+    digest = """async ([suite, data]) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      return window.FairdrawVerify.hex(await window.FairdrawVerify.suites[suite].hash(bytes));
+    }"""
+    table = json.loads((VECTORS / "sm3" / "hash-suites.json").read_text(encoding="utf-8"))
+    assert table["expected"]["sm3"]["abc"] == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    for suite, digests in table["expected"].items():
+        for name, want in digests.items():
+            assert page.evaluate(digest, [suite, b64(table["inputs"][name].encode())]) == want, (suite, name)
+    rng = random.Random(32905)
+    lengths = [0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 65537]
+    lengths += [rng.randint(0, 3000) for _ in range(40)]
+    inputs = [rng.randbytes(n) for n in lengths]
+    got = page.evaluate("""async (items) => {
+      const out = [];
+      for (const data of items) {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        out.push([window.FairdrawVerify.hex(await window.FairdrawVerify.suites.sm3.hash(bytes)),
+                  window.FairdrawVerify.hex(await window.FairdrawVerify.suites.sha256.hash(bytes))]);
+      }
+      return out;
+    }""", [b64(x) for x in inputs])  # fmt: skip
+    assert got == [[hashlib.new("sm3", x).hexdigest(), hashlib.sha256(x).hexdigest()] for x in inputs]
+
+
 def test_python_verdict_shape_is_the_browsers():
     """The reference verdict is built from the report fields the browser also returns."""
     case = vector_case(vector_files()[0])
     rep = fd.verify_manifest(case.manifest, case.pool, case.roster, check_signatures=False)
     assert case.python() == verdict(rep.status, rep.path, rep.code, rep.message, rep.expected, rep.actual, rep.seed,
-                                    rep.commitment_hash)  # fmt: skip
+                                    rep.commitment_hash, rep.hash_suite)  # fmt: skip
 
 
 def test_visitor_verifies_in_the_browser_on_a_phone(page, live_server, locked, screenshot_dir):  # noqa: F811
@@ -167,8 +207,6 @@ def test_visitor_sees_the_first_difference(page, live_server, locked):  # noqa: 
     draw = locked["draw"]
     open_verify_page(page, live_server.url, draw)
     real = real_draw_case(page, live_server.url, draw)
-    import json
-
     m = json.loads(real.manifest)
     h = sorted(m["selection"])[0]
     m["selection"][h]["probability"] = "1/1"
