@@ -222,3 +222,30 @@ def test_visitor_sees_the_first_difference(page, live_server, locked):  # noqa: 
     rep = fd.verify_manifest(forged, real.pool, real.roster, expect_commitment=real.expect, log=real.log,
                              check_signatures=False)  # fmt: skip
     expect(box).to_have_attribute("data-path", rep.path)
+
+
+def test_browser_verdicts_meet_wcag_aa(browser, live_server, locked):  # noqa: F811
+    """The verdict the page writes after the browser check (passed, and a first difference) on a phone screen."""
+    from tests.e2e.test_accessibility import AXE, AXE_SHA256, RUN
+
+    assert hashlib.sha256(AXE.read_bytes()).hexdigest() == AXE_SHA256
+    draw = locked["draw"]
+    # bypass_csp: axe is injected by the test; the page's own scripts load as served
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  bypass_csp=True)  # fmt: skip
+    page = context.new_page()
+    open_verify_page(page, live_server.url, draw)
+    found = []
+    for forged in (False, True):
+        if forged:
+            m = json.loads(page.request.get(f"{live_server.url}/gs/draws/{draw.code}/files/manifest/").body())
+            m["seed"] = "0" * 64
+            body = json.dumps(m).encode()
+            page.route(f"**/gs/draws/{draw.code}/files/manifest/",
+                       lambda route: route.fulfill(body=body, content_type="application/json"))  # fmt: skip
+        page.get_by_role("button", name="在本浏览器中核验").click()
+        expect(page.locator("#browser-verdict")).to_contain_text("核验未通过" if forged else "核验通过")
+        page.add_script_tag(path=str(AXE))
+        found += page.evaluate(RUN)
+    context.close()
+    assert not found, found
