@@ -234,7 +234,7 @@
       return m[c] || "\\u00" + ("0" + c.charCodeAt(0).toString(16)).slice(-2);
     }) + '"';
   }
-  function canonText(v, path) {
+  function canonText(v, path, loose) {
     path = path || "$";
     if (v === null) return "null";
     if (v === true) return "true";
@@ -242,15 +242,15 @@
     if (typeof v === "string") return jsonString(v);
     if (typeof v === "number" || typeof v === "bigint") {
       var b = BigInt(v);
-      if (b > BigInt(MAX_SAFE) || b < -BigInt(MAX_SAFE)) throw new FdError("JSON_INT_RANGE", path + " 的整数超出 ±(2^53−1) 范围");
+      if (!loose && (b > BigInt(MAX_SAFE) || b < -BigInt(MAX_SAFE))) throw new FdError("JSON_INT_RANGE", path + " 的整数超出 ±(2^53−1) 范围");
       return b.toString();
     }
-    if (Array.isArray(v)) return "[" + v.map(function (x, j) { return canonText(x, path + "[" + j + "]"); }).join(",") + "]";
-    return "{" + sortedKeys(v).map(function (k) { return jsonString(k) + ":" + canonText(v[k], path + "." + k); }).join(",") + "}";
+    if (Array.isArray(v)) return "[" + v.map(function (x, j) { return canonText(x, path + "[" + j + "]", loose); }).join(",") + "]";
+    return "{" + sortedKeys(v).map(function (k) { return jsonString(k) + ":" + canonText(v[k], path + "." + k, loose); }).join(",") + "}";
   }
   function canonical(v) { return utf8(canonText(v)); }
   // Non-throwing text of any parsed value (for comparisons and messages).
-  function show(v) { try { return canonText(v); } catch (e) { return String(v); } }
+  function show(v) { return v === undefined ? "null" : canonText(v, "$", true); }
 
   // ---------------------------------------------------------------- exact fractions (BigInt)
   function gcd(a, b) { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) { var t = a % b; a = b; b = t; } return a; }
@@ -415,7 +415,8 @@
     var keys = v2 ? COMMITMENT_KEYS.concat(["pool_merkle_root"]) : COMMITMENT_KEYS;
     if (!sameKeys(record, keys)) throw new Malformed("COMMITMENT_KEYS", "承诺记录的字段应为 " + keys.join("、"));
     if ((record.format !== "fairdraw-commitment/1" && record.format !== "fairdraw-commitment/2") ||
-        record.pool_format !== "fairdraw-pool/1" || !Object.prototype.hasOwnProperty.call(HASH_NAMES, record.hash)) {
+        record.pool_format !== "fairdraw-pool/1" || typeof record.hash !== "string" ||
+        !Object.prototype.hasOwnProperty.call(HASH_NAMES, record.hash)) {
       throw new Malformed("COMMITMENT_FORMAT", "承诺记录格式应为 fairdraw-commitment/2（或 /1）、号池格式 fairdraw-pool/1、哈希 sha256 或 sm3");
     }
     var rebuilt;
@@ -459,10 +460,12 @@
       var c = counts[h];
       checkText(h, "分层代码");
       if (!isInt(c.total) || !isInt(c.eligible) || !isInt(c.excluded)) throw new FdError("STRATA_COUNTS", "分层 " + h + " 的数量必须是整数");
-      if (c.total !== c.eligible + c.excluded || Math.min(c.total, c.eligible, c.excluded) < 0) throw new FdError("STRATA_COUNTS", "分层 " + h + " 的数量不一致");
+      var t = BigInt(c.total), e = BigInt(c.eligible), x = BigInt(c.excluded);
+      if (t !== e + x || t < 0n || e < 0n || x < 0n) throw new FdError("STRATA_COUNTS", "分层 " + h + " 的数量不一致");
     });
-    var units = { total: 0, eligible: 0, excluded: 0 };
-    Object.keys(counts).forEach(function (h) { ["total", "eligible", "excluded"].forEach(function (k) { units[k] += counts[h][k]; }); });
+    var sums = { total: 0n, eligible: 0n, excluded: 0n }, units = {};
+    Object.keys(counts).forEach(function (h) { ["total", "eligible", "excluded"].forEach(function (k) { sums[k] += BigInt(counts[h][k]); }); });
+    ["total", "eligible", "excluded"].forEach(function (k) { units[k] = bigOrNum(sums[k]); });
     var task = r.task === null ? {} : r.task;
     if (!isObj(task)) throw new FdError("TASK", "task 必须是对象（JSON object）");
     timestamp(r.published_at);
@@ -511,7 +514,7 @@
       if (w === "0" && !f[5]) throw new Malformed("POOL_WEIGHT", "快照第 " + no + " 行未被排除，weight_ppm 不能为 0");
       if (f.some(function (x, k) { return k !== 2 && utf8Len(x) > 256; })) throw new Malformed("POOL_TEXT", "快照第 " + no + " 行有超过 256 字节的文本字段");
       if (knownStrata && !Object.prototype.hasOwnProperty.call(knownStrata, f[1])) {
-        throw new FdError("POOL_MISMATCH", "号池中的分层 " + f[1] + " 不在已承诺的分层中");
+        throw new FdError("POOL_MISMATCH", "号池中的分层 " + pyRepr(f[1]) + " 不在已承诺的分层中");
       }
       prev = f[0];
       rows.push({ unit_id: f[0], stratum: f[1], weight: BigInt(w), region: f[3], specialty: f[4], reason: f[5], line: ln });
@@ -699,7 +702,7 @@
     if (typeof v === "string") return "'" + v.replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "'";
     return show(v);
   }
-  function bigOrNum(b) { return b <= BigInt(MAX_SAFE) ? Number(b) : b; }
+  function bigOrNum(b) { return (b <= BigInt(MAX_SAFE) && b >= -BigInt(MAX_SAFE)) ? Number(b) : b; }
 
   // ---------------------------------------------------------------- roster (spec §4.2)
   var INSPECTOR_KEYS = ["inspector_id", "region", "specialties", "cert_valid_from", "cert_valid_to", "max_load", "conflict_units"];
@@ -713,16 +716,22 @@
       throw new Malformed("ROSTER_FORMAT", "执法人员名录格式应为 fairdraw-roster/1");
     }
     if (!Array.isArray(d.inspectors)) throw new Malformed("ROSTER_FORMAT", "inspectors 必须是列表");
-    var out = d.inspectors.map(function (x) {
-      if (!sameKeys(x, INSPECTOR_KEYS)) throw new Malformed("ROSTER_FIELDS", "执法人员记录的字段应为 " + INSPECTOR_KEYS.slice().sort().join("、"));
-      return x;
-    });
+    // As Python's Inspector.from_dict: per inspector the keys, then tuple(specialties), tuple(conflict_units).
+    var asTuple = function (v) {
+      if (Array.isArray(v)) return v;
+      if (typeof v === "string") return Array.from(v);
+      if (isObj(v)) return Object.keys(v);
+      throw new FdError("ROSTER_INVALID", "专业和回避对象必须是列表");
+    };
     var canon;
     try {
-      out.forEach(function (x) {
-        if (!Array.isArray(x.specialties) && typeof x.specialties !== "string") throw new FdError("ROSTER_INVALID", "specialties");
-        if (!Array.isArray(x.conflict_units) && typeof x.conflict_units !== "string") throw new FdError("ROSTER_INVALID", "conflict_units");
+      var out = d.inspectors.map(function (x) {
+        if (!sameKeys(x, INSPECTOR_KEYS)) throw new Malformed("ROSTER_FIELDS", "执法人员记录的字段应为 " + INSPECTOR_KEYS.slice().sort().join("、"));
+        return { inspector_id: x.inspector_id, region: x.region, specialties: asTuple(x.specialties),
+          cert_valid_from: x.cert_valid_from, cert_valid_to: x.cert_valid_to, max_load: x.max_load,
+          conflict_units: asTuple(x.conflict_units) };
       });
+      if (out.some(function (x) { return typeof x.inspector_id !== "string"; })) throw new StructureError("inspector_id");
       canon = rosterDict(out);
     } catch (e) {
       if (e instanceof FdError) throw new Malformed("ROSTER_INVALID", "执法人员名录无效：" + e.message);
@@ -1185,6 +1194,13 @@
       var plan = parsePlan(commitment.plan);
       var inspectors = null, rosterDigest = null;
       if (roster !== null) {
+        if (!(roster instanceof Uint8Array) && !isObj(roster)) {
+          // Python iterates it as a list of Inspector objects: only an empty list or text is a (empty) roster.
+          if (!((Array.isArray(roster) || typeof roster === "string") && roster.length === 0)) {
+            throw new StructureError("执法人员名录应为名录对象");
+          }
+          roster = { format: "fairdraw-roster/1", inspectors: [] };
+        }
         inspectors = parseRoster(roster);
         rosterDigest = hex(await H(canonical({ format: "fairdraw-roster/1", inspectors: inspectors })));
         if (commitment.roster_digest !== null && rosterDigest !== commitment.roster_digest) {
