@@ -322,3 +322,74 @@ def tampered(case: Case) -> list[Case]:
     if m0["roster"] is None and case.roster is not None:
         out.append(_with(case, "roster-missing", roster=None))
     return out
+
+
+# ----------------------------------------------------------------------------- seeded random mutations
+
+_VALUES = [None, True, False, 0, -1, 1, 2**60, "", "x", "1/2", "2025-01-01", [], {}, ["a"], {"a": 1}, "0" * 64,
+           "ＡＢ", "e\u0301"]  # fmt: skip
+_DELETE = object()
+
+
+def _paths(v: object, path: tuple = ()):
+    yield path
+    if isinstance(v, dict):
+        for k in v:
+            yield from _paths(v[k], (*path, k))
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            yield from _paths(x, (*path, i))
+
+
+def _set(v: object, path: tuple, new: object) -> object:
+    cur = v
+    for p in path[:-1]:
+        cur = cur[p]
+    if new is _DELETE:
+        del cur[path[-1]]
+    else:
+        cur[path[-1]] = new
+    return v
+
+
+def mutations(bases: list[Case], n: int, seed: int = 32905) -> list[Case]:
+    """``n`` random edits of valid draws: a byte of the pool changed, inserted or deleted (the commitment
+    mostly rewritten to match), a value of the roster or of the manifest replaced by another JSON value or
+    deleted (the commitment hash mostly rewritten).  Each reaches some verdict; both verifiers must agree on it."""
+    rng = random.Random(seed)
+    out: list[Case] = []
+    while len(out) < n:
+        base = rng.choice(bases)
+        what = rng.random()
+        m = json.loads(base.manifest)
+        if what < 0.25:
+            pool = bytearray(base.pool)
+            k = rng.randrange(len(pool))
+            piece = rng.choice([b"\t", b"\r", b"\n", "é".encode(), "e\u0301".encode(), b"\xff", b"0", b"A", b""])
+            op = rng.choice(["set", "insert", "delete"])
+            if op == "set":
+                pool[k : k + 1] = piece
+            elif op == "insert":
+                pool[k:k] = piece
+            else:
+                del pool[k : k + rng.randint(1, 20)]
+            if rng.random() < 0.7:
+                m["commitment"]["pool_digest"] = fd.pool_digest(bytes(pool), suite_of(m["commitment"]))
+                m["commitment_hash"] = fd.commitment_hash(m["commitment"])
+            out.append(_with(base, f"mutation-{len(out)}-pool-{op}-{k}", json.dumps(m).encode(), pool=bytes(pool)))
+            continue
+        target = "roster" if what < 0.45 and base.roster is not None else "manifest"
+        obj = json.loads(base.roster) if target == "roster" else m
+        paths = [p for p in _paths(obj) if p]
+        path = rng.choice(paths)
+        new = rng.choice([*_VALUES, _DELETE, _DELETE, _DELETE])
+        _set(obj, path, new)
+        if target == "manifest" and rng.random() < 0.5 and isinstance(m.get("commitment"), dict):
+            try:
+                m["commitment_hash"] = fd.commitment_hash(m["commitment"])
+            except (fd.FairdrawError, TypeError, ValueError, KeyError, AttributeError):
+                pass
+        text = json.dumps(obj, ensure_ascii=False).encode()
+        tag = f"mutation-{len(out)}-{target}-{'.'.join(map(str, path))}"
+        out.append(_with(base, tag, roster=text) if target == "roster" else _with(base, tag, text))
+    return out

@@ -16,7 +16,7 @@ import random
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.fairdraw_cases import VECTORS, Case, random_draws, tampered, vector_case, vector_files, verdict
+from tests.e2e.fairdraw_cases import VECTORS, Case, mutations, random_draws, tampered, vector_case, vector_files, verdict
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core.testing import run_jobs
 from shuangsuiji.disclosure.tests.conftest import locked  # noqa: F401
@@ -25,6 +25,7 @@ from shuangsuiji.plans.tests.fixtures import gq  # noqa: F401
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 RANDOM_DRAWS = 80
+MUTATIONS = 600
 CHUNK = 60
 
 RUN_CASES = """async (cases) => {
@@ -96,8 +97,10 @@ def test_browser_and_python_verifiers_agree(page, live_server, locked):  # noqa:
     vectors = [vector_case(p) for p in vector_files()]
     draws = random_draws(RANDOM_DRAWS)
     cases = vectors + draws + [real]
+    valid = [c for c in vectors if not c.name.startswith("refuse/")] + draws + [real]
     for base in [c for c in vectors if not c.name.startswith("refuse/")] + draws[:12] + [real]:
         cases += tampered(base)
+    cases += mutations(valid, MUTATIONS)
 
     browser = run_in_browser(page, cases)
     python = [c.python() for c in cases]
