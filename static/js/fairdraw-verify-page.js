@@ -79,6 +79,7 @@
       text(out, "本浏览器不支持所需的加密接口，请使用较新版本的浏览器，或下载本页的验证程序在电脑上核验。");
       return;
     }
+    if (typeof window.gsStopReload === "function") { window.gsStopReload(); }
     button.disabled = true;
     out.textContent = "";
     steps.textContent = "";

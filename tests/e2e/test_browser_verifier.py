@@ -205,6 +205,19 @@ def test_visitor_verifies_in_the_browser_on_a_phone(page, live_server, locked, s
     assert csp_errors == [], csp_errors
 
 
+def test_browser_check_while_the_server_is_still_computing(page, live_server, locked):  # noqa: F811
+    """The page waiting for the server's re-verification reloads itself every 5 seconds; starting the check in
+    the browser stops that, so the browser's verdict stays on the page."""
+    draw = locked["draw"]
+    page.clock.install()
+    page.goto(f"{live_server.url}/gs/draws/{draw.code}/verify/")
+    expect(page.locator("#verify-result")).to_contain_text("正在服务器上重新计算")
+    page.get_by_role("button", name="在本浏览器中核验").click()
+    expect(page.locator("#browser-verdict")).to_have_attribute("data-status", "VERIFIED")
+    page.clock.run_for(10_000)
+    expect(page.locator("#browser-verdict")).to_have_attribute("data-status", "VERIFIED")
+
+
 def test_visitor_sees_the_first_difference(page, live_server, locked):  # noqa: F811
     """A tampered manifest served in place of the real one: the page names the first difference in Chinese."""
     draw = locked["draw"]
