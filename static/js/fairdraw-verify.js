@@ -88,39 +88,39 @@
      algorithm in ~40 lines.  Checked against the standard's examples ("abc", "abcd" x 16) and against
      Python's hashlib.new("sm3") on random inputs by tests/e2e/test_browser_verifier.py. */
   var SM3_IV = [0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e];
-  function rotl(x, n) { n %= 32; return ((x << n) | (x >>> (32 - n))) >>> 0; }
+  var SM3_T = new Int32Array(64), SM3_W = new Int32Array(68), SM3_W1 = new Int32Array(64), SM3_V = new Int32Array(8);
+  function rotl(x, n) { n &= 31; return n ? (x << n) | (x >>> (32 - n)) : x; }
+  for (var t0 = 0; t0 < 64; t0++) SM3_T[t0] = rotl(t0 < 16 ? 0x79cc4519 : 0x7a879d8a, t0);
   function sm3(msg) {
-    var len = msg.length, blocks = Math.ceil((len + 9) / 64), buf = new Uint8Array(blocks * 64);
-    buf.set(msg);
-    buf[len] = 0x80;
-    var bits = len * 8, dv = new DataView(buf.buffer);
-    dv.setUint32(buf.length - 8, Math.floor(bits / 4294967296));
-    dv.setUint32(buf.length - 4, bits >>> 0);
-    var V = SM3_IV.slice(), W = new Array(68), W1 = new Array(64);
+    var len = msg.length, blocks = Math.floor((len + 8) / 64) + 1, W = SM3_W, W1 = SM3_W1, V = SM3_V, j;
+    var tail = new Uint8Array((blocks - Math.floor(len / 64)) * 64), tailAt = Math.floor(len / 64) * 64;
+    tail.set(msg.subarray(tailAt));
+    tail[len - tailAt] = 0x80;
+    var hi = Math.floor(len / 536870912), lo = (len * 8) >>> 0, e = tail.length;
+    tail[e - 8] = hi >>> 24; tail[e - 7] = hi >>> 16; tail[e - 6] = hi >>> 8; tail[e - 5] = hi;
+    tail[e - 4] = lo >>> 24; tail[e - 3] = lo >>> 16; tail[e - 2] = lo >>> 8; tail[e - 1] = lo;
+    for (j = 0; j < 8; j++) V[j] = SM3_IV[j];
     for (var b = 0; b < blocks; b++) {
-      var j;
-      for (j = 0; j < 16; j++) W[j] = dv.getUint32(b * 64 + 4 * j);
+      var src = b * 64 < tailAt ? msg : tail, o = b * 64 < tailAt ? b * 64 : b * 64 - tailAt;
+      for (j = 0; j < 16; j++, o += 4) W[j] = (src[o] << 24) | (src[o + 1] << 16) | (src[o + 2] << 8) | src[o + 3];
       for (j = 16; j < 68; j++) {
         var x = W[j - 16] ^ W[j - 9] ^ rotl(W[j - 3], 15);
-        W[j] = ((x ^ rotl(x, 15) ^ rotl(x, 23)) ^ rotl(W[j - 13], 7) ^ W[j - 6]) >>> 0;
+        W[j] = x ^ rotl(x, 15) ^ rotl(x, 23) ^ rotl(W[j - 13], 7) ^ W[j - 6];
       }
-      for (j = 0; j < 64; j++) W1[j] = (W[j] ^ W[j + 4]) >>> 0;
+      for (j = 0; j < 64; j++) W1[j] = W[j] ^ W[j + 4];
       var A = V[0], B = V[1], C = V[2], D = V[3], E = V[4], F = V[5], G = V[6], H = V[7];
       for (j = 0; j < 64; j++) {
-        var a12 = rotl(A, 12);
-        var ss1 = rotl((a12 + E + rotl(j < 16 ? 0x79cc4519 : 0x7a879d8a, j)) >>> 0, 7);
-        var ss2 = (ss1 ^ a12) >>> 0;
-        var ff = j < 16 ? (A ^ B ^ C) : ((A & B) | (A & C) | (B & C));
-        var gg = j < 16 ? (E ^ F ^ G) : ((E & F) | (~E & G));
-        var tt1 = ((ff >>> 0) + D + ss2 + W1[j]) >>> 0;
-        var tt2 = ((gg >>> 0) + H + ss1 + W[j]) >>> 0;
+        var a12 = rotl(A, 12), ss1 = rotl((a12 + E + SM3_T[j]) | 0, 7), ss2 = ss1 ^ a12;
+        var ff = j < 16 ? A ^ B ^ C : (A & B) | (A & C) | (B & C);
+        var gg = j < 16 ? E ^ F ^ G : (E & F) | (~E & G);
+        var tt1 = (ff + D + ss2 + W1[j]) | 0, tt2 = (gg + H + ss1 + W[j]) | 0;
         D = C; C = rotl(B, 9); B = A; A = tt1;
-        H = G; G = rotl(F, 19); F = E; E = (tt2 ^ rotl(tt2, 9) ^ rotl(tt2, 17)) >>> 0;
+        H = G; G = rotl(F, 19); F = E; E = tt2 ^ rotl(tt2, 9) ^ rotl(tt2, 17);
       }
-      V = [A ^ V[0], B ^ V[1], C ^ V[2], D ^ V[3], E ^ V[4], F ^ V[5], G ^ V[6], H ^ V[7]];
+      V[0] ^= A; V[1] ^= B; V[2] ^= C; V[3] ^= D; V[4] ^= E; V[5] ^= F; V[6] ^= G; V[7] ^= H;
     }
-    var out = new Uint8Array(32), ov = new DataView(out.buffer);
-    for (var i = 0; i < 8; i++) ov.setUint32(4 * i, V[i] >>> 0);
+    var out = new Uint8Array(32);
+    for (j = 0; j < 8; j++) { out[4 * j] = V[j] >>> 24; out[4 * j + 1] = V[j] >>> 16; out[4 * j + 2] = V[j] >>> 8; out[4 * j + 3] = V[j]; }
     return out;
   }
   var SUITES = {
@@ -134,6 +134,16 @@
   };
   function suiteOf(name) { return Object.prototype.hasOwnProperty.call(SUITES, name) ? SUITES[name] : null; }
   function sha256(bytes) { return SUITES.sha256.hash(bytes); }
+
+  // Hash many inputs in batches (a few thousand promises at a time keeps memory and garbage collection low).
+  async function hashAll(H, inputs) {
+    var out = new Array(inputs.length);
+    for (var i = 0; i < inputs.length; i += 2048) {
+      var part = await Promise.all(inputs.slice(i, i + 2048).map(function (b) { return H(b); }));
+      for (var j = 0; j < part.length; j++) out[i + j] = part[j];
+    }
+    return out;
+  }
 
   // ---------------------------------------------------------------- strict JSON (Python json.loads semantics)
   var MAX_SAFE = 9007199254740991;
@@ -525,11 +535,11 @@
   // ---------------------------------------------------------------- Merkle root (spec §3.1, RFC 6962)
   function merkleRoot(H, rows) {
     if (!rows.length) return H(new Uint8Array(0)).then(hex);
-    return Promise.all(rows.map(function (r) { return H(concat([new Uint8Array([0]), utf8(r.line)])); })).then(function up(level) {
+    return hashAll(H, rows.map(function (r) { return concat([new Uint8Array([0]), utf8(r.line)]); })).then(function up(level) {
       if (level.length === 1) return hex(level[0]);
       var next = [];
-      for (var i = 0; i + 1 < level.length; i += 2) next.push(H(concat([new Uint8Array([1]), level[i], level[i + 1]])));
-      return Promise.all(next).then(function (nx) { if (level.length % 2) nx.push(level[level.length - 1]); return up(nx); });
+      for (var i = 0; i + 1 < level.length; i += 2) next.push(concat([new Uint8Array([1]), level[i], level[i + 1]]));
+      return hashAll(H, next).then(function (nx) { if (level.length % 2) nx.push(level[level.length - 1]); return up(nx); });
     });
   }
 
@@ -633,7 +643,8 @@
     var prefix = concat([seed, utf8("\x00unit\x00")]);
     var all = [];
     Object.keys(state).forEach(function (h) { all = all.concat(state[h].units); });
-    await Promise.all(all.map(function (r) { return H(concat([prefix, utf8(r.unit_id)])).then(function (d) { r.key = hex(d); }); }));
+    var keys = await hashAll(H, all.map(function (r) { return concat([prefix, utf8(r.unit_id)]); }));
+    all.forEach(function (r, j) { r.key = hex(keys[j]); });
     var byKey = function (x, y) { return x.key < y.key ? -1 : x.key > y.key ? 1 : cmpStr(x.unit_id, y.unit_id); };
     var selection = {}, units = {};
     for (var hi = 0, hs = Object.keys(allocation).sort(cmpStr); hi < hs.length; hi++) {
