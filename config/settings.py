@@ -148,6 +148,11 @@ CACHES = {
 }
 PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "300"))
 
+# The hash suite of new draw commitments (fairdraw spec §2.3): "sha256" (default) or "sm3" (国密 SM3,
+# GB/T 32905-2016, for offices whose 密码应用安全性评估 requires it). Each commitment names its suite, so
+# changing this affects only draws committed afterwards; draws.E001 refuses "sm3" where OpenSSL lacks it.
+FAIRDRAW_HASH_SUITE = os.environ.get("FAIRDRAW_HASH_SUITE", "sha256").strip().lower()
+
 # Background work (django.tasks with the database backend of django-tasks-db): a view records a
 # core.BackgroundJob and enqueues it; `manage.py db_worker` runs it (docs/production.md, "任务进程").
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

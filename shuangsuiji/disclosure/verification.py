@@ -109,7 +109,8 @@ class SelfCheck:
 
 
 def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
-    """Where does unit `code` stand in this draw? Recomputes its key K = SHA-256(seed ‖ 0 "unit" 0 ‖ id)."""
+    """Where does unit `code` stand in this draw? Recomputes its key K = H(seed ‖ 0 "unit" 0 ‖ id), H the
+    commitment's hash suite (SHA-256 or SM3)."""
     code = (code or "").strip().upper()
     manifest = manifest if manifest is not None else manifest_of(draw)
     if manifest is None or not code:
@@ -121,7 +122,7 @@ def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
     if reason:
         return SelfCheck(code=code, in_pool=True, stratum=stratum, excluded_reason=reason)
     sel = manifest["selection"].get(stratum, {})
-    key = fd.key_hex(fd.unit_key(bytes.fromhex(manifest["seed"]), code))
+    key = fd.key_hex(fd.unit_key(bytes.fromhex(manifest["seed"]), code, fd.suite_of(manifest["commitment"])))
     threshold = sel.get("threshold") or {"key": "", "unit_id": ""}
     by_key = None
     if sel.get("method") == "srs":
@@ -149,6 +150,6 @@ def unit_proof(draw, unit_id: str) -> dict | None:
     commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
     if "pool_merkle_root" not in commitment:
         return None
-    proof = fd.merkle.inclusion_proof(draw.file_bytes(FileKind.POOL), unit_id, draw.code)
+    proof = fd.merkle.inclusion_proof(draw.file_bytes(FileKind.POOL), unit_id, draw.code, fd.suite_of(commitment))
     cache.set(key, proof, PROOF_CACHE_SECONDS)
     return proof

@@ -9,6 +9,6 @@ class DrawsConfig(AppConfig):
     def ready(self) -> None:
         from shuangsuiji.core.registry import register_chain_check
 
-        from . import jobs, menu, selectors, todos  # noqa: F401  (register background jobs, menu entries, to-dos)
+        from . import checks, jobs, menu, selectors, todos  # noqa: F401  (register checks, jobs, menu entries, to-dos)
 
         register_chain_check(selectors.log_check)  # `manage.py audit_verify` prints the commitment log's head

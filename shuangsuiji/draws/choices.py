@@ -20,6 +20,21 @@ DRAW_TRANSITIONS: dict[str, tuple[frozenset, str]] = {
 }
 
 
+class HashSuite(models.TextChoices):
+    """The hash suite named in a commitment (fairdraw spec §2.3); the label is what public pages show."""
+
+    SHA256 = "sha256", "SHA-256"
+    SM3 = "sm3", "SM3（国密）"
+
+
+HASH_NAMES = {HashSuite.SHA256: "SHA-256", HashSuite.SM3: "SM3"}  # as the spec's formulas write them
+HASH_EXPLANATIONS = {
+    HashSuite.SHA256: "本次抽取的承诺哈希、号池与名录摘要、随机种子和随机键都用国际通用的 SHA-256 算法计算。",
+    HashSuite.SM3: "本次抽取的承诺哈希、号池与名录摘要、随机种子和随机键都用国家密码管理局发布的 SM3 算法"
+    "（GB/T 32905-2016）计算。",
+}
+
+
 class SourceKind(models.TextChoices):
     LOTTERY = "lottery", "彩票开奖号码"
     DRAND = "drand", "drand 公共随机信标"

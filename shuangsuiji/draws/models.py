@@ -27,8 +27,11 @@ from shuangsuiji.core.querysets import RestrictedQuerySet
 
 from . import files
 from .choices import (
+    HASH_EXPLANATIONS,
+    HASH_NAMES,
     LIVE_STATUSES,
     FileKind,
+    HashSuite,
     SourceKind,
     TargetChangeKind,
     TargetRole,
@@ -61,8 +64,12 @@ class Draw(ScopedModel, TimeStampedModel):
     # T0: commitment
     published_at = models.DateTimeField("承诺公布时间")
     commitment_hash = models.CharField("承诺哈希", max_length=64)
-    pool_digest = models.CharField("号池 SHA-256", max_length=64)
-    roster_digest = models.CharField("执法人员名录 SHA-256", max_length=64)
+    hash_suite = models.CharField(
+        "哈希算法", max_length=8, choices=HashSuite.choices, default=HashSuite.SHA256,
+        help_text="承诺记录 hash 字段：本次抽取所有哈希使用的算法（fairdraw 规范 §2.3）",
+    )  # fmt: skip
+    pool_digest = models.CharField("号池摘要", max_length=64)
+    roster_digest = models.CharField("执法人员名录摘要", max_length=64)
     unit_total = models.PositiveIntegerField("号池对象数", default=0)
     unit_eligible = models.PositiveIntegerField("可抽取对象数", default=0)
     created_by = models.ForeignKey(
@@ -76,7 +83,7 @@ class Draw(ScopedModel, TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name="抽取操作人", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )  # fmt: skip
-    manifest_hash = models.CharField("结果清单 SHA-256", max_length=64, blank=True)
+    manifest_hash = models.CharField("结果清单摘要", max_length=64, blank=True, help_text="用本次抽取的哈希算法计算")
     assignment_feasible = models.BooleanField("选派全部成功", null=True, blank=True)
     assignment_problems = models.JSONField("选派问题", default=list, blank=True)
     # Lock / cancel
@@ -103,6 +110,16 @@ class Draw(ScopedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.task.name}"
+
+    @property
+    def hash_name(self) -> str:
+        """The hash suite as the spec's formulas write it: "SHA-256" or "SM3" (fairdraw spec §2.3)."""
+        return HASH_NAMES.get(self.hash_suite, self.hash_suite)
+
+    @property
+    def hash_explanation(self) -> str:
+        """One plain-Chinese line on the hash suite, for the public pages."""
+        return HASH_EXPLANATIONS.get(self.hash_suite, "")
 
     @property
     def result_published_at(self):
@@ -439,11 +456,16 @@ class CommitmentLogEntry(models.Model):
         raise ValueError("承诺公示日志只能追加，不能删除")
 
     def entry_dict(self) -> dict:
-        return {
+        """The entry of spec §14; an SM3 commitment's entry also names its suite (read from the draw, whose
+        suite is fixed at the freeze: this table is append-only and has no column of its own for it)."""
+        entry = {
             "format": "fairdraw-log/1", "seq": self.seq, "draw_id": self.draw_code,
             "commitment_hash": self.commitment_hash, "logged_at": self.logged_at, "prev": self.prev_hash,
             "hash": self.entry_hash,
         }  # fmt: skip
+        if self.draw.hash_suite != HashSuite.SHA256:
+            entry["suite"] = self.draw.hash_suite
+        return entry
 
 
 class InspectorPseudonym(models.Model):
@@ -459,6 +481,10 @@ class InspectorPseudonym(models.Model):
     pseudonym = models.CharField("化名编号", max_length=40, unique=True)
     cert_no = models.CharField("执法证号（生成时）", max_length=50)
     salt = models.CharField("盐值（十六进制）", max_length=64)
+    hash_suite = models.CharField(
+        "哈希算法", max_length=8, choices=HashSuite.choices, default=HashSuite.SHA256,
+        help_text="生成化名时使用的哈希算法（fairdraw 规范 §4.2.1）",
+    )  # fmt: skip
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:

@@ -124,7 +124,10 @@ def log_entry_of(draw: Draw) -> CommitmentLogEntry | None:
 
 def log_lines():
     """The log as JSON lines (canonical JSON + LF per entry), streamed in seq order; public."""
-    for entry in CommitmentLogEntry.objects.order_by("seq").iterator(chunk_size=2000):
+    entries = CommitmentLogEntry.objects.select_related("draw").only(
+        "seq", "draw_code", "commitment_hash", "logged_at", "prev_hash", "entry_hash", "draw__hash_suite"
+    )
+    for entry in entries.order_by("seq").iterator(chunk_size=2000):
         yield fd.commitlog.entry_line(entry.entry_dict())
 
 
@@ -148,13 +151,14 @@ def log_check() -> tuple[bool, str]:
 
 # ---------------------------------------------------------------- pseudonymous rosters (fairdraw spec §4.2.1)
 
-ROSTER_KEY_FORMAT = "fairdraw-roster-key/1"
+ROSTER_KEY_FORMAT = "fairdraw-roster-key/2"  # /2: each entry names its pseudonym's hash suite
 
 
 def roster_keys(user, draw: Draw) -> dict:
     """The key to a draw's pseudonymous roster: per inspector the pseudonym, 执法证号, name and salt, so that
-    pseudonym = SHA-256(LP("SRV1/pseudonym", salt, 执法证号)) can be recomputed. Oversight (纪检, in scope) and
-    superusers get every entry, an inspector only their own; everyone else is refused."""
+    pseudonym = H(LP("SRV1/pseudonym", salt, 执法证号)) can be recomputed, H the entry's ``hash`` suite.
+    Oversight (纪检, in scope) and superusers get every entry, an inspector only their own; everyone else is
+    refused."""
     from shuangsuiji.accounts.roles import Role
     from shuangsuiji.core.permissions import in_scope
 
@@ -169,8 +173,8 @@ def roster_keys(user, draw: Draw) -> dict:
         rows = rows.filter(inspector__user=user)
         if not rows:
             raise PermissionDenied("只有纪检监督人员和名录中的执法人员本人可以查看化名对照")
-    entries = [{"inspector_id": r.pseudonym, "cert_no": r.cert_no, "name": r.inspector.name, "salt": r.salt}
-               for r in sorted(rows, key=lambda r: r.pseudonym)]  # fmt: skip
+    entries = [{"inspector_id": r.pseudonym, "cert_no": r.cert_no, "name": r.inspector.name, "salt": r.salt,
+                "hash": r.hash_suite} for r in sorted(rows, key=lambda r: r.pseudonym)]  # fmt: skip
     return {"format": ROSTER_KEY_FORMAT, "draw_id": draw.code, "roster_digest": draw.roster_digest, "entries": entries}
 
 

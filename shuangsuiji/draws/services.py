@@ -65,7 +65,7 @@ from .models import (
     TargetChange,
 )
 from .selectors import commitment_of
-from .snapshot import ensure_pseudonyms, roster_entries, roster_queryset
+from .snapshot import deployment_suite, ensure_pseudonyms, roster_entries, roster_queryset
 
 PERM_DRAW = "draws.draw_draw"
 PERM_VIEW = "draws.view_draw"
@@ -149,19 +149,21 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     counts = fd.stratum_counts(units)
     if not sum(c["eligible"] for c in counts.values()):
         raise ValidationError("抽查范围内没有可抽取的检查对象")
+    suite = deployment_suite()  # the office's choice (settings.FAIRDRAW_HASH_SUITE, fairdraw spec §2.3)
     # Public rosters name inspectors by pseudonym (fairdraw spec §4.2.1), never by 执法证号.
-    roster = roster_entries(task, pseudonyms=ensure_pseudonyms(list(roster_queryset(task))))
+    roster = roster_entries(task, pseudonyms=ensure_pseudonyms(list(roster_queryset(task)), suite))
     if len([r for r in roster if not r.on_leave]) < task.group_size:
         raise ValidationError(f"可选派的在岗执法人员不足 {task.group_size} 人，无法组成检查组")
     try:
         pool_bytes = fd.canonical_pool_bytes(units)
         roster_bytes = fd.canonical_roster_bytes([r.inspector for r in roster])
         record = fd.build_commitment(
-            draw_id=code, plan=pool.draw_plan(task), pool_digest=fd.pool_digest(pool_bytes), strata=counts,
+            draw_id=code, plan=pool.draw_plan(task), pool_digest=fd.pool_digest(pool_bytes, suite), strata=counts,
             public_sources=[spec for _k, spec, _a in sources],
             published_at=timezone.localtime(now).isoformat(timespec="seconds"),
-            roster_digest=fd.roster_digest(roster_bytes), attempt=attempt, task=_task_summary(task),
-            pool_merkle_root=fd.merkle.merkle_root(pool_bytes),  # per-unit inclusion proofs (spec §3.1)
+            roster_digest=fd.roster_digest(roster_bytes, suite), attempt=attempt, task=_task_summary(task),
+            pool_merkle_root=fd.merkle.merkle_root(pool_bytes, suite),  # per-unit inclusion proofs (spec §3.1)
+            hash_suite=suite.name,
         )  # fmt: skip
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc
@@ -170,7 +172,7 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
         with transaction.atomic():
             draw = Draw.objects.create(
                 task=task, region=task.plan.region, attempt=attempt, code=code, published_at=now,
-                commitment_hash=fd.commitment_hash(record), pool_digest=record["pool_digest"],
+                commitment_hash=fd.commitment_hash(record), hash_suite=suite.name, pool_digest=record["pool_digest"],
                 roster_digest=record["roster_digest"], unit_total=record["units"]["total"],
                 unit_eligible=record["units"]["eligible"], created_by=stored_user(user),
             )  # fmt: skip
@@ -186,7 +188,8 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user,
         message=f"冻结号池并公布抽取承诺 {code}（承诺哈希 {draw.commitment_hash}，承诺公示日志第 {entry.seq} 条）",
-        data={"commitment_hash": draw.commitment_hash, "log_seq": entry.seq, "log_hash": entry.entry_hash,
+        data={"commitment_hash": draw.commitment_hash, "hash_suite": suite.name, "log_seq": entry.seq,
+              "log_hash": entry.entry_hash,
               "pool_digest": draw.pool_digest,
               "roster_digest": draw.roster_digest, "strata": counts, "public_sources": record["public_sources"],
               "published_at": record["published_at"]},
@@ -208,7 +211,7 @@ def _log_commitment(draw: Draw, now: dt.datetime) -> CommitmentLogEntry:
     if last and local < last.logged_time:  # a clock set back: the log's time never decreases
         local = timezone.localtime(last.logged_time)
     e = fd.commitlog.make_entry(seq=seq, prev=prev, draw_id=draw.code, commitment_hash=draw.commitment_hash,
-                                logged_at=local.isoformat(timespec="seconds"))  # fmt: skip
+                                logged_at=local.isoformat(timespec="seconds"), suite=draw.hash_suite)  # fmt: skip
     return CommitmentLogEntry.objects.create(
         seq=seq, draw=draw, draw_code=draw.code, commitment_hash=draw.commitment_hash, logged_at=e["logged_at"],
         logged_time=local, prev_hash=prev, entry_hash=e["hash"],
@@ -392,7 +395,7 @@ def draw_run(
     draw.public_values = values
     draw.seed = out.seed.hex()
     draw.drawn_at, draw.drawn_by = now, stored_user(user)
-    draw.manifest_hash = fd.pool_digest(manifest)  # plain SHA-256 of the manifest bytes
+    draw.manifest_hash = fd.get_suite(draw.hash_suite).hexdigest(manifest)  # H of the manifest bytes (spec §2.3)
     draw.assignment_feasible = out.assignment.feasible if out.assignment else None
     draw.assignment_problems = [p.to_dict() for p in out.assignment.problems] if out.assignment else []
     draw.status = DRAW_TRANSITIONS["run"][1]

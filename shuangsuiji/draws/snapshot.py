@@ -5,12 +5,25 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import ConflictDeclaration, Inspector, LeavePeriod
 
 NO_START = "0001-01-01"  # certificate without a recorded start date: valid from any date
+
+
+def deployment_suite() -> fd.HashSuite:
+    """The hash suite new commitments use: ``settings.FAIRDRAW_HASH_SUITE`` ("sha256" default, or "sm3"),
+    fairdraw spec §2.3. A bad value, or SM3 on a Python without it, is a ValidationError naming the setting
+    (and the system check draws.E001 at start-up), never a silent fallback to another hash."""
+    name = getattr(settings, "FAIRDRAW_HASH_SUITE", "sha256")
+    try:
+        return fd.get_suite(name)
+    except fd.FairdrawError as exc:
+        raise ValidationError(f"系统设置 FAIRDRAW_HASH_SUITE 无效：{exc.message_zh}") from exc
 
 
 @dataclass(frozen=True)
@@ -21,8 +34,9 @@ class RosterEntry:
     on_leave: bool
 
 
-def ensure_pseudonyms(inspectors) -> dict[int, str]:
-    """inspector pk → pseudonymous id, creating (once per inspector) a random salt and its pseudonym."""
+def ensure_pseudonyms(inspectors, suite: fd.HashSuite = fd.SHA256) -> dict[int, str]:
+    """inspector pk → pseudonymous id, creating (once per inspector) a random salt and its pseudonym with the
+    deployment's hash suite (recorded with it: an existing pseudonym keeps the suite it was made with)."""
     from .models import InspectorPseudonym
 
     have = {p.inspector_id: p.pseudonym for p in InspectorPseudonym.objects.filter(inspector__in=inspectors)}
@@ -31,7 +45,8 @@ def ensure_pseudonyms(inspectors) -> dict[int, str]:
         if i.pk not in have:
             salt = secrets.token_bytes(16)
             missing.append(InspectorPseudonym(
-                inspector=i, cert_no=i.cert_no, salt=salt.hex(), pseudonym=fd.inspector_pseudonym(salt, i.cert_no)
+                inspector=i, cert_no=i.cert_no, salt=salt.hex(), hash_suite=suite.name,
+                pseudonym=fd.inspector_pseudonym(salt, i.cert_no, suite),
             ))  # fmt: skip
     if missing:
         # Two freezes of overlapping rosters may create the same inspector's pseudonym at once: the second insert

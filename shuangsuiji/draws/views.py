@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from shuangsuiji.plans.models import Task
 
 from . import jobs as draw_jobs
 from . import selectors, services
-from .choices import DrawStatus, FileKind, TargetStatus
+from .choices import DrawStatus, FileKind, HashSuite, TargetStatus
 from .downloads import draw_file_response
 from .filtersets import DrawFilterSet
 from .forms import FreezeForm, LotteryConfirmForm, LotteryEntryForm, ReasonForm, ValuesForm, WitnessForm
@@ -98,6 +99,7 @@ def draw_start(request, task_pk):
             "preview": pool.task_preview(task),
             "title": f"发起抽取：{task.code} {task.name}",
             "roster_exclusions": roster_exclusions(task),
+            "hash_suite_label": dict(HashSuite.choices).get(settings.FAIRDRAW_HASH_SUITE, settings.FAIRDRAW_HASH_SUITE),
         },  # fmt: skip
     )
 
@@ -335,8 +337,9 @@ def draw_file(request, pk, kind):
 
 @login_required
 def draw_roster_key(request, pk):
-    """化名对照 (fairdraw-roster-key/1): for 纪检 every inspector's pseudonym, 执法证号 and salt; for an inspector
-    only their own. With it the full roster is verified: pseudonym = SHA-256(LP("SRV1/pseudonym", salt, 执法证号))."""
+    """化名对照 (fairdraw-roster-key/2): for 纪检 every inspector's pseudonym, 执法证号 and salt; for an inspector
+    only their own. With it the full roster is verified: pseudonym = H(LP("SRV1/pseudonym", salt, 执法证号)),
+    H the entry's hash suite."""
     draw = get_object_or_404(Draw, pk=pk)
     data = selectors.roster_keys(request.user, draw)
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")

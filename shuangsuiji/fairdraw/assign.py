@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .canon import canonical_json, check_text, load_json_bytes
+from .conflicts import ROSTER_FORMAT_V2, parse_roster_v2
 from .errors import FairdrawError, MalformedInput
 from .hashsuite import SHA256, HashSuite
 from .keys import sub_seed
@@ -121,10 +122,13 @@ def roster_digest(roster_bytes: bytes, suite: HashSuite = SHA256) -> str:
 
 
 def parse_roster(data: bytes | Mapping) -> list[Inspector]:
-    """Roster from canonical bytes or an already-parsed dict; must be canonical."""
+    """Roster from canonical bytes or an already-parsed dict; must be canonical.  A ``fairdraw-roster/2``
+    gives its inspectors without ``conflict_units`` (they are committed, spec §4.2.2: ``conflicts``)."""
     d = load_json_bytes(data, "执法人员名录") if isinstance(data, (bytes, bytearray)) else data
+    if isinstance(d, Mapping) and d.get("format") == ROSTER_FORMAT_V2:
+        return parse_roster_v2(d)[0]
     if not isinstance(d, Mapping) or d.get("format") != ROSTER_FORMAT or set(d) != {"format", "inspectors"}:
-        raise MalformedInput("ROSTER_FORMAT", f"执法人员名录格式应为 {ROSTER_FORMAT}")
+        raise MalformedInput("ROSTER_FORMAT", f"执法人员名录格式应为 {ROSTER_FORMAT} 或 {ROSTER_FORMAT_V2}")
     if not isinstance(d["inspectors"], list):
         raise MalformedInput("ROSTER_FORMAT", "inspectors 必须是列表")
     try:

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 from .allocate import Allocation, allocate
 from .assign import AssignmentResult, Inspector, assign_inspectors, canonical_roster_bytes, parse_roster, roster_digest
-from .canon import canonical_json
+from .canon import canonical_json, load_json_bytes
+from .conflicts import (
+    ROSTER_FORMAT_V2,
+    ConflictPair,
+    check_pairs,
+    open_pairs,
+    parse_key,
+    parse_roster_v2,
+    with_conflicts,
+)
 from .drand import check_evidence
 from .errors import FairdrawError, MalformedInput
 from .hashsuite import HashSuite, suite_of
@@ -21,10 +30,14 @@ from .select import DrawResult, select
 from .snapshot import pool_digest
 
 MANIFEST_FORMAT = "fairdraw-manifest/3"
+# Format 4 = format 3 + "conflicts": the draw's roster is a fairdraw-roster/2 (committed 回避 pairs, spec
+# §4.2.2) and the manifest reveals the pairs touching selected units and substitutes.  A draw whose roster is
+# format 1 (or that uses no roster) is still written in format 3.
+MANIFEST_FORMAT_V4 = "fairdraw-manifest/4"
 # Earlier formats, still verified (the app has stored draws in them):
 MANIFEST_FORMAT_V2 = "fairdraw-manifest/2"  # assignment problems carried a Chinese "message" (spec appendix A)
 MANIFEST_FORMAT_V1 = "fairdraw-manifest/1"  # as 2, and before public_evidence (drand signatures)
-MANIFEST_FORMATS = (MANIFEST_FORMAT, MANIFEST_FORMAT_V2, MANIFEST_FORMAT_V1)
+MANIFEST_FORMATS = (MANIFEST_FORMAT_V4, MANIFEST_FORMAT, MANIFEST_FORMAT_V2, MANIFEST_FORMAT_V1)
 MANIFEST_KEYS = (
     "format",
     "commitment",
@@ -40,6 +53,12 @@ MANIFEST_KEYS = (
     "roster",
 )
 MANIFEST_KEYS_V1 = tuple(k for k in MANIFEST_KEYS if k != "public_evidence")
+# compared in this order: the revealed 回避 pairs before the assignment they change
+MANIFEST_KEYS_V4 = (*MANIFEST_KEYS[: MANIFEST_KEYS.index("assignment")], "conflicts", "assignment", "roster")
+
+
+def manifest_keys(fmt: str) -> tuple[str, ...]:
+    return {MANIFEST_FORMAT_V1: MANIFEST_KEYS_V1, MANIFEST_FORMAT_V4: MANIFEST_KEYS_V4}.get(fmt, MANIFEST_KEYS)
 
 
 def check_public_evidence(sources: list, public_values: list[str], public_evidence: list | None) -> list:
@@ -77,6 +96,7 @@ def build_manifest(
     public_evidence: list | None = None,
     manifest_format: str = MANIFEST_FORMAT,
     suite: HashSuite | None = None,
+    conflicts: list[ConflictPair] | None = None,
 ) -> dict:
     """Assemble the manifest dict (encode with ``manifest_bytes``).  ``suite`` defaults to the commitment's.
 
@@ -86,9 +106,15 @@ def build_manifest(
     if embed_roster:
         if roster_bytes is None:
             raise FairdrawError("ROSTER_MISSING", "要嵌入执法人员名录，必须提供名录")
-        roster_obj = {"format": "fairdraw-roster/1", "inspectors": [i.to_dict() for i in parse_roster(roster_bytes)]}
+        if manifest_format == MANIFEST_FORMAT_V4:
+            roster_obj = load_json_bytes(roster_bytes, "执法人员名录")  # canonical roster/2 (run_draw checked it)
+        else:
+            roster_obj = {
+                "format": "fairdraw-roster/1",
+                "inspectors": [i.to_dict() for i in parse_roster(roster_bytes)],
+            }
     assignment_d = None if assignment is None else assignment.to_dict()
-    if assignment_d is not None and manifest_format == MANIFEST_FORMAT:
+    if assignment_d is not None and manifest_format in (MANIFEST_FORMAT, MANIFEST_FORMAT_V4):
         # Format 3: a problem is its code, unit and structured detail (spec §8.6); the Chinese text is
         # rendered from them for people and is not part of the compared bytes.
         assignment_d["problems"] = [{k: p[k] for k in ("code", "unit_id", "detail")} for p in assignment_d["problems"]]
@@ -108,6 +134,8 @@ def build_manifest(
     }
     if manifest_format == MANIFEST_FORMAT_V1:
         manifest = {k: manifest[k] for k in MANIFEST_KEYS_V1}
+    if manifest_format == MANIFEST_FORMAT_V4:
+        manifest["conflicts"] = [p.to_dict() for p in conflicts or ()]
     return manifest
 
 
@@ -131,8 +159,33 @@ def _roster_bytes(roster: bytes | Mapping | Iterable[Inspector] | None) -> bytes
     # spec §4.2: the digest is over the *canonical* bytes, so any JSON encoding of the same roster
     # (e.g. pretty-printed) gives the committed digest.
     if isinstance(roster, (bytes, bytearray, Mapping)):
-        return canonical_roster_bytes(parse_roster(roster))
+        d = load_json_bytes(roster, "执法人员名录") if isinstance(roster, (bytes, bytearray)) else roster
+        if isinstance(d, Mapping) and d.get("format") == ROSTER_FORMAT_V2:
+            parse_roster_v2(d)  # canonical content (MalformedInput otherwise)
+            return canonical_json(dict(d))
+        return canonical_roster_bytes(parse_roster(d))
     return canonical_roster_bytes(roster)
+
+
+def _open_conflicts(rb: bytes, conflict_key: bytes | Mapping | list | None, suite: HashSuite):
+    """(inspectors with the opened pairs as conflict_units, opened pairs) of a roster/2 (spec §4.2.2)."""
+    inspectors, commitments = parse_roster_v2(load_json_bytes(rb, "执法人员名录"))
+    if conflict_key is None:
+        if commitments:
+            raise FairdrawError(
+                "CONFLICT_KEY_MISSING",
+                f"执法人员名录承诺了 {len(commitments)} 项回避声明，但没有提供回避声明密钥或公开的回避声明",
+            )
+        pairs, complete = [], True
+    elif isinstance(conflict_key, list):
+        pairs, complete = check_pairs(conflict_key, "公开的回避声明 conflicts "), False
+    else:
+        digest, pairs = parse_key(conflict_key)
+        if digest != roster_digest(rb, suite):
+            raise MalformedInput("CONFLICT_KEY", "回避声明密钥对应的名录摘要与本次抽取的名录不同")
+        complete = True
+    open_pairs(pairs, commitments, {i.inspector_id for i in inspectors}, suite, complete=complete)
+    return with_conflicts(inspectors, pairs), pairs
 
 
 def run_draw(
@@ -144,8 +197,9 @@ def run_draw(
     embed_roster: bool = False,
     skip_assignment: bool = False,
     public_evidence: list | None = None,
-    manifest_format: str = MANIFEST_FORMAT,
+    manifest_format: str | None = None,
     known_pool_digest: str | None = None,
+    conflict_key: bytes | Mapping | list | None = None,
 ) -> DrawOutput:
     """Run a committed draw end to end.
 
@@ -162,15 +216,33 @@ def run_draw(
     caller has just computed it (the verifier), so it is not hashed twice.
 
     Every hash is of the commitment's suite (its ``hash``: SHA-256 or SM3, spec §2.3).
+
+    A roster of format 2 (committed 回避 pairs, spec §4.2.2) needs ``conflict_key``: the conflict key file
+    (bytes or dict, ``fairdraw-conflict-key/1``), which must open **every** committed pair (the app; oversight),
+    or a list of revealed pairs (the public verifier: the manifest's ``conflicts``), which need not.  The
+    manifest is then format 4 and reveals the pairs whose unit is selected or a substitute.  ``manifest_format``
+    None: format 4 with a roster/2 in use, else format 3.
     """
+    rb0 = _roster_bytes(roster)
+    roster_v2 = rb0 is not None and load_json_bytes(rb0, "执法人员名录").get("format") == ROSTER_FORMAT_V2
+    plan0 = DrawPlan.from_dict(commitment["plan"])
+    uses_v2 = roster_v2 and plan0.assignment is not None and not skip_assignment
+    if manifest_format is None:
+        manifest_format = MANIFEST_FORMAT_V4 if uses_v2 else MANIFEST_FORMAT
+    if uses_v2 != (manifest_format == MANIFEST_FORMAT_V4) and not skip_assignment and plan0.assignment is not None:
+        raise MalformedInput(
+            "ROSTER_FORMAT",
+            f"{MANIFEST_FORMAT_V4} 须配合 {ROSTER_FORMAT_V2} 名录使用，"
+            "其他格式的 manifest 须配合 fairdraw-roster/1 名录",
+        )
     if manifest_format not in MANIFEST_FORMATS:
         raise MalformedInput("MANIFEST_FORMAT", f"manifest 的 format 应为 {MANIFEST_FORMATS} 之一")
     legacy_v1 = manifest_format == MANIFEST_FORMAT_V1
     suite = suite_of(commitment)
     if (known_pool_digest or pool_digest(pool_bytes, suite)) != commitment["pool_digest"]:
         raise FairdrawError("POOL_DIGEST", f"号池快照的 {suite.label} 与承诺记录中的 pool_digest 不一致")
-    plan = DrawPlan.from_dict(commitment["plan"])
-    rb = _roster_bytes(roster)
+    plan = plan0
+    rb = rb0
     committed = commitment.get("roster_digest")
     if rb is not None and committed is not None and roster_digest(rb, suite) != committed:
         raise FairdrawError("ROSTER_DIGEST", f"执法人员名录的 {suite.label} 与承诺记录中的 roster_digest 不一致")
@@ -186,13 +258,18 @@ def run_draw(
     seed = derive_seed(commitment_hash(commitment), public_values, suite)
     alloc = allocate(commitment["strata"], plan, seed, suite)
     result = select(pool_bytes, alloc, seed, plan, suite)
-    assignment = None
+    assignment, revealed = None, None
     if plan.assignment is None or skip_assignment:
         rb, embed_roster = None, False
     else:
         if rb is None:
             raise FairdrawError("ROSTER_MISSING", "抽查方案包含随机选派执法人员规则，但未提供执法人员名录")
-        assignment = assign_inspectors(result.targets(), parse_roster(rb), plan.assignment, seed, suite)
+        inspectors = parse_roster(rb)
+        if uses_v2:
+            inspectors, conflicts = _open_conflicts(rb, conflict_key, suite)
+            drawn = {u for s in result.strata.values() for u in (*s.selected, *s.substitutes)}
+            revealed = [p for p in conflicts if p.unit_id in drawn]
+        assignment = assign_inspectors(result.targets(), inspectors, plan.assignment, seed, suite)
     manifest = build_manifest(
         commitment=commitment,
         public_values=public_values,
@@ -205,5 +282,6 @@ def run_draw(
         public_evidence=evidence,
         manifest_format=manifest_format,
         suite=suite,
+        conflicts=revealed,
     )
     return DrawOutput(manifest, seed, alloc, result, assignment)

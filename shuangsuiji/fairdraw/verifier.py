@@ -23,7 +23,7 @@ from . import commitlog, drand, merkle
 from .canon import load_json_bytes
 from .errors import FairdrawError, MalformedInput
 from .hashsuite import suite_of
-from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_FORMATS, MANIFEST_KEYS, MANIFEST_KEYS_V1, run_draw
+from .manifest import MANIFEST_FORMAT, MANIFEST_FORMAT_V1, MANIFEST_FORMAT_V4, MANIFEST_FORMATS, manifest_keys, run_draw
 from .seed import check_commitment, commitment_hash
 from .snapshot import pool_digest
 
@@ -133,6 +133,7 @@ def verify_manifest(
     check_signatures: bool = True,
     expect_commitment: str | None = None,
     log: bytes | None = None,
+    conflict_key: bytes | None = None,
 ) -> VerifyReport:
     """Re-run the draw and compare it with the manifest; then check the drand signatures
     (BLS, when py-ecc is installed and ``check_signatures``).
@@ -142,17 +143,23 @@ def verify_manifest(
     Without it, a draw re-run on an edited pool with a fresh commitment verifies on its own.
 
     ``log`` is the public commitment log (``commitments.jsonl``, spec §14): its chain must be intact,
-    the commitment must be in it, and it must have been logged before every public value existed."""
+    the commitment must be in it, and it must have been logged before every public value existed.
+
+    ``conflict_key`` (oversight, spec §4.2.2): the ``fairdraw-conflict-key/1`` file that opens every
+    committed 回避 pair of a format-4 draw; the re-run then reveals every pair touching a selected unit or
+    substitute, so a pair withheld from the manifest's ``conflicts`` is a difference there.  Without it the
+    manifest's own ``conflicts`` are checked against the roster's commitments and used."""
     notes: list[str] = []
     used: dict = {}
     try:
         m = load_json_bytes(manifest, "manifest") if isinstance(manifest, (bytes, bytearray)) else manifest
         if not isinstance(m, Mapping) or m.get("format") not in MANIFEST_FORMATS:
             raise MalformedInput(
-                "MANIFEST_FORMAT", f"manifest 的 format 应为 {MANIFEST_FORMAT}（或旧格式 {MANIFEST_FORMATS[1:]}）"
+                "MANIFEST_FORMAT",
+                f"manifest 的 format 应为 {MANIFEST_FORMAT_V4} 或 {MANIFEST_FORMAT}（或旧格式 {MANIFEST_FORMATS[2:]}）",
             )
         legacy = m["format"] == MANIFEST_FORMAT_V1
-        keys = MANIFEST_KEYS_V1 if legacy else MANIFEST_KEYS
+        keys = manifest_keys(m["format"])
         missing = [k for k in keys if k not in m]
         if missing or set(m) != set(keys):
             raise MalformedInput("MANIFEST_KEYS", f"manifest 字段应为 {list(keys)}，缺少 {missing}")
@@ -232,6 +239,9 @@ def verify_manifest(
             public_evidence=None if legacy else m["public_evidence"],
             manifest_format=m["format"],
             known_pool_digest=digest,
+            conflict_key=(conflict_key if conflict_key is not None else m["conflicts"])
+            if m["format"] == MANIFEST_FORMAT_V4
+            else None,
         ).manifest
         used["seed"] = out["seed"]
     except MalformedInput as e:
@@ -239,6 +249,10 @@ def verify_manifest(
     except FairdrawError as e:
         if e.code == "ROSTER_DIGEST":
             return _different("roster_digest", e.message_zh, commitment.get("roster_digest"), "(提供的名录)", **used)
+        if e.code == "CONFLICT_NOT_COMMITTED":
+            i = e.detail.get("position", 0)
+            where = "conflict_key" if conflict_key is not None else f"conflicts[{i}]"
+            return _different(where, e.message_zh, "(名录中承诺的回避声明)", "(未承诺的声明)", **used)
         if e.code == "POOL_MISMATCH":
             return _different("commitment.strata", e.message_zh, "(承诺记录)", "(号池快照)", **used)
         if e.code.startswith("DRAND_"):
@@ -253,7 +267,7 @@ def verify_manifest(
         )
     parsed = isinstance(manifest, (bytes, bytearray))  # only JSON types: equal text <=> no difference
     for key in keys:
-        if skipped and key in ("roster_digest", "assignment", "roster"):
+        if skipped and key in ("roster_digest", "assignment", "roster", "conflicts"):
             continue
         if parsed and _json_text(m[key]) == _json_text(out[key]):
             continue
@@ -303,4 +317,5 @@ _EXPLAIN = {
     "roster_digest": "执法人员名录摘要不一致",
     "assignment": "执法人员选派结果与重新计算的结果不一致",
     "roster": "嵌入的执法人员名录不一致",
+    "conflicts": "公开的回避声明与重新计算应公开的不一致（有声明被隐瞒，或公开了与抽中对象无关的声明）",
 }

@@ -2,6 +2,7 @@
 
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment]
                                           [--expect-commitment HASH] [--log COMMITMENTS_JSONL]
+                                          [--conflict-key CONFLICT_KEY_JSON]
 
 Re-runs the draw from the committed inputs and compares every field of the
 manifest, then checks each drand value's BLS signature against the chain's
@@ -52,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         help="事先公布的承诺哈希（64 位十六进制）；manifest 中承诺记录的哈希与之不同即判为不一致",
     )
     ap.add_argument(
+        "--conflict-key",
+        metavar="CONFLICT_KEY_JSON",
+        help="纪检监督用：回避声明密钥文件（fairdraw-conflict-key/1），核对涉及抽中对象和候补的回避声明均已公开",
+    )
+    ap.add_argument(
         "--log",
         metavar="COMMITMENTS_JSONL",
         help="公开的承诺日志文件（commitments.jsonl）：核对哈希链、承诺已入日志、且入日志早于公开随机值产生",
@@ -62,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         pool = _read(args.pool, "号池快照")
         roster = _read(args.roster, "执法人员名录") if args.roster else None
         log = _read(args.log, "承诺日志") if args.log else None
+        conflict_key = _read(args.conflict_key, "回避声明密钥") if args.conflict_key else None
     except MalformedInput as e:
         print(f"MALFORMED 输入格式错误：{e.message_zh}")
         return EXIT_MALFORMED
@@ -72,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         skip_assignment=args.skip_assignment,
         expect_commitment=args.expect_commitment,
         log=log,
+        conflict_key=conflict_key,
     )
     print(report.text())
     return report.exit_code

@@ -321,3 +321,54 @@ def test_single_file_verifier_download(client, locked, tmp_path):
     r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)  # -I: not this checkout
     assert r.returncode == 0 and r.stdout.startswith("VERIFIED"), r.stdout + r.stderr
     assert f"--expect-commitment {draw.commitment_hash} --log commitments.jsonl" in body
+
+
+@pytest.fixture
+def locked_sm3(gq, approver_gq, settings):
+    """The 高青 task drawn and locked by an office whose deployment uses SM3 (fairdraw spec §2.3)."""
+    from shuangsuiji.draws.testing import locked_draw
+
+    from .conftest import LOCK_TIME
+
+    settings.FAIRDRAW_HASH_SUITE = "sm3"
+    return {**gq, "draw": locked_draw(gq["task"], approver_gq, now=LOCK_TIME)}
+
+
+def test_sm3_draw_names_its_suite_and_formula_in_plain_chinese(client, locked_sm3, tmp_path):
+    """Issue #14 (SM3): the public pages name the hash suite in Chinese, the seed formula and the unit key are
+    the spec's for SM3, the server's verification passes, and the single-file verifier verifies the SM3 draw."""
+    import subprocess
+    import sys
+
+    draw = locked_sm3["draw"]
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert "哈希算法：SM3（国密）" in body and "GB/T 32905-2016" in body
+    formula = re.search(r'id="seed-formula"[^>]*>(.*?)</div>', body, re.S).group(1)
+    assert "随机种子 = SM3( 长度前缀拼接( “SRV1/seed”，承诺哈希（32 字节）" in formula and "SHA-256" not in formula
+    assert "承诺哈希（SM3）" in body and "随机键 K = SM3(随机种子" in body
+    url = reverse("disclosure:draw_verify", args=[draw.code])
+    client.get(url)
+    run_jobs()
+    assert DrawVerification.objects.get(draw=draw).status == "VERIFIED"
+    body = text(client.get(url))
+    assert "随机种子 = SM3(" in body and "号池快照的 SM3 摘要" in body
+    (tmp_path / "v.pyz").write_bytes(client.get(reverse("disclosure:verifier_download")).content)
+    for kind in ("manifest", "pool", "roster"):
+        (tmp_path / kind).write_bytes(client.get(reverse("disclosure:draw_file", args=[draw.code, kind])).getvalue())
+    (tmp_path / "log").write_bytes(b"".join(client.get(reverse("disclosure:commitment_log")).streaming_content))
+    cmd = [sys.executable, "-I", str(tmp_path / "v.pyz"), str(tmp_path / "manifest"), str(tmp_path / "pool"),
+           "--roster", str(tmp_path / "roster"), "--expect-commitment", draw.commitment_hash,
+           "--log", str(tmp_path / "log")]  # fmt: skip
+    r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.startswith("VERIFIED"), r.stdout + r.stderr
+    assert "哈希算法 hash: sm3" in r.stdout
+    # a unit's self-check recomputes its key with SM3
+    chosen = draw.targets.first()
+    body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code]) + f"?code={chosen.unit_code}"))
+    key = fd.key_hex(fd.unit_key(bytes.fromhex(draw.seed), chosen.unit_code, fd.SM3))
+    assert key in body
+
+
+def test_sha256_draw_names_its_suite(client, locked):
+    body = text(client.get(reverse("disclosure:draw_detail", args=[locked["draw"].code])))
+    assert "哈希算法：SHA-256" in body and "国际通用" in body

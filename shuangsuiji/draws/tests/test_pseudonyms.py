@@ -59,6 +59,6 @@ def test_roster_key_for_oversight_and_the_inspector_only(locked, oversight_gq, a
     assert [e["cert_no"] for e in mine] == [own.cert_no]
     client.force_login(oversight_gq)
     response = client.get(reverse("draws:draw_roster_key", args=[draw.pk]))
-    assert response.status_code == 200 and json.loads(response.content)["format"] == "fairdraw-roster-key/1"
+    assert response.status_code == 200 and json.loads(response.content)["format"] == "fairdraw-roster-key/2"
     client.force_login(approver_gq)
     assert client.get(reverse("draws:draw_roster_key", args=[draw.pk])).status_code == 403

@@ -8,6 +8,7 @@ Only re-run this when the algorithm version changes on purpose; the test
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pathlib
 
@@ -174,6 +175,9 @@ def build_case(c: dict) -> dict:
     suite = fd.get_suite(c.get("suite", "sha256"))
     pool = fd.canonical_pool_bytes(c["units"])
     roster_b = None if c["roster"] is None else fd.canonical_roster_bytes(c["roster"])
+    key = None
+    if c.get("roster_v2"):  # committed 回避 pairs (spec §4.2.2), salts derived from the case name
+        roster_b, key = fd.conflicts.commit_roster(c["roster"], suite, salt=_salts(c["name"]))
     record = fd.build_commitment(
         draw_id=c["name"],
         plan=c["plan"],
@@ -190,7 +194,7 @@ def build_case(c: dict) -> dict:
     evidence = [
         fd.drand.evidence(s, signatures[i]) if s["kind"] == "drand" else None for i, s in enumerate(c["sources"])
     ]
-    out = fd.run_draw(pool, record, c["public_values"], roster=roster_b, public_evidence=evidence)
+    out = fd.run_draw(pool, record, c["public_values"], roster=roster_b, public_evidence=evidence, conflict_key=key)
     seed = out.seed
     keys = {
         u.unit_id: fd.key_hex(fd.unit_key(seed, u.unit_id, suite))
@@ -205,6 +209,7 @@ def build_case(c: dict) -> dict:
             "commitment": record,
             "public_values": c["public_values"],
             "public_evidence": evidence,
+            **({"conflict_key": key} if key is not None else {}),
         },
         "expected": {
             "pool_digest": fd.pool_digest(pool, suite),
@@ -220,6 +225,31 @@ def build_case(c: dict) -> dict:
             ),
         },
     }
+
+
+def _salts(name: str):
+    """Deterministic 16-byte salts for the vectors (the app draws them with ``secrets``)."""
+    import hashlib
+
+    n = iter(range(1 << 30))
+    return lambda k: hashlib.sha256(f"{name}/salt/{next(n)}".encode()).digest()[:k]
+
+
+def _committed_conflicts() -> dict:
+    """v2's scenario with a roster of format 2: 回避 pairs committed as salted hashes (spec §4.2.2)."""
+    c = _risk()
+    units = c["units"]
+    c["roster"] = [
+        dataclasses.replace(i, conflict_units=tuple(u.unit_id for k, u in enumerate(units) if (k * 7 + j) % 11 == 0))
+        for j, i in enumerate(c["roster"])
+    ]
+    c["name"] = "v8-committed-conflicts"
+    c["description"] = (
+        "名录第 2 版：回避声明以加盐哈希承诺（只公开数量），抽取后只公开涉及抽中对象和候补的声明及其盐值；"
+        "其余同 v2（地区×风险等级分层、跨区交叉选派）。"
+    )
+    c["roster_v2"] = True
+    return c
 
 
 def _degenerate() -> dict:
@@ -293,7 +323,7 @@ def _problems() -> dict:
     )
 
 
-CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle)
+CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle, _committed_conflicts)
 
 
 # ---------------------------------------------------------------- SM3 (docs/fairdraw-vectors/sm3/, spec §2.3)
@@ -338,7 +368,8 @@ def hash_suite_vectors() -> dict:
 
 
 def _refusal(name: str, description: str, *, pool: bytes, manifest: dict, roster: object, expected: dict,
-             expect_commitment: str | None = None, log: bytes | None = None) -> dict:  # fmt: skip
+             expect_commitment: str | None = None, log: bytes | None = None,
+             conflict_key: dict | None = None) -> dict:  # fmt: skip
     return {
         "name": name,
         "description": description,
@@ -348,6 +379,7 @@ def _refusal(name: str, description: str, *, pool: bytes, manifest: dict, roster
             "roster": roster,
             "expect_commitment": expect_commitment,
             "log": None if log is None else log.decode("utf-8"),
+            **({"conflict_key": conflict_key} if conflict_key is not None else {}),
         },
         "expected": {"status": expected["status"], "code": expected.get("code"), "path": expected.get("path")},
     }
@@ -504,8 +536,64 @@ def _log_ok_sm3() -> dict:
     )  # fmt: skip
 
 
+def _conflict_case() -> tuple[dict, bytes, list]:
+    case = build_case(_committed_conflicts())
+    i = case["inputs"]
+    return case, i["pool"].encode(), fd.conflicts.check_pairs(i["conflict_key"]["pairs"])
+
+
+def _refuse_conflict_withheld() -> dict:
+    """The operator withholds one committed pair touching a selected unit: the public check passes (it cannot
+    see the pair), oversight's check with the conflict key finds it."""
+    case, pool, pairs = _conflict_case()
+    i = case["inputs"]
+    targets = {u for s in case["expected"]["manifest"]["selection"].values() for u in s["selected"]}
+    hidden = next(p for p in pairs if p.unit_id in targets)
+    kept = [p.to_dict() for p in pairs if p != hidden]
+    forged = fd.run_draw(pool, i["commitment"], i["public_values"], roster=i["roster"], conflict_key=kept,
+                         public_evidence=i["public_evidence"]).manifest  # fmt: skip
+    # the first differing path (§10 step 6): inside the revealed list, where the withheld pair was
+    rep = fd.verify_manifest(forged, pool, i["roster"], check_signatures=False,
+                             conflict_key=fd.canonical_json(i["conflict_key"]))  # fmt: skip
+    assert rep.path.startswith("conflicts"), rep.text()
+    return _refusal(
+        "r7-conflict-withheld",
+        "隐瞒一项涉及抽中对象的回避声明：公众核验看不到被隐瞒的声明，纪检用回避声明密钥核验时必须判为不一致。",
+        pool=pool, manifest=forged, roster=i["roster"], conflict_key=i["conflict_key"],
+        expected={"status": "DIFFERENT", "path": rep.path},
+    )  # fmt: skip
+
+
+def _refuse_conflict_not_committed() -> dict:
+    """A 回避 pair added after the draw (not in the committed roster) to push an inspector off a unit."""
+    case, pool, _pairs = _conflict_case()
+    i = case["inputs"]
+    m = json.loads(json.dumps(case["expected"]["manifest"]))
+    target = sorted(u for s in m["selection"].values() for u in s["selected"])[0]
+    fake = {"inspector_id": i["roster"]["inspectors"][0]["inspector_id"], "unit_id": target, "salt": "00" * 16}
+    m["conflicts"] = sorted([*m["conflicts"], fake], key=lambda p: (p["unit_id"].encode(), p["inspector_id"].encode()))
+    return _refusal(
+        "r8-conflict-not-committed",
+        "抽取后新增一项名录中没有承诺的回避声明（借此把某名执法人员排除出某个检查组），必须判为不一致。",
+        pool=pool, manifest=m, roster=i["roster"],
+        expected={"status": "DIFFERENT", "path": f"conflicts[{m['conflicts'].index(fake)}]"},
+    )  # fmt: skip
+
+
+def _conflicts_ok() -> dict:
+    case, pool, _pairs = _conflict_case()
+    i = case["inputs"]
+    return _refusal(
+        "ok3-conflicts-complete",
+        "对照：纪检用回避声明密钥核验，涉及抽中对象和候补的回避声明全部公开，验证通过。",
+        pool=pool, manifest=case["expected"]["manifest"], roster=i["roster"], conflict_key=i["conflict_key"],
+        expected={"status": "VERIFIED"},
+    )  # fmt: skip
+
+
 REFUSALS = (_refuse_roster_not_committed, _refuse_unexpected_commitment, _refuse_log_late, _refuse_log_missing,
-            _refuse_log_edited, _log_ok, _refuse_sm3_label, _log_ok_sm3)  # fmt: skip
+            _refuse_log_edited, _log_ok, _refuse_sm3_label, _log_ok_sm3,
+            _refuse_conflict_withheld, _refuse_conflict_not_committed, _conflicts_ok)  # fmt: skip
 
 
 def _write(path: pathlib.Path, case: dict) -> None:

@@ -60,7 +60,7 @@ def test_import_and_run_without_django_or_numpy():
         "    case = json.loads(p.read_text(encoding='utf-8'))\n"
         "    i = case['inputs']\n"
         "    out = fd.run_draw(i['pool'].encode(), i['commitment'], i['public_values'], roster=i['roster'],\n"
-        "                      public_evidence=i['public_evidence'])\n"
+        "                      public_evidence=i['public_evidence'], conflict_key=i.get('conflict_key'))\n"
         "    assert out.manifest == case['expected']['manifest'], p\n"
         "print('ok')\n"
     )

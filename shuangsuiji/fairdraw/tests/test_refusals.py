@@ -34,6 +34,11 @@ def _inputs(r):
     return i["manifest"], i["pool"].encode(), roster, i["expect_commitment"]
 
 
+def _key(r):
+    key = r["inputs"].get("conflict_key")  # oversight's check of committed 回避 pairs (spec §4.2.2)
+    return None if key is None else fd.canonical_json(key)
+
+
 def _log(r):
     log = r["inputs"].get("log")
     return None if log is None else log.encode()
@@ -43,7 +48,7 @@ def test_refused_with_stated_verdict(refusal):
     manifest, pool, roster, expect = _inputs(refusal)
     e = refusal["expected"]
     rep = fd.verify_manifest(manifest, pool, roster, expect_commitment=expect, check_signatures=False,
-                             log=_log(refusal))  # fmt: skip
+                             log=_log(refusal), conflict_key=_key(refusal))  # fmt: skip
     assert rep.status == e["status"], rep.text()
     if e["code"]:
         assert rep.code == e["code"], rep.text()
@@ -64,12 +69,24 @@ def test_refused_on_the_command_line(refusal, tmp_path):
     if _log(refusal) is not None:
         (tmp_path / "log.jsonl").write_bytes(_log(refusal))
         args += ["--log", str(tmp_path / "log.jsonl")]
+    if _key(refusal) is not None:
+        (tmp_path / "key.json").write_bytes(_key(refusal))
+        args += ["--conflict-key", str(tmp_path / "key.json")]
     proc = subprocess.run([sys.executable, "-m", "shuangsuiji.fairdraw.verify", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     e = refusal["expected"]
     assert proc.returncode == {"VERIFIED": 0, "DIFFERENT": 1, "MALFORMED": 2}[e["status"]], proc.stdout
     assert proc.stdout.startswith(e["status"]), proc.stdout
-    assert (e["code"] or e["path"] or "承诺日志 log: 第 2 条") in proc.stdout
+    assert (e["code"] or e["path"] or ("承诺日志 log: 第 2 条" if _log(refusal) else "VERIFIED")) in proc.stdout
+
+
+def test_withheld_conflict_passes_the_public_check_only():
+    """Spec §4.2.2: without the conflict key nobody sees a withheld pair; oversight with the key does."""
+    r7 = json.loads((ROOT / "docs" / "fairdraw-vectors" / "refuse" / "r7-conflict-withheld.json").read_text())
+    manifest, pool, roster, _expect = _inputs(r7)
+    assert fd.verify_manifest(manifest, pool, roster, check_signatures=False).ok
+    rep = fd.verify_manifest(manifest, pool, roster, check_signatures=False, conflict_key=_key(r7))
+    assert rep.status == "DIFFERENT" and rep.path.startswith("conflicts")
 
 
 def test_r2_verifies_without_the_published_hash():

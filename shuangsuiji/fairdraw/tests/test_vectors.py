@@ -47,9 +47,11 @@ def test_unit_keys(case):
 def test_full_manifest(case):
     i, e = case["inputs"], case["expected"]
     out = fd.run_draw(i["pool"].encode("utf-8"), i["commitment"], i["public_values"], roster=i["roster"],
-                      public_evidence=i["public_evidence"])  # fmt: skip
+                      public_evidence=i["public_evidence"], conflict_key=i.get("conflict_key"))  # fmt: skip
     assert out.manifest == e["manifest"]
-    assert e["manifest"]["format"] == fd.MANIFEST_FORMAT
+    # format 4 exactly when the roster commits its 回避 pairs (roster/2, spec §4.2.2)
+    v2 = (i["roster"] or {}).get("format") == "fairdraw-roster/2"
+    assert e["manifest"]["format"] == ("fairdraw-manifest/4" if v2 else fd.MANIFEST_FORMAT)
     # signatures are BLS-checked in test_drand.py (one pairing per test keeps the suite fast)
     assert fd.verify_manifest(e["manifest"], i["pool"].encode("utf-8"), i["roster"], check_signatures=False).ok
 
@@ -126,7 +128,7 @@ def test_appendix_a_messages_equal_the_engines():
     for p in VECTORS:
         i = json.loads(p.read_text(encoding="utf-8"))["inputs"]
         out = fd.run_draw(i["pool"].encode(), i["commitment"], i["public_values"], roster=i["roster"],
-                          public_evidence=i["public_evidence"])  # fmt: skip
+                          public_evidence=i["public_evidence"], conflict_key=i.get("conflict_key"))  # fmt: skip
         for pr in out.assignment.problems if out.assignment else ():
             assert problem_message(pr.code, pr.unit_id, pr.detail) == pr.message_zh
             seen.add(pr.code)
