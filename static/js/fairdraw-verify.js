@@ -721,8 +721,10 @@
     var s = list.slice().sort(cmpStr);
     return s.filter(function (x, i) { return i === 0 || x !== s[i - 1]; });
   }
+  // The inspectors of a roster (format 1, or format 2 without their committed 回避 pairs, spec §4.2.2).
   function parseRoster(data) {
     var d = (data instanceof Uint8Array) ? loadJson(data, "执法人员名录") : data;
+    if (isObj(d) && d.format === "fairdraw-roster/2") return parseRosterV2(d).inspectors;
     if (!isObj(d) || d.format !== "fairdraw-roster/1" || !sameKeys(d, ["format", "inspectors"])) {
       throw new Malformed("ROSTER_FORMAT", "执法人员名录格式应为 fairdraw-roster/1");
     }
@@ -769,6 +771,117 @@
         cert_valid_from: i.cert_valid_from, cert_valid_to: i.cert_valid_to, max_load: i.max_load,
         conflict_units: uniqSorted(Array.from(i.conflict_units)) };
     }) };
+  }
+
+  // ---------------------------------------------------------------- committed 回避 pairs (spec §4.2.2)
+  function asTupleOf(v) {
+    if (Array.isArray(v)) return v;
+    if (typeof v === "string") return Array.from(v);
+    if (isObj(v)) return Object.keys(v);
+    throw new FdError("ROSTER_INVALID", "专业必须是列表");
+  }
+  function parseRosterV2(d) {
+    if (!sameKeys(d, ["format", "inspectors", "conflicts"]) || !Array.isArray(d.inspectors)) {
+      throw new Malformed("ROSTER_FORMAT", "执法人员名录 fairdraw-roster/2 的字段应为 format、inspectors、conflicts");
+    }
+    if (!Array.isArray(d.conflicts) || !d.conflicts.every(function (c) { return typeof c === "string"; })) {
+      throw new Malformed("ROSTER_FORMAT", "conflicts 必须是字符串列表");
+    }
+    var rebuilt;
+    try {
+      var ins = d.inspectors.map(function (x) {
+        if (!isObj(x) || "conflict_units" in x) throw new Malformed("ROSTER_FIELDS", "fairdraw-roster/2 的执法人员记录不含 conflict_units");
+        var keys = INSPECTOR_KEYS.filter(function (k) { return k !== "conflict_units"; });
+        if (!sameKeys(x, keys)) throw new Malformed("ROSTER_FIELDS", "执法人员记录的字段应为 " + INSPECTOR_KEYS.slice().sort().join("、"));
+        return { inspector_id: x.inspector_id, region: x.region, specialties: asTupleOf(x.specialties),
+          cert_valid_from: x.cert_valid_from, cert_valid_to: x.cert_valid_to, max_load: x.max_load, conflict_units: [] };
+      });
+      if (ins.some(function (x) { return typeof x.inspector_id !== "string"; })) throw new StructureError("inspector_id");
+      var base = rosterDict(ins);
+      var cs = d.conflicts.slice().sort(cmpStr);
+      cs.forEach(function (c, i) {
+        if (!/^[0-9a-f]{64}$/.test(c)) throw new FdError("CONFLICT_COMMITMENT", "回避声明承诺必须是 64 位小写十六进制");
+        if (i && c === cs[i - 1]) throw new FdError("CONFLICT_COMMITMENT", "回避声明承诺重复");
+      });
+      rebuilt = { format: "fairdraw-roster/2", inspectors: base.inspectors.map(function (i) {
+        var o = {};
+        Object.keys(i).forEach(function (k) { if (k !== "conflict_units") o[k] = i[k]; });
+        return o;
+      }), conflicts: cs };
+    } catch (e) {
+      if (e instanceof Malformed) throw e;
+      if (e instanceof FdError) throw new Malformed("ROSTER_INVALID", "执法人员名录无效：" + e.message);
+      throw e;
+    }
+    if (canonText(rebuilt) !== canonText(d)) {
+      throw new Malformed("ROSTER_NOT_CANONICAL", "执法人员名录不是规范形式（须按编号排序、列表排序去重，回避承诺升序且不重复）");
+    }
+    return { inspectors: rebuilt.inspectors.map(function (i) {
+      var o = {}; Object.keys(i).forEach(function (k) { o[k] = i[k]; }); o.conflict_units = []; return o;
+    }), conflicts: d.conflicts.slice() };
+  }
+  function checkPairs(value, what) {
+    if (!Array.isArray(value)) throw new Malformed("CONFLICT_PAIRS", what + "必须是列表");
+    var out = value.map(function (p, i) {
+      if (!sameKeys(p, ["inspector_id", "unit_id", "salt"])) throw new Malformed("CONFLICT_PAIRS", what + "第 " + (i + 1) + " 项的字段应为 inspector_id、unit_id、salt");
+      try {
+        checkText(p.inspector_id, what + "第 " + (i + 1) + " 项的 inspector_id", false, Malformed);
+        checkText(p.unit_id, what + "第 " + (i + 1) + " 项的 unit_id", false, Malformed);
+      } catch (e) { if (e instanceof Malformed) throw new Malformed("CONFLICT_PAIRS", e.message); throw e; }
+      if (typeof p.salt !== "string" || !/^[0-9a-f]{32}$/.test(p.salt)) throw new Malformed("CONFLICT_PAIRS", what + "第 " + (i + 1) + " 项的 salt 必须是 32 位小写十六进制");
+      return { inspector_id: p.inspector_id, unit_id: p.unit_id, salt: p.salt };
+    });
+    for (var j = 1; j < out.length; j++) {
+      var c = cmpStr(out[j - 1].unit_id, out[j].unit_id) || cmpStr(out[j - 1].inspector_id, out[j].inspector_id);
+      if (c >= 0) throw new Malformed("CONFLICT_PAIRS", what + "须按 (unit_id, inspector_id) 严格递增排列，且不重复");
+    }
+    return out;
+  }
+  function parseConflictKey(data) {
+    var d = (data instanceof Uint8Array) ? loadJson(data, "回避声明密钥") : data;
+    if (!sameKeys(d, ["format", "roster_digest", "pairs"]) || d.format !== "fairdraw-conflict-key/1") {
+      throw new Malformed("CONFLICT_KEY", "回避声明密钥的格式应为 fairdraw-conflict-key/1，字段为 format、roster_digest、pairs");
+    }
+    if (typeof d.roster_digest !== "string" || !/^[0-9a-f]{64}$/.test(d.roster_digest)) {
+      throw new Malformed("CONFLICT_KEY", "回避声明密钥的 roster_digest 必须是 64 位小写十六进制");
+    }
+    return { digest: d.roster_digest, pairs: checkPairs(d.pairs, "回避声明密钥的 pairs ") };
+  }
+  // (inspectors with the opened pairs as conflict_units, opened pairs) of a roster/2.
+  async function openConflicts(H, rosterObj, rosterDigest, conflictKey) {
+    var v2 = parseRosterV2(rosterObj), pairs, complete;
+    if (conflictKey === null || conflictKey === undefined) {
+      if (v2.conflicts.length) {
+        throw new FdError("CONFLICT_KEY_MISSING", "执法人员名录承诺了 " + v2.conflicts.length + " 项回避声明，但没有提供回避声明密钥或公开的回避声明");
+      }
+      pairs = []; complete = true;
+    } else if (Array.isArray(conflictKey)) {
+      pairs = checkPairs(conflictKey, "公开的回避声明 conflicts "); complete = false;
+    } else {
+      var key = parseConflictKey(conflictKey);
+      if (key.digest !== rosterDigest) throw new Malformed("CONFLICT_KEY", "回避声明密钥对应的名录摘要与本次抽取的名录不同");
+      pairs = key.pairs; complete = true;
+    }
+    var committed = new Set(v2.conflicts), ids = new Set(v2.inspectors.map(function (i) { return i.inspector_id; })), opened = new Set();
+    for (var i = 0; i < pairs.length; i++) {
+      var p = pairs[i];
+      var c = hex(await H(lp([utf8("SRV1/conflict"), fromHex(p.salt), utf8(p.inspector_id), utf8(p.unit_id)])));
+      if (!committed.has(c) || !ids.has(p.inspector_id)) {
+        throw new FdError("CONFLICT_NOT_COMMITTED", "第 " + (i + 1) + " 项回避声明（" + p.inspector_id + " 回避 " + p.unit_id + "）不在抽取前承诺的名录中", { position: i });
+      }
+      opened.add(c);
+    }
+    if (complete && opened.size !== committed.size) {
+      throw new FdError("CONFLICT_KEY_INCOMPLETE", "回避声明密钥只打开了名录中 " + opened.size + " 项承诺中的部分（名录共 " + committed.size + " 项）");
+    }
+    var by = {};
+    pairs.forEach(function (p) { (by[p.inspector_id] = by[p.inspector_id] || []).push(p.unit_id); });
+    var inspectors = v2.inspectors.map(function (i) {
+      var o = {}; Object.keys(i).forEach(function (k) { o[k] = i[k]; });
+      o.conflict_units = (Object.prototype.hasOwnProperty.call(by, i.inspector_id) ? by[i.inspector_id] : []).slice().sort(cmpStr);
+      return o;
+    });
+    return { inspectors: inspectors, pairs: pairs };
   }
 
   // ---------------------------------------------------------------- inspector assignment (spec §8)
@@ -968,7 +1081,7 @@
     ins.forEach(function (i, idx) { loads[i.inspector_id] = net.load[idx]; });
     return { feasible: !problems.length, cap: capUsed, groups: groups, loads: loads,
       problems: problems.map(function (p) {
-        return format === "fairdraw-manifest/3" ? p : { code: p.code, unit_id: p.unit_id, message: problemMessage(p.code, p.unit_id, p.detail), detail: p.detail };
+        return (format === "fairdraw-manifest/3" || format === "fairdraw-manifest/4") ? p : { code: p.code, unit_id: p.unit_id, message: problemMessage(p.code, p.unit_id, p.detail), detail: p.detail };
       }) };
   }
 
@@ -1121,11 +1234,14 @@
     excluded: "排除对象名单与号池快照不一致",
     roster_digest: "执法人员名录摘要不一致",
     assignment: "执法人员选派结果与重新计算的结果不一致",
-    roster: "嵌入的执法人员名录不一致"
+    roster: "嵌入的执法人员名录不一致",
+    conflicts: "公开的回避声明与重新计算应公开的不一致（有声明被隐瞒，或公开了与抽中对象无关的声明）"
   };
   var MANIFEST_KEYS = ["format", "commitment", "commitment_hash", "public_values", "public_evidence", "seed", "allocation",
     "selection", "excluded", "roster_digest", "assignment", "roster"];
-  var FORMATS = ["fairdraw-manifest/3", "fairdraw-manifest/2", "fairdraw-manifest/1"];
+  var FORMATS = ["fairdraw-manifest/4", "fairdraw-manifest/3", "fairdraw-manifest/2", "fairdraw-manifest/1"];
+  // Format 4 = 3 + the revealed 回避 pairs, compared before the assignment they change.
+  var MANIFEST_KEYS_V4 = MANIFEST_KEYS.slice(0, MANIFEST_KEYS.indexOf("assignment")).concat(["conflicts", "assignment", "roster"]);
 
   // ---------------------------------------------------------------- the verifier (spec §10)
   async function verify(manifestIn, poolBytes, rosterIn, opts) {
@@ -1147,7 +1263,8 @@
         throw new Malformed("MANIFEST_FORMAT", "manifest 的 format 应为 fairdraw-manifest/3（或旧格式 /2、/1）");
       }
       legacy = m.format === "fairdraw-manifest/1";
-      keys = legacy ? MANIFEST_KEYS.filter(function (k) { return k !== "public_evidence"; }) : MANIFEST_KEYS;
+      keys = legacy ? MANIFEST_KEYS.filter(function (k) { return k !== "public_evidence"; }) :
+        (m.format === "fairdraw-manifest/4" ? MANIFEST_KEYS_V4 : MANIFEST_KEYS);
       if (!sameKeys(m, keys)) throw new Malformed("MANIFEST_KEYS", "manifest 字段应为 " + keys.join("、"));
       commitment = m.commitment;
       checkCommitment(commitment);
@@ -1203,7 +1320,7 @@
       }
       // 4. Re-run (run_draw).
       var plan = parsePlan(commitment.plan);
-      var inspectors = null, rosterDigest = null;
+      var inspectors = null, rosterDigest = null, rosterObj = null, rosterV2 = false;
       if (roster !== null) {
         if (!(roster instanceof Uint8Array) && !isObj(roster)) {
           // Python iterates it as a list of Inspector objects: only an empty list or text is a (empty) roster.
@@ -1212,8 +1329,17 @@
           }
           roster = { format: "fairdraw-roster/1", inspectors: [] };
         }
-        inspectors = parseRoster(roster);
-        rosterDigest = hex(await H(canonical({ format: "fairdraw-roster/1", inspectors: inspectors })));
+        rosterObj = (roster instanceof Uint8Array) ? loadJson(roster, "执法人员名录") : roster;
+        rosterV2 = isObj(rosterObj) && rosterObj.format === "fairdraw-roster/2";
+        inspectors = parseRoster(rosterObj);
+        if (!rosterV2) rosterObj = { format: "fairdraw-roster/1", inspectors: inspectors };
+      }
+      var usesV2 = rosterV2 && plan.assignment !== null && !skipped;
+      if (usesV2 !== (m.format === "fairdraw-manifest/4") && !skipped && plan.assignment !== null) {
+        throw new Malformed("ROSTER_FORMAT", "fairdraw-manifest/4 须配合 fairdraw-roster/2 名录使用，其他格式的 manifest 须配合 fairdraw-roster/1 名录");
+      }
+      if (rosterObj !== null) {
+        rosterDigest = hex(await H(canonical(rosterObj)));
         if (commitment.roster_digest !== null && rosterDigest !== commitment.roster_digest) {
           throw new FdError("ROSTER_DIGEST", "执法人员名录的 " + suite.label + " 与承诺记录中的 roster_digest 不一致");
         }
@@ -1223,9 +1349,19 @@
       var rng = makeRng(H, seed);
       var allocation = await allocate(H, rng, seed, commitment.strata, plan);
       var sel = await select(H, rng, seed, parsePool(poolBytes, allocation), allocation, plan);
-      var assignment = null, embed = m.roster !== null;
+      var assignment = null, embed = m.roster !== null, revealed = null;
       if (plan.assignment === null || skipped) { rosterDigest = null; embed = false; }
       else {
+        if (usesV2) {
+          var key = opts.conflictKey !== undefined && opts.conflictKey !== null ? opts.conflictKey : m.conflicts;
+          var opened = await openConflicts(H, rosterObj, rosterDigest, key);
+          inspectors = opened.inspectors;
+          var drawn = new Set();
+          Object.keys(sel.selection).forEach(function (h) {
+            sel.selection[h].selected.concat(sel.selection[h].substitutes).forEach(function (u) { drawn.add(u); });
+          });
+          revealed = opened.pairs.filter(function (p) { return drawn.has(p.unit_id); });
+        }
         var targets = [];
         Object.keys(sel.selection).forEach(function (h) { sel.selection[h].selected.forEach(function (u) { targets.push(sel.units[u]); }); });
         targets.sort(function (a, b) { return cmpStr(a.unit_id, b.unit_id); });
@@ -1235,12 +1371,17 @@
         public_evidence: evidence === null ? m.public_values.map(function () { return null; }) : evidence,
         seed: hex(seed), allocation: allocation, selection: sel.selection, excluded: sel.excluded,
         roster_digest: rosterDigest, assignment: assignment,
-        roster: embed ? { format: "fairdraw-roster/1", inspectors: inspectors } : null };
+        roster: embed ? (m.format === "fairdraw-manifest/4" ? rosterObj : { format: "fairdraw-roster/1", inspectors: parseRoster(rosterObj) }) : null };
+      if (m.format === "fairdraw-manifest/4") out.conflicts = revealed || [];
       used.seed = out.seed;
     } catch (e) {
       if (e instanceof Malformed) return report("MALFORMED", { message: "[" + e.code + "] " + e.message, code: e.code });
       if (e instanceof FdError) {
         if (e.code === "ROSTER_DIGEST") return different("roster_digest", e.message, commitment.roster_digest, "(提供的名录)");
+        if (e.code === "CONFLICT_NOT_COMMITTED") {
+          var where = opts.conflictKey !== undefined && opts.conflictKey !== null ? "conflict_key" : "conflicts[" + (e.detail.position || 0) + "]";
+          return different(where, e.message, "(名录中承诺的回避声明)", "(未承诺的声明)");
+        }
         if (e.code === "POOL_MISMATCH") return different("commitment.strata", e.message, "(承诺记录)", "(号池快照)");
         if (e.code.indexOf("DRAND_") === 0) {
           var pos = e.detail.position || 0;
@@ -1255,7 +1396,7 @@
     }
     for (var j = 0; j < keys.length; j++) {
       var key = keys[j];
-      if (skipped && (key === "roster_digest" || key === "assignment" || key === "roster")) continue;
+      if (skipped && (key === "roster_digest" || key === "assignment" || key === "roster" || key === "conflicts")) continue;
       var d = firstDifference(m[key], out[key], key);
       if (d) return different(d[0], EXPLAIN[key] || "记录值与重新计算的结果不一致", d[1], d[2]);
     }

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, replace
 
 from shuangsuiji import fairdraw as fd
+from shuangsuiji.fairdraw.conflicts import commit_roster
 from shuangsuiji.fairdraw.hashsuite import get_suite, suite_of
 from shuangsuiji.fairdraw.merkle import merkle_root
 
@@ -26,21 +27,16 @@ class Case:
     roster: bytes | None = None
     expect: str | None = None
     log: bytes | None = None
+    conflict_key: bytes | None = None  # oversight's fairdraw-conflict-key/1 (spec §4.2.2)
 
     def python(self) -> dict:
         """The Python verifier's verdict (BLS signatures are not checked: the browser does not check them
         either, and says so in a note)."""
         rep = fd.verify_manifest(self.manifest, self.pool, self.roster, expect_commitment=self.expect, log=self.log,
-                                 check_signatures=False)  # fmt: skip
+                                 check_signatures=False, conflict_key=self.conflict_key)  # fmt: skip
         return verdict(rep.status, rep.path, rep.code, rep.message, rep.expected, rep.actual, rep.seed,
                        rep.commitment_hash, rep.hash_suite)  # fmt: skip
 
-    def js_args(self) -> dict:
-        def text(b: bytes | None) -> list[int] | None:
-            return None if b is None else list(b)
-
-        return {"name": self.name, "manifest": text(self.manifest), "pool": text(self.pool),
-                "roster": text(self.roster), "expect": self.expect, "log": text(self.log)}  # fmt: skip
 
 
 def _json_value(v: object) -> object:
@@ -69,11 +65,12 @@ def vector_case(path: pathlib.Path) -> Case:
     d = json.loads(path.read_text(encoding="utf-8"))
     i = d["inputs"]
     roster = None if i.get("roster") is None else fd.canonical_json(i["roster"])
+    key = None if i.get("conflict_key") is None else fd.canonical_json(i["conflict_key"])
     name = str(path.relative_to(VECTORS))
     if "manifest" in i:  # a refusal vector
         return Case(name, fd.manifest_bytes(i["manifest"]), i["pool"].encode(), roster, i.get("expect_commitment"),
-                    None if i.get("log") is None else i["log"].encode())  # fmt: skip
-    return Case(name, fd.manifest_bytes(d["expected"]["manifest"]), i["pool"].encode(), roster)
+                    None if i.get("log") is None else i["log"].encode(), key)  # fmt: skip
+    return Case(name, fd.manifest_bytes(d["expected"]["manifest"]), i["pool"].encode(), roster, conflict_key=key)
 
 
 # ----------------------------------------------------------------------------- random draws by the engine
@@ -105,7 +102,7 @@ def random_draw(rng: random.Random, i: int) -> Case:
     suite = get_suite(rng.choice(["sha256", "sm3"]))
     with_assignment = rng.random() < 0.7
     rules = None
-    roster_b = None
+    roster_b = key = None
     if with_assignment:
         rules = fd.AssignmentRules(
             inspection_date="2025-04-07", inspection_end=rng.choice(["", "2025-04-30"]), group_size=rng.choice([2, 2, 3]),
@@ -123,6 +120,8 @@ def random_draw(rng: random.Random, i: int) -> Case:
             for n in range(rng.randint(2, 18))
         ]  # fmt: skip
         roster_b = fd.canonical_roster_bytes(inspectors)
+        if rng.random() < 0.4:  # 回避 committed as salted hashes (roster format 2, manifest format 4)
+            roster_b, key = commit_roster(inspectors, suite, rng.randbytes)
     plan = fd.DrawPlan(default=rule(), strata={h: rule() for h in strata if rng.random() < 0.5},
                        substitutes=rng.randint(0, 4), assignment=rules)  # fmt: skip
     pool = fd.canonical_pool_bytes(units)
@@ -133,10 +132,13 @@ def random_draw(rng: random.Random, i: int) -> Case:
         roster_digest=None if roster_b is None else fd.roster_digest(roster_b, suite), attempt=1 + i % 3,
         pool_merkle_root=merkle_root(pool, suite) if merkle else None, hash_suite=suite.name,
     )  # fmt: skip
-    fmt = rng.choice([fd.MANIFEST_FORMAT, fd.MANIFEST_FORMAT, "fairdraw-manifest/2"])
+    fmt = None if key is not None else rng.choice([fd.MANIFEST_FORMAT, fd.MANIFEST_FORMAT, "fairdraw-manifest/2"])
     out = fd.run_draw(pool, record, [f"{i:02d},{rng.randint(1, 80):02d}"], roster=roster_b,
-                      embed_roster=roster_b is not None and rng.random() < 0.3, manifest_format=fmt)  # fmt: skip
-    return Case(f"random-{i}", fd.manifest_bytes(out.manifest), pool, roster_b)
+                      embed_roster=roster_b is not None and rng.random() < 0.3, manifest_format=fmt,
+                      conflict_key=key)  # fmt: skip
+    oversight = key is not None and rng.random() < 0.5  # 纪检 verify with the conflict key, the public without
+    return Case(f"random-{i}", fd.manifest_bytes(out.manifest), pool, roster_b,
+                conflict_key=fd.canonical_json(key) if oversight else None)
 
 
 def random_draws(n: int, seed: int = 20261127) -> list[Case]:
@@ -291,6 +293,26 @@ def tampered(case: Case) -> list[Case]:
         m = _m(case)
         m["commitment"]["roster_digest"] = None
         out.append(_with(case, "manifest-roster-not-committed", _recommit(m)))
+    # -- revealed 回避 pairs (manifest format 4)
+    if m0.get("conflicts"):
+        m = _m(case)
+        del m["conflicts"][0]
+        out.append(_with(case, "conflicts-withheld", m))
+        m = _m(case)
+        m["conflicts"][0]["salt"] = "0" * 32
+        out.append(_with(case, "conflicts-salt-changed", m))
+        m = _m(case)
+        m["conflicts"] = m["conflicts"][::-1] if len(m["conflicts"]) > 1 else m["conflicts"] * 2
+        out.append(_with(case, "conflicts-reordered", m))
+        out.append(_with(case, "conflicts-key-dropped", conflict_key=None))
+    if m0["format"] == "fairdraw-manifest/4" and m0["assignment"] is not None:
+        m = _m(case)
+        m["conflicts"] = m["conflicts"] + [{"inspector_id": "ZF-X", "unit_id": "􏿿", "salt": "1" * 32}]
+        out.append(_with(case, "conflicts-pair-not-committed", m))
+        m = _m(case)
+        m["format"] = "fairdraw-manifest/3"
+        del m["conflicts"]
+        out.append(_with(case, "conflicts-format-3-with-roster-2", m))
     # -- rosters
     roster_obj = json.loads(case.roster) if case.roster is not None else m0["roster"]
     if roster_obj and roster_obj["inspectors"]:
@@ -302,8 +324,11 @@ def tampered(case: Case) -> list[Case]:
         r["inspectors"][0]["region"] = "999999"
         with_roster("roster-region-changed", r)
         r = json.loads(json.dumps(roster_obj))
-        first = r["inspectors"][0]
-        first["conflict_units"] = [] if first["conflict_units"] else ["不存在的单位"]
+        if "conflicts" in r:  # roster format 2: the committed 回避 pairs
+            r["conflicts"] = r["conflicts"][1:] if r["conflicts"] else ["0" * 64]
+        else:
+            first = r["inspectors"][0]
+            first["conflict_units"] = [] if first["conflict_units"] else ["不存在的单位"]
         with_roster("roster-conflict-changed", r)
         r = json.loads(json.dumps(roster_obj))
         r["inspectors"][0]["cert_valid_to"] = "2000-01-01"

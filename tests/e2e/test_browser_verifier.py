@@ -33,7 +33,8 @@ RUN_CASES = """async (cases) => {
   const out = [];
   for (const c of cases) {
     const r = await window.FairdrawVerify.verify(bytes(c.manifest), bytes(c.pool), bytes(c.roster),
-                                                 {expectCommitment: c.expect, log: bytes(c.log)});
+                                                 {expectCommitment: c.expect, log: bytes(c.log),
+                                                  conflictKey: bytes(c.conflict_key)});
     const v = {status: r.status, path: r.path, code: r.code || "", seed: r.seed, commitment_hash: r.commitment_hash,
                hash_suite: r.hash_suite};
     if (r.status === "DIFFERENT") {
@@ -83,7 +84,7 @@ def run_in_browser(page, cases: list[Case]) -> list[dict]:
     out = []
     for i in range(0, len(cases), CHUNK):
         chunk = [{"manifest": b64(c.manifest), "pool": b64(c.pool), "roster": b64(c.roster), "expect": c.expect,
-                  "log": b64(c.log)} for c in cases[i : i + CHUNK]]  # fmt: skip
+                  "log": b64(c.log), "conflict_key": b64(c.conflict_key)} for c in cases[i : i + CHUNK]]  # fmt: skip
         out += page.evaluate(RUN_CASES, chunk)
     return out
 
@@ -110,7 +111,7 @@ def test_browser_and_python_verifiers_agree(page, live_server, locked):  # noqa:
     # The coverage this test claims: every vector (each reaching its stated verdict), the real draw verified,
     # and both verifiers refusing tampered pools, manifests and rosters.
     by_name = {c.name: p for c, p in zip(cases, python, strict=True)}
-    assert len(vectors) >= 23  # the SHA-256 and SM3 vectors and the refusal vectors
+    assert len(vectors) >= 27  # the SHA-256 and SM3 vectors, committed 回避 pairs and the refusal vectors
     assert {by_name[c.name]["hash_suite"] for c in vectors if by_name[c.name]["status"] == "VERIFIED"} == {"sha256", "sm3"}
     assert by_name["refuse/r6-sm3-label-sha256-digests.json"]["path"] == "commitment.pool_digest"
     for c in vectors:
