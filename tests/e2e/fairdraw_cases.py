@@ -38,7 +38,6 @@ class Case:
                        rep.commitment_hash, rep.hash_suite)  # fmt: skip
 
 
-
 def _json_value(v: object) -> object:
     """A value as the JSON text both verifiers can print (Python's tuples are lists)."""
     try:
@@ -48,8 +47,14 @@ def _json_value(v: object) -> object:
 
 
 def verdict(status, path, code, message, expected, actual, seed, commitment_hash, hash_suite) -> dict:
-    out = {"status": status, "path": path, "code": code or "", "seed": seed, "commitment_hash": commitment_hash,
-           "hash_suite": hash_suite}
+    out = {
+        "status": status,
+        "path": path,
+        "code": code or "",
+        "seed": seed,
+        "commitment_hash": commitment_hash,
+        "hash_suite": hash_suite,
+    }
     if status == "DIFFERENT":  # the message and both values are compared too; a MALFORMED text names Python types
         out.update(message=message, expected=_json_value(expected), actual=_json_value(actual))
     return out
@@ -58,7 +63,9 @@ def verdict(status, path, code, message, expected, actual, seed, commitment_hash
 def vector_files() -> list[pathlib.Path]:
     """Every vector file that holds a draw (its inputs have a pool); the primitive digests of
     sm3/hash-suites.json are checked by their own test."""
-    return sorted(p for p in VECTORS.rglob("*.json") if "pool" in json.loads(p.read_text(encoding="utf-8")).get("inputs", {}))
+    return sorted(
+        p for p in VECTORS.rglob("*.json") if "pool" in json.loads(p.read_text(encoding="utf-8")).get("inputs", {})
+    )
 
 
 def vector_case(path: pathlib.Path) -> Case:
@@ -105,7 +112,8 @@ def random_draw(rng: random.Random, i: int) -> Case:
     roster_b = key = None
     if with_assignment:
         rules = fd.AssignmentRules(
-            inspection_date="2025-04-07", inspection_end=rng.choice(["", "2025-04-30"]), group_size=rng.choice([2, 2, 3]),
+            inspection_date="2025-04-07", inspection_end=rng.choice(["", "2025-04-30"]),
+            group_size=rng.choice([2, 2, 3]),
             require_specialist=rng.random() < 0.7, region_rule=rng.choice(["any", "same", "different"]),
             max_load=rng.choice([None, None, 2, 4]), balance=rng.random() < 0.8,
         )  # fmt: skip
@@ -128,7 +136,8 @@ def random_draw(rng: random.Random, i: int) -> Case:
     merkle = rng.random() < 0.5
     record = fd.build_commitment(
         draw_id=f"随机-{i}", plan=plan, pool_digest=fd.pool_digest(pool, suite), strata=fd.stratum_counts(units),
-        public_sources=[{"kind": "lottery", "name": "快乐8", "issue": str(i)}], published_at="2025-03-31T10:00:00+08:00",
+        public_sources=[{"kind": "lottery", "name": "快乐8", "issue": str(i)}],
+        published_at="2025-03-31T10:00:00+08:00",
         roster_digest=None if roster_b is None else fd.roster_digest(roster_b, suite), attempt=1 + i % 3,
         pool_merkle_root=merkle_root(pool, suite) if merkle else None, hash_suite=suite.name,
     )  # fmt: skip
@@ -137,8 +146,13 @@ def random_draw(rng: random.Random, i: int) -> Case:
                       embed_roster=roster_b is not None and rng.random() < 0.3, manifest_format=fmt,
                       conflict_key=key)  # fmt: skip
     oversight = key is not None and rng.random() < 0.5  # 纪检 verify with the conflict key, the public without
-    return Case(f"random-{i}", fd.manifest_bytes(out.manifest), pool, roster_b,
-                conflict_key=fd.canonical_json(key) if oversight else None)
+    return Case(
+        f"random-{i}",
+        fd.manifest_bytes(out.manifest),
+        pool,
+        roster_b,
+        conflict_key=fd.canonical_json(key) if oversight else None,
+    )
 
 
 def random_draws(n: int, seed: int = 20261127) -> list[Case]:
@@ -191,7 +205,8 @@ def tampered(case: Case) -> list[Case]:
                           ("pool-unit-removed-recommitted", _join(head, lines[1:])),
                           ("pool-crlf-recommitted", case.pool.replace(b"\n", b"\r\n")),
                           ("pool-reordered-recommitted", _join(head, lines[::-1])),
-                          ("pool-bad-weight-recommitted", _join(head, [b"\t".join(f[:2] + [b"01"] + f[3:])] + lines[1:])),
+                          ("pool-bad-weight-recommitted",
+                           _join(head, [b"\t".join([*f[:2], b"01", *f[3:]]), *lines[1:]])),
                           ("pool-no-final-lf-recommitted", case.pool[:-1])):  # fmt: skip
             m = _m(case)
             suite = suite_of(m["commitment"])
@@ -316,6 +331,7 @@ def tampered(case: Case) -> list[Case]:
     # -- rosters
     roster_obj = json.loads(case.roster) if case.roster is not None else m0["roster"]
     if roster_obj and roster_obj["inspectors"]:
+
         def with_roster(tag: str, obj: dict | bytes, **kw) -> None:
             b = obj if isinstance(obj, bytes) else json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
             out.append(_with(case, tag, roster=b, **kw))

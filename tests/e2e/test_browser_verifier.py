@@ -16,11 +16,20 @@ import random
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.fairdraw_cases import VECTORS, Case, mutations, random_draws, tampered, vector_case, vector_files, verdict
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core.testing import run_jobs
 from shuangsuiji.disclosure.tests.conftest import locked  # noqa: F401
 from shuangsuiji.plans.tests.fixtures import gq  # noqa: F401
+from tests.e2e.fairdraw_cases import (
+    VECTORS,
+    Case,
+    mutations,
+    random_draws,
+    tampered,
+    vector_case,
+    vector_files,
+    verdict,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -112,7 +121,8 @@ def test_browser_and_python_verifiers_agree(page, live_server, locked):  # noqa:
     # and both verifiers refusing tampered pools, manifests and rosters.
     by_name = {c.name: p for c, p in zip(cases, python, strict=True)}
     assert len(vectors) >= 27  # the SHA-256 and SM3 vectors, committed 回避 pairs and the refusal vectors
-    assert {by_name[c.name]["hash_suite"] for c in vectors if by_name[c.name]["status"] == "VERIFIED"} == {"sha256", "sm3"}
+    verified_suites = {by_name[c.name]["hash_suite"] for c in vectors if by_name[c.name]["status"] == "VERIFIED"}
+    assert verified_suites == {"sha256", "sm3"}
     assert by_name["refuse/r6-sm3-label-sha256-digests.json"]["path"] == "commitment.pool_digest"
     for c in vectors:
         assert by_name[c.name]["status"] in ("VERIFIED", "DIFFERENT", "MALFORMED")
@@ -259,7 +269,7 @@ def test_browser_verdicts_meet_wcag_aa(browser, live_server, locked):  # noqa: F
             m["seed"] = "0" * 64
             body = json.dumps(m).encode()
             page.route(f"**/gs/draws/{draw.code}/files/manifest/",
-                       lambda route: route.fulfill(body=body, content_type="application/json"))  # fmt: skip
+                       lambda route, body=body: route.fulfill(body=body, content_type="application/json"))  # fmt: skip
         page.get_by_role("button", name="在本浏览器中核验").click()
         expect(page.locator("#browser-verdict")).to_contain_text("核验未通过" if forged else "核验通过")
         page.add_script_tag(path=str(AXE))
