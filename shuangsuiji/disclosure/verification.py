@@ -137,6 +137,15 @@ def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
     )  # fmt: skip
 
 
+def conflict_summary(draw, manifest: dict | None) -> dict | None:
+    """How many 回避 pairs the roster committed and how many the manifest reveals (fairdraw spec §4.2.2), for a
+    draw whose roster commits them (manifest format 4); None otherwise."""
+    if not manifest or "conflicts" not in manifest:
+        return None
+    roster = json.loads(draw.file_bytes(FileKind.ROSTER))
+    return {"committed": len(roster.get("conflicts", ())), "revealed": len(manifest["conflicts"])}
+
+
 def unit_proof(draw, unit_id: str) -> dict | None:
     """The inclusion proof of one unit against the commitment's `pool_merkle_root` (fairdraw spec §3.1), or None
     (commitment without a root, unit not in the pool). O(log N) hashes; built once per unit from the pool

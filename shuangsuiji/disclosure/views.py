@@ -268,7 +268,8 @@ def draw_verify(request, code):
     draw = _draw_or_404(code)
     report = verification.verify(draw) if selectors.result_is_public(draw) else None
     context = _draw_context(request, draw)
-    context.update(title=f"验证抽取 {draw.code}", report=report, verifier_sha256=verifier_app.verifier_zipapp()[1])
+    context.update(title=f"验证抽取 {draw.code}", report=report, verifier_sha256=verifier_app.verifier_zipapp()[1],
+                   conflicts=verification.conflict_summary(draw, context.get("manifest")))  # fmt: skip
     return render(request, "disclosure/draw_verify.html", _common(request, **context))
 
 

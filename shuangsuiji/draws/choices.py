@@ -105,6 +105,8 @@ class FileKind(models.TextChoices):
     ROSTER = "roster", "执法人员名录"
     COMMITMENT = "commitment", "抽取承诺"
     MANIFEST = "manifest", "抽取结果清单"
+    # Opens the roster's committed 回避 pairs (fairdraw spec §4.2.2): staff and oversight only, never public.
+    CONFLICT_KEY = "conflict_key", "回避声明密钥（不公开）"
 
 
 FILE_NAMES = {
@@ -112,6 +114,7 @@ FILE_NAMES = {
     FileKind.ROSTER: ("roster.json", "application/json"),
     FileKind.COMMITMENT: ("commitment.json", "application/json"),
     FileKind.MANIFEST: ("manifest.json", "application/json"),
+    FileKind.CONFLICT_KEY: ("conflict-key.json", "application/json"),
 }
 
 

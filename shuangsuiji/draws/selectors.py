@@ -154,6 +154,21 @@ def log_check() -> tuple[bool, str]:
 ROSTER_KEY_FORMAT = "fairdraw-roster-key/2"  # /2: each entry names its pseudonym's hash suite
 
 
+def can_read_conflict_key(user, draw: Draw) -> bool:
+    """The conflict key opens every declared 回避 pair of the draw's roster (fairdraw spec §4.2.2): oversight (纪检,
+    in scope), superusers and the staff who may draw (they froze it) read it; other staff and the public do not."""
+    from shuangsuiji.accounts.roles import Role
+    from shuangsuiji.core.permissions import in_scope
+
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if not in_scope(user, draw):
+        return False
+    return getattr(user, "role", "") == Role.OVERSIGHT or user.has_perm("draws.draw_draw")
+
+
 def roster_keys(user, draw: Draw) -> dict:
     """The key to a draw's pseudonymous roster: per inspector the pseudonym, 执法证号, name and salt, so that
     pseudonym = H(LP("SRV1/pseudonym", salt, 执法证号)) can be recomputed, H the entry's ``hash`` suite.

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import secrets
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -156,7 +157,10 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
         raise ValidationError(f"可选派的在岗执法人员不足 {task.group_size} 人，无法组成检查组")
     try:
         pool_bytes = fd.canonical_pool_bytes(units)
-        roster_bytes = fd.canonical_roster_bytes([r.inspector for r in roster])
+        # roster format 2 (fairdraw spec §4.2.2): the 回避 pairs are committed as salted hashes; the key that
+        # opens them is kept as a non-public file for the draw and for oversight
+        roster_bytes, conflict_key = fd.conflicts.commit_roster([r.inspector for r in roster], suite,
+                                                                secrets.token_bytes)  # fmt: skip
         record = fd.build_commitment(
             draw_id=code, plan=pool.draw_plan(task), pool_digest=fd.pool_digest(pool_bytes, suite), strata=counts,
             public_sources=[spec for _k, spec, _a in sources],
@@ -180,7 +184,8 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
         raise ValidationError("该任务已有进行中的抽取（其他用户刚刚发起），请刷新页面") from exc
     entry = _log_commitment(draw, now)
     for kind, content in (
-        (FileKind.POOL, pool_bytes), (FileKind.ROSTER, roster_bytes), (FileKind.COMMITMENT, commitment_bytes)
+        (FileKind.POOL, pool_bytes), (FileKind.ROSTER, roster_bytes), (FileKind.COMMITMENT, commitment_bytes),
+        (FileKind.CONFLICT_KEY, fd.canonical_json(conflict_key)),
     ):  # fmt: skip
         DrawFile.store(draw=draw, kind=kind, data=content)
     for position, (kind, spec, available_at) in enumerate(sources, start=1):
@@ -377,7 +382,8 @@ def draw_run(
     commitment = commitment_of(draw)
     pool_bytes, roster_bytes = draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER)
     try:
-        out = fd.run_draw(pool_bytes, commitment, values, roster=roster_bytes, public_evidence=evidence)
+        out = fd.run_draw(pool_bytes, commitment, values, roster=roster_bytes, public_evidence=evidence,
+                          conflict_key=draw.file_bytes(FileKind.CONFLICT_KEY))  # fmt: skip
     except fd.FairdrawError as exc:
         raise _fd_error(exc) from exc
     manifest = fd.manifest_bytes(out.manifest)
@@ -661,7 +667,11 @@ def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
     manifest = draw.file_bytes(FileKind.MANIFEST)
     if manifest is None:
         raise ValidationError("该抽取尚未产生结果，无需验证")
-    report = fd.verify_manifest(manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER))
+    # with the conflict key: oversight's complete check of the 回避 pairs (fairdraw spec §4.2.2)
+    key = draw.file_bytes(FileKind.CONFLICT_KEY)
+    report = fd.verify_manifest(
+        manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER), conflict_key=key
+    )
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"复核抽取结果：{report.status}",
         data={"status": report.status, "message": report.message, "notes": list(report.notes)},
@@ -701,7 +711,8 @@ def draw_reverify(*, user, draw: Draw) -> DrawVerification:
         status, text, path = "CORRUPTED", f"CORRUPTED 文件校验失败：{exc.message}", ""
         details = {"display": f"文件校验失败：{exc.message}"}
     else:
-        report = fd.verify_manifest(manifest, pool_bytes or b"", roster)
+        report = fd.verify_manifest(manifest, pool_bytes or b"", roster,
+                                    conflict_key=draw.file_bytes(FileKind.CONFLICT_KEY))  # fmt: skip
         status, text, path = report.status, report.text(), report.path or ""
         details = {
             "display": verdict_display(report), "commitment_hash": report.commitment_hash,

@@ -3,7 +3,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -331,8 +331,12 @@ def draw_verify(request, pk):
 
 @login_required
 def draw_file(request, pk, kind):
-    """Byte-exact download of the pool snapshot, roster, commitment or manifest."""
-    return draw_file_response(_draw(request, pk), kind)
+    """Byte-exact download of the pool snapshot, roster, commitment, manifest or (纪检 and the drawing staff
+    only) the conflict key."""
+    draw = _draw(request, pk)
+    if kind == FileKind.CONFLICT_KEY and not selectors.can_read_conflict_key(request.user, draw):
+        raise PermissionDenied("只有纪检监督人员和负责抽取的工作人员可以下载回避声明密钥")
+    return draw_file_response(draw, kind)
 
 
 @login_required

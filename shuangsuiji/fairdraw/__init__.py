@@ -59,6 +59,10 @@ Step-by-step API (stable; see the spec for exact semantics):
   public_evidence=None) -> DrawOutput``
 * ``verify_manifest(manifest_dict_or_bytes, pool_bytes, roster=None, *, skip_assignment=False,
   check_signatures=True, expect_commitment=None) -> VerifyReport`` (``.notes``: what could not be checked)
+* ``conflicts``: 回避 pairs committed as salted hashes (spec §4.2.2): ``conflicts.commit_roster(inspectors,
+  suite, salt)`` → (public ``fairdraw-roster/2`` bytes, ``fairdraw-conflict-key/1`` dict); ``run_draw(...,
+  conflict_key=key)`` writes a ``fairdraw-manifest/4`` revealing the pairs of drawn units;
+  ``verify_manifest(..., conflict_key=key)`` is oversight's complete check
 * ``drand``: built-in chains (``drand.QUICKNET``), ``drand.evidence(source, signature)``,
   ``drand.verify_round(source, value, evidence)`` (BLS via the optional ``py-ecc``)
 * ratio tables: ``GAOQING_2020.rate_for(n, pick)``, ``risk_class_rates(bands, pick)``,
@@ -71,7 +75,7 @@ Command line verifier::
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment] [--expect-commitment HASH]
 """
 
-from . import commitlog, drand, hashsuite, merkle
+from . import commitlog, conflicts, drand, hashsuite, merkle
 from .allocate import Allocation, StratumAllocation, allocate
 from .assign import (
     AssignmentResult,
@@ -152,6 +156,7 @@ __all__ = [
     "canonical_roster_bytes",
     "check_commitment",
     "commitlog",
+    "conflicts",
     "commitment_bytes",
     "commitment_hash",
     "derive_seed",

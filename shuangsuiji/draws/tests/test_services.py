@@ -187,7 +187,12 @@ def test_leave_and_conflict_shape_the_roster(gq, approver_gq):
     roster = {i.inspector_id: i for i in fd.parse_roster(draw.file_bytes(FileKind.ROSTER))}
     pseudonym = {i: i.draw_pseudonym.pseudonym for i in inspectors[:2]}  # public rosters: pseudonymous ids
     assert roster[pseudonym[inspectors[0]]].max_load == 0
-    assert roster[pseudonym[inspectors[1]]].conflict_units == (unit.credit_code,)
+    # the public roster commits the 回避 pair (fairdraw spec §4.2.2); the non-public key opens it
+    public = json.loads(draw.file_bytes(FileKind.ROSTER))
+    assert public["format"] == "fairdraw-roster/2" and len(public["conflicts"]) == 1
+    assert unit.credit_code.encode() not in draw.file_bytes(FileKind.ROSTER)
+    key = json.loads(draw.file_bytes(FileKind.CONFLICT_KEY))
+    assert [(p["inspector_id"], p["unit_id"]) for p in key["pairs"]] == [(pseudonym[inspectors[1]], unit.credit_code)]
     assert not InspectorAssignment.objects.filter(target__draw=draw, inspector=inspectors[0]).exists()
     assert not InspectorAssignment.objects.filter(
         target__draw=draw, target__unit=unit, inspector=inspectors[1]
