@@ -251,6 +251,11 @@ def test_visitor_sees_the_first_difference(page, live_server, locked):  # noqa: 
     expect(box).to_have_attribute("data-path", rep.path)
 
 
+def serve(body: bytes):
+    """A route handler answering with ``body`` (a forged file in place of the published one)."""
+    return lambda route: route.fulfill(body=body, content_type="application/json")
+
+
 def test_browser_verdicts_meet_wcag_aa(browser, live_server, locked):  # noqa: F811
     """The verdict the page writes after the browser check (passed, and a first difference) on a phone screen."""
     from tests.e2e.test_accessibility import AXE, AXE_SHA256, RUN
@@ -269,7 +274,7 @@ def test_browser_verdicts_meet_wcag_aa(browser, live_server, locked):  # noqa: F
             m["seed"] = "0" * 64
             body = json.dumps(m).encode()
             page.route(f"**/gs/draws/{draw.code}/files/manifest/",
-                       lambda route, body=body: route.fulfill(body=body, content_type="application/json"))  # fmt: skip
+                       serve(body))  # fmt: skip
         page.get_by_role("button", name="在本浏览器中核验").click()
         expect(page.locator("#browser-verdict")).to_contain_text("核验未通过" if forged else "核验通过")
         page.add_script_tag(path=str(AXE))
