@@ -23,6 +23,12 @@
       return r.arrayBuffer();
     }).then(function (b) { step("已下载" + what + "（" + b.byteLength + " 字节）"); return new Uint8Array(b); });
   }
+  // Oversight's conflict key, read from a local file (never uploaded).
+  function readKey() {
+    var input = document.getElementById("browser-verify-key");
+    if (!input || !input.files || !input.files.length) { return Promise.resolve(null); }
+    return input.files[0].arrayBuffer().then(function (b) { step("已读取本机的回避声明密钥（未上传）"); return new Uint8Array(b); });
+  }
   function row(table, head, value, hint) {
     var tr = el("tr"), th = el("th", "w-25", head), td = el("td");
     td.appendChild(el("span", "hash", value));
@@ -87,7 +93,7 @@
     var d = box.dataset;
     Promise.all([
       fetchBytes(d.manifestUrl, "抽取结果清单"), fetchBytes(d.poolUrl, "号池快照"), fetchBytes(d.rosterUrl, "执法人员名录"),
-      fetchBytes(d.commitmentUrl, "承诺记录"), fetchBytes(d.logUrl, "承诺公示日志")
+      fetchBytes(d.commitmentUrl, "承诺记录"), fetchBytes(d.logUrl, "承诺公示日志"), readKey()
     ]).then(function (files) {
       step("下载完毕，以下计算全部在本浏览器中进行，不再访问服务器");
       var commitmentHash = null;
@@ -96,7 +102,7 @@
         pending = window.FairdrawVerify.commitmentFileHash(files[3]).then(function (h) { commitmentHash = h; }, function () { commitmentHash = "（承诺记录文件无法解析）"; });
       }
       return pending.then(function () {
-        return window.FairdrawVerify.verify(files[0], files[1], files[2], { expectCommitment: d.commitmentHash || null, log: files[4] });
+        return window.FairdrawVerify.verify(files[0], files[1], files[2], { expectCommitment: d.commitmentHash || null, log: files[4], conflictKey: files[5] });
       }).then(function (report) { show(report, commitmentHash); });
     }).catch(function (e) {
       text(out, "核验未能完成：" + (e && e.zh ? e.zh : "文件下载失败或浏览器计算出错，请刷新后重试，或下载本页的验证程序在电脑上核验。"));

@@ -281,3 +281,22 @@ def test_browser_verdicts_meet_wcag_aa(browser, live_server, locked):  # noqa: F
         found += page.evaluate(RUN)
     context.close()
     assert not found, found
+
+
+def test_oversight_checks_with_the_conflict_key(page, live_server, locked, tmp_path):  # noqa: F811
+    """纪检 choose the draw's conflict key (a local file, never uploaded): the browser opens every committed
+    回避 pair and reaches the Python verifier's verdict with the same key."""
+    draw = locked["draw"]
+    key = draw.file_bytes("conflict_key")
+    if key is None:
+        pytest.skip("the draw's roster commits no 回避 pairs")
+    open_verify_page(page, live_server.url, draw)
+    real = real_draw_case(page, live_server.url, draw)
+    (tmp_path / "key.json").write_bytes(key)
+    page.get_by_text("纪检监督人员：用回避声明密钥核验（可选）").click()
+    page.get_by_label("回避声明密钥文件").set_input_files(str(tmp_path / "key.json"))
+    page.get_by_role("button", name="在本浏览器中核验").click()
+    rep = fd.verify_manifest(real.manifest, real.pool, real.roster, expect_commitment=real.expect, log=real.log,
+                             check_signatures=False, conflict_key=key)  # fmt: skip
+    expect(page.locator("#browser-verdict")).to_have_attribute("data-status", rep.status)
+    expect(page.locator("#browser-verify-steps")).to_contain_text("已读取本机的回避声明密钥（未上传）")
