@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from ..choices import FileKind
 from ..models import Draw, DrawTarget, InspectorAssignment
 
 
@@ -37,6 +38,8 @@ class DrawSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         links = {}
         for row in draw.files.all():
+            if row.kind == FileKind.CONFLICT_KEY:  # never offered by the API (fairdraw spec §4.2.2)
+                continue
             url = reverse("draw-files", kwargs={"pk": draw.pk, "kind": row.kind})
             links[row.kind] = request.build_absolute_uri(url) if request else url
         return links

@@ -54,6 +54,6 @@ class DrawViewSet(ScopedReadOnlyViewSet):
     )  # fmt: skip
     @action(detail=True, url_path=r"files/(?P<kind>[^/.]+)")
     def files(self, request, pk=None, kind=None):
-        if kind not in FILE_NAMES:
+        if kind not in FILE_NAMES or kind == FileKind.CONFLICT_KEY:  # the 回避 key: staff pages only (§4.2.2)
             raise NotFound(f"没有这种文件：{kind[:30]}（可用：{'、'.join(k.value for k in FileKind)}）")
         return draw_file_response(self.get_object(), kind)

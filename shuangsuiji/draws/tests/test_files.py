@@ -27,7 +27,7 @@ def _path(row: DrawFile) -> Path:
 def test_files_are_stored_once_under_their_sha256_and_no_blob_column_exists(locked, media_root):  # noqa: F811
     draw = locked["draw"]
     rows = {row.kind: row for row in draw.files.all()}
-    assert set(rows) == {"pool", "roster", "commitment", "manifest"}
+    assert set(rows) == {"pool", "roster", "commitment", "manifest", "conflict_key"}
     for kind, row in rows.items():
         data = _path(row).read_bytes()
         assert hashlib.sha256(data).hexdigest() == row.sha256 and len(data) == row.size
@@ -116,7 +116,8 @@ def test_api_draw_list_never_selects_file_bodies_and_runs_constant_queries(clien
     assert '"draws_drawfile"."file"' not in file_queries[0] and "sha256" not in file_queries[0]
     assert not any("content" in s.lower() for s in sql_four)
     links = next(d for d in four["results"] if d["id"] == locked["draw"].pk)["files"]
-    assert set(links) == {"pool", "roster", "commitment", "manifest"}
+    assert set(links) == {"pool", "roster", "commitment", "manifest"}  # the conflict key is never offered
+    assert client.get(links["pool"].replace("/pool/", "/conflict_key/"), **headers).status_code == 404
     assert links["pool"].endswith(reverse("draw-files", kwargs={"pk": locked["draw"].pk, "kind": "pool"}))
     assert client.get(links["pool"], **headers).getvalue() == locked["draw"].file_bytes("pool")
 

@@ -66,7 +66,8 @@ def test_lottery_value_needs_a_second_login(gq, approver_gq, admin_user_gq, tmp_
     draw = services.draw_run(user=approver_gq, draw=draw, now=now)
     assert draw.status == DrawStatus.DRAWN and draw.public_values == [source.value]
     manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
-    assert manifest["format"] == "fairdraw-manifest/3" and manifest["public_evidence"] == [None]
+    # format 4: the roster commits its 回避 pairs (fairdraw spec §4.2.2)
+    assert manifest["format"] == "fairdraw-manifest/4" and manifest["public_evidence"] == [None]
     messages = list(
         ObjectChange.objects.filter(object_type="draws.draw", object_id=str(draw.pk)).values_list("message", flat=True)
     )
