@@ -557,7 +557,11 @@ def _kind_model(kind: str):
 def import_template(request, kind: str):
     _kind_model(kind)
     title = KIND_URLS[kind][1]
-    return xlsx_response(template_xlsx(COLUMNS[kind], title=title), f"{title}导入模板.xlsx")
+    lists = selectors.import_template_lists(kind, request.user)
+    content = template_xlsx(
+        COLUMNS[kind], title=title, allowed=lists, example=selectors.import_template_example(kind, lists)
+    )
+    return xlsx_response(content, f"{title}导入模板.xlsx")
 
 
 @login_required

@@ -1,0 +1,94 @@
+"""Import UX (issue #17): the template's 示例 and 可选值 sheets with drop-downs, the paged preview marking every
+row 新增/变更/无变化, and re-uploading from the errors page with the chosen options kept."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from shuangsuiji.accounts.tests.test_views import login
+from shuangsuiji.directory import services
+from shuangsuiji.directory.choices import ImportStatus
+from shuangsuiji.directory.models import ImportBatch, Tag
+
+from .factories import UNIT_HEADERS, make_unit, unit_row, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+KINDS = ["unit", "inspector", "item", "expert"]
+
+
+def template(client, kind):
+    response = client.get(reverse(f"directory:{kind}_template"))
+    assert response.status_code == 200
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def validations(sheet) -> dict[str, object]:
+    """{header: DataValidation} of the data sheet's columns."""
+    headers = {cell.column_letter: cell.value.rstrip("*") for cell in sheet[1]}
+    found = {}
+    for validation in sheet.data_validations.dataValidation:
+        for cell_range in validation.sqref.ranges:
+            letter = cell_range.coord.split(":")[0].rstrip("0123456789")
+            found[headers[letter]] = validation
+    return found
+
+
+def allowed_column(book, header) -> list[str]:
+    sheet = book["可选值"]
+    for column in sheet.iter_cols(values_only=True):
+        if column[0] == header:
+            return [value for value in column[1:] if value is not None]
+    raise AssertionError(header)
+
+
+def test_unit_template_has_example_allowed_values_and_dropdowns(regions, admin_user_gq, client):
+    Tag.objects.create(name="学校周边")
+    login(client, admin_user_gq)
+    book = template(client, "unit")
+    assert book.sheetnames == ["检查对象", "示例", "可选值", "填写说明"]
+    data = book["检查对象"]
+    assert data.max_row <= 2 and all(cell.value is None for cell in data[2])  # nothing to import by mistake
+    example = book["示例"]
+    assert [c.value for c in example[1]] == [c.value for c in data[1]]
+    assert example["B2"].value == "高青县示例宾馆有限公司" and "不读取" in example["A4"].value
+    lines = allowed_column(book, "专业类别")
+    assert "公共场所" in lines and len(lines) >= 10
+    assert allowed_column(book, "标签") == ["学校周边"]
+    assert allowed_column(book, "信用风险分类") == ["A", "B", "C", "D"]
+    assert allowed_column(book, "行政区划") == ["370322 高青县"]  # the user's county only
+    found = validations(data)
+    assert set(found) == {"行政区划", "专业类别", "标签", "信用风险分类", "经营状态"}
+    line_column = next(c[0].column_letter for c in book["可选值"].iter_cols() if c[0].value == "专业类别")
+    assert found["专业类别"].formula1 == f"'可选值'!${line_column}$2:${line_column}${len(lines) + 1}"
+    assert found["专业类别"].showErrorMessage is False  # several values joined with 、 stay possible
+    assert found["信用风险分类"].showErrorMessage is True and found["信用风险分类"].type == "list"
+    assert "G2:G200001" in str(found["专业类别"].sqref) or found["专业类别"].sqref
+    notes = {row[0]: row[2] for row in book["填写说明"].iter_rows(values_only=True)}
+    assert "可选值" in notes["专业类别"] and "示例" in notes["提示"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_template_example_row_imports_when_copied_and_is_ignored_when_left(regions, orgs, admin_user_gq, kind):
+    from shuangsuiji.directory import selectors
+    from shuangsuiji.directory.importers import COLUMNS
+    from shuangsuiji.imports.spreadsheets import template_xlsx
+
+    lists = selectors.import_template_lists(kind, admin_user_gq)
+    content = template_xlsx(
+        COLUMNS[kind], title="导入", allowed=lists, example=selectors.import_template_example(kind, lists)
+    )
+    untouched = services.import_prepare(user=admin_user_gq, kind=kind, mode="create", data=content, filename="t.xlsx")
+    assert untouched.status == ImportStatus.INVALID and "没有数据行" in untouched.errors[0][2]
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert validations(book["导入"])  # every register has at least one drop-down
+    book["导入"].append([cell.value for cell in book["示例"][2]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    batch = services.import_prepare(user=admin_user_gq, kind=kind, mode="create", data=buffer.getvalue(),
+                                    filename="t.xlsx")  # fmt: skip
+    assert batch.status == ImportStatus.READY, batch.errors
+    assert (batch.rows_total, batch.count_create) == (1, 1)
