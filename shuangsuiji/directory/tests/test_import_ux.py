@@ -2,6 +2,7 @@
 row 新增/变更/无变化, and re-uploading from the errors page with the chosen options kept."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -13,7 +14,7 @@ from shuangsuiji.directory import services
 from shuangsuiji.directory.choices import ImportStatus
 from shuangsuiji.directory.models import ImportBatch, Tag
 
-from .factories import UNIT_HEADERS, make_unit, unit_row, xlsx_bytes
+from .factories import UNIT_HEADERS, unit_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_unit_template_has_example_allowed_values_and_dropdowns(regions, admin_u
     assert found["信用风险分类"].showErrorMessage is True and found["信用风险分类"].type == "list"
     assert "G2:G200001" in str(found["专业类别"].sqref) or found["专业类别"].sqref
     notes = {row[0]: row[2] for row in book["填写说明"].iter_rows(values_only=True)}
-    assert "可选值" in notes["专业类别"] and "示例" in notes["提示"]
+    assert "公共场所" in notes["专业类别"] and "“、”分隔" in notes["专业类别"] and "示例" in notes["提示"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -92,3 +93,68 @@ def test_each_template_example_row_imports_when_copied_and_is_ignored_when_left(
                                     filename="t.xlsx")  # fmt: skip
     assert batch.status == ImportStatus.READY, batch.errors
     assert (batch.rows_total, batch.count_create) == (1, 1)
+
+
+def upload(client, data, mode="create", kind="unit", name="units.xlsx"):
+    return client.post(reverse(f"directory:{kind}_import"), {"file": SimpleUploadedFile(name, data), "mode": mode})
+
+
+def test_counts_include_the_valid_rows_of_a_file_with_errors(regions, admin_user_gq, client):
+    """The reported “新增 0” while 4 rows were valid: the valid rows of an invalid file are counted and listed."""
+    rows = [unit_row(i) for i in range(1, 5)] + [unit_row(5, 行政区划="999999")]
+    login(client, admin_user_gq)
+    response = upload(client, xlsx_bytes(UNIT_HEADERS, rows))
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.count_create, batch.count_error) == (ImportStatus.INVALID, 4, 1)
+    page = client.get(response.url).text
+    assert "新增、更新、无变化只计无错误的 4 行" in page
+    assert page.count('data-action="create"') == 4 and "第6行" in page  # the error row is named in the errors
+
+
+def test_preview_lists_rows_marked_and_pages_fifty_at_a_time(regions, admin_user_gq, client):
+    """120 rows: 2 changed, 1 unchanged, 117 new; every row listed once over the pages, marks and old → new."""
+    first = xlsx_bytes(UNIT_HEADERS, [unit_row(n) for n in (1, 2, 3)])
+    services.import_commit(user=admin_user_gq, batch=services.import_prepare(
+        user=admin_user_gq, kind="unit", mode="create", data=first, filename="a.xlsx"))  # fmt: skip
+    rows = [unit_row(1, 单位名称="测试单位1号（更名）"), unit_row(2, 投诉举报次数=9), unit_row(3)]
+    rows += [unit_row(n) for n in range(4, 121)]
+    login(client, admin_user_gq)
+    response = upload(client, xlsx_bytes(UNIT_HEADERS, rows), mode="update")
+    batch = ImportBatch.objects.latest("pk")
+    assert (batch.status, batch.count_create, batch.count_update, batch.count_unchanged) == ("ready", 117, 2, 1)
+    url = response.url
+    first_page = client.get(url).text
+    assert first_page.count("<tr data-row=") == 50 and "第 1 / 3 页（共 120 行）" in first_page
+    assert 'data-row="2" data-action="update"' in first_page and "单位名称：测试单位1号 → 测试单位1号（更名）" in first_page
+    assert 'data-row="4" data-action="unchanged"' in first_page and "无变化</span>" in first_page
+    assert "投诉举报次数：2 → 9" in first_page
+    seen = []
+    for number in (1, 2, 3):
+        part = client.get(url, {"page": number}, headers={"HX-Request": "true", "HX-Target": "preview-rows"})
+        assert part.status_code == 200 and "<html" not in part.text  # only the row list
+        seen += [int(x) for x in re.findall(r'data-row="(\d+)"', part.text)]
+    assert seen == list(range(2, 122))
+    changed = client.get(url, {"action": "update"}).text
+    assert changed.count("<tr data-row=") == 2 and 'aria-current="true" data-filter="update"' in changed
+    assert client.get(url, {"page": "999"}).text.count("<tr data-row=") == 20  # past the end: the last page
+    assert client.get(url, {"page": "x", "action": "nonsense"}).status_code == 200
+
+
+def test_errors_page_offers_reupload_with_the_chosen_mode(regions, admin_user_gq, client):
+    login(client, admin_user_gq)
+    response = upload(client, xlsx_bytes(UNIT_HEADERS, [unit_row(1, 行政区划="999999")]), mode="update")
+    page = client.get(response.url).text
+    assert 'id="reupload-form"' in page and reverse("directory:unit_import") in page
+    assert 'value="update" id="id_mode_1" checked' in page and 'type="file"' in page
+    again = upload(client, xlsx_bytes(UNIT_HEADERS, [unit_row(1)]), mode="update")
+    batch = ImportBatch.objects.latest("pk")
+    assert again.url == reverse("directory:import_detail", args=[batch.pk])
+    assert (batch.status, batch.mode, batch.count_create) == ("ready", "update", 1)
+    assert 'id="reupload-form"' not in client.get(again.url).text
+
+
+def test_radio_buttons_sit_beside_their_labels(regions, admin_user_gq, client):
+    login(client, admin_user_gq)
+    page = client.get(reverse("directory:unit_import")).text
+    assert '<div class="form-check">\n    <input class="form-check-input" type="radio"' in page
+    assert '<label class="form-check-label" for="id_mode_0">新增导入</label>' in page
