@@ -189,7 +189,9 @@ def import_template_lists(kind: str, user) -> dict:
     from .choices import ExpertKind, ItemCategory
     from .models import Tag
 
-    lines = tuple(BusinessLine.objects.filter(active=True).order_by("order", "code").values_list("short_name", flat=True))
+    lines = tuple(
+        BusinessLine.objects.filter(active=True).order_by("order", "code").values_list("short_name", flat=True)
+    )
     tags = tuple(Tag.objects.order_by("name").values_list("name", flat=True)[:500])
     prefix = user.scope_prefix if user is not None else ""
     counties = ()
@@ -206,7 +208,11 @@ def import_template_lists(kind: str, user) -> dict:
             "risk_level": Allowed(tuple(RiskLevel.values)), "status": Allowed(tuple(UnitStatus.labels)),
         }  # fmt: skip
     if kind == "inspector":
-        orgs = Organization.objects.in_scope(user).filter(active=True) if prefix is not None else Organization.objects.none()
+        orgs = (
+            Organization.objects.in_scope(user).filter(active=True)
+            if prefix is not None
+            else Organization.objects.none()
+        )
         return {
             "organization": Allowed(tuple(orgs.order_by("name").values_list("name", flat=True))),
             "specialties": several_lines, "tags": several_tags, "active": Allowed(("在岗", "离岗")),
@@ -247,7 +253,8 @@ def import_template_example(kind: str, lists: dict) -> dict[str, str]:
         return {
             "code": "SL-GGCS-001", "business_line": first("business_line", "公共场所"),
             "name": "公共场所卫生监督检查", "target": "住宿场所", "category": "一般", "default_ratio": "5",
-            "frequency": "每年1次", "legal_basis": "《公共场所卫生管理条例》", "content": "卫生许可证、从业人员健康合格证明",
+            "frequency": "每年1次", "legal_basis": "《公共场所卫生管理条例》",
+            "content": "卫生许可证、从业人员健康合格证明",
             "method": "双随机抽查，现场检查", "responsible_body": "县卫生健康局",
         }  # fmt: skip
     if kind == "expert":

@@ -619,15 +619,18 @@ def import_detail(request, pk: int):
         "list_url": list_url,
         "preview": rows,
         "valid_rows": numbers["all"],
-        "filters": [(key, text, numbers[key]) for key, text in import_preview.LABELS.items()
-                    if key == "all" or numbers[key]],  # fmt: skip
+        "filters": [
+            (key, text, numbers[key]) for key, text in import_preview.LABELS.items() if key == "all" or numbers[key]
+        ],  # fmt: skip
         "errors": batch.errors[:2000],
         "report": batch.report[:2000] if batch.status == ImportStatus.COMMITTED else [],
         "can_commit": batch.status == ImportStatus.READY and batch.created_by_id == request.user.pk,
     }
     if request.htmx and request.htmx.target == "preview-rows":
         return render(request, "directory/_import_rows.html", context)
-    if batch.status == ImportStatus.INVALID and request.user.has_perm(f"directory.import_{batch.target_model._meta.model_name}"):
+    if batch.status == ImportStatus.INVALID and request.user.has_perm(
+        f"directory.import_{batch.target_model._meta.model_name}"
+    ):
         form = ImportUploadForm(initial={"mode": batch.mode})
         if batch.kind in MODE_HELP:
             form.fields["mode"].help_text = MODE_HELP[batch.kind]

@@ -3,7 +3,8 @@ uses it, and contributes only a row schema — an `Importer` subclass with its c
 comparison — plus a writer.
 
     spreadsheets.py  read_table (xlsx/xls/xlsb/ods/csv, with the cell and zip budget), write_xlsx, template_xlsx
-                     (导入模板: 示例 and 可选值 sheets, drop-downs), errors_xlsx (错误明细), safe_cell (formula injection)
+                     (导入模板: 示例 and 可选值 sheets, drop-downs), errors_xlsx (错误明细),
+                     safe_cell (formula injection)
     schema.py        Column, header matching, the Importer base (validate every row, plan
                      create/update/close/unchanged against the database, the cross-region refusal)
     columns.py       column-wise validation with the row form's own parts and messages; payload rows as columns

@@ -1,4 +1,4 @@
-"""The preview's row list (预览): every valid row of a batch marked 新增/变更/无变化/注销（停业）, read a page at a time.
+"""The preview's row list (预览): each valid row of a batch marked 新增/变更/无变化/注销（停业）, a page at a time.
 
 `prepare` plans every valid row once (it runs as a background job for large files); the plan entries are stored
 beside the evidence file in chunks of `CHUNK` rows, one series in file order ("all") and one per action, so a

@@ -514,9 +514,13 @@ def template_xlsx(
         options = ""
         if found is not None:
             options = (
-                f"可选：{'、'.join(found.values)}" if len(found.values) <= 20 else f"从下拉列表选择（见“{ALLOWED_SHEET}”工作表）"
+                f"可选：{'、'.join(found.values)}"
+                if len(found.values) <= 20
+                else f"从下拉列表选择（见“{ALLOWED_SHEET}”工作表）"
             ) + ("" if found.strict else "（可填多个，用“、”分隔）")
-        notes.append([column.header, "必填" if column.required else "选填", "；".join(filter(None, [column.note, options]))])
+        notes.append(
+            [column.header, "必填" if column.required else "选填", "；".join(filter(None, [column.note, options]))]
+        )
     notes.append([])
     notes.append(["提示", "", f"第1行为表头，请勿修改；带 * 的列为必填；日期格式 YYYY-MM-DD；多个值用“、”分隔；"
                              f"只导入第一个工作表（“{title}”），“{EXAMPLE_SHEET}”工作表不会导入。"])  # fmt: skip

@@ -109,7 +109,9 @@ def draft(regions, orgs, approver_gq, inspector_gq):
     for name in ["学校周边", "重点单位", "住宿", "美容美发", "游泳场所", "二次供水", *[f"标签{n}" for n in range(20)]]:
         Tag.objects.create(name=name)
     testing.make_item(regions["370322"])
-    return services.plan_create(user=approver_gq, year=testing.PLAN_YEAR, title="草稿计划", organization=orgs["gaoqing"])
+    return services.plan_create(
+        user=approver_gq, year=testing.PLAN_YEAR, title="草稿计划", organization=orgs["gaoqing"]
+    )
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))

@@ -125,7 +125,10 @@ def test_preview_lists_rows_marked_and_pages_fifty_at_a_time(regions, admin_user
     url = response.url
     first_page = client.get(url).text
     assert first_page.count("<tr data-row=") == 50 and "第 1 / 3 页（共 120 行）" in first_page
-    assert 'data-row="2" data-action="update"' in first_page and "单位名称：测试单位1号 → 测试单位1号（更名）" in first_page
+    assert (
+        'data-row="2" data-action="update"' in first_page
+        and "单位名称：测试单位1号 → 测试单位1号（更名）" in first_page
+    )
     assert 'data-row="4" data-action="unchanged"' in first_page and "无变化</span>" in first_page
     assert "投诉举报次数：2 → 9" in first_page
     seen = []
@@ -158,3 +161,17 @@ def test_radio_buttons_sit_beside_their_labels(regions, admin_user_gq, client):
     page = client.get(reverse("directory:unit_import")).text
     assert '<div class="form-check">\n    <input class="form-check-input" type="radio"' in page
     assert '<label class="form-check-label" for="id_mode_0">新增导入</label>' in page
+
+
+def test_a_file_read_in_the_background_has_its_preview_pages_too(regions, admin_user_gq, client, settings):
+    """Large uploads are parsed by a background job: the job's batch lists its rows a page at a time as well."""
+    from shuangsuiji.core.testing import finished_job
+
+    settings.JOBS_INLINE_UPLOAD_BYTES = 0
+    login(client, admin_user_gq)
+    response = upload(client, xlsx_bytes(UNIT_HEADERS, [unit_row(n) for n in range(1, 76)]))
+    job = finished_job(response)
+    batch = ImportBatch.objects.get()
+    assert (job.status, batch.status, batch.count_create) == ("succeeded", "ready", 75)
+    second = client.get(reverse("directory:import_detail", args=[batch.pk]), {"page": 2}).text
+    assert second.count("<tr data-row=") == 25 and 'data-row="76" data-action="create"' in second
