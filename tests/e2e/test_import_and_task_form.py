@@ -178,3 +178,18 @@ def test_stepped_form_and_import_preview_meet_wcag_aa(browser, live_server, draf
     }
     assert violations(browser, live_server.url, {"导入预览": pages["导入预览"]}, username="gq_admin") == []
     assert violations(browser, live_server.url, {"新增抽查任务": pages["新增抽查任务"]}, username="gq_inspector") == []
+
+
+def test_task_form_without_javascript_is_one_long_form(browser, live_server, draft, inspector_gq):
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("gq_inspector")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server.url}/plans/{draft.pk}/tasks/new/")
+    for key in ("basic", "scope", "items", "staff"):
+        expect(page.locator(f"#step-{key}")).to_be_visible()
+    expect(page.locator("[data-step-nav]").first).to_be_hidden()  # 上一步/下一步 only with the script
+    expect(page.locator("#id_tags input[type=checkbox]").first).to_be_visible()
+    context.close()
