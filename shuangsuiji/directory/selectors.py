@@ -174,3 +174,93 @@ def expiring_certificates(user, *, within_days: int = 30, today: dt.date | None 
     return Inspector.objects.restrict(user, "view").filter(
         active=True, cert_valid_to__gte=today, cert_valid_to__lte=today + dt.timedelta(days=within_days)
     )
+
+
+# --- import templates (导入模板: drop-down lists and the example row) ---------------------------------------
+
+
+def import_template_lists(kind: str, user) -> dict:
+    """{field: imports.spreadsheets.Allowed} for one register's template, from what the user may enter now:
+    the active 专业类别, the 标签 in use, the counties and organisations in the user's scope, the fixed choices."""
+    from shuangsuiji.accounts.models import Organization
+    from shuangsuiji.imports.spreadsheets import Allowed
+    from shuangsuiji.regions.models import Region
+
+    from .choices import ExpertKind, ItemCategory
+    from .models import Tag
+
+    lines = tuple(
+        BusinessLine.objects.filter(active=True).order_by("order", "code").values_list("short_name", flat=True)
+    )
+    tags = tuple(Tag.objects.order_by("name").values_list("name", flat=True)[:500])
+    prefix = user.scope_prefix if user is not None else ""
+    counties = ()
+    if prefix is not None:
+        counties = tuple(
+            f"{code} {name}"
+            for code, name in Region.objects.filter(valid=True, level=Region.Level.COUNTY, code__startswith=prefix)
+            .order_by("code").values_list("code", "name")
+        )  # fmt: skip
+    several_lines, several_tags = Allowed(lines, strict=False), Allowed(tags, strict=False)
+    if kind == "unit":
+        return {
+            "region": Allowed(counties), "business_lines": several_lines, "tags": several_tags,
+            "risk_level": Allowed(tuple(RiskLevel.values)), "status": Allowed(tuple(UnitStatus.labels)),
+        }  # fmt: skip
+    if kind == "inspector":
+        orgs = (
+            Organization.objects.in_scope(user).filter(active=True)
+            if prefix is not None
+            else Organization.objects.none()
+        )
+        return {
+            "organization": Allowed(tuple(orgs.order_by("name").values_list("name", flat=True))),
+            "specialties": several_lines, "tags": several_tags, "active": Allowed(("在岗", "离岗")),
+        }  # fmt: skip
+    if kind == "item":
+        return {"business_line": Allowed(lines), "category": Allowed(tuple(ItemCategory.labels))}
+    if kind == "expert":
+        return {
+            "kind": Allowed(tuple(ExpertKind.labels)), "region": Allowed(counties), "specialties": several_lines,
+            "tags": several_tags, "active": Allowed(("有效", "无效")),
+        }  # fmt: skip
+    return {}
+
+
+def import_template_example(kind: str, lists: dict) -> dict[str, str]:
+    """The 示例 sheet's row: plausible values, taken from the lists where the register needs a known name."""
+
+    def first(field: str, default: str) -> str:
+        found = lists.get(field)
+        return found.values[0] if found is not None and found.values else default
+
+    if kind == "unit":
+        return {
+            "credit_code": "913703220000082U01", "name": "高青县示例宾馆有限公司", "address": "高青县田镇示例路1号",
+            "region": first("region", "370322"), "business_lines": first("business_lines", "公共场所"),
+            "legal_rep": "张三", "contact_phone": "0533-6960000", "licence_no": "鲁卫公证字[2024]第370322-0001号",
+            "licence_valid_to": "2028-12-31", "tags": first("tags", ""), "risk_level": "B", "risk_as_of": "2026-01-15",
+            "risk_source": "市场监管部门企业信用风险分类", "complaint_count": "0", "status": "在营", "note": "",
+        }  # fmt: skip
+    if kind == "inspector":
+        return {
+            "name": "李四", "cert_no": "37032200001", "cert_valid_from": "2024-01-01", "cert_valid_to": "2029-12-31",
+            "organization": first("organization", "县卫生健康综合执法大队"), "position": "执法人员",
+            "specialties": first("specialties", "公共场所"), "tags": first("tags", ""), "phone": "13800000000",
+            "active": "在岗",
+        }  # fmt: skip
+    if kind == "item":
+        return {
+            "code": "SL-GGCS-001", "business_line": first("business_line", "公共场所"),
+            "name": "公共场所卫生监督检查", "target": "住宿场所", "category": "一般", "default_ratio": "5",
+            "frequency": "每年1次", "legal_basis": "《公共场所卫生管理条例》",
+            "content": "卫生许可证、从业人员健康合格证明",
+            "method": "双随机抽查，现场检查", "responsible_body": "县卫生健康局",
+        }  # fmt: skip
+    if kind == "expert":
+        return {
+            "kind": "专家", "name": "王五", "employer": "县人民医院", "title": "主任医师", "qualification_no": "",
+            "credit_code": "", "region": first("region", "370322"), "specialties": first("specialties", "公共场所"),
+            "tags": first("tags", ""), "phone": "13900000000", "valid_to": "2028-12-31", "active": "有效",
+        }  # fmt: skip
+    return {}

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from shuangsuiji.core import jobs
 from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.viewhelpers import form_instance, service_call
+from shuangsuiji.imports import preview as import_preview
 from shuangsuiji.imports.spreadsheets import (
     SpreadsheetError,
     errors_xlsx,
@@ -557,7 +558,11 @@ def _kind_model(kind: str):
 def import_template(request, kind: str):
     _kind_model(kind)
     title = KIND_URLS[kind][1]
-    return xlsx_response(template_xlsx(COLUMNS[kind], title=title), f"{title}导入模板.xlsx")
+    lists = selectors.import_template_lists(kind, request.user)
+    content = template_xlsx(
+        COLUMNS[kind], title=title, allowed=lists, example=selectors.import_template_example(kind, lists)
+    )
+    return xlsx_response(content, f"{title}导入模板.xlsx")
 
 
 @login_required
@@ -594,19 +599,42 @@ def _batch_for(request, pk: int, action: str = "view") -> ImportBatch:
     return batch
 
 
+def _int_param(request, name: str, default: int = 1) -> int:
+    text = request.GET.get(name, "")
+    return int(text) if text.isdigit() and len(text) < 10 else default
+
+
 @login_required
 def import_detail(request, pk: int):
-    """预览 (dry run) or result of one batch: counts, every error, the change report."""
+    """预览 (dry run) or result of one batch: counts, every error, every valid row marked 新增/变更/无变化 (50 a
+    page; the row list alone is returned to htmx paging), the change report once committed, re-upload when
+    invalid."""
     batch = _batch_for(request, pk)
     list_url, label = KIND_URLS[batch.kind]
+    rows = import_preview.page(batch, request.GET.get("action", "all"), _int_param(request, "page"))
+    numbers = import_preview.counts(batch)
     context = {
         "batch": batch,
         "title": f"{label}导入 #{batch.pk}",
         "list_url": list_url,
+        "preview": rows,
+        "valid_rows": numbers["all"],
+        "filters": [
+            (key, text, numbers[key]) for key, text in import_preview.LABELS.items() if key == "all" or numbers[key]
+        ],  # fmt: skip
         "errors": batch.errors[:2000],
-        "report": batch.report[:2000],
+        "report": batch.report[:2000] if batch.status == ImportStatus.COMMITTED else [],
         "can_commit": batch.status == ImportStatus.READY and batch.created_by_id == request.user.pk,
     }
+    if request.htmx and request.htmx.target == "preview-rows":
+        return render(request, "directory/_import_rows.html", context)
+    if batch.status == ImportStatus.INVALID and request.user.has_perm(
+        f"directory.import_{batch.target_model._meta.model_name}"
+    ):
+        form = ImportUploadForm(initial={"mode": batch.mode})
+        if batch.kind in MODE_HELP:
+            form.fields["mode"].help_text = MODE_HELP[batch.kind]
+        context.update(reupload=form, kind=batch.kind)
     return render(request, "directory/import_detail.html", context)
 
 

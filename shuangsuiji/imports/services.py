@@ -23,6 +23,7 @@ from shuangsuiji.core.bulk import bulk_writes
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import is_system, require, require_model_perm
 
+from . import preview
 from .choices import ImportMode, ImportStatus
 from .columns import PACK_FORMAT, Rows
 from .spreadsheets import SpreadsheetError, max_bytes, read_table
@@ -97,6 +98,7 @@ def prepare(*, user, register, mode: str, data: bytes, filename: str, progress=N
         kind=register.kind, mode=mode, region_code=_region_code(user), file_name=PurePath(filename).name[:255],
         file_sha256=digest, file_size=len(data), created_by=_created_by(user), status=ImportStatus.INVALID,
     )  # fmt: skip
+    plan: list[dict] = []
     try:
         importer = register(user=user, mode=mode)
         result = importer.validate(read_table(data, filename, stream=True, progress=_stage(progress, 0, 600)))
@@ -105,9 +107,15 @@ def prepare(*, user, register, mode: str, data: bytes, filename: str, progress=N
     else:
         batch.rows_total, batch.errors, batch.warnings = result.rows_total, result.errors, result.warnings
         batch.count_error = len({row for row, _, _ in result.errors})
+        # the valid rows are planned even when others have errors: the preview counts and lists them
+        try:
+            plan = importer.plan(result.payload) if len(result.payload) else []
+        except ValidationError:
+            if not result.errors:
+                raise
+            plan = []  # a valid row refused by the plan: the errors already say the file must change
+        _set_counts(batch, plan)
         if not result.errors:
-            plan = importer.plan(result.payload)
-            _set_counts(batch, plan)
             batch.report = _report(plan, mode)
             batch.payload = _pack(result.payload)
             batch.status = ImportStatus.READY
@@ -125,6 +133,8 @@ def prepare(*, user, register, mode: str, data: bytes, filename: str, progress=N
             ),
             data={"sha256": digest, "rows": batch.rows_total, "errors": batch.count_error, "mode": mode},
         )  # fmt: skip
+    if plan:
+        preview.store(batch, plan)
     if progress is not None:
         progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return batch

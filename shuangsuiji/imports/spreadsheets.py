@@ -428,37 +428,102 @@ def write_xlsx(
     return buffer.getvalue()
 
 
-def template_xlsx(columns, *, title: str) -> bytes:
-    """导入模板: Chinese headers (required ones marked * and shaded), dropdowns for enums, and a 填写说明 sheet."""
+EXAMPLE_SHEET = "示例"
+ALLOWED_SHEET = "可选值"
+NOTES_SHEET = "填写说明"
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The values a template column offers in its drop-down (listed on the 可选值 sheet). `strict`: Excel refuses
+    anything else; otherwise (several values joined with “、”, or a new 标签) the list only helps."""
+
+    values: Sequence[str]
+    strict: bool = True
+
+
+def template_xlsx(
+    columns, *, title: str, allowed: dict[str, Allowed] | None = None, example: dict[str, str] | None = None
+) -> bytes:
+    """导入模板: the data sheet first (the only one an import reads): Chinese headers (required ones marked * and
+    shaded) and drop-downs on enumerated columns, each referencing its list on the 可选值 sheet; a 示例 sheet
+    with one filled-in row (never imported: only the first sheet is read), the 可选值 sheet, and 填写说明.
+
+    `allowed` maps a column's field to its values (database lists such as 专业类别 and 标签); a column's own
+    `choices` are used where `allowed` names none. `example` maps a field to the example row's text."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title
     columns = [c for c in columns if c.importable]
+    lists: dict[str, Allowed] = {}
+    for column in columns:
+        found = (allowed or {}).get(column.field)
+        if found is None and column.choices:
+            found = Allowed(tuple(column.choices))
+        if found is not None and found.values:
+            lists[column.field] = found
+    values_sheet = workbook.create_sheet(ALLOWED_SHEET, 1) if lists else None
+    example_sheet = workbook.create_sheet(EXAMPLE_SHEET, 1) if example else None
+    headers = [column.header + ("*" if column.required else "") for column in columns]
+    list_column = 0
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header + ("*" if column.required else ""))
+        cell = sheet.cell(row=1, column=index, value=headers[index - 1])
         cell.font = HEADER_FONT
         if column.required:
             cell.fill = REQUIRED_FILL
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width
-        if column.choices:
-            validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True)
+        found = lists.get(column.field)
+        if found is not None:
+            list_column += 1
+            source = get_column_letter(list_column)
+            values_sheet.cell(row=1, column=list_column, value=column.header).font = HEADER_FONT
+            for offset, value in enumerate(found.values, start=2):
+                values_sheet.cell(row=offset, column=list_column, value=safe_cell(value))
+            values_sheet.column_dimensions[source].width = max(column.width, 16)
+            end = len(found.values) + 1
+            validation = DataValidation(
+                type="list", formula1=f"'{ALLOWED_SHEET}'!${source}$2:${source}${end}", allow_blank=True,
+                showErrorMessage=found.strict,
+            )  # fmt: skip
             validation.error, validation.errorTitle = f"请从下拉列表中选择{column.header}", "输入无效"
+            validation.prompt = (
+                f"从下拉列表选择；可选值见“{ALLOWED_SHEET}”工作表"
+                if found.strict
+                else f"可从下拉列表选择，多个值用“、”分隔；可选值见“{ALLOWED_SHEET}”工作表"
+            )
+            validation.showInputMessage = True
             validation.add(f"{letter}2:{letter}200001")
             sheet.add_data_validation(validation)
         sheet.cell(row=2, column=index).number_format = "@"  # text: keeps leading zeros of codes
     sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet("填写说明")
+    if example_sheet is not None:
+        example_sheet.append(headers)
+        example_sheet.append([safe_cell(example.get(column.field, "")) for column in columns])
+        example_sheet.append([])
+        example_sheet.append([f"本工作表仅为填写示例，导入时不读取；请在“{title}”工作表填写数据（可复制本行后修改）。"])
+        for index, column in enumerate(columns, start=1):
+            example_sheet.cell(row=1, column=index).font = HEADER_FONT
+            example_sheet.column_dimensions[get_column_letter(index)].width = column.width
+    notes = workbook.create_sheet(NOTES_SHEET)
     notes.append(["列名", "是否必填", "说明"])
     for column in columns:
-        options = f"可选：{'、'.join(column.choices)}" if column.choices else ""
+        found = lists.get(column.field)
+        options = ""
+        if found is not None:
+            options = (
+                f"可选：{'、'.join(found.values)}"
+                if len(found.values) <= 20
+                else f"从下拉列表选择（见“{ALLOWED_SHEET}”工作表）"
+            ) + ("" if found.strict else "（可填多个，用“、”分隔）")
         notes.append(
             [column.header, "必填" if column.required else "选填", "；".join(filter(None, [column.note, options]))]
         )
     notes.append([])
-    notes.append(["提示", "", "第1行为表头，请勿修改；带 * 的列为必填；日期格式 YYYY-MM-DD；多个值用“、”分隔。"])
+    notes.append(["提示", "", f"第1行为表头，请勿修改；带 * 的列为必填；日期格式 YYYY-MM-DD；多个值用“、”分隔；"
+                             f"只导入第一个工作表（“{title}”），“{EXAMPLE_SHEET}”工作表不会导入。"])  # fmt: skip
     for letter, width in (("A", 20), ("B", 10), ("C", 60)):
         notes.column_dimensions[letter].width = width
     buffer = io.BytesIO()

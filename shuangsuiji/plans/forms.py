@@ -106,6 +106,37 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         for name in ("weight_formula", "violation_years", "yearly_cap_action"):
             self.fields[name].required = False
 
+    # The form in steps (fieldsets; one long form without JS): (key, heading, fields). A field no step names
+    # lands in the last one.
+    STEPS = (
+        ("basic", "基本信息", ("name", "kind", "lead_organization", "window_start", "window_end", "withhold_targets",
+                              "note")),
+        ("scope", "抽查范围", ("scope_region", "townships", "business_lines", "tags", "risk_levels",
+                              "exclude_inspected_days")),
+        ("items", "事项与比例", ("items", "stratify_by", "default_rate", "default_min", "default_max", "substitutes")),
+        ("staff", "检查人员", ("group_size", "require_specialist", "region_rule", "max_load", "roster_organizations",
+                              "roster_tags")),
+    )  # fmt: skip
+    PICKERS = ("tags", "roster_tags", "roster_organizations")  # checkbox lists with type-to-filter and chips
+
+    def steps(self) -> list[dict]:
+        """The steps with their bound fields and whether any of them has an error (that step opens first)."""
+        placed = {name for _, _, names in self.STEPS for name in names}
+        rest = [name for name in self.fields if name not in placed and not self[name].is_hidden]
+        out = []
+        for number, (key, heading, names) in enumerate(self.STEPS, start=1):
+            names = [name for name in names if name in self.fields]
+            if number == len(self.STEPS):
+                names += rest
+            fields = [self[name] for name in names]
+            out.append({
+                "key": key, "heading": heading, "number": number, "fields": fields,
+                "errors": any(field.errors for field in fields),
+            })  # fmt: skip
+        for before, after in zip(out, out[1:], strict=False):
+            before["next"], after["previous"] = after, before
+        return out
+
     def clean_scope_region(self):
         return self.cleaned_data.get("scope_region") or self.plan.region
 

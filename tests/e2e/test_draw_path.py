@@ -59,6 +59,7 @@ def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, a
     page.get_by_label("任务名称").fill("公共场所卫生监督抽查")
     page.get_by_label("检查开始日期").fill(today.isoformat())
     page.get_by_label("检查结束日期").fill(dt.date(today.year, 12, 31).isoformat())
+    page.locator("#step-indicator").get_by_role("link", name="事项与比例").click()  # the form is in steps
     page.get_by_label("抽查比例（%）").fill("10")
     page.get_by_label("抽查比例（%）").blur()
     expect(page.locator("#preview")).to_contain_text("范围内检查对象 30 户")  # live preview (htmx)
