@@ -139,7 +139,7 @@ def _actor(user):
     return user.pk, user.get_username()
 
 
-APPEND_CHUNK = 5000  # entries chained and written per multi-row write (bounds memory on 100,000-row imports)
+APPEND_CHUNK = 5000  # rows between two progress calls of a streamed append
 _CANONICAL = json.JSONEncoder(
     sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default
 ).encode
@@ -233,11 +233,10 @@ def _chain(entries: Iterable[Entry], *, user, prev: str, now: dt.datetime):
 
 
 def _write(entries: Iterable[Entry], *, user, keep: bool, progress=None) -> tuple[int, list[tuple], dt.datetime]:
-    """Chain and insert entries through the raw multi-row path (COPY on PostgreSQL), APPEND_CHUNK at a time.
-
-    One transaction and one chain lock; `keep` returns the rows written (for `append`)."""
-    kept: list[tuple] = []
-    count = 0
+    """Chain and insert entries through the raw multi-row path (COPY on PostgreSQL), in one transaction under
+    one chain lock. `keep` returns the rows written (for `append`); otherwise the rows are streamed into one
+    write as they are hashed (the database stores while the next rows are hashed), and `progress(written)` is
+    called every APPEND_CHUNK rows."""
     with transaction.atomic():
         _lock_chain()
         prev = _head_hash()
@@ -245,13 +244,21 @@ def _write(entries: Iterable[Entry], *, user, keep: bool, progress=None) -> tupl
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # ms: survives JSON dump/load (backups)
         rows = _chain(entries, user=user, prev=prev, now=now)
         table = ObjectChange._meta.db_table
-        while chunk := list(islice(rows, APPEND_CHUNK)):
-            count += insert_rows(table, list(ROW_COLUMNS), chunk)
-            if keep:
-                kept += chunk
-            if progress is not None:
-                progress(count)
-    return count, kept, now
+        if keep:
+            kept = list(rows)
+            return insert_rows(table, list(ROW_COLUMNS), kept), kept, now
+        if progress is not None:
+            rows = _reporting(rows, progress)
+        return insert_rows(table, list(ROW_COLUMNS), rows), [], now
+
+
+def _reporting(rows, progress):
+    """`rows`, calling `progress(count so far)` after every APPEND_CHUNK rows and at the end."""
+    count = 0
+    while chunk := list(islice(rows, APPEND_CHUNK)):
+        yield from chunk
+        count += len(chunk)
+        progress(count)
 
 
 def append(entries: Iterable[Entry], *, user=None) -> list[ObjectChange]:
