@@ -566,8 +566,10 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
         units.insert(units.row(values_of(i)) for i in created)
         found = read_back_ids(RegulatedUnit, "credit_code", [code_column[i] for i in created])
         ids = [found[code_column[i]] for i in created]
+        del found
     report(0.2)
     new = list(zip(ids, created, strict=True))  # (unit id, payload row)
+    del ids, created
     lines = ((pk, line) for pk, i in new for line in line_column[i])
     insert_links(lines_through, "regulatedunit_id", "businessline_id", lines)
     insert_links(tags_through, "regulatedunit_id", "tag_id", ((pk, tag_ids[n]) for pk, i in new for n in tag_column[i]))
@@ -590,8 +592,8 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
                 postchange_data=units.snapshot(pk, values, m2m), plain=True,
             )  # fmt: skip
 
-    share = 0.65 / max(len(created), 1)
-    audit.append_many(entries(), user=user, progress=lambda written: report(0.35 + share * written))
+    share = 0.65 / max(len(new), 1)
+    audit.append_many(entries(), user=user, progress=lambda written: report(0.35 + share * written), pure=True)
 
     new_lines, new_tags, ratings, entries = [], [], [], []
     changed, line_reset, tag_reset = [], [], []

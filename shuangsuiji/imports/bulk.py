@@ -99,6 +99,7 @@ def insert_objects(model, objs: list) -> None:
 
 
 KEYS_PER_QUERY = 5000  # SQLite's IN list (PostgreSQL takes all keys as one array)
+KEY_SEPARATOR = "\x1f"  # ASCII unit separator: joins the keys into the one text PostgreSQL splits
 
 
 def ids_by_key(model, field: str, keys) -> dict[str, int]:
@@ -113,7 +114,13 @@ def ids_by_key(model, field: str, keys) -> dict[str, int]:
     found: dict[str, int] = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(head + f"{quote(opts.get_field(field).column)} = ANY(%s)", [keys])
+            column = quote(opts.get_field(field).column)
+            if not any(KEY_SEPARATOR in key for key in keys):  # one text the server splits: psycopg dumps a list
+                cursor.execute(
+                    head + f"{column} = ANY(string_to_array(%s, %s))", [KEY_SEPARATOR.join(keys), KEY_SEPARATOR]
+                )
+            else:  # of 100,000 str as an array in Python (~1 s)
+                cursor.execute(head + f"{column} = ANY(%s)", [keys])
             return dict(cursor.fetchall())
         for start in range(0, len(keys), KEYS_PER_QUERY):
             chunk = keys[start : start + KEYS_PER_QUERY]
