@@ -14,10 +14,14 @@ published heads (see core/anchoring.py) are still prefixes of the chain.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import compress, islice
@@ -139,7 +143,7 @@ def _actor(user):
     return user.pk, user.get_username()
 
 
-APPEND_CHUNK = 5000  # entries chained and written per multi-row write (bounds memory on 100,000-row imports)
+APPEND_CHUNK = 5000  # rows between two progress calls of a streamed append
 _CANONICAL = json.JSONEncoder(
     sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default
 ).encode
@@ -194,9 +198,10 @@ def _fragment(value) -> str:
 
 
 def _chain(entries: Iterable[Entry], *, user, prev: str, now: dt.datetime):
-    """Yield database rows (ROW_COLUMNS order), each hashed onto the one before: the same content and hash as
+    """Database rows (ROW_COLUMNS order), each hashed onto the one before: the same content and hash as
     `row_hash(prev, ObjectChange(...))`, built from text fragments in canonical key order instead of one dict
-    per row (tests/test_core_audit compare the two)."""
+    per row (tests/test_core_audit compare the two). The actor, request id and time are read here, in the
+    calling thread; the returned iterator only hashes (so it may run in another thread: `_chained_aside`)."""
     user_id, user_name = _actor(user)
     request_id = current_request_id()
     time_db = connection.ops.adapt_datetimefield_value(now)
@@ -214,6 +219,10 @@ def _chain(entries: Iterable[Entry], *, user, prev: str, now: dt.datetime):
                 memo[value] = text
         return text
 
+    return _hashed(entries, prev, time_db, user_id, user_name, request_id, tail, cached)
+
+
+def _hashed(entries, prev, time_db, user_id, user_name, request_id, tail, cached):
     sha256 = hashlib.sha256
     for entry in entries:
         pre, post = _data_text(entry.prechange_data, entry.plain), _data_text(entry.postchange_data, entry.plain)
@@ -232,12 +241,13 @@ def _chain(entries: Iterable[Entry], *, user, prev: str, now: dt.datetime):
         prev = digest
 
 
-def _write(entries: Iterable[Entry], *, user, keep: bool, progress=None) -> tuple[int, list[tuple], dt.datetime]:
-    """Chain and insert entries through the raw multi-row path (COPY on PostgreSQL), APPEND_CHUNK at a time.
-
-    One transaction and one chain lock; `keep` returns the rows written (for `append`)."""
-    kept: list[tuple] = []
-    count = 0
+def _write(
+    entries: Iterable[Entry], *, user, keep: bool, progress=None, pure: bool = False
+) -> tuple[int, list[tuple], dt.datetime]:
+    """Chain and insert entries through the raw multi-row path (COPY on PostgreSQL), in one transaction under
+    one chain lock. `keep` returns the rows written (for `append`); otherwise the rows are streamed into one
+    write as they are hashed (the database stores while the next rows are hashed), and `progress(written)` is
+    called every APPEND_CHUNK rows."""
     with transaction.atomic():
         _lock_chain()
         prev = _head_hash()
@@ -245,13 +255,73 @@ def _write(entries: Iterable[Entry], *, user, keep: bool, progress=None) -> tupl
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # ms: survives JSON dump/load (backups)
         rows = _chain(entries, user=user, prev=prev, now=now)
         table = ObjectChange._meta.db_table
-        while chunk := list(islice(rows, APPEND_CHUNK)):
-            count += insert_rows(table, list(ROW_COLUMNS), chunk)
-            if keep:
-                kept += chunk
+        if keep:
+            kept = list(rows)
+            return insert_rows(table, list(ROW_COLUMNS), kept), kept, now
+        with _chained_aside(rows) if pure and connection.vendor == "sqlite" else nullcontext(rows) as rows:
             if progress is not None:
-                progress(count)
-    return count, kept, now
+                rows = _reporting(rows, progress)  # called in this thread
+            return insert_rows(table, list(ROW_COLUMNS), rows), [], now
+
+
+ASIDE_CHUNK = 500  # rows the hashing thread hands over at a time
+ASIDE_QUEUE = 8  # chunks it may run ahead of the writer (bounds memory)
+
+
+@contextmanager
+def _chained_aside(rows: Iterator[tuple]):
+    """`rows` made in a worker thread while this thread writes them. SQLite steps an INSERT without holding the
+    GIL, so on SQLite (in-process: no server to overlap with) the hashing runs beside the writing instead of
+    before it. Only for entries that touch no database (`append_many(pure=True)`): the worker thread has no
+    connection in this transaction. An error on either side stops both and is raised here."""
+    handover: queue.Queue = queue.Queue(maxsize=ASIDE_QUEUE)
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handover.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            while chunk := list(islice(rows, ASIDE_CHUNK)):
+                if not put(chunk):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the writer, which raises it
+            put(exc)
+            return
+        put(done)
+
+    def consume():
+        while True:
+            item = handover.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+
+    worker = threading.Thread(target=contextvars.copy_context().run, args=(produce,), name="audit-chain", daemon=True)
+    worker.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _reporting(rows, progress):
+    """`rows`, calling `progress(count so far)` after every APPEND_CHUNK rows and at the end."""
+    count = 0
+    while chunk := list(islice(rows, APPEND_CHUNK)):
+        yield from chunk
+        count += len(chunk)
+        progress(count)
 
 
 def append(entries: Iterable[Entry], *, user=None) -> list[ObjectChange]:
@@ -277,10 +347,11 @@ def append(entries: Iterable[Entry], *, user=None) -> list[ObjectChange]:
     return result
 
 
-def append_many(entries: Iterable[Entry], *, user=None, progress=None) -> int:
+def append_many(entries: Iterable[Entry], *, user=None, progress=None, pure: bool = False) -> int:
     """`append` for bulk writers (an import's 100,000 entries): streams the entries, keeps nothing, returns the
-    count. `progress(written)` is called after every chunk."""
-    return _write(entries, user=user, keep=False, progress=progress)[0]
+    count. `progress(written)` is called every APPEND_CHUNK rows. `pure`: making the entries (a generator) reads
+    no database, so on SQLite they may be made and hashed in a worker thread while this one writes."""
+    return _write(entries, user=user, keep=False, progress=progress, pure=pure)[0]
 
 
 def entry_for(obj, action: str, *, before: dict | None = None, message: str = "", after: dict | None = None) -> Entry:

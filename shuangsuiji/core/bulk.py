@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 
 from django.db import connection
 
@@ -46,20 +46,27 @@ def use_copy() -> bool:
 
 
 def insert_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
-    """Insert `rows` (tuples in `columns` order); returns how many. COPY on PostgreSQL, multi-row INSERT elsewhere."""
-    rows = rows if isinstance(rows, list) else list(rows)
-    if not rows:
+    """Insert `rows` (tuples in `columns` order; a list or a stream read once); returns how many.
+
+    COPY on PostgreSQL, multi-row INSERT elsewhere. A stream goes into one COPY as it is produced, so the server
+    stores rows while the caller is still making the next ones (hashing an audit chain, say)."""
+    iterator = iter(rows)
+    first = list(islice(iterator, COPY_MIN_ROWS))
+    if not first:
         return 0
+    rows = chain(first, iterator)
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
+    count = 0
     with connection.cursor() as cursor:
-        if use_copy() and len(rows) >= COPY_MIN_ROWS:
+        if use_copy() and len(first) >= COPY_MIN_ROWS:
             raw = getattr(cursor, "cursor", cursor)  # Django's wrapper -> the psycopg cursor
             with raw.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
                 write = copy.write_row
                 for row in rows:
                     write(row)
-            return len(rows)
+                    count += 1
+            return count
         mark = "%s"
         execute = cursor.execute
         if connection.vendor == "sqlite":  # the driver's own cursor: no %s -> ? rewrite of a long statement each time
@@ -68,8 +75,22 @@ def insert_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
         head = f"INSERT INTO {quote(table)} ({names}) VALUES "
         one = "(" + ", ".join([mark] * len(columns)) + ")"
         full = head + ", ".join([one] * ROWS_PER_INSERT)
-        iterator = iter(rows)
-        while chunk := list(islice(iterator, ROWS_PER_INSERT)):
+        while chunk := list(islice(rows, ROWS_PER_INSERT)):
             sql = full if len(chunk) == ROWS_PER_INSERT else head + ", ".join([one] * len(chunk))
             execute(sql, [value for row in chunk for value in row])
-    return len(rows)
+            count += len(chunk)
+    return count
+
+
+def allocate_ids(model, count: int) -> list[int] | None:
+    """`count` primary keys taken from the table's own sequence (PostgreSQL; None elsewhere), for rows inserted
+    with their ids: no read-back of the ids a COPY gave. Concurrent writers draw distinct ids from the sequence."""
+    if connection.vendor != "postgresql" or count <= 0:
+        return None
+    opts = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [opts.db_table, opts.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]

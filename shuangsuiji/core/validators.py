@@ -44,8 +44,10 @@ def org_code_check_char(body8: str) -> str:
         total = sum(map(mul, map(_BASE36.__getitem__, body8), ORG_WEIGHTS))
     except KeyError as exc:
         raise ValueError(f"invalid literal for int() with base 36: {exc.args[0]!r}") from None
-    value = 11 - total % 11
-    return {10: "X", 11: "0"}.get(value, str(value))
+    return _ORG_CHECK[11 - total % 11]
+
+
+_ORG_CHECK = {value: {10: "X", 11: "0"}.get(value, str(value)) for value in range(1, 12)}
 
 
 def normalize_credit_code(value: str) -> str:
@@ -71,16 +73,23 @@ def validate_credit_code(value: str) -> None:
         )
 
 
-def credit_code_warnings(value: str) -> list[str]:
-    """Non-fatal findings: the inner organisation-code check (个体工商户 codes may fail it)."""
-    code = normalize_credit_code(value)
-    if len(code) != 18 or not CREDIT_RE.match(code):
+ORG_CHECK_WARNING = "主体标识码（组织机构代码）内部校验位不符，个体工商户等可能属正常情况，请核实"
+_ORG_BODY = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def credit_code_warnings(value: str, *, valid: bool = False) -> list[str]:
+    """Non-fatal findings: the inner organisation-code check (个体工商户 codes may fail it).
+
+    `valid`: the value is a normalised code that passed `validate_credit_code` (an import's cleaned column):
+    the normalising and the pattern check are not repeated."""
+    code = value if valid else normalize_credit_code(value)
+    if not valid and (len(code) != 18 or not CREDIT_RE.match(code)):
         return []
     body = code[8:16]
-    if any(ch not in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" for ch in body):
+    if not _ORG_BODY.issuperset(body):
         return []
     if org_code_check_char(body) != code[16]:
-        return ["主体标识码（组织机构代码）内部校验位不符，个体工商户等可能属正常情况，请核实"]
+        return [ORG_CHECK_WARNING]
     return []
 
 

@@ -223,7 +223,7 @@ class UnitImporter(RegisterImporter):
         for code in cleaned["credit_code"]:
             if total >= limit:
                 break
-            warnings = credit_code_warnings(code)
+            warnings = credit_code_warnings(code, valid=True)  # cleaned: normalised and validated
             found.append(warnings)
             total += len(warnings)
         return found

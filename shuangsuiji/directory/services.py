@@ -27,6 +27,7 @@ from shuangsuiji.imports import services as import_engine
 from shuangsuiji.imports.bulk import (
     CHUNK_ROWS,
     RowMaker,
+    allocate_ids,
     date_text,
     fast_snapshot,
     insert_links,
@@ -528,8 +529,8 @@ UNIT_CREATE_FIELDS = (
 
 
 def _write_units(*, user, importer, payload, plan, message: str, progress=None) -> None:
-    """New units go in CHUNK_ROWS at a time as raw rows (COPY on PostgreSQL) with their links, risk ratings and
-    audit entries; updated and closed units through the ORM (a handful per file, with their before-snapshots)."""
+    """New units go in as raw rows (one COPY per table on PostgreSQL) with their links, risk ratings and audit
+    entries; updated and closed units through the ORM (a handful per file, with their before-snapshots)."""
     regions = importer.ctx.regions_by_pk()
     for region_id in set(_column(payload, "region_id")):
         require(user, None, regions[region_id])
@@ -539,43 +540,60 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
     units, ratings = RowMaker(RegulatedUnit, now), RowMaker(RiskRating, now)
     lines_through, tags_through = RegulatedUnit.business_lines.through, RegulatedUnit.tags.through
     created_by = None if is_system(user) else user.pk
-    done, total = 0, len(plan)
-    needed = (*UNIT_CREATE_FIELDS, "licence_valid_to", "risk_as_of", "line_ids", "tag_names")
-    for chunk in _chunks(_created(payload, plan, needed)):
-        records = []
-        for row in chunk:
-            values = {name: row[name] for name in UNIT_CREATE_FIELDS}
-            values["licence_valid_to"] = date_text(row["licence_valid_to"])
-            values["risk_as_of"] = date_text(row["risk_as_of"])
-            if values["status"] in CLOSED_STATUSES:
-                values["status_changed_on"] = today
-            records.append(values)
-        units.insert([units.row(values) for values in records])
-        pks = read_back_ids(RegulatedUnit, "credit_code", [values["credit_code"] for values in records])
-        new_lines, new_tags, new_ratings, entries = [], [], [], []
-        for row, values in zip(chunk, records, strict=True):
-            pk = pks[values["credit_code"]]
-            tags = [tag_ids[name] for name in row["tag_names"]]
-            new_lines += [(pk, line_id) for line_id in row["line_ids"]]
-            new_tags += [(pk, tag_id) for tag_id in tags]
-            if values["risk_level"]:
-                new_ratings.append(ratings.row({
-                    "unit_id": pk, "level": values["risk_level"], "as_of": values["risk_as_of"],
-                    "source": values["risk_source"], "created_by_id": created_by,
-                }))  # fmt: skip
-            entries.append(audit.Entry(
+    total = len(plan)
+    report = (lambda share: progress(int(total * share), total)) if progress is not None else (lambda share: None)
+    # New units, column-wise and streamed: each table gets one write (one COPY on PostgreSQL) fed by a generator,
+    # so the database stores rows while the next are made; ids come from the sequence beforehand on PostgreSQL
+    # (no read-back), from the inserted rows elsewhere.
+    created = [i for i, entry in enumerate(plan) if entry["action"] == "create"]
+    columns = {name: _column(payload, name) for name in (*UNIT_CREATE_FIELDS, "licence_valid_to", "risk_as_of")}
+    line_column, tag_column = _column(payload, "line_ids"), _column(payload, "tag_names")
+    code_column = columns["credit_code"]
+
+    def values_of(i: int) -> dict:
+        values = {name: column[i] for name, column in columns.items()}
+        values["licence_valid_to"] = date_text(values["licence_valid_to"])
+        values["risk_as_of"] = date_text(values["risk_as_of"])
+        if values["status"] in CLOSED_STATUSES:
+            values["status_changed_on"] = today
+        return values
+
+    ids = allocate_ids(RegulatedUnit, len(created))
+    if ids is not None:
+        pairs = zip(ids, created, strict=True)
+        units.insert((units.row_with_pk(pk, values_of(i)) for pk, i in pairs), with_pk=True)
+    else:
+        units.insert(units.row(values_of(i)) for i in created)
+        found = read_back_ids(RegulatedUnit, "credit_code", [code_column[i] for i in created])
+        ids = [found[code_column[i]] for i in created]
+        del found
+    report(0.2)
+    new = list(zip(ids, created, strict=True))  # (unit id, payload row)
+    del ids, created
+    lines = ((pk, line) for pk, i in new for line in line_column[i])
+    insert_links(lines_through, "regulatedunit_id", "businessline_id", lines)
+    insert_links(tags_through, "regulatedunit_id", "tag_id", ((pk, tag_ids[n]) for pk, i in new for n in tag_column[i]))
+    levels, as_of, sources = columns["risk_level"], columns["risk_as_of"], columns["risk_source"]
+    rating = {"created_by_id": created_by}
+    ratings.insert(
+        ratings.row({**rating, "unit_id": pk, "level": levels[i], "as_of": date_text(as_of[i]), "source": sources[i]})
+        for pk, i in new
+        if levels[i]
+    )
+    report(0.35)
+
+    def entries():
+        for pk, i in new:
+            values = values_of(i)
+            m2m = {"business_lines": line_column[i], "tags": [tag_ids[name] for name in tag_column[i]]}
+            yield audit.Entry(
                 action=Action.CREATE, object_type="directory.regulatedunit", object_id=str(pk),
                 object_repr=units.text(values), region_code=regions[values["region_id"]].code, message=message,
-                postchange_data=units.snapshot(pk, values, {"business_lines": row["line_ids"], "tags": tags}),
-                plain=True,
-            ))  # fmt: skip
-        insert_links(lines_through, "regulatedunit_id", "businessline_id", new_lines)
-        insert_links(tags_through, "regulatedunit_id", "tag_id", new_tags)
-        ratings.insert(new_ratings)
-        audit.append_many(entries, user=user)
-        done += len(chunk)
-        if progress is not None:
-            progress(done, total)
+                postchange_data=units.snapshot(pk, values, m2m), plain=True,
+            )  # fmt: skip
+
+    share = 0.65 / max(len(new), 1)
+    audit.append_many(entries(), user=user, progress=lambda written: report(0.35 + share * written), pure=True)
 
     new_lines, new_tags, ratings, entries = [], [], [], []
     changed, line_reset, tag_reset = [], [], []

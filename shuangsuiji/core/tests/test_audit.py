@@ -213,3 +213,40 @@ def test_bulk_append_hashes_exactly_like_row_hash_for_every_kind_of_value():
     assert stored[2].postchange_data == {"1": "int key", "10": "ten", "2": "two"}
     assert stored[1].postchange_data["set"] == [1, 2, 3] and len(stored[0].object_repr) == 300
     assert audit.verify_chain() == (120, [])
+
+
+def _unit_entries(n, fail_at=None):
+    for i in range(n):
+        if i == fail_at:
+            raise ValueError("坏数据")
+        yield audit.Entry(
+            action="create", object_type="directory.regulatedunit", object_id=str(i), object_repr=f"单位{i}",
+            region_code="370322", message="导入批次 #1", postchange_data={"id": i, "name": f"单位{i}"}, plain=True,
+        )  # fmt: skip
+
+
+def test_pure_bulk_append_chains_like_the_plain_path_and_reports_progress_in_the_caller_thread(monkeypatch):
+    """`pure=True` (entries that read no database) may be hashed in a worker thread while this thread writes
+    (SQLite): the rows, their order and the chain are those of the plain path, progress is reported here."""
+    monkeypatch.setattr(audit, "ASIDE_CHUNK", 7)  # many handovers, a full queue
+    monkeypatch.setattr(audit, "APPEND_CHUNK", 1000)
+    seen = []
+    count = audit.append_many(
+        _unit_entries(2500), pure=True, progress=lambda n: seen.append((n, threading.current_thread().name))
+    )
+    assert count == 2500
+    assert seen == [(1000, threading.current_thread().name), (2000, seen[0][1]), (2500, seen[0][1])]
+    stored = list(ObjectChange.objects.order_by("id").values_list("object_id", "prev_hash", "hash"))
+    assert [int(object_id) for object_id, _, _ in stored] == list(range(2500))
+    assert all(stored[i][1] == stored[i - 1][2] for i in range(1, 2500))
+    assert audit.verify_chain() == (2500, [])
+
+
+def test_pure_bulk_append_that_fails_midway_writes_nothing(monkeypatch):
+    monkeypatch.setattr(audit, "ASIDE_CHUNK", 7)
+    audit.log_event(ObjectChange.Action.WORKFLOW, message="之前")
+    with pytest.raises(ValueError, match="坏数据"):
+        with transaction.atomic():
+            audit.append_many(_unit_entries(2500, fail_at=1234), pure=True)
+    assert ObjectChange.objects.count() == 1
+    assert audit.verify_chain() == (1, [])
