@@ -713,6 +713,33 @@
     if (typeof v === "string") return "'" + v.replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "'";
     return show(v);
   }
+  // Python's str() of a parsed JSON value, for text that the Python verifier writes with an f-string.
+  function pyStrRepr(s) {
+    var q = s.indexOf("'") >= 0 && s.indexOf('"') < 0 ? '"' : "'", out = q;
+    for (var ch of s) {
+      var c = ch.codePointAt(0);
+      if (ch === q || ch === "\\") out += "\\" + ch;
+      else if (ch === "\t") out += "\\t";
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (c < 0x20 || c === 0x7f || (c > 0x7f && /^[\p{C}\p{Z}]$/u.test(ch))) {
+        var h = c.toString(16);
+        out += c <= 0xff ? "\\x" + ("0" + h).slice(-2) : c <= 0xffff ? "\\u" + ("000" + h).slice(-4) : "\\U" + ("0000000" + h).slice(-8);
+      } else out += ch;
+    }
+    return out + q;
+  }
+  function pyStr(v, nested) {
+    if (typeof v === "string") return nested ? pyStrRepr(v) : v;
+    if (v === null || v === undefined) return "None";
+    if (v === true) return "True";
+    if (v === false) return "False";
+    if (typeof v === "number" || typeof v === "bigint") return String(v);
+    if (Array.isArray(v)) return "[" + v.map(function (x) { return pyStr(x, true); }).join(", ") + "]";
+    return "{" + Object.keys(v).map(function (k) { return pyStrRepr(k) + ": " + pyStr(v[k], true); }).join(", ") + "}";
+  }
+  // A string without lone surrogates has a UTF-8 encoding (Python's str.encode raises otherwise).
+  function wellFormed(s) { return !/[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/.test(s); }
   function bigOrNum(b) { return (b <= BigInt(MAX_SAFE) && b >= -BigInt(MAX_SAFE)) ? Number(b) : b; }
 
   // ---------------------------------------------------------------- roster (spec §4.2)
@@ -1317,6 +1344,21 @@
       skipped = needsRoster && roster === null;
       if (m.public_values.length !== commitment.public_sources.length) {
         throw new Malformed("PUBLIC_VALUES_COUNT", "公开随机值的个数与承诺记录中公布的随机源个数不一致");
+      }
+      // 4a. A witness's reveal must hash to the commitment it handed in before T0 (commit–reveal, spec §5.5):
+      // SHA-256 in every hash suite, as the witness computed it.
+      for (var w = 0; w < commitment.public_sources.length; w++) {
+        var src = commitment.public_sources[w];
+        if (src.kind === "witness" && typeof src.commitment === "string") {
+          var secret = m.public_values[w];
+          if (!wellFormed(secret)) throw new StructureError("UnicodeEncodeError: 第 " + (w + 1) + " 个公开随机值含有单独的代理项，无法按 UTF-8 编码");
+          var revealed = hex(await sha256(utf8(secret)));
+          if (revealed !== src.commitment) {
+            var who = Object.prototype.hasOwnProperty.call(src, "name") ? pyStr(src.name) : "";
+            return different("public_values[" + w + "]", "第 " + (w + 1) + " 个公开随机值（监督人 " + who + " 揭示的随机数）的 SHA-256" +
+              "与其在承诺中交来的承诺哈希不一致：揭示的不是事先承诺的随机数", src.commitment, revealed);
+          }
+        }
       }
       // 4. Re-run (run_draw).
       var plan = parsePlan(commitment.plan);

@@ -323,7 +323,27 @@ def _problems() -> dict:
     )
 
 
-CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle, _committed_conflicts)
+# The witnesses' secrets of v9 (spec §5.5): each handed in its SHA-256 before the commitment and reveals it at the draw.
+WITNESS_SECRETS = ("739140285561", "监督人乙的随机数 2025-0417")
+
+
+def _witness() -> dict:
+    """v1's scenario with two witness sources (commit–reveal, spec §5.5) around the lottery: each witness's
+    commitment is the SHA-256 of its secret (SHA-256 in every hash suite), the secret is its public value."""
+    c = _basic()
+    c["name"] = "v9-witness-commit-reveal"
+    c["description"] = "两名监督人事先交来随机数的 SHA-256 承诺，抽取时揭示随机数（与彩票号码一起作为公开随机值）。"
+    lottery = c["sources"][0]
+    c["sources"] = [
+        {"kind": "witness", "name": "监督人甲", "commitment": fd.canon.sha256_hex(WITNESS_SECRETS[0].encode())},
+        lottery,
+        {"kind": "witness", "name": "监督人乙", "commitment": fd.canon.sha256_hex(WITNESS_SECRETS[1].encode())},
+    ]
+    c["public_values"] = [WITNESS_SECRETS[0], c["public_values"][0], WITNESS_SECRETS[1]]
+    return c
+
+
+CASES = (_basic, _risk, _pivotal, _infeasible, _degenerate, _problems, _merkle, _committed_conflicts, _witness)
 
 
 # ---------------------------------------------------------------- SM3 (docs/fairdraw-vectors/sm3/, spec §2.3)
@@ -346,6 +366,7 @@ SM3_CASES = (
     _sm3(_risk, "s2-sm3-risk-classes-assignment"),
     _sm3(_problems, "s6-sm3-assignment-problems"),
     _sm3(_merkle, "s7-sm3-merkle-commitment"),
+    _sm3(_witness, "s9-sm3-witness-commit-reveal"),  # the witnesses' commitments stay SHA-256
 )
 
 
@@ -591,9 +612,30 @@ def _conflicts_ok() -> dict:
     )  # fmt: skip
 
 
+def _refuse_witness_reveal() -> dict:
+    """监督人乙 reveals another value than the secret it committed to; the manifest is otherwise consistent
+    (seed and results recomputed from the values as revealed)."""
+    c = _witness()
+    case = build_case(c)
+    i = case["inputs"]
+    pool = i["pool"].encode()
+    values = [*c["public_values"][:2], "监督人乙的随机数 2025-0418"]
+    forged = fd.run_draw(pool, i["commitment"], values, public_evidence=i["public_evidence"]).manifest
+    path = "public_values[2]"
+    rep = fd.verify_manifest(forged, pool, None, check_signatures=False)
+    assert (rep.status, rep.path) == ("DIFFERENT", path), rep.text()
+    return _refusal(
+        "r9-witness-reveal-mismatch",
+        "监督人揭示的随机数与其事先交来的承诺哈希（SHA-256）不符：揭示的不是事先承诺的随机数，必须判为不一致。",
+        pool=pool, manifest=forged, roster=None,
+        expected={"status": "DIFFERENT", "path": path},
+    )  # fmt: skip
+
+
 REFUSALS = (_refuse_roster_not_committed, _refuse_unexpected_commitment, _refuse_log_late, _refuse_log_missing,
             _refuse_log_edited, _log_ok, _refuse_sm3_label, _log_ok_sm3,
-            _refuse_conflict_withheld, _refuse_conflict_not_committed, _conflicts_ok)  # fmt: skip
+            _refuse_conflict_withheld, _refuse_conflict_not_committed, _conflicts_ok,
+            _refuse_witness_reveal)  # fmt: skip
 
 
 def _write(path: pathlib.Path, case: dict) -> None:

@@ -20,7 +20,7 @@ REFUSALS = sorted((ROOT / "docs" / "fairdraw-vectors" / "refuse").glob("*.json")
 def test_refusal_vectors_exist():
     names = {p.stem for p in REFUSALS}
     assert {"r1-roster-not-committed", "r2-unexpected-commitment", "r3-log-late-commitment", "r4-log-not-included",
-            "r5-log-entry-edited", "ok1-log-included-in-time"} <= names  # fmt: skip
+            "r5-log-entry-edited", "ok1-log-included-in-time", "r9-witness-reveal-mismatch"} <= names  # fmt: skip
 
 
 @pytest.fixture(params=REFUSALS, ids=lambda p: p.stem)

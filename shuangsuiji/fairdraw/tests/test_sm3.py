@@ -27,6 +27,7 @@ PAIRS = {
     "s2-sm3-risk-classes-assignment": "v2-risk-classes-assignment",
     "s6-sm3-assignment-problems": "v6-assignment-problems",
     "s7-sm3-merkle-commitment": "v7-merkle-commitment",
+    "s9-sm3-witness-commit-reveal": "v9-witness-commit-reveal",
 }
 
 

@@ -71,6 +71,53 @@ def test_srs_thresholds_allow_self_check(case):
                 assert (mine <= t) == (u.unit_id in s["selected"])
 
 
+# ---------------------------------------------------------------- witness commit–reveal (spec §5.5)
+
+VECTOR_DIR = pathlib.Path(__file__).resolve().parents[3] / "docs" / "fairdraw-vectors"
+
+
+def _witness_reveals(case):
+    i = case["inputs"]
+    return [
+        (n, s, v)
+        for n, (s, v) in enumerate(zip(i["commitment"]["public_sources"], i["public_values"], strict=True))
+        if s["kind"] == "witness" and isinstance(s.get("commitment"), str)
+    ]
+
+
+@pytest.mark.parametrize("name", ["v9-witness-commit-reveal", "sm3/s9-sm3-witness-commit-reveal"])
+def test_witness_vectors_reveal_what_was_committed(name):
+    """Two witness sources with commitments: each public value's SHA-256 is its commitment, in the SM3 draw
+    too (the witness computed SHA-256, whatever the suite), and the draw verifies."""
+    case = json.loads((VECTOR_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    i, e = case["inputs"], case["expected"]
+    reveals = _witness_reveals(case)
+    assert [n for n, _s, _v in reveals] == [0, 2]
+    suite = fd.get_suite(i["commitment"]["hash"])
+    for _n, s, v in reveals:
+        assert fd.SHA256.hexdigest(v.encode()) == s["commitment"]
+        if suite.name == "sm3":
+            assert suite.hexdigest(v.encode()) != s["commitment"]
+    rep = fd.verify_manifest(fd.manifest_bytes(e["manifest"]), i["pool"].encode(), None, check_signatures=False)
+    assert rep.ok and rep.hash_suite == suite.name, rep.text()
+
+
+def test_witness_refusal_vector_is_the_same_draw_with_a_false_reveal():
+    """refuse/r9: v9 with 监督人乙's reveal changed, the rest recomputed from it: DIFFERENT at its value, with the
+    commitment as the recorded value and the SHA-256 of the reveal as the recomputed one."""
+    honest = json.loads((VECTOR_DIR / "v9-witness-commit-reveal.json").read_text(encoding="utf-8"))
+    r = json.loads((VECTOR_DIR / "refuse" / "r9-witness-reveal-mismatch.json").read_text(encoding="utf-8"))
+    m = r["inputs"]["manifest"]
+    assert m["commitment"] == honest["inputs"]["commitment"]
+    assert m["public_values"][:2] == honest["inputs"]["public_values"][:2]
+    assert m["public_values"][2] != honest["inputs"]["public_values"][2]
+    rep = fd.verify_manifest(m, r["inputs"]["pool"].encode(), None, check_signatures=False)
+    committed = m["commitment"]["public_sources"][2]["commitment"]
+    assert (rep.status, rep.path, r["expected"]["path"]) == ("DIFFERENT", "public_values[2]", "public_values[2]")
+    assert (rep.expected, rep.actual) == (committed, fd.SHA256.hexdigest(m["public_values"][2].encode()))
+    assert "监督人 监督人乙 揭示的随机数" in rep.message
+
+
 # ---------------------------------------------------------------- earlier formats (stored draws)
 
 LEGACY = sorted((pathlib.Path(__file__).resolve().parents[3] / "docs" / "fairdraw-vectors" / "format2").glob("*.json"))
