@@ -10,7 +10,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Route prefixes anyone may open (公示门户, login, static API description).
-PUBLIC = ("accounts/login/", "gs/", "api/v1/schema/", "api/v1/docs/", "api/v1/redoc/", "favicon.ico")
+# draws/witness-tool/: a static page that computes SHA-256 of a witness's secret in the browser (no data, no
+# form posted), for a person without an account who brings a sealed commitment to an on-site draw.
+PUBLIC = ("accounts/login/", "gs/", "api/v1/schema/", "api/v1/docs/", "api/v1/redoc/", "favicon.ico",
+          "draws/witness-tool/")
 SKIP = ("admin/",)  # Django admin has its own login (superusers only)
 
 
