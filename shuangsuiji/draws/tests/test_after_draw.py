@@ -98,6 +98,46 @@ def test_beyond_15_percent_needs_the_approvers_sign_off(locked, approver_gq):
     assert check_file(*files, json.dumps(data).encode())[0].startswith("第 2 项替换：按规则应由")
 
 
+def test_replacement_after_a_substitution_replays_from_the_published_file(locked, approver_gq):
+    """A group moved to a substitute by a 递补 stays re-checkable: the published file carries the move (spec §8.7)."""
+    draw = locked["draw"]
+    first, other = _targets(draw)[0], _targets(draw)[1]
+    services.inspector_replace(user=approver_gq, target=first, inspector=first.assignments.first().inspector,
+                               reason_kind="illness", reason="因病住院，无法参加检查", now=NOW)  # fmt: skip
+    services.target_substitute(user=approver_gq, target=first, reason="经核实该单位已注销")
+    sub = DrawTarget.objects.get(replaces=first)
+    assert sub.assignments.count() == 2
+    pending = services.inspector_replace(  # a second group changed: beyond 15% of 8, signed off
+        user=approver_gq, target=sub, inspector=sub.assignments.order_by("pk").last().inspector,
+        reason_kind="leave", reason="抽取后被借调参加省级督查", now=NOW,
+    )  # fmt: skip
+    services.inspector_change_decide(user=second_person(approver_gq), change=pending, approve=True, note="同意",
+                                     now=NOW)  # fmt: skip
+    services.target_substitute(user=approver_gq, target=other, reason="该单位已停业装修")
+    other_sub = DrawTarget.objects.get(replaces=other)
+    published = replacements_bytes(draw)
+    entries = json.loads(published)["changes"]
+    assert [(e.get("kind", "replace"), e["unit_id"]) for e in entries] == [
+        ("replace", first.unit_code), ("substitute", first.unit_code), ("replace", sub.unit_code),
+        ("substitute", other.unit_code),
+    ]
+    assert entries[1]["to"] == sub.unit_code and entries[3]["to"] == other_sub.unit_code
+    files = [draw.file_bytes(k) for k in (FileKind.MANIFEST, FileKind.POOL, FileKind.ROSTER)]
+    assert check_file(*files, published) == []
+    # without the moves the replacement on the substitute cannot be re-checked (the gap this closes)
+    data = json.loads(published)
+    bare = {**data, "changes": [e for e in entries if e.get("kind") != "substitute"]}
+    assert check_file(*files, json.dumps(bare).encode()) == [f"第 2 项替换：检查对象 {sub.unit_code} 没有检查组"]
+    # a 递补 that skips the published substitutes' order is reported
+    manifest = json.loads(files[0])
+    spares = manifest["selection"][other.stratum]["substitutes"]
+    wrong = next(u for u in spares if u not in (sub.unit_code, other_sub.unit_code))
+    data["changes"][3]["to"] = wrong
+    assert check_file(*files, json.dumps(data).encode()) == [
+        f"第 4 项递补：按候补顺序应由 {other_sub.unit_code} 递补 {other.unit_code}，公布的是 {wrong}"
+    ]
+
+
 class _Probe(Exception):
     pass
 
