@@ -18,7 +18,8 @@ from shuangsuiji.draws import selectors, services
 from shuangsuiji.draws.choices import FileKind, InspectorChangeStatus, TargetRole, TargetStatus
 from shuangsuiji.draws.downloads import replacements_bytes
 from shuangsuiji.draws.models import DrawTarget, InspectorAssignment
-from shuangsuiji.draws.testing import second_person
+from shuangsuiji.draws.testing import locked_draw, second_person
+from shuangsuiji.draws.tests.conftest import LOCK_TIME
 from shuangsuiji.fairdraw.replace import check_file, expert_order, replay_replacements
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +219,41 @@ def test_load_summary_warns_above_twice_the_median(locked):
                                            inspector_name=heavy.name)  # fmt: skip
     load = selectors.load_summary(draw)
     assert [r["inspector_name"] for r in load["heavy"]] == [heavy.name]
+
+
+def test_load_median_counts_idle_eligible_inspectors(gq, approver_gq):
+    """The median is over every eligible inspector of the committed roster, idle ones as 0 (hand-computed)."""
+    inspectors = gq["inspectors"]  # 6 in the roster
+    task = gq["task"]
+    expired, on_leave = inspectors[4], inspectors[5]  # in the roster, but never eligible for this draw
+    expired.cert_valid_to = task.window_start - dt.timedelta(days=1)
+    expired.save(update_fields=["cert_valid_to"])
+    LeavePeriod.objects.create(inspector=on_leave, start=task.window_start, end=task.window_end, reason="产假")
+    draw = locked_draw(task, approver_gq, now=LOCK_TIME)
+    assert set(selectors.eligible_roster(draw)) == {i.pk for i in inspectors[:4]}
+    targets = _targets(draw)
+    assert len(targets) == 8
+    InspectorAssignment.objects.filter(target__draw=draw).delete()
+    # 执法01: 4 checks, 执法02: 2, 执法03: 1, 执法04: idle; a cancelled target's group does not count
+    plan = [(inspectors[0], targets[0:4]), (inspectors[1], targets[4:6]), (inspectors[2], targets[6:7]),
+            (inspectors[3], [])]  # fmt: skip
+    for inspector, ts in plan:
+        for t in ts:
+            InspectorAssignment.objects.create(target=t, inspector=inspector, inspector_code=inspector.cert_no,
+                                               inspector_name=inspector.name)  # fmt: skip
+    InspectorAssignment.objects.create(target=targets[7], inspector=inspectors[3], inspector_code="x",
+                                       inspector_name=inspectors[3].name)  # fmt: skip
+    DrawTarget.objects.filter(pk=targets[7].pk).update(status=TargetStatus.CANCELLED)
+    load = selectors.load_summary(draw)
+    # counts 0, 1, 2, 4 → median (1 + 2) / 2 = 1.5; more than 2 × 1.5 = 3 → only 执法01 (4). Counting only the
+    # inspectors with a check (1, 2, 4) the median would be 2 and nobody would be flagged.
+    assert [(r["inspector_name"], r["n"]) for r in load["rows"]] == [
+        (inspectors[0].name, 4), (inspectors[1].name, 2), (inspectors[2].name, 1), (inspectors[3].name, 0),
+    ]  # fmt: skip
+    assert (load["median"], load["median_display"], load["inspectors"], load["idle"], load["total"]) == (
+        1.5, "1.5", 4, 1, 7,
+    )  # fmt: skip
+    assert [r["inspector_name"] for r in load["heavy"]] == [inspectors[0].name]
 
 
 def test_pages_show_changes_load_and_experts(client, locked, approver_gq):
