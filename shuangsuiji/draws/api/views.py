@@ -48,7 +48,9 @@ class DrawViewSet(ScopedReadOnlyViewSet):
         ],
         responses={
             (200, "text/tab-separated-values"): OpenApiResponse(OpenApiTypes.STR, description="号池快照（pool）"),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="roster / commitment / manifest"),
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="roster / commitment / manifest"
+            ),
         },
         description="原始文件逐字节下载（响应头 X-Content-SHA256 为文件的 SHA-256）；尚未生成的文件返回 404。",
     )  # fmt: skip
