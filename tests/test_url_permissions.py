@@ -469,6 +469,10 @@ MATRIX: dict[str, Route] = {
     "draw-list": r("draw-list", ANY, api=True),
     "draw-detail": r("draw-detail", GQ_VIEW, api=True, args=pk("draw")),
     "draw-files": r("draw-files", GQ_VIEW, api=True, args=lambda w: {"pk": w.draw, "kind": "manifest"}),
+    "inspectorchange-list": r("inspectorchange-list", ANY, api=True),
+    "inspectorchange-detail": r("inspectorchange-detail", GQ_VIEW, api=True, args=pk("inspector_change")),
+    "expertattachment-list": r("expertattachment-list", ANY, api=True),
+    "expertattachment-detail": r("expertattachment-detail", GQ_VIEW, api=True, args=pk("expert_attachment")),
     "inspectionresult-list": r("inspectionresult-list", ANY, api=True),
     "inspectionresult-detail": r("inspectionresult-detail", GQ_VIEW, api=True, args=pk("result_published")),
     "followupcase-list": r("followupcase-list", ANY, api=True),
@@ -544,7 +548,7 @@ def build_world() -> SimpleNamespace:
     )
     from shuangsuiji.directory.tests.factories import UNIT_HEADERS, csv_bytes, unit_row
     from shuangsuiji.draws import services as draw_services
-    from shuangsuiji.draws.models import Draw, DrawTarget, InspectorChange
+    from shuangsuiji.draws.models import Draw, DrawTarget, ExpertAttachment, InspectorChange
     from shuangsuiji.inspections.models import ChecklistTemplate, InspectionResult, ResultAttachment
     from shuangsuiji.plans.models import AnnualPlan, Task
     from shuangsuiji.regions.models import Region
@@ -622,6 +626,11 @@ def build_world() -> SimpleNamespace:
         in_name=member.inspector_name, position=1, reason_kind="illness", reason="权限矩阵测试",
         status="pending", requested_by=users["inspector"], requested_at=FROZEN_AT,
     )  # fmt: skip
+    expert_attachment = ExpertAttachment.objects.filter(target__draw__region=gq).order_by("pk").first()
+    expert_attachment = expert_attachment or ExpertAttachment.objects.create(
+        target=first_target, expert=Expert.objects.filter(region=gq).order_by("pk").first(), expert_key="ZJ0",
+        expert_name="权限矩阵测试", mode="designated", reason="权限矩阵测试", created_by=admin, created_at=FROZEN_AT,
+    )  # fmt: skip
     undrawn_task = Task.objects.filter(plan=plan).exclude(pk__in=drawn_task_ids).first()
     w = SimpleNamespace(
         users=users, sessions=sessions, tokens=tokens,
@@ -651,6 +660,7 @@ def build_world() -> SimpleNamespace:
         committed_source=committed_draw.sources.order_by("position").first().pk,
         announced_source=announced.pk,
         target=first_target.pk, target_member=member.inspector_id, inspector_change=inspector_change.pk,
+        expert_attachment=expert_attachment.pk,
         result_draft=draft.pk,
         result_submitted=results.filter(status="submitted").first().pk,
         result_published=results.filter(status="published").order_by("pk").first().pk,

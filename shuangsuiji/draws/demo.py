@@ -2,7 +2,9 @@
 completed public draws, one draw waiting for tonight's lottery, and one task left ready for a demo user to draw.
 
 Every date is relative to the day of loading (context["today"]): the completed draws took place 26 and 22 days
-before it. They announce 快乐8 issues of those days and use **made-up numbers** (演示数据，开奖号码为虚构);
+before it; in the first, a unit found closed at loading is replaced by its substitute, which takes over the group
+(递补); then one member of that group is replaced by the random order (illness) and an expert is drawn for it.
+They announce 快乐8 issues of those days and use **made-up numbers** (演示数据，开奖号码为虚构);
 everything else goes through the real services and fairdraw, so the downloaded manifests verify with
 `python -m shuangsuiji.fairdraw.verify`.
 """
@@ -31,7 +33,7 @@ def _numbers(rng) -> str:
     return " ".join(f"{n:02d}" for n in sorted(rng.sample(range(1, 81), 20)))
 
 
-def _completed_draw(task, rng, *, leader, issue: str, day: dt.date, witness: str, substitute: bool = False):
+def _completed_draw(task, rng, *, leader, issue: str, day: dt.date, witness: str, substitute_at=None):
     t0 = dt.datetime.combine(day, dt.time(10, 0), tzinfo=BEIJING)
     sources = draw_services.build_sources(lottery={"game": "kl8", "issue": issue, "draw_date": day})
     draw = draw_services.draw_freeze(user=leader, task=task, sources=sources, now=t0)
@@ -45,10 +47,29 @@ def _completed_draw(task, rng, *, leader, issue: str, day: dt.date, witness: str
     draw_services.witness_add(user=leader, draw=draw, name="孙法制", organization="县卫生健康局法规监督科",
                               role="legal")  # fmt: skip
     draw = draw_services.draw_lock(user=leader, draw=draw, now=t1 + dt.timedelta(minutes=20))
-    if substitute:
+    if substitute_at is not None:  # the 递补 is recorded at the time of loading (its record time is the real one)
         target = draw.targets.filter(role="selected").order_by("stratum", "rank").first()
         draw_services.target_substitute(user=leader, target=target, reason="检查人员到场核实：该单位已停业（演示）")
+        _after_draw(draw, leader, confirmer, substitute=draw.targets.get(replaces=target), now=substitute_at)
     return draw
+
+
+def _after_draw(draw, leader, confirmer, *, substitute, now: dt.datetime) -> None:
+    """Issue #15 point 6 on the 递补 unit: one member replaced by the next eligible inspector of its committed random
+    order (re-checkable with replacements.json, spec §8.7, including the group's move by the 递补) and one expert
+    drawn from the seed (§8.8)."""
+    member = substitute.assignments.order_by("inspector_code").first()
+    if member is None:
+        return
+    change = draw_services.inspector_replace(
+        user=leader, target=substitute, inspector=member.inspector, reason_kind="illness",
+        reason="因急性阑尾炎住院手术，检查期间无法到岗（演示）", now=now,
+    )  # fmt: skip
+    if change.status == "pending":  # beyond 15% of the groups: the approver signs off
+        draw_services.inspector_change_decide(user=confirmer, change=change, approve=True, note="情况属实，同意更换",
+                                              now=now)  # fmt: skip
+    if draw_services.expert_candidates(draw, substitute).exists():
+        draw_services.expert_draw(user=leader, target=substitute, now=now)
 
 
 @demo_loader(250, "随机抽取")
@@ -62,7 +83,7 @@ def load_draws(context, stdout):
     leader = User.objects.get(username="gq_leader")
     done = [
         _completed_draw(tasks["ggcs"], rng, leader=leader, issue=_issue(first_day), day=first_day, witness="赵纪检",
-                        substitute=True),
+                        substitute_at=timezone.now()),
         _completed_draw(tasks["yys"], rng, leader=leader, issue=_issue(second_day), day=second_day, witness="赵纪检"),
     ]  # fmt: skip
     # One draw waiting for the next 快乐8 draw (enter the numbers after 21:30 Beijing time). It is frozen now,

@@ -549,10 +549,12 @@ class InspectorPseudonym(models.Model):
         return self.pseudonym
 
 
-class InspectorChange(models.Model):
+class InspectorChange(ScopedModel):
     """更换执法人员 after the draw (fairdraw spec §8.7): the leaving member, the replacement the committed random order
     gives (its position, the inspectors passed over and why, those skipped as unavailable since the draw), the
     reason, and — beyond 15% of the task's groups — the approver's sign-off before it takes effect. Public."""
+
+    region_field = "draw__region"
 
     draw = models.ForeignKey(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="inspector_changes")
     seq = models.PositiveIntegerField(
@@ -611,9 +613,11 @@ class InspectorChange(models.Model):
         return f"依次跳过 {len(self.passed)} 人：{parts}"
 
 
-class ExpertAttachment(models.Model):
+class ExpertAttachment(ScopedModel):
     """An expert or testing agency (专家库) attached to a check: drawn from the draw's seed with its own tag
     (fairdraw spec §8.8; the candidates are published with it) or designated with a reason."""
+
+    region_field = "target__draw__region"
 
     target = models.ForeignKey(DrawTarget, verbose_name="检查对象", on_delete=models.PROTECT, related_name="experts")
     expert = models.ForeignKey("directory.Expert", verbose_name="专家/机构", on_delete=models.PROTECT, related_name="+")

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Prefetch, Q, When
 
 from shuangsuiji import fairdraw as fd
-from shuangsuiji.directory.models import RiskRating
+from shuangsuiji.directory.models import Inspector, RiskRating
 
 from .choices import DrawStatus, FileKind, SourceKind, TargetRole
 from .models import (
@@ -276,18 +276,63 @@ def pseudonym_names(ids) -> dict[str, str]:
     return dict(InspectorPseudonym.objects.filter(pseudonym__in=list(ids)).values_list("pseudonym", "inspector__name"))
 
 
-def load_summary(draw: Draw) -> dict:
+def roster_ids(roster: list[fd.Inspector]) -> tuple[dict[int, str], dict[str, int]]:
+    """inspector pk ↔ id in the committed roster (pseudonyms since spec §4.2.1, 执法证号 before)."""
+    ids = {i.inspector_id for i in roster}
+    to_id = dict(Inspector.objects.filter(cert_no__in=ids).values_list("pk", "cert_no"))
+    to_id |= dict(InspectorPseudonym.objects.filter(pseudonym__in=ids).values_list("inspector_id", "pseudonym"))
+    return to_id, {v: k for k, v in to_id.items()}
+
+
+def eligible_roster(draw: Draw, manifest: dict | None = None) -> dict[int, str] | None:
+    """inspector pk → name of the committed roster's inspectors who can take a check at all in this draw: a 执法证
+    valid through the inspection window and a workload cap above 0 (min of the personal cap — 0 when on leave at
+    the freeze — and the plan's), rules 1 and 4 of fairdraw spec §8.1; 回避 and region rules depend on the unit and
+    leave them eligible. None when the draw has no roster or assignment rules."""
+    from .files import DrawFileCorrupted
+
+    try:
+        manifest = manifest or json.loads(draw.file_bytes(FileKind.MANIFEST) or b"null")
+        roster_bytes = draw.file_bytes(FileKind.ROSTER)
+    except DrawFileCorrupted:
+        return None
+    rules = fd.DrawPlan.from_dict(manifest["commitment"]["plan"]).assignment if manifest else None
+    if rules is None or not roster_bytes:
+        return None
+    start, end = rules.inspection_date, rules.window_end
+    eligible = []
+    for i in fd.parse_roster(roster_bytes):
+        caps = [c for c in (i.max_load, rules.max_load) if c is not None]
+        certified = bool(i.cert_valid_from) and i.cert_valid_from <= start and end <= i.cert_valid_to
+        if certified and not (caps and min(caps) == 0):
+            eligible.append(i)
+    _to_id, pk_of = roster_ids(eligible)
+    pks = [pk_of[i.inspector_id] for i in eligible if i.inspector_id in pk_of]
+    return dict(Inspector.objects.filter(pk__in=pks).values_list("pk", "name"))
+
+
+def load_summary(draw: Draw, manifest: dict | None = None) -> dict:
     """检查任务量: checks per inspector over the draw's targets still to be inspected, the median, and the
-    inspectors carrying more than twice the median (shown before locking, issue #15 point 6)."""
+    inspectors carrying more than twice the median (shown before locking, issue #15 point 6).
+
+    The median is taken over every eligible inspector of the draw's committed roster (`eligible_roster`), those
+    without any check counted as 0, plus anyone else holding a check; idle inspectors are listed with 0."""
     rows = list(
         InspectorAssignment.objects.filter(target__draw=draw, target__status="active")
         .values("inspector_id", "inspector_name")
         .annotate(n=Count("pk"))
         .order_by("-n", "inspector_name")
     )
+    busy = {r["inspector_id"] for r in rows}
+    idle = sorted(
+        ({"inspector_id": pk, "inspector_name": name, "n": 0}
+         for pk, name in (eligible_roster(draw, manifest) or {}).items() if pk not in busy),
+        key=lambda r: r["inspector_name"],
+    )  # fmt: skip
+    rows += idle
     counts = sorted(r["n"] for r in rows)
     if not counts:
-        return {"rows": [], "median": 0, "median_display": "0", "heavy": []}
+        return {"rows": [], "median": 0, "median_display": "0", "heavy": [], "total": 0, "inspectors": 0, "idle": 0}
     mid = len(counts) // 2
     median = counts[mid] if len(counts) % 2 else (counts[mid - 1] + counts[mid]) / 2
     heavy = [r for r in rows if r["n"] > 2 * median]
@@ -295,7 +340,7 @@ def load_summary(draw: Draw) -> dict:
         r["heavy"] = r["n"] > 2 * median
     return {
         "rows": rows, "median": median, "median_display": f"{median:g}", "heavy": heavy,
-        "total": sum(counts), "inspectors": len(counts),
+        "total": sum(counts), "inspectors": len(counts), "idle": len(idle),
     }  # fmt: skip
 
 

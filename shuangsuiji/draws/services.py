@@ -83,7 +83,7 @@ from .models import (
     PublicSource,
     TargetChange,
 )
-from .selectors import commitment_of, lock_missing
+from .selectors import commitment_of, lock_missing, roster_ids
 from .snapshot import deployment_suite, ensure_pseudonyms, roster_entries, roster_queryset
 
 PERM_DRAW = "draws.draw_draw"
@@ -871,14 +871,6 @@ def _pool_unit(draw: Draw, unit_id: str) -> fd.PoolUnit:
     return fd.PoolUnit(uid, stratum, int(weight), reason, region, specialty)
 
 
-def _roster_ids(roster: list[fd.Inspector]) -> tuple[dict[int, str], dict[str, int]]:
-    """inspector pk ↔ id in the committed roster (pseudonyms since spec §4.2.1, 执法证号 before)."""
-    ids = {i.inspector_id for i in roster}
-    to_id = dict(Inspector.objects.filter(cert_no__in=ids).values_list("pk", "cert_no"))
-    to_id |= dict(InspectorPseudonym.objects.filter(pseudonym__in=ids).values_list("inspector_id", "pseudonym"))
-    return to_id, {v: k for k, v in to_id.items()}
-
-
 def _current_loads(draw: Draw, manifest: dict) -> dict[str, int]:
     """The manifest's loads changed by the replacements applied so far, in order (spec §8.7)."""
     loads = dict((manifest.get("assignment") or {}).get("loads", {}))
@@ -924,7 +916,7 @@ def _replacement(draw: Draw, target: DrawTarget, out_id: str, skipped: dict[str,
     manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
     roster = fd.parse_roster(draw.file_bytes(FileKind.ROSTER))
     rules = fd.DrawPlan.from_dict(manifest["commitment"]["plan"]).assignment
-    to_id, pk_of = _roster_ids(roster)
+    to_id, pk_of = roster_ids(roster)
     group = [to_id[pk] for pk in target.assignments.values_list("inspector_id", flat=True)]
     try:
         r = fd_replace.choose_replacement(
@@ -998,7 +990,7 @@ def inspector_replace(
     if draw.inspector_changes.filter(target=target, status=InspectorChangeStatus.PENDING).exists():
         raise ValidationError(f"{target.unit_name} 已有一项待审批人签批的更换，请先签批")
     roster = fd.parse_roster(draw.file_bytes(FileKind.ROSTER))
-    to_id, pk_of = _roster_ids(roster)
+    to_id, pk_of = roster_ids(roster)
     out_id = to_id.get(inspector.pk)
     if out_id is None:
         raise ValidationError(f"{inspector.name} 不在本次抽取承诺的执法人员名录中")

@@ -95,7 +95,7 @@ def draw_context(draw: Draw) -> dict:
         # after the draw (issue #15 point 6): replacements, experts, the load summary shown before locking
         "inspector_changes": list(selectors.inspector_changes(draw)),
         "expert_attachments": list(selectors.expert_attachments(draw)),
-        "load": selectors.load_summary(draw) if manifest else None,
+        "load": selectors.load_summary(draw, manifest) if manifest else None,
         "replacement_allowance": services.replacement_allowance(draw) if manifest else None,
         "change_reasons": InspectorChangeReason.choices,
     }

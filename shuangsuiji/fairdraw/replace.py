@@ -110,6 +110,43 @@ def choose_replacement(
     raise FairdrawError("NO_REPLACEMENT", f"检查对象 {unit.unit_id}：名录中没有可以替换的执法人员")
 
 
+def _move_group(
+    n: int,
+    c: Mapping,
+    units: Mapping[str, PoolUnit],
+    groups: dict[str, list[str]],
+    substitutes: Mapping[str, Sequence[str]] | None,
+    used: dict[str, set[str]],
+    gone: set[str],
+) -> str | None:
+    """Apply a published 递补 {"kind": "substitute", "unit_id", "to"}: the group of `unit_id` moves to its substitute
+    `to` (spec §7.4, §8.7). With `substitutes` (stratum → the manifest's substitutes in order) `to` must be the first
+    substitute of the unit's stratum not used by an earlier 递补. Returns a problem in Chinese or None; the move is
+    applied even when its order is wrong, so that later replacements are checked on the groups as they were."""
+    uid, to = c["unit_id"], c["to"]
+    if uid not in units or to not in units:
+        return f"第 {n} 项递补：号池快照中没有检查对象 {uid if uid not in units else to}"
+    problem = None
+    if uid in gone:
+        problem = f"第 {n} 项递补：检查对象 {uid} 已被递补，不能再次递补"
+    elif to in groups or to in gone or to == uid:
+        problem = f"第 {n} 项递补：检查对象 {to} 已在检查之列，不能作为候补递补"
+    elif units[to].stratum != units[uid].stratum:
+        problem = f"第 {n} 项递补：{to} 与 {uid} 不在同一分层"
+    elif substitutes is not None:
+        h = units[uid].stratum
+        spare = [s for s in substitutes.get(h, ()) if s not in used.setdefault(h, set())]
+        if not spare:
+            problem = f"第 {n} 项递补：分层 {h} 公布的候补对象已用完"
+        elif spare[0] != to:
+            problem = f"第 {n} 项递补：按候补顺序应由 {spare[0]} 递补 {uid}，公布的是 {to}"
+    used.setdefault(units[uid].stratum, set()).add(to)
+    gone.add(uid)
+    if uid in groups:
+        groups[to] = groups.pop(uid)
+    return problem
+
+
 def replay_replacements(
     *,
     seed: bytes,
@@ -119,15 +156,29 @@ def replay_replacements(
     roster: Iterable[Inspector],
     rules: AssignmentRules,
     changes: Iterable[Mapping],
+    substitutes: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
-    """Check published replacements in order (spec §8.7): each change {"unit_id", "out", "in", "skipped"} must be
-    what `choose_replacement` gives on the groups and loads of the manifest as changed by the earlier ones.
-    Returns the problems in Chinese (empty = every replacement follows the rule)."""
+    """Check published changes in order (spec §8.7). A replacement {"unit_id", "out", "in", "skipped"} (no "kind",
+    or "kind": "replace") must be what `choose_replacement` gives on the groups and loads of the manifest as changed
+    by the earlier entries; a 递补 {"kind": "substitute", "unit_id", "to"} moves the unit's group to its substitute
+    (loads unchanged) and, with `substitutes` (stratum → the manifest's substitutes in order), must take the next
+    unused one. Returns the problems in Chinese (empty = every change follows the rule)."""
     roster = list(roster)
     groups = {u: list(g) for u, g in groups.items()}
     loads = dict(loads)
+    used: dict[str, set[str]] = {}
+    gone: set[str] = set()
     problems = []
     for n, c in enumerate(changes, start=1):
+        kind = c.get("kind", "replace")
+        if kind == "substitute":
+            problem = _move_group(n, c, units, groups, substitutes, used, gone)
+            if problem:
+                problems.append(problem)
+            continue
+        if kind != "replace":
+            problems.append(f"第 {n} 项：不认识的变更类型 {kind}")
+            continue
         uid = c["unit_id"]
         if uid not in groups or uid not in units:
             problems.append(f"第 {n} 项替换：检查对象 {uid} 没有检查组")
@@ -164,7 +215,8 @@ REPLACEMENTS_FORMAT = "fairdraw-replacements/1"
 
 def check_file(manifest_bytes: bytes, pool_bytes: bytes, roster_bytes: bytes, replacements_bytes: bytes) -> list[str]:
     """Re-check a published `fairdraw-replacements/1` file against the draw's manifest, pool and roster:
-    {"format", "draw_id", "changes": [{"unit_id", "out", "in", "skipped": [ids], …}, …]} in the order applied."""
+    {"format", "draw_id", "changes": [{"unit_id", "out", "in", "skipped": [ids], …} | {"kind": "substitute",
+    "unit_id", "to", …}, …]} in the order applied; a 递补 must take the manifest's next unused substitute."""
     import json
 
     from .assign import parse_roster
@@ -182,6 +234,7 @@ def check_file(manifest_bytes: bytes, pool_bytes: bytes, roster_bytes: bytes, re
         seed=bytes.fromhex(manifest["seed"]), units={u.unit_id: u for u in read_units(pool_bytes)},
         groups=assignment.get("groups", {}), loads=assignment.get("loads", {}), roster=parse_roster(roster_bytes),
         rules=DrawPlan.from_dict(manifest["commitment"]["plan"]).assignment, changes=data.get("changes", []),
+        substitutes={h: sel.get("substitutes", []) for h, sel in (manifest.get("selection") or {}).items()},
     )  # fmt: skip
 
 
@@ -211,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems:
             print(p)
         return 1
-    print("VERIFIED 验证通过：每一项更换都是该检查对象执法人员随机顺序中第一名符合条件的人员")
+    print(
+        "VERIFIED 验证通过：每一项更换都是该检查对象执法人员随机顺序中第一名符合条件的人员，每一项递补都按候补顺序进行"
+    )
     sys.stdout.flush()
     return 0
 

@@ -3,7 +3,7 @@ The draws of those tasks are the draws app's demo (draws/demo.py, which gets the
 
 Every date is relative to the day of loading (context["today"]), so the demo loads in any year: the tasks of
 the completed draws start 25 and 21 days before it, the open tasks run from a few days after it to the end
-of the year.
+of the year. The 医疗机构 task is targeted (weight formula: complaints/violations ×2, 重点单位 ×3).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from shuangsuiji.directory.models import BusinessLine, InspectionItem, Regulated
 from shuangsuiji.regions.models import Region
 
 from . import services, testing
-from .choices import RegionRule, StratifyBy, TaskKind
+from .choices import RegionRule, StratifyBy, TaskKind, WeightFormula
 from .models import AnnualPlan
 
 
@@ -98,9 +98,11 @@ def load_plans(context, stdout):
     # 医疗机构 and may not be put on a school task (issue #15 point 3)
     _add_items(joint, author, bureau, [("xxws", "学校卫生监督抽查")])
     _add_items(joint, author, market, [("", "学校食堂食品安全监督检查"), ("", "校园周边食品经营者监督检查")])
+    # targeted (issue #15 point 2): units with complaints or violations twice, 重点单位 three times as likely; the
+    # portal and the draw's commitment say so in a plain sentence
     yljg = services.task_create(
         user=author, plan=plan, name="医疗机构依法执业双随机抽查", stratify_by=StratifyBy.RISK, default_rate=5,
-        **_window(today + dt.timedelta(days=4), 366, year),
+        weight_formula=WeightFormula.FLAGGED_2_KEY_3, **_window(today + dt.timedelta(days=4), 366, year),
         business_lines=BusinessLine.objects.filter(code="yljg"), **common,
     )  # fmt: skip
     _add_items(yljg, author, bureau, [("yljg", "医疗机构依法执业监督抽查")])

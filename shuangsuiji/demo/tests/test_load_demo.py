@@ -8,9 +8,13 @@ from django.core.management import call_command
 
 from shuangsuiji.core.models import CalendarYear, HolidayOverride
 from shuangsuiji.directory.models import Inspector, RegulatedUnit
-from shuangsuiji.draws.models import Draw
+from shuangsuiji.draws.choices import FileKind
+from shuangsuiji.draws.downloads import replacements_bytes
+from shuangsuiji.draws.models import Draw, ExpertAttachment, InspectorChange
+from shuangsuiji.fairdraw.replace import check_file
 from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.plans.models import AnnualPlan
+from shuangsuiji.plans.pool import weight_sentence
 from shuangsuiji.plans.selectors import items_without_checklist
 from shuangsuiji.plans.services import item_fit_error
 
@@ -45,6 +49,14 @@ def test_demo_loads_on_any_date(time_machine, moment, year, sample_years):
         assert result.draw.task.window_start <= result.checked_on <= result.draw.task.window_end
     assert Inspector.objects.filter(organization__region__code="370323", assist_only=True).count() == 2
     assert RegulatedUnit.objects.filter(region__code="370322").exclude(township=None).exists()
+    # issue #15 points 2 and 6: a targeted task (its sentence on the portal), and a locked draw with an inspector
+    # replaced (with its reason) on a 递补 unit and an expert drawn, re-checkable from the published files
+    assert any(weight_sentence(t) for t in plan.tasks.all())
+    change = InspectorChange.objects.get(status="applied")
+    assert change.draw.status == "locked" and change.reason and change.target.replaces_id is not None
+    assert ExpertAttachment.objects.filter(target__draw=change.draw).count() == 1
+    files = [change.draw.file_bytes(k) for k in (FileKind.MANIFEST, FileKind.POOL, FileKind.ROSTER)]
+    assert check_file(*files, replacements_bytes(change.draw)) == []
 
     assert sorted(CalendarYear.objects.values_list("year", flat=True)) == sample_years
     for calendar in CalendarYear.objects.all():

@@ -8,9 +8,9 @@ from shuangsuiji.core.api.viewsets import ScopedReadOnlyViewSet
 
 from ..choices import FILE_NAMES, FileKind
 from ..downloads import draw_file_response
-from ..filtersets import DrawFilterSet
-from ..models import Draw, DrawFile, DrawTarget, InspectorAssignment
-from .serializers import DrawDetailSerializer, DrawSerializer
+from ..filtersets import DrawFilterSet, ExpertAttachmentFilterSet, InspectorChangeFilterSet
+from ..models import Draw, DrawFile, DrawTarget, ExpertAttachment, InspectorAssignment, InspectorChange
+from .serializers import DrawDetailSerializer, DrawSerializer, ExpertAttachmentSerializer, InspectorChangeSerializer
 
 
 class DrawViewSet(ScopedReadOnlyViewSet):
@@ -48,7 +48,9 @@ class DrawViewSet(ScopedReadOnlyViewSet):
         ],
         responses={
             (200, "text/tab-separated-values"): OpenApiResponse(OpenApiTypes.STR, description="号池快照（pool）"),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="roster / commitment / manifest"),
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="roster / commitment / manifest"
+            ),
         },
         description="原始文件逐字节下载（响应头 X-Content-SHA256 为文件的 SHA-256）；尚未生成的文件返回 404。",
     )  # fmt: skip
@@ -57,3 +59,23 @@ class DrawViewSet(ScopedReadOnlyViewSet):
         if kind not in FILE_NAMES or kind == FileKind.CONFLICT_KEY:  # the 回避 key: staff pages only (§4.2.2)
             raise NotFound(f"没有这种文件：{kind[:30]}（可用：{'、'.join(k.value for k in FileKind)}）")
         return draw_file_response(self.get_object(), kind)
+
+
+class InspectorChangeViewSet(ScopedReadOnlyViewSet):
+    """更换执法人员（只读）：抽取后按该检查对象的执法人员随机顺序更换的记录，含依次跳过的人员和原因、待签批和未同意的申请；
+    按 `seq` 顺序可用结果清单、号池和名录复算（抽取算法公开规范第 8.7 节）"""
+
+    queryset = InspectorChange.objects.select_related("draw", "target").order_by("draw", "seq", "pk")
+    serializer_class = InspectorChangeSerializer
+    filterset_class = InspectorChangeFilterSet
+
+
+class ExpertAttachmentViewSet(ScopedReadOnlyViewSet):
+    """专家、检测机构参加检查（只读）：随机抽取的（候选编号按随机顺序、抽中者的位次）或指定的（写明理由）
+    （抽取算法公开规范第 8.8 节）"""
+
+    queryset = ExpertAttachment.objects.select_related("target", "target__draw").order_by(
+        "target__draw", "target", "pk"
+    )
+    serializer_class = ExpertAttachmentSerializer
+    filterset_class = ExpertAttachmentFilterSet

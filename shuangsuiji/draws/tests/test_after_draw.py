@@ -18,7 +18,8 @@ from shuangsuiji.draws import selectors, services
 from shuangsuiji.draws.choices import FileKind, InspectorChangeStatus, TargetRole, TargetStatus
 from shuangsuiji.draws.downloads import replacements_bytes
 from shuangsuiji.draws.models import DrawTarget, InspectorAssignment
-from shuangsuiji.draws.testing import second_person
+from shuangsuiji.draws.testing import locked_draw, second_person
+from shuangsuiji.draws.tests.conftest import LOCK_TIME
 from shuangsuiji.fairdraw.replace import check_file, expert_order, replay_replacements
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,46 @@ def test_beyond_15_percent_needs_the_approvers_sign_off(locked, approver_gq):
     data = json.loads(published)
     data["changes"][1]["in"] = data["changes"][1]["out"]
     assert check_file(*files, json.dumps(data).encode())[0].startswith("第 2 项替换：按规则应由")
+
+
+def test_replacement_after_a_substitution_replays_from_the_published_file(locked, approver_gq):
+    """A group moved to a substitute by a 递补 stays re-checkable: the published file carries the move (spec §8.7)."""
+    draw = locked["draw"]
+    first, other = _targets(draw)[0], _targets(draw)[1]
+    services.inspector_replace(user=approver_gq, target=first, inspector=first.assignments.first().inspector,
+                               reason_kind="illness", reason="因病住院，无法参加检查", now=NOW)  # fmt: skip
+    services.target_substitute(user=approver_gq, target=first, reason="经核实该单位已注销")
+    sub = DrawTarget.objects.get(replaces=first)
+    assert sub.assignments.count() == 2
+    pending = services.inspector_replace(  # a second group changed: beyond 15% of 8, signed off
+        user=approver_gq, target=sub, inspector=sub.assignments.order_by("pk").last().inspector,
+        reason_kind="leave", reason="抽取后被借调参加省级督查", now=NOW,
+    )  # fmt: skip
+    services.inspector_change_decide(user=second_person(approver_gq), change=pending, approve=True, note="同意",
+                                     now=NOW)  # fmt: skip
+    services.target_substitute(user=approver_gq, target=other, reason="该单位已停业装修")
+    other_sub = DrawTarget.objects.get(replaces=other)
+    published = replacements_bytes(draw)
+    entries = json.loads(published)["changes"]
+    assert [(e.get("kind", "replace"), e["unit_id"]) for e in entries] == [
+        ("replace", first.unit_code), ("substitute", first.unit_code), ("replace", sub.unit_code),
+        ("substitute", other.unit_code),
+    ]
+    assert entries[1]["to"] == sub.unit_code and entries[3]["to"] == other_sub.unit_code
+    files = [draw.file_bytes(k) for k in (FileKind.MANIFEST, FileKind.POOL, FileKind.ROSTER)]
+    assert check_file(*files, published) == []
+    # without the moves the replacement on the substitute cannot be re-checked (the gap this closes)
+    data = json.loads(published)
+    bare = {**data, "changes": [e for e in entries if e.get("kind") != "substitute"]}
+    assert check_file(*files, json.dumps(bare).encode()) == [f"第 2 项替换：检查对象 {sub.unit_code} 没有检查组"]
+    # a 递补 that skips the published substitutes' order is reported
+    manifest = json.loads(files[0])
+    spares = manifest["selection"][other.stratum]["substitutes"]
+    wrong = next(u for u in spares if u not in (sub.unit_code, other_sub.unit_code))
+    data["changes"][3]["to"] = wrong
+    assert check_file(*files, json.dumps(data).encode()) == [
+        f"第 4 项递补：按候补顺序应由 {other_sub.unit_code} 递补 {other.unit_code}，公布的是 {wrong}"
+    ]
 
 
 class _Probe(Exception):
@@ -178,6 +219,41 @@ def test_load_summary_warns_above_twice_the_median(locked):
                                            inspector_name=heavy.name)  # fmt: skip
     load = selectors.load_summary(draw)
     assert [r["inspector_name"] for r in load["heavy"]] == [heavy.name]
+
+
+def test_load_median_counts_idle_eligible_inspectors(gq, approver_gq):
+    """The median is over every eligible inspector of the committed roster, idle ones as 0 (hand-computed)."""
+    inspectors = gq["inspectors"]  # 6 in the roster
+    task = gq["task"]
+    expired, on_leave = inspectors[4], inspectors[5]  # in the roster, but never eligible for this draw
+    expired.cert_valid_to = task.window_start - dt.timedelta(days=1)
+    expired.save(update_fields=["cert_valid_to"])
+    LeavePeriod.objects.create(inspector=on_leave, start=task.window_start, end=task.window_end, reason="产假")
+    draw = locked_draw(task, approver_gq, now=LOCK_TIME)
+    assert set(selectors.eligible_roster(draw)) == {i.pk for i in inspectors[:4]}
+    targets = _targets(draw)
+    assert len(targets) == 8
+    InspectorAssignment.objects.filter(target__draw=draw).delete()
+    # 执法01: 4 checks, 执法02: 2, 执法03: 1, 执法04: idle; a cancelled target's group does not count
+    plan = [(inspectors[0], targets[0:4]), (inspectors[1], targets[4:6]), (inspectors[2], targets[6:7]),
+            (inspectors[3], [])]  # fmt: skip
+    for inspector, ts in plan:
+        for t in ts:
+            InspectorAssignment.objects.create(target=t, inspector=inspector, inspector_code=inspector.cert_no,
+                                               inspector_name=inspector.name)  # fmt: skip
+    InspectorAssignment.objects.create(target=targets[7], inspector=inspectors[3], inspector_code="x",
+                                       inspector_name=inspectors[3].name)  # fmt: skip
+    DrawTarget.objects.filter(pk=targets[7].pk).update(status=TargetStatus.CANCELLED)
+    load = selectors.load_summary(draw)
+    # counts 0, 1, 2, 4 → median (1 + 2) / 2 = 1.5; more than 2 × 1.5 = 3 → only 执法01 (4). Counting only the
+    # inspectors with a check (1, 2, 4) the median would be 2 and nobody would be flagged.
+    assert [(r["inspector_name"], r["n"]) for r in load["rows"]] == [
+        (inspectors[0].name, 4), (inspectors[1].name, 2), (inspectors[2].name, 1), (inspectors[3].name, 0),
+    ]  # fmt: skip
+    assert (load["median"], load["median_display"], load["inspectors"], load["idle"], load["total"]) == (
+        1.5, "1.5", 4, 1, 7,
+    )  # fmt: skip
+    assert [r["inspector_name"] for r in load["heavy"]] == [inspectors[0].name]
 
 
 def test_pages_show_changes_load_and_experts(client, locked, approver_gq):

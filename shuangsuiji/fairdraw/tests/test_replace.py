@@ -97,3 +97,53 @@ def test_not_a_member():
     with pytest.raises(fd.FairdrawError):
         choose_replacement(seed=seed_n(0), unit=fd.PoolUnit("U", "s"), group=["A", "B"], out="C",
                            roster=[_ins("A"), _ins("B")], rules=RULES)  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(0, 10_000), st.data())
+def test_replacements_and_substitutions_replay_in_the_published_order(seed, data):
+    """Any sequence of replacements and 递补 (a group moves to the stratum's next unused substitute) made by the
+    rule replays to no problem from the manifest's groups; dropping the moves breaks the replay exactly when a
+    replacement was made on a substitute, and a 递补 out of the substitutes' order is reported."""
+    roster = [_ins(f"I{j}", spec=data.draw(st.sampled_from([("a",), ()]))) for j in range(7)]
+    units = {u: fd.PoolUnit(u, h, region="R1", specialty="a") for h in "ST" for u in (f"{h}{k}" for k in range(5))}
+    selected = {"S": ["S0", "S1"], "T": ["T0"]}
+    substitutes = {"S": ["S2", "S3", "S4"], "T": ["T1", "T2"]}
+    groups = {"S0": ["I0", "I1"], "S1": ["I2", "I3"], "T0": ["I4", "I5"]}
+    loads = {i.inspector_id: sum(i.inspector_id in g for g in groups.values()) for i in roster}
+    state, cur_loads, used = {u: list(g) for u, g in groups.items()}, dict(loads), {"S": 0, "T": 0}
+    changes, on_substitute = [], False
+    for _ in range(data.draw(st.integers(1, 6))):
+        uid = data.draw(st.sampled_from(sorted(state)))
+        h = units[uid].stratum
+        if data.draw(st.booleans()) and used[h] < len(substitutes[h]):
+            to = substitutes[h][used[h]]
+            used[h] += 1
+            state[to] = state.pop(uid)
+            changes.append({"kind": "substitute", "unit_id": uid, "to": to})
+            continue
+        out = data.draw(st.sampled_from(state[uid]))
+        skipped = data.draw(st.sets(st.sampled_from([i.inspector_id for i in roster]), max_size=2))
+        try:
+            r = choose_replacement(seed=seed_n(seed), unit=units[uid], group=state[uid], out=out, roster=roster,
+                                   rules=RULES, loads=cur_loads, skipped=skipped)  # fmt: skip
+        except fd.FairdrawError:
+            continue
+        state[uid] = sorted([m for m in state[uid] if m != out] + [r.inspector_id])
+        cur_loads[out] -= 1
+        cur_loads[r.inspector_id] = cur_loads.get(r.inspector_id, 0) + 1
+        changes.append({"unit_id": uid, "out": out, "in": r.inspector_id, "skipped": sorted(skipped)})
+        on_substitute = on_substitute or uid not in selected[h]
+    args = dict(seed=seed_n(seed), units=units, groups=groups, loads=loads, roster=roster, rules=RULES,
+                substitutes=substitutes)  # fmt: skip
+    assert replay_replacements(changes=changes, **args) == []
+    bare = [c for c in changes if c.get("kind") != "substitute"]
+    assert any("没有检查组" in p for p in replay_replacements(changes=bare, **args)) == on_substitute
+    moves = [n for n, c in enumerate(changes) if c.get("kind") == "substitute"]
+    if moves:
+        n = data.draw(st.sampled_from(moves))
+        h = units[changes[n]["unit_id"]].stratum
+        wrong = next(u for u in substitutes[h] + [f"{h}0"] if u != changes[n]["to"])
+        tampered = [dict(c) for c in changes]
+        tampered[n]["to"] = wrong
+        assert replay_replacements(changes=tampered, **args)
