@@ -141,7 +141,10 @@ class CappedPaginator(Paginator):
         if self._window_holds(top):
             ids = self.window[0][bottom:top]
             order = {pk: i for i, pk in enumerate(ids)}
-            rows = sorted(self.object_list.filter(pk__in=ids), key=lambda r: order[r.pk])
+            # the ids already match: read them through the rows without the name filter, which would run the
+            # name index again inside this query (5,000 matches of a trigram to find 20 known ids)
+            source = self.newest.prefetch_related(*self.object_list._prefetch_related_lookups)
+            rows = sorted(source.filter(pk__in=ids), key=lambda r: order[r.pk])
             return self._get_page(rows, number, self)
         if number == 1 and getattr(self, "_head", None) is not None:
             return self._get_page(self._head, 1, self)
