@@ -500,9 +500,6 @@ def _index_pool(draw: Draw, pool_bytes: bytes) -> int:
     One row per unit of the pool (100,000 for a city), so no model instances: COPY on PostgreSQL,
     executemany of plain tuples elsewhere.  The bytes were just checked by fairdraw (run_draw), so
     the lines are only split, chunk by chunk (memory bounded by the chunk, not the pool)."""
-    meta = DrawPoolEntry._meta
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(meta.get_field(f).column) for f in ("draw", "unit_id", "stratum", "excluded_reason"))
 
     def rows():
         for _lineno, lines in line_chunks(pool_bytes):
@@ -510,19 +507,33 @@ def _index_pool(draw: Draw, pool_bytes: bytes) -> int:
                 uid, stratum, _w, _region, _specialty, reason = line.decode().split("\t")
                 yield draw.pk, uid, stratum, reason
 
+    return _insert_plain(DrawPoolEntry, ("draw", "unit_id", "stratum", "excluded_reason"), rows())
+
+
+def _insert_plain(model, columns: tuple[str, ...], rows) -> int:
+    """Insert plain column tuples into `model`'s table: COPY on PostgreSQL, batched executemany elsewhere (a 20 %
+    draw of a city writes 20,000 targets and 40,000 assignments; the ORM's bulk_create builds a model instance
+    and adapts every value of each). Returns the number of rows."""
+    meta = model._meta
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(meta.get_field(name).column) for name in columns)
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({cols}) FROM STDIN") as copy:
-                for row in rows():
+                for row in rows:
                     copy.write_row(row)
                     count += 1
         else:
-            sql = f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES (%s, %s, %s, %s)"
-            for batch in itertools.batched(rows(), POOL_INDEX_BATCH):
+            sql = f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
+            for batch in itertools.batched(rows, POOL_INDEX_BATCH):
                 cursor.executemany(sql, batch)
                 count += len(batch)
     return count
+
+
+TARGET_COLUMNS = ("draw", "unit", "unit_code", "unit_name", "stratum", "role", "rank", "specialty", "status")
+ASSIGNMENT_COLUMNS = ("target", "inspector", "inspector_code", "inspector_name", "is_specialist", "transferred")
 
 
 def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
@@ -536,7 +547,7 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
     missing = ids - set(units)
     if missing:
         raise ValidationError(f"名录中找不到以下检查对象：{', '.join(sorted(missing))}")
-    targets: dict[str, DrawTarget] = {}
+    specialty = {}  # unit id → its specialty (for the assignment's 本专业 flag)
     rows = []
     for h, sel in out.result.strata.items():
         for role, status, unit_ids in (
@@ -545,15 +556,13 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
         ):
             for rank, uid in enumerate(unit_ids, start=1):
                 unit_pk, unit_name = units[uid]
-                row = DrawTarget(
-                    draw=draw, unit_id=unit_pk, unit_code=uid, unit_name=unit_name, stratum=h, role=role, rank=rank,
-                    specialty=out.result.units[uid].specialty if uid in out.result.units else "", status=status,
-                )  # fmt: skip
-                rows.append(row)
-                targets[uid] = row
-    DrawTarget.objects.bulk_create(rows)
+                specialty[uid] = out.result.units[uid].specialty if uid in out.result.units else ""
+                rows.append((draw.pk, unit_pk, uid, unit_name, h, role.value, rank, specialty[uid], status.value))
+    _insert_plain(DrawTarget, TARGET_COLUMNS, rows)
     if out.assignment is None:
         return
+    # one target per (draw, unit) (draw_target_unit_unique): read the new rows' keys back by unit
+    target_pk = dict(DrawTarget.objects.filter(draw=draw).values_list("unit_id", "pk"))
     roster = {i.inspector_id: set(i.specialties) for i in fd.parse_roster(roster_bytes)}
     # inspector id in the roster → (pk, 执法证号, name): 执法证号 in rosters before pseudonyms, pseudonyms since
     inspectors = {
@@ -566,20 +575,15 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
             "pseudonym", "inspector_id", "inspector__cert_no", "inspector__name"
         )
     }
-    assignments = []
-    for uid, group in out.assignment.groups.items():
-        target = targets[uid]
-        for iid in group:
-            assignments.append(
-                InspectorAssignment(
-                    target=target,
-                    inspector_id=inspectors[iid][0],
-                    inspector_code=inspectors[iid][1],
-                    inspector_name=inspectors[iid][2],
-                    is_specialist=bool(target.specialty) and target.specialty in roster[iid],
-                )  # fmt: skip
-            )
-    InspectorAssignment.objects.bulk_create(assignments)
+
+    def assignments():
+        for uid, group in out.assignment.groups.items():
+            target = target_pk[units[uid][0]]
+            for iid in group:
+                pk, code, name = inspectors[iid]
+                yield target, pk, code, name, bool(specialty[uid]) and specialty[uid] in roster[iid], False
+
+    _insert_plain(InspectorAssignment, ASSIGNMENT_COLUMNS, assignments())
 
 
 # ---------------------------------------------------------------- witnesses, lock, cancel

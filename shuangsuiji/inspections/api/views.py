@@ -18,6 +18,13 @@ class InspectionResultViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
     edit_form_class = ResultEditForm
     action_perms = {"partial_update": "enter"}
 
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "list":  # of the related rows, only what a list shows (no JSON of 50 copies of one draw)
+            own = [f.attname for f in InspectionResult._meta.concrete_fields]
+            qs = qs.only(*own, "unit__credit_code", "unit__name", "region__code", "draw__code")
+        return qs
+
     def edit_form_kwargs(self, obj) -> dict:
         return {"initial": {name: getattr(obj, name) for name in services.CONTENT_FIELDS}}
 
