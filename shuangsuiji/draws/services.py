@@ -132,6 +132,8 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     task = (  # the task row only (see _locked_draw)
         Task.objects.select_for_update(of=("self",)).select_related("plan__region", "scope_region").get(pk=task.pk)
     )
+    if not task.is_drawn_here:
+        raise ValidationError(f"“{task.get_inspection_type_display()}”任务不在本平台抽取，检查对象按任务来源登记")
     if task.plan.status != PlanStatus.PUBLISHED:
         raise ValidationError("只有已公布的年度计划中的任务才能抽取")
     if task.has_live_draw():

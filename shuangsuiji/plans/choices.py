@@ -51,6 +51,33 @@ class TaskKind(models.TextChoices):
     JOINT = "joint", "跨部门联合抽查"
 
 
+class InspectionType(models.TextChoices):
+    """检查类型 (issue #15 point 1), beside `TaskKind` (one department or joint)."""
+
+    DAILY_RANDOM = "daily", "日常监督随机抽查"
+    KEY = "key", "重点/专项监督"
+    UPPER = "upper", "上级下达"
+    NON_RANDOM = "nonrandom", "非随机检查"
+
+
+# Drawn on this platform (a published commitment and a verifiable draw).
+DRAWN_HERE = (InspectionType.DAILY_RANDOM, InspectionType.KEY)
+# Random checks (the upper level drew the units of an 上级下达 task); 非随机检查 never counts as random.
+RANDOM_TYPES = (InspectionType.DAILY_RANDOM, InspectionType.KEY, InspectionType.UPPER)
+
+
+class UpperLevel(models.TextChoices):
+    NATIONAL = "national", "国家"
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+
+
+class NonRandomReason(models.TextChoices):
+    COMPLAINT = "complaint", "投诉举报"
+    REFERRAL = "referral", "转办交办"
+    SUPERVISED = "supervised", "上级督办"
+
+
 class StratifyBy(models.TextChoices):
     NONE = "none", "不分层（整体抽取）"
     RISK = "risk", "按信用风险分类分层"
