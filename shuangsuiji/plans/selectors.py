@@ -1,6 +1,6 @@
 """Reads for plans and tasks (always scoped through `restrict()`)."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from shuangsuiji.core.formats import local_date, local_datetime
 from shuangsuiji.directory.models import InspectionItem
@@ -118,9 +118,10 @@ def random_coverage(unit_ids, year: int, *, exclude_task=None) -> dict[int, list
 
     unit id → the random checks of `year` that already cover it (task code, name, 检查类型, since when), for the
     pool preview and the non-random entry form. 非随机检查 never covers a unit."""
-    unit_ids = list(unit_ids)
-    if not unit_ids:
-        return {}
+    if not isinstance(unit_ids, QuerySet):
+        unit_ids = list(unit_ids)
+        if not unit_ids:
+            return {}
     rows = (
         Task.objects.filter(
             plan__year=year, inspection_type__in=RANDOM_TYPES, draws__in=Task.live_draws(),
@@ -132,9 +133,13 @@ def random_coverage(unit_ids, year: int, *, exclude_task=None) -> dict[int, list
     )  # fmt: skip
     if exclude_task is not None:
         rows = rows.exclude(pk=getattr(exclude_task, "pk", exclude_task))
+    seen = set()
     labels = dict(Task._meta.get_field("inspection_type").choices)
     out: dict[int, list[dict]] = {}
     for unit_id, pk, code, name, kind, drawn_at, published_at, start, end in rows:
+        if (unit_id, pk) in seen:  # a task with two live attempts cannot exist; guard joins anyway
+            continue
+        seen.add((unit_id, pk))
         out.setdefault(unit_id, []).append({
             "task_id": pk, "code": code, "name": name, "type": labels.get(kind, kind),
             "since": drawn_at or published_at, "window_start": start, "window_end": end,
