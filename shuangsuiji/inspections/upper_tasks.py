@@ -35,14 +35,15 @@ def template() -> bytes:
 class Parsed:
     rows: list = field(default_factory=list)  # [(unit, [inspector, ...])]
     errors: list = field(default_factory=list)  # [(row number, column header, message)]
+    label: str = "行"  # 行 (a spreadsheet row) or 条 (an API record)
 
     def messages(self) -> list[str]:
-        return [f"第{row}行{f'“{header}”' if header else ''}：{message}" for row, header, message in self.errors]
+        return [f"第{row}{self.label}{f'“{header}”' if header else ''}：{message}" for row, header, message in self.errors]
 
 
 def parse(table: Table, *, region, default_group=(), label: str = "行") -> Parsed:
     """Match every row of `table` to a unit of `region` (and its officers); collect every error."""
-    out = Parsed()
+    out = Parsed(label=label)
     try:
         mapping, _warnings = match_headers(table.headers, COLUMNS)
     except SpreadsheetError as exc:
