@@ -260,7 +260,7 @@ class NonRandomCheckForm(TaskSourceForm):
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
     confirm_covered = forms.BooleanField(
         label="已知该单位本年度已纳入随机抽查，确需检查", required=False,
-        help_text="高青县工作指引：已纳入随机抽查的单位，除投诉举报外，原则上不再开展日常监督检查",
+        help_text="工作指引：已纳入随机抽查的单位，除投诉举报外，原则上不再开展日常监督检查",
     )  # fmt: skip
     field_order = ["plan", "check_reason", "check_source", "unit", "lead_organization", "inspectors",
                    "window_start", "window_end", "items", "note", "confirm_covered"]  # fmt: skip

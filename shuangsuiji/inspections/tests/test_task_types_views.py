@@ -86,7 +86,7 @@ def test_non_random_form_warns_about_a_covered_unit(client, gq, approver_gq, ins
     unit = draw.targets.filter(status="active").first().unit
     login(client, inspector_gq)
     url = reverse("inspections:non_random_create")
-    assert "高青县工作指引" in client.get(url).content.decode()
+    assert "除投诉举报外，原则上不再开展日常监督检查" in client.get(url).content.decode()
     post = {
         "plan": gq["plan"].pk, "check_reason": "referral", "check_source": "淄卫转〔2026〕3号", "unit": unit.credit_code,
         "lead_organization": gq["plan"].organization_id, "inspectors": [i.pk for i in gq["inspectors"][:2]],
