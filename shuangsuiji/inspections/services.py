@@ -261,7 +261,10 @@ def _clean_content(data: dict, result: InspectionResult) -> dict:
     checked_on = data.get("checked_on")
     if checked_on and checked_on > timezone.localdate():
         errors["checked_on"] = "检查日期不能晚于今天"
-    locked_on = timezone.localdate(result.draw.locked_at) if result.draw.locked_at else None
+    # A drawn target is checked after its draw was locked; an upper-level or non-random check may have been made
+    # before it was recorded here (paper first), within the task's window.
+    drawn = result.draw.is_drawn_here
+    locked_on = timezone.localdate(result.draw.locked_at) if result.draw.locked_at and drawn else None
     if checked_on and locked_on and checked_on < locked_on:
         errors["checked_on"] = f"检查日期不能早于抽取结果锁定日期（{local_date(locked_on)}）"
     task = result.draw.task

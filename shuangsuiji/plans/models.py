@@ -234,6 +234,14 @@ class Task(ScopedModel, TimeStampedModel, Versioned):
         return "本级随机抽取"
 
     @property
+    def public_source_label(self) -> str:
+        """任务来源 on the portal: as `source_label`, but a non-random check names only its reason (a 投诉举报编号
+        stays internal: it could point at the person who complained)."""
+        if self.inspection_type == InspectionType.NON_RANDOM:
+            return self.get_check_reason_display()
+        return self.source_label
+
+    @property
     def organizations(self) -> list:
         """Lead department first, then the other departments whose items are merged in (联合抽查)."""
         orgs = [self.lead_organization]

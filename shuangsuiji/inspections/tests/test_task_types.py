@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from openpyxl import Workbook
 
 from shuangsuiji.core.models import ObjectChange
@@ -126,7 +127,7 @@ def test_upper_task_import_checks_groups_numbers_and_permission(gq, approver_gq,
                                    records=[{"credit_code": units[1].credit_code}], default_group=officers[:2])  # fmt: skip
 
 
-def test_upper_task_result_flows_to_publication(gq, approver_gq, inspector_gq, make_user):
+def test_upper_task_result_flows_to_publication(client, gq, approver_gq, inspector_gq, make_user):
     units, officers = gq["units"], gq["inspectors"]
     _task, draw = services.upper_task_import(
         user=approver_gq, plan=gq["plan"], task_data=upper_data(gq), default_group=officers[:2],
@@ -143,6 +144,25 @@ def test_upper_task_result_flows_to_publication(gq, approver_gq, inspector_gq, m
     published = public_results().get(pk=result.pk)
     assert published.unit_code == units[3].credit_code
     assert published.draw.task.source_label.endswith("（鲁卫监督〔2026〕12号）")
+    # the portal labels it and never links it as a verifiable draw
+    page = client.get(reverse("disclosure:result_search"), {"q": units[3].credit_code}).content.decode()
+    assert "上级下达" in page and "山东省卫生健康委员会下达（鲁卫监督〔2026〕12号）" in page
+    assert reverse("disclosure:draw_detail", args=[draw.code]) not in page
+    assert client.get(reverse("disclosure:draw_detail", args=[draw.code])).status_code == 404
+
+
+def test_portal_names_a_non_random_check_by_reason_only(client, gq, approver_gq, inspector_gq, make_user):
+    result, _warning = non_random(gq, inspector_gq, gq["units"][0], source="12345-2026-0601")
+    second = make_user("gq_inspector2", org="gaoqing_agency")
+    link_users(result.target, inspector_gq, second)
+    data = {"category": "1", "checked_on": dt.date(2026, 6, 12), "methods": ["onsite"], "findings": ""}
+    services.result_save(user=inspector_gq, result=result, data=data)
+    services.result_sign(user=inspector_gq, result=result)
+    services.result_sign(user=second, result=result)
+    services.result_publish(user=approver_gq, results=[result])
+    page = client.get(reverse("disclosure:result_search"), {"q": gq["units"][0].credit_code}).content.decode()
+    assert "非随机检查" in page and "投诉举报" in page
+    assert "12345-2026-0601" not in page  # the complaint's number stays internal
 
 
 def covered(gq, approver_gq):
@@ -156,7 +176,7 @@ def covered(gq, approver_gq):
 def non_random(gq, user, unit, reason="complaint", **kw):
     return services.non_random_check_record(
         user=user, plan=gq["plan"], unit=unit, check_reason=reason, check_source=kw.pop("source", "12345-2026-0601"),
-        inspectors=gq["inspectors"][:2], window_start=dt.date(2026, 6, 15), window_end=dt.date(2026, 6, 30),
+        inspectors=gq["inspectors"][:2], window_start=dt.date(2026, 6, 10), window_end=dt.date(2026, 6, 30),
         lead_organization=gq["plan"].organization, **kw,
     )  # fmt: skip
 
