@@ -41,3 +41,13 @@ def test_non_random_checks_are_counted_apart(locked, approver_gq, inspector_gq, 
     assert (values["non_random_checks"], values["non_random_problems"]) == (1, 1)
     summary = {row["key"]: row for row in kpi_report(approver_gq, region=regions["370322"], year=2026).summary()}
     assert summary["non_random_checks"]["value"] == 1 and "不计入" in summary["non_random_checks"]["definition"]
+    # and the 公示系统 export of 双随机抽查结果 leaves it out
+    import io
+
+    from openpyxl import load_workbook
+
+    from shuangsuiji.paperwork.exports import gsxt_xlsx
+
+    InspectionResult.objects.filter(pk=result.pk).update(status="published", published_at=timezone.now())
+    sheet = load_workbook(io.BytesIO(gsxt_xlsx(InspectionResult.objects.all()))).active
+    assert sheet.max_row == 1  # the header only

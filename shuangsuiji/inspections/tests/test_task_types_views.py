@@ -106,3 +106,17 @@ def test_non_random_form_warns_about_a_covered_unit(client, gq, approver_gq, ins
     bad = client.post(url, {**post, "unit": "不存在的单位"})
     assert bad.status_code == 400 and "“不存在的单位”在本辖区检查对象名录库中不存在" in bad.content.decode()
     assert dt.date(2026, 6, 15) == result.draw.task.window_start
+
+
+def test_staff_pages_of_an_imported_record_render(client, gq, approver_gq):
+    units, officers = gq["units"], gq["inspectors"]
+    login(client, approver_gq)
+    client.post(reverse("inspections:upper_task_import"), import_post(gq, [(units[0].credit_code, "", "")]))
+    task = Task.objects.get(inspection_type="upper")
+    draw = task.draws.get()
+    for url in (reverse("draws:draw_detail", args=[draw.pk]), reverse("draws:draw_list"),
+                reverse("plans:task_detail", args=[task.pk]), reverse("plans:task_list") + "?inspection_type=upper"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "上级下达" in client.get(reverse("plans:task_detail", args=[task.pk])).content.decode()
+    assert officers  # the group came from the page
