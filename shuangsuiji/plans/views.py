@@ -238,6 +238,7 @@ def task_detail(request, pk):
     can_draw = (
         request.user.has_perm("draws.draw_draw")
         and task.plan.status == PlanStatus.PUBLISHED
+        and task.is_drawn_here
         and not task.has_live_draw()
     )
     return render(
