@@ -428,9 +428,20 @@ MATRIX: dict[str, Route] = {
     "draw-files": r("draw-files", GQ_VIEW, api=True, args=lambda w: {"pk": w.draw, "kind": "manifest"}),
     "inspectionresult-list": r("inspectionresult-list", ANY, api=True),
     "uppertask-list": r(
-        "uppertask-list", APPROVERS, api=True, method="post", post_allowed=False,
-        data=lambda w: {"plan": w.plan, "name": "越权导入", "upper_level": "city", "upper_task_no": "越权-1",
-                        "window_start": "2026-07-01", "window_end": "2026-08-01", "units": [{"credit_code": w.unit_code}]},
+        "uppertask-list",
+        APPROVERS,
+        api=True,
+        method="post",
+        post_allowed=False,
+        data=lambda w: {
+            "plan": w.plan,
+            "name": "越权导入",
+            "upper_level": "city",
+            "upper_task_no": "越权-1",
+            "window_start": "2026-07-01",
+            "window_end": "2026-08-01",
+            "units": [{"credit_code": w.unit_code}],
+        },
     ),  # fmt: skip
     "inspectionresult-detail": r("inspectionresult-detail", GQ_VIEW, api=True, args=pk("result_published")),
     "followupcase-list": r("followupcase-list", ANY, api=True),

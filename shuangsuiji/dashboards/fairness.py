@@ -167,8 +167,12 @@ def fairness_report(user, *, region, year: int, alpha: float = DEFAULT_ALPHA, pr
     """`progress(done, total)` (a background job's) is told after each draw."""
     draws = list(
         Draw.objects.restrict(user, "view")
-        .filter(region__code__startswith=region.scope_prefix, status=DrawStatus.LOCKED, task__plan__year=year,
-                origin=DrawOrigin.DRAWN)  # 上级下达/非随机检查 records have no draw to test
+        .filter(
+            region__code__startswith=region.scope_prefix,
+            status=DrawStatus.LOCKED,
+            task__plan__year=year,
+            origin=DrawOrigin.DRAWN,
+        )  # 上级下达/非随机检查 records have no draw to test
         .select_related("task")
         .order_by("drawn_at")
     )

@@ -263,8 +263,9 @@ def kpi_report(user, *, region: Region, year: int, today: dt.date | None = None)
     # Draws (locked = result published) of the plan year's tasks.
     draws = list(
         Draw.objects.restrict(user, "view")
-        .filter(region__code__startswith=prefix, status=DrawStatus.LOCKED, task__plan__year=year,
-                origin=DrawOrigin.DRAWN)
+        .filter(
+            region__code__startswith=prefix, status=DrawStatus.LOCKED, task__plan__year=year, origin=DrawOrigin.DRAWN
+        )
         .annotate(month=ExtractMonth("drawn_at"))
         .values("id", "region__code", "month", "task_id", "task__stratify_by")
     )
@@ -385,7 +386,8 @@ def _results(user, prefix, year, today, bucket, data: Buckets, first_checks) -> 
     for row in (
         every.filter(draw__task__inspection_type=InspectionType.NON_RANDOM, status__in=CHECKED_STATUSES,
                      checked_on__isnull=False)
-        .annotate(month=ExtractMonth("checked_on")).values("region__code", "month", "is_problem").annotate(n=Count("id"))
+        .annotate(month=ExtractMonth("checked_on"))
+        .values("region__code", "month", "is_problem").annotate(n=Count("id"))
     ):  # fmt: skip
         data.add(bucket(row["region__code"]), row["month"], "non_random_checks", row["n"])
         if row["is_problem"]:

@@ -407,7 +407,9 @@ class DrawVerification(models.Model):
     def matches(self, draw: Draw) -> bool:
         """Computed on the draw's current files (a later run or restore invalidates it)."""
         return (self.manifest_hash, self.pool_digest, self.roster_digest) == (
-            draw.manifest_hash, draw.pool_digest, draw.roster_digest or ""
+            draw.manifest_hash,
+            draw.pool_digest,
+            draw.roster_digest or "",
         )
 
 

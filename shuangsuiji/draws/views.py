@@ -110,8 +110,8 @@ def draw_detail(request, pk):
     draw = _draw(request, pk, drawn_only=False)
     if not draw.is_drawn_here:
         targets = draw.targets.prefetch_related("assignments").select_related("unit").order_by("rank")
-        return render(request, "draws/draw_record_external.html",
-                      {"draw": draw, "task": draw.task, "targets": targets, "title": f"检查对象登记 {draw.code}"})  # fmt: skip
+        context = {"draw": draw, "task": draw.task, "targets": targets, "title": f"检查对象登记 {draw.code}"}
+        return render(request, "draws/draw_record_external.html", context)
     can_draw = request.user.has_perm("draws.draw_draw")
     context = draw_context(draw)
     context.update(

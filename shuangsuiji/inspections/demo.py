@@ -238,4 +238,5 @@ def load_task_types(context, stdout):
         user=leader, plan=plan, unit=free[4], check_reason="referral", check_source=f"淄卫转〔{year}〕12号",
         inspectors=officers[2:4], lead_organization=plan.organization, note="市卫生健康委转办", **window,
     )  # fmt: skip
-    stdout.write(f"  上级下达任务 1 个（检查对象 3 户，公示 1 户）；非随机检查 2 件{'（其中 1 件单位已纳入随机抽查，已提示）' if warning else ''}")
+    note = "（其中 1 件单位已纳入随机抽查，已提示）" if warning else ""
+    stdout.write(f"  上级下达任务 1 个（检查对象 3 户，公示 1 户）；非随机检查 2 件{note}")

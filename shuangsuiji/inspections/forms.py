@@ -192,7 +192,9 @@ def _scoped_choices(form, user):
         form.fields["lead_organization"].initial = user.organization_id
     officers = Inspector.objects.restrict(user, "view").filter(active=True).select_related("organization")
     form.fields["inspectors"].queryset = officers.order_by("organization__name", "name")
-    form.fields["inspectors"].label_from_instance = lambda i: f"{i.name}（{i.cert_no or '无执法证'}，{i.organization.name}）"
+    form.fields["inspectors"].label_from_instance = lambda i: (
+        f"{i.name}（{i.cert_no or '无执法证'}，{i.organization.name}）"
+    )
     region = getattr(user, "region", None)
     form.fields["items"].queryset = items_for_region(region) if region else form.fields["items"].queryset.none()
     form.fields["items"].label_from_instance = lambda i: f"{i.code} {i.name}"
@@ -205,7 +207,8 @@ class TaskSourceForm(forms.Form):
     window_start = forms.DateField(label="检查开始日期", widget=DATE)
     window_end = forms.DateField(label="检查结束日期", widget=DATE)
     items = forms.ModelMultipleChoiceField(
-        label="抽查事项", queryset=None, required=False, widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+        label="抽查事项", queryset=None, required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
         help_text="检查时使用这些事项的检查表；可不选",
     )  # fmt: skip
 
@@ -247,7 +250,9 @@ class UpperTaskImportForm(TaskSourceForm):
 
 
 class NonRandomCheckForm(TaskSourceForm):
-    check_reason = forms.ChoiceField(label="检查原因", choices=NonRandomReason.choices, widget=forms.Select(attrs=SELECT))
+    check_reason = forms.ChoiceField(
+        label="检查原因", choices=NonRandomReason.choices, widget=forms.Select(attrs=SELECT)
+    )
     check_source = forms.CharField(label="来源编号/说明", max_length=200, required=False,
                                    widget=forms.TextInput(attrs={"class": "form-control"}),
                                    help_text="如投诉举报编号、转办交办文号、督办通知文号")  # fmt: skip
@@ -257,7 +262,9 @@ class NonRandomCheckForm(TaskSourceForm):
         label="检查人员", queryset=None, widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}),
         help_text="至少 2 名持执法证的执法人员",
     )  # fmt: skip
-    note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    note = forms.CharField(
+        label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
     confirm_covered = forms.BooleanField(
         label="已知该单位本年度已纳入随机抽查，确需检查", required=False,
         help_text="工作指引：已纳入随机抽查的单位，除投诉举报外，原则上不再开展日常监督检查",

@@ -37,7 +37,6 @@ from shuangsuiji.plans.choices import InspectionType, NonRandomReason
 from shuangsuiji.plans.models import AnnualPlan, Task
 
 from . import upper_tasks
-
 from .choices import (
     EDITABLE_STATUSES,
     PROBLEM_CATEGORIES,
@@ -601,18 +600,30 @@ def _upper_task_table(records: list[dict]) -> Table:
 
 @transaction.atomic
 def upper_task_import(
-    *, user, plan: AnnualPlan, task_data: dict, table: Table | None = None, records: list[dict] | None = None,
-    default_group=(), items=(), now: dt.datetime | None = None,
+    *,
+    user,
+    plan: AnnualPlan,
+    task_data: dict,
+    table: Table | None = None,
+    records: list[dict] | None = None,
+    default_group=(),
+    items=(),
+    now: dt.datetime | None = None,
 ) -> tuple[Task, Draw]:
     """上级下达任务: record the task (上级任务编号, 下达级别/机关), and the units and officers the upper level drew
     (from an Excel table or API records) as its targets; no local draw. PENDING results are opened at once, so
     result entry, signatures and publication follow the same path as a drawn target. All or nothing."""
     require(user, draws_services.PERM_IMPORT, plan, scope_message="不能操作本辖区以外的计划或任务")
     number = (task_data.get("upper_task_no") or "").strip()
-    existing = Task.objects.filter(plan__region=plan.region, inspection_type=InspectionType.UPPER,
-                                   upper_task_no=number).exclude(draws__status=DrawStatus.CANCELLED).first()  # fmt: skip
+    existing = (
+        Task.objects.filter(plan__region=plan.region, inspection_type=InspectionType.UPPER, upper_task_no=number)
+        .exclude(draws__status=DrawStatus.CANCELLED)
+        .first()
+    )
     if number and existing is not None:
-        raise ValidationError({"upper_task_no": f"上级任务编号“{number}”已导入（本级任务 {existing.code}），不能重复导入"})
+        raise ValidationError(
+            {"upper_task_no": f"上级任务编号“{number}”已导入（本级任务 {existing.code}），不能重复导入"}
+        )
     if table is None:
         table = _upper_task_table(records or [])
     parsed = upper_tasks.parse(table, region=plan.region, default_group=default_group,
@@ -632,8 +643,20 @@ COVERED_RULE = "已纳入随机抽查的单位，除投诉举报外，原则上�
 
 @transaction.atomic
 def non_random_check_record(
-    *, user, plan: AnnualPlan, unit, check_reason: str, check_source: str, inspectors, window_start, window_end,
-    lead_organization, items=(), note: str = "", confirm_covered: bool = False, now: dt.datetime | None = None,
+    *,
+    user,
+    plan: AnnualPlan,
+    unit,
+    check_reason: str,
+    check_source: str,
+    inspectors,
+    window_start,
+    window_end,
+    lead_organization,
+    items=(),
+    note: str = "",
+    confirm_covered: bool = False,
+    now: dt.datetime | None = None,
 ) -> tuple[InspectionResult, str]:
     """非随机检查 (投诉举报、转办交办、上级督办): one unit, recorded in the same ledger as the random checks (a task of
     type 非随机检查 with one target and its group, and a PENDING result), never counted as random.
@@ -644,7 +667,9 @@ def non_random_check_record(
     coverage = plans_selectors.random_coverage([unit.pk], plan.year).get(unit.pk)
     warning = plans_selectors.coverage_reason(coverage) if coverage else ""
     if coverage and check_reason != NonRandomReason.COMPLAINT and not confirm_covered:
-        raise ValidationError({"confirm_covered": f"{unit.name}{warning}。按“{COVERED_RULE}”，确需检查请勾选确认后再登记"})
+        raise ValidationError(
+            {"confirm_covered": f"{unit.name}{warning}。按“{COVERED_RULE}”，确需检查请勾选确认后再登记"}
+        )
     reason = NonRandomReason(check_reason).label if check_reason in NonRandomReason.values else "非随机检查"
     task = plans_services.task_record_external(
         user=user, plan=plan, inspection_type=InspectionType.NON_RANDOM, name=f"{reason}检查：{unit.name}",

@@ -28,8 +28,8 @@ class ResultTable(tables.Table):
     class Meta:
         model = InspectionResult
         fields = (
-            "unit", "unit_code", "task", "inspection_type", "status", "check_due", "category", "checked_on", "publish_due",
-            "published_at",
+            "unit", "unit_code", "task", "inspection_type", "status", "check_due", "category", "checked_on",
+            "publish_due", "published_at",
         )  # fmt: skip
         attrs = {"class": "table table-sm table-hover"}
 
@@ -46,7 +46,9 @@ class ResultTable(tables.Table):
         task = record.draw.task
         if task.is_drawn_here:
             return task.get_inspection_type_display()
-        return format_html('{}<div class="small text-muted">{}</div>', task.get_inspection_type_display(), task.source_label)
+        return format_html(
+            '{}<div class="small text-muted">{}</div>', task.get_inspection_type_display(), task.source_label
+        )
 
     def render_category(self, record, value):
         return value or "—"

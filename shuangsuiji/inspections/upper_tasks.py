@@ -38,7 +38,9 @@ class Parsed:
     label: str = "行"  # 行 (a spreadsheet row) or 条 (an API record)
 
     def messages(self) -> list[str]:
-        return [f"第{row}{self.label}{f'“{header}”' if header else ''}：{message}" for row, header, message in self.errors]
+        return [
+            f"第{row}{self.label}{f'“{header}”' if header else ''}：{message}" for row, header, message in self.errors
+        ]
 
 
 def parse(table: Table, *, region, default_group=(), label: str = "行") -> Parsed:
@@ -66,8 +68,7 @@ def parse(table: Table, *, region, default_group=(), label: str = "行") -> Pars
         by_name.setdefault(u.name, []).append(u)
     certs = {c for r in rows for c in SEPARATORS.split(r[3]) if c}
     officers = {
-        i.cert_no: i
-        for i in Inspector.objects.filter(organization__region__code__startswith=prefix, cert_no__in=certs)
+        i.cert_no: i for i in Inspector.objects.filter(organization__region__code__startswith=prefix, cert_no__in=certs)
     }
     seen: dict[int, int] = {}
     for rowno, code, name, cert_cell in rows:
@@ -80,9 +81,13 @@ def parse(table: Table, *, region, default_group=(), label: str = "行") -> Pars
         elif name:
             found = by_name.get(name, [])
             if not found:
-                out.errors.append((rowno, "单位名称", f"“{name}”在本辖区检查对象名录库中不存在，请核对名称或填写统一社会信用代码"))
+                out.errors.append(
+                    (rowno, "单位名称", f"“{name}”在本辖区检查对象名录库中不存在，请核对名称或填写统一社会信用代码")
+                )
             elif len(found) > 1:
-                out.errors.append((rowno, "单位名称", f"名录库中有 {len(found)} 个名为“{name}”的单位，请填写统一社会信用代码"))
+                out.errors.append(
+                    (rowno, "单位名称", f"名录库中有 {len(found)} 个名为“{name}”的单位，请填写统一社会信用代码")
+                )
             else:
                 unit = found[0]
         else:

@@ -17,7 +17,6 @@ from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.viewhelpers import error_text, service_call
 from shuangsuiji.directory.models import InspectionItem
-
 from shuangsuiji.draws.models import Draw
 from shuangsuiji.imports.spreadsheets import SpreadsheetError, read_table
 
@@ -451,7 +450,9 @@ def upper_task_import(request):
             if done.ok:
                 task, draw = done.value
                 messages.success(
-                    request, f"已导入上级下达任务 {task.code}（{task.source_label}），检查对象 {draw.targets.count()} 户，可录入检查结果"
+                    request,
+                    f"已导入上级下达任务 {task.code}（{task.source_label}），"
+                    f"检查对象 {draw.targets.count()} 户，可录入检查结果",
                 )
                 return redirect(f"{reverse('inspections:result_list')}?task={task.code}")
             errors = form.non_field_errors()

@@ -25,22 +25,36 @@ class Transition:
 # The only ways a plan's status changes (no django-fsm; services check this map).
 PLAN_TRANSITIONS: dict[str, Transition] = {
     "submit": Transition(
-        "提交审核", frozenset({PlanStatus.DRAFT}), PlanStatus.SUBMITTED, "change",
+        "提交审核",
+        frozenset({PlanStatus.DRAFT}),
+        PlanStatus.SUBMITTED,
+        "change",
         confirm="提交后计划和任务不能再修改，直到审核人退回。确定提交审核？",
     ),
     "return": Transition(
-        "退回修改", frozenset({PlanStatus.SUBMITTED, PlanStatus.APPROVED}), PlanStatus.DRAFT, "approve", "opinion",
+        "退回修改",
+        frozenset({PlanStatus.SUBMITTED, PlanStatus.APPROVED}),
+        PlanStatus.DRAFT,
+        "approve",
+        "opinion",
         confirm="确定退回修改？",
     ),
     "approve": Transition(
         "审核通过", frozenset({PlanStatus.SUBMITTED}), PlanStatus.APPROVED, "approve", confirm="确定审核通过？"
     ),
     "publish": Transition(
-        "公布计划", frozenset({PlanStatus.APPROVED}), PlanStatus.PUBLISHED, "publish",
+        "公布计划",
+        frozenset({PlanStatus.APPROVED}),
+        PlanStatus.PUBLISHED,
+        "publish",
         confirm="公布后计划向社会公开，修改只能通过“调整计划”另出新版。确定公布？",
     ),
     "revise": Transition(
-        "调整计划", frozenset({PlanStatus.PUBLISHED}), PlanStatus.DRAFT, "publish", "reason",
+        "调整计划",
+        frozenset({PlanStatus.PUBLISHED}),
+        PlanStatus.DRAFT,
+        "publish",
+        "reason",
         confirm="调整后计划回到草稿，须重新审核、公布，已公布的版本保留。确定调整？",
     ),
 }

@@ -65,10 +65,10 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Task
         fields = [
-            "name", "inspection_type", "kind", "lead_organization", "scope_region", "townships", "business_lines", "tags", "risk_levels",
-            "exclude_inspected_days", "stratify_by", "default_rate", "default_min", "default_max", "substitutes",
-            "window_start", "window_end", "group_size", "require_specialist", "region_rule", "max_load",
-            "roster_organizations", "roster_tags", "withhold_targets", "note",
+            "name", "inspection_type", "kind", "lead_organization", "scope_region", "townships", "business_lines",
+            "tags", "risk_levels", "exclude_inspected_days", "stratify_by", "default_rate", "default_min",
+            "default_max", "substitutes", "window_start", "window_end", "group_size", "require_specialist",
+            "region_rule", "max_load", "roster_organizations", "roster_tags", "withhold_targets", "note",
         ]  # fmt: skip
         widgets = {
             "business_lines": forms.CheckboxSelectMultiple,
@@ -87,9 +87,9 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         orgs = scoped_orgs(user)
         self.fields["inspection_type"].choices = [(t.value, t.label) for t in DRAWN_HERE]
         self.fields["inspection_type"].required = False
-        self.fields["inspection_type"].help_text = (
-            "重点/专项监督可单独设置抽查比例；上级下达任务请用“导入上级任务”，非随机检查请用“登记非随机检查”"
-        )
+        self.fields[
+            "inspection_type"
+        ].help_text = "重点/专项监督可单独设置抽查比例；上级下达任务请用“导入上级任务”，非随机检查请用“登记非随机检查”"
         self.fields["lead_organization"].queryset = orgs
         self.fields["roster_organizations"].queryset = orgs
         self.fields["scope_region"].queryset = Region.objects.filter(code__startswith=plan.region.scope_prefix)

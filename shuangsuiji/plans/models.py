@@ -113,7 +113,9 @@ class Task(ScopedModel, TimeStampedModel, Versioned):
     # 检查类型 and where a task not drawn here comes from (issue #15 point 1)
     inspection_type = models.CharField(
         "检查类型", max_length=10, choices=InspectionType.choices, default=InspectionType.DAILY_RANDOM,
-        db_index=True, help_text="日常监督随机抽查、重点/专项监督在本平台抽取；上级下达任务导入上级抽取的名单；非随机检查不计入随机抽查",
+        db_index=True,
+        help_text="日常监督随机抽查、重点/专项监督在本平台抽取；上级下达任务导入上级抽取的名单；"
+        "非随机检查不计入随机抽查",
     )  # fmt: skip
     upper_level = models.CharField("下达级别", max_length=10, choices=UpperLevel.choices, blank=True)
     upper_authority = models.CharField("下达机关", max_length=100, blank=True)

@@ -308,7 +308,9 @@ def covered_units(task, cands: list[Candidate]) -> list[dict]:
     coverage = random_coverage(scope_units(task).values("pk"), year, exclude_task=task.pk)
     return [
         {"name": by_pk[pk].name, "code": by_pk[pk].pool_unit.unit_id, "reason": coverage_reason(entries)}
-        for pk, entries in sorted(coverage.items(), key=lambda kv: by_pk[kv[0]].pool_unit.unit_id if kv[0] in by_pk else "")
+        for pk, entries in sorted(
+            coverage.items(), key=lambda kv: by_pk[kv[0]].pool_unit.unit_id if kv[0] in by_pk else ""
+        )
         if pk in by_pk
     ]
 

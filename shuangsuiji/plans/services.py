@@ -238,8 +238,17 @@ EXTERNAL_FIELDS = ("upper_level", "upper_authority", "upper_task_no", "check_rea
 
 @transaction.atomic
 def task_record_external(
-    *, user, plan: AnnualPlan, inspection_type: str, name: str, lead_organization, window_start, window_end,
-    items=(), note: str = "", **source,
+    *,
+    user,
+    plan: AnnualPlan,
+    inspection_type: str,
+    name: str,
+    lead_organization,
+    window_start,
+    window_end,
+    items=(),
+    note: str = "",
+    **source,
 ) -> Task:
     """A task whose units are not drawn here: 上级下达 (the upper level drew them) or 非随机检查 (投诉举报…).
 
@@ -260,7 +269,12 @@ def task_record_external(
     )  # fmt: skip
     task.full_clean()
     task.save()
-    audit.log_change(task, ObjectChange.Action.CREATE, user=user, message=f"登记{task.get_inspection_type_display()}任务（{task.source_label}）")
+    audit.log_change(
+        task,
+        ObjectChange.Action.CREATE,
+        user=user,
+        message=f"登记{task.get_inspection_type_display()}任务（{task.source_label}）",
+    )
     for item in items or ():
         ti = TaskItem(task=task, organization=lead_organization, item=item, order=task.items.count())
         ti.full_clean()

@@ -32,5 +32,16 @@ class TaskTable(tables.Table):
 
     class Meta:
         model = Task
-        fields = ("code", "name", "plan", "inspection_type", "source", "kind", "lead_organization", "default_rate", "window_start", "window_end")
+        fields = (
+            "code",
+            "name",
+            "plan",
+            "inspection_type",
+            "source",
+            "kind",
+            "lead_organization",
+            "default_rate",
+            "window_start",
+            "window_end",
+        )
         attrs = {"class": "table table-sm table-hover"}

@@ -59,11 +59,14 @@ def test_upper_task_import_entry_and_publication(
     page.get_by_label("检查结束日期").fill(f"{today.year}-12-31")
     page.get_by_label("默认检查组").select_option([str(officers[0].pk), str(officers[1].pk)])
     # first an unknown unit: the row error names the row and column, and what was typed stays
+    unknown = unit_list([("92370322MA0000000X", "", "")])
     page.get_by_label("检查对象名单").set_input_files(
-        files=[{"name": "名单.xlsx", "mimeType": "application/octet-stream", "buffer": unit_list([("92370322MA0000000X", "", "")])}]
-    )  # fmt: skip
+        files=[{"name": "名单.xlsx", "mimeType": "application/octet-stream", "buffer": unknown}]
+    )
     page.get_by_role("button", name="导入").click()
-    expect(page.locator("#form-errors")).to_contain_text("第2行“统一社会信用代码”：“92370322MA0000000X”在本辖区检查对象名录库中不存在")
+    expect(page.locator("#form-errors")).to_contain_text(
+        "第2行“统一社会信用代码”：“92370322MA0000000X”在本辖区检查对象名录库中不存在"
+    )
     expect(page.get_by_label("上级任务编号")).to_have_value(TASK_NO)
     page.get_by_label("检查对象名单").set_input_files(
         files=[{"name": "名单.xlsx", "mimeType": "application/octet-stream",

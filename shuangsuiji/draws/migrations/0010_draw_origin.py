@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('draws', '0009_draw_verification_details'),
+        ("draws", "0009_draw_verification_details"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='draw',
-            name='origin',
-            field=models.CharField(choices=[('drawn', '本级随机抽取'), ('imported', '上级下达（上级抽取，本级导入）'), ('recorded', '非随机检查登记')], default='drawn', help_text='上级下达、非随机检查的记录没有抽取承诺，不作为本级随机抽取公示', max_length=10, verbose_name='来源'),
+            model_name="draw",
+            name="origin",
+            field=models.CharField(
+                choices=[
+                    ("drawn", "本级随机抽取"),
+                    ("imported", "上级下达（上级抽取，本级导入）"),
+                    ("recorded", "非随机检查登记"),
+                ],
+                default="drawn",
+                help_text="上级下达、非随机检查的记录没有抽取承诺，不作为本级随机抽取公示",
+                max_length=10,
+                verbose_name="来源",
+            ),
         ),
     ]

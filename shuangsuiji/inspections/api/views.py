@@ -10,7 +10,6 @@ from shuangsuiji.core.api.concurrency import VersionedUpdateMixin
 from shuangsuiji.core.api.permissions import RolePermission
 from shuangsuiji.core.api.serializers import ErrorSerializer
 from shuangsuiji.core.api.viewsets import ScopedReadOnlyViewSet
-
 from shuangsuiji.directory.models import InspectionItem, Inspector
 from shuangsuiji.draws.models import Draw
 from shuangsuiji.plans.choices import UpperLevel
@@ -45,13 +44,19 @@ class InspectionResultViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
 class UpperTaskImportSerializer(serializers.Serializer):
     plan = serializers.IntegerField(help_text="年度计划 id（任务登记在该计划下）")
     name = serializers.CharField(max_length=200, help_text="任务名称")
-    upper_level = serializers.ChoiceField(choices=UpperLevel.choices, help_text="下达级别：national 国家、province 省级、city 市级")
-    upper_authority = serializers.CharField(max_length=100, required=False, allow_blank=True, default="", help_text="下达机关")
+    upper_level = serializers.ChoiceField(
+        choices=UpperLevel.choices, help_text="下达级别：national 国家、province 省级、city 市级"
+    )
+    upper_authority = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="下达机关"
+    )
     upper_task_no = serializers.CharField(max_length=100, help_text="上级任务编号")
     window_start = serializers.DateField(help_text="检查开始日期")
     window_end = serializers.DateField(help_text="检查结束日期")
     lead_organization = serializers.IntegerField(required=False, help_text="实施机构 id；默认为计划的编制单位")
-    items = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, help_text="抽查事项 id")
+    items = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="抽查事项 id"
+    )
     default_group = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, default=list,
         help_text="默认检查组的执法证号（名单中未填执法证号的对象使用）",

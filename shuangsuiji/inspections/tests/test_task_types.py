@@ -28,7 +28,8 @@ from .fixtures import LOCK_TIME
 pytestmark = pytest.mark.django_db
 
 UPPER = {
-    "name": "2026年度国家随机监督抽查（公共场所）", "upper_level": "province", "upper_authority": "山东省卫生健康委员会",
+    "name": "2026年度国家随机监督抽查（公共场所）", "upper_level": "province",
+    "upper_authority": "山东省卫生健康委员会",
     "upper_task_no": "鲁卫监督〔2026〕12号", "window_start": dt.date(2026, 6, 1), "window_end": dt.date(2026, 11, 30),
 }  # fmt: skip
 
@@ -59,15 +60,29 @@ def test_upper_task_import_records_targets_without_a_draw(gq, approver_gq):
         ("", units[1].name, ""),  # matched by name; the page's group
     ]
     task, draw = services.upper_task_import(
-        user=approver_gq, plan=gq["plan"], task_data=upper_data(gq), table=table(rows), items=[gq["item"]],
-        default_group=officers[2:4], now=LOCK_TIME,
-    )  # fmt: skip
-    assert task.inspection_type == InspectionType.UPPER and task.source_label == "山东省卫生健康委员会下达（鲁卫监督〔2026〕12号）"
-    assert (draw.origin, draw.status, draw.is_public, draw.commitment_hash) == (DrawOrigin.IMPORTED, DrawStatus.LOCKED, False, "")
+        user=approver_gq,
+        plan=gq["plan"],
+        task_data=upper_data(gq),
+        table=table(rows),
+        items=[gq["item"]],
+        default_group=officers[2:4],
+        now=LOCK_TIME,
+    )
+    assert (
+        task.inspection_type == InspectionType.UPPER
+        and task.source_label == "山东省卫生健康委员会下达（鲁卫监督〔2026〕12号）"
+    )
+    assert (draw.origin, draw.status, draw.is_public, draw.commitment_hash) == (
+        DrawOrigin.IMPORTED,
+        DrawStatus.LOCKED,
+        False,
+        "",
+    )
     targets = list(draw.targets.order_by("rank"))
     assert [t.unit for t in targets] == units[:2]
     assert [sorted(a.inspector_id for a in t.assignments.all()) for t in targets] == [
-        sorted(i.pk for i in officers[:2]), sorted(i.pk for i in officers[2:4])
+        sorted(i.pk for i in officers[:2]),
+        sorted(i.pk for i in officers[2:4]),
     ]
     results = InspectionResult.objects.filter(draw=draw)
     assert {r.status for r in results} == {ResultStatus.PENDING} and results.count() == 2
@@ -92,11 +107,17 @@ def test_upper_task_import_refuses_unknown_units_and_officers_with_row_errors(gq
     ]
     with pytest.raises(ValidationError) as exc:
         services.upper_task_import(
-            user=approver_gq, plan=gq["plan"], task_data=upper_data(gq), table=table(rows),
+            user=approver_gq,
+            plan=gq["plan"],
+            task_data=upper_data(gq),
+            table=table(rows),
             default_group=gq["inspectors"][:2],
-        )  # fmt: skip
+        )
     messages = exc.value.messages
-    assert "第2行“统一社会信用代码”：“92370322MA0000000X”在本辖区检查对象名录库中不存在，请先在名录库登记该单位" in messages
+    assert (
+        "第2行“统一社会信用代码”：“92370322MA0000000X”在本辖区检查对象名录库中不存在，请先在名录库登记该单位"
+        in messages
+    )
     assert "第2行“执法证号”：“370322900”在本辖区执法人员名录库中不存在" in messages
     assert any(m.startswith("第3行“单位名称”：“不存在的单位”在本辖区检查对象名录库中不存在") for m in messages)
     assert any(m.startswith(f"第4行“统一社会信用代码”：“{yy_units[0].credit_code}”") for m in messages)
@@ -108,31 +129,60 @@ def test_upper_task_import_refuses_unknown_units_and_officers_with_row_errors(gq
 def test_upper_task_import_checks_groups_numbers_and_permission(gq, approver_gq, inspector_gq):
     units, officers = gq["units"], gq["inspectors"]
     with pytest.raises(ValidationError, match="未填写执法证号，页面上也没有选择检查组"):
-        services.upper_task_import(user=approver_gq, plan=gq["plan"], task_data=upper_data(gq),
-                                   table=table([(units[0].credit_code, "", "")]))  # fmt: skip
+        services.upper_task_import(
+            user=approver_gq, plan=gq["plan"], task_data=upper_data(gq), table=table([(units[0].credit_code, "", "")])
+        )
     with pytest.raises(ValidationError, match="至少需要 2 名持执法证的执法人员"):
-        services.upper_task_import(user=approver_gq, plan=gq["plan"], task_data=upper_data(gq),
-                                   table=table([(units[0].credit_code, "", officers[0].cert_no)]))  # fmt: skip
+        services.upper_task_import(
+            user=approver_gq,
+            plan=gq["plan"],
+            task_data=upper_data(gq),
+            table=table([(units[0].credit_code, "", officers[0].cert_no)]),
+        )
     with pytest.raises(ValidationError) as exc:
-        services.upper_task_import(user=approver_gq, plan=gq["plan"], task_data=upper_data(gq, upper_task_no=""),
-                                   records=[{"credit_code": units[0].credit_code}], default_group=officers[:2])  # fmt: skip
+        services.upper_task_import(
+            user=approver_gq,
+            plan=gq["plan"],
+            task_data=upper_data(gq, upper_task_no=""),
+            records=[{"credit_code": units[0].credit_code}],
+            default_group=officers[:2],
+        )
     assert "上级下达任务须填写上级任务编号" in str(exc.value)
     with pytest.raises(PermissionDenied):  # 执法人员 do not import tasks
-        services.upper_task_import(user=inspector_gq, plan=gq["plan"], task_data=upper_data(gq),
-                                   records=[{"credit_code": units[0].credit_code}], default_group=officers[:2])  # fmt: skip
-    services.upper_task_import(user=approver_gq, plan=gq["plan"], task_data=upper_data(gq),
-                               records=[{"credit_code": units[0].credit_code}], default_group=officers[:2])  # fmt: skip
+        services.upper_task_import(
+            user=inspector_gq,
+            plan=gq["plan"],
+            task_data=upper_data(gq),
+            records=[{"credit_code": units[0].credit_code}],
+            default_group=officers[:2],
+        )
+    services.upper_task_import(
+        user=approver_gq,
+        plan=gq["plan"],
+        task_data=upper_data(gq),
+        records=[{"credit_code": units[0].credit_code}],
+        default_group=officers[:2],
+    )
     with pytest.raises(ValidationError, match="已导入"):
-        services.upper_task_import(user=approver_gq, plan=gq["plan"], task_data=upper_data(gq),
-                                   records=[{"credit_code": units[1].credit_code}], default_group=officers[:2])  # fmt: skip
+        services.upper_task_import(
+            user=approver_gq,
+            plan=gq["plan"],
+            task_data=upper_data(gq),
+            records=[{"credit_code": units[1].credit_code}],
+            default_group=officers[:2],
+        )
 
 
 def test_upper_task_result_flows_to_publication(client, gq, approver_gq, inspector_gq, make_user):
     units, officers = gq["units"], gq["inspectors"]
     _task, draw = services.upper_task_import(
-        user=approver_gq, plan=gq["plan"], task_data=upper_data(gq), default_group=officers[:2],
-        records=[{"credit_code": units[3].credit_code}], now=LOCK_TIME,
-    )  # fmt: skip
+        user=approver_gq,
+        plan=gq["plan"],
+        task_data=upper_data(gq),
+        default_group=officers[:2],
+        records=[{"credit_code": units[3].credit_code}],
+        now=LOCK_TIME,
+    )
     result = InspectionResult.objects.get(draw=draw)
     second = make_user("gq_inspector2", org="gaoqing_agency")
     link_users(result.target, inspector_gq, second)
@@ -175,10 +225,17 @@ def covered(gq, approver_gq):
 
 def non_random(gq, user, unit, reason="complaint", **kw):
     return services.non_random_check_record(
-        user=user, plan=gq["plan"], unit=unit, check_reason=reason, check_source=kw.pop("source", "12345-2026-0601"),
-        inspectors=gq["inspectors"][:2], window_start=dt.date(2026, 6, 10), window_end=dt.date(2026, 6, 30),
-        lead_organization=gq["plan"].organization, **kw,
-    )  # fmt: skip
+        user=user,
+        plan=gq["plan"],
+        unit=unit,
+        check_reason=reason,
+        check_source=kw.pop("source", "12345-2026-0601"),
+        inspectors=gq["inspectors"][:2],
+        window_start=dt.date(2026, 6, 10),
+        window_end=dt.date(2026, 6, 30),
+        lead_organization=gq["plan"].organization,
+        **kw,
+    )
 
 
 def test_non_random_check_is_recorded_in_the_ledger_never_random(gq, approver_gq, inspector_gq):
@@ -188,7 +245,9 @@ def test_non_random_check_is_recorded_in_the_ledger_never_random(gq, approver_gq
     assert warning == ""
     task = result.draw.task
     assert (task.inspection_type, task.check_reason, task.source_label) == (
-        InspectionType.NON_RANDOM, "referral", "转办交办（淄卫转〔2026〕3号）"
+        InspectionType.NON_RANDOM,
+        "referral",
+        "转办交办（淄卫转〔2026〕3号）",
     )
     assert task.name == f"转办交办检查：{free.name}" and result.draw.origin == DrawOrigin.RECORDED
     assert result.status == ResultStatus.PENDING and not result.draw.is_public
@@ -208,8 +267,9 @@ def test_covered_unit_warns_and_says_why(gq, approver_gq, inspector_gq):
     assert "除投诉举报外，原则上不再开展日常监督检查" in exc.value.message_dict["confirm_covered"][0]
     result, warning = non_random(gq, inspector_gq, unit, reason="supervised", confirm_covered=True)
     assert why in warning
-    assert ObjectChange.objects.filter(object_type="plans.task", object_id=str(result.draw.task_id),
-                                       message__contains="登记时提示").exists()  # fmt: skip
+    assert ObjectChange.objects.filter(
+        object_type="plans.task", object_id=str(result.draw.task_id), message__contains="登记时提示"
+    ).exists()
     # 投诉举报 is the exception: recorded at once, with the warning shown
     _result, warning = non_random(gq, inspector_gq, covered_units[1])
     assert why.split("（")[0] in warning
@@ -217,7 +277,6 @@ def test_covered_unit_warns_and_says_why(gq, approver_gq, inspector_gq):
 
 def test_pool_preview_names_covered_units(gq, approver_gq, inspector_gq):
     from shuangsuiji.plans import pool
-
     from shuangsuiji.plans.testing import task_data
 
     _draw, covered_units = covered(gq, approver_gq)
@@ -233,12 +292,18 @@ def test_pool_preview_names_covered_units(gq, approver_gq, inspector_gq):
 
 
 def test_task_form_cannot_create_upper_or_non_random_tasks(gq, approver_gq):
-    plan = plan_services.plan_create(user=approver_gq, year=2027, title="2027年度计划", organization=gq["plan"].organization)
+    plan = plan_services.plan_create(
+        user=approver_gq, year=2027, title="2027年度计划", organization=gq["plan"].organization
+    )
     from shuangsuiji.plans.testing import task_data
 
     with pytest.raises(ValidationError, match="导入上级任务"):
-        plan_services.task_create(user=approver_gq, plan=plan, **task_data(plan, plan.organization, inspection_type="upper"))
-    task = plan_services.task_create(user=approver_gq, plan=plan, **task_data(plan, plan.organization, inspection_type="key"))
+        plan_services.task_create(
+            user=approver_gq, plan=plan, **task_data(plan, plan.organization, inspection_type="upper")
+        )
+    task = plan_services.task_create(
+        user=approver_gq, plan=plan, **task_data(plan, plan.organization, inspection_type="key")
+    )
     assert task.get_inspection_type_display() == "重点/专项监督"
 
 

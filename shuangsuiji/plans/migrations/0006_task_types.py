@@ -4,40 +4,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0005_task_withhold_targets'),
+        ("plans", "0005_task_withhold_targets"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='task',
-            name='check_reason',
-            field=models.CharField(blank=True, choices=[('complaint', '投诉举报'), ('referral', '转办交办'), ('supervised', '上级督办')], max_length=10, verbose_name='检查原因'),
+            model_name="task",
+            name="check_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[("complaint", "投诉举报"), ("referral", "转办交办"), ("supervised", "上级督办")],
+                max_length=10,
+                verbose_name="检查原因",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='check_source',
-            field=models.CharField(blank=True, help_text='如投诉举报编号、转办交办文号、督办通知文号', max_length=200, verbose_name='来源编号/说明'),
+            model_name="task",
+            name="check_source",
+            field=models.CharField(
+                blank=True,
+                help_text="如投诉举报编号、转办交办文号、督办通知文号",
+                max_length=200,
+                verbose_name="来源编号/说明",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='inspection_type',
-            field=models.CharField(choices=[('daily', '日常监督随机抽查'), ('key', '重点/专项监督'), ('upper', '上级下达'), ('nonrandom', '非随机检查')], db_index=True, default='daily', help_text='日常监督随机抽查、重点/专项监督在本平台抽取；上级下达任务导入上级抽取的名单；非随机检查不计入随机抽查', max_length=10, verbose_name='检查类型'),
+            model_name="task",
+            name="inspection_type",
+            field=models.CharField(
+                choices=[
+                    ("daily", "日常监督随机抽查"),
+                    ("key", "重点/专项监督"),
+                    ("upper", "上级下达"),
+                    ("nonrandom", "非随机检查"),
+                ],
+                db_index=True,
+                default="daily",
+                help_text="日常监督随机抽查、重点/专项监督在本平台抽取；上级下达任务导入上级抽取的名单；非随机检查不计入随机抽查",
+                max_length=10,
+                verbose_name="检查类型",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='upper_authority',
-            field=models.CharField(blank=True, max_length=100, verbose_name='下达机关'),
+            model_name="task",
+            name="upper_authority",
+            field=models.CharField(blank=True, max_length=100, verbose_name="下达机关"),
         ),
         migrations.AddField(
-            model_name='task',
-            name='upper_level',
-            field=models.CharField(blank=True, choices=[('national', '国家'), ('province', '省级'), ('city', '市级')], max_length=10, verbose_name='下达级别'),
+            model_name="task",
+            name="upper_level",
+            field=models.CharField(
+                blank=True,
+                choices=[("national", "国家"), ("province", "省级"), ("city", "市级")],
+                max_length=10,
+                verbose_name="下达级别",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='upper_task_no',
-            field=models.CharField(blank=True, db_index=True, max_length=100, verbose_name='上级任务编号'),
+            model_name="task",
+            name="upper_task_no",
+            field=models.CharField(blank=True, db_index=True, max_length=100, verbose_name="上级任务编号"),
         ),
     ]
