@@ -62,7 +62,7 @@ class UpperTaskImportSerializer(serializers.Serializer):
         help_text="默认检查组的执法证号（名单中未填执法证号的对象使用）",
     )  # fmt: skip
     units = serializers.ListField(
-        child=serializers.DictField(), allow_empty=False,
+        child=serializers.DictField(), allow_empty=False, min_length=1,
         help_text="检查对象：[{\"credit_code\": 统一社会信用代码, \"name\": 单位名称, \"cert_nos\": [执法证号, …]}]",
     )  # fmt: skip
 
