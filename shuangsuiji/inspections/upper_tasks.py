@@ -43,6 +43,9 @@ class Parsed:
         ]
 
 
+MAX_ROWS = 2000
+
+
 def parse(table: Table, *, region, default_group=(), label: str = "行") -> Parsed:
     """Match every row of `table` to a unit of `region` (and its officers); collect every error."""
     out = Parsed(label=label)
@@ -61,6 +64,12 @@ def parse(table: Table, *, region, default_group=(), label: str = "行") -> Pars
         return (cells[index] if index is not None and index < len(cells) else "").strip()
 
     rows = [(rowno, cell(c, "credit_code").upper(), cell(c, "name"), cell(c, "cert_nos")) for rowno, c in table.rows]
+    if len(rows) > MAX_ROWS:
+        # An upper-level task hands down tens to hundreds of units; the import runs in the request, so its size is
+        # bounded (a register import of any size is a background job: directory imports).
+        too_many = f"一个上级下达任务最多导入 {MAX_ROWS} {label}检查对象，本文件有 {len(rows)} {label}，请分批导入"
+        out.errors.append((1, "", too_many))
+        return out
     units = RegulatedUnit.objects.filter(region__code__startswith=prefix).select_related("region")
     by_code = {u.credit_code: u for u in units.filter(credit_code__in=[r[1] for r in rows if r[1]])}
     by_name: dict[str, list] = {}

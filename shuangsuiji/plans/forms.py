@@ -115,11 +115,12 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
     # The form in steps (fieldsets; one long form without JS): (key, heading, fields). A field no step names
     # lands in the last one.
     STEPS = (
-        ("basic", "基本信息", ("name", "kind", "lead_organization", "window_start", "window_end", "withhold_targets",
-                              "note")),
+        ("basic", "基本信息", ("name", "inspection_type", "kind", "lead_organization", "window_start", "window_end",
+                              "withhold_targets", "note")),
         ("scope", "抽查范围", ("scope_region", "townships", "business_lines", "tags", "risk_levels",
-                              "exclude_inspected_days")),
-        ("items", "事项与比例", ("items", "stratify_by", "default_rate", "default_min", "default_max", "substitutes")),
+                              "exclude_inspected_days", "yearly_check_cap", "yearly_cap_action")),
+        ("items", "事项与比例", ("items", "stratify_by", "weight_formula", "violation_years", "default_rate",
+                                "default_min", "default_max", "substitutes")),
         ("staff", "检查人员", ("group_size", "require_specialist", "region_rule", "max_load", "roster_organizations",
                               "roster_tags")),
     )  # fmt: skip

@@ -312,3 +312,14 @@ def test_template_has_the_import_columns():
 
     sheet = load_workbook(io.BytesIO(upper_tasks.template())).active
     assert [c.value for c in sheet[1]] == ["统一社会信用代码", "单位名称", "执法证号", "备注"]
+
+
+def test_upper_task_import_is_bounded_in_size(gq, approver_gq, monkeypatch):
+    """The import runs in the request: a file beyond MAX_ROWS is refused whole, with the limit in the message."""
+    monkeypatch.setattr(upper_tasks, "MAX_ROWS", 2)
+    units = gq["units"]
+    rows = [(u.credit_code, "", "") for u in units[:3]]
+    with pytest.raises(ValidationError, match="一个上级下达任务最多导入 2 行检查对象，本文件有 3 行，请分批导入"):
+        services.upper_task_import(user=approver_gq, plan=gq["plan"], task_data=upper_data(gq), table=table(rows),
+                                   default_group=gq["inspectors"][:2])  # fmt: skip
+    assert not InspectionResult.objects.exists()
