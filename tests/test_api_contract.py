@@ -9,8 +9,10 @@ One documented exception: `positive_data_acceptance` on `POST /units/sync/`. JSO
 rules the server must still apply to a well-formed record — the credit code's check character (GB 32100), that
 the region is a county within the caller's jurisdiction, that business-line codes exist — so a schema-valid
 record may rightly be refused (400, naming record and field). `test_generated_client_syncs_and_downloads`
-sends records that pass them. The same holds for PATCH on detail endpoints (issue #19): a change is validated
-by the edit page's form (choices of the record's region, dates inside windows, codes that must exist), and it
+sends records that pass them. `POST /upper-tasks/` likewise (issue #15): each unit must be in the caller's
+检查对象名录库, each 执法证号 in its 执法人员名录库, the plan in its jurisdiction, the window in the plan year
+(inspections/tests/test_task_types_views.py sends accepted imports). The same holds for PATCH on detail
+endpoints (issue #19): a change is validated by the edit page's form (choices of the record's region, dates inside windows, codes that must exist), and it
 needs the version it is based on — tests/test_edit_conflicts.py sends accepted changes.
 """
 
@@ -27,7 +29,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 GQ_MARKERS = ("370322", "高青")
 EXAMPLES = 20  # per operation and county; fixed seed (derandomize)
-NOT_EXPRESSIBLE = {"/api/v1/units/sync/"}  # see the module docstring; and every PATCH (ditto)
+NOT_EXPRESSIBLE = {"/api/v1/units/sync/", "/api/v1/upper-tasks/"}  # see the module docstring; every PATCH too
 
 
 @pytest.fixture

@@ -370,6 +370,11 @@ MATRIX: dict[str, Route] = {
     ),
     "inspections:attachment_download": r("inspections:attachment_download", GQ_VIEW, args=pk("attachment")),
     "inspections:attachment_delete": r("inspections:attachment_delete", GQ_ENTER, method="post", args=pk("attachment")),
+    # 检查类型 (issue #15 point 1): importing an upper-level task takes `import` (科室负责人, administrators);
+    # a non-random check (投诉举报…) is recorded by anyone who adds (执法人员 too)
+    "inspections:upper_task_import": r("inspections:upper_task_import", APPROVERS),
+    "inspections:upper_task_template": r("inspections:upper_task_template", ANY, leak_check=False),
+    "inspections:non_random_create": r("inspections:non_random_create", EDITORS),
     # 检查表: 科室负责人 and administrators (issue #15 point 4)
     "inspections:checklist_list": r("inspections:checklist_list", APPROVERS),
     "inspections:checklist_create": r("inspections:checklist_create", APPROVERS),
@@ -474,6 +479,22 @@ MATRIX: dict[str, Route] = {
     "expertattachment-list": r("expertattachment-list", ANY, api=True),
     "expertattachment-detail": r("expertattachment-detail", GQ_VIEW, api=True, args=pk("expert_attachment")),
     "inspectionresult-list": r("inspectionresult-list", ANY, api=True),
+    "uppertask-list": r(
+        "uppertask-list",
+        APPROVERS,
+        api=True,
+        method="post",
+        post_allowed=False,
+        data=lambda w: {
+            "plan": w.plan,
+            "name": "越权导入",
+            "upper_level": "city",
+            "upper_task_no": "越权-1",
+            "window_start": "2026-07-01",
+            "window_end": "2026-08-01",
+            "units": [{"credit_code": w.unit_code}],
+        },
+    ),  # fmt: skip
     "inspectionresult-detail": r("inspectionresult-detail", GQ_VIEW, api=True, args=pk("result_published")),
     "followupcase-list": r("followupcase-list", ANY, api=True),
     "followupcase-detail": r("followupcase-detail", GQ_VIEW, api=True, args=pk("case_rectify")),

@@ -46,7 +46,12 @@ def token_revoke(*, user, token: ApiToken) -> None:
 
 
 def token_user(key: str) -> User | None:
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key), revoked=False).first()
+    # one query: the user's organisation and region come along (every API request checks the region scope)
+    token = (
+        ApiToken.objects.select_related("user__organization__region")
+        .filter(key_hash=hash_key(key), revoked=False)
+        .first()
+    )
     if token is None or (token.expires_at and token.expires_at < timezone.now()) or not token.user.is_active:
         return None
     now = timezone.now()

@@ -31,7 +31,7 @@ from fractions import Fraction
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine, Inspector, RegulatedUnit
-from shuangsuiji.draws.choices import DrawStatus, FileKind, TargetRole
+from shuangsuiji.draws.choices import DrawOrigin, DrawStatus, FileKind, TargetRole
 from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.models import Draw, DrawFile, DrawTarget
 from shuangsuiji.fairdraw.snapshot import iter_rows
@@ -167,7 +167,12 @@ def fairness_report(user, *, region, year: int, alpha: float = DEFAULT_ALPHA, pr
     """`progress(done, total)` (a background job's) is told after each draw."""
     draws = list(
         Draw.objects.restrict(user, "view")
-        .filter(region__code__startswith=region.scope_prefix, status=DrawStatus.LOCKED, task__plan__year=year)
+        .filter(
+            region__code__startswith=region.scope_prefix,
+            status=DrawStatus.LOCKED,
+            task__plan__year=year,
+            origin=DrawOrigin.DRAWN,
+        )  # 上级下达/非随机检查 records have no draw to test
         .select_related("task")
         .order_by("drawn_at")
     )

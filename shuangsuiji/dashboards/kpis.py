@@ -23,6 +23,10 @@ definitions shown on the page are `DEFINITIONS` below (research-regulatory §1.1
 * 逾期未公示 = live results not yet published whose due date has passed; 逾期未检查 = active targets not checked
   after the task window; 逾期处置 = open 责令整改 past their deadline plus penalties not published by their due date.
 
+检查类型 (issue #15 point 1): every random-check figure above counts 日常监督随机抽查, 重点/专项监督 and 上级下达 (the
+upper level drew those units), never 非随机检查 (投诉举报、转办交办、上级督办). Figures about this platform's draws
+(抽取次数, 联合抽查任务占比, 信用风险分类抽查占比) count only draws made here. 非随机检查 is shown separately.
+
 Months: draws and their targets by 抽取时间, results by 检查日期, publication by 应公示日期 (unchecked targets by
 the end of the task window).
 """
@@ -43,9 +47,9 @@ from shuangsuiji.accounts.models import Organization
 from shuangsuiji.core.querysets import user_scope_prefix
 from shuangsuiji.directory.choices import CLOSED_STATUSES
 from shuangsuiji.directory.models import RegulatedUnit
-from shuangsuiji.draws.choices import DrawStatus, FileKind, TargetStatus
+from shuangsuiji.draws.choices import DrawOrigin, DrawStatus, FileKind, TargetStatus
 from shuangsuiji.draws.models import Draw, DrawFile, DrawPoolEntry, DrawTarget
-from shuangsuiji.plans.choices import ALL_STRATUM, StratifyBy
+from shuangsuiji.plans.choices import ALL_STRATUM, RANDOM_TYPES, InspectionType, StratifyBy
 from shuangsuiji.plans.models import Task
 from shuangsuiji.regions.models import Region
 
@@ -77,6 +81,8 @@ KPI_LABELS = [
     ("overdue", "逾期未公示结果", "件", None),
     ("unchecked_overdue", "逾期未检查对象", "户", None),
     ("overdue_cases", "逾期后续处置", "件", None),
+    ("non_random_checks", "非随机检查（单独统计）", "件", None),
+    ("upper_targets", "上级下达任务检查对象", "户", None),
 ]
 
 
@@ -100,6 +106,10 @@ DEFINITIONS = {
     "overdue": "应公示日期已过仍未公示的结果。",
     "unchecked_overdue": "任务检查期限已过仍未检查（未提交结果）的在列抽中对象。",
     "overdue_cases": "超过整改期限仍未完结的责令整改 + 超过公示期限未公示的行政处罚。",
+    "non_random_checks": "投诉举报、转办交办、上级督办等非随机检查中实际检查的结果（已提交或已公示）；"
+    "单独统计，不计入以上任何随机抽查指标。",
+    "upper_targets": "上级下达任务（国家、省、市抽检或随机监督抽查，对象由上级抽取）的在列检查对象；"
+    "计入覆盖率、完成率和公示率，不计入本级抽取次数。",
 }
 
 
@@ -213,6 +223,9 @@ class KpiReport:
             "timely": pct(c["timely"], c["due"]),
             "overdue": c["overdue"],
             "overdue_cases": c["overdue_cases"],
+            "non_random_checks": c["non_random_checks"],
+            "non_random_problems": c["non_random_problems"],
+            "upper_targets": c["upper_targets"],
         }
 
     def summary(self) -> list[dict]:
@@ -252,7 +265,9 @@ def kpi_report(user, *, region: Region, year: int, today: dt.date | None = None)
     # Draws (locked = result published) of the plan year's tasks.
     draws = list(
         Draw.objects.restrict(user, "view")
-        .filter(region__code__startswith=prefix, status=DrawStatus.LOCKED, task__plan__year=year)
+        .filter(
+            region__code__startswith=prefix, status=DrawStatus.LOCKED, task__plan__year=year, origin=DrawOrigin.DRAWN
+        )
         .annotate(month=ExtractMonth("drawn_at"))
         .values("id", "region__code", "month", "task_id", "task__stratify_by")
     )
@@ -272,9 +287,9 @@ def kpi_report(user, *, region: Region, year: int, today: dt.date | None = None)
     targets = (
         DrawTarget.objects.restrict(user, "view")
         .filter(draw__region__code__startswith=prefix, draw__status=DrawStatus.LOCKED, draw__task__plan__year=year,
-                status=TargetStatus.ACTIVE)
+                status=TargetStatus.ACTIVE, draw__task__inspection_type__in=RANDOM_TYPES)
         .annotate(month=ExtractMonth("draw__drawn_at"))
-        .values("unit__region__code", "month", "draw__task_id")
+        .values("unit__region__code", "month", "draw__task_id", "draw__origin")
         .annotate(n=Count("id"), units=Count("unit", distinct=True),
                   completed=Count("id", filter=Q(result__status__in=CHECKED_STATUSES)
                                   & ~Q(result__category__in=NOT_CHECKED_CATEGORIES)))
@@ -284,6 +299,8 @@ def kpi_report(user, *, region: Region, year: int, today: dt.date | None = None)
         data.add(b, t["month"], "targets", t["n"])
         data.add(b, t["month"], "drawn_units", t["units"])
         data.add(b, t["month"], "completed", t["completed"])
+        if t["draw__origin"] == DrawOrigin.IMPORTED:
+            data.add(b, t["month"], "upper_targets", t["n"])
         if joint.get(t["draw__task_id"]) == "department":
             data.add(b, t["month"], "joint_targets", t["n"])
 
@@ -380,9 +397,19 @@ def _results(user, prefix, year, today, bucket, data: Buckets, first_checks) -> 
         from shuangsuiji.inspections.models import InspectionResult
     except ImportError:  # pragma: no cover - results app not installed
         return
-    base = InspectionResult.objects.restrict(user, "view").filter(
+    every = InspectionResult.objects.restrict(user, "view").filter(
         region__code__startswith=prefix, draw__task__plan__year=year
     )
+    for row in (
+        every.filter(draw__task__inspection_type=InspectionType.NON_RANDOM, status__in=CHECKED_STATUSES,
+                     checked_on__isnull=False)
+        .annotate(month=ExtractMonth("checked_on"))
+        .values("region__code", "month", "is_problem").annotate(n=Count("id"))
+    ):  # fmt: skip
+        data.add(bucket(row["region__code"]), row["month"], "non_random_checks", row["n"])
+        if row["is_problem"]:
+            data.add(bucket(row["region__code"]), row["month"], "non_random_problems", row["n"])
+    base = every.filter(draw__task__inspection_type__in=RANDOM_TYPES)  # random checks only from here on
     checked = base.filter(status__in=CHECKED_STATUSES, checked_on__isnull=False)
     for row in (
         checked.exclude(category__in=NOT_CHECKED_CATEGORIES)

@@ -10,6 +10,14 @@ class DrawStatus(models.TextChoices):
     CANCELLED = "cancelled", "已作废"
 
 
+class DrawOrigin(models.TextChoices):
+    """How a draw record's targets were decided: drawn here (verifiable), or recorded from elsewhere (issue #15)."""
+
+    DRAWN = "drawn", "本级随机抽取"
+    IMPORTED = "imported", "上级下达（上级抽取，本级导入）"
+    RECORDED = "recorded", "非随机检查登记"
+
+
 LIVE_STATUSES = (DrawStatus.COMMITTED, DrawStatus.DRAWN, DrawStatus.LOCKED)
 
 # action -> (allowed source statuses, target status)

@@ -31,6 +31,7 @@ from .choices import (
     HASH_EXPLANATIONS,
     HASH_NAMES,
     LIVE_STATUSES,
+    DrawOrigin,
     ExpertMode,
     FileKind,
     HashSuite,
@@ -64,6 +65,10 @@ class Draw(ScopedModel, TimeStampedModel):
     attempt = models.PositiveSmallIntegerField("抽取次序号", default=1)
     code = models.CharField("抽取编号", max_length=60, unique=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.COMMITTED)
+    origin = models.CharField(
+        "来源", max_length=10, choices=DrawOrigin.choices, default=DrawOrigin.DRAWN,
+        help_text="上级下达、非随机检查的记录没有抽取承诺，不作为本级随机抽取公示",
+    )  # fmt: skip
     is_public = models.BooleanField("公开", default=True, help_text="承诺一经公布即公开；作废的抽取也保留公开记录")
     # T0: commitment
     published_at = models.DateTimeField("承诺公布时间")
@@ -129,6 +134,11 @@ class Draw(ScopedModel, TimeStampedModel):
     def result_published_at(self):
         """When the result became public (= lock time)."""
         return self.locked_at
+
+    @property
+    def is_drawn_here(self) -> bool:
+        """A verifiable random draw of this platform (commitment, public values, manifest)."""
+        return self.origin == DrawOrigin.DRAWN
 
     @property
     def is_final(self) -> bool:
@@ -468,7 +478,9 @@ class DrawVerification(models.Model):
     def matches(self, draw: Draw) -> bool:
         """Computed on the draw's current files (a later run or restore invalidates it)."""
         return (self.manifest_hash, self.pool_digest, self.roster_digest) == (
-            draw.manifest_hash, draw.pool_digest, draw.roster_digest or ""
+            draw.manifest_hash,
+            draw.pool_digest,
+            draw.roster_digest or "",
         )
 
 

@@ -50,7 +50,7 @@ from shuangsuiji.directory.models import ConflictDeclaration, Expert, Inspector,
 from shuangsuiji.fairdraw import replace as fd_replace
 from shuangsuiji.fairdraw.snapshot import line_chunks
 from shuangsuiji.plans import pool
-from shuangsuiji.plans.choices import PlanStatus
+from shuangsuiji.plans.choices import InspectionType, PlanStatus
 from shuangsuiji.plans.models import Task
 
 from . import sources as src
@@ -58,6 +58,7 @@ from .choices import (
     DRAW_TRANSITIONS,
     REPLACEMENT_FREE_SHARE,
     VERDICT_ZH,
+    DrawOrigin,
     DrawStatus,
     ExpertMode,
     FileKind,
@@ -163,6 +164,8 @@ def draw_freeze(*, user, task: Task, sources: list, now: dt.datetime | None = No
     task = (  # the task row only (see _locked_draw)
         Task.objects.select_for_update(of=("self",)).select_related("plan__region", "scope_region").get(pk=task.pk)
     )
+    if not task.is_drawn_here:
+        raise ValidationError(f"“{task.get_inspection_type_display()}”任务不在本平台抽取，检查对象按任务来源登记")
     if task.plan.status != PlanStatus.PUBLISHED:
         raise ValidationError("只有已公布的年度计划中的任务才能抽取")
     if task.has_live_draw():
@@ -500,9 +503,6 @@ def _index_pool(draw: Draw, pool_bytes: bytes) -> int:
     One row per unit of the pool (100,000 for a city), so no model instances: COPY on PostgreSQL,
     executemany of plain tuples elsewhere.  The bytes were just checked by fairdraw (run_draw), so
     the lines are only split, chunk by chunk (memory bounded by the chunk, not the pool)."""
-    meta = DrawPoolEntry._meta
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(meta.get_field(f).column) for f in ("draw", "unit_id", "stratum", "excluded_reason"))
 
     def rows():
         for _lineno, lines in line_chunks(pool_bytes):
@@ -510,19 +510,33 @@ def _index_pool(draw: Draw, pool_bytes: bytes) -> int:
                 uid, stratum, _w, _region, _specialty, reason = line.decode().split("\t")
                 yield draw.pk, uid, stratum, reason
 
+    return _insert_plain(DrawPoolEntry, ("draw", "unit_id", "stratum", "excluded_reason"), rows())
+
+
+def _insert_plain(model, columns: tuple[str, ...], rows) -> int:
+    """Insert plain column tuples into `model`'s table: COPY on PostgreSQL, batched executemany elsewhere (a 20 %
+    draw of a city writes 20,000 targets and 40,000 assignments; the ORM's bulk_create builds a model instance
+    and adapts every value of each). Returns the number of rows."""
+    meta = model._meta
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(meta.get_field(name).column) for name in columns)
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({cols}) FROM STDIN") as copy:
-                for row in rows():
+                for row in rows:
                     copy.write_row(row)
                     count += 1
         else:
-            sql = f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES (%s, %s, %s, %s)"
-            for batch in itertools.batched(rows(), POOL_INDEX_BATCH):
+            sql = f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
+            for batch in itertools.batched(rows, POOL_INDEX_BATCH):
                 cursor.executemany(sql, batch)
                 count += len(batch)
     return count
+
+
+TARGET_COLUMNS = ("draw", "unit", "unit_code", "unit_name", "stratum", "role", "rank", "specialty", "status")
+ASSIGNMENT_COLUMNS = ("target", "inspector", "inspector_code", "inspector_name", "is_specialist", "transferred")
 
 
 def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
@@ -536,7 +550,7 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
     missing = ids - set(units)
     if missing:
         raise ValidationError(f"名录中找不到以下检查对象：{', '.join(sorted(missing))}")
-    targets: dict[str, DrawTarget] = {}
+    specialty = {}  # unit id → its specialty (for the assignment's 本专业 flag)
     rows = []
     for h, sel in out.result.strata.items():
         for role, status, unit_ids in (
@@ -545,15 +559,13 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
         ):
             for rank, uid in enumerate(unit_ids, start=1):
                 unit_pk, unit_name = units[uid]
-                row = DrawTarget(
-                    draw=draw, unit_id=unit_pk, unit_code=uid, unit_name=unit_name, stratum=h, role=role, rank=rank,
-                    specialty=out.result.units[uid].specialty if uid in out.result.units else "", status=status,
-                )  # fmt: skip
-                rows.append(row)
-                targets[uid] = row
-    DrawTarget.objects.bulk_create(rows)
+                specialty[uid] = out.result.units[uid].specialty if uid in out.result.units else ""
+                rows.append((draw.pk, unit_pk, uid, unit_name, h, role.value, rank, specialty[uid], status.value))
+    _insert_plain(DrawTarget, TARGET_COLUMNS, rows)
     if out.assignment is None:
         return
+    # one target per (draw, unit) (draw_target_unit_unique): read the new rows' keys back by unit
+    target_pk = dict(DrawTarget.objects.filter(draw=draw).values_list("unit_id", "pk"))
     roster = {i.inspector_id: set(i.specialties) for i in fd.parse_roster(roster_bytes)}
     # inspector id in the roster → (pk, 执法证号, name): 执法证号 in rosters before pseudonyms, pseudonyms since
     inspectors = {
@@ -566,20 +578,15 @@ def _store_result(draw: Draw, out: fd.DrawOutput, roster_bytes: bytes) -> None:
             "pseudonym", "inspector_id", "inspector__cert_no", "inspector__name"
         )
     }
-    assignments = []
-    for uid, group in out.assignment.groups.items():
-        target = targets[uid]
-        for iid in group:
-            assignments.append(
-                InspectorAssignment(
-                    target=target,
-                    inspector_id=inspectors[iid][0],
-                    inspector_code=inspectors[iid][1],
-                    inspector_name=inspectors[iid][2],
-                    is_specialist=bool(target.specialty) and target.specialty in roster[iid],
-                )  # fmt: skip
-            )
-    InspectorAssignment.objects.bulk_create(assignments)
+
+    def assignments():
+        for uid, group in out.assignment.groups.items():
+            target = target_pk[units[uid][0]]
+            for iid in group:
+                pk, code, name = inspectors[iid]
+                yield target, pk, code, name, bool(specialty[uid]) and specialty[uid] in roster[iid], False
+
+    _insert_plain(InspectorAssignment, ASSIGNMENT_COLUMNS, assignments())
 
 
 # ---------------------------------------------------------------- witnesses, lock, cancel
@@ -1217,3 +1224,83 @@ def draw_reverify(*, user, draw: Draw) -> DrawVerification:
             data={"status": status, "text": text[:500]},
         )  # fmt: skip
     return row
+
+
+# ---------------------------------------------------------------- targets not drawn here (issue #15 point 1)
+
+PERM_IMPORT = "draws.import_draw"
+PERM_RECORD = "draws.add_draw"
+MIN_CERTIFIED = 2  # two certified officers (执法证) per check
+
+
+def _check_group(label: str, group) -> str:
+    certified = [i for i in group if i.cert_no and not i.assist_only]
+    if len({i.pk for i in group}) != len(group):
+        return f"{label}：检查组中同一执法人员重复"
+    if len(certified) < MIN_CERTIFIED:
+        return f"{label}：检查组至少需要 {MIN_CERTIFIED} 名持执法证的执法人员（现有 {len(certified)} 名）"
+    inactive = [i.name for i in group if not i.active]
+    if inactive:
+        return f"{label}：执法人员 {'、'.join(inactive)} 不在岗"
+    return ""
+
+
+@transaction.atomic
+def draw_record_external(*, user, task: Task, rows, now: dt.datetime | None = None) -> Draw:
+    """The targets of a task not drawn here, as one locked draw record (origin 上级下达 or 非随机检查).
+
+    `rows`: [(unit, [inspector, ...]), ...]. The record has no commitment, public values or files: the portal
+    never lists it as a verifiable random draw (`is_public=False`); its targets and groups are the rows result
+    entry, signatures and publication work on, exactly as for a drawn target."""
+    upper = task.inspection_type == InspectionType.UPPER
+    require(user, PERM_IMPORT if upper else PERM_RECORD, task.plan, scope_message=OUT_OF_SCOPE)
+    now = (now or timezone.now()).replace(microsecond=0)
+    task = Task.objects.select_for_update(of=("self",)).select_related("plan__region").get(pk=task.pk)
+    if task.is_drawn_here:
+        raise ValidationError("该任务在本平台随机抽取，不能直接登记检查对象")
+    if task.has_live_draw():
+        raise ValidationError("该任务已登记检查对象，不能重复登记")
+    rows = [(unit, list(group)) for unit, group in rows]
+    if not rows:
+        raise ValidationError("没有检查对象")
+    prefix = task.plan.region.scope_prefix
+    errors, seen = [], set()
+    for unit, group in rows:
+        if unit.pk in seen:
+            errors.append(f"{unit.name}：检查对象重复")
+        seen.add(unit.pk)
+        if not unit.region.code.startswith(prefix):
+            errors.append(f"{unit.name}：不在本辖区（{task.plan.region.name}）")
+        if problem := _check_group(unit.name, group):
+            errors.append(problem)
+    if errors:
+        raise ValidationError(errors)
+    origin = DrawOrigin.IMPORTED if upper else DrawOrigin.RECORDED
+    attempt = (task.draws.aggregate(m=Max("attempt"))["m"] or 0) + 1
+    draw = Draw.objects.create(
+        task=task, region=task.plan.region, attempt=attempt, code=f"{task.code}-{attempt}", status=DrawStatus.LOCKED,
+        origin=origin, is_public=False, published_at=now, drawn_at=now, locked_at=now, commitment_hash="",
+        pool_digest="", roster_digest="", unit_total=len(rows), unit_eligible=len(rows), created_by=stored_user(user),
+        drawn_by=stored_user(user), locked_by=stored_user(user), assignment_feasible=True,
+    )  # fmt: skip
+    stratum = task.get_inspection_type_display()
+    targets = DrawTarget.objects.bulk_create([
+        DrawTarget(draw=draw, unit=unit, unit_code=unit.credit_code, unit_name=unit.name, stratum=stratum,
+                   role=TargetRole.SELECTED, rank=rank, status=TargetStatus.ACTIVE)
+        for rank, (unit, _group) in enumerate(rows, start=1)
+    ])  # fmt: skip
+    if not all(t.pk for t in targets):  # backends without RETURNING ids
+        targets = list(draw.targets.order_by("rank"))
+    assignments = [
+        InspectorAssignment(target=target, inspector=i, inspector_code=i.cert_no, inspector_name=i.name)
+        for target, (_unit, group) in zip(targets, rows, strict=True) for i in group
+    ]  # fmt: skip
+    InspectorAssignment.objects.bulk_create(assignments)
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=f"登记{draw.get_origin_display()}检查对象 {len(rows)} 户（{task.source_label}），不经本级随机抽取",
+        data={"origin": origin, "task": task.code, "source": task.source_label,
+              "units": [u.credit_code for u, _g in rows],
+              "groups": {u.credit_code: [i.cert_no or i.name for i in g] for u, g in rows}},
+    )  # fmt: skip
+    return draw

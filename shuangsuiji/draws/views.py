@@ -21,7 +21,7 @@ from shuangsuiji.plans.models import Task
 
 from . import jobs as draw_jobs
 from . import selectors, services
-from .choices import DrawStatus, FileKind, HashSuite, InspectorChangeReason, TargetStatus
+from .choices import DrawOrigin, DrawStatus, FileKind, HashSuite, InspectorChangeReason, TargetStatus
 from .downloads import draw_file_response
 from .filtersets import DrawFilterSet
 from .forms import (
@@ -52,12 +52,15 @@ class DrawListView(ScopedListView):
     template_name = "draws/draw_list.html"
 
     def get_queryset(self):
-        return selectors.draw_list(self.request.user)
+        return selectors.draw_list(self.request.user).filter(origin=DrawOrigin.DRAWN)
 
 
-def _draw(request, pk, action="view") -> Draw:
+def _draw(request, pk, action="view", *, drawn_only: bool = True) -> Draw:
+    """A draw in the user's scope; the draw routes act on draws made here only (an upper-level or non-random
+    record has no commitment, values or files: its page is the only route that shows it)."""
     require_perm(request.user, Draw, action)
-    return get_object_or_404(selectors.draw_list(request.user, action), pk=pk)
+    qs = selectors.draw_list(request.user, action)
+    return get_object_or_404(qs.filter(origin=DrawOrigin.DRAWN) if drawn_only else qs, pk=pk)
 
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
@@ -148,7 +151,11 @@ def _fetched_drand(request, draw: Draw) -> dict:
 
 @login_required
 def draw_detail(request, pk):
-    draw = _draw(request, pk)
+    draw = _draw(request, pk, drawn_only=False)
+    if not draw.is_drawn_here:
+        targets = draw.targets.prefetch_related("assignments").select_related("unit").order_by("rank")
+        context = {"draw": draw, "task": draw.task, "targets": targets, "title": f"检查对象登记 {draw.code}"}
+        return render(request, "draws/draw_record_external.html", context)
     can_draw = request.user.has_perm("draws.draw_draw")
     context = draw_context(draw)
     context.update(

@@ -19,8 +19,11 @@ from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.roles import Role
 from shuangsuiji.core.permissions import SYSTEM
 from shuangsuiji.core.registry import demo_loader
-from shuangsuiji.directory.models import InspectionItem
+from shuangsuiji.directory.models import InspectionItem, Inspector, RegulatedUnit
 from shuangsuiji.draws.models import Draw, InspectorAssignment
+from shuangsuiji.plans.choices import InspectionType
+from shuangsuiji.plans.models import AnnualPlan, Task
+from shuangsuiji.plans.selectors import random_coverage
 from shuangsuiji.regions.models import Region
 
 from . import demo_checklists, services
@@ -180,3 +183,60 @@ def load_results(context, stdout):
     context["demo_followups"] = later  # (kind, result, day): the follow-up is the cases demo (cases/demo.py)
     counts = {s.label: InspectionResult.objects.filter(status=s).count() for s in ResultStatus}
     stdout.write("  检查结果：" + "，".join(f"{k} {v}" for k, v in counts.items()) + "；执法人员账号 zf_<编号>")
+
+
+@demo_loader(310, "上级下达任务与非随机检查")
+def load_task_types(context, stdout):
+    """One 上级下达 task (the province drew three 高青 units; one result published) and two 非随机检查: a complaint
+    about a unit already in a random check (allowed, with the 高青 warning) and a 转办交办 case (issue #15 point 1)."""
+    if Task.objects.exclude(inspection_type__in=(InspectionType.DAILY_RANDOM, InspectionType.KEY)).exists():
+        stdout.write("  上级下达任务与非随机检查演示数据已存在，跳过")
+        return
+    leader = User.objects.filter(username="gq_leader").first()
+    plan = AnnualPlan.objects.filter(region__code="370322", status="published").order_by("-year").first()
+    if leader is None or plan is None:
+        stdout.write("  没有高青县已公布的年度计划，跳过")
+        return
+    today = context.get("today") or timezone.localdate()
+    year = plan.year
+    start = min(max(today - dt.timedelta(days=20), dt.date(year, 1, 1)), dt.date(year, 12, 31))
+    end = dt.date(year, 12, 31)
+    units = RegulatedUnit.objects.filter(region__code="370322", status="active").order_by("pk")
+    covered = random_coverage(units.values("pk"), year)
+    free = [u for u in units.filter(business_lines__code="ggcs").distinct() if u.pk not in covered]
+    officers = list(
+        Inspector.objects.filter(organization__region__code="370322", active=True, assist_only=False)
+        .exclude(cert_no="").order_by("pk")
+    )  # fmt: skip
+    if len(free) < 5 or len(officers) < 4:
+        stdout.write("  检查对象或执法人员不足，跳过")
+        return
+    item = InspectionItem.objects.filter(status="published", business_line__code="ggcs").order_by("-region_id").first()
+    _task, draw = services.upper_task_import(
+        user=leader, plan=plan, items=[item] if item else [], default_group=officers[2:4],
+        task_data={
+            "name": f"{year}年国家随机监督抽查（公共场所卫生）", "upper_level": "province",
+            "upper_authority": "山东省卫生健康委员会", "upper_task_no": f"鲁卫监督抽〔{year}〕5号",
+            "lead_organization": plan.organization, "window_start": start, "window_end": end,
+        },
+        records=[
+            {"credit_code": free[0].credit_code, "cert_nos": [officers[0].cert_no, officers[1].cert_no]},
+            {"credit_code": free[1].credit_code}, {"name": free[2].name},
+        ],
+    )  # fmt: skip
+    first = InspectionResult.objects.filter(draw=draw).order_by("target__rank").first()
+    published = _enter(first, min(today, end), "1")
+    services.result_publish(user=leader, results=[published])
+    window = {"window_start": min(max(today - dt.timedelta(days=5), start), end),
+              "window_end": min(today + dt.timedelta(days=10), end)}  # fmt: skip
+    complaint_unit = RegulatedUnit.objects.filter(pk__in=list(covered)).order_by("pk").first() or free[3]
+    _result, warning = services.non_random_check_record(
+        user=leader, plan=plan, unit=complaint_unit, check_reason="complaint", check_source=f"12345-{year}-0815",
+        inspectors=officers[:2], lead_organization=plan.organization, note="群众反映该店毛巾未消毒", **window,
+    )  # fmt: skip
+    services.non_random_check_record(
+        user=leader, plan=plan, unit=free[4], check_reason="referral", check_source=f"淄卫转〔{year}〕12号",
+        inspectors=officers[2:4], lead_organization=plan.organization, note="市卫生健康委转办", **window,
+    )  # fmt: skip
+    note = "（其中 1 件单位已纳入随机抽查，已提示）" if warning else ""
+    stdout.write(f"  上级下达任务 1 个（检查对象 3 户，公示 1 户）；非随机检查 2 件{note}")

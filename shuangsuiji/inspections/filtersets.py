@@ -1,6 +1,8 @@
 import django_filters
 from django.utils import timezone
 
+from shuangsuiji.plans.choices import InspectionType
+
 from . import selectors
 from .choices import ResultCategory, ResultStatus
 from .models import InspectionResult
@@ -17,6 +19,9 @@ class ResultFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label="抽查结果", choices=ResultCategory.choices)
     year = django_filters.NumberFilter(label="年度", field_name="draw__task__plan__year")
     task = django_filters.CharFilter(label="任务编号", field_name="draw__task__code")
+    inspection_type = django_filters.ChoiceFilter(
+        label="检查类型", field_name="draw__task__inspection_type", choices=InspectionType.choices
+    )
     todo = django_filters.ChoiceFilter(label="待办", choices=TODO_CHOICES, method="filter_todo")
 
     class Meta:

@@ -1,6 +1,11 @@
 from django import forms
 
+from shuangsuiji.accounts.models import Organization
 from shuangsuiji.core.concurrency import ConflictRow, VersionedFormMixin
+from shuangsuiji.directory.models import InspectionItem, Inspector, RegulatedUnit
+from shuangsuiji.plans.choices import NonRandomReason, UpperLevel
+from shuangsuiji.plans.models import AnnualPlan
+from shuangsuiji.plans.selectors import items_for_region
 
 from .choices import AnswerValue, CheckMethod, Disposal, ProblemReason, ResultCategory
 
@@ -187,3 +192,113 @@ def question_rows(formset) -> list[dict]:
             "kind": kind, "required": bool(data.get("required")) and kind == "check",
         })  # fmt: skip
     return rows
+
+
+# --- 上级下达任务 and 非随机检查 (issue #15 point 1) ---------------------------------------------------------
+
+
+def _scoped_choices(form, user):
+    """Plans, organisations, officers and items the user may use (region scope, fail closed)."""
+    plans = AnnualPlan.objects.restrict(user, "view").select_related("region").order_by("-year", "region__code")
+    form.fields["plan"].queryset = plans
+    form.fields["plan"].label_from_instance = lambda p: f"{p.year}年 {p.title}"
+    if plans:
+        form.fields["plan"].initial = plans[0].pk
+    form.fields["lead_organization"].queryset = Organization.objects.in_scope(user).filter(active=True)
+    if user.organization_id:
+        form.fields["lead_organization"].initial = user.organization_id
+    officers = Inspector.objects.restrict(user, "view").filter(active=True).select_related("organization")
+    form.fields["inspectors"].queryset = officers.order_by("organization__name", "name")
+    form.fields["inspectors"].label_from_instance = lambda i: (
+        f"{i.name}（{i.cert_no or '无执法证'}，{i.organization.name}）"
+    )
+    region = getattr(user, "region", None)
+    form.fields["items"].queryset = items_for_region(region) if region else form.fields["items"].queryset.none()
+    form.fields["items"].label_from_instance = lambda i: f"{i.code} {i.name}"
+
+
+class TaskSourceForm(forms.Form):
+    plan = forms.ModelChoiceField(label="年度计划", queryset=None, widget=forms.Select(attrs=SELECT),
+                                  help_text="任务登记在该年度计划下（不进入计划公布版本，也不在本级抽取）")  # fmt: skip
+    lead_organization = forms.ModelChoiceField(label="实施机构", queryset=None, widget=forms.Select(attrs=SELECT))
+    window_start = forms.DateField(label="检查开始日期", widget=DATE)
+    window_end = forms.DateField(label="检查结束日期", widget=DATE)
+    items = forms.ModelMultipleChoiceField(
+        label="抽查事项", queryset=None, required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+        help_text="检查时使用这些事项的检查表；可不选",
+    )  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].queryset = InspectionItem.objects.none()
+        _scoped_choices(self, user)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("window_start"), data.get("window_end")
+        if start and end and end < start:
+            self.add_error("window_end", "检查结束日期不能早于开始日期")
+        return data
+
+
+class UpperTaskImportForm(TaskSourceForm):
+    name = forms.CharField(label="任务名称", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
+    upper_level = forms.ChoiceField(label="下达级别", choices=UpperLevel.choices, widget=forms.Select(attrs=SELECT))
+    upper_authority = forms.CharField(label="下达机关", max_length=100, required=False,
+                                      widget=forms.TextInput(attrs={"class": "form-control"}),
+                                      help_text="如 国家卫生健康委、山东省卫生健康委员会")  # fmt: skip
+    upper_task_no = forms.CharField(label="上级任务编号", max_length=100,
+                                    widget=forms.TextInput(attrs={"class": "form-control"}),
+                                    help_text="上级文件文号或抽查任务编号")  # fmt: skip
+    file = forms.FileField(label="检查对象名单", help_text="上级抽取的检查对象名单（Excel 或 CSV），请使用导入模板")
+    inspectors = forms.ModelMultipleChoiceField(
+        label="默认检查组", queryset=None, required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}),
+        help_text="名单中未填写执法证号的对象由这些执法人员检查（至少 2 名持执法证人员）",
+    )  # fmt: skip
+    field_order = ["plan", "name", "upper_level", "upper_authority", "upper_task_no", "lead_organization",
+                   "window_start", "window_end", "items", "file", "inspectors"]  # fmt: skip
+
+    def task_data(self) -> dict:
+        keys = ("name", "upper_level", "upper_authority", "upper_task_no", "lead_organization", "window_start",
+                "window_end")  # fmt: skip
+        return {k: self.cleaned_data[k] for k in keys}
+
+
+class NonRandomCheckForm(TaskSourceForm):
+    check_reason = forms.ChoiceField(
+        label="检查原因", choices=NonRandomReason.choices, widget=forms.Select(attrs=SELECT)
+    )
+    check_source = forms.CharField(label="来源编号/说明", max_length=200, required=False,
+                                   widget=forms.TextInput(attrs={"class": "form-control"}),
+                                   help_text="如投诉举报编号、转办交办文号、督办通知文号")  # fmt: skip
+    unit = forms.CharField(label="检查对象", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}),
+                           help_text="填写统一社会信用代码或名录库中的单位全称")  # fmt: skip
+    inspectors = forms.ModelMultipleChoiceField(
+        label="检查人员", queryset=None, widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}),
+        help_text="至少 2 名持执法证的执法人员",
+    )  # fmt: skip
+    note = forms.CharField(
+        label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+    confirm_covered = forms.BooleanField(
+        label="已知该单位本年度已纳入随机抽查，确需检查", required=False,
+        help_text="工作指引：已纳入随机抽查的单位，除投诉举报外，原则上不再开展日常监督检查",
+    )  # fmt: skip
+    field_order = ["plan", "check_reason", "check_source", "unit", "lead_organization", "inspectors",
+                   "window_start", "window_end", "items", "note", "confirm_covered"]  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.user = user
+
+    def clean_unit(self):
+        text = self.cleaned_data["unit"].strip()
+        units = RegulatedUnit.objects.restrict(self.user, "view").select_related("region")
+        found = list(units.filter(credit_code=text.upper())[:1]) or list(units.filter(name=text)[:2])
+        if not found:
+            raise forms.ValidationError(f"“{text}”在本辖区检查对象名录库中不存在，请填写统一社会信用代码或单位全称")
+        if len(found) > 1:
+            raise forms.ValidationError(f"名录库中有多个名为“{text}”的单位，请填写统一社会信用代码")
+        return found[0]

@@ -27,9 +27,16 @@ from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.core.workdays import CalendarNotCovered, WorkCalendar
 from shuangsuiji.directory import services as directory_services
+from shuangsuiji.draws import services as draws_services
 from shuangsuiji.draws.choices import DrawStatus, TargetStatus
 from shuangsuiji.draws.models import Draw, DrawTarget
+from shuangsuiji.imports.spreadsheets import Table
+from shuangsuiji.plans import selectors as plans_selectors
+from shuangsuiji.plans import services as plans_services
+from shuangsuiji.plans.choices import InspectionType, NonRandomReason
+from shuangsuiji.plans.models import AnnualPlan, Task
 
+from . import upper_tasks
 from .choices import (
     EDITABLE_STATUSES,
     PROBLEM_CATEGORIES,
@@ -256,7 +263,10 @@ def _clean_content(data: dict, result: InspectionResult) -> dict:
     checked_on = data.get("checked_on")
     if checked_on and checked_on > timezone.localdate():
         errors["checked_on"] = "检查日期不能晚于今天"
-    locked_on = timezone.localdate(result.draw.locked_at) if result.draw.locked_at else None
+    # A drawn target is checked after its draw was locked; an upper-level or non-random check may have been made
+    # before it was recorded here (paper first), within the task's window.
+    drawn = result.draw.is_drawn_here
+    locked_on = timezone.localdate(result.draw.locked_at) if result.draw.locked_at and drawn else None
     if checked_on and locked_on and checked_on < locked_on:
         errors["checked_on"] = f"检查日期不能早于抽取结果锁定日期（{local_date(locked_on)}）"
     task = result.draw.task
@@ -623,3 +633,106 @@ def checklist_save(
         [audit.entry_for(template, Action.CREATE if creating else Action.UPDATE, before=before, after=after)], user=user
     )
     return template
+
+
+# --- tasks not drawn here: 上级下达 and 非随机检查 (issue #15 point 1) ------------------------------------
+
+
+def _upper_task_table(records: list[dict]) -> Table:
+    """API records ({"credit_code", "name", "cert_nos"}) → the table the Excel import reads."""
+    columns = upper_tasks.COLUMNS
+    rows = []
+    for index, record in enumerate(records, start=1):
+        cells = []
+        for column in columns:
+            value = record.get(column.field, "") if isinstance(record, dict) else ""
+            value = "" if value is None else value
+            cells.append("、".join(map(str, value)) if isinstance(value, list) else str(value).strip())
+        rows.append((index, cells))
+    return Table(headers=[c.header for c in columns], rows=rows)
+
+
+@transaction.atomic
+def upper_task_import(
+    *,
+    user,
+    plan: AnnualPlan,
+    task_data: dict,
+    table: Table | None = None,
+    records: list[dict] | None = None,
+    default_group=(),
+    items=(),
+    now: dt.datetime | None = None,
+) -> tuple[Task, Draw]:
+    """上级下达任务: record the task (上级任务编号, 下达级别/机关), and the units and officers the upper level drew
+    (from an Excel table or API records) as its targets; no local draw. PENDING results are opened at once, so
+    result entry, signatures and publication follow the same path as a drawn target. All or nothing."""
+    require(user, draws_services.PERM_IMPORT, plan, scope_message="不能操作本辖区以外的计划或任务")
+    number = (task_data.get("upper_task_no") or "").strip()
+    existing = (
+        Task.objects.filter(plan__region=plan.region, inspection_type=InspectionType.UPPER, upper_task_no=number)
+        .exclude(draws__status=DrawStatus.CANCELLED)
+        .first()
+    )
+    if number and existing is not None:
+        raise ValidationError(
+            {"upper_task_no": f"上级任务编号“{number}”已导入（本级任务 {existing.code}），不能重复导入"}
+        )
+    if table is None:
+        table = _upper_task_table(records or [])
+    parsed = upper_tasks.parse(table, region=plan.region, default_group=default_group,
+                               label="行" if records is None else "条")  # fmt: skip
+    if parsed.errors:
+        raise ValidationError(parsed.messages())
+    task = plans_services.task_record_external(
+        user=user, plan=plan, inspection_type=InspectionType.UPPER, items=items, **task_data
+    )
+    draw = draws_services.draw_record_external(user=user, task=task, rows=parsed.rows, now=now)
+    results_open_for_draw(user=user, draw=draw)
+    return task, draw
+
+
+COVERED_RULE = "已纳入随机抽查的单位，除投诉举报外，原则上不再开展日常监督检查"
+
+
+@transaction.atomic
+def non_random_check_record(
+    *,
+    user,
+    plan: AnnualPlan,
+    unit,
+    check_reason: str,
+    check_source: str,
+    inspectors,
+    window_start,
+    window_end,
+    lead_organization,
+    items=(),
+    note: str = "",
+    confirm_covered: bool = False,
+    now: dt.datetime | None = None,
+) -> tuple[InspectionResult, str]:
+    """非随机检查 (投诉举报、转办交办、上级督办): one unit, recorded in the same ledger as the random checks (a task of
+    type 非随机检查 with one target and its group, and a PENDING result), never counted as random.
+
+    高青: a unit already covered by a random check this year is only checked again for a complaint; for any other
+    reason the caller must confirm (`confirm_covered`) after reading why. Returns (result, coverage warning)."""
+    require(user, draws_services.PERM_RECORD, plan, scope_message="不能操作本辖区以外的计划或任务")
+    coverage = plans_selectors.random_coverage([unit.pk], plan.year).get(unit.pk)
+    warning = plans_selectors.coverage_reason(coverage) if coverage else ""
+    if coverage and check_reason != NonRandomReason.COMPLAINT and not confirm_covered:
+        raise ValidationError(
+            {"confirm_covered": f"{unit.name}{warning}。按“{COVERED_RULE}”，确需检查请勾选确认后再登记"}
+        )
+    reason = NonRandomReason(check_reason).label if check_reason in NonRandomReason.values else "非随机检查"
+    task = plans_services.task_record_external(
+        user=user, plan=plan, inspection_type=InspectionType.NON_RANDOM, name=f"{reason}检查：{unit.name}",
+        lead_organization=lead_organization, window_start=window_start, window_end=window_end, items=items,
+        note=note, check_reason=check_reason, check_source=check_source,
+    )  # fmt: skip
+    draw = draws_services.draw_record_external(user=user, task=task, rows=[(unit, list(inspectors))], now=now)
+    if warning:
+        audit.log_event(Action.WORKFLOW, obj=task, user=user, message=f"登记时提示：{warning}",
+                        data={"covered_by": [e["code"] for e in coverage], "confirmed": confirm_covered})  # fmt: skip
+    result = results_open_for_draw(user=user, draw=draw)[0]
+    return result, warning

@@ -17,6 +17,7 @@ class ResultTable(tables.Table):
     )
     unit_code = tables.Column(verbose_name="统一社会信用代码", accessor="target__unit_code")
     task = tables.Column(verbose_name="抽查任务", accessor="draw__task__name")
+    inspection_type = tables.Column(verbose_name="检查类型", accessor="draw__task__inspection_type")
     status = tables.Column(verbose_name="状态")
     check_due = tables.Column(verbose_name="检查截止日期", accessor="draw__task__window_end", orderable=False)
     category = tables.Column(verbose_name="抽查结果")
@@ -27,8 +28,8 @@ class ResultTable(tables.Table):
     class Meta:
         model = InspectionResult
         fields = (
-            "unit", "unit_code", "task", "status", "check_due", "category", "checked_on", "publish_due",
-            "published_at",
+            "unit", "unit_code", "task", "inspection_type", "status", "check_due", "category", "checked_on",
+            "publish_due", "published_at",
         )  # fmt: skip
         attrs = {"class": "table table-sm table-hover"}
 
@@ -40,6 +41,14 @@ class ResultTable(tables.Table):
         if record.status in ("pending", "draft") and not record.checked_on and value < timezone.localdate():
             return format_html('{} <span class="badge text-bg-danger">逾期未检查</span>', text)
         return text
+
+    def render_inspection_type(self, record, value):
+        task = record.draw.task
+        if task.is_drawn_here:
+            return task.get_inspection_type_display()
+        return format_html(
+            '{}<div class="small text-muted">{}</div>', task.get_inspection_type_display(), task.source_label
+        )
 
     def render_category(self, record, value):
         return value or "—"

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,19 +17,23 @@ from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.viewhelpers import error_text, service_call
 from shuangsuiji.directory.models import InspectionItem
+from shuangsuiji.draws.models import Draw
+from shuangsuiji.imports.spreadsheets import SpreadsheetError, read_table
 
 from . import jobs as result_jobs
-from . import selectors, services
+from . import selectors, services, upper_tasks
 from .choices import EDITABLE_STATUSES, ResultStatus
 from .filtersets import ResultFilterSet
 from .forms import (
     AttachmentForm,
     ChecklistForm,
     CorrectionForm,
+    NonRandomCheckForm,
     PaperSignatureForm,
     QuestionFormSet,
     ReasonForm,
     ResultEditForm,
+    UpperTaskImportForm,
     parse_answers,
     question_rows,
 )
@@ -451,3 +456,74 @@ def checklist_edit(request, pk=None):
         "inspections/checklist_form.html",
         {"form": form, "formset": formset, "template": template, "title": "编辑检查表" if template else "新增检查表"},
     )
+
+
+# --- 上级下达任务 and 非随机检查 (issue #15 point 1) ---------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def upper_task_template(request):
+    require_perm(request.user, Draw, "view")
+    response = HttpResponse(upper_tasks.template(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('上级下达任务检查对象导入模板.xlsx')}"
+    return response
+
+
+@login_required
+def upper_task_import(request):
+    """导入上级下达任务: the task (上级任务编号, 下达级别/机关) and the units the upper level drew; no local draw."""
+    require_perm(request.user, Draw, "import")
+    form = UpperTaskImportForm(request.POST or None, request.FILES or None, user=request.user)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table = read_table(upload.read(), upload.name)
+        except SpreadsheetError as exc:
+            form.add_error("file", str(exc))
+        else:
+            done = service_call(request, lambda: services.upper_task_import(
+                user=request.user, plan=form.cleaned_data["plan"], task_data=form.task_data(), table=table,
+                items=form.cleaned_data["items"], default_group=list(form.cleaned_data["inspectors"]),
+            ), form=form)  # fmt: skip
+            if done.ok:
+                task, draw = done.value
+                messages.success(
+                    request,
+                    f"已导入上级下达任务 {task.code}（{task.source_label}），"
+                    f"检查对象 {draw.targets.count()} 户，可录入检查结果",
+                )
+                return redirect(f"{reverse('inspections:result_list')}?task={task.code}")
+            errors = form.non_field_errors()
+    status = 400 if request.method == "POST" else 200
+    return render(request, "inspections/task_source_form.html", {
+        "form": form, "title": "导入上级下达任务", "errors": errors, "multipart": True,
+        "template_url": reverse("inspections:upper_task_template"),
+    }, status=status)  # fmt: skip
+
+
+@login_required
+def non_random_create(request):
+    """登记非随机检查 (投诉举报、转办交办、上级督办): same ledger as random checks, never counted as random; warns
+    when the unit is already covered by a random check this year (高青) and says why."""
+    require_perm(request.user, Draw, "add")
+    form = NonRandomCheckForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = service_call(request, lambda: services.non_random_check_record(
+            user=request.user, plan=data["plan"], unit=data["unit"], check_reason=data["check_reason"],
+            check_source=data["check_source"], inspectors=list(data["inspectors"]), window_start=data["window_start"],
+            window_end=data["window_end"], lead_organization=data["lead_organization"], items=data["items"],
+            note=data["note"], confirm_covered=data["confirm_covered"],
+        ), form=form)  # fmt: skip
+        if done.ok:
+            result, warning = done.value
+            messages.success(request, f"已登记{result.draw.task.source_label}的非随机检查，请录入检查结果")
+            if warning:
+                messages.warning(request, f"注意：{result.unit.name}{warning}")
+            return redirect("inspections:result_detail", pk=result.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "inspections/task_source_form.html",
+                  {"form": form, "title": "登记非随机检查", "multipart": False}, status=status)  # fmt: skip

@@ -16,6 +16,7 @@ from shuangsuiji.core.formats import local_date
 from shuangsuiji.imports.spreadsheets import write_xlsx
 from shuangsuiji.inspections.choices import ProblemReason
 from shuangsuiji.inspections.models import InspectionResult
+from shuangsuiji.plans.choices import InspectionType
 
 GSXT_HEADERS = [
     "抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型", "抽查机关", "抽查完成日期",
@@ -52,7 +53,12 @@ def gsxt_rows(results) -> list[list]:
 
 
 def gsxt_xlsx(results) -> bytes:
-    published = results.filter(status="published").prefetch_related("draw__task__items__item")
+    # 双随机抽查结果 only: a 非随机检查 (投诉举报…) is never reported as a random check (issue #15 point 1)
+    published = (
+        results.filter(status="published")
+        .exclude(draw__task__inspection_type=InspectionType.NON_RANDOM)
+        .prefetch_related("draw__task__items__item")
+    )
     return write_xlsx(GSXT_HEADERS, gsxt_rows(published), title="双随机抽查结果信息")
 
 

@@ -25,22 +25,36 @@ class Transition:
 # The only ways a plan's status changes (no django-fsm; services check this map).
 PLAN_TRANSITIONS: dict[str, Transition] = {
     "submit": Transition(
-        "提交审核", frozenset({PlanStatus.DRAFT}), PlanStatus.SUBMITTED, "change",
+        "提交审核",
+        frozenset({PlanStatus.DRAFT}),
+        PlanStatus.SUBMITTED,
+        "change",
         confirm="提交后计划和任务不能再修改，直到审核人退回。确定提交审核？",
     ),
     "return": Transition(
-        "退回修改", frozenset({PlanStatus.SUBMITTED, PlanStatus.APPROVED}), PlanStatus.DRAFT, "approve", "opinion",
+        "退回修改",
+        frozenset({PlanStatus.SUBMITTED, PlanStatus.APPROVED}),
+        PlanStatus.DRAFT,
+        "approve",
+        "opinion",
         confirm="确定退回修改？",
     ),
     "approve": Transition(
         "审核通过", frozenset({PlanStatus.SUBMITTED}), PlanStatus.APPROVED, "approve", confirm="确定审核通过？"
     ),
     "publish": Transition(
-        "公布计划", frozenset({PlanStatus.APPROVED}), PlanStatus.PUBLISHED, "publish",
+        "公布计划",
+        frozenset({PlanStatus.APPROVED}),
+        PlanStatus.PUBLISHED,
+        "publish",
         confirm="公布后计划向社会公开，修改只能通过“调整计划”另出新版。确定公布？",
     ),
     "revise": Transition(
-        "调整计划", frozenset({PlanStatus.PUBLISHED}), PlanStatus.DRAFT, "publish", "reason",
+        "调整计划",
+        frozenset({PlanStatus.PUBLISHED}),
+        PlanStatus.DRAFT,
+        "publish",
+        "reason",
         confirm="调整后计划回到草稿，须重新审核、公布，已公布的版本保留。确定调整？",
     ),
 }
@@ -49,6 +63,33 @@ PLAN_TRANSITIONS: dict[str, Transition] = {
 class TaskKind(models.TextChoices):
     SINGLE = "single", "本部门抽查"
     JOINT = "joint", "跨部门联合抽查"
+
+
+class InspectionType(models.TextChoices):
+    """检查类型 (issue #15 point 1), beside `TaskKind` (one department or joint)."""
+
+    DAILY_RANDOM = "daily", "日常监督随机抽查"
+    KEY = "key", "重点/专项监督"
+    UPPER = "upper", "上级下达"
+    NON_RANDOM = "nonrandom", "非随机检查"
+
+
+# Drawn on this platform (a published commitment and a verifiable draw).
+DRAWN_HERE = (InspectionType.DAILY_RANDOM, InspectionType.KEY)
+# Random checks (the upper level drew the units of an 上级下达 task); 非随机检查 never counts as random.
+RANDOM_TYPES = (InspectionType.DAILY_RANDOM, InspectionType.KEY, InspectionType.UPPER)
+
+
+class UpperLevel(models.TextChoices):
+    NATIONAL = "national", "国家"
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+
+
+class NonRandomReason(models.TextChoices):
+    COMPLAINT = "complaint", "投诉举报"
+    REFERRAL = "referral", "转办交办"
+    SUPERVISED = "supervised", "上级督办"
 
 
 class StratifyBy(models.TextChoices):

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from .choices import PlanStatus, TaskKind
+from .choices import InspectionType, PlanStatus, TaskKind
 from .models import AnnualPlan, Task
 
 
@@ -19,6 +19,7 @@ class TaskFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="任务编号/名称", method="search")
     year = django_filters.NumberFilter(label="年度", field_name="plan__year")
     kind = django_filters.ChoiceFilter(label="抽查类型", choices=TaskKind.choices)
+    inspection_type = django_filters.ChoiceFilter(label="检查类型", choices=InspectionType.choices)
 
     class Meta:
         model = Task

@@ -7,6 +7,7 @@ from shuangsuiji.directory.choices import RiskLevel
 from shuangsuiji.directory.models import BusinessLine, InspectionItem, Tag
 from shuangsuiji.regions.models import Region, Township
 
+from .choices import DRAWN_HERE
 from .models import AnnualPlan, Task, TaskStratumRule
 from .selectors import items_for_region
 
@@ -64,9 +65,9 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Task
         fields = [
-            "name", "kind", "lead_organization", "scope_region", "townships", "business_lines", "tags", "risk_levels",
-            "exclude_inspected_days", "stratify_by", "weight_formula", "violation_years", "yearly_check_cap",
-            "yearly_cap_action", "default_rate", "default_min", "default_max", "substitutes",
+            "name", "inspection_type", "kind", "lead_organization", "scope_region", "townships", "business_lines",
+            "tags", "risk_levels", "exclude_inspected_days", "stratify_by", "weight_formula", "violation_years",
+            "yearly_check_cap", "yearly_cap_action", "default_rate", "default_min", "default_max", "substitutes",
             "window_start", "window_end", "group_size", "require_specialist", "region_rule", "max_load",
             "roster_organizations", "roster_tags", "withhold_targets", "note",
         ]  # fmt: skip
@@ -85,6 +86,11 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.plan = plan
         orgs = scoped_orgs(user)
+        self.fields["inspection_type"].choices = [(t.value, t.label) for t in DRAWN_HERE]
+        self.fields["inspection_type"].required = False
+        self.fields[
+            "inspection_type"
+        ].help_text = "重点/专项监督可单独设置抽查比例；上级下达任务请用“导入上级任务”，非随机检查请用“登记非随机检查”"
         self.fields["lead_organization"].queryset = orgs
         self.fields["roster_organizations"].queryset = orgs
         self.fields["scope_region"].queryset = Region.objects.filter(code__startswith=plan.region.scope_prefix)
@@ -109,11 +115,12 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
     # The form in steps (fieldsets; one long form without JS): (key, heading, fields). A field no step names
     # lands in the last one.
     STEPS = (
-        ("basic", "基本信息", ("name", "kind", "lead_organization", "window_start", "window_end", "withhold_targets",
-                              "note")),
+        ("basic", "基本信息", ("name", "inspection_type", "kind", "lead_organization", "window_start", "window_end",
+                              "withhold_targets", "note")),
         ("scope", "抽查范围", ("scope_region", "townships", "business_lines", "tags", "risk_levels",
-                              "exclude_inspected_days")),
-        ("items", "事项与比例", ("items", "stratify_by", "default_rate", "default_min", "default_max", "substitutes")),
+                              "exclude_inspected_days", "yearly_check_cap", "yearly_cap_action")),
+        ("items", "事项与比例", ("items", "stratify_by", "weight_formula", "violation_years", "default_rate",
+                                "default_min", "default_max", "substitutes")),
         ("staff", "检查人员", ("group_size", "require_specialist", "region_rule", "max_load", "roster_organizations",
                               "roster_tags")),
     )  # fmt: skip
@@ -136,6 +143,9 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         for before, after in zip(out, out[1:], strict=False):
             before["next"], after["previous"] = after, before
         return out
+
+    def clean_inspection_type(self):
+        return self.cleaned_data.get("inspection_type") or DRAWN_HERE[0]
 
     def clean_scope_region(self):
         return self.cleaned_data.get("scope_region") or self.plan.region

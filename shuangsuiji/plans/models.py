@@ -15,7 +15,17 @@ from django.db.models import Q
 from shuangsuiji.core.concurrency import Versioned
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 
-from .choices import PlanStatus, RegionRule, StratifyBy, TaskKind, WeightFormula, YearlyCapAction
+from .choices import (
+    InspectionType,
+    NonRandomReason,
+    PlanStatus,
+    RegionRule,
+    StratifyBy,
+    TaskKind,
+    UpperLevel,
+    WeightFormula,
+    YearlyCapAction,
+)
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -109,6 +119,20 @@ class Task(ScopedModel, TimeStampedModel, Versioned):
     kind = models.CharField("抽查类型", max_length=10, choices=TaskKind.choices, default=TaskKind.SINGLE)
     lead_organization = models.ForeignKey(
         "accounts.Organization", verbose_name="发起部门", on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    # 检查类型 and where a task not drawn here comes from (issue #15 point 1)
+    inspection_type = models.CharField(
+        "检查类型", max_length=10, choices=InspectionType.choices, default=InspectionType.DAILY_RANDOM,
+        db_index=True,
+        help_text="日常监督随机抽查、重点/专项监督在本平台抽取；上级下达任务导入上级抽取的名单；"
+        "非随机检查不计入随机抽查",
+    )  # fmt: skip
+    upper_level = models.CharField("下达级别", max_length=10, choices=UpperLevel.choices, blank=True)
+    upper_authority = models.CharField("下达机关", max_length=100, blank=True)
+    upper_task_no = models.CharField("上级任务编号", max_length=100, blank=True, db_index=True)
+    check_reason = models.CharField("检查原因", max_length=10, choices=NonRandomReason.choices, blank=True)
+    check_source = models.CharField(
+        "来源编号/说明", max_length=200, blank=True, help_text="如投诉举报编号、转办交办文号、督办通知文号"
     )
     # Scope (抽查对象范围)
     scope_region = models.ForeignKey(
@@ -206,6 +230,13 @@ class Task(ScopedModel, TimeStampedModel, Versioned):
             and not self.scope_region.code.startswith(self.plan.region.scope_prefix)
         ):
             errors["scope_region"] = "抽查区划必须在计划所属区划范围内"
+        if self.inspection_type == InspectionType.UPPER:
+            if not self.upper_task_no.strip():
+                errors["upper_task_no"] = "上级下达任务须填写上级任务编号"
+            if not self.upper_level:
+                errors["upper_level"] = "上级下达任务须选择下达级别（国家、省级或市级）"
+        if self.inspection_type == InspectionType.NON_RANDOM and not self.check_reason:
+            errors["check_reason"] = "非随机检查须选择检查原因（投诉举报、转办交办或上级督办）"
         if self.default_max is not None and self.default_max < self.default_min:
             errors["default_max"] = "最多抽取数不能小于最少抽取数"
         bad = [r for r in self.risk_levels or [] if r not in "ABCD" or len(r) != 1]
@@ -213,6 +244,30 @@ class Task(ScopedModel, TimeStampedModel, Versioned):
             errors["risk_levels"] = f"无效的信用风险分类：{bad}"
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_drawn_here(self) -> bool:
+        """Drawn on this platform (日常监督随机抽查, 重点/专项监督); 上级下达 and 非随机检查 are recorded, not drawn."""
+        return self.inspection_type in (InspectionType.DAILY_RANDOM, InspectionType.KEY)
+
+    @property
+    def source_label(self) -> str:
+        """任务来源 as shown on lists and the portal: 本级抽取, 省级下达（编号）, 投诉举报（编号）."""
+        if self.inspection_type == InspectionType.UPPER:
+            who = self.upper_authority or self.get_upper_level_display()
+            return f"{who}下达（{self.upper_task_no}）"
+        if self.inspection_type == InspectionType.NON_RANDOM:
+            reason = self.get_check_reason_display()
+            return f"{reason}（{self.check_source}）" if self.check_source else reason
+        return "本级随机抽取"
+
+    @property
+    def public_source_label(self) -> str:
+        """任务来源 on the portal: as `source_label`, but a non-random check names only its reason (a 投诉举报编号
+        stays internal: it could point at the person who complained)."""
+        if self.inspection_type == InspectionType.NON_RANDOM:
+            return self.get_check_reason_display()
+        return self.source_label
 
     @property
     def organizations(self) -> list:

@@ -30,7 +30,7 @@ from .choices import (
     Weights,
     YearlyCapAction,
 )
-from .selectors import business_line_names
+from .selectors import business_line_names, coverage_reason, random_coverage
 
 RISK_LABELS = {c.value: c.label for c in RiskLevel} | {UNRATED: "未分类"}
 
@@ -475,7 +475,10 @@ def task_preview(task, *, today: dt.date | None = None) -> dict:
         )
     eligible = sum(c["eligible"] for c in counts.values())
     excluded = sum(c["excluded"] for c in counts.values())
+    covered = covered_units(task, cands)
     return {
+        "covered": covered[:COVERED_SHOWN],
+        "covered_count": len(covered),
         "rows": rows,
         "units": len(cands),
         "eligible": eligible,
@@ -515,6 +518,28 @@ def _unit_rows(cands: list[Candidate], pi_of: dict, lines: dict) -> list[dict]:
 
     ordered = sorted(cands, key=lambda c: (bool(c.pool_unit.excluded_reason), -c.weight, not c.cap_warning, c.name))
     return [row(c) for c in ordered[:UNIT_ROWS_SHOWN]]
+
+
+COVERED_SHOWN = 20
+
+
+def covered_units(task, cands: list[Candidate]) -> list[dict]:
+    """高青: units of the pool already covered by a random check of the plan year (another task), each with why.
+
+    Shown beside the preview (they stay in the pool: the draw is not steered), so the office sees where a
+    daily-supervision check would repeat a random one."""
+    year = task.plan.year if getattr(task, "plan_id", None) else getattr(task.window_start, "year", None)
+    if year is None or not cands:
+        return []
+    by_pk = {c.unit_pk: c for c in cands}
+    coverage = random_coverage(scope_units(task).values("pk"), year, exclude_task=task.pk)
+    return [
+        {"name": by_pk[pk].name, "code": by_pk[pk].pool_unit.unit_id, "reason": coverage_reason(entries)}
+        for pk, entries in sorted(
+            coverage.items(), key=lambda kv: by_pk[kv[0]].pool_unit.unit_id if kv[0] in by_pk else ""
+        )
+        if pk in by_pk
+    ]
 
 
 def expected_text(value) -> str:

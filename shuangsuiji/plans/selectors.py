@@ -1,10 +1,11 @@
 """Reads for plans and tasks (always scoped through `restrict()`)."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from shuangsuiji.core.formats import local_date, local_datetime
 from shuangsuiji.directory.models import InspectionItem
 
-from .choices import PlanStatus
+from .choices import DRAWN_HERE, RANDOM_TYPES, PlanStatus
 from .models import AnnualPlan, AnnualPlanVersion, Task
 
 
@@ -24,7 +25,7 @@ def tasks_ready_to_draw(user):
     """Tasks of published plans without a live (non-cancelled) draw — what a 科室负责人 can draw now."""
     return (
         task_list(user, "view")
-        .filter(plan__status=PlanStatus.PUBLISHED)
+        .filter(plan__status=PlanStatus.PUBLISHED, inspection_type__in=DRAWN_HERE)
         .exclude(Exists(Task.live_draws().filter(task=OuterRef("pk"))))
         .distinct()
     )
@@ -105,3 +106,52 @@ def business_line_names() -> dict[str, str]:
     from shuangsuiji.directory.models import BusinessLine
 
     return dict(BusinessLine.objects.values_list("code", "name"))
+
+
+# Through the reverse relation `draws` (draws sits above plans): a target is covered while it is active
+# ("active" = draws.choices.TargetStatus.ACTIVE) in a live draw (committed, drawn or locked).
+ACTIVE_TARGET = "active"
+
+
+def random_coverage(unit_ids, year: int, *, exclude_task=None) -> dict[int, list[dict]]:
+    """高青: “已纳入随机抽查的单位，除投诉举报外，原则上不再开展日常监督检查”.
+
+    unit id → the random checks of `year` that already cover it (task code, name, 检查类型, since when), for the
+    pool preview and the non-random entry form. 非随机检查 never covers a unit."""
+    if not isinstance(unit_ids, QuerySet):
+        unit_ids = list(unit_ids)
+        if not unit_ids:
+            return {}
+    rows = (
+        Task.objects.filter(
+            plan__year=year, inspection_type__in=RANDOM_TYPES, draws__in=Task.live_draws(),
+            draws__targets__unit__in=unit_ids, draws__targets__status=ACTIVE_TARGET,
+        )
+        .values_list("draws__targets__unit_id", "pk", "code", "name", "inspection_type", "draws__drawn_at",
+                     "draws__published_at", "window_start", "window_end")
+        .order_by("draws__published_at", "code")
+    )  # fmt: skip
+    if exclude_task is not None:
+        rows = rows.exclude(pk=getattr(exclude_task, "pk", exclude_task))
+    seen = set()
+    labels = dict(Task._meta.get_field("inspection_type").choices)
+    out: dict[int, list[dict]] = {}
+    for unit_id, pk, code, name, kind, drawn_at, published_at, start, end in rows:
+        if (unit_id, pk) in seen:  # a task with two live attempts cannot exist; guard joins anyway
+            continue
+        seen.add((unit_id, pk))
+        out.setdefault(unit_id, []).append({
+            "task_id": pk, "code": code, "name": name, "type": labels.get(kind, kind),
+            "since": drawn_at or published_at, "window_start": start, "window_end": end,
+        })  # fmt: skip
+    return out
+
+
+def coverage_reason(entries: list[dict]) -> str:
+    """Why a unit counts as covered, in one Chinese sentence naming each task and when it was drawn."""
+    parts = [
+        f"{e['type']}任务 {e['code']}“{e['name']}”（{local_datetime(e['since'])}纳入，检查时间 "
+        f"{local_date(e['window_start'])}至{local_date(e['window_end'])}）"
+        for e in entries
+    ]
+    return "本年度已纳入随机抽查：" + "；".join(parts)

@@ -17,14 +17,14 @@ from shuangsuiji.core.permissions import require, stored_user
 from shuangsuiji.directory.models import BusinessLine
 
 from . import pool
-from .choices import PLAN_TRANSITIONS, PlanStatus, TaskKind
+from .choices import DRAWN_HERE, PLAN_TRANSITIONS, InspectionType, PlanStatus, TaskKind
 from .models import AnnualPlan, AnnualPlanVersion, Task, TaskItem, TaskStratumRule
 
 TASK_FIELDS = (
     "name", "kind", "lead_organization", "scope_region", "risk_levels", "exclude_inspected_days", "stratify_by",
     "weight_formula", "violation_years", "yearly_check_cap", "yearly_cap_action",
     "default_rate", "default_min", "default_max", "substitutes", "window_start", "window_end", "group_size",
-    "require_specialist", "region_rule", "max_load", "withhold_targets", "note",
+    "require_specialist", "region_rule", "max_load", "withhold_targets", "note", "inspection_type",
 )  # fmt: skip
 TASK_M2M = ("business_lines", "tags", "roster_organizations", "roster_tags", "townships")
 
@@ -80,7 +80,7 @@ def plan_update(*, user, plan: AnnualPlan, expected_version: int | None = None, 
 
 def _validate_for_submit(plan: AnnualPlan) -> None:
     errors = []
-    tasks = list(plan.tasks.prefetch_related("items"))
+    tasks = list(plan.tasks.filter(inspection_type__in=DRAWN_HERE).prefetch_related("items"))
     if not tasks:
         errors.append("计划中还没有抽查任务")
     for task in tasks:
@@ -99,7 +99,8 @@ def _plan_snapshot(plan: AnnualPlan) -> dict:
     """Plan + tasks (with items and ratio rules) as plain JSON, stored with each published version."""
     data = audit.snapshot(plan)
     data["tasks"] = []
-    for task in plan.tasks.select_related("lead_organization", "scope_region").prefetch_related(
+    drawn_here = plan.tasks.filter(inspection_type__in=DRAWN_HERE)  # 上级下达 and 非随机检查 are not the plan's
+    for task in drawn_here.select_related("lead_organization", "scope_region").prefetch_related(
         "items__organization", "items__item", "stratum_rules", "business_lines", "tags"
     ):
         row = audit.snapshot(task)
@@ -213,6 +214,7 @@ def task_create(*, user, plan: AnnualPlan, items=None, **data) -> Task:
     require(user, "plans.add_task", plan, scope_message=OUT_OF_SCOPE)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
     _require_draft(plan)
+    _require_drawn_type(data)
     m2m = {name: data.pop(name, None) for name in TASK_M2M}
     unknown = set(data) - set(TASK_FIELDS)
     if unknown:
@@ -228,11 +230,68 @@ def task_create(*, user, plan: AnnualPlan, items=None, **data) -> Task:
     return task
 
 
+def _require_drawn_type(data: dict) -> None:
+    if data.get("inspection_type", InspectionType.DAILY_RANDOM) not in DRAWN_HERE:
+        raise ValidationError({"inspection_type": "上级下达任务请用“导入上级任务”登记，非随机检查请用“登记非随机检查”"})
+
+
+EXTERNAL_FIELDS = ("upper_level", "upper_authority", "upper_task_no", "check_reason", "check_source")
+
+
+@transaction.atomic
+def task_record_external(
+    *,
+    user,
+    plan: AnnualPlan,
+    inspection_type: str,
+    name: str,
+    lead_organization,
+    window_start,
+    window_end,
+    items=(),
+    note: str = "",
+    **source,
+) -> Task:
+    """A task whose units are not drawn here: 上级下达 (the upper level drew them) or 非随机检查 (投诉举报…).
+
+    It is recorded in the plan of its year whatever the plan's status (it is not part of the plan's own draws,
+    is never in a published plan version and is never drawn); its targets come from `draws.services`."""
+    require(user, "plans.add_task", plan, scope_message=OUT_OF_SCOPE)
+    if inspection_type in DRAWN_HERE:
+        raise ValidationError({"inspection_type": "日常监督随机抽查和重点/专项监督任务须在年度计划中新建并抽取"})
+    unknown = set(source) - set(EXTERNAL_FIELDS)
+    if unknown:
+        raise ValidationError(f"未知字段：{', '.join(sorted(unknown))}")
+    plan = AnnualPlan.objects.select_for_update().select_related("region").get(pk=plan.pk)
+    task = Task(
+        plan=plan, code=_next_code(plan), name=name, inspection_type=inspection_type,
+        lead_organization=lead_organization, scope_region=plan.region, default_rate=0, substitutes=0,
+        window_start=window_start, window_end=window_end, withhold_targets=False, note=note,
+        **{k: (v or "").strip() for k, v in source.items()},
+    )  # fmt: skip
+    task.full_clean()
+    task.save()
+    audit.log_change(
+        task,
+        ObjectChange.Action.CREATE,
+        user=user,
+        message=f"登记{task.get_inspection_type_display()}任务（{task.source_label}）",
+    )
+    for item in items or ():
+        ti = TaskItem(task=task, organization=lead_organization, item=item, order=task.items.count())
+        ti.full_clean()
+        ti.save()
+        audit.log_change(ti, ObjectChange.Action.CREATE, user=user)
+    return task
+
+
 @transaction.atomic
 def task_update(*, user, task: Task, expected_version: int | None = None, **data) -> Task:
     require(user, "plans.change_task", task.plan, scope_message=OUT_OF_SCOPE)
     task = lock_for_edit(task, expected_version, queryset=Task.objects.select_related("plan__region"))
     _require_task_editable(task)
+    if not task.is_drawn_here or "inspection_type" in data:
+        _require_drawn_type({"inspection_type": data.get("inspection_type", task.inspection_type)})
     m2m = {name: data.pop(name, None) for name in TASK_M2M}
     unknown = set(data) - set(TASK_FIELDS)
     if unknown:

@@ -22,6 +22,8 @@ class TaskTable(tables.Table):
     code = tables.Column(verbose_name="任务编号", linkify=("plans:task_detail", {"pk": tables.A("pk")}))
     name = tables.Column(verbose_name="任务名称")
     plan = tables.Column(verbose_name="年度计划")
+    inspection_type = tables.Column(verbose_name="检查类型")
+    source = tables.Column(verbose_name="任务来源", accessor="source_label", orderable=False)
     kind = tables.Column(verbose_name="抽查类型")
     lead_organization = tables.Column(verbose_name="发起部门")
     default_rate = tables.Column(verbose_name="抽查比例（%）")
@@ -30,5 +32,16 @@ class TaskTable(tables.Table):
 
     class Meta:
         model = Task
-        fields = ("code", "name", "plan", "kind", "lead_organization", "default_rate", "window_start", "window_end")
+        fields = (
+            "code",
+            "name",
+            "plan",
+            "inspection_type",
+            "source",
+            "kind",
+            "lead_organization",
+            "default_rate",
+            "window_start",
+            "window_end",
+        )
         attrs = {"class": "table table-sm table-hover"}

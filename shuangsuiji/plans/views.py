@@ -98,7 +98,8 @@ def plan_detail(request, pk):
     actions = [
         (name, t)
         for name, t in PLAN_TRANSITIONS.items()
-        if plan.status in t.sources and request.user.has_perm(f"plans.{t.perm_action}_annualplan")
+        if plan.status in t.sources
+        and request.user.has_perm(f"plans.{t.perm_action}_annualplan")
         # the submitter may not approve their own plan (the service refuses it): do not offer the button
         and not (name == "approve" and plan.submitted_by_id == request.user.pk and not request.user.is_superuser)
     ]
@@ -238,6 +239,7 @@ def task_detail(request, pk):
     can_draw = (
         request.user.has_perm("draws.draw_draw")
         and task.plan.status == PlanStatus.PUBLISHED
+        and task.is_drawn_here
         and not task.has_live_draw()
     )
     return render(

@@ -1,12 +1,14 @@
 from rest_framework import serializers
 
+from shuangsuiji.core.api.serializers import ChoiceLabelField
+
 from ..models import FollowUpCase
 
 
 class FollowUpCaseSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     unit_credit_code = serializers.CharField(source="unit.credit_code", read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField("kind")
 
     class Meta:
         model = FollowUpCase

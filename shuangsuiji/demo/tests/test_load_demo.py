@@ -34,8 +34,14 @@ def test_demo_loads_on_any_date(time_machine, moment, year, sample_years):
     call_command("load_demo", stdout=out)
 
     plan = AnnualPlan.objects.get(region__code="370322", year=year)
-    assert plan.status == "published" and plan.tasks.count() == 4
-    assert Draw.objects.filter(region__code="370322", status="locked").count() == 2
+    assert plan.status == "published" and plan.tasks.filter(inspection_type__in=("daily", "key")).count() == 4
+    assert Draw.objects.filter(region__code="370322", status="locked", origin="drawn").count() == 2
+    # issue #15 point 1: one 上级下达 task (one result published) and two 非随机检查, recorded without a draw
+    assert sorted(
+        plan.tasks.exclude(inspection_type__in=("daily", "key")).values_list("inspection_type", flat=True)
+    ) == ["nonrandom", "nonrandom", "upper"]
+    assert InspectionResult.objects.filter(draw__task__inspection_type="upper", status="published").count() == 1
+    assert not Draw.objects.exclude(origin="drawn").filter(is_public=True).exists()
     assert Draw.objects.filter(region__code="370322", status="committed").count() == 1  # the waiting draw
     assert InspectionResult.objects.filter(status="published").exists()
     assert AnnualPlan.objects.filter(region__code="370323", year=year, status="draft").exists()

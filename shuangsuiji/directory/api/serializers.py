@@ -1,13 +1,15 @@
 from rest_framework import serializers
 
+from shuangsuiji.core.api.serializers import SlugListField
+
 from ..choices import ImportMode, UnitStatus
 from ..models import Expert, InspectionItem, Inspector, RegulatedUnit
 
 
 class RegulatedUnitSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    business_lines = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    business_lines = SlugListField("business_lines", "code")
+    tags = SlugListField("tags", "name")
 
     class Meta:
         model = RegulatedUnit
@@ -21,8 +23,8 @@ class RegulatedUnitSerializer(serializers.ModelSerializer):
 
 class InspectorSerializer(serializers.ModelSerializer):
     organization = serializers.StringRelatedField()
-    specialties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    specialties = SlugListField("specialties", "code")
+    tags = SlugListField("tags", "name")
 
     class Meta:
         model = Inspector

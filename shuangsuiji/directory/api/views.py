@@ -53,7 +53,8 @@ class RegulatedUnitViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
     """检查对象名录库；`sync/` 供审管联动批量新增/修改/注销（按统一社会信用代码，全部成功或全部不写入）；
     PATCH 修改单个对象（If-Match 乐观锁）"""
 
-    queryset = RegulatedUnit.objects.select_related("region").prefetch_related("business_lines", "tags")
+    queryset = RegulatedUnit.objects.select_related("region")
+    slug_lists = {"business_lines": "code", "tags": "name"}  # one query each per page (SlugListField)
     serializer_class = RegulatedUnitSerializer
     filterset_class = UnitFilterSet
     lookup_field = "credit_code"
@@ -112,7 +113,8 @@ class RegulatedUnitViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
 class InspectorViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
     """执法检查人员名录库；PATCH 修改（If-Match 乐观锁；所属机构按 id）"""
 
-    queryset = Inspector.objects.select_related("organization").prefetch_related("specialties", "tags")
+    queryset = Inspector.objects.select_related("organization")
+    slug_lists = {"specialties": "code", "tags": "name"}  # one query each per page (SlugListField)
     serializer_class = InspectorSerializer
     filterset_class = InspectorFilterSet
     edit_form_class = InspectorEditForm

@@ -86,3 +86,32 @@ def test_malformed_payload_is_400(client, approver_gq):
     response = client.post("/api/v1/units/sync/", {"units": []}, content_type="application/json",
                            **auth(approver_gq))  # fmt: skip
     assert response.status_code == 400
+
+
+def test_list_pages_read_many_to_many_lists_per_page_in_the_relation_order(client, regions, approver_gq):
+    """Business lines and tags of a list page come from one query each for the whole page (not per unit), in the
+    same order as the single object's relation gives them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shuangsuiji.directory.models import Tag
+
+    lines = ("zyws", "ggcs", "yys")
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in ("住宿", "美容美发", "文化娱乐")]
+    headers = auth(approver_gq)
+    client.get("/api/v1/units/", **headers)  # the token's first use records it (one write)
+    made, counts = [], []
+    for n in range(1, 6):
+        unit = make_unit(regions, n, lines=lines[: 1 + n % 3])
+        unit.tags.set(tags[n % 3 :])
+        made.append(unit)
+        if n in (1, 5):
+            with CaptureQueriesContext(connection) as queries:
+                rows = client.get("/api/v1/units/", **headers).json()["results"]
+            counts.append(len(queries.captured_queries))
+    assert len(rows) == 5 and counts[0] == counts[1]
+    for unit in made:
+        row = next(r for r in rows if r["credit_code"] == unit.credit_code)
+        detail = client.get(f"/api/v1/units/{unit.credit_code}/", **headers).json()
+        assert row["business_lines"] == detail["business_lines"] == [b.code for b in unit.business_lines.all()]
+        assert row["tags"] == detail["tags"] == [t.name for t in unit.tags.all()] != []

@@ -141,3 +141,30 @@ def test_page_through_the_window_equals_the_indexed_query(named, window, monkeyp
             for number in range(1, max(1, -(-len(expected) // per_page)) + 1):
                 got += [r.pk for r in paginator.get_page(number)]
             assert got == expected and paginator.count == len(expected), (q, window, per_page)
+
+
+@pytest.mark.parametrize("window", [1, 3, 100])
+def test_window_with_region_year_and_category_equals_the_indexed_query(named, window, monkeypatch):
+    """The window (read from the covering index on SQLite, named in the query) keeps the page's other filters:
+    region (a join), year and category give the same page as the indexed query."""
+    from shuangsuiji.disclosure.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "window_size", window)
+    sample = InspectionResult.objects.filter(status="published").select_related("region").first()
+    filters = [
+        {"region": sample.region.code},
+        {"region": "370000"},
+        {"region": "110000"},
+        {"year": sample.checked_on.year} if sample.checked_on else {},
+        {"year": 1999},
+        {"category": sample.category},
+        {"region": sample.region.code, "category": sample.category},
+    ]
+    for kw in filters:
+        for q in ("丽人", "美容", "店", "不存在"):
+            expected = list(selectors.results(q=q, **kw).values_list("pk", flat=True))
+            paginator = CappedPaginator(selectors.results(q=q, **kw), 1, newest=selectors.results(**kw), match=q)
+            got = []
+            for number in range(1, max(1, len(expected)) + 1):
+                got += [r.pk for r in paginator.get_page(number)]
+            assert got == expected and paginator.count == len(expected), (kw, q, window)

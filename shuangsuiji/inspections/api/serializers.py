@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from shuangsuiji.core.api.serializers import ChoiceLabelField
+
 from ..models import InspectionResult
 
 
@@ -8,7 +10,7 @@ class InspectionResultSerializer(serializers.ModelSerializer):
     unit_credit_code = serializers.CharField(source="unit.credit_code", read_only=True)
     unit_display_name = serializers.CharField(source="unit.name", read_only=True)
     draw_code = serializers.CharField(source="draw.code", read_only=True)
-    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    category_label = ChoiceLabelField("category")
 
     class Meta:
         model = InspectionResult
