@@ -11,8 +11,9 @@
     commitment_hash, public_values, seed, log_entry, log_size, log_head}: the same verdict, first differing
    path, message, values and refusal code as the Python verifier (the e2e agreement test holds it to that).
 
-   Not done here: the BLS pairing check of a drand signature (spec §5.4 check 4).  Checks 1–3 (known chain,
-   committed round, randomness = SHA-256(signature)) are done; the verdict carries a note, as the Python
+   drand signatures (spec §5.4): checks 1–3 (known chain, committed round, randomness = SHA-256(signature))
+   are done here; check 4, the BLS pairing check, is done by static/js/bls12-381.js (FairdrawBLS, a port of
+   py_ecc loaded before this file).  Without FairdrawBLS the verdict carries a note instead, as the Python
    verifier's does without py-ecc. */
 (function (root) {
   "use strict";
@@ -1114,7 +1115,9 @@
 
   // ---------------------------------------------------------------- drand evidence, checks 1–3 (spec §5.4)
   var QUICKNET = { name: "quicknet", chain_hash: "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
-    genesis: 1692803367, period: 3, signature_bytes: 48 };
+    genesis: 1692803367, period: 3, signature_bytes: 48,
+    public_key: "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510" +
+      "d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a" };
   function chainOf(source) {
     var chash = "chain_hash" in source ? source.chain_hash : null, name = "chain" in source ? source.chain : null;
     var chain = chash !== null ? (chash === QUICKNET.chain_hash ? QUICKNET : null) : (name === "quicknet" ? QUICKNET : null);
@@ -1442,14 +1445,28 @@
       var d = firstDifference(m[key], out[key], key);
       if (d) return different(d[0], EXPLAIN[key] || "记录值与重新计算的结果不一致", d[1], d[2]);
     }
-    var drandAt = commitment.public_sources.filter(function (s) { return isObj(s) && s.kind === "drand"; });
+    // 5. drand signatures (the slow part, last), as verifier.py: the BLS pairing check of each round.
+    var drandAt = [];
+    commitment.public_sources.forEach(function (s, i) { if (isObj(s) && s.kind === "drand") drandAt.push(i); });
+    var checked = 0, bls = root.FairdrawBLS;
     if (legacy && drandAt.length) notes.push("旧格式 manifest（fairdraw-manifest/1）没有记录 drand 签名，drand 随机值须另行到 drand 网络核对");
-    else if (drandAt.length) notes.push("浏览器核验未验证 drand BLS 签名；randomness = SHA-256(签名)、轮次和网络均已验证（BLS 签名可用本页提供的 Python 验证程序核对）");
+    else if (drandAt.length && opts.checkSignatures === false) notes.push("未验证 drand BLS 签名（调用方要求跳过）；randomness = SHA-256(签名) 已验证");
+    else if (drandAt.length && !bls) notes.push("浏览器核验未验证 drand BLS 签名；randomness = SHA-256(签名)、轮次和网络均已验证（BLS 签名可用本页提供的 Python 验证程序核对）");
+    else {
+      for (var di = 0; di < drandAt.length; di++) {
+        var at = drandAt[di], ev = m.public_evidence[at], chain = chainOf(commitment.public_sources[at]);
+        if (!(await bls.verifyQuicknet(ev.round, ev.signature, chain.public_key))) {
+          return different("public_evidence[" + at + "].signature", "第 " + (at + 1) + " 个公开随机源：该签名不是 drand " + chain.name +
+            " 网络对第 " + ev.round + " 轮的有效签名（用该网络公钥做 BLS 验证未通过），随机值不可信", ev.signature, "(BLS 验证未通过)");
+        }
+        checked++;
+      }
+    }
     var nSel = 0;
     Object.keys(out.selection).forEach(function (h) { nSel += out.selection[h].selected.length; });
     return report("VERIFIED", {
       message: "抽查 " + commitment.draw_id + "：" + Object.keys(out.selection).length + " 个分层，抽中 " + nSel + " 个对象，种子 " + out.seed +
-        (skipped ? "（未验证执法人员选派）" : ""),
+        (skipped ? "（未验证执法人员选派）" : "") + (checked ? "；drand 签名 " + checked + " 个已用 BLS 验证" : ""),
       notes: notes
     });
   }

@@ -6,6 +6,7 @@ real ones are added to them.  The Python verdict of a case is the reference the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pathlib
 import random
@@ -30,10 +31,10 @@ class Case:
     conflict_key: bytes | None = None  # oversight's fairdraw-conflict-key/1 (spec §4.2.2)
 
     def python(self) -> dict:
-        """The Python verifier's verdict (BLS signatures are not checked: the browser does not check them
-        either, and says so in a note)."""
+        """The Python verifier's verdict, drand BLS signatures checked (py-ecc), as the browser checks them
+        (static/js/bls12-381.js)."""
         rep = fd.verify_manifest(self.manifest, self.pool, self.roster, expect_commitment=self.expect, log=self.log,
-                                 check_signatures=False, conflict_key=self.conflict_key)  # fmt: skip
+                                 check_signatures=True, conflict_key=self.conflict_key)  # fmt: skip
         return verdict(rep.status, rep.path, rep.code, rep.message, rep.expected, rep.actual, rep.seed,
                        rep.commitment_hash, rep.hash_suite)  # fmt: skip
 
@@ -391,6 +392,71 @@ def _set(v: object, path: tuple, new: object) -> object:
     else:
         cur[path[-1]] = new
     return v
+
+
+# ----------------------------------------------------------------------------- forged drand signatures
+
+QUICKNET_ROUNDS = json.loads((VECTORS / "drand" / "quicknet-rounds.json").read_text(encoding="utf-8"))["rounds"]
+
+
+def flipped_signatures(signature: str) -> dict[str, str]:
+    """Forged quicknet signatures (hex) that a one-byte edit of a real one gives: one that is no curve point,
+    one that is a curve point (a valid encoding; almost surely outside the prime-order subgroup), the
+    negated point (sign bit flipped: a valid encoding of a subgroup point) and the point at infinity."""
+    from py_ecc.bls.point_compression import decompress_G1
+
+    raw = bytes.fromhex(signature)
+
+    def decodes(b: bytes) -> bool:
+        try:
+            decompress_G1(int.from_bytes(b, "big"))
+        except ValueError:
+            return False
+        return True
+
+    last = [raw[:-1] + bytes([raw[-1] ^ k]) for k in range(1, 256)]
+    return {
+        "not-a-point": next(b for b in last if not decodes(b)).hex(),
+        "curve-point": next(b for b in last if decodes(b)).hex(),
+        "negated": (bytes([raw[0] ^ 0x20]) + raw[1:]).hex(),
+        "infinity": (b"\xc0" + bytes(47)).hex(),
+    }
+
+
+def bls_tampered(case: Case) -> list[Case]:
+    """Draws whose drand signature is forged while everything else is consistent: the public value is
+    SHA-256 of the forged signature and the draw is re-run with it, so only the BLS pairing check (the last
+    step of both verifiers) can refuse them.  Plus a signature of another real round put in place of the
+    committed round's, and the honest draw re-committed to that other round (which verifies)."""
+    m0 = _m(case)
+    evidence = m0.get("public_evidence") or []
+    at = [i for i, ev in enumerate(evidence) if ev]
+    if not at or m0["format"] == "fairdraw-manifest/4":  # 回避 reveals would need the key; format 3 suffices
+        return []
+    i = at[0]
+    round0 = evidence[i]["round"]
+    other = next(r for r in QUICKNET_ROUNDS if r["round"] != round0)
+    roster = case.roster
+
+    def rerun(tag: str, signature: str, round_no: int | None = None) -> Case:
+        m = _m(case)
+        commitment = m["commitment"]
+        if round_no is not None:
+            commitment["public_sources"][i]["round"] = round_no
+        ev = [dict(e) if e else None for e in m["public_evidence"]]
+        ev[i]["signature"] = signature
+        ev[i]["round"] = commitment["public_sources"][i]["round"]
+        values = list(m["public_values"])
+        values[i] = hashlib.sha256(bytes.fromhex(signature)).hexdigest()
+        out = fd.run_draw(case.pool, commitment, values, roster=roster, embed_roster=m["roster"] is not None,
+                          public_evidence=ev, manifest_format=m["format"])  # fmt: skip
+        return replace(case, name=f"{case.name}/{tag}", manifest=fd.manifest_bytes(out.manifest), expect=None,
+                       log=None)  # fmt: skip
+
+    out = [rerun(f"bls-{tag}", sig) for tag, sig in flipped_signatures(evidence[i]["signature"]).items()]
+    out.append(rerun("bls-other-rounds-signature", other["signature"]))
+    out.append(rerun("bls-other-round-recommitted", other["signature"], other["round"]))
+    return out
 
 
 def mutations(bases: list[Case], n: int, seed: int = 32905) -> list[Case]:

@@ -4,7 +4,8 @@ The JavaScript runs in Chromium on the public verify page of a real draw made by
 the portal loads it, under the portal's Content-Security-Policy).  Every case of `fairdraw_cases` is given to
 both verifiers: every draw in docs/fairdraw-vectors/ (found by walking the folder, so vectors added later are
 covered), draws made by the engine with random pools, plans and rosters, the app's real draw, and tampered
-copies of all of them (pools, manifests, rosters, evidence, expected commitment).  The status, the first
+copies of all of them (pools, manifests, rosters, evidence, expected commitment, forged drand signatures: both
+verifiers check the drand BLS signatures, the browser with static/js/bls12-381.js).  The status, the first
 differing path, the refusal code, the message and both values of a difference, the commitment hash and the
 seed must be the same.  Then a visitor presses 在本浏览器中核验 on a 390 px wide phone screen."""
 
@@ -21,8 +22,11 @@ from shuangsuiji.core.testing import run_jobs
 from shuangsuiji.disclosure.tests.conftest import locked  # noqa: F401
 from shuangsuiji.plans.tests.fixtures import gq  # noqa: F401
 from tests.e2e.fairdraw_cases import (
+    QUICKNET_ROUNDS,
     VECTORS,
     Case,
+    bls_tampered,
+    flipped_signatures,
     mutations,
     random_draws,
     tampered,
@@ -110,7 +114,8 @@ def test_browser_and_python_verifiers_agree(page, live_server, locked):  # noqa:
     valid = [c for c in vectors if not c.name.startswith("refuse/")] + draws + [real]
     for base in [c for c in vectors if not c.name.startswith("refuse/")] + draws[:12] + [real]:
         cases += tampered(base)
-    cases += mutations(valid, MUTATIONS)
+    forged = [t for c in vectors if not c.name.startswith("refuse/") for t in bls_tampered(c)]
+    cases += forged + mutations(valid, MUTATIONS)
 
     browser = run_in_browser(page, cases)
     python = [c.python() for c in cases]
@@ -127,6 +132,17 @@ def test_browser_and_python_verifiers_agree(page, live_server, locked):  # noqa:
     for c in vectors:
         assert by_name[c.name]["status"] in ("VERIFIED", "DIFFERENT", "MALFORMED")
     assert by_name[real.name]["status"] == "VERIFIED", by_name[real.name]
+    # drand: the vectors' real quicknet signatures pass the BLS check on both sides; a forged signature with
+    # everything else consistent is refused by the BLS check alone (not a point, a point outside the subgroup,
+    # the negated point, infinity, another round's signature); a draw re-committed to that round verifies.
+    drand_vectors = [c for c in vectors if b'"kind":"drand"' in c.manifest and by_name[c.name]["status"] == "VERIFIED"]
+    assert len(drand_vectors) >= 3, [c.name for c in drand_vectors]
+    assert len(forged) >= 18, len(forged)
+    for c in forged:
+        want = "VERIFIED" if c.name.endswith("/bls-other-round-recommitted") else "DIFFERENT"
+        assert by_name[c.name]["status"] == want, (c.name, by_name[c.name])
+        if want == "DIFFERENT":
+            assert by_name[c.name]["path"].endswith(".signature") and "BLS 验证未通过" in by_name[c.name]["message"]
     assert by_name["v7-merkle-commitment.json"]["status"] == "VERIFIED"
     assert all(by_name[d.name]["status"] == "VERIFIED" for d in draws)
     for tag, status, path in (
@@ -185,10 +201,47 @@ def test_sm3_and_sha256_in_the_browser(page, live_server):
     assert got == [[hashlib.new("sm3", x).hexdigest(), hashlib.sha256(x).hexdigest()] for x in inputs]
 
 
+BLS_CHECKS = """async ([rounds, pk]) => {
+  const out = [];
+  for (const [round, sig] of rounds) {
+    const t0 = performance.now();
+    const ok = await window.FairdrawBLS.verifyQuicknet(round, sig, pk);
+    out.push([ok, performance.now() - t0]);
+  }
+  return out;
+}"""
+
+
+def test_bls_pairing_check_in_the_browser(page, live_server, locked, capsys):  # noqa: F811
+    """static/js/bls12-381.js on the real quicknet rounds of docs/fairdraw-vectors/drand/quicknet-rounds.json,
+    loaded by the verify page as the portal serves it: each real round passes; the same signature for the
+    next round, another round's signature, and one-byte forgeries fail; py_ecc agrees on every one.  The time
+    of each check is printed (never asserted)."""
+    from shuangsuiji.fairdraw import drand
+
+    chain = json.loads((VECTORS / "drand" / "quicknet-rounds.json").read_text(encoding="utf-8"))["chain"]
+    assert chain["public_key"] == drand.QUICKNET.public_key
+    open_verify_page(page, live_server.url, locked["draw"])
+    page.wait_for_function("() => window.FairdrawBLS !== undefined")
+    checks = []
+    for n, r in enumerate(QUICKNET_ROUNDS):
+        other = QUICKNET_ROUNDS[(n + 1) % len(QUICKNET_ROUNDS)]
+        checks += [(r["round"], r["signature"], True), (r["round"] + 1, r["signature"], False),
+                   (r["round"], other["signature"], False)]  # fmt: skip
+        checks += [(r["round"], sig, False) for sig in flipped_signatures(r["signature"]).values()]
+    got = page.evaluate(BLS_CHECKS, [[[rnd, sig] for rnd, sig, _ in checks], chain["public_key"]])
+    assert [ok for ok, _ in got] == [want for _, _, want in checks]
+    assert [drand.verify_signature(drand.QUICKNET, rnd, sig) for rnd, sig, _ in checks] == [w for _, _, w in checks]
+    with capsys.disabled():
+        full = [ms for (ok, ms), (_, sig, _) in zip(got, checks, strict=True) if ok or sig in
+                {r["signature"] for r in QUICKNET_ROUNDS}]  # fmt: skip
+        print(f"\nBLS pairing check in Chromium: {len(full)} full checks, ms each: {[round(ms) for ms in full]}")
+
+
 def test_python_verdict_shape_is_the_browsers():
     """The reference verdict is built from the report fields the browser also returns."""
     case = vector_case(vector_files()[0])
-    rep = fd.verify_manifest(case.manifest, case.pool, case.roster, check_signatures=False)
+    rep = fd.verify_manifest(case.manifest, case.pool, case.roster, check_signatures=True)
     assert case.python() == verdict(rep.status, rep.path, rep.code, rep.message, rep.expected, rep.actual, rep.seed,
                                     rep.commitment_hash, rep.hash_suite)  # fmt: skip
 
@@ -247,7 +300,7 @@ def test_visitor_sees_the_first_difference(page, live_server, locked):  # noqa: 
     expect(box).to_contain_text(f"selection.{h}.probability")
     expect(box).to_have_attribute("data-status", "DIFFERENT")
     rep = fd.verify_manifest(forged, real.pool, real.roster, expect_commitment=real.expect, log=real.log,
-                             check_signatures=False)  # fmt: skip
+                             check_signatures=True)  # fmt: skip
     expect(box).to_have_attribute("data-path", rep.path)
 
 
@@ -297,6 +350,6 @@ def test_oversight_checks_with_the_conflict_key(page, live_server, locked, tmp_p
     page.get_by_label("回避声明密钥文件").set_input_files(str(tmp_path / "key.json"))
     page.get_by_role("button", name="在本浏览器中核验").click()
     rep = fd.verify_manifest(real.manifest, real.pool, real.roster, expect_commitment=real.expect, log=real.log,
-                             check_signatures=False, conflict_key=key)  # fmt: skip
+                             check_signatures=True, conflict_key=key)  # fmt: skip
     expect(page.locator("#browser-verdict")).to_have_attribute("data-status", rep.status)
     expect(page.locator("#browser-verify-steps")).to_contain_text("已读取本机的回避声明密钥（未上传）")
