@@ -601,7 +601,8 @@ def _batch_for(request, pk: int, action: str = "view") -> ImportBatch:
 
 def _int_param(request, name: str, default: int = 1) -> int:
     text = request.GET.get(name, "")
-    return int(text) if text.isdigit() and len(text) < 10 else default
+    # str.isdigit() also accepts "²" and other digits int() refuses: only ASCII 0-9 count.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else default
 
 
 @login_required

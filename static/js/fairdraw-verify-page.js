@@ -91,10 +91,16 @@
     steps.textContent = "";
     text(out, "正在下载文件并在本浏览器中重新计算……");
     var d = box.dataset;
-    Promise.all([
-      fetchBytes(d.manifestUrl, "抽取结果清单"), fetchBytes(d.poolUrl, "号池快照"), fetchBytes(d.rosterUrl, "执法人员名录"),
-      fetchBytes(d.commitmentUrl, "承诺记录"), fetchBytes(d.logUrl, "承诺公示日志"), readKey()
-    ]).then(function (files) {
+    // One file after another: a visitor's downloads never compete with each other on the server.
+    var wanted = [[d.manifestUrl, "抽取结果清单"], [d.poolUrl, "号池快照"], [d.rosterUrl, "执法人员名录"],
+      [d.commitmentUrl, "承诺记录"], [d.logUrl, "承诺公示日志"]];
+    var got = [];
+    wanted.reduce(function (previous, w) {
+      return previous.then(function () { return fetchBytes(w[0], w[1]).then(function (b) { got.push(b); }); });
+    }, Promise.resolve()).then(readKey).then(function (key) {
+      got.push(key);
+      return got;
+    }).then(function (files) {
       step("下载完毕，以下计算全部在本浏览器中进行，不再访问服务器");
       var commitmentHash = null;
       var pending = Promise.resolve();

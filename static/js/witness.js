@@ -72,6 +72,8 @@
       try { input.value = localStorage.getItem(key) || ""; } catch (err) { /* nothing kept */ }
     }
     input.addEventListener("input", update);
+    input.addEventListener("change", update);
+    if (input.value.trim()) update();  // typed before this script ran (slow network), or kept by the browser
     if (generate) {
       generate.addEventListener("click", function () { input.value = randomSecret(); update(); });
     }

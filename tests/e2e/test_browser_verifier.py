@@ -253,6 +253,7 @@ def test_visitor_verifies_in_the_browser_on_a_phone(page, live_server, locked, s
     open_verify_page(page, live_server.url, draw)
     requests = []
     page.on("request", lambda r: requests.append(r.url))
+    page.wait_for_load_state("load")  # the verifier scripts are at the end of the page
     page.get_by_role("button", name="在本浏览器中核验").click()
     verdict_box = page.locator("#browser-verdict")
     expect(verdict_box).to_contain_text("核验通过")
@@ -276,6 +277,7 @@ def test_browser_check_while_the_server_is_still_computing(page, live_server, lo
     page.clock.install()
     page.goto(f"{live_server.url}/gs/draws/{draw.code}/verify/")
     expect(page.locator("#verify-result")).to_contain_text("正在服务器上重新计算")
+    page.wait_for_load_state("load")  # the verifier scripts are at the end of the page
     page.get_by_role("button", name="在本浏览器中核验").click()
     expect(page.locator("#browser-verdict")).to_have_attribute("data-status", "VERIFIED")
     page.clock.run_for(10_000)
@@ -293,6 +295,7 @@ def test_visitor_sees_the_first_difference(page, live_server, locked):  # noqa: 
     forged = json.dumps(m, ensure_ascii=False).encode()
     page.route(f"**/gs/draws/{draw.code}/files/manifest/", lambda route: route.fulfill(body=forged,
                content_type="application/json"))  # fmt: skip
+    page.wait_for_load_state("load")  # the verifier scripts are at the end of the page
     page.get_by_role("button", name="在本浏览器中核验").click()
     box = page.locator("#browser-verdict")
     expect(box).to_contain_text("核验未通过")
@@ -328,6 +331,7 @@ def test_browser_verdicts_meet_wcag_aa(browser, live_server, locked):  # noqa: F
             body = json.dumps(m).encode()
             page.route(f"**/gs/draws/{draw.code}/files/manifest/",
                        serve(body))  # fmt: skip
+        page.wait_for_load_state("load")  # the verifier scripts are at the end of the page
         page.get_by_role("button", name="在本浏览器中核验").click()
         expect(page.locator("#browser-verdict")).to_contain_text("核验未通过" if forged else "核验通过")
         page.add_script_tag(path=str(AXE))
@@ -348,6 +352,7 @@ def test_oversight_checks_with_the_conflict_key(page, live_server, locked, tmp_p
     (tmp_path / "key.json").write_bytes(key)
     page.get_by_text("纪检监督人员：用回避声明密钥核验（可选）").click()
     page.get_by_label("回避声明密钥文件").set_input_files(str(tmp_path / "key.json"))
+    page.wait_for_load_state("load")  # the verifier scripts are at the end of the page
     page.get_by_role("button", name="在本浏览器中核验").click()
     rep = fd.verify_manifest(real.manifest, real.pool, real.roster, expect_commitment=real.expect, log=real.log,
                              check_signatures=True, conflict_key=key)  # fmt: skip

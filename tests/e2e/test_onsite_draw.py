@@ -69,6 +69,7 @@ def test_meeting_draw_with_two_witnesses(browser, live_server, regions, orgs, ap
         page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
         page.get_by_text("监督人待办").click()
         expect(page.locator("#witness-step")).to_contain_text("请交来随机数的承诺哈希")
+        page.wait_for_load_state("load")  # the hashing script is at the end of the page
         page.get_by_label("我的随机数（不发送）").fill(secret)
         expect(page.get_by_label("承诺哈希（发送）")).to_have_value(re.compile(r"^[0-9a-f]{64}$"))
         page.get_by_role("button", name="交来承诺哈希").click()

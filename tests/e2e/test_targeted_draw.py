@@ -101,7 +101,7 @@ def test_targeted_draw_to_verified(page, live_server, regions, orgs, inspector_g
     expect(page.locator("#expert-attachments")).to_contain_text("孙专家")
     page.locator("#witness-form").get_by_label("姓名").fill("赵纪检")
     page.locator("#witness-form").get_by_label("单位/职务").fill("县纪委监委派驻纪检组")
-    page.get_by_role("button", name="登记监督人").click()
+    page.get_by_role("button", name="登记到场监督人").click()
     page.get_by_role("button", name="锁定并公示结果").click()
     expect(page.locator("#draw-status")).to_contain_text("已锁定公示")
     page.get_by_role("button", name="复核（重新计算并比对）").click()
