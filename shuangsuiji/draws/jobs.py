@@ -44,7 +44,8 @@ def verify(job, *, user, progress):
     row = services.draw_reverify(user=user, draw=draw)
     progress(1, 1)
     url = reverse("draws:draw_detail", args=[draw.pk]) if not jobs.is_system(user) else ""
-    return jobs.Outcome(url=url, text=row.text, data={"status": row.status, "draw": draw.pk})
+    text = (row.details or {}).get("display") or row.text  # the Chinese verdict, not the verifier's status word
+    return jobs.Outcome(url=url, text=text, data={"status": row.status, "draw": draw.pk})
 
 
 def records_queryset(user, filters: dict):

@@ -107,7 +107,7 @@ def test_targeted_draw_to_verified(page, live_server, regions, orgs, inspector_g
     page.get_by_role("button", name="复核（重新计算并比对）").click()
     run_jobs()
     page.reload()
-    expect(page.locator("#job-result")).to_contain_text("VERIFIED")
+    expect(page.locator("#job-result")).to_contain_text("核验通过")
     page.get_by_role("link", name="查看结果").click()
     expect(page.locator("#stored-verification")).to_contain_text("核验通过")
     page.screenshot(path=screenshot_dir / "targeted-locked.png", full_page=True)

@@ -121,7 +121,8 @@ def test_whole_path_through_views_and_verifier(client, gq, approver_gq, admin_us
     assert result.returncode != 0 and "VERIFIED" not in result.stdout.split()[0]
 
     job = finished_job(client.post(reverse("draws:draw_verify", args=[draw.pk])))  # re-verification job
-    assert job.result["status"] == "VERIFIED" and "VERIFIED" in client.get(job.get_absolute_url()).text
+    page = client.get(job.get_absolute_url()).text
+    assert job.result["status"] == "VERIFIED" and "核验通过" in page and "VERIFIED" not in page
     assert "最近复核" in client.get(reverse("draws:draw_detail", args=[draw.pk])).text  # stored on the draw
 
     record = client.get(reverse("draws:draw_record", args=[draw.pk]))
