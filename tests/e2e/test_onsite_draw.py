@@ -97,7 +97,7 @@ def test_meeting_draw_with_two_witnesses(browser, live_server, regions, orgs, ap
     assert [s["kind"] for s in draw.sources.values_list("spec", flat=True)] == ["witness", "witness"]
 
     # 4. Each witness reveals (the secret is prefilled from their own browser); the clerk draws and locks.
-    time_machine.move_to(timezone.now() + dt.timedelta(minutes=1), tick=True)  # reveals come after the log entry
+    time_machine.move_to(draw.published_at + dt.timedelta(minutes=1), tick=True)  # reveals come after the log entry
     for page in witnesses.values():
         page.reload()
         expect(page.locator("#witness-step")).to_contain_text("请揭示您的随机数")

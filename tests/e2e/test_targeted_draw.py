@@ -81,10 +81,11 @@ def test_targeted_draw_to_verified(page, live_server, regions, orgs, inspector_g
 
     # 3. The numbers are entered and confirmed by two people, then the draw runs (covered page by page in
     #    test_draw_path); here the services do it after the lottery draw.
-    time_machine.move_to(after_draw_time(), tick=True)
     draw = Draw.objects.get(task=task)
-    enter_and_confirm(draw, approver_gq, KL8_NUMBERS, now=timezone.now())
-    draw_services.draw_run(user=approver_gq, draw=draw, now=timezone.now())
+    after = after_draw_time(draw.published_at)  # 22:00 of the lottery day the commitment named
+    time_machine.move_to(after, tick=True)
+    enter_and_confirm(draw, approver_gq, KL8_NUMBERS, now=after)
+    draw_services.draw_run(user=approver_gq, draw=draw, now=after)
 
     # 4. After the draw: replace an inspector by the random order, draw an expert, read the load summary, lock.
     login(page, live_server, "gq_approver")

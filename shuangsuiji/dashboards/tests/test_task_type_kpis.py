@@ -32,7 +32,7 @@ def test_non_random_checks_are_counted_apart(locked, approver_gq, inspector_gq, 
     InspectionResult.objects.filter(pk=result.pk).update(
         status="submitted", checked_on=dt.date(2026, 6, 2), category="4", is_problem=True
     )
-    values = kpi_report(approver_gq, region=regions["370322"], year=2026, today=timezone.localdate()).values()
+    values = kpi_report(approver_gq, region=regions["370322"], year=2026, today=dt.date(2026, 6, 15)).values()
     random_targets = len(locked["results"]) + 2
     assert values["draws"] == 1  # the imported record is no draw of this platform
     assert values["targets"] == random_targets and values["upper_targets"] == 2
@@ -48,6 +48,7 @@ def test_non_random_checks_are_counted_apart(locked, approver_gq, inspector_gq, 
 
     from shuangsuiji.paperwork.exports import gsxt_xlsx
 
-    InspectionResult.objects.filter(pk=result.pk).update(status="published", published_at=timezone.now())
+    published_at = timezone.make_aware(dt.datetime(2026, 6, 1, 9, 0))
+    InspectionResult.objects.filter(pk=result.pk).update(status="published", published_at=published_at)
     sheet = load_workbook(io.BytesIO(gsxt_xlsx(InspectionResult.objects.all()))).active
     assert sheet.max_row == 1  # the header only
