@@ -407,52 +407,48 @@ def witness_page(request, pk):
     )  # fmt: skip
 
 
+def _witness_step(request, pk, *, form_class=None, invalid="", call, prefix: str, success: str):
+    """One step of a witness (commit, reveal, confirm): the witness's own login only, the form checked first, the
+    service's refusal shown with `prefix`, then back to where the request came from."""
+    witness = _witness(request, pk, act=True)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        messages.error(request, invalid)
+        return _back(request, witness)
+    data = form.cleaned_data if form is not None else {}
+    result = service_call(request, lambda: call(witness, data), prefix=prefix)
+    if result.ok:
+        messages.success(request, success.format(name=witness.name))
+    return _back(request, witness)
+
+
 @login_required
 @require_POST
 def witness_commit(request, pk):
-    witness = _witness(request, pk, act=True)
-    form = CommitmentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "承诺哈希有误：应为 64 位，由数字 0–9 和字母 a–f 组成")
-        return _back(request, witness)
-    result = service_call(
-        request,
-        lambda: services.witness_commit(user=request.user, witness=witness, commitment=form.cleaned_data["commitment"]),
-        prefix="交承诺哈希失败：",
+    return _witness_step(
+        request, pk, form_class=CommitmentForm, invalid="承诺哈希有误：应为 64 位，由数字 0–9 和字母 a–f 组成",
+        call=lambda w, data: services.witness_commit(user=request.user, witness=w, commitment=data["commitment"]),
+        prefix="交承诺哈希失败：", success="已记录监督人 {name} 的承诺哈希；公布抽取承诺时写入承诺记录",
     )  # fmt: skip
-    if result.ok:
-        messages.success(request, f"已记录监督人 {witness.name} 的承诺哈希；公布抽取承诺时写入承诺记录")
-    return _back(request, witness)
 
 
 @login_required
 @require_POST
 def witness_reveal(request, pk):
-    witness = _witness(request, pk, act=True)
-    form = RevealForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请输入随机数")
-        return _back(request, witness)
-    result = service_call(
-        request,
-        lambda: services.witness_reveal(user=request.user, witness=witness, secret=form.cleaned_data["secret"]),
-        prefix="揭示未通过：",
+    return _witness_step(
+        request, pk, form_class=RevealForm, invalid="请输入随机数",
+        call=lambda w, data: services.witness_reveal(user=request.user, witness=w, secret=data["secret"]),
+        prefix="揭示未通过：", success="监督人 {name} 的随机数已揭示，与承诺哈希相符",
     )  # fmt: skip
-    if result.ok:
-        messages.success(request, f"监督人 {witness.name} 的随机数已揭示，与承诺哈希相符")
-    return _back(request, witness)
 
 
 @login_required
 @require_POST
 def witness_confirm(request, pk):
-    witness = _witness(request, pk, act=True)
-    result = service_call(
-        request, lambda: services.witness_confirm(user=request.user, witness=witness), prefix="确认失败："
-    )
-    if result.ok:
-        messages.success(request, f"监督人 {witness.name} 已确认锁定的抽取记录")
-    return _back(request, witness)
+    return _witness_step(
+        request, pk, call=lambda w, _data: services.witness_confirm(user=request.user, witness=w),
+        prefix="确认失败：", success="监督人 {name} 已确认锁定的抽取记录",
+    )  # fmt: skip
 
 
 @login_required

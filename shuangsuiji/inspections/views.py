@@ -200,13 +200,14 @@ def result_sign(request, pk):
     result = _result(request, pk, "enter")
     signed = service_call(request, lambda: services.result_sign(user=request.user, result=result))
     if signed.ok:
-        messages.success(
-            request,
-            "签名已确认，检查结果已提交审核公示。"
-            if signed.value.status == ResultStatus.SUBMITTED
-            else "签名已确认，等待检查组其他成员签名。",
-        )
+        _signed_message(request, signed.value, "签名已确认", "等待检查组其他成员签名。")
     return redirect("inspections:result_detail", pk=pk)
+
+
+def _signed_message(request, result: InspectionResult, done: str, waiting: str) -> None:
+    """After a signature: submitted once the group's signatures are complete, else what is still missing."""
+    submitted = result.status == ResultStatus.SUBMITTED
+    messages.success(request, f"{done}，" + ("检查结果已提交审核公示。" if submitted else waiting))
 
 
 @login_required
@@ -223,12 +224,7 @@ def result_sign_paper(request, pk):
             user=request.user, result=result, inspector=data["inspector"], signed_on=data["signed_on"],
             upload=data["scan"]), form=form)  # fmt: skip
         if signed.ok:
-            messages.success(
-                request,
-                "纸质签名已录入，检查结果已提交审核公示。"
-                if signed.value.status == ResultStatus.SUBMITTED
-                else "纸质签名已录入，还需检查组其他成员的签名。",
-            )
+            _signed_message(request, signed.value, "纸质签名已录入", "还需检查组其他成员的签名。")
             return redirect("inspections:result_detail", pk=pk)
     result.refresh_from_db()
     return render(request, "inspections/result_detail.html",
