@@ -71,9 +71,11 @@ def staff_world(regions, orgs, approver_gq, inspector_gq, make_user):
     from shuangsuiji.inspections.testing import link_users, locked_draw
     from shuangsuiji.plans import testing
 
+    from . import CERTS_VALID_TO
+
     region = regions["370322"]
     units = testing.make_units(region, 20)
-    testing.make_inspectors(orgs["gaoqing_agency"], 4)
+    testing.make_inspectors(orgs["gaoqing_agency"], 4, valid_to=CERTS_VALID_TO)
     item = testing.make_item(region)
     plan, task = testing.published_plan_with_task(
         author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item

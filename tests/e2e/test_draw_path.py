@@ -18,6 +18,8 @@ from shuangsuiji.core.testing import run_jobs
 from shuangsuiji.plans import testing
 from shuangsuiji.plans.tests.fixtures import KL8_NUMBERS, after_draw_time, lottery_day
 
+from . import CERTS_VALID_TO
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -36,7 +38,7 @@ def test_plan_to_verified_draw(page, live_server, regions, orgs, inspector_gq, a
     page.on("dialog", lambda dialog: dialog.accept())
     region = regions["370322"]
     testing.make_units(region, 30)
-    testing.make_inspectors(orgs["gaoqing_agency"], 5)
+    testing.make_inspectors(orgs["gaoqing_agency"], 5, valid_to=CERTS_VALID_TO)
     item = testing.make_item(region)
     today = timezone.localdate()
 

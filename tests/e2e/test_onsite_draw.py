@@ -17,6 +17,8 @@ from shuangsuiji.core.testing import run_jobs
 from shuangsuiji.draws.models import Draw
 from shuangsuiji.plans import testing
 
+from . import CERTS_VALID_TO
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -39,7 +41,7 @@ def test_meeting_draw_with_two_witnesses(browser, live_server, regions, orgs, ap
     csp_errors = []
     region = regions["370322"]
     testing.make_units(region, 20)
-    testing.make_inspectors(orgs["gaoqing_agency"], 4)
+    testing.make_inspectors(orgs["gaoqing_agency"], 4, valid_to=CERTS_VALID_TO)
     rep = make_user("gq_rep", Role.INSPECTOR, org="gaoqing_agency")
     for user, name in ((rep, "钱代表"), (oversight_gq, "赵纪检")):
         user.full_name = name

@@ -2,7 +2,6 @@
 within the first screen, nothing is wider than the viewport (wide tables scroll inside their own box), and
 buttons, fields and menu entries are at least 44 px tall — result entry included."""
 
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -20,13 +19,15 @@ MEASURE = """() => {
   const main = document.querySelector('main');
   const first = main.querySelector('h1, h2, form, table, .card, .alert');
   const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
-      const s = getComputedStyle(p); if ((s.overflowX === 'auto' || s.overflowX === 'scroll') && p.clientWidth <= vw) return true;
+      const s = getComputedStyle(p);
+      if ((s.overflowX === 'auto' || s.overflowX === 'scroll') && p.clientWidth <= vw) return true;
     } return false; };
   const wide = [];
   for (const el of document.querySelectorAll('body *')) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-    if (r.right > vw + 1 && !scrolls(el)) wide.push(el.tagName + (el.id ? '#' + el.id : '') + ' ' + Math.round(r.right));
+    if (r.right > vw + 1 && !scrolls(el))
+      wide.push(el.tagName + (el.id ? '#' + el.id : '') + ' ' + Math.round(r.right));
   }
   const small = [];
   const controls = main.querySelectorAll('button, .btn, input:not([type=hidden]), select, textarea, .page-link');

@@ -12,6 +12,8 @@ from shuangsuiji.inspections import services
 from shuangsuiji.inspections.testing import link_users, locked_draw
 from shuangsuiji.plans import testing
 
+from . import CERTS_VALID_TO
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -34,11 +36,15 @@ def test_enter_sign_and_publish(page, live_server, regions, orgs, approver_gq, i
     page.on("dialog", lambda dialog: dialog.accept())  # data-confirm prompts
     region = regions["370322"]
     testing.make_units(region, 20)
-    testing.make_inspectors(orgs["gaoqing_agency"], 4)
+    testing.make_inspectors(orgs["gaoqing_agency"], 4, valid_to=CERTS_VALID_TO)
     item = testing.make_item(region)
     _plan, task = testing.published_plan_with_task(  # 检查时间 from the lock day: the check on 2 March is inside it
-        author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item,
-        window_start=dt.date(2026, 3, 1), window_end=dt.date(2026, 12, 31),
+        author=inspector_gq,
+        approver=approver_gq,
+        organization=orgs["gaoqing"],
+        item=item,
+        window_start=dt.date(2026, 3, 1),
+        window_end=dt.date(2026, 12, 31),
     )
     draw = locked_draw(task, approver_gq, now=timezone.make_aware(dt.datetime(2026, 3, 1, 10, 0)))
     result = sorted(services.results_open_for_draw(draw=draw, user=approver_gq), key=lambda r: r.pk)[0]

@@ -23,6 +23,7 @@ from shuangsuiji.plans import testing
 from shuangsuiji.plans.choices import StratifyBy, WeightFormula
 from shuangsuiji.plans.tests.fixtures import KL8_NUMBERS, after_draw_time
 
+from . import CERTS_VALID_TO
 from .test_draw_path import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,7 +34,7 @@ def test_targeted_draw_to_verified(page, live_server, regions, orgs, inspector_g
     page.on("dialog", lambda dialog: dialog.accept())
     region = regions["370322"]
     units = testing.make_units(region, 30)
-    testing.make_inspectors(orgs["gaoqing_agency"], 6)
+    testing.make_inspectors(orgs["gaoqing_agency"], 6, valid_to=CERTS_VALID_TO)
     item = testing.make_item(region)
     today = timezone.localdate()
     for u in units[:4]:

@@ -15,6 +15,7 @@ from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.inspections.testing import link_users
 from shuangsuiji.plans import testing
 
+from . import CERTS_VALID_TO
 from .test_result_entry import login, logout
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,7 +42,7 @@ def test_upper_task_import_entry_and_publication(
     start = max(dt.date(today.year, 1, 1), today - dt.timedelta(days=30))
     region = regions["370322"]
     units = testing.make_units(region, 12)
-    officers = testing.make_inspectors(orgs["gaoqing_agency"], 4)
+    officers = testing.make_inspectors(orgs["gaoqing_agency"], 4, valid_to=CERTS_VALID_TO)
     testing.published_plan_with_task(
         author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=testing.make_item(region),
         year=today.year, window_start=start, window_end=dt.date(today.year, 12, 31),
