@@ -14,4 +14,3 @@ class CoreConfig(AppConfig):
         # Django 6.1's blank choice "- Select an option -" has no Chinese translation yet; Django documents
         # overriding it here (django/db/models/fields/__init__.py: BLANK_CHOICE_LABEL).
         fields.BLANK_CHOICE_LABEL = "请选择"
-

@@ -83,11 +83,27 @@ def insert_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
 
 
 def allocate_ids(model, count: int) -> list[int] | None:
-    """`count` primary keys taken from the table's own sequence (PostgreSQL; None elsewhere), for rows inserted
-    with their ids: no read-back of the ids a COPY gave. Concurrent writers draw distinct ids from the sequence."""
-    if connection.vendor != "postgresql" or count <= 0:
+    """`count` primary keys for rows inserted with their ids: no read-back of the ids the insert gave.
+
+    PostgreSQL: drawn from the table's own sequence (concurrent writers draw distinct ids). SQLite: the ids after
+    the largest ever given (the table's AUTOINCREMENT counter or its largest id, whichever is higher; the insert
+    raises the counter), read inside the writer's transaction, which holds SQLite's one write lock (IMMEDIATE
+    transactions, config/settings.py): no other writer can take them before the insert. None elsewhere."""
+    if count <= 0:
         return None
     opts = model._meta
+    if connection.vendor == "sqlite":
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"
+                f" COALESCE((SELECT MAX({quote(opts.pk.column)}) FROM {quote(opts.db_table)}), 0))",
+                [opts.db_table],
+            )
+            top = cursor.fetchone()[0]
+        return list(range(top + 1, top + 1 + count))
+    if connection.vendor != "postgresql":
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

@@ -74,6 +74,8 @@ def report(done: int | None = None, total: int | None = None, *, phase: str | No
     progress = _CURRENT.get()
     if progress is not None:
         progress(done, total, phase=phase)
+
+
 INTERNAL_ERROR = "任务执行时发生内部错误，未写入任何数据；请稍后重试，或将任务编号告知系统管理员"
 
 
@@ -417,9 +419,12 @@ def run_queued(*, limit: int = 100) -> int:
 def _run_batch(worker, DBTaskResult, limit: int) -> int:
     ran = 0
     while ran < limit:
-        db_result = DBTaskResult.objects.ready().filter(backend_name="default").order_by(
-            "-priority", "run_after", "enqueued_at"
-        ).first()
+        db_result = (
+            DBTaskResult.objects.ready()
+            .filter(backend_name="default")
+            .order_by("-priority", "run_after", "enqueued_at")
+            .first()
+        )
         if db_result is None:
             break
         db_result.claim(worker.worker_id)

@@ -124,7 +124,11 @@ def proposal_decide(*, user, proposal: CalendarProposal, accept: bool, note: str
         else:
             calendar_year_confirm(user=user, year=proposal.year, source=proposal.source)
     proposal.status = CalendarProposal.Status.ACCEPTED if accept else CalendarProposal.Status.REJECTED
-    proposal.decided_by, proposal.decided_at, proposal.decision_note = stored_user(user), timezone.now(), (note or "").strip()
+    proposal.decided_by, proposal.decided_at, proposal.decision_note = (
+        stored_user(user),
+        timezone.now(),
+        (note or "").strip(),
+    )
     proposal.save()
     audit.log_change(
         proposal, ObjectChange.Action.UPDATE, user=user, before=before,

@@ -34,9 +34,7 @@ class UnitFilterSet(django_filters.FilterSet):
     )
     risk_level = django_filters.ChoiceFilter(label="信用风险", choices=RiskLevel.choices)
     status = django_filters.ChoiceFilter(label="经营状态", choices=UnitStatus.choices)
-    tag = CodeChoiceFilter(
-        label="标签", field_name="tags", queryset=Tag.objects.all(), to_field_name="name"
-    )
+    tag = CodeChoiceFilter(label="标签", field_name="tags", queryset=Tag.objects.all(), to_field_name="name")
     complaints = django_filters.BooleanFilter(label="有投诉举报", method="has_complaints")
 
     class Meta:
@@ -57,9 +55,7 @@ class InspectorFilterSet(django_filters.FilterSet):
     specialty = CodeChoiceFilter(
         label="专业类别", field_name="specialties", queryset=BusinessLine.objects.all(), to_field_name="code"
     )
-    tag = CodeChoiceFilter(
-        label="标签", field_name="tags", queryset=Tag.objects.all(), to_field_name="name"
-    )
+    tag = CodeChoiceFilter(label="标签", field_name="tags", queryset=Tag.objects.all(), to_field_name="name")
     active = django_filters.BooleanFilter(label="在岗")
     cert_no = django_filters.CharFilter(label="执法证号（精确）", field_name="cert_no", lookup_expr="iexact")
     cert_expiring = DaysFilter(
@@ -97,9 +93,7 @@ class ExpertFilterSet(django_filters.FilterSet):
 
 class ItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="事项/编码", method="search")
-    business_line = CodeChoiceFilter(
-        label="专业类别", queryset=BusinessLine.objects.all(), to_field_name="code"
-    )
+    business_line = CodeChoiceFilter(label="专业类别", queryset=BusinessLine.objects.all(), to_field_name="code")
     category = django_filters.ChoiceFilter(label="事项类别", choices=ItemCategory.choices)
     level = django_filters.ChoiceFilter(label="层级", choices=ItemLevel.choices)
     status = django_filters.ChoiceFilter(label="状态", choices=ItemStatus.choices)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from itertools import islice
+from itertools import islice, repeat
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -542,57 +542,75 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
     created_by = None if is_system(user) else user.pk
     total = len(plan)
     report = (lambda share: progress(int(total * share), total)) if progress is not None else (lambda share: None)
-    # New units, column-wise and streamed: each table gets one write (one COPY on PostgreSQL) fed by a generator,
-    # so the database stores rows while the next are made; ids come from the sequence beforehand on PostgreSQL
-    # (no read-back), from the inserted rows elsewhere.
+    # New units, column by column in chunks of CHUNK_ROWS rows: the ids are taken beforehand (core.bulk.allocate_ids),
+    # each table gets one write (one COPY on PostgreSQL) fed by a generator, so the database stores rows while the
+    # next are made, and the audit snapshots are rendered from one template (audit.CanonicalTemplate).
     created = [i for i, entry in enumerate(plan) if entry["action"] == "create"]
-    columns = {name: _column(payload, name) for name in (*UNIT_CREATE_FIELDS, "licence_valid_to", "risk_as_of")}
+    payload_columns = {name: _column(payload, name) for name in (*UNIT_CREATE_FIELDS, "licence_valid_to", "risk_as_of")}
     line_column, tag_column = _column(payload, "line_ids"), _column(payload, "tag_names")
-    code_column = columns["credit_code"]
+    every_row = len(created) == len(plan)  # a plain create import: the chunks are slices of the columns
 
-    def values_of(i: int) -> dict:
-        values = {name: column[i] for name, column in columns.items()}
-        values["licence_valid_to"] = date_text(values["licence_valid_to"])
-        values["risk_as_of"] = date_text(values["risk_as_of"])
-        if values["status"] in CLOSED_STATUSES:
-            values["status_changed_on"] = today
-        return values
+    def chunk_columns(start: int, stop: int) -> dict[str, list]:
+        """Created rows [start, stop) column-wise, as the unit table and its audit snapshot take them."""
+        if every_row:
+            cols = {name: column[start:stop] for name, column in payload_columns.items()}
+        else:
+            rows = created[start:stop]
+            cols = {name: [column[i] for i in rows] for name, column in payload_columns.items()}
+        cols["licence_valid_to"] = [date_text(value) for value in cols["licence_valid_to"]]
+        cols["risk_as_of"] = [date_text(value) for value in cols["risk_as_of"]]
+        cols["status_changed_on"] = [today if status in CLOSED_STATUSES else None for status in cols["status"]]
+        return cols
+
+    def unit_rows(pks: list):
+        for start in range(0, len(created), CHUNK_ROWS):
+            yield from units.column_rows(pks[start : start + CHUNK_ROWS], chunk_columns(start, start + CHUNK_ROWS))
 
     ids = allocate_ids(RegulatedUnit, len(created))
     if ids is not None:
-        pairs = zip(ids, created, strict=True)
-        units.insert((units.row_with_pk(pk, values_of(i)) for pk, i in pairs), with_pk=True)
-    else:
-        units.insert(units.row(values_of(i)) for i in created)
+        units.insert(unit_rows(ids), with_pk=True)
+    elif created:  # a database with neither way of taking ids beforehand: read them back
+        units.insert(row[1:] for row in unit_rows([None] * len(created)))
+        code_column = payload_columns["credit_code"]
         found = read_back_ids(RegulatedUnit, "credit_code", [code_column[i] for i in created])
         ids = [found[code_column[i]] for i in created]
         del found
+    ids = ids or []
     report(0.2)
     new = list(zip(ids, created, strict=True))  # (unit id, payload row)
-    del ids, created
     lines = ((pk, line) for pk, i in new for line in line_column[i])
     insert_links(lines_through, "regulatedunit_id", "businessline_id", lines)
     insert_links(tags_through, "regulatedunit_id", "tag_id", ((pk, tag_ids[n]) for pk, i in new for n in tag_column[i]))
-    levels, as_of, sources = columns["risk_level"], columns["risk_as_of"], columns["risk_source"]
-    rating = {"created_by_id": created_by}
+    levels, as_of, sources = (payload_columns[name] for name in ("risk_level", "risk_as_of", "risk_source"))
+    rated = [(pk, i) for pk, i in new if levels[i]]
     ratings.insert(
-        ratings.row({**rating, "unit_id": pk, "level": levels[i], "as_of": date_text(as_of[i]), "source": sources[i]})
-        for pk, i in new
-        if levels[i]
-    )
+        ratings.column_rows(None, {
+            "unit_id": [pk for pk, _ in rated], "level": [levels[i] for _, i in rated],
+            "as_of": [date_text(as_of[i]) for _, i in rated], "source": [sources[i] for _, i in rated],
+            "created_by_id": repeat(created_by),
+        })
+    )  # fmt: skip
+    del rated, new
     report(0.35)
 
-    def entries():
-        for pk, i in new:
-            values = values_of(i)
-            m2m = {"business_lines": line_column[i], "tags": [tag_ids[name] for name in tag_column[i]]}
-            yield audit.Entry(
-                action=Action.CREATE, object_type="directory.regulatedunit", object_id=str(pk),
-                object_repr=units.text(values), region_code=regions[values["region_id"]].code, message=message,
-                postchange_data=units.snapshot(pk, values, m2m), plain=True,
-            )  # fmt: skip
+    template = units.snapshot_template([*payload_columns, "status_changed_on", "business_lines", "tags"])
+    region_codes = {pk: region.code for pk, region in regions.items()}
 
-    share = 0.65 / max(len(new), 1)
+    def entries():
+        for start in range(0, len(created), CHUNK_ROWS):
+            rows, pks = created[start : start + CHUNK_ROWS], ids[start : start + CHUNK_ROWS]
+            cols = chunk_columns(start, start + CHUNK_ROWS)
+            cols[units.pk_name] = pks
+            cols["business_lines"] = [sorted(line_column[i]) for i in rows]
+            cols["tags"] = [sorted([tag_ids[name] for name in tag_column[i]]) for i in rows]
+            texts = units.text_column(cols, len(rows))
+            yield from map(audit.Rendered._make, zip(
+                repeat(Action.CREATE), repeat("directory.regulatedunit"), map(str, pks), texts,
+                map(region_codes.__getitem__, cols["region_id"]), repeat(message), repeat(None),
+                template.render_columns(cols),
+            ))  # fmt: skip
+
+    share = 0.65 / max(len(created), 1)
     audit.append_many(entries(), user=user, progress=lambda written: report(0.35 + share * written), pure=True)
 
     new_lines, new_tags, ratings, entries = [], [], [], []

@@ -10,12 +10,13 @@ first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from types import SimpleNamespace
 
 from django.db import connection
 
-from shuangsuiji.core.audit import _json_default
+from shuangsuiji.core.audit import CanonicalTemplate, _json_default
 from shuangsuiji.core.bulk import allocate_ids, insert_rows
 
 __all__ = [
@@ -75,8 +76,47 @@ class RowMaker:
             data.update({name: sorted(ids) for name, ids in m2m.items()})
         return data
 
+    def snapshot_template(self, variable: Iterable[str]) -> CanonicalTemplate:
+        """The canonical JSON of `snapshot(...)` for rows that set only `variable` (attnames and many-to-many
+        names; the primary key is always variable): `template.render({pk_name: pk, **values, **m2m})`."""
+        variable = {self.pk_name, *variable}
+        return CanonicalTemplate({k: v for k, v in self.plain.items() if k not in variable}, variable)
+
+    def column_rows(self, pks: Sequence | None, columns: dict[str, Iterable]) -> Iterator[tuple]:
+        """`row_with_pk` (or `row` when `pks` is None) of many rows given column-wise ({attname: values}, at least
+        one a sized column; all as long as `pks`): zipped from the columns and the defaults, no call per row."""
+        base = self.base
+        sources = [columns[f.attname] if f.attname in columns else repeat(base[n]) for n, f in enumerate(self.fields)]
+        return zip(*sources, strict=False) if pks is None else zip(pks, *sources, strict=False)  # defaults repeat
+
+    def text_column(self, columns: dict[str, Sequence], count: int) -> list[str]:
+        """`text(values)` of `count` rows given column-wise: str() of the model read through a row view."""
+        view = _RowView(columns, self.plain)
+        text_of = self.text_of
+        out = []
+        for i in range(count):
+            view._i = i
+            out.append(str(text_of(view)))
+        return out
+
     def text(self, values: dict) -> str:
         return str(self.text_of(SimpleNamespace(**{**self.plain, **values})))
+
+
+class _RowView:
+    """Row `_i` of columns, attribute-style (a model's __str__ reads its fields); defaults for the rest."""
+
+    def __init__(self, columns: dict, defaults: dict):
+        self._columns, self._defaults, self._i = columns, defaults, 0
+
+    def __getattr__(self, name):
+        column = self._columns.get(name)
+        if column is not None:
+            return column[self._i]
+        try:
+            return self._defaults[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def _plain(value):

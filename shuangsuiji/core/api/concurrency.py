@@ -187,7 +187,14 @@ class VersionedUpdateMixin(VersionedReadMixin):
         editable = {name for name, field in form.fields.items() if not field.disabled and name != VERSION_FIELD}
         unknown = sorted(set(payload) - editable)
         if unknown:
-            return Response(error_body(f"不可修改的字段：{'、'.join(unknown)}", "invalid", [{"field": n, "message": "不可修改的字段"} for n in unknown]), status.HTTP_400_BAD_REQUEST)  # noqa: E501
+            return Response(
+                error_body(
+                    f"不可修改的字段：{'、'.join(unknown)}",
+                    "invalid",
+                    [{"field": n, "message": "不可修改的字段"} for n in unknown],
+                ),
+                status.HTTP_400_BAD_REQUEST,
+            )  # noqa: E501
         form = self.build_edit_form(obj, self._form_data(obj, payload))
         if not form.is_valid():
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}

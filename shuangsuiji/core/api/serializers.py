@@ -4,7 +4,9 @@ from rest_framework import serializers
 
 
 class ErrorItemSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="出错的字段（嵌套时如 units[2].credit_code；整体错误为空）", allow_blank=True)
+    field = serializers.CharField(
+        help_text="出错的字段（嵌套时如 units[2].credit_code；整体错误为空）", allow_blank=True
+    )
     message = serializers.CharField(help_text="错误原因（中文）")
     record = serializers.IntegerField(required=False, help_text="批量同步时出错记录的序号（从 1 起）")
 

@@ -187,7 +187,7 @@ def test_bulk_append_hashes_exactly_like_row_hash_for_every_kind_of_value():
     from decimal import Decimal
 
     tricky = [
-        {"name": "甲\"\\\n\t", "n": 1, "f": 1.5, "ok": True, "none": None, "ids": [3, 1], "d": dt.date(2026, 1, 2)},
+        {"name": '甲"\\\n\t', "n": 1, "f": 1.5, "ok": True, "none": None, "ids": [3, 1], "d": dt.date(2026, 1, 2)},
         {"when": dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC), "money": Decimal("1.20"), "set": {3, 1, 2}},
         {1: "int key", 10: "ten", 2: "two"},  # non-str keys: to_plain turns them into "1", "10", "2"
         {"nested": {"b": [{"z": 1, "a": 2}], "a": ()}, "emoji": "😀", "ctl": "\x01"},
@@ -196,9 +196,14 @@ def test_bulk_append_hashes_exactly_like_row_hash_for_every_kind_of_value():
     ]
     entries = [
         audit.Entry(
-            action=ObjectChange.Action.UPDATE if i % 2 else "create", object_type="core.holidayoverride",
-            object_id=str(i), object_repr="名称" * 200, region_code="370322", message=f"说明{i % 3}",
-            prechange_data=tricky[(i + 1) % len(tricky)], postchange_data=tricky[i % len(tricky)],
+            action=ObjectChange.Action.UPDATE if i % 2 else "create",
+            object_type="core.holidayoverride",
+            object_id=str(i),
+            object_repr="名称" * 200,
+            region_code="370322",
+            message=f"说明{i % 3}",
+            prechange_data=tricky[(i + 1) % len(tricky)],
+            postchange_data=tricky[i % len(tricky)],
             plain=2 not in (i % len(tricky), (i + 1) % len(tricky)),  # str keys throughout: the caller may vouch
         )  # fmt: skip
         for i in range(120)
@@ -250,3 +255,39 @@ def test_pure_bulk_append_that_fails_midway_writes_nothing(monkeypatch):
             audit.append_many(_unit_entries(2500, fail_at=1234), pure=True)
     assert ObjectChange.objects.count() == 1
     assert audit.verify_chain() == (1, [])
+
+
+def test_template_renders_the_canonical_json_of_the_whole_dict():
+    """CanonicalTemplate: constant keys encoded once, variable ones per row; the text is canonical_json's."""
+    import datetime as dt
+
+    constant = {"note": "", "count": 0, "当前": None, "at": "2026-06-15T02:00:00Z", "pct": "100%", "ok": False}
+    template = audit.CanonicalTemplate(constant, ["id", "name", "ids", "money", "at2"])
+    rows = [
+        {"id": 1, "name": '甲"\\\n\t%s', "ids": [1, 3], "money": 1.5, "at2": None},
+        {"id": 10**20, "name": "", "ids": [], "money": True, "at2": dt.date(2026, 1, 2)},
+        {"id": -3, "name": "😀\x01", "ids": [{"b": 1, "a": 2}], "money": None, "at2": "x"},
+    ]
+    for row in rows:
+        assert template.render(row) == audit.canonical_json({**constant, **row})
+    assert audit.CanonicalTemplate({}, ["a"]).render({"a": 1}) == '{"a":1}'
+    assert audit.CanonicalTemplate({"a": 1}, []).render({}) == '{"a":1}'
+
+
+def test_rendered_entries_hash_and_store_like_entries():
+    """A bulk writer's `Rendered` entry (data given as canonical JSON text) is chained and stored exactly as the
+    `Entry` with the same data: same content, same hash, verifiable by `row_hash`."""
+    import datetime as dt
+
+    data = {"id": 7, "name": "单位", "ids": [1, 2]}
+    fields = dict(action="create", object_type="directory.regulatedunit", object_id="7", object_repr="单位（91…）",
+                  region_code="370322", message="导入批次 #1")  # fmt: skip
+    entry = audit.Entry(**fields, postchange_data=data, plain=True)
+    rendered = audit.Rendered(**fields, prechange_text=None, postchange_text=audit.canonical_json(data))
+    now = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
+    rows = [list(audit._chain([e], user=None, prev="0" * 64, now=now)) for e in (entry, rendered)]
+    assert rows[0] == rows[1]
+    assert audit.append_many([entry, rendered], pure=True) == 2
+    first, second = ObjectChange.objects.order_by("id")
+    assert first.postchange_data == second.postchange_data == data and second.prechange_data is None
+    assert audit.verify_chain() == (2, [])

@@ -86,7 +86,9 @@ class UnitSyncRecordSerializer(serializers.Serializer):
     risk_source = _text(100, "风险分类来源")
     complaint_count = serializers.IntegerField(required=False, min_value=0, max_value=100000, help_text="投诉举报次数")
     status = serializers.ChoiceField(
-        choices=["", *UnitStatus.labels, *UnitStatus.values], required=False, help_text="经营状态（中文或代码）；空白为在营"
+        choices=["", *UnitStatus.labels, *UnitStatus.values],
+        required=False,
+        help_text="经营状态（中文或代码）；空白为在营",
     )
     note = _text(500, "备注")
 

@@ -96,7 +96,9 @@ class RegulatedUnitViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
             )
         if batch.status != ImportStatus.COMMITTED:
             errors = [{"record": row, "field": field, "message": message} for row, field, message in batch.errors]
-            body = error_body(f"{len(errors)} 处错误，全部记录均未写入（导入批次 #{batch.pk}）", "invalid_records", errors)
+            body = error_body(
+                f"{len(errors)} 处错误，全部记录均未写入（导入批次 #{batch.pk}）", "invalid_records", errors
+            )
             return Response({**body, "batch": batch.pk}, status=status.HTTP_400_BAD_REQUEST)
         body = {
             "batch": batch.pk,

@@ -53,6 +53,46 @@ def test_xlsx_preview_writes_nothing_then_commit_writes_all(regions, admin_user_
     assert ObjectChange.objects.filter(action="import", object_type="directory.importbatch").count() == 2
 
 
+def test_each_new_unit_is_audited_with_the_snapshot_of_the_stored_row(regions, admin_user_gq):
+    """The import renders its 100,000 audit snapshots from one template: each must be exactly what
+    `audit.snapshot()` reads back from the stored unit (every column, links, dates, a closed unit's date)."""
+    from shuangsuiji.core import audit
+
+    headers = [*UNIT_HEADERS, "法定代表人/负责人", "联系电话", "卫生许可证号", "许可证有效期至", "备注"]
+    rows = [
+        unit_row(1) + ["张三", "0533-1234567", "鲁卫公证字〔2025〕第0001号", "2027-12-31", '含 % 与 "引号"'],
+        unit_row(2, 专业类别="公共场所、饮用水", 标签="", 经营状态="注销") + ["", "", "", "", ""],
+        unit_row(3, 信用风险分类="", 风险分类日期="", 投诉举报次数=0, 标签="住宿、美容美发") + ["李四", "", "", "", ""],
+    ]
+    batch = prepare(admin_user_gq, xlsx_bytes(headers, rows))
+    assert batch.status == ImportStatus.READY, batch.errors
+    services.import_commit(user=admin_user_gq, batch=batch)
+    for n in (1, 2, 3):
+        unit = RegulatedUnit.objects.get(credit_code=credit(n))
+        change = ObjectChange.objects.get(object_type="directory.regulatedunit", object_id=str(unit.pk))
+        assert change.postchange_data == audit.snapshot(unit), n
+        assert change.object_repr == str(unit) and change.region_code == "370322" and change.prechange_data is None
+    assert RegulatedUnit.objects.get(credit_code=credit(2)).status_changed_on is not None
+    assert audit.verify_chain()[1] == []
+
+
+def test_imported_units_never_take_the_id_of_a_deleted_unit(regions, admin_user_gq):
+    """The import takes its ids before inserting (core.bulk.allocate_ids): after the largest id ever given, as
+    the database itself would (SQLite AUTOINCREMENT, a PostgreSQL sequence), so history rows keep their unit."""
+    from shuangsuiji.core.bulk import allocate_ids
+
+    gone = make_unit(regions, 90, name="已删除单位")
+    gone_id = gone.pk
+    gone.delete()
+    batch = prepare(admin_user_gq, xlsx_bytes(UNIT_HEADERS, [unit_row(i) for i in range(1, 4)]))
+    services.import_commit(user=admin_user_gq, batch=batch)
+    ids = sorted(RegulatedUnit.objects.values_list("pk", flat=True))
+    assert len(ids) == 3 and ids[0] > gone_id
+    assert allocate_ids(RegulatedUnit, 2)[0] > ids[-1]
+    later = make_unit(regions, 91, name="之后登记的单位")  # the database's own counter moved past the import's ids
+    assert later.pk > ids[-1]
+
+
 def test_committing_twice_is_refused(regions, admin_user_gq):
     batch = prepare(admin_user_gq, xlsx_bytes(UNIT_HEADERS, [unit_row(1)]))
     services.import_commit(user=admin_user_gq, batch=batch)
