@@ -160,6 +160,7 @@ class _FieldColumn:
         self.model_field = _model_field(form, name)
         self.memo: dict | None = {}
         self.fast_limit = self._fast_limit()
+        self.fast_valid = self._fast_valid()
 
     def _fast_limit(self) -> int | None:
         """Max length of a plain text column that needs no full check when short enough (None: no fast path)."""
@@ -182,6 +183,29 @@ class _FieldColumn:
                 limit = min(limit, model_field.max_length)
         return limit
 
+    def _fast_valid(self):
+        """(test, max length) when the form field vouches for texts it returns as they are (`column_valid(text)`:
+        True only when `field.clean(text)` returns `text` itself, e.g. a normalised credit code with the right check
+        character) and the model field checks no more than a length (and the validators the field covers)."""
+        field, model_field = self.field, self.model_field
+        test = getattr(field, "column_valid", None)
+        if test is None or self.hook is not None or field.disabled:
+            return None
+        limit = 10**9
+        if model_field is not None:
+            if type(model_field) not in (models.CharField, models.TextField) or model_field.choices:
+                return None
+            covered = getattr(field, "covers_validators", ())
+            for validator in model_field.validators:
+                if validator in covered:
+                    continue
+                if type(validator) is not core_validators.MaxLengthValidator or type(validator.limit_value) is not int:
+                    return None
+                limit = min(limit, validator.limit_value)
+            if model_field.max_length:
+                limit = min(limit, model_field.max_length)
+        return test, limit
+
     def run(self, values: list) -> tuple[list, dict[int, tuple[int, list[str]]]]:
         """(cleaned values, {position: (phase, messages)}); phase 0 = the form field, 2 = the model field."""
         cleaned: list = [None] * len(values)
@@ -190,12 +214,16 @@ class _FieldColumn:
         required = self.field.required
         memo = self.memo
         full = self._full
+        valid, valid_limit = self.fast_valid or (None, 0)
         for position, value in enumerate(values):
             if limit is not None and type(value) is str:
                 text = value.strip()
                 if (text and len(text) <= limit and "\x00" not in text) or (not text and not required):
                     cleaned[position] = text
                     continue
+            if valid is not None and type(value) is str and value and len(value) <= valid_limit and valid(value):
+                cleaned[position] = value
+                continue
             if memo is not None:
                 outcome = memo.get(value)
                 if outcome is None:
