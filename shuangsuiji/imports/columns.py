@@ -19,6 +19,7 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice, zip_longest
 
 from django import forms
 from django.core import validators as core_validators
@@ -54,21 +55,35 @@ def apply_row_rules(form, rules: Iterable[RowRule]) -> None:
                 form.add_error(rule.target, message)
 
 
+READ_BLOCK = 1024  # rows turned into columns at a time
+
+
 def read_columns(rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int]) -> tuple[list[int], dict[str, list]]:
-    """(row numbers, {field: cell texts}) from (row number, cells) pairs, consumed once (a stream is fine)."""
+    """(row numbers, {field: cell texts}) from (row number, cells) pairs, consumed once (a stream is fine).
+
+    A block of rows at a time is transposed (zip_longest: a missing cell reads as ""); the columns whose values
+    repeat (区划、专业、状态…) keep one str object per distinct value, the others stop after `MEMO_PROBE` rows."""
     rownos: list[int] = []
     columns: dict[str, list] = {name: [] for name in mapping}
-    pairs = [(columns[name].append, index, {}) for name, index in mapping.items()]
-    for rowno, cells in rows:
-        rownos.append(rowno)
-        width = len(cells)
-        for append, index, seen in pairs:
-            value = cells[index] if index < width else ""
-            if seen is not None:  # one str object per repeated value (区划、专业、状态…): the columns stay small
-                value = seen.setdefault(value, value)
-            append(value)
-        if rowno == MEMO_PROBE:
-            pairs = [(a, i, seen if seen is not None and len(seen) < MEMO_PROBE // 4 else None) for a, i, seen in pairs]
+    targets = [(columns[name], index, {}) for name, index in mapping.items()]
+    width = max(mapping.values(), default=-1) + 1
+    rows, probed = iter(rows), False
+    while block := list(islice(rows, READ_BLOCK)):
+        numbers, cells = zip(*block, strict=True)
+        rownos.extend(numbers)
+        if max(map(len, cells)) > width:  # cells right of the mapped columns are never read
+            cells = [row[:width] for row in cells]
+        transposed = list(zip_longest(*cells, fillvalue=""))
+        blank: tuple = ()
+        for column, index, seen in targets:
+            if index < len(transposed):
+                values = transposed[index]
+            else:
+                values = blank = blank or ("",) * len(block)
+            column.extend(values if seen is None else map(seen.setdefault, values, values))
+        if not probed and numbers[-1] >= MEMO_PROBE:
+            probed = True
+            targets = [(c, i, None if seen is None or len(seen) >= MEMO_PROBE // 4 else seen) for c, i, seen in targets]
     return rownos, columns
 
 
@@ -206,8 +221,35 @@ class _FieldColumn:
                 limit = min(limit, model_field.max_length)
         return test, limit
 
+    def _whole(self, values: list) -> list | None:
+        """The cleaned column of a remembered field (区划、专业类别、状态、日期…) in a few passes over it when it has
+        few distinct values and each is valid; None otherwise (then `run` goes value by value and says what is
+        wrong where). The form's steps run once per distinct value, in the order the values first occur."""
+        if not values:
+            return None
+        memo = self.memo
+        if self.fast_limit is not None or self.fast_valid is not None or memo is None:
+            return None
+        try:
+            distinct = dict.fromkeys(values)
+        except TypeError:  # unhashable values: `run` reports them as it always did
+            return None
+        if len(memo) + len(distinct) >= MEMO_PROBE:
+            return None
+        for value in distinct:
+            outcome = memo.get(value)
+            if outcome is None:
+                outcome = memo[value] = self._full(value)
+            if outcome[0] >= 0:
+                return None
+            distinct[value] = outcome[1]
+        return list(map(distinct.__getitem__, values))
+
     def run(self, values: list) -> tuple[list, dict[int, tuple[int, list[str]]]]:
         """(cleaned values, {position: (phase, messages)}); phase 0 = the form field, 2 = the model field."""
+        whole = self._whole(values)
+        if whole is not None:
+            return whole, {}
         cleaned: list = [None] * len(values)
         problems: dict[int, tuple[int, list[str]]] = {}
         limit = self.fast_limit
