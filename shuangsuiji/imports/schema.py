@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul, ne
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -244,12 +246,7 @@ class Importer:
             valid, cleaned = engine.clean(inputs, live, rownos, errors, self.headers)
             del inputs
         names = list(columns)
-        present = [0] * len(valid)
-        for bit, name in enumerate(names):
-            column, flag = columns[name], 1 << bit
-            for j, i in enumerate(valid):
-                if column[i] != "":
-                    present[j] |= flag
+        present = _present_masks([columns[name] for name in names], valid, count)
         rows = [rownos[i] for i in valid]
         del columns
         payload = self.payload_columns(rows, cleaned, present, names)
@@ -358,6 +355,17 @@ class Importer:
 
     def action_for(self, before: dict, row: dict, changes: list) -> str:
         return "update" if changes else "unchanged"
+
+
+def _present_masks(columns: list[list], valid: list[int], count: int) -> list[int]:
+    """For each valid row, the bit mask of the columns whose cell was filled in (bit k: columns[k] != "")."""
+    if not columns:
+        return [0] * len(valid)
+    parts = []
+    for bit, column in enumerate(columns):
+        values = column if len(valid) == count else map(column.__getitem__, valid)  # all rows valid: as they are
+        parts.append(map(mul, map(ne, values, repeat("")), repeat(1 << bit)))
+    return list(map(sum, zip(*parts, strict=True)))  # distinct bits: the sum is the or
 
 
 def _raw_rows(columns: dict[str, list], count: int):

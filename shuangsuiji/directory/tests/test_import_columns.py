@@ -121,7 +121,7 @@ def test_credit_codes_taken_as_they_are_only_when_the_form_would_return_them(reg
         lambda c: c[:17],
         lambda c: c + "0",
         lambda c: "９" + c[1:],
-        lambda c: c[:5] + "\x00" + c[6:],
+        lambda c: c[:5] + "\t" + c[6:],
         lambda c: c,
     ]  # a different code in each row (the same code twice is a duplicate key: never validated)
     rows = [unit_row(n, **{"统一社会信用代码": change(credit(n))}) for n, change in enumerate(changes, start=30)]

@@ -148,3 +148,15 @@ def test_read_columns_reads_ragged_rows_in_blocks(monkeypatch):
     assert found["far"] == ["far" if n == 5 else "" for n in range(10)]
     assert len({id(value) for value in found["region"]}) == 2
     assert columns_module.read_columns(iter([]), {"key": 0}) == ([], {"key": []})
+
+
+def test_present_masks_mark_the_filled_cells_of_the_valid_rows():
+    from shuangsuiji.imports.schema import _present_masks
+
+    columns = [["a", "", "c", ""], ["", "", "z", 0], ["x", "y", "", None]]
+    assert _present_masks(columns, [0, 1, 2, 3], 4) == [0b101, 0b100, 0b011, 0b110]
+    assert _present_masks(columns, [1, 3], 4) == [0b100, 0b110]
+    assert _present_masks(columns, [], 4) == []
+    assert _present_masks([], [0, 2], 4) == [0, 0]
+    wide = [[""], *[["v"]] * 70]  # more columns than a machine word
+    assert _present_masks(wide, [0], 1) == [(1 << 71) - 2]
