@@ -75,10 +75,11 @@ class CreditCodeField(forms.CharField):
         if value:
             validate_credit_code(value)
 
-    def column_valid(self, text: str) -> bool:
-        """True only when clean(text) returns `text` itself (a normalised, valid code and no validators beyond the
-        default ones a valid code passes): the column-wise import's fast path; anything else takes the full path."""
-        return is_valid_credit_code(text) and all(map(_passes_any_code, self.validators))
+    def column_test(self):
+        """A test true only for texts clean() returns as they are (a normalised, valid code), for the column-wise
+        import's fast path (anything else takes the full path); None when this field has validators a valid code
+        might fail (beyond the default ones)."""
+        return is_valid_credit_code if all(map(_passes_any_code, self.validators)) else None
 
 
 # --- lookups shared by row forms -------------------------------------------------------------

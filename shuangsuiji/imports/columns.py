@@ -199,11 +199,12 @@ class _FieldColumn:
         return limit
 
     def _fast_valid(self):
-        """(test, max length) when the form field vouches for texts it returns as they are (`column_valid(text)`:
-        True only when `field.clean(text)` returns `text` itself, e.g. a normalised credit code with the right check
+        """(test, max length) when the form field vouches for texts it returns as they are (`column_test()`: a test
+        true only when `field.clean(text)` returns `text` itself, e.g. a normalised credit code with the right check
         character) and the model field checks no more than a length (and the validators the field covers)."""
         field, model_field = self.field, self.model_field
-        test = getattr(field, "column_valid", None)
+        make_test = getattr(field, "column_test", None)
+        test = make_test() if make_test is not None else None
         if test is None or self.hook is not None or field.disabled:
             return None
         limit = 10**9

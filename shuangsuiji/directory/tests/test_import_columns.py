@@ -109,7 +109,7 @@ def test_progress_is_reported_while_preparing_and_committing(regions, admin_user
 
 
 def test_credit_codes_taken_as_they_are_only_when_the_form_would_return_them(regions, admin_user_gq, monkeypatch):
-    """A normalised valid code skips the form's steps (`column_valid`); anything else goes through them, so every
+    """A normalised valid code skips the form's steps (`column_test`); anything else goes through them, so every
     variant below is reported (or cleaned) exactly as the row form does."""
     changes = [
         lambda c: c,
@@ -135,8 +135,8 @@ def test_credit_codes_taken_as_they_are_only_when_the_form_would_return_them(reg
 def test_a_credit_code_field_with_stricter_validators_is_not_vouched_for():
     from shuangsuiji.directory.forms import CreditCodeField
 
-    assert CreditCodeField().column_valid(credit(1))
-    assert CreditCodeField(max_length=18, min_length=18).column_valid(credit(1))
-    assert not CreditCodeField(max_length=17).column_valid(credit(1))
-    assert not CreditCodeField(validators=[lambda value: None]).column_valid(credit(1))
-    assert not CreditCodeField().column_valid(credit(1).lower())
+    assert CreditCodeField().column_test()(credit(1))
+    assert CreditCodeField(max_length=18, min_length=18).column_test()(credit(1))
+    assert CreditCodeField(max_length=17).column_test() is None
+    assert CreditCodeField(validators=[lambda value: None]).column_test() is None
+    assert not CreditCodeField().column_test()(credit(1).lower())
