@@ -199,14 +199,16 @@ class Importer:
         result = Validation(warnings=list(header_warnings), rows_total=count)
         keys = self.key_column(columns, count)
         key_headers = self.key_headers(columns, count)
-        existing = self.load_existing(set(keys) - {""})
+        distinct = set(keys)
+        existing = self.load_existing(distinct - {""})
+        quick = not existing and len(distinct) == count and all(keys)  # every row new, each key once: nothing to report
         scope_ok = self._scope_map(existing)
         seen: dict[str, int] = {}
         matched: dict[int, int] = {}  # existing pk -> row (two keys may name one record)
         errors: dict[int, list[list]] = {}  # row index -> errors, in the order the row form reports them
-        live: list[int] = []  # rows that go through the row form
+        live: list[int] = list(range(count)) if quick else []  # rows that go through the row form
         merged: dict[int, object] = {}  # row index -> existing record whose values fill the blank cells
-        for i, key in enumerate(keys):
+        for i, key in enumerate(() if quick else keys):
             if not key:
                 live.append(i)
                 continue
@@ -236,7 +238,7 @@ class Importer:
                     continue
                 merged[i] = obj
             live.append(i)
-        del seen, matched, existing
+        del seen, matched, existing, distinct
         form = self.form_class(data={}, ctx=self.ctx)
         engine = RowFormColumns(form) if RowFormColumns.supports(form) else None
         if engine is None:
