@@ -78,8 +78,10 @@ class CreditCodeField(forms.CharField):
     def column_test(self):
         """A test true only for texts clean() returns as they are (a normalised, valid code), for the column-wise
         import's fast path (anything else takes the full path); None when this field has validators a valid code
-        might fail (beyond the default ones)."""
-        return is_valid_credit_code if all(map(_passes_any_code, self.validators)) else None
+        might fail (beyond the default ones) or is a subclass (whose steps may differ)."""
+        if type(self) is not CreditCodeField or not all(map(_passes_any_code, self.validators)):
+            return None
+        return is_valid_credit_code
 
 
 # --- lookups shared by row forms -------------------------------------------------------------

@@ -133,6 +133,8 @@ def test_credit_codes_taken_as_they_are_only_when_the_form_would_return_them(reg
 
 
 def test_a_credit_code_field_with_stricter_validators_is_not_vouched_for():
+    from django import forms
+
     from shuangsuiji.directory.forms import CreditCodeField
 
     assert CreditCodeField().column_test()(credit(1))
@@ -140,3 +142,10 @@ def test_a_credit_code_field_with_stricter_validators_is_not_vouched_for():
     assert CreditCodeField(max_length=17).column_test() is None
     assert CreditCodeField(validators=[lambda value: None]).column_test() is None
     assert not CreditCodeField().column_test()(credit(1).lower())
+
+    class Stricter(CreditCodeField):
+        def validate(self, value):
+            super().validate(value)
+            raise forms.ValidationError("不收")
+
+    assert Stricter().column_test() is None
