@@ -19,7 +19,6 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice, zip_longest
 
 from django import forms
 from django.core import validators as core_validators
@@ -55,35 +54,21 @@ def apply_row_rules(form, rules: Iterable[RowRule]) -> None:
                 form.add_error(rule.target, message)
 
 
-READ_BLOCK = 1024  # rows turned into columns at a time
-
-
 def read_columns(rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int]) -> tuple[list[int], dict[str, list]]:
-    """(row numbers, {field: cell texts}) from (row number, cells) pairs, consumed once (a stream is fine).
-
-    A block of rows at a time is transposed (zip_longest: a missing cell reads as ""); the columns whose values
-    repeat (区划、专业、状态…) keep one str object per distinct value, the others stop after `MEMO_PROBE` rows."""
+    """(row numbers, {field: cell texts}) from (row number, cells) pairs, consumed once (a stream is fine)."""
     rownos: list[int] = []
     columns: dict[str, list] = {name: [] for name in mapping}
-    targets = [(columns[name], index, {}) for name, index in mapping.items()]
-    width = max(mapping.values(), default=-1) + 1
-    rows, probed = iter(rows), False
-    while block := list(islice(rows, READ_BLOCK)):
-        numbers, cells = zip(*block, strict=True)
-        rownos.extend(numbers)
-        if max(map(len, cells)) > width:  # cells right of the mapped columns are never read
-            cells = [row[:width] for row in cells]
-        transposed = list(zip_longest(*cells, fillvalue=""))
-        blank: tuple = ()
-        for column, index, seen in targets:
-            if index < len(transposed):
-                values = transposed[index]
-            else:
-                values = blank = blank or ("",) * len(block)
-            column.extend(values if seen is None else map(seen.setdefault, values, values))
-        if not probed and numbers[-1] >= MEMO_PROBE:
-            probed = True
-            targets = [(c, i, None if seen is None or len(seen) >= MEMO_PROBE // 4 else seen) for c, i, seen in targets]
+    pairs = [(columns[name].append, index, {}) for name, index in mapping.items()]
+    for rowno, cells in rows:
+        rownos.append(rowno)
+        width = len(cells)
+        for append, index, seen in pairs:
+            value = cells[index] if index < width else ""
+            if seen is not None:  # one str object per repeated value (区划、专业、状态…): the columns stay small
+                value = seen.setdefault(value, value)
+            append(value)
+        if rowno == MEMO_PROBE:
+            pairs = [(a, i, seen if seen is not None and len(seen) < MEMO_PROBE // 4 else None) for a, i, seen in pairs]
     return rownos, columns
 
 

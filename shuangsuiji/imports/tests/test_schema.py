@@ -135,10 +135,9 @@ def test_formula_injection_is_neutralised():
     assert book.active["A2"].value == "'=1+1" and book.active["A2"].data_type == "s"
 
 
-def test_read_columns_reads_ragged_rows_in_blocks(monkeypatch):
+def test_read_columns_reads_ragged_rows():
     """Short rows read "" for their missing cells, cells right of the mapped columns are ignored, and repeated
-    values share one object in the columns that repeat (blocks smaller than the table, so several are read)."""
-    monkeypatch.setattr(columns_module, "READ_BLOCK", 3)
+    values share one object in the columns that repeat."""
     rows = [(n + 2, [f"k{n}", "县", "xx", *["far"] * 5 * (n % 2)][: 1 + n % 3 + 5 * (n % 3 == 2)]) for n in range(10)]
     rownos, found = columns_module.read_columns(iter(rows), {"key": 0, "region": 1, "note": 2, "far": 4})
     assert rownos == list(range(2, 12))
