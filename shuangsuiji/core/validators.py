@@ -33,6 +33,23 @@ def credit_check_char(first17: str) -> str:
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
+# The alphabet's values as bytes, for codes already matched by CREDIT_RE (every character is in the alphabet):
+# `code.encode().translate(...)` and one map() over the weights (zip stops at the 17th of 18 characters).
+_CREDIT_BYTES = bytes.maketrans(CREDIT_ALPHABET.encode(), bytes(range(len(CREDIT_ALPHABET))))
+_ORG_BYTES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", bytes(range(36)))
+
+
+def _matched_check_char(code: str) -> str:
+    """credit_check_char(code[:17]) for a code CREDIT_RE matched (18 characters of the alphabet)."""
+    return CREDIT_ALPHABET[-sum(map(mul, code.encode().translate(_CREDIT_BYTES), CREDIT_WEIGHTS)) % 31]
+
+
+def is_valid_credit_code(code: str) -> bool:
+    """True when `code` is a normalised 统一社会信用代码 that `validate_credit_code` accepts as it is (18 characters of
+    the alphabet, no spaces or lower case, right check character); False for anything else, valid or not."""
+    return len(code) == 18 and CREDIT_RE.match(code) is not None and code[17] == _matched_check_char(code)
+
+
 _BASE36 = {ch: int(ch, 36) for ch in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 
@@ -50,6 +67,11 @@ def org_code_check_char(body8: str) -> str:
 _ORG_CHECK = {value: {10: "X", 11: "0"}.get(value, str(value)) for value in range(1, 12)}
 
 
+def _body_check_char(body8: str) -> str:
+    """org_code_check_char(body8) for 8 characters of _ORG_BODY (digits and upper case letters)."""
+    return _ORG_CHECK[11 - sum(map(mul, body8.encode().translate(_ORG_BYTES), ORG_WEIGHTS)) % 11]
+
+
 def normalize_credit_code(value: str) -> str:
     return (value or "").strip().upper().replace(" ", "")
 
@@ -64,7 +86,7 @@ def validate_credit_code(value: str) -> None:
             "统一社会信用代码含非法字符（只允许数字和除 I、O、Z、S、V 以外的大写字母，第3-8位须为数字）",
             code="credit_chars",
         )
-    expected = credit_check_char(code[:17])
+    expected = _matched_check_char(code)
     if code[17] != expected:
         raise ValidationError(
             "统一社会信用代码校验位错误：第18位应为 %(expected)s，实际为 %(actual)s",
@@ -88,7 +110,7 @@ def credit_code_warnings(value: str, *, valid: bool = False) -> list[str]:
     body = code[8:16]
     if not _ORG_BODY.issuperset(body):
         return []
-    if org_code_check_char(body) != code[16]:
+    if (_body_check_char(body) if len(body) == 8 else org_code_check_char(body)) != code[16]:
         return [ORG_CHECK_WARNING]
     return []
 

@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.validators import MaxLengthValidator, MinLengthValidator, ProhibitNullCharactersValidator
 
 from shuangsuiji.accounts.models import Organization
 from shuangsuiji.core.concurrency import VersionedFormMixin
-from shuangsuiji.core.validators import normalize_credit_code, validate_credit_code
+from shuangsuiji.core.validators import is_valid_credit_code, normalize_credit_code, validate_credit_code
 from shuangsuiji.imports.columns import RowRule, apply_row_rules
 from shuangsuiji.regions.models import Region, Township
 
@@ -46,6 +47,16 @@ def date_field(label: str, required: bool = False) -> forms.DateField:
     )  # fmt: skip
 
 
+def _passes_any_code(validator) -> bool:
+    """A form field validator every 18-character code without NUL passes (a CharField's defaults)."""
+    if type(validator) is ProhibitNullCharactersValidator:
+        return True
+    limit = validator.limit_value if type(validator) in (MaxLengthValidator, MinLengthValidator) else None
+    if type(limit) is not int:
+        return False
+    return limit >= 18 if type(validator) is MaxLengthValidator else limit <= 18
+
+
 class CreditCodeField(forms.CharField):
     """统一社会信用代码: normalised (upper case, no spaces) and checked (GB 32100 check character)."""
 
@@ -63,6 +74,14 @@ class CreditCodeField(forms.CharField):
         super().validate(value)
         if value:
             validate_credit_code(value)
+
+    def column_test(self):
+        """A test true only for texts clean() returns as they are (a normalised, valid code), for the column-wise
+        import's fast path (anything else takes the full path); None when this field has validators a valid code
+        might fail (beyond the default ones) or is a subclass (whose steps may differ)."""
+        if type(self) is not CreditCodeField or not all(map(_passes_any_code, self.validators)):
+            return None
+        return is_valid_credit_code
 
 
 # --- lookups shared by row forms -------------------------------------------------------------

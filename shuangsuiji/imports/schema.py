@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul, ne
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -197,14 +199,16 @@ class Importer:
         result = Validation(warnings=list(header_warnings), rows_total=count)
         keys = self.key_column(columns, count)
         key_headers = self.key_headers(columns, count)
-        existing = self.load_existing(set(keys) - {""})
+        distinct = set(keys)
+        existing = self.load_existing(distinct - {""})
+        quick = not existing and len(distinct) == count and all(keys)  # every row new, each key once: nothing to report
         scope_ok = self._scope_map(existing)
         seen: dict[str, int] = {}
         matched: dict[int, int] = {}  # existing pk -> row (two keys may name one record)
         errors: dict[int, list[list]] = {}  # row index -> errors, in the order the row form reports them
-        live: list[int] = []  # rows that go through the row form
+        live: list[int] = list(range(count)) if quick else []  # rows that go through the row form
         merged: dict[int, object] = {}  # row index -> existing record whose values fill the blank cells
-        for i, key in enumerate(keys):
+        for i, key in enumerate(() if quick else keys):
             if not key:
                 live.append(i)
                 continue
@@ -234,7 +238,7 @@ class Importer:
                     continue
                 merged[i] = obj
             live.append(i)
-        del seen, matched, existing
+        del seen, matched, existing, distinct
         form = self.form_class(data={}, ctx=self.ctx)
         engine = RowFormColumns(form) if RowFormColumns.supports(form) else None
         if engine is None:
@@ -244,12 +248,7 @@ class Importer:
             valid, cleaned = engine.clean(inputs, live, rownos, errors, self.headers)
             del inputs
         names = list(columns)
-        present = [0] * len(valid)
-        for bit, name in enumerate(names):
-            column, flag = columns[name], 1 << bit
-            for j, i in enumerate(valid):
-                if column[i] != "":
-                    present[j] |= flag
+        present = _present_masks([columns[name] for name in names], valid, count)
         rows = [rownos[i] for i in valid]
         del columns
         payload = self.payload_columns(rows, cleaned, present, names)
@@ -358,6 +357,17 @@ class Importer:
 
     def action_for(self, before: dict, row: dict, changes: list) -> str:
         return "update" if changes else "unchanged"
+
+
+def _present_masks(columns: list[list], valid: list[int], count: int) -> list[int]:
+    """For each valid row, the bit mask of the columns whose cell was filled in (bit k: columns[k] != "")."""
+    if not columns:
+        return [0] * len(valid)
+    parts = []
+    for bit, column in enumerate(columns):
+        values = column if len(valid) == count else map(column.__getitem__, valid)  # all rows valid: as they are
+        parts.append(map(mul, map(ne, values, repeat("")), repeat(1 << bit)))
+    return list(map(sum, zip(*parts, strict=True)))  # distinct bits: the sum is the or
 
 
 def _raw_rows(columns: dict[str, list], count: int):

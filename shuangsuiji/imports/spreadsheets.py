@@ -146,6 +146,38 @@ def _ref_row_bound(region: bytes) -> tuple[int, int]:
     return 10**digits - 1, digits
 
 
+def _letters_above(letter: str) -> bytes:
+    """A character class of the letters after `letter` (either case; b"" after Z)."""
+    upper = ord(letter.upper())
+    return b"" if upper >= 90 else b"%c-Z%c-z" % (upper + 1, upper + 33)
+
+
+def _beyond_re(letters: str, digits: int) -> re.Pattern:
+    """A reference that may name a column right of `letters` (more letters, or as many and greater) or a row with
+    more than `digits` digits. Over-inclusive on purpose: no match proves the tail's reference is the extent."""
+    letters = letters.upper()
+    alternatives = [b"[A-Za-z]{%d}" % (len(letters) + 1)] if len(letters) < 3 else []
+    for position, letter in enumerate(letters):  # as many letters: equal up to `position`, greater there
+        above = _letters_above(letter)
+        if above:
+            same = b"".join(b"[%c%c]" % (ord(c), ord(c) + 32) for c in letters[:position])
+            alternatives.append(same + b"[" + above + b"]" + b"[A-Za-z]" * (len(letters) - position - 1))
+    if digits < 7:
+        alternatives.append(rb"[A-Za-z]{1,3}\d{%d}" % (digits + 1))
+    return re.compile(rb' r="(?:' + b"|".join(alternatives) + b")")
+
+
+def _ref_extent(region: bytes) -> tuple[int, tuple[int, int]]:
+    """(`_max_ref_column(region)`, `_ref_row_bound(region)`) in one pass in the usual case: the last reference's
+    column and digit count, when one search finds no reference that might exceed either (else both, exactly)."""
+    tail = _CELL_REF_RE.findall(region[-8192:])
+    if tail:
+        letters, number = tail[-1][0].decode(), tail[-1][1]
+        if _beyond_re(letters, len(number)).search(region) is None:
+            return _column_number(letters), (10 ** len(number) - 1, len(number))
+    return _max_ref_column(region), _ref_row_bound(region)
+
+
 def _max_ref_row(region: bytes, digits: int) -> int:
     """The exact last row of the references with `digits` digits (parses only those)."""
     found = _REF_DIGITS_RE[digits].findall(region)
@@ -158,8 +190,10 @@ def _scan_sheet(stream, budget: int) -> None:
     buffer, started, max_row, max_width, row_no, cells, unpacked = b"", False, 0, 0, 0, 0, 0
 
     def count_cells(text: bytes) -> int:
-        count = text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/")
-        return count + (len(_PREFIXED_CELL_RE.findall(text)) if b":c" in text else 0)
+        count = text.count(b"<c ")
+        if text.count(b"<c") != count:  # some "<c" is not followed by a space: count <c> and <c/ too
+            count += text.count(b"<c>") + text.count(b"<c/")
+        return count + (len(_PREFIXED_CELL_RE.findall(text)) if b":" in text and b":c" in text else 0)
 
     def check() -> None:
         if cells > budget or max_row * max_width > budget:
@@ -185,22 +219,27 @@ def _scan_sheet(stream, budget: int) -> None:
         nonlocal max_row, max_width, row_no, cells
         count = count_cells(region)
         references = region.count(b' r="') - region.count(b'<row r="')
-        if count != references or b":row" in region:
+        if count != references or b":" in region and b":row" in region:
             rows = list(_ROW_RE.finditer(region))
             for this, after in zip(rows, [*rows[1:], None], strict=True):
                 consume_row(region[this.end() : after.start() if after else len(region)], this.group(1))
             return
         cells += count
         if count:
-            max_width = max(max_width, _max_ref_column(region))
-            bound, digits = _ref_row_bound(region)
+            width, (bound, digits) = _ref_extent(region)
+            max_width = max(max_width, width)
             if max(max_row, bound) * max_width > budget:  # the bound alone would refuse: find the real last row
                 bound = _max_ref_row(region, digits)
             max_row = row_no = max(max_row, bound)
         check()
 
     def last_row_start(text: bytes) -> int:
-        return max(text.rfind(b"<row "), text.rfind(b"<row>"), text.rfind(b":row "), text.rfind(b":row>"))
+        """The last of b"<row ", b"<row>", b":row ", b":row>": each later search only looks after the latest
+        found (a marker absent from the chunk would otherwise be looked for through the whole of it)."""
+        start = text.rfind(b"<row ")
+        for marker in (b"<row>", b":row ", b":row>"):
+            start = max(start, text.rfind(marker, start + 1))
+        return start
 
     while True:
         chunk = stream.read(SCAN_CHUNK)
@@ -290,7 +329,7 @@ def cell_text(value) -> str:
 PROGRESS_EVERY = 5000  # rows between two progress(done, total) calls
 
 
-def _texts(values) -> list[str]:
+def _texts(values, str=str, cell_text=cell_text) -> list[str]:  # noqa: A002 - local names: called per row
     """One row's cells as text, trailing empty cells dropped (most cells are strings: no call for those)."""
     cells = [v.strip() if type(v) is str else cell_text(v) for v in values]
     while cells and not cells[-1]:

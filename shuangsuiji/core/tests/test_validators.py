@@ -1,10 +1,17 @@
+import random
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from shuangsuiji.core.validators import (
+    CREDIT_ALPHABET,
+    _body_check_char,
+    _matched_check_char,
     credit_check_char,
     credit_code_warnings,
+    is_valid_credit_code,
     make_credit_code,
+    org_code_check_char,
     region_level,
     region_scope_prefix,
     validate_credit_code,
@@ -68,3 +75,37 @@ def test_region_levels_and_scope_prefixes():
     assert (region_level("370000"), region_scope_prefix("370000")) == ("province", "37")
     assert (region_level("370300"), region_scope_prefix("370300")) == ("city", "3703")
     assert (region_level("370322"), region_scope_prefix("370322")) == ("county", "370322")
+
+
+def test_fast_check_characters_equal_the_definitions():
+    """The byte-table sums used for codes already matched by the pattern give the lookup tables' check characters."""
+    rng = random.Random(32100)
+    for _ in range(5000):
+        first17 = "".join(rng.choice(CREDIT_ALPHABET) for _ in range(17))
+        code = first17 + rng.choice(CREDIT_ALPHABET)
+        assert _matched_check_char(code) == credit_check_char(first17)
+        body = "".join(rng.choice("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(8))
+        assert _body_check_char(body) == org_code_check_char(body)
+        if code[2:8].isdigit():
+            assert credit_code_warnings(code, valid=True) == credit_code_warnings(code)
+
+
+@pytest.mark.parametrize(
+    "code, valid",
+    [
+        (VALID, True),
+        (VALID.lower(), False),  # validate_credit_code accepts it, but clean() returns it in upper case
+        (f" {VALID}", False),
+        (VALID + "\n", False),
+        (VALID[:17] + "0", False),
+        (VALID[:17], False),
+        (VALID + "3", False),
+        ("９" + VALID[1:], False),  # full-width digit
+        ("91350100I000100Y43", False),  # I is not in the alphabet
+        ("", False),
+    ],
+)
+def test_is_valid_credit_code_only_for_codes_that_stay_as_they_are(code, valid):
+    assert is_valid_credit_code(code) is valid
+    if valid:
+        validate_credit_code(code)

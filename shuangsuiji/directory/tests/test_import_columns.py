@@ -106,3 +106,46 @@ def test_progress_is_reported_while_preparing_and_committing(regions, admin_user
     services.import_commit(user=admin_user_gq, batch=batch, progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (1000, 1000) and len(calls) >= 2
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_credit_codes_taken_as_they_are_only_when_the_form_would_return_them(regions, admin_user_gq, monkeypatch):
+    """A normalised valid code skips the form's steps (`column_test`); anything else goes through them, so every
+    variant below is reported (or cleaned) exactly as the row form does."""
+    changes = [
+        lambda c: c,
+        str.lower,
+        lambda c: f" {c} ",
+        lambda c: f"{c[:9]} {c[9:]}",
+        lambda c: c + "\n",
+        lambda c: c[:17] + ("0" if c[17] != "0" else "1"),
+        lambda c: c[:17],
+        lambda c: c + "0",
+        lambda c: "９" + c[1:],
+        lambda c: c[:5] + "\t" + c[6:],
+        lambda c: c,
+    ]  # a different code in each row (the same code twice is a duplicate key: never validated)
+    rows = [unit_row(n, **{"统一社会信用代码": change(credit(n))}) for n, change in enumerate(changes, start=30)]
+    result = _both(IMPORTERS["unit"], admin_user_gq, ImportMode.CREATE, UNIT_HEADERS, rows, monkeypatch)
+    assert [row["credit_code"] for row in result.payload] == [credit(n) for n in (30, 31, 32, 33, 34, 40)]
+    importer = IMPORTERS["unit"](user=admin_user_gq, mode=ImportMode.CREATE)
+    form = importer.form_class(data={}, ctx=importer.ctx)
+    assert engine._FieldColumn(form, "credit_code", 0).fast_valid is not None
+
+
+def test_a_credit_code_field_with_stricter_validators_is_not_vouched_for():
+    from django import forms
+
+    from shuangsuiji.directory.forms import CreditCodeField
+
+    assert CreditCodeField().column_test()(credit(1))
+    assert CreditCodeField(max_length=18, min_length=18).column_test()(credit(1))
+    assert CreditCodeField(max_length=17).column_test() is None
+    assert CreditCodeField(validators=[lambda value: None]).column_test() is None
+    assert not CreditCodeField().column_test()(credit(1).lower())
+
+    class Stricter(CreditCodeField):
+        def validate(self, value):
+            super().validate(value)
+            raise forms.ValidationError("不收")
+
+    assert Stricter().column_test() is None

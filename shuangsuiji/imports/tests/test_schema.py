@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django import forms
 
+from shuangsuiji.imports import columns as columns_module
 from shuangsuiji.imports.choices import ImportMode
 from shuangsuiji.imports.schema import Column, Importer, match_headers, normalise_header
 from shuangsuiji.imports.spreadsheets import (
@@ -132,3 +133,29 @@ def test_formula_injection_is_neutralised():
     assert [safe_cell(v) for v in ("+1", "-1", "@SUM(A1)", "正常", 5)] == ["'+1", "'-1", "'@SUM(A1)", "正常", 5]
     book = openpyxl.load_workbook(io.BytesIO(write_xlsx(["名称"], [["=1+1"]])))
     assert book.active["A2"].value == "'=1+1" and book.active["A2"].data_type == "s"
+
+
+def test_read_columns_reads_ragged_rows():
+    """Short rows read "" for their missing cells, cells right of the mapped columns are ignored, and repeated
+    values share one object in the columns that repeat."""
+    rows = [(n + 2, [f"k{n}", "县", "xx", *["far"] * 5 * (n % 2)][: 1 + n % 3 + 5 * (n % 3 == 2)]) for n in range(10)]
+    rownos, found = columns_module.read_columns(iter(rows), {"key": 0, "region": 1, "note": 2, "far": 4})
+    assert rownos == list(range(2, 12))
+    assert found["key"] == [f"k{n}" for n in range(10)]
+    assert found["region"] == ["" if n % 3 == 0 else "县" for n in range(10)]
+    assert found["note"] == [("x" * 2 if n % 3 == 2 else "") for n in range(10)]
+    assert found["far"] == ["far" if n == 5 else "" for n in range(10)]
+    assert len({id(value) for value in found["region"]}) == 2
+    assert columns_module.read_columns(iter([]), {"key": 0}) == ([], {"key": []})
+
+
+def test_present_masks_mark_the_filled_cells_of_the_valid_rows():
+    from shuangsuiji.imports.schema import _present_masks
+
+    columns = [["a", "", "c", ""], ["", "", "z", 0], ["x", "y", "", None]]
+    assert _present_masks(columns, [0, 1, 2, 3], 4) == [0b101, 0b100, 0b011, 0b110]
+    assert _present_masks(columns, [1, 3], 4) == [0b100, 0b110]
+    assert _present_masks(columns, [], 4) == []
+    assert _present_masks([], [0, 2], 4) == [0, 0]
+    wide = [[""], *[["v"]] * 70]  # more columns than a machine word
+    assert _present_masks(wide, [0], 1) == [(1 << 71) - 2]

@@ -3,6 +3,7 @@ before the reader materialises it; the peak memory of a worker stays under 200 M
 
 import io
 import json
+import random
 import subprocess
 import sys
 import zipfile
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from shuangsuiji.imports import spreadsheets
 from shuangsuiji.imports.spreadsheets import SpreadsheetError, check_budget, read_table
 
 from .helpers import xlsx_bytes
@@ -128,3 +130,87 @@ def test_rows_and_cells_without_references_are_measured(settings):
     settings.IMPORT_MAX_CELLS = 17
     with pytest.raises(SpreadsheetError, match="本文件约 18 个"):
         check_budget(plain, "ok.xlsx")
+
+
+# --- the sheet scan measures exactly (issue #11): the widest column and the last row wherever they are ----------
+
+
+def _measured(xml: str, chunk: int, monkeypatch) -> int:
+    """The smallest cell budget `_scan_sheet` accepts for a sheet (the grid or cell count it measured), read
+    `chunk` bytes at a time."""
+    monkeypatch.setattr(spreadsheets, "SCAN_CHUNK", chunk)
+    data = f'<worksheet xmlns="{NS}"><sheetData>{xml}</sheetData></worksheet>'.encode()
+
+    def accepted(budget: int) -> bool:
+        try:
+            spreadsheets._scan_sheet(io.BytesIO(data), budget)
+        except SpreadsheetError:
+            return False
+        return True
+
+    low, high = 0, 1 << 40
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if accepted(middle) else (middle + 1, high)
+    return low
+
+
+def _rows(count: int, letters: str = "ABCDEFGHIJ", extra: dict | None = None, tag: str = "row", cell: str = "c") -> str:
+    """`count` rows of referenced cells; `extra` adds references to some rows ({row number: [ref, ...]})."""
+    out = []
+    for number in range(1, count + 1):
+        refs = [f"{letter}{number}" for letter in letters] + (extra or {}).get(number, [])
+        out.append(f'<{tag} r="{number}">' + "".join(f'<{cell} r="{ref}"><v>1</v></{cell}>' for ref in refs))
+        out.append(f"</{tag}>")
+    return "".join(out)
+
+
+MEASURED = {
+    "plain": (_rows(60), 600),
+    # in several chunks, an earlier region's row bound (99: two digits) stays once the width grows: a little early
+    "widest column in the middle": (_rows(60, extra={30: ["T30"]}), (60 * 20, 99 * 20)),
+    "lower case reference": (_rows(60, extra={30: ["t30"]}), (60 * 20, 99 * 20)),
+    "two letters in the middle": (_rows(60, extra={30: ["AB30"]}), (60 * 28, 99 * 28)),
+    "wide sheet": (_rows(60, letters=["A", "Z", "AA", "AB"]), 60 * 28),
+    "wider in the middle of a wide sheet": (_rows(60, letters=["A", "Z", "AA", "AB"], extra={9: ["BA9"]}), 60 * 53),
+    "lower case wide sheet": (_rows(60, letters=["a", "ab"], extra={9: ["Ac9"]}), 60 * 29),
+    "longer row number in the middle": (_rows(60, extra={30: ["C7000"]}), 7000 * 10),
+    "row number out of order": (_rows(60).replace('r="J30"', 'r="J999999"'), 999999 * 10),
+    "empty self-closing cells": (_rows(20).replace("</row>", "<c/><c/></row>", 1), 20 * 12),
+    "cells without references": (_rows(20).replace("</row>", "<c><v>1</v></c></row>"), 20 * 11),
+    "prefixed elements": (_rows(20, tag="x:row", cell="x:c"), 200),
+    "rows without attributes": (_rows(20).replace('<row r="7">', "<row>"), 200),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MEASURED))
+def test_the_scan_measures_the_widest_column_and_last_row_wherever_they_are(name, monkeypatch):
+    xml, cells = MEASURED[name]
+    whole, split = cells if isinstance(cells, tuple) else (cells, cells)
+    assert _measured(xml, 1 << 20, monkeypatch) == whole
+    for chunk in (4096, 300, 64):  # a region per chunk: the extreme falls in any of them
+        assert _measured(xml, chunk, monkeypatch) == split, chunk
+
+
+def test_one_search_for_the_extent_agrees_with_the_exact_passes():
+    """`_ref_extent` (the last reference, confirmed by one search) equals the exact per-region passes on regions of
+    every kind of reference: lower case, one to three letters, one to eight digits, in and out of order."""
+    rng = random.Random(11)
+    columns = ["A", "B", "J", "K", "Y", "Z", "a", "k", "z", "AA", "AB", "Ab", "AC", "AZ", "BA", "ZZ", "AAA", "XFD"]
+    fast = 0
+    for _ in range(3000):
+        width, height = rng.randint(1, 8), rng.randint(1, 9)
+        chosen = sorted(rng.sample(columns, width), key=lambda c: spreadsheets._column_number(c))
+        start = rng.choice([1, 9, 99, 999, 99990, 999990, 9999990])
+        rows = [[f"{c}{start + n}" for c in chosen] for n in range(height)]
+        for _ in range(rng.randint(0, 2)):  # an odd reference anywhere
+            rows[rng.randrange(height)].insert(0, f"{rng.choice(columns)}{rng.choice([5, 70, 123456, 12345678])}")
+        region = "".join(
+            f'<row r="{n}">' + "".join(f'<c r="{ref}" t="n"><v>1</v></c>' for ref in refs) + "</row>"
+            for n, refs in enumerate(rows, start=1)
+        ).encode()
+        exact = (spreadsheets._max_ref_column(region), spreadsheets._ref_row_bound(region))
+        assert spreadsheets._ref_extent(region) == exact, region
+        tail = spreadsheets._CELL_REF_RE.findall(region)[-1]
+        fast += spreadsheets._beyond_re(tail[0].decode(), len(tail[1])).search(region) is None
+    assert 500 < fast < 2900  # both ways were taken
