@@ -145,7 +145,7 @@ KEY_SEPARATOR = "\x1f"  # ASCII unit separator: joins the keys into the one text
 def ids_by_key(model, field: str, keys) -> dict[str, int]:
     """{key: primary key} of the rows whose `field` is one of `keys`, by raw SQL: the ORM spends ~10 ms building
     an IN list of a few thousand values, which a 100,000-key lookup repeats 50 times per pass."""
-    keys = list(keys)
+    keys = [key for key in keys if "\x00" not in key]  # a NUL is never stored (PostgreSQL refuses it in text)
     if not keys:
         return {}
     quote = connection.ops.quote_name

@@ -394,3 +394,18 @@ def test_import_100000_rows(regions, admin_user_gq):
     assert RegulatedUnit.business_lines.through.objects.count() == 100_000
     assert ObjectChange.objects.filter(object_type="directory.regulatedunit").count() == 100_000
     print(f"\n100,000-row import: {elapsed:.1f}s ({100_000 / elapsed:,.0f} rows/s)")
+
+
+def test_a_credit_code_with_a_nul_byte_is_a_row_error_on_every_database(regions, admin_user_gq):
+    """A NUL byte can come in through the API (JSON "\\u0000"; a CSV with one is refused whole): the key lookup
+    against a register that has units skips keys no database stores (PostgreSQL refuses NUL in text), so the
+    record is reported, never a server error."""
+    from shuangsuiji.imports.spreadsheets import Table
+
+    make_unit(regions, 70)
+    bad = credit(71)[:5] + "\x00" + credit(71)[6:]
+    table = Table(headers=UNIT_HEADERS, rows=[(2, unit_row(72)), (3, unit_row(71, 统一社会信用代码=bad))])
+    batch = services.import_sync(user=admin_user_gq, kind="unit", mode="create", table=table, source="接口测试")
+    assert batch.status == ImportStatus.INVALID and batch.count_error == 1
+    assert [(row, column) for row, column, _ in batch.errors] == [(3, "统一社会信用代码")]
+    assert not RegulatedUnit.objects.filter(credit_code=credit(72)).exists()
