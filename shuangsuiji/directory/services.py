@@ -615,9 +615,8 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
 
     new_lines, new_tags, ratings, entries = [], [], [], []
     changed, line_reset, tag_reset = [], [], []
-    for row, entry in zip(payload, plan, strict=True):
-        if entry["action"] not in ("update", "close"):
-            continue
+    for i in (i for i, entry in enumerate(plan) if entry["action"] in ("update", "close")):
+        row = payload[i]  # only the changed rows are made into dicts (a first import has none)
         unit = existing[row["credit_code"]]
         old_tags = unit.tag_ids
         before = fast_snapshot(unit, {"business_lines": unit.line_ids, "tags": old_tags})
