@@ -291,3 +291,27 @@ def test_rendered_entries_hash_and_store_like_entries():
     first, second = ObjectChange.objects.order_by("id")
     assert first.postchange_data == second.postchange_data == data and second.prechange_data is None
     assert audit.verify_chain() == (2, [])
+
+
+def test_audit_list_date_filters_are_local_days_read_as_a_time_range(time_machine):
+    """起始日期/截止日期 are whole local days (Asia/Shanghai), filtered as a range on `time` so its index serves
+    them (no date cast per row); far-off dates are no bound, never a server error."""
+    import datetime as dt
+
+    from shuangsuiji.core.filtersets import ObjectChangeFilterSet
+
+    for minute in ("2026-06-14T23:30:00+08:00", "2026-06-15T00:30:00+08:00", "2026-06-15T23:59:59+08:00"):
+        time_machine.move_to(dt.datetime.fromisoformat(minute), tick=False)
+        audit.log_event(ObjectChange.Action.WORKFLOW, message=minute)
+
+    def messages(**data):
+        filterset = ObjectChangeFilterSet(data, queryset=ObjectChange.objects.order_by("time"))
+        assert filterset.is_valid(), filterset.errors
+        return [row.message[11:16] for row in filterset.qs]
+
+    assert messages(time_after="2026-06-15") == ["00:30", "23:59"]
+    assert messages(time_before="2026-06-14") == ["23:30"]
+    assert messages(time_after="2026-06-15", time_before="2026-06-15") == ["00:30", "23:59"]
+    assert messages(time_after="0001-01-01", time_before="9999-12-31") == ["23:30", "00:30", "23:59"]
+    sql = str(ObjectChangeFilterSet({"time_after": "2026-06-15"}, queryset=ObjectChange.objects.all()).qs.query)
+    assert "cast" not in sql.lower() and "AT TIME ZONE" not in sql
