@@ -30,6 +30,22 @@ def logout(page):
     expect(page.get_by_role("button", name="登录")).to_be_visible()
 
 
+def second_signature_and_publication(page, base, result, unit_name):
+    """gq_inspector2 signs the result the first officer signed (it is then 已提交), gq_approver publishes it from
+    the 待公示 list (and stays logged in)."""
+    login(page, base, "gq_inspector2")
+    page.goto(f"{base}/inspections/{result.pk}/")
+    page.get_by_role("button", name="本人签名确认").click()
+    expect(page.locator("#result-status")).to_have_text("已提交")
+    logout(page)
+
+    login(page, base, "gq_approver")
+    page.goto(f"{base}/inspections/publish/")
+    page.get_by_label(f"选择 {unit_name}").check()
+    page.get_by_role("button", name="批量公示所选结果").click()
+    expect(page.get_by_text("已公示 1 条检查结果")).to_be_visible()
+
+
 def test_enter_sign_and_publish(page, live_server, regions, orgs, approver_gq, inspector_gq, make_user, screenshot_dir):
     csp_errors = []
     page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
@@ -68,17 +84,7 @@ def test_enter_sign_and_publish(page, live_server, regions, orgs, approver_gq, i
     page.screenshot(path=screenshot_dir / "result-entry.png", full_page=True)
     logout(page)
 
-    login(page, base, "gq_inspector2")
-    page.goto(f"{base}/inspections/{result.pk}/")
-    page.get_by_role("button", name="本人签名确认").click()
-    expect(page.locator("#result-status")).to_have_text("已提交")
-    logout(page)
-
-    login(page, base, "gq_approver")
-    page.goto(f"{base}/inspections/publish/")
-    page.get_by_label(f"选择 {result.target.unit_name}").check()
-    page.get_by_role("button", name="批量公示所选结果").click()
-    expect(page.get_by_text("已公示 1 条检查结果")).to_be_visible()
+    second_signature_and_publication(page, base, result, result.target.unit_name)
     page.goto(f"{base}/inspections/{result.pk}/")
     expect(page.locator("#result-status")).to_have_text("已公示")
     expect(page.locator("#result-form")).to_have_count(0)  # immutable: only 更正 remains

@@ -16,7 +16,7 @@ from shuangsuiji.inspections.testing import link_users
 from shuangsuiji.plans import testing
 
 from . import CERTS_VALID_TO
-from .test_result_entry import login, logout
+from .test_result_entry import login, logout, second_signature_and_publication
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,17 +92,7 @@ def test_upper_task_import_entry_and_publication(
     expect(page.locator("#result-status")).to_have_text("录入中")
     page.get_by_role("button", name="本人签名确认").click()
     logout(page)
-    login(page, base, "gq_inspector2")
-    page.goto(f"{base}/inspections/{result.pk}/")
-    page.get_by_role("button", name="本人签名确认").click()
-    expect(page.locator("#result-status")).to_have_text("已提交")
-    logout(page)
-
-    login(page, base, "gq_approver")
-    page.goto(f"{base}/inspections/publish/")
-    page.get_by_label(f"选择 {units[0].name}").check()
-    page.get_by_role("button", name="批量公示所选结果").click()
-    expect(page.get_by_text("已公示 1 条检查结果")).to_be_visible()
+    second_signature_and_publication(page, base, result, units[0].name)
     logout(page)
 
     page.goto(f"{base}{reverse('disclosure:result_search')}?q={units[0].credit_code}")

@@ -7,13 +7,13 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from openpyxl import Workbook
 
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.draws import services as draw_services
 from shuangsuiji.draws.choices import DrawOrigin, DrawStatus
 from shuangsuiji.draws.selectors import public_draws
 from shuangsuiji.imports.spreadsheets import read_table
+from shuangsuiji.imports.tests.helpers import xlsx_bytes
 from shuangsuiji.inspections import services, upper_tasks
 from shuangsuiji.inspections.choices import ResultStatus
 from shuangsuiji.inspections.models import InspectionResult
@@ -35,14 +35,7 @@ UPPER = {
 
 
 def xlsx(rows, headers=("统一社会信用代码", "单位名称", "执法证号")) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(headers, rows)
 
 
 def table(rows, **kw):
