@@ -223,8 +223,8 @@ class CanonicalTemplate:
     """canonical_json of dicts that share one key set and most of their values (an import's snapshots of new
     rows): the keys and the values that never change are encoded once; a row gives only its `variable` values.
 
-    `render(values)` takes a dict holding at least the variable keys (plain JSON values, sorted lists); its text
-    equals `canonical_json({**constant, **values})` restricted to the template's keys."""
+    `render_columns` takes the variable values column-wise (plain JSON values, sorted lists); each row's text
+    equals `canonical_json({**constant, **row})`."""
 
     def __init__(self, constant: dict, variable: Iterable[str]):
         variable = set(variable)
@@ -241,12 +241,9 @@ class CanonicalTemplate:
         self.keys = tuple(order)
         self.format = "%s".join(piece.replace("%", "%%") for piece in pieces)
 
-    def render(self, values: dict) -> str:
-        return self.format % tuple(map(_value_text, map(values.__getitem__, self.keys)))
-
     def render_columns(self, columns: dict[str, Sequence]) -> Iterator[str]:
-        """`render` of many rows given column-wise ({key: values}, every variable key, equal lengths): each
-        column is encoded in one pass (plain str and int columns without a Python call per value)."""
+        """The canonical JSON of each row given column-wise ({key: values}, every variable key, equal lengths):
+        each column is encoded in one pass (plain str and int columns without a Python call per value)."""
         return map(self.format.__mod__, zip(*(_encode_column(columns[key]) for key in self.keys), strict=True))
 
 

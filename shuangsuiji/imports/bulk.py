@@ -61,12 +61,8 @@ class RowMaker:
             row[position[name]] = value
         return tuple(row)
 
-    def row_with_pk(self, pk, values: dict) -> tuple:
-        """`row(values)` led by its primary key (ids taken beforehand: `core.bulk.allocate_ids`)."""
-        return (pk, *self.row(values))
-
     def insert(self, rows: Iterable[tuple], *, with_pk: bool = False) -> int:
-        """Insert rows (a list or a stream); `with_pk`: rows made by `row_with_pk`."""
+        """Insert rows (a list or a stream); `with_pk`: rows led by their primary key (`column_rows` with `pks`)."""
         columns = [self.model._meta.pk.column, *self.columns] if with_pk else self.columns
         return insert_rows(self.model._meta.db_table, columns, rows)
 
@@ -83,8 +79,9 @@ class RowMaker:
         return CanonicalTemplate({k: v for k, v in self.plain.items() if k not in variable}, variable)
 
     def column_rows(self, pks: Sequence | None, columns: dict[str, Iterable]) -> Iterator[tuple]:
-        """`row_with_pk` (or `row` when `pks` is None) of many rows given column-wise ({attname: values}, at least
-        one a sized column; all as long as `pks`): zipped from the columns and the defaults, no call per row."""
+        """`row` of many rows given column-wise ({attname: values}, at least one a sized column; all as long as
+        `pks`), each led by its primary key from `pks` (ids taken beforehand: `core.bulk.allocate_ids`) unless
+        `pks` is None: zipped from the columns and the defaults, no call per row."""
         base = self.base
         sources = [columns[f.attname] if f.attname in columns else repeat(base[n]) for n, f in enumerate(self.fields)]
         return zip(*sources, strict=False) if pks is None else zip(pks, *sources, strict=False)  # defaults repeat

@@ -268,10 +268,13 @@ def test_template_renders_the_canonical_json_of_the_whole_dict():
         {"id": 10**20, "name": "", "ids": [], "money": True, "at2": dt.date(2026, 1, 2)},
         {"id": -3, "name": "😀\x01", "ids": [{"b": 1, "a": 2}], "money": None, "at2": "x"},
     ]
-    for row in rows:
-        assert template.render(row) == audit.canonical_json({**constant, **row})
-    assert audit.CanonicalTemplate({}, ["a"]).render({"a": 1}) == '{"a":1}'
-    assert audit.CanonicalTemplate({"a": 1}, []).render({}) == '{"a":1}'
+    columns = {key: [row[key] for row in rows] for key in rows[0]}
+    for row, text in zip(rows, template.render_columns(columns), strict=True):
+        assert text == audit.canonical_json({**constant, **row})
+    assert list(audit.CanonicalTemplate({}, ["a"]).render_columns({"a": [1]})) == ['{"a":1}']
+    assert list(audit.CanonicalTemplate({"b": 1}, ["a"]).render_columns({"a": [None, "x"]})) == [
+        '{"a":null,"b":1}', '{"a":"x","b":1}',
+    ]  # fmt: skip
 
 
 def test_rendered_entries_hash_and_store_like_entries():
