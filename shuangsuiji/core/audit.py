@@ -115,9 +115,9 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK_KEY])
 
 
-def _head_hash() -> str:
-    last = ObjectChange.objects.order_by("-id").values_list("hash", flat=True).first()
-    return last or GENESIS_HASH
+def _head() -> tuple[int, str]:
+    """The chain's last row: (id, hash); (0, GENESIS_HASH) for an empty trail."""
+    return ObjectChange.objects.order_by("-id").values_list("id", "hash").first() or (0, GENESIS_HASH)
 
 
 @dataclass
@@ -315,25 +315,29 @@ def _hashed(entries, prev, time_db, user_id, user_name, request_id, tail, cached
 
 def _write(
     entries: Iterable[Entry], *, user, keep: bool, progress=None, pure: bool = False
-) -> tuple[int, list[tuple], dt.datetime]:
+) -> tuple[int, list[tuple], dt.datetime, list[int]]:
     """Chain and insert entries through the raw multi-row path (COPY on PostgreSQL), in one transaction under
-    one chain lock. `keep` returns the rows written (for `append`); otherwise the rows are streamed into one
-    write as they are hashed (the database stores while the next rows are hashed), and `progress(written)` is
-    called every APPEND_CHUNK rows."""
+    one chain lock. `keep` returns the rows written and their ids (for `append`); otherwise the rows are streamed
+    into one write as they are hashed (the database stores while the next rows are hashed), and
+    `progress(written)` is called every APPEND_CHUNK rows."""
     with transaction.atomic():
         _lock_chain()
-        prev = _head_hash()
+        head_id, prev = _head()
         now = timezone.now()
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # ms: survives JSON dump/load (backups)
         rows = _chain(entries, user=user, prev=prev, now=now)
         table = ObjectChange._meta.db_table
         if keep:
             kept = list(rows)
-            return insert_rows(table, list(ROW_COLUMNS), kept), kept, now
+            count = insert_rows(table, list(ROW_COLUMNS), kept)
+            # The rows after the head are this write's, in chain order: the chain lock (PostgreSQL) or the one
+            # write lock (SQLite) keeps every other writer out until this transaction ends.
+            ids = list(ObjectChange.objects.filter(id__gt=head_id).order_by("id").values_list("id", flat=True))
+            return count, kept, now, ids
         with _chained_aside(rows) if pure and connection.vendor == "sqlite" else nullcontext(rows) as rows:
             if progress is not None:
                 rows = _reporting(rows, progress)  # called in this thread
-            return insert_rows(table, list(ROW_COLUMNS), rows), [], now
+            return insert_rows(table, list(ROW_COLUMNS), rows), [], now, []
 
 
 ASIDE_CHUNK = 500  # rows the hashing thread hands over at a time
@@ -398,18 +402,12 @@ def _reporting(rows, progress):
 
 def append(entries: Iterable[Entry], *, user=None) -> list[ObjectChange]:
     """Chain and store entries in one transaction (one lock, multi-row writes); returns the stored rows."""
-    _, rows, now = _write(entries, user=user, keep=True)
-    if not rows:
-        return []
-    ids: dict[str, int] = {}
-    hashes = [row[-1] for row in rows]
-    for start in range(0, len(hashes), 2000):
-        ids.update(ObjectChange.objects.filter(hash__in=hashes[start : start + 2000]).values_list("hash", "id"))
+    _, rows, now, ids = _write(entries, user=user, keep=True)
     result = []
-    for row in rows:
+    for row, pk in zip(rows, ids, strict=True):
         values = dict(zip(ROW_COLUMNS, row, strict=True))
         values.update(
-            id=ids[values["hash"]], time=now,
+            id=pk, time=now,
             prechange_data=None if values["prechange_data"] is None else json.loads(values["prechange_data"]),
             postchange_data=None if values["postchange_data"] is None else json.loads(values["postchange_data"]),
         )  # fmt: skip

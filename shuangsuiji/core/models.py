@@ -69,7 +69,7 @@ class ObjectChange(models.Model):
     prechange_data = models.JSONField("修改前", null=True, blank=True)
     postchange_data = models.JSONField("修改后", null=True, blank=True)
     prev_hash = models.CharField("前一条哈希", max_length=64)
-    hash = models.CharField("本条哈希", max_length=64, unique=True)
+    hash = models.CharField("本条哈希", max_length=64)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -81,8 +81,10 @@ class ObjectChange(models.Model):
         # Only the indexes the reads use: every one is paid on each of an import's 100,000 audit rows. A history
         # page asks (object_type, object_id); region scope is a prefix match (`region_code LIKE '3703%'`, so the
         # pattern operator class on PostgreSQL, which serves equality too); the 请求ID filter is equality; chain
-        # reads go by id and hash. (A field's db_index adds a second, LIKE-only copy on PostgreSQL; migration 0006
-        # drops the one its unique hash got.)
+        # reads go by id. The hash has no index (migration 0007): nothing looks a row up by it, a unique index could
+        # not stop a fork anyway (two rows on one prev_hash differ in content, so in hash), and its random keys made
+        # it the costliest index of all. (A field's db_index adds a second, LIKE-only copy on PostgreSQL; 0006
+        # drops those.)
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["region_code"], name="audit_region_idx", opclasses=["varchar_pattern_ops"]),
