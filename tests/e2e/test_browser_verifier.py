@@ -131,6 +131,16 @@ def test_browser_and_python_verifiers_agree(page, live_server, locked):  # noqa:
     assert by_name["refuse/r6-sm3-label-sha256-digests.json"]["path"] == "commitment.pool_digest"
     for c in vectors:
         assert by_name[c.name]["status"] in ("VERIFIED", "DIFFERENT", "MALFORMED")
+    # every refusal vector (refuse/r*, refuse/g* for the grammars of spec §2 and §4.3, refuse/ok*) meets the verdict
+    # it states, on both sides: status, and the MALFORMED code or the first differing path
+    stated = {
+        p: json.loads(p.read_text(encoding="utf-8"))["expected"] for p in vector_files() if p.parent.name == "refuse"
+    }
+    assert sum(1 for p in stated if p.name.startswith("g")) >= 18
+    for p, e in stated.items():
+        got = by_name[str(p.relative_to(VECTORS))]
+        assert got["status"] == e["status"] and got["code"] == (e["code"] or ""), (p.name, got)
+        assert e["path"] is None or got["path"] == e["path"], (p.name, got)
     assert by_name[real.name]["status"] == "VERIFIED", by_name[real.name]
     # drand: the vectors' real quicknet signatures pass the BLS check on both sides; a forged signature with
     # everything else consistent is refused by the BLS check alone (not a point, a point outside the subgroup,

@@ -632,10 +632,187 @@ def _refuse_witness_reveal() -> dict:
     )  # fmt: skip
 
 
+# ---------------------------------------------------------------- grammar refusal vectors (refuse/g*.json)
+# Spec §2 and §4.3 define the grammar of every commitment field. Each of these vectors breaks exactly one rule of
+# the honest record of v1 (or v6), mostly in a way a lenient reader takes to mean the same thing (the same instant,
+# the same rate, the same count). Everything else in the manifest is computed from the broken record (its hash,
+# the seed) and the honest meaning (allocation, selection, groups), so a verifier that skips the grammar check
+# accepts most of them. The verdict must be MALFORMED with the code of the broken rule (spec §10 step 1).
+
+
+def _grammar(name: str, description: str, code: str, mutate, base=_basic) -> dict:
+    c = base()
+    case = build_case(c)
+    i = case["inputs"]
+    pool = i["pool"].encode()
+    honest = i["commitment"]
+    record = json.loads(json.dumps(honest))
+    mutate(record)
+    roster_b = None if i["roster"] is None else fd.canonical_json(i["roster"])
+    suite = fd.get_suite(honest["hash"])
+    plan = fd.DrawPlan.from_dict(honest["plan"])  # what the broken record means to a lenient reader
+    seed = fd.derive_seed(fd.commitment_hash(record), c["public_values"], suite)
+    alloc = fd.allocate(honest["strata"], plan, seed, suite)
+    result = fd.select(pool, alloc, seed, plan, suite)
+    assignment = None
+    if plan.assignment is not None:
+        assignment = fd.assign_inspectors(result.targets(), fd.parse_roster(roster_b), plan.assignment, seed)
+    manifest = fd.build_manifest(
+        commitment=record, public_values=c["public_values"], seed=seed, allocation=alloc, result=result,
+        assignment=assignment, roster_bytes=roster_b, embed_roster=roster_b is not None,
+        public_evidence=i["public_evidence"],
+    )  # fmt: skip
+    rep = fd.verify_manifest(manifest, pool, roster_b, check_signatures=False)
+    assert (rep.status, rep.code) == ("MALFORMED", code), rep.text()
+    return _refusal(name, description, pool=pool, manifest=manifest, roster=i["roster"],
+                    expected={"status": "MALFORMED", "code": code})  # fmt: skip
+
+
+def _set(path: str, value: object):
+    """A mutation setting one field of the commitment record (``path`` is dotted: "plan.default.rate")."""
+
+    def mutate(record: dict) -> None:
+        *head, last = path.split(".")
+        d = record
+        for k in head:
+            d = d[k]
+        d[last] = value
+
+    return mutate
+
+
+def _first_source(**changes: object):
+    def mutate(record: dict) -> None:
+        record["public_sources"][0] = {**record["public_sources"][0], **changes}
+
+    return mutate
+
+
+GRAMMAR = (
+    (
+        "g01-published-at-utc-z",
+        "公告时间用 Z 表示 UTC（2025-03-31T02:00:00Z，与 +08:00 的 10:00 同一时刻）："
+        "§2 的时间格式只允许 ±HH:MM 时差，必须判为格式错误。",
+        "PUBLISHED_AT",
+        _set("published_at", "2025-03-31T02:00:00Z"),
+    ),
+    (
+        "g02-published-at-no-offset",
+        "公告时间没有时差（2025-03-31T10:00:00）：无法确定是哪一时刻，必须判为格式错误。",
+        "PUBLISHED_AT",
+        _set("published_at", "2025-03-31T10:00:00"),
+    ),
+    (
+        "g03-published-at-impossible-date",
+        "公告时间的日期不存在（2025-02-29，2025 年不是闰年），必须判为格式错误。",
+        "PUBLISHED_AT",
+        _set("published_at", "2025-02-29T10:00:00+08:00"),
+    ),
+    (
+        "g04-rate-not-reduced",
+        "抽查比例写成未约分的分数 2/6（即 1/3）：方案中的比例必须是最简分数，承诺记录不是规范形式，必须判为格式错误。",
+        "COMMITMENT_NOT_CANONICAL",
+        _set("plan.default.rate", "2/6"),
+    ),
+    (
+        "g05-rate-leading-zero",
+        "抽查比例的分子有前导零（01/3）：不是规范形式，必须判为格式错误。",
+        "COMMITMENT_NOT_CANONICAL",
+        _set("plan.default.rate", "01/3"),
+    ),
+    (
+        "g06-rate-decimal",
+        "抽查比例写成小数 0.5 而不是 p/q 分数：不是规范形式，必须判为格式错误。",
+        "COMMITMENT_NOT_CANONICAL",
+        _set("plan.default.rate", "0.5"),
+    ),
+    (
+        "g07-rate-zero-denominator",
+        "抽查比例的分母为 0（1/0）：不是分数，必须判为格式错误。",
+        "FRACTION_INVALID",
+        _set("plan.default.rate", "1/0"),
+    ),
+    (
+        "g08-public-sources-empty",
+        "承诺记录没有公布任何公开随机源（public_sources 为空列表），必须判为格式错误。",
+        "NO_PUBLIC_SOURCE",
+        _set("public_sources", []),
+    ),
+    (
+        "g09-public-source-not-object",
+        '公开随机源不是对象而是字符串 "lottery"，必须判为格式错误。',
+        "PUBLIC_SOURCES",
+        _set("public_sources", ["lottery"]),
+    ),
+    (
+        "g10-public-source-kind-empty",
+        "公开随机源的 kind 为空字符串（kind 是文本字段，不能为空），必须判为格式错误。",
+        "TEXT_EMPTY",
+        _first_source(kind=""),
+    ),
+    (
+        "g11-public-source-kind-tab",
+        "公开随机源的 kind 含制表符（lottery\\t），文本字段不能含控制字符，必须判为格式错误。",
+        "TEXT_CONTROL_CHAR",
+        _first_source(kind="lottery\t"),
+    ),
+    ("g12-task-not-object", "task 是列表而不是对象，必须判为格式错误。", "TASK", _set("task", ["两个等概率分层"])),
+    (
+        "g13-count-boolean",
+        "分层数量写成布尔值 true（而不是整数 1）：数量必须是整数，必须判为格式错误。",
+        "STRATA_COUNTS",
+        _set("strata.north.excluded", True),
+    ),
+    (
+        "g14-attempt-boolean",
+        "抽取次序号 attempt 写成布尔值 true（而不是整数 1），必须判为格式错误。",
+        "ATTEMPT",
+        _set("attempt", True),
+    ),
+    (
+        "g15-plan-min-boolean",
+        "分层规则的最少抽取数 min 写成布尔值 false（而不是整数 0），必须判为格式错误。",
+        "PLAN_INT",
+        _set("plan.default.min", False),
+    ),
+    (
+        "g16-pool-digest-uppercase",
+        "号池摘要用大写十六进制书写：摘要必须是 64 位小写十六进制，必须判为格式错误。",
+        "HEX_INVALID",
+        lambda r: r.update(pool_digest=r["pool_digest"].upper()),
+    ),
+)
+# On a draw with inspector assignment (v6): the dates of the plan's assignment rules.
+GRAMMAR_ASSIGNMENT = (
+    (
+        "g17-inspection-date-format",
+        "检查日期写成 2025-5-6（月、日不足两位）：日期必须是 YYYY-MM-DD，必须判为格式错误。",
+        "PLAN_DATE",
+        _set("plan.assignment.inspection_date", "2025-5-6"),
+    ),
+    (
+        "g18-inspection-end-impossible",
+        "检查结束日期不存在（2025-06-31，六月只有 30 天），必须判为格式错误。",
+        "PLAN_DATE",
+        _set("plan.assignment.inspection_end", "2025-06-31"),
+    ),
+)
+
+
+def _grammar_case(entry: tuple, base=_basic):
+    name, description, code, mutate = entry
+    return lambda: _grammar(name, description, code, mutate, base)
+
+
+GRAMMAR_REFUSALS = tuple(_grammar_case(e) for e in GRAMMAR) + tuple(
+    _grammar_case(e, _problems) for e in GRAMMAR_ASSIGNMENT
+)
+
+
 REFUSALS = (_refuse_roster_not_committed, _refuse_unexpected_commitment, _refuse_log_late, _refuse_log_missing,
             _refuse_log_edited, _log_ok, _refuse_sm3_label, _log_ok_sm3,
             _refuse_conflict_withheld, _refuse_conflict_not_committed, _conflicts_ok,
-            _refuse_witness_reveal)  # fmt: skip
+            _refuse_witness_reveal, *GRAMMAR_REFUSALS)  # fmt: skip
 
 
 def _write(path: pathlib.Path, case: dict) -> None:

@@ -23,6 +23,56 @@ def test_refusal_vectors_exist():
             "r5-log-entry-edited", "ok1-log-included-in-time", "r9-witness-reveal-mismatch"} <= names  # fmt: skip
 
 
+# The grammar vectors (spec §2, §4.3): one broken rule each, and the MALFORMED code it must give.
+GRAMMAR = {
+    "g01-published-at-utc-z": "PUBLISHED_AT",
+    "g02-published-at-no-offset": "PUBLISHED_AT",
+    "g03-published-at-impossible-date": "PUBLISHED_AT",
+    "g04-rate-not-reduced": "COMMITMENT_NOT_CANONICAL",
+    "g05-rate-leading-zero": "COMMITMENT_NOT_CANONICAL",
+    "g06-rate-decimal": "COMMITMENT_NOT_CANONICAL",
+    "g07-rate-zero-denominator": "FRACTION_INVALID",
+    "g08-public-sources-empty": "NO_PUBLIC_SOURCE",
+    "g09-public-source-not-object": "PUBLIC_SOURCES",
+    "g10-public-source-kind-empty": "TEXT_EMPTY",
+    "g11-public-source-kind-tab": "TEXT_CONTROL_CHAR",
+    "g12-task-not-object": "TASK",
+    "g13-count-boolean": "STRATA_COUNTS",
+    "g14-attempt-boolean": "ATTEMPT",
+    "g15-plan-min-boolean": "PLAN_INT",
+    "g16-pool-digest-uppercase": "HEX_INVALID",
+    "g17-inspection-date-format": "PLAN_DATE",
+    "g18-inspection-end-impossible": "PLAN_DATE",
+}
+
+
+def test_grammar_vectors_state_their_codes():
+    found = {p.stem: json.loads(p.read_text(encoding="utf-8"))["expected"] for p in REFUSALS if p.stem[0] == "g"}
+    assert {k: (e["status"], e["code"], e["path"]) for k, e in found.items()} == {
+        k: ("MALFORMED", code, None) for k, code in GRAMMAR.items()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(GRAMMAR))
+def test_grammar_vector_breaks_only_the_commitment(name):
+    """Apart from the one broken rule the manifest is the draw's own: its hash and seed are those of the record
+    as published, and the honest vector (v1 or v6) differs from it only in the commitment."""
+    r = json.loads((ROOT / "docs" / "fairdraw-vectors" / "refuse" / f"{name}.json").read_text(encoding="utf-8"))
+    m = r["inputs"]["manifest"]
+    chash = fd.canonical_json(m["commitment"])
+    assert m["commitment_hash"] == fd.SHA256.hexdigest(chash)
+    assert m["seed"] == fd.derive_seed(m["commitment_hash"], m["public_values"]).hex()
+    base = "v6-assignment-problems" if name >= "g17" else "v1-basic-srs"
+    honest = json.loads((ROOT / "docs" / "fairdraw-vectors" / f"{base}.json").read_text(encoding="utf-8"))
+    assert r["inputs"]["pool"] == honest["inputs"]["pool"] and r["inputs"]["roster"] == honest["inputs"]["roster"]
+    h = honest["inputs"]["commitment"]
+    changed = [k for k in h if fd.canonical_json(h[k]) != fd.canonical_json(m["commitment"][k])]
+    assert len(changed) == 1, changed
+    with pytest.raises(fd.MalformedInput) as e:
+        fd.check_commitment(m["commitment"])
+    assert e.value.code == GRAMMAR[name]
+
+
 @pytest.fixture(params=REFUSALS, ids=lambda p: p.stem)
 def refusal(request):
     return json.loads(request.param.read_text(encoding="utf-8"))

@@ -145,13 +145,32 @@ def test_format3_problems_have_no_prose():
             assert set(problem) == {"code", "unit_id", "detail"}
 
 
+def _pivotal_case(s: dict) -> str:
+    """The row of the spec's §7.3 table of degenerate pivotal strata a published stratum is (by its shape:
+    probability, certain, pi_factor n′ and pi_denominator W), or "capped, n′ > 0" / "no unit capped"."""
+    certain, nf, w = s["pivotal"]["certain"], s["pivotal"]["pi_factor"], s["pivotal"]["pi_denominator"]
+    assert s["probability"] == f"{nf}*w/{w}"
+    if s["eligible"] == 0:
+        return "E_h = 0"
+    if s["n"] == 0:
+        return "n_h = 0, E_h > 0"
+    if len(certain) == s["eligible"]:
+        return "every eligible unit capped"
+    if certain and nf == 0:
+        return "some capped, the rest with n′ = 0"
+    return "capped, n′ > 0" if certain else "no unit capped"
+
+
 def test_a_vector_per_problem_code_and_degenerate_case():
-    problems, probabilities = set(), set()
+    problems, probabilities, pivotal = set(), set(), {}
     for p in VECTORS:
         m = json.loads(p.read_text(encoding="utf-8"))["expected"]["manifest"]
         for problem in (m["assignment"] or {}).get("problems", []):
             problems.add((problem["code"], problem["detail"].get("specialists_in_roster", -1) > 0))
         probabilities.update(s["probability"] for s in m["selection"].values())
+        for s in m["selection"].values():
+            if s["method"] == "pivotal":
+                pivotal[_pivotal_case(s)] = (s["probability"], s["pivotal"])
     assert {
         ("TOO_FEW_ELIGIBLE", False),
         ("NO_SPECIALIST", False),
@@ -159,7 +178,38 @@ def test_a_vector_per_problem_code_and_degenerate_case():
         ("CAPACITY", False),
     } <= problems
     assert {"0/0", "0*w/0", "0/4"} <= probabilities
-    assert any(p.startswith("0*w/") and p != "0*w/0" for p in probabilities)
+    # every reachable row of the §7.3 table, told apart by `certain` (two rows print "0*w/0"), and a capped unit
+    # next to a real duel; the fourth row cannot occur (test_some_capped_with_nothing_left_cannot_occur)
+    assert {"E_h = 0", "n_h = 0, E_h > 0", "every eligible unit capped", "capped, n′ > 0"} <= set(pivotal), pivotal
+    assert "some capped, the rest with n′ = 0" not in pivotal
+    assert pivotal["E_h = 0"] == ("0*w/0", {"certain": [], "pi_factor": 0, "pi_denominator": 0})
+    assert pivotal["every eligible unit capped"][0] == "0*w/0" and pivotal["every eligible unit capped"][1]["certain"]
+    assert pivotal["n_h = 0, E_h > 0"][1]["certain"] == [] and pivotal["n_h = 0, E_h > 0"][1]["pi_denominator"] > 0
+
+
+def test_some_capped_with_nothing_left_cannot_occur():
+    """Spec §7.3: "some capped, the rest with n′ = 0" cannot occur. A capping round with n′ ≥ 1 caps at most n′
+    units, and exactly n′ only when they carry the whole remaining weight, i.e. when no unit is left (eligible
+    weights are ≥ 1). So n′ = 0 with W > 0 happens only for n_h = 0, with nothing capped. Checked here on every
+    stratum of up to 5 units with weights 1…6 and every n_h ≤ E_h, and on very unequal weights."""
+    import itertools
+
+    from shuangsuiji.fairdraw.select import pivotal_probabilities
+
+    def check(weights: list[int], n: int) -> None:
+        certain, nf, w = pivotal_probabilities(weights, n)
+        if any(certain) and nf == 0:
+            assert all(certain) and w == 0, (weights, n)
+        if n > 0 and not all(certain):
+            assert nf >= 1, (weights, n)
+
+    for size in range(1, 6):
+        for weights in itertools.product(range(1, 7), repeat=size):
+            for n in range(size + 1):
+                check(list(weights), n)
+    for weights in ([10**12, 1, 1], [10**12, 10**12, 1], [10**12] * 3 + [1] * 4, [1, 2, 4, 8, 16, 32, 64]):
+        for n in range(len(weights) + 1):
+            check(weights, n)
 
 
 def test_appendix_a_messages_equal_the_engines():
