@@ -3,8 +3,8 @@
 Verification runs `fairdraw.verify_manifest` on the stored pool/roster/manifest — the same check as the
 stand-alone verifier — in a background job (`draws.services.draw_reverify`, one audited run, not one per
 page view). The outcome is stored on the draw (`draws.DrawVerification`; a 1M-unit pool takes seconds to
-re-run), so repeated visits cannot be used to load the server and every app node shows the same result. Files that fail their SHA-256 check are reported as such
-(status CORRUPTED), never verified.
+re-run), so repeated visits cannot be used to load the server and every app node shows the same result.
+Files that fail their SHA-256 check are reported as such (status CORRUPTED), never verified.
 
 The self-check never reads the pool file: it looks the unit up in the per-draw pool index
 (`draws.DrawPoolEntry`, written when the draw runs and back-filled by its migration) — one B-tree
@@ -26,6 +26,7 @@ from shuangsuiji.draws.choices import VERDICT_ZH as STATUS_ZH
 from shuangsuiji.draws.choices import FileKind
 from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.jobs import VERIFY
+from shuangsuiji.draws.presentation import probability_text
 
 PROOF_CACHE_SECONDS = 6 * 3600  # a unit's inclusion proof: derived from immutable files, safe in any cache
 
@@ -102,10 +103,18 @@ class SelfCheck:
     probability: str = ""
     eligible: int = 0
     n: int = 0
+    certain: bool = False  # pivotal: capped at probability 1 (spec §7.3), always selected
 
     @property
     def consistent(self) -> bool:
         return self.by_key is None or self.by_key == self.selected
+
+    @property
+    def probability_text(self) -> str:
+        """The manifest's probability in plain Chinese (never the raw “2*w/9000000”)."""
+        if self.certain:
+            return "本单位权重较大，按规则必抽（被抽中的机会为 100%）"
+        return probability_text(self.probability)
 
 
 def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
@@ -134,6 +143,7 @@ def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
         selected=code in sel.get("selected", []),
         substitute_rank=substitutes.index(code) + 1 if code in substitutes else None,
         probability=sel.get("probability", ""), eligible=sel.get("eligible", 0), n=sel.get("n", 0),
+        certain=code in (sel.get("pivotal") or {}).get("certain", ()),
     )  # fmt: skip
 
 

@@ -189,6 +189,25 @@ def test_self_check_compares_the_units_key_with_the_threshold(client, locked):
     assert "不在本次抽取的号池快照中" in text(client.get(url, {"code": "91370000000000000X"}))
 
 
+def test_self_check_on_the_verify_page_speaks_plain_chinese(client, locked):
+    """Issue #14: the self-check box states the probability as probability_text and explains the unit's key."""
+    from shuangsuiji.draws.presentation import probability_text
+
+    draw = locked["draw"]
+    manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
+    chosen = draw.targets.filter(role="selected").first()
+    body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code]), {"code": chosen.unit_code}))
+    box = re.search(r'id="self-check-result"(.*?)</div>\s*</section>', body, re.S).group(1)
+    wanted = probability_text(manifest["selection"][chosen.stratum]["probability"])
+    assert wanted.startswith("每户被抽中的机会 = ")
+    assert re.search(r'id="self-probability">(.*?)</span>', box).group(1) == wanted
+    note = re.search(r'id="self-key-note">(.*?)</div>', box, re.S).group(1)
+    assert "随机键由公开的随机种子和本单位的统一社会信用代码算出" in note
+    assert "SHA-256(随机种子 ‖ 0x00 <code>unit</code> 0x00 ‖ 统一社会信用代码)" in note
+    assert "不大于抽中阈值的单位被抽中" in note
+    assert "每户概率" not in box
+
+
 def test_results_search_by_code_and_name_prefix_shows_only_published(client, locked):
     results = sorted(locked["results"], key=lambda r: r.pk)
     publish(results[:2], category="E", problem=True)
