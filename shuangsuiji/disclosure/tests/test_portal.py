@@ -391,3 +391,20 @@ def test_sm3_draw_names_its_suite_and_formula_in_plain_chinese(client, locked_sm
 def test_sha256_draw_names_its_suite(client, locked):
     body = text(client.get(reverse("disclosure:draw_detail", args=[locked["draw"].code])))
     assert "哈希算法：SHA-256" in body and "国际通用" in body
+
+
+def test_public_followup_writes_the_decision_date_in_chinese():
+    """The penalty decision date on the public result search reads 2026年3月2日, never 2026-03-02."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from shuangsuiji.cases.models import FollowUpCase
+    from shuangsuiji.disclosure.views import public_followup
+
+    case = FollowUpCase(
+        kind="penalty", case_no="高市监罚〔2026〕12号", penalty_amount=Decimal("5000"),
+        decided_on=dt.date(2026, 3, 2), published_at=timezone.make_aware(dt.datetime(2026, 3, 5, 9, 0)),
+        publicity_until=dt.date(2029, 3, 2),
+    )  # fmt: skip
+    assert public_followup(case) == "立案处罚（高市监罚〔2026〕12号，罚款 5,000.00 元，2026年3月2日 决定）"
