@@ -84,7 +84,7 @@ from .models import (
     PublicSource,
     TargetChange,
 )
-from .selectors import commitment_of, lock_missing, roster_ids
+from .selectors import commitment_of, lock_missing, log_lines, roster_ids
 from .snapshot import deployment_suite, ensure_pseudonyms, roster_entries, roster_queryset
 
 PERM_DRAW = "draws.draw_draw"
@@ -1156,6 +1156,13 @@ def expert_designate(
 # ---------------------------------------------------------------- verification
 
 
+def _published_checks(draw: Draw) -> dict:
+    """What the command line gets as `--expect-commitment HASH --log commitments.jsonl` (fairdraw spec §10 step 1,
+    §14): the commitment hash published at T0 and the public commitment log, so the server's verdict also covers
+    the log's chain, the inclusion of this commitment and its time before the public values."""
+    return {"expect_commitment": draw.commitment_hash or None, "log": b"".join(log_lines())}
+
+
 def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
     """Re-run the draw from the stored files (the same check as the stand-alone verifier)."""
     require(user, PERM_VIEW, draw, scope_message=OUT_OF_SCOPE)
@@ -1165,8 +1172,9 @@ def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
     # with the conflict key: oversight's complete check of the 回避 pairs (fairdraw spec §4.2.2)
     key = draw.file_bytes(FileKind.CONFLICT_KEY)
     report = fd.verify_manifest(
-        manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER), conflict_key=key
-    )
+        manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER), conflict_key=key,
+        **_published_checks(draw),
+    )  # fmt: skip
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"复核抽取结果：{report.status}",
         data={"status": report.status, "message": report.message, "notes": list(report.notes)},
@@ -1207,7 +1215,8 @@ def draw_reverify(*, user, draw: Draw) -> DrawVerification:
         details = {"display": f"文件校验失败：{exc.message}"}
     else:
         report = fd.verify_manifest(manifest, pool_bytes or b"", roster,
-                                    conflict_key=draw.file_bytes(FileKind.CONFLICT_KEY))  # fmt: skip
+                                    conflict_key=draw.file_bytes(FileKind.CONFLICT_KEY),
+                                    **_published_checks(draw))  # fmt: skip
         status, text, path = report.status, report.text(), report.path or ""
         details = {
             "display": verdict_display(report), "commitment_hash": report.commitment_hash,
