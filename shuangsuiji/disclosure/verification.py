@@ -13,6 +13,7 @@ probe — and recomputes the unit's key from the public seed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -158,17 +159,23 @@ def conflict_summary(draw, manifest: dict | None) -> dict | None:
 
 def unit_proof(draw, unit_id: str) -> dict | None:
     """The inclusion proof of one unit against the commitment's `pool_merkle_root` (fairdraw spec §3.1), or None
-    (commitment without a root, unit not in the pool). O(log N) hashes; built once per unit from the pool
-    snapshot and cached like the verification."""
+    (commitment without a root, unit not in the pool): a `fairdraw-proof/2`, which also carries the unit's key,
+    probability and outcome from the manifest, with the SHA-256 of the published manifest file. O(log N) hashes;
+    built once per unit from the pool snapshot and cached like the verification."""
     if draw_selectors.pool_entry(draw, unit_id) is None:
         return None
-    key = f"gs:proof:{draw.pk}:{draw.pool_digest}:{unit_id}"
+    key = f"gs:proof2:{draw.pk}:{draw.pool_digest}:{draw.manifest_hash}:{unit_id}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
     if "pool_merkle_root" not in commitment:
         return None
-    proof = fd.merkle.inclusion_proof(draw.file_bytes(FileKind.POOL), unit_id, draw.code, fd.suite_of(commitment))
+    manifest = draw.file_bytes(FileKind.MANIFEST)
+    proof = fd.merkle.inclusion_proof(
+        draw.file_bytes(FileKind.POOL), unit_id, draw.code, fd.suite_of(commitment),
+        manifest=json.loads(manifest) if manifest else None,
+        manifest_sha256=hashlib.sha256(manifest).hexdigest() if manifest else "",
+    )  # fmt: skip
     cache.set(key, proof, PROOF_CACHE_SECONDS)
     return proof

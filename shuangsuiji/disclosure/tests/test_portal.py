@@ -312,8 +312,24 @@ def test_unit_inclusion_proof_from_the_portal(client, locked):
     assert response.status_code == 200
     proof = json.loads(response.content)
     assert len(proof["path"]) <= draw.unit_total.bit_length()
-    unit = fd.merkle.verify_inclusion(proof, commitment["pool_merkle_root"])
+    unit = fd.merkle.verify_inclusion(proof, commitment["pool_merkle_root"], commitment["hash"], draw.commitment_hash)
     assert unit["unit_id"] == chosen.unit_code
+    # fairdraw-proof/2 (issue #14 E2): the unit's key, probability and outcome, tied to the published manifest
+    manifest_bytes = draw.file_bytes(FileKind.MANIFEST)
+    manifest = json.loads(manifest_bytes)
+    sel = manifest["selection"][chosen.stratum]
+    outcome = unit["outcome"]
+    assert proof["format"] == "fairdraw-proof/2" and outcome["selected"] is True
+    assert outcome["key"] == fd.key_hex(fd.unit_key(bytes.fromhex(draw.seed), chosen.unit_code))
+    assert outcome["probability"] == fd.parse_fraction(sel["probability"]) and outcome["threshold"] == sel["threshold"]
+    assert proof["manifest_sha256"] == hashlib.sha256(manifest_bytes).hexdigest()
+    assert proof["manifest_sha256"] in body  # the files table prints the same SHA-256 to compare with
+    drawn = set(draw.targets.filter(role="selected").values_list("unit_code", flat=True))
+    other = next(u for u in locked["units"] if u.credit_code not in drawn)
+    other_proof = json.loads(
+        client.get(reverse("disclosure:draw_unit_proof", args=[draw.code, other.credit_code])).content
+    )
+    assert other_proof["selected"] is False
     assert client.get(reverse("disclosure:draw_unit_proof", args=[draw.code, "NOPE"])).status_code == 404
 
 
