@@ -3,8 +3,8 @@
 Verification runs `fairdraw.verify_manifest` on the stored pool/roster/manifest — the same check as the
 stand-alone verifier — in a background job (`draws.services.draw_reverify`, one audited run, not one per
 page view). The outcome is stored on the draw (`draws.DrawVerification`; a 1M-unit pool takes seconds to
-re-run), so repeated visits cannot be used to load the server and every app node shows the same result. Files that fail their SHA-256 check are reported as such
-(status CORRUPTED), never verified.
+re-run), so repeated visits cannot be used to load the server and every app node shows the same result.
+Files that fail their SHA-256 check are reported as such (status CORRUPTED), never verified.
 
 The self-check never reads the pool file: it looks the unit up in the per-draw pool index
 (`draws.DrawPoolEntry`, written when the draw runs and back-filled by its migration) — one B-tree
@@ -13,6 +13,7 @@ probe — and recomputes the unit's key from the public seed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from shuangsuiji.draws.choices import VERDICT_ZH as STATUS_ZH
 from shuangsuiji.draws.choices import FileKind
 from shuangsuiji.draws.files import DrawFileCorrupted
 from shuangsuiji.draws.jobs import VERIFY
+from shuangsuiji.draws.presentation import probability_text
 
 PROOF_CACHE_SECONDS = 6 * 3600  # a unit's inclusion proof: derived from immutable files, safe in any cache
 
@@ -102,10 +104,18 @@ class SelfCheck:
     probability: str = ""
     eligible: int = 0
     n: int = 0
+    certain: bool = False  # pivotal: capped at probability 1 (spec §7.3), always selected
 
     @property
     def consistent(self) -> bool:
         return self.by_key is None or self.by_key == self.selected
+
+    @property
+    def probability_text(self) -> str:
+        """The manifest's probability in plain Chinese (never the raw “2*w/9000000”)."""
+        if self.certain:
+            return "本单位权重较大，按规则必抽（被抽中的机会为 100%）"
+        return probability_text(self.probability)
 
 
 def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
@@ -134,6 +144,7 @@ def self_check(draw, code: str, *, manifest: dict | None = None) -> SelfCheck:
         selected=code in sel.get("selected", []),
         substitute_rank=substitutes.index(code) + 1 if code in substitutes else None,
         probability=sel.get("probability", ""), eligible=sel.get("eligible", 0), n=sel.get("n", 0),
+        certain=code in (sel.get("pivotal") or {}).get("certain", ()),
     )  # fmt: skip
 
 
@@ -148,17 +159,23 @@ def conflict_summary(draw, manifest: dict | None) -> dict | None:
 
 def unit_proof(draw, unit_id: str) -> dict | None:
     """The inclusion proof of one unit against the commitment's `pool_merkle_root` (fairdraw spec §3.1), or None
-    (commitment without a root, unit not in the pool). O(log N) hashes; built once per unit from the pool
-    snapshot and cached like the verification."""
+    (commitment without a root, unit not in the pool): a `fairdraw-proof/2`, which also carries the unit's key,
+    probability and outcome from the manifest, with the SHA-256 of the published manifest file. O(log N) hashes;
+    built once per unit from the pool snapshot and cached like the verification."""
     if draw_selectors.pool_entry(draw, unit_id) is None:
         return None
-    key = f"gs:proof:{draw.pk}:{draw.pool_digest}:{unit_id}"
+    key = f"gs:proof2:{draw.pk}:{draw.pool_digest}:{draw.manifest_hash}:{unit_id}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
     if "pool_merkle_root" not in commitment:
         return None
-    proof = fd.merkle.inclusion_proof(draw.file_bytes(FileKind.POOL), unit_id, draw.code, fd.suite_of(commitment))
+    manifest = draw.file_bytes(FileKind.MANIFEST)
+    proof = fd.merkle.inclusion_proof(
+        draw.file_bytes(FileKind.POOL), unit_id, draw.code, fd.suite_of(commitment),
+        manifest=json.loads(manifest) if manifest else None,
+        manifest_sha256=hashlib.sha256(manifest).hexdigest() if manifest else "",
+    )  # fmt: skip
     cache.set(key, proof, PROOF_CACHE_SECONDS)
     return proof

@@ -19,6 +19,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from shuangsuiji import fairdraw as fd
+from shuangsuiji.core.formats import local_date
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
@@ -237,7 +238,7 @@ def _public_inspector_changes(draw) -> list[dict]:
         {"at": c.requested_at, "unit_name": c.target.unit_name, "unit_code": c.target.unit_code,
          "out": mask_name(c.out_name), "out_id": c.out_id, "in": mask_name(c.in_name), "in_id": c.in_id,
          "position": c.position, "passed": c.passed_summary, "seq": c.seq,
-         "skipped": [{"inspector_id": s["inspector_id"], "reason": s["reason"]} for s in c.skipped],
+         "skipped": c.public_skipped,
          "reason": f"{c.get_reason_kind_display()}：{c.reason}", "status": c.get_status_display(),
          "signed": bool(c.decided_by_id)}
         for c in draw_selectors.inspector_changes(draw)
@@ -332,7 +333,7 @@ def public_followup(case) -> str:
         if case.withdrawn_at or (case.publicity_until and case.publicity_until < timezone.localdate()):
             return f"{kind}（公示期已满）"
         amount = f"，罚款 {case.penalty_amount:,.2f} 元" if case.penalty_amount else ""
-        return f"{kind}（{case.case_no}{amount}，{case.decided_on:%Y-%m-%d} 决定）" if case.decided_on else kind
+        return f"{kind}（{case.case_no}{amount}，{local_date(case.decided_on)} 决定）" if case.decided_on else kind
     if case.kind in ("transfer", "notify"):
         return f"{kind}{case.receiver}" if case.receiver else kind
     return f"{kind}（{case.get_status_display()}）"

@@ -78,7 +78,8 @@ def replacement_entries(draw: Draw) -> list[dict]:
         entries.append(
             {"seq": c.seq, "unit_id": c.target.unit_code, "out": c.out_id, "in": c.in_id, "position": c.position,
              "skipped": [s["inspector_id"] for s in c.skipped],
-             "reasons": {s["inspector_id"]: s["reason"] for s in c.skipped}, "reason": c.get_reason_kind_display()}
+             "reasons": {s["inspector_id"]: s["reason"] for s in c.public_skipped},
+             "reason": c.get_reason_kind_display()}
         )  # fmt: skip
     entries.extend(m for m in moves if id(m) not in emitted)
     return entries

@@ -16,6 +16,7 @@
   locked record with their own login, or recorded by the clerk from paper (no account).
 """
 
+import re
 from pathlib import PurePath
 
 from django.conf import settings
@@ -623,6 +624,31 @@ class InspectorChange(ScopedModel):
             counts[why] = counts.get(why, 0) + 1
         parts = "、".join(f"{PASS_REASONS.get(w, w)} {n} 人" for w, n in counts.items())
         return f"依次跳过 {len(self.passed)} 人：{parts}"
+
+    @property
+    def public_skipped(self) -> list[dict]:
+        """The skipped inspectors as the portal and the public record show them: {inspector_id, reason} with the
+        fixed public wording (“请假（2026年3月2日至2026年3月6日）”), never the free-text leave reason."""
+        return [{"inspector_id": s["inspector_id"], "reason": public_skip_reason(s)} for s in self.skipped]
+
+
+SKIP_FIXED_REASONS = ("已停用（不再在岗）", "已申报与该单位回避")
+_LEGACY_LEAVE = re.compile(r"（(\d{4})年(\d{1,2})月(\d{1,2})日至(\d{4})年(\d{1,2})月(\d{1,2})日）$")
+
+
+def public_skip_reason(entry: dict) -> str:
+    """The public wording of one `InspectorChange.skipped` entry. Entries written before the public wording was
+    stored carry only the staff reason “<leave reason>（2026年03月02日至…）”: its dates are kept, its text is not."""
+    if entry.get("public_reason"):
+        return entry["public_reason"]
+    reason = entry.get("reason", "")
+    if reason in SKIP_FIXED_REASONS:
+        return reason
+    m = _LEGACY_LEAVE.search(reason)
+    if m:
+        y1, m1, d1, y2, m2, d2 = (int(g) for g in m.groups())
+        return f"请假（{y1}年{m1}月{d1}日至{y2}年{m2}月{d2}日）"
+    return "抽取后无法参加"
 
 
 class ExpertAttachment(ScopedModel):

@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import audit
-from shuangsuiji.core.formats import local_datetime
+from shuangsuiji.core.formats import local_date, local_datetime
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import in_scope, require, stored_user
 from shuangsuiji.directory.models import ConflictDeclaration, Expert, Inspector, LeavePeriod, RegulatedUnit
@@ -84,7 +84,7 @@ from .models import (
     PublicSource,
     TargetChange,
 )
-from .selectors import commitment_of, lock_missing, roster_ids
+from .selectors import commitment_of, lock_missing, log_lines, roster_ids
 from .snapshot import deployment_suite, ensure_pseudonyms, roster_entries, roster_queryset
 
 PERM_DRAW = "draws.draw_draw"
@@ -888,24 +888,27 @@ def _current_loads(draw: Draw, manifest: dict) -> dict[str, int]:
     return loads
 
 
-def _unavailable(draw: Draw, target: DrawTarget, pk_of: dict[str, int], today: dt.date) -> dict[str, str]:
-    """Roster ids of inspectors who cannot inspect since the draw, with the reason: no longer active, on leave
-    during the rest of the inspection window, or a 回避 with this unit declared since (spec §8.7 `skipped`)."""
+def _unavailable(draw: Draw, target: DrawTarget, pk_of: dict[str, int], today: dt.date) -> dict[str, tuple[str, str]]:
+    """Roster ids of inspectors who cannot inspect since the draw, with (the staff reason, the public reason): no
+    longer active, on leave during the rest of the inspection window, or a 回避 with this unit declared since
+    (spec §8.7 `skipped`). A leave's own reason (病假, 产假 …) stays on the staff pages; the public reads
+    “请假（2026年3月2日至2026年3月6日）”."""
     task = draw.task
     start, end = max(today, task.window_start), task.window_end
     pks = list(pk_of.values())
     id_of = {pk: rid for rid, pk in pk_of.items()}
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str]] = {}
     for pk in Inspector.objects.filter(pk__in=pks, active=False).values_list("pk", flat=True):
-        out[id_of[pk]] = "已停用（不再在岗）"
+        out[id_of[pk]] = ("已停用（不再在岗）",) * 2
     for pk, s, e, why in LeavePeriod.objects.filter(inspector__in=pks, start__lte=end, end__gte=start).values_list(
         "inspector", "start", "end", "reason"
     ):
-        out.setdefault(id_of[pk], f"{why}（{s:%Y年%m月%d日}至{e:%Y年%m月%d日}）")
+        dates = f"（{local_date(s)}至{local_date(e)}）"
+        out.setdefault(id_of[pk], (f"{why or '请假'}{dates}", f"请假{dates}"))
     for pk in ConflictDeclaration.objects.filter(
         Q(end__isnull=True) | Q(end__gte=start), inspector__in=pks, unit=target.unit, start__lte=end
     ).values_list("inspector", flat=True):
-        out.setdefault(id_of[pk], "已申报与该单位回避")
+        out.setdefault(id_of[pk], ("已申报与该单位回避",) * 2)
     return out
 
 
@@ -1004,8 +1007,8 @@ def inspector_replace(
     unavailable = _unavailable(draw, target, pk_of, timezone.localdate(now))
     names = dict(Inspector.objects.filter(pk__in=pk_of.values()).values_list("pk", "name"))
     skipped = [
-        {"inspector_id": rid, "name": names.get(pk_of[rid], ""), "reason": why}
-        for rid, why in sorted(unavailable.items())
+        {"inspector_id": rid, "name": names.get(pk_of[rid], ""), "reason": why, "public_reason": public}
+        for rid, (why, public) in sorted(unavailable.items())
         if rid != out_id
     ]
     r, new, _specialist = _replacement(draw, target, out_id, {s["inspector_id"]: s["reason"] for s in skipped})
@@ -1153,6 +1156,13 @@ def expert_designate(
 # ---------------------------------------------------------------- verification
 
 
+def _published_checks(draw: Draw) -> dict:
+    """What the command line gets as `--expect-commitment HASH --log commitments.jsonl` (fairdraw spec §10 step 1,
+    §14): the commitment hash published at T0 and the public commitment log, so the server's verdict also covers
+    the log's chain, the inclusion of this commitment and its time before the public values."""
+    return {"expect_commitment": draw.commitment_hash or None, "log": b"".join(log_lines())}
+
+
 def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
     """Re-run the draw from the stored files (the same check as the stand-alone verifier)."""
     require(user, PERM_VIEW, draw, scope_message=OUT_OF_SCOPE)
@@ -1162,8 +1172,9 @@ def draw_verify(*, user, draw: Draw) -> fd.VerifyReport:
     # with the conflict key: oversight's complete check of the 回避 pairs (fairdraw spec §4.2.2)
     key = draw.file_bytes(FileKind.CONFLICT_KEY)
     report = fd.verify_manifest(
-        manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER), conflict_key=key
-    )
+        manifest, draw.file_bytes(FileKind.POOL), draw.file_bytes(FileKind.ROSTER), conflict_key=key,
+        **_published_checks(draw),
+    )  # fmt: skip
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"复核抽取结果：{report.status}",
         data={"status": report.status, "message": report.message, "notes": list(report.notes)},
@@ -1204,7 +1215,8 @@ def draw_reverify(*, user, draw: Draw) -> DrawVerification:
         details = {"display": f"文件校验失败：{exc.message}"}
     else:
         report = fd.verify_manifest(manifest, pool_bytes or b"", roster,
-                                    conflict_key=draw.file_bytes(FileKind.CONFLICT_KEY))  # fmt: skip
+                                    conflict_key=draw.file_bytes(FileKind.CONFLICT_KEY),
+                                    **_published_checks(draw))  # fmt: skip
         status, text, path = report.status, report.text(), report.path or ""
         details = {
             "display": verdict_display(report), "commitment_hash": report.commitment_hash,

@@ -16,17 +16,30 @@ Standard library only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from fractions import Fraction
 
-from .canon import load_json_bytes
+from .canon import format_fraction, load_json_bytes
 from .errors import FairdrawError, MalformedInput
 from .hashsuite import SHA256, HashSuite, get_suite
+from .keys import key_hex, unit_key
+from .seed import derive_seed
 from .snapshot import POOL_HEADER, iter_rows
 
-PROOF_FORMAT = "fairdraw-proof/1"
+PROOF_FORMAT = "fairdraw-proof/1"  # the unit's row only
+PROOF_FORMAT_2 = "fairdraw-proof/2"  # the row and the unit's outcome in the draw (spec §3.1)
+PROOF_FORMATS = (PROOF_FORMAT, PROOF_FORMAT_2)
 PROOF_KEYS = ("format", "draw_id", "unit_id", "row", "index", "size", "path", "root")
+# fairdraw-proof/2 adds what a unit needs to see why it was (or was not) selected, without the pool:
+OUTCOME_KEYS = (
+    "commitment_hash", "public_values", "seed", "key", "method", "probability", "threshold", "selected",
+    "substitute_rank", "manifest_sha256",
+)  # fmt: skip
 # An SM3 proof also has "hash": "sm3"; a SHA-256 proof has no "hash" key (spec §3.1).
 PROOF_KEYS_SM3 = (*PROOF_KEYS, "hash")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+NO_THRESHOLD = {"key": "", "unit_id": ""}  # the manifest's threshold when there is none (n = 0, pivotal; spec §7)
 
 
 def leaf_hash(row: bytes, suite: HashSuite = SHA256) -> bytes:
@@ -76,8 +89,53 @@ def _path(levels: list[list[bytes]], index: int) -> list[bytes]:
     return path
 
 
-def inclusion_proof(pool_bytes: bytes, unit_id: str, draw_id: str = "", suite: HashSuite = SHA256) -> dict:
-    """The proof that ``unit_id``'s row is in the snapshot (FairdrawError UNIT_NOT_IN_POOL if it is not)."""
+def unit_probability(selection: Mapping, unit_id: str, weight_ppm: int) -> Fraction:
+    """The unit's exact inclusion probability from its stratum's manifest ``selection`` (spec §7.2, §7.3): ``n/E``
+    for srs; 1 for a capped pivotal unit, else n′·w/W (0 when W = 0)."""
+    prob = selection["probability"]
+    if "*w/" in prob:
+        if unit_id in (selection.get("pivotal") or {}).get("certain", ()):
+            return Fraction(1)
+        factor, denominator = (int(x) for x in prob.split("*w/"))
+        return Fraction(factor * weight_ppm, denominator) if denominator else Fraction(0)
+    n, _, e = prob.partition("/")
+    return Fraction(int(n), int(e)) if int(e) else Fraction(0)
+
+
+def unit_outcome(manifest: Mapping, row: bytes, manifest_sha256: str) -> dict:
+    """The `fairdraw-proof/2` keys of one unit (its row as in the snapshot) taken from the draw's manifest."""
+    uid, stratum, weight, _region, _specialty, reason = row.decode("utf-8").split("\t")
+    suite = get_suite(manifest["commitment"].get("hash"))
+    seed = bytes.fromhex(manifest["seed"])
+    sel = manifest["selection"].get(stratum) or {"method": "srs", "probability": "0/0"}
+    substitutes = list(sel.get("substitutes", ()))
+    excluded = bool(reason)
+    return {
+        "commitment_hash": manifest["commitment_hash"],
+        "public_values": list(manifest["public_values"]),
+        "seed": manifest["seed"],
+        "key": key_hex(unit_key(seed, uid, suite)),
+        "method": sel["method"],
+        "probability": format_fraction(Fraction(0) if excluded else unit_probability(sel, uid, int(weight))),
+        "threshold": dict(sel.get("threshold") or NO_THRESHOLD),
+        "selected": uid in sel.get("selected", ()),
+        "substitute_rank": substitutes.index(uid) + 1 if uid in substitutes else None,
+        "manifest_sha256": manifest_sha256,
+    }
+
+
+def inclusion_proof(
+    pool_bytes: bytes,
+    unit_id: str,
+    draw_id: str = "",
+    suite: HashSuite = SHA256,
+    *,
+    manifest: Mapping | None = None,
+    manifest_sha256: str = "",
+) -> dict:
+    """The proof that ``unit_id``'s row is in the snapshot (FairdrawError UNIT_NOT_IN_POOL if it is not). With the
+    draw's ``manifest`` (and the SHA-256 of its published bytes): a `fairdraw-proof/2` that also carries the unit's
+    key, probability and outcome; without it the row-only `fairdraw-proof/1`."""
     leaves = pool_leaves(pool_bytes)
     key = unit_id.encode("utf-8") + b"\t"
     lo, hi = 0, len(leaves)
@@ -102,6 +160,9 @@ def inclusion_proof(pool_bytes: bytes, unit_id: str, draw_id: str = "", suite: H
     }
     if suite is not SHA256:
         proof["hash"] = suite.name
+    if manifest is not None:
+        proof["format"] = PROOF_FORMAT_2
+        proof.update(unit_outcome(manifest, leaves[lo], manifest_sha256))
     return proof
 
 
@@ -129,22 +190,27 @@ def root_from_path(row: bytes, index: int, size: int, path: list[bytes], suite: 
     return r
 
 
-def verify_inclusion(proof: Mapping | bytes, root: str | None = None, hash_name: str | None = None) -> dict:
+def verify_inclusion(
+    proof: Mapping | bytes, root: str | None = None, hash_name: str | None = None, commitment_hash: str | None = None
+) -> dict:
     """Check a proof (dict or JSON bytes) against ``root`` (the committed ``pool_merkle_root``; default the
     proof's own).  ``hash_name``: the commitment's ``hash`` when known; the proof must name the same suite.
+    ``commitment_hash``: the commitment's hash when known; a `fairdraw-proof/2` must name it (PROOF_OUTCOME).
     Returns the unit's fields; MalformedInput for a broken proof, FairdrawError PROOF_INVALID
     when the path does not lead to the root (HASH_UNAVAILABLE when SM3 cannot be computed here)."""
     p = load_json_bytes(proof, "包含证明") if isinstance(proof, (bytes, bytearray)) else proof
     keys = PROOF_KEYS_SM3 if isinstance(p, Mapping) and "hash" in p else PROOF_KEYS
+    second = isinstance(p, Mapping) and p.get("format") == PROOF_FORMAT_2
     if (
         not isinstance(p, Mapping)
-        or set(p) != set(keys)
-        or p["format"] != PROOF_FORMAT
+        or set(p) != set(keys) | (set(OUTCOME_KEYS) if second else set())
+        or p["format"] not in PROOF_FORMATS
         or (keys is PROOF_KEYS_SM3 and p["hash"] != "sm3")
     ):
         raise MalformedInput(
             "PROOF_FORMAT",
-            f'包含证明的格式应为 {PROOF_FORMAT}，字段为 {list(PROOF_KEYS)}（SM3 证明另有 "hash": "sm3"）',
+            f"包含证明的格式应为 {PROOF_FORMAT}（字段 {list(PROOF_KEYS)}）或 {PROOF_FORMAT_2}（另有 "
+            f'{list(OUTCOME_KEYS)}）；SM3 证明另有 "hash": "sm3"',
         )
     name = p.get("hash", "sha256")
     if hash_name is not None and hash_name != name:
@@ -165,6 +231,77 @@ def verify_inclusion(proof: Mapping | bytes, root: str | None = None, hash_name:
     if got != want:
         raise FairdrawError("PROOF_INVALID", f"包含证明不成立：由证明算出的根 {got} 不是承诺的根 {want}")
     uid, stratum, weight, region, specialty, reason = (f.decode("utf-8") for f in fields)
-    return {"unit_id": uid, "stratum": stratum, "weight_ppm": weight, "region": region, "specialty": specialty,
+    unit = {"unit_id": uid, "stratum": stratum, "weight_ppm": weight, "region": region, "specialty": specialty,
             "excluded_reason": reason, "index": p["index"], "size": p["size"], "root": got,
             "hash": name}  # fmt: skip
+    if second:
+        unit["outcome"] = check_outcome(p, suite, commitment_hash)
+    return unit
+
+
+def _outcome_malformed(field: str, what: str) -> MalformedInput:
+    return MalformedInput("PROOF_FORMAT", f"包含证明的 {field} 应为{what}")
+
+
+def check_outcome(p: Mapping, suite: HashSuite, commitment_hash: str | None = None) -> dict:
+    """Check the `fairdraw-proof/2` outcome keys (spec §3.1): the seed is the one derived from the commitment hash
+    and the public values, the key is the unit's key under that seed, and (srs) the selected flag agrees with the
+    key and the threshold. FairdrawError PROOF_OUTCOME (with ``detail["path"]``) when they disagree."""
+    for field in ("commitment_hash", "seed", "key", "manifest_sha256"):
+        if not isinstance(p[field], str) or not _HEX64.fullmatch(p[field]):
+            raise _outcome_malformed(field, " 64 位小写十六进制")
+    if not isinstance(p["public_values"], list) or not all(isinstance(v, str) for v in p["public_values"]):
+        raise _outcome_malformed("public_values", "字符串列表")
+    if p["method"] not in ("srs", "pivotal"):
+        raise _outcome_malformed("method", " srs 或 pivotal")
+    prob = p["probability"]
+    m = re.fullmatch(r"(0|[1-9][0-9]*)/([1-9][0-9]*)", prob) if isinstance(prob, str) else None
+    if not m or Fraction(int(m[1]), int(m[2])) > 1 or format_fraction(Fraction(int(m[1]), int(m[2]))) != prob:
+        raise _outcome_malformed("probability", "不大于 1 的最简分数，如 13/270")
+    thr = p["threshold"]
+    if (
+        not isinstance(thr, Mapping)
+        or set(thr) != {"key", "unit_id"}
+        or not isinstance(thr["key"], str)
+        or not isinstance(thr["unit_id"], str)
+        or (thr["key"] == "") != (thr["unit_id"] == "")
+        or (thr["key"] and (p["method"] != "srs" or not _HEX64.fullmatch(thr["key"])))
+    ):
+        raise _outcome_malformed("threshold", '抽取结果清单中的阈值 {"key", "unit_id"}（无阈值时均为 ""）')
+    if not isinstance(p["selected"], bool):
+        raise _outcome_malformed("selected", " true 或 false")
+    rank = p["substitute_rank"]
+    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+        raise _outcome_malformed("substitute_rank", " null 或正整数")
+
+    def differ(path: str, message: str) -> FairdrawError:
+        return FairdrawError("PROOF_OUTCOME", message, path=path)
+
+    if commitment_hash is not None and p["commitment_hash"] != commitment_hash.lower():
+        raise differ("commitment_hash", f"包含证明中的承诺哈希 {p['commitment_hash']} 不是承诺记录的 {commitment_hash}")
+    seed = derive_seed(p["commitment_hash"], p["public_values"], suite)
+    if seed.hex() != p["seed"]:
+        raise differ("seed", f"随机种子 {p['seed']} 不是由承诺哈希和公开随机值算出的 {seed.hex()}")
+    key = key_hex(unit_key(seed, p["unit_id"], suite))
+    if key != p["key"]:
+        raise differ("key", f"随机键 {p['key']} 不是由种子和单位代码算出的 {key}")
+    probability = Fraction(prob)
+    excluded = p["row"].split("\t")[5] != ""
+    if excluded and (p["selected"] or rank is not None or probability):
+        raise differ("selected", "已排除的单位不参加抽取：不能被抽中或列为候补，被抽中的机会为 0")
+    by_key = None
+    if p["method"] == "srs" and not excluded:
+        by_key = bool(thr["key"]) and (key, p["unit_id"].encode()) <= (thr["key"], thr["unit_id"].encode())
+        if by_key != p["selected"]:
+            raise differ("selected", f"按随机键与抽中阈值，本单位应{'被抽中' if by_key else '未被抽中'}")
+    if p["selected"] and rank is not None:
+        raise differ("substitute_rank", "同一单位不能既被抽中又列为候补")
+    if probability == 1 and not excluded and not p["selected"]:
+        raise differ("selected", "被抽中的机会为 100% 的单位必然被抽中")
+    if probability == 0 and p["selected"]:
+        raise differ("selected", "被抽中的机会为 0 的单位不能被抽中")
+    return {
+        "commitment_hash": p["commitment_hash"], "public_values": list(p["public_values"]), "seed": p["seed"],
+        "key": key, "method": p["method"], "probability": probability, "threshold": thr,
+        "selected": p["selected"], "substitute_rank": rank, "by_key": by_key, "manifest_sha256": p["manifest_sha256"],
+    }  # fmt: skip

@@ -189,6 +189,25 @@ def test_self_check_compares_the_units_key_with_the_threshold(client, locked):
     assert "不在本次抽取的号池快照中" in text(client.get(url, {"code": "91370000000000000X"}))
 
 
+def test_self_check_on_the_verify_page_speaks_plain_chinese(client, locked):
+    """Issue #14: the self-check box states the probability as probability_text and explains the unit's key."""
+    from shuangsuiji.draws.presentation import probability_text
+
+    draw = locked["draw"]
+    manifest = json.loads(draw.file_bytes(FileKind.MANIFEST))
+    chosen = draw.targets.filter(role="selected").first()
+    body = text(client.get(reverse("disclosure:draw_verify", args=[draw.code]), {"code": chosen.unit_code}))
+    box = re.search(r'id="self-check-result"(.*?)</div>\s*</section>', body, re.S).group(1)
+    wanted = probability_text(manifest["selection"][chosen.stratum]["probability"])
+    assert wanted.startswith("每户被抽中的机会 = ")
+    assert re.search(r'id="self-probability">(.*?)</span>', box).group(1) == wanted
+    note = re.search(r'id="self-key-note">(.*?)</div>', box, re.S).group(1)
+    assert "随机键由公开的随机种子和本单位的统一社会信用代码算出" in note
+    assert "SHA-256(随机种子 ‖ 0x00 <code>unit</code> 0x00 ‖ 统一社会信用代码)" in note
+    assert "不大于抽中阈值的单位被抽中" in note
+    assert "每户概率" not in box
+
+
 def test_results_search_by_code_and_name_prefix_shows_only_published(client, locked):
     results = sorted(locked["results"], key=lambda r: r.pk)
     publish(results[:2], category="E", problem=True)
@@ -293,8 +312,24 @@ def test_unit_inclusion_proof_from_the_portal(client, locked):
     assert response.status_code == 200
     proof = json.loads(response.content)
     assert len(proof["path"]) <= draw.unit_total.bit_length()
-    unit = fd.merkle.verify_inclusion(proof, commitment["pool_merkle_root"])
+    unit = fd.merkle.verify_inclusion(proof, commitment["pool_merkle_root"], commitment["hash"], draw.commitment_hash)
     assert unit["unit_id"] == chosen.unit_code
+    # fairdraw-proof/2 (issue #14 E2): the unit's key, probability and outcome, tied to the published manifest
+    manifest_bytes = draw.file_bytes(FileKind.MANIFEST)
+    manifest = json.loads(manifest_bytes)
+    sel = manifest["selection"][chosen.stratum]
+    outcome = unit["outcome"]
+    assert proof["format"] == "fairdraw-proof/2" and outcome["selected"] is True
+    assert outcome["key"] == fd.key_hex(fd.unit_key(bytes.fromhex(draw.seed), chosen.unit_code))
+    assert outcome["probability"] == fd.parse_fraction(sel["probability"]) and outcome["threshold"] == sel["threshold"]
+    assert proof["manifest_sha256"] == hashlib.sha256(manifest_bytes).hexdigest()
+    assert proof["manifest_sha256"] in body  # the files table prints the same SHA-256 to compare with
+    drawn = set(draw.targets.filter(role="selected").values_list("unit_code", flat=True))
+    other = next(u for u in locked["units"] if u.credit_code not in drawn)
+    other_proof = json.loads(
+        client.get(reverse("disclosure:draw_unit_proof", args=[draw.code, other.credit_code])).content
+    )
+    assert other_proof["selected"] is False
     assert client.get(reverse("disclosure:draw_unit_proof", args=[draw.code, "NOPE"])).status_code == 404
 
 
@@ -372,3 +407,20 @@ def test_sm3_draw_names_its_suite_and_formula_in_plain_chinese(client, locked_sm
 def test_sha256_draw_names_its_suite(client, locked):
     body = text(client.get(reverse("disclosure:draw_detail", args=[locked["draw"].code])))
     assert "哈希算法：SHA-256" in body and "国际通用" in body
+
+
+def test_public_followup_writes_the_decision_date_in_chinese():
+    """The penalty decision date on the public result search reads 2026年3月2日, never 2026-03-02."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from shuangsuiji.cases.models import FollowUpCase
+    from shuangsuiji.disclosure.views import public_followup
+
+    case = FollowUpCase(
+        kind="penalty", case_no="高市监罚〔2026〕12号", penalty_amount=Decimal("5000"),
+        decided_on=dt.date(2026, 3, 2), published_at=timezone.make_aware(dt.datetime(2026, 3, 5, 9, 0)),
+        publicity_until=dt.date(2029, 3, 2),
+    )  # fmt: skip
+    assert public_followup(case) == "立案处罚（高市监罚〔2026〕12号，罚款 5,000.00 元，2026年3月2日 决定）"

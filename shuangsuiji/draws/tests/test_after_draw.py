@@ -143,7 +143,7 @@ class _Probe(Exception):
     pass
 
 
-def test_unavailable_since_the_draw_is_skipped_with_its_reason(locked, approver_gq):
+def test_unavailable_since_the_draw_is_skipped_with_its_reason(client, locked, approver_gq):
     draw = locked["draw"]
     target = _targets(draw)[0]
     leaving = target.assignments.first().inspector
@@ -162,8 +162,36 @@ def test_unavailable_since_the_draw_is_skipped_with_its_reason(locked, approver_
     change = services.inspector_replace(user=approver_gq, target=target, inspector=leaving, reason_kind="illness",
                                         reason="因病住院治疗", now=NOW)  # fmt: skip
     assert change.in_inspector_id != first_pk
-    assert [s["reason"] for s in change.skipped] == ["产假（2026年06月20日至2026年07月10日）"]
+    # the staff keep the leave's own reason; the public sees a fixed wording with the dates (no zero padding)
+    assert [s["reason"] for s in change.skipped] == ["产假（2026年6月20日至2026年7月10日）"]
+    assert change.public_skipped == [
+        {"inspector_id": change.skipped[0]["inspector_id"], "reason": "请假（2026年6月20日至2026年7月10日）"}
+    ]
     assert _replay(draw) == []
+    public = client.get(reverse("disclosure:draw_detail", args=[draw.code])).text
+    assert 'id="public-inspector-changes"' in public and "请假（2026年6月20日至2026年7月10日）" in public
+    assert "产假" not in public
+    record = json.loads(replacements_bytes(draw))
+    assert [c["reasons"] for c in record["changes"] if "reasons" in c] == [
+        {change.skipped[0]["inspector_id"]: "请假（2026年6月20日至2026年7月10日）"}
+    ]
+    assert "产假" not in replacements_bytes(draw).decode()
+    client.force_login(approver_gq)
+    assert "产假（2026年6月20日至2026年7月10日）" in client.get(reverse("draws:draw_detail", args=[draw.pk])).text
+
+
+def test_public_skip_reason_of_records_written_before_the_public_wording():
+    from shuangsuiji.draws.models import public_skip_reason
+
+    assert (
+        public_skip_reason({"reason": "病假（2026年03月02日至2026年03月06日）"}) == "请假（2026年3月2日至2026年3月6日）"
+    )
+    assert public_skip_reason({"reason": "已申报与该单位回避"}) == "已申报与该单位回避"
+    assert public_skip_reason({"reason": "已停用（不再在岗）"}) == "已停用（不再在岗）"
+    assert public_skip_reason({"reason": "家中有事"}) == "抽取后无法参加"
+    assert public_skip_reason({"reason": "产假（…）", "public_reason": "请假（2026年6月20日至2026年7月10日）"}) == (
+        "请假（2026年6月20日至2026年7月10日）"
+    )
 
 
 def test_refusals_name_the_problem(locked, approver_gq):

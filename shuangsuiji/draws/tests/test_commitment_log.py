@@ -98,6 +98,33 @@ def test_a_late_commitment_is_refused_by_the_verifier(locked):
     assert rep.status == "DIFFERENT" and rep.path == "log[0].logged_at", rep.text()
 
 
+def test_server_verdict_includes_the_log_and_the_published_commitment_hash(locked, approver_gq, monkeypatch):
+    """The portal's own 核验通过 (draw_verify / draw_reverify) checks what `--expect-commitment --log` check: a log
+    in which this commitment entered after the lottery was drawn, or a published hash that is not the manifest's,
+    fails the server's verdict."""
+    draw = locked["draw"]
+    report = services.draw_verify(user=approver_gq, draw=draw)
+    assert report.status == "VERIFIED" and report.log_entry == 1, report.text()
+    row = services.draw_reverify(user=approver_gq, draw=draw)
+    assert row.status == "VERIFIED" and "承诺日志 log: 第 1 条" in row.text
+    late = timezone.localtime(draw.sources.get().available_at + dt.timedelta(minutes=5)).isoformat(timespec="seconds")
+    e = fd.commitlog.make_entry(seq=1, prev=fd.commitlog.GENESIS, draw_id=draw.code,
+                                commitment_hash=draw.commitment_hash, logged_at=late)  # fmt: skip
+    with monkeypatch.context() as m:
+        m.setattr(services, "log_lines", lambda: iter([fd.commitlog.entry_line(e)]))
+        report = services.draw_verify(user=approver_gq, draw=draw)
+        assert (report.status, report.path) == ("DIFFERENT", "log[0].logged_at"), report.text()
+        row = services.draw_reverify(user=approver_gq, draw=draw)
+        assert (row.status, row.path) == ("DIFFERENT", "log[0].logged_at")
+        assert "核验通过" not in row.details["display"]
+        m.setattr(services, "log_lines", lambda: iter([]))  # the commitment is not in the log at all
+        assert services.draw_verify(user=approver_gq, draw=draw).status == "DIFFERENT"
+    type(draw).objects.filter(pk=draw.pk).update(commitment_hash="0" * 64)  # the hash published at T0 differs
+    draw.refresh_from_db()
+    report = services.draw_verify(user=approver_gq, draw=draw)
+    assert (report.status, report.path) == ("DIFFERENT", "commitment_hash"), report.text()
+
+
 def test_draw_refused_when_the_commitment_was_not_logged_before_the_values(gq, approver_gq):
     from shuangsuiji.draws.models import PublicSource
     from shuangsuiji.draws.testing import KL8_NUMBERS, enter_and_confirm

@@ -98,3 +98,151 @@ def test_proof_cli(tmp_path):
     (tmp_path / "proof.json").write_text("{}")
     r = subprocess.run([*run, "--root", "22" * 32], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2 and r.stdout.startswith("MALFORMED"), r.stdout
+
+
+# ---------------------------------------------------------------- fairdraw-proof/2: the unit's outcome (issue #14 E2)
+
+VECTORS = {
+    name: json.loads((ROOT / "docs" / "fairdraw-vectors" / f"{name}.json").read_text(encoding="utf-8"))
+    for name in ("v1-basic-srs", "v3-pivotal-weighted", "v5-degenerate-strata", "v7-merkle-commitment",
+                 "sm3/s7-sm3-merkle-commitment")
+}  # fmt: skip
+
+
+def _proofs(v):
+    """A fairdraw-proof/2 for every unit of the vector's pool."""
+    pool, manifest = v["inputs"]["pool"].encode(), v["expected"]["manifest"]
+    sha = hashlib.sha256(fd.manifest_bytes(manifest)).hexdigest()
+    suite = fd.suite_of(manifest["commitment"])
+    for u in fd.read_units(pool):
+        yield u, merkle.inclusion_proof(pool, u.unit_id, v["name"], suite, manifest=manifest, manifest_sha256=sha)
+
+
+@pytest.mark.parametrize("name", sorted(VECTORS))
+def test_proof2_carries_the_units_key_probability_and_outcome(name):
+    v = VECTORS[name]
+    manifest = v["expected"]["manifest"]
+    suite = fd.suite_of(manifest["commitment"])
+    root = merkle.merkle_root(v["inputs"]["pool"].encode(), suite)
+    sums: dict[str, object] = {}
+    for u, proof in _proofs(v):
+        assert proof["format"] == "fairdraw-proof/2"
+        outcome = merkle.verify_inclusion(json.dumps(proof).encode(), root)["outcome"]
+        sel = manifest["selection"][u.stratum]
+        assert outcome["key"] == fd.key_hex(fd.unit_key(bytes.fromhex(manifest["seed"]), u.unit_id, suite))
+        assert outcome["seed"] == manifest["seed"] == v["expected"]["seed"]
+        assert outcome["selected"] == (u.unit_id in sel["selected"])
+        if u.unit_id in sel["substitutes"]:
+            assert outcome["substitute_rank"] == sel["substitutes"].index(u.unit_id) + 1
+        if u.excluded_reason:
+            assert outcome["probability"] == 0 and not outcome["selected"]
+        elif sel["method"] == "srs":
+            assert outcome["probability"] == fd.parse_fraction(sel["probability"])
+            assert outcome["by_key"] == outcome["selected"]
+        sums[u.stratum] = sums.get(u.stratum, 0) + outcome["probability"]
+    # the probabilities of a stratum's units add up to the number drawn (exact, spec §7.2/§7.3)
+    for stratum, total in sums.items():
+        assert total == manifest["selection"][stratum]["n"], stratum
+
+
+def test_proof2_of_a_weighted_unit_is_n_w_over_w_and_a_capped_unit_is_certain():
+    v = VECTORS["v3-pivotal-weighted"]
+    sel = v["expected"]["manifest"]["selection"]["complaints"]
+    for u, proof in _proofs(v):
+        if u.stratum != "complaints" or u.excluded_reason:
+            continue
+        expected = (
+            "1/1"
+            if u.unit_id in sel["pivotal"]["certain"]
+            else fd.format_fraction(fd.parse_fraction(f"{3 * u.weight_ppm}/19000000"))
+        )
+        assert proof["probability"] == expected and proof["threshold"] == {"key": "", "unit_id": ""}
+
+
+@pytest.mark.parametrize(
+    ("tamper", "path", "selected_only"),
+    [
+        (lambda p: p.update(selected=not p["selected"]), "selected", False),
+        (lambda p: p.update(seed="00" * 32), "seed", False),
+        (lambda p: p.update(public_values=[*p["public_values"], "x"]), "seed", False),
+        (lambda p: p.update(commitment_hash="11" * 32), "seed", False),
+        (lambda p: p.update(key="22" * 32), "key", False),
+        (lambda p: p.update(threshold={"key": "00" * 32, "unit_id": "A"}), "selected", True),
+        (lambda p: p.update(substitute_rank=1), "substitute_rank", True),
+    ],
+)
+def test_proof2_with_a_wrong_outcome_is_refused(tamper, path, selected_only):
+    v = VECTORS["v7-merkle-commitment"]
+    root = merkle.merkle_root(v["inputs"]["pool"].encode())
+    refused = 0
+    for u, proof in _proofs(v):
+        if u.excluded_reason or (selected_only and not proof["selected"]):
+            continue
+        bad = copy.deepcopy(proof)
+        tamper(bad)
+        with pytest.raises(fd.FairdrawError) as err:
+            merkle.verify_inclusion(bad, root)
+        assert err.value.code == "PROOF_OUTCOME" and err.value.detail["path"] == path
+        refused += 1
+    assert refused
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda p: p.update(probability="2/4"),
+        lambda p: p.update(probability="3/2"),
+        lambda p: p.update(selected=1),
+        lambda p: p.update(substitute_rank=0),
+        lambda p: p.update(method="other"),
+        lambda p: p.pop("manifest_sha256"),
+        lambda p: p.update(format="fairdraw-proof/1"),  # a /1 proof has no outcome keys
+    ],
+)
+def test_malformed_proof2_is_refused(tamper):
+    v = VECTORS["v7-merkle-commitment"]
+    _u, proof = next(_proofs(v))
+    tamper(proof)
+    with pytest.raises(fd.MalformedInput):
+        merkle.verify_inclusion(proof, merkle.merkle_root(v["inputs"]["pool"].encode()))
+
+
+def test_proof2_cli_says_selected_or_not_with_the_probability(tmp_path):
+    v = VECTORS["v7-merkle-commitment"]
+    (tmp_path / "c.json").write_bytes(fd.canonical_json(v["inputs"]["commitment"]))
+    sel = v["expected"]["manifest"]["selection"]
+    run = [sys.executable, "-W", "error::RuntimeWarning", "-m", "shuangsuiji.fairdraw.proof", str(tmp_path / "p.json"),
+           "--commitment", str(tmp_path / "c.json")]  # fmt: skip
+    seen = set()
+    for u, proof in _proofs(v):
+        (tmp_path / "p.json").write_text(json.dumps(proof, ensure_ascii=False), encoding="utf-8")
+        r = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout.startswith("VERIFIED"), r.stdout + r.stderr
+        if u.excluded_reason:
+            assert "抽取结果: 未参加抽取" in r.stdout
+            seen.add("excluded")
+            continue
+        probability = sel[u.stratum]["probability"]
+        assert f"被抽中的机会 probability: {fd.format_fraction(fd.parse_fraction(probability))}，" in r.stdout
+        assert f"本单位随机键 key: {proof['key']}" in r.stdout and f"随机种子 seed: {proof['seed']}" in r.stdout
+        if proof["selected"]:
+            assert "抽取结果: 中选（本单位被抽中）" in r.stdout and "随机键 ≤ 阈值" in r.stdout
+            seen.add("selected")
+        else:
+            assert "抽取结果: 未中选" in r.stdout and "随机键 > 阈值" in r.stdout
+            seen.add("not selected")
+    assert seen >= {"selected", "not selected"}
+    # a proof naming another commitment (same pool, so the same root) is DIFFERENT at commitment_hash
+    _u, proof = next(_proofs(v))
+    other = fd.commitment_hash({**v["inputs"]["commitment"], "attempt": 2})
+    proof.update(commitment_hash=other, seed=fd.derive_seed(other, proof["public_values"]).hex())
+    proof.update(key=fd.key_hex(fd.unit_key(bytes.fromhex(proof["seed"]), proof["unit_id"])))
+    (tmp_path / "p.json").write_text(json.dumps(proof, ensure_ascii=False), encoding="utf-8")
+    r = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1 and r.stdout.startswith("DIFFERENT 不一致：commitment_hash"), r.stdout
+    # a flipped outcome is DIFFERENT at selected, exit 1
+    _u, proof = next(_proofs(v))
+    proof["selected"] = not proof["selected"]
+    (tmp_path / "p.json").write_text(json.dumps(proof, ensure_ascii=False), encoding="utf-8")
+    r = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1 and r.stdout.startswith("DIFFERENT 不一致：selected"), r.stdout
