@@ -149,8 +149,8 @@ def test_pages_and_downloads(client, locked, approver_gq, oversight_gq):
     assert "现场检查记录表" in pdf_text(response.content)
     assert client.post(reverse("paperwork:result_document", args=[locked["results"][0].pk]),
                        {"kind": "nope", "fmt": "pdf"}).status_code == 400  # fmt: skip
-    response = client.post(reverse("paperwork:task_batch", args=[locked["task"].pk]), {"kind": "notice", "fmt": "docx"})
-    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert client.post(reverse("paperwork:task_batch", args=[locked["task"].pk]),
+                       {"kind": "notice", "fmt": "xls"}).status_code == 400  # fmt: skip
     client.logout()
     login(client, oversight_gq)
     assert client.get(reverse("paperwork:task_documents", args=[locked["task"].pk])).status_code == 200
@@ -243,3 +243,43 @@ def test_record_prints_the_answered_checklist_and_both_officers_with_their_numbe
     for expected in ("卫生许可证在有效期内", "不符合", *[n for n, _ in group], *[c for _, c in group],
                      "从业人员健康合格证明过期 2 人"):  # fmt: skip
         assert expected in text, expected
+
+
+def test_batch_per_task_runs_as_a_background_job_with_progress_and_a_download(client, locked, approver_gq,
+                                                                                oversight_gq):  # fmt: skip
+    """批量生成 is not rendered in the request: the page starts a job, the job page shows its progress
+    (one step per document) and offers the file; the numbers are issued by the job, as the owner."""
+    from shuangsuiji.accounts.tests.test_views import login
+    from shuangsuiji.core.models import BackgroundJob
+    from shuangsuiji.core.testing import finished_job
+
+    task = locked["task"]
+    n = len(documents.task_results(task))
+    login(client, approver_gq)
+    response = client.post(reverse("paperwork:task_batch", args=[task.pk]), {"kind": "notice", "fmt": "docx"})
+    assert IssuedDocument.objects.count() == 0  # nothing was made inside the request
+    job = finished_job(response)
+    assert job.kind == jobs.TASK_DOCUMENTS and job.title == f"批量生成检查通知书：{task.code}"
+    assert job.status == "succeeded", job.error
+    assert (job.done, job.total, job.unit) == (n, n, "份") and job.region_code == "370322"
+    assert job.result["text"] == f"已生成检查通知书 {n} 份（Word）" and job.file_name == f"{task.code}-检查通知书.docx"
+    assert job.result_url == reverse("paperwork:task_documents", args=[task.pk])
+    issued = IssuedDocument.objects.filter(kind="notice")
+    assert issued.count() == n and set(issued.values_list("issued_by", flat=True)) == {approver_gq.pk}
+    download = client.get(reverse("core:job_download", args=[job.pk]))
+    headings, _ = docx_text(b"".join(download.streaming_content))
+    assert headings.count("检查通知书") == n
+    page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+    assert f"已生成检查通知书 {n} 份" in page
+    # A job that cannot do its work fails with a Chinese message and no file.
+    response = client.post(reverse("paperwork:task_batch", args=[task.pk]), {"kind": "transfer", "fmt": "pdf"})
+    job = finished_job(response)
+    assert job.status == "failed" and "没有可生成案件移送函的检查对象" in job.error and not job.file_name
+    # Who may not issue numbers may not start the job.
+    client.logout()
+    login(client, oversight_gq)
+    assert (
+        client.post(reverse("paperwork:task_batch", args=[task.pk]), {"kind": "notice", "fmt": "pdf"}).status_code
+        == 403
+    )
+    assert BackgroundJob.objects.filter(kind=jobs.TASK_DOCUMENTS).count() == 2
