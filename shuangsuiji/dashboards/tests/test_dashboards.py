@@ -336,6 +336,32 @@ def test_monthly_report_xlsx(client, scenario, oversight_gq):
     assert ObjectChange.objects.filter(action="export", message__contains="月报表").exists()
 
 
+def test_monthly_report_prints_the_reporter_and_reviewer_filled_in(client, scenario, oversight_gq):
+    """The KPI page's export form asks for 填报人 (filled with the user) and 审核人; the sheet prints both with the
+    填报日期, and the audit row records them. Too long a name is refused in Chinese, naming the field."""
+    from shuangsuiji.core.models import ObjectChange
+
+    login(client, oversight_gq)
+    page = client.get(reverse("dashboards:kpi"), {"year": 2026, "month": 4}).content.decode()
+    form = page.split('id="monthly-export"')[1].split("</form>")[0]
+    assert 'name="reporter"' in form and f'value="{oversight_gq.full_name}"' in form and 'name="reviewer"' in form
+    assert '<input type="hidden" name="month" value="4">' in form
+
+    def head(**signers) -> str:
+        response = client.get(reverse("dashboards:monthly_report"), {"year": 2026, "month": 4, **signers})
+        assert response.status_code == 200
+        return load_workbook(io.BytesIO(response.content)).active["A2"].value
+
+    assert "填报人：王填表　　审核人：李审核　　填报日期：2026年6月15日" in head(reporter="王填表", reviewer="李审核")
+    assert f"填报人：{oversight_gq.full_name}　　审核人：李审核　　填报日期：" in head(reporter=" ", reviewer="李审核")
+    assert f"填报人：{oversight_gq.full_name}　　审核人：＿＿＿＿　　填报日期：" in head()  # a line to sign on paper
+    assert "审核人：'=1+1" in head(reviewer="=1+1")  # formula-safe
+    row = ObjectChange.objects.filter(action="export", message__contains="月报表").order_by("-pk")[2]
+    assert row.postchange_data["reporter"] == oversight_gq.full_name and row.postchange_data["reviewer"] == "李审核"
+    response = client.get(reverse("dashboards:monthly_report"), {"year": 2026, "month": 4, "reviewer": "审" * 31})
+    assert response.status_code == 400 and response.content.decode() == "审核人不能超过 30 个字"
+
+
 def test_fairness_report_is_clean_for_an_honest_draw_and_catches_a_tampered_result(
     client, scenario, approver_gq, regions
 ):
