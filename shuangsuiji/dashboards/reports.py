@@ -57,8 +57,9 @@ def _cell(value, percentage: bool):
     return round(value, 2) if percentage else value
 
 
-def monthly_xlsx(report: KpiReport, *, month: int, user=None) -> bytes:
-    """The month's sheet; 填报单位 is the reporting agency (the user's organisation), not the region."""
+def monthly_xlsx(report: KpiReport, *, month: int, user=None, reporter: str | None = None, reviewer: str = "") -> bytes:
+    """The month's sheet; 填报单位 is the reporting agency (the user's organisation), not the region. 填报人 is
+    `reporter` (default: the user), 审核人 is `reviewer` or a blank line to sign, both beside the 填报日期."""
     wb = Workbook()
     ws = wb.active
     ws.title = f"{report.year}年{month}月"
@@ -69,10 +70,12 @@ def monthly_xlsx(report: KpiReport, *, month: int, user=None) -> bytes:
     ws.cell(row=1, column=1).alignment = CENTER
     organization = getattr(user, "organization", None)
     agency = organization.full_name if organization is not None else report.region.full_name
-    reporter = (getattr(user, "full_name", "") or getattr(user, "username", "")) if user is not None else ""
+    if reporter is None:
+        reporter = (getattr(user, "full_name", "") or getattr(user, "username", "")) if user is not None else ""
     today = timezone.localdate()
+    reviewer = safe_cell(reviewer) or "＿＿＿＿"
     ws.cell(row=2, column=1, value=(
-        f"填报单位：{safe_cell(agency)}　　填报人：{safe_cell(reporter)}　　审核人：＿＿＿＿　　"
+        f"填报单位：{safe_cell(agency)}　　填报人：{safe_cell(reporter)}　　审核人：{reviewer}　　"
         f"填报日期：{today.year}年{today.month}月{today.day}日　　统计口径：按计划年度　　"
         f"目标：覆盖率≥{TARGETS['coverage']:g}%，公示率{TARGETS['publication']:g}%，联合抽查任务占比≥{TARGETS['joint_tasks']:g}%、"
         f"对象占比≥{TARGETS['joint_units']:g}%，信用风险分类抽查占比≥{TARGETS['risk_based']:g}%"

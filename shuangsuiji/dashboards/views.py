@@ -89,14 +89,20 @@ def kpi(request):
 @login_required
 def monthly_report(request):
     """月报表 (xlsx): per region, the month and the year to date."""
+    from .forms import ReportSignersForm
+
     _require(request.user, PERM_EXPORT)
     region, year, month = _scope(request)
+    signers = ReportSignersForm(request.GET)
+    if not signers.is_valid():
+        return HttpResponse(signers.error_text(), status=400, content_type="text/plain; charset=utf-8")
+    reporter, reviewer = signers.signers(request.user)
     report = kpis.kpi_report(request.user, region=region, year=year)
-    content = reports.monthly_xlsx(report, month=month, user=request.user)
+    content = reports.monthly_xlsx(report, month=month, user=request.user, reporter=reporter, reviewer=reviewer)
     audit.log_event(
         ObjectChange.Action.EXPORT, obj=None, user=request.user, region_code=region.code,
         message=f"导出“双随机、一公开”监管工作月报表：{region.name} {year}年{month}月",
-        data={"region": region.code, "year": year, "month": month},
+        data={"region": region.code, "year": year, "month": month, "reporter": reporter, "reviewer": reviewer},
     )  # fmt: skip
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"monthly-{region.code}-{year}-{month:02d}.xlsx"

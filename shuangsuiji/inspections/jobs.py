@@ -32,7 +32,7 @@ def inline_rows() -> int:
 
 EXPORT_HEADERS = [
     "企业名称", "统一社会信用代码", "抽查类型", "抽查机关", "抽查事项", "抽查日期", "抽查结果", "公示日期",
-    "所属区划", "抽查任务编号", "结果代码",
+    "所属区划", "抽查任务编号", "结果代码", "发现问题情况", "处置情况",
 ]  # fmt: skip
 
 
@@ -46,8 +46,15 @@ def export_rows(qs):
         yield [
             r.unit_name, r.unit_code, task.get_kind_display(), task.lead_organization.name, items,
             r.checked_on, result_text, timezone.localdate(r.published_at), r.region.name, task.code, r.category,
+            r.findings, disposal_text(r),
         ]  # fmt: skip
 
+
+def disposal_text(result) -> str:
+    """处置情况 of a result: the disposal and its note ("下达卫生监督意见书（责令整改）：限期 10 日内改正")."""
+    label = result.get_disposal_display() if result.disposal else ""
+    note = result.disposal_note.strip()
+    return f"{label}：{note}" if label and note else label or note
 
 
 def export_queryset(user, filters: dict):
@@ -81,7 +88,8 @@ def export_file(user, queryset, filters: dict, progress=None) -> tuple[str, byte
         for row in rows:
             writer.writerow([safe_cell(v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
         return f"{name}.csv", ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
-    data = write_xlsx(EXPORT_HEADERS, rows, title="抽查检查结果", widths=[30, 22, 14, 24, 30, 12, 30, 12, 12, 18, 8])
+    widths = [30, 22, 14, 24, 30, 12, 30, 12, 12, 18, 8, 40, 40]
+    data = write_xlsx(EXPORT_HEADERS, rows, title="抽查检查结果", widths=widths)
     return f"{name}.xlsx", data, XLSX
 
 

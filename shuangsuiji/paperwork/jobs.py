@@ -1,5 +1,7 @@
-"""Background-job entry points: plain functions `(task, user, progress=None) -> file` for document batches,
-and the registered kind `paperwork.sync_outbound` (立即上报 to the provincial platform)."""
+"""Background jobs of the paperwork app: `paperwork.task_documents` (批量生成 the documents of one kind for a
+task's targets, a file to download at the end) and `paperwork.sync_outbound` (立即上报 to the provincial
+platform). `task_documents` / `job_for` are the plain `(task, user, progress=None) -> file` callables the
+batch job runs."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from . import services
 from .choices import DocKind
 
 SYNC_OUTBOUND = "paperwork.sync_outbound"
+TASK_DOCUMENTS = "paperwork.task_documents"
 
 
 def task_documents(task, user, progress=None, *, kind: str = DocKind.RECORD, fmt: str = "pdf"):
@@ -23,6 +26,37 @@ def task_documents(task, user, progress=None, *, kind: str = DocKind.RECORD, fmt
 def job_for(kind: str, fmt: str):
     """A `(task, user, progress=None) -> file` callable for one kind and format."""
     return partial(task_documents, kind=kind, fmt=fmt)
+
+
+def task_documents_params(task, *, kind: str, fmt: str) -> dict:
+    return {"task": task.pk, "kind": kind, "fmt": fmt}
+
+
+@core_jobs.register(TASK_DOCUMENTS, unit="份")
+def task_documents_job(job, *, user, progress):
+    """批量生成执法文书: every document of one kind for the task, one PDF or Word file to download.
+
+    Not atomic: each number is issued in its own transaction (`services.document_issue`), so a long batch never
+    holds the office's counter locked while WeasyPrint renders; a run that dies half-way leaves numbered
+    documents without a print, and running it again reuses those numbers (a number is never issued twice)."""
+    from django.core.exceptions import ValidationError
+
+    from . import selectors
+
+    kind, fmt = job.params.get("kind", ""), job.params.get("fmt", "")
+    if kind not in DocKind.values or fmt not in ("pdf", "docx"):
+        raise ValidationError("文书种类或格式不正确")
+    task = selectors.tasks_with_draws(user).filter(pk=job.params.get("task")).first()
+    if task is None:
+        raise ValidationError("该抽查任务不存在、尚未锁定抽取结果，或不在您的辖区内")
+    progress(0, None, phase="编发文号并生成文书")
+    file = task_documents(task, user, progress, kind=kind, fmt=fmt)
+    count = progress.total or progress.done
+    return core_jobs.Outcome(
+        url=reverse("paperwork:task_documents", args=[task.pk]), file_name=file.name, content=file.read(),
+        text=f"已生成{DocKind(kind).label} {count} 份（{fmt.upper() if fmt == 'pdf' else 'Word'}）",
+        data={"task": task.pk, "kind": kind, "fmt": fmt, "count": count},
+    )  # fmt: skip
 
 
 @core_jobs.register(SYNC_OUTBOUND, unit="条")

@@ -88,17 +88,24 @@ def result_document(request, pk):
 @login_required
 @require_POST
 def task_batch(request, pk):
-    """All documents of one kind for the task, as one PDF or Word file."""
+    """All documents of one kind for the task, as one PDF or Word file: a background job (a task with hundreds
+    of targets renders for minutes); the job page offers the file when it is done."""
+    from shuangsuiji.core import jobs as core_jobs
+
+    from .jobs import TASK_DOCUMENTS, task_documents_params
+
     require_perm(request.user, IssuedDocument, "add")
     task = _task(request, pk)
     kind, fmt = _fmt_kind(request)
     if kind is None:
         return HttpResponse("文书种类或格式不正确", status=400, content_type="text/plain; charset=utf-8")
-    made = service_call(request, lambda: services.batch_documents(user=request.user, task=task, kind=kind, fmt=fmt),
-                        prefix="无法批量生成文书：")  # fmt: skip
-    if not made.ok:
+    started = service_call(request, lambda: core_jobs.start(
+        user=request.user, kind=TASK_DOCUMENTS, title=f"批量生成{DocKind(kind).label}：{task.code}",
+        params=task_documents_params(task, kind=kind, fmt=fmt), region=task,
+    ), prefix="无法批量生成文书：")  # fmt: skip
+    if not started.ok:
         return redirect("paperwork:task_documents", pk=task.pk)
-    return _file_response(made.value, fmt)
+    return redirect(started.value)
 
 
 @login_required

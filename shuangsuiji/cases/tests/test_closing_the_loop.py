@@ -141,3 +141,33 @@ def test_objections_are_rate_limited_per_visitor_address(client, submitted, appr
     assert ResultObjection.objects.filter(result=result).count() == 2
     assert client.post(url, data, REMOTE_ADDR="10.0.0.2").status_code == 200
     assert client.get(url, REMOTE_ADDR="10.0.0.1").status_code == 200  # reading the form is not counted
+
+
+def test_withdraw_expired_penalties_command_withdraws_on_the_day_after_the_period(submitted, approver_gq, time_machine):  # noqa: F811
+    """The daily cron command: nothing to do while the period runs; the day after, the item is withdrawn as
+    the system (audited) and the command says how many."""
+    import io
+
+    from django.core.management import call_command
+
+    case = services.case_open(user=approver_gq, result=submitted, kind="penalty", data={"case_no": "高卫罚〔2026〕3号"})
+    case = services.case_decide(user=approver_gq, case=case, decision="警告", decided_on=dt.date(2026, 3, 20))
+    case = services.case_publish_penalty(user=approver_gq, case=case)
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command("withdraw_expired_penalties", stdout=out)
+        return out.getvalue().strip()
+
+    time_machine.move_to(timezone.make_aware(dt.datetime(2027, 3, 20, 23, 0)), tick=False)
+    assert run() == "已撤下公示期满的行政处罚信息 0 条"
+    case.refresh_from_db()
+    assert case.withdrawn_at is None
+    time_machine.move_to(timezone.make_aware(dt.datetime(2027, 3, 21, 1, 0)), tick=False)
+    assert run() == "已撤下公示期满的行政处罚信息 1 条"
+    case.refresh_from_db()
+    assert case.withdrawn_at is not None
+    row = ObjectChange.objects.get(object_type="cases.followupcase", object_id=str(case.pk),
+                                   message="公示期满，撤下行政处罚信息公示")  # fmt: skip
+    assert row.user_id is None and row.user_name == "系统"
+    assert run() == "已撤下公示期满的行政处罚信息 0 条"

@@ -95,6 +95,42 @@ def test_risk_share_reads_the_rates_the_draw_committed_to(gq, approver_gq, regio
     assert kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=TODAY).values()["risk_based"] == 100
 
 
+def test_risk_share_for_line_by_risk_draws_needs_rates_that_differ_within_a_line(
+    gq, approver_gq, inspector_gq, orgs, regions
+):  # noqa: F811
+    """专业×风险: 饮用水 drawn at 50 % and 公共场所 at 20 % differ by 专业 only, which is not risk-based; a 公共场所
+    A class at 5 % beside B–D at 20 % is."""
+    from shuangsuiji.directory.models import BusinessLine
+    from shuangsuiji.draws.testing import locked_draw
+    from shuangsuiji.plans.choices import StratifyBy
+    from shuangsuiji.plans.models import TaskStratumRule
+    from shuangsuiji.plans.testing import make_inspectors, make_units, published_plan_with_task
+
+    make_units(regions["370322"], 20, lines=("yys",), start=41)
+    make_inspectors(orgs["gaoqing_agency"], 4, lines=("ggcs", "yys"), start=7)
+    lines = list(BusinessLine.objects.filter(code__in=("ggcs", "yys")))
+
+    def line_risk_task(year, rules):
+        _plan, task = published_plan_with_task(author=inspector_gq, approver=approver_gq, year=year,
+                                               organization=orgs["gaoqing"], item=gq["item"],
+                                               stratify_by=StratifyBy.LINE_RISK, business_lines=lines)  # fmt: skip
+        for stratum, rate in rules.items():
+            TaskStratumRule.objects.create(task=task, stratum=stratum, rate=rate)
+        return task
+
+    by_line = line_risk_task(2027, {f"yys|{c}": 50 for c in "ABCD"})
+    draw = locked_draw(by_line, approver_gq, now=timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0)),
+                       issue="2026330")  # fmt: skip
+    assert {s.rpartition("|")[0] for s in draw.pool_entries.values_list("stratum", flat=True)} == {"ggcs", "yys"}
+    v = kpis.kpi_report(approver_gq, region=regions["370322"], year=2027, today=TODAY).values()
+    assert (v["draws"], v["risk_draws"], v["risk_based"]) == (1, 0, 0.0)
+
+    within_line = line_risk_task(2028, {"ggcs|A": 5})
+    locked_draw(within_line, approver_gq, now=timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0)), issue="2026332")
+    v = kpis.kpi_report(approver_gq, region=regions["370322"], year=2028, today=TODAY).values()
+    assert (v["draws"], v["risk_draws"], v["risk_based"]) == (1, 1, 100.0)
+
+
 def test_joint_shares_count_departments_not_sections(scenario, approver_gq, regions, orgs):
     from shuangsuiji.accounts.models import Organization
     from shuangsuiji.plans.models import TaskItem
@@ -132,6 +168,45 @@ def test_statistics_are_by_plan_year(scenario, gq, approver_gq, inspector_gq, or
     v2027 = kpis.kpi_report(approver_gq, region=regions["370322"], year=2027, today=TODAY).values()
     assert v2026["draws"] == 1 and v2026["targets"] == 8
     assert v2027["draws"] == 1 and v2027["targets"] == 8 and v2027["checked"] == 0
+
+
+def test_coverage_counts_by_plan_year(scenario, gq, approver_gq, inspector_gq, orgs, regions):
+    """A unit of the 2027 plan checked in November 2026 covers 2027 (1 ÷ 40 = 2.5 %), not 2026 (still 3 ÷ 40)."""
+    from shuangsuiji.draws.testing import locked_draw
+    from shuangsuiji.inspections.services import results_open_for_draw
+    from shuangsuiji.plans.testing import published_plan_with_task
+
+    _plan, task = published_plan_with_task(author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"],
+                                           item=gq["item"], year=2027)  # fmt: skip
+    draw = locked_draw(task, approver_gq, now=timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0)), issue="2026330")
+    checked_2026 = {r.unit_id for r in scenario["results"][:3]}
+    (fresh, *_) = [r for r in results_open_for_draw(draw=draw, user=approver_gq) if r.unit_id not in checked_2026]
+    InspectionResult.objects.filter(pk=fresh.pk).update(status="submitted", category="1",
+                                                        checked_on=dt.date(2026, 11, 25))  # fmt: skip
+    today = dt.date(2026, 12, 1)
+    v2026 = kpis.kpi_report(approver_gq, region=regions["370322"], year=2026, today=today).values()
+    v2027 = kpis.kpi_report(approver_gq, region=regions["370322"], year=2027, today=today).values()
+    assert (v2026["checked_units"], v2026["coverage"]) == (3, 7.5)
+    assert (v2027["checked_units"], v2027["coverage"], v2027["completion"]) == (1, 2.5, 12.5)
+
+
+def test_kpi_page_shows_definitions_and_every_plan_year(client, scenario, approver_gq, inspector_gq, orgs, gq):
+    """The page states each indicator's definition, and the year selector lists every plan year in scope (an
+    old one and one years ahead), besides this year and the next."""
+    from shuangsuiji.plans.testing import published_plan_with_task
+
+    for year in (2023, 2030):
+        published_plan_with_task(author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"],
+                                 item=gq["item"], year=year)  # fmt: skip
+    login(client, approver_gq)
+    body = client.get(reverse("dashboards:kpi"), {"year": 2023}).content.decode()
+    select = body.split('id="f-year"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)"', select) == ["2030", "2027", "2026", "2023"]
+    assert '<option value="2023" selected>' in select
+    definitions = body.split('id="kpi-definitions"')[1].split("</section>")[0]
+    assert "指标口径" in definitions
+    for key in ("coverage", "completion", "publication", "timely", "risk_based", "joint_tasks", "joint_units"):
+        assert kpis.DEFINITIONS[key] in definitions, key
 
 
 def test_work_summary_by_line_year_and_quarter(client, scenario, approver_gq, regions):
@@ -191,6 +266,24 @@ def test_public_task_summary_counts_published_results_only(client, scenario):
     assert "汇总分析" in body and "本任务共抽取检查对象 8 户，已公示检查结果 2 户" in body
 
 
+def test_public_task_summary_counts_dispositions_of_published_results(client, scenario):
+    """高青 汇总分析: 意见书/立案/移送/抄告 are counted from published results only, on the page too."""
+    from shuangsuiji.disclosure import selectors
+
+    r = scenario["results"]
+    publish(r[3:7], category="E", problem=True, checked_on=dt.date(2026, 3, 12))
+    for result, disposal in zip(
+        r[:7], ["case", "none", "case", "opinion", "opinion", "transfer", "notify"], strict=True
+    ):
+        InspectionResult.objects.filter(pk=result.pk).update(disposal=disposal)  # r[2] is submitted, not public
+    out = selectors.task_outcomes(scenario["task"].code)
+    assert out["published"] == 6 and out["problems"] == 5
+    assert (out["opinion"], out["case"], out["transfer"], out["notify"]) == (2, 1, 1, 1)
+    body = client.get(reverse("disclosure:task_detail", args=[scenario["task"].code])).content.decode()
+    cells = re.findall(r"<td>(\d+)</td>", body.split("汇总分析")[1].split("</table>")[0])
+    assert cells == ["6", "6", "0", "1", "5", "2", "1", "1", "1"]
+
+
 def test_region_scope_is_enforced(client, scenario, admin_yy, city_approver, regions):
     report = kpis.kpi_report(admin_yy, region=regions["370323"], year=2026, today=TODAY)
     assert report.values()["draws"] == 0  # 沂源 sees nothing of 高青
@@ -241,6 +334,32 @@ def test_monthly_report_xlsx(client, scenario, oversight_gq):
     from shuangsuiji.core.models import ObjectChange
 
     assert ObjectChange.objects.filter(action="export", message__contains="月报表").exists()
+
+
+def test_monthly_report_prints_the_reporter_and_reviewer_filled_in(client, scenario, oversight_gq):
+    """The KPI page's export form asks for 填报人 (filled with the user) and 审核人; the sheet prints both with the
+    填报日期, and the audit row records them. Too long a name is refused in Chinese, naming the field."""
+    from shuangsuiji.core.models import ObjectChange
+
+    login(client, oversight_gq)
+    page = client.get(reverse("dashboards:kpi"), {"year": 2026, "month": 4}).content.decode()
+    form = page.split('id="monthly-export"')[1].split("</form>")[0]
+    assert 'name="reporter"' in form and f'value="{oversight_gq.full_name}"' in form and 'name="reviewer"' in form
+    assert '<input type="hidden" name="month" value="4">' in form
+
+    def head(**signers) -> str:
+        response = client.get(reverse("dashboards:monthly_report"), {"year": 2026, "month": 4, **signers})
+        assert response.status_code == 200
+        return load_workbook(io.BytesIO(response.content)).active["A2"].value
+
+    assert "填报人：王填表　　审核人：李审核　　填报日期：2026年6月15日" in head(reporter="王填表", reviewer="李审核")
+    assert f"填报人：{oversight_gq.full_name}　　审核人：李审核　　填报日期：" in head(reporter=" ", reviewer="李审核")
+    assert f"填报人：{oversight_gq.full_name}　　审核人：＿＿＿＿　　填报日期：" in head()  # a line to sign on paper
+    assert "审核人：'=1+1" in head(reviewer="=1+1")  # formula-safe
+    row = ObjectChange.objects.filter(action="export", message__contains="月报表").order_by("-pk")[2]
+    assert row.postchange_data["reporter"] == oversight_gq.full_name and row.postchange_data["reviewer"] == "李审核"
+    response = client.get(reverse("dashboards:monthly_report"), {"year": 2026, "month": 4, "reviewer": "审" * 31})
+    assert response.status_code == 400 and response.content.decode() == "审核人不能超过 30 个字"
 
 
 def test_fairness_report_is_clean_for_an_honest_draw_and_catches_a_tampered_result(

@@ -112,6 +112,7 @@ def test_export_published_only_scoped_and_injection_safe(client, team, approver_
     ]
     assert len(rows) == 2  # only the published one of 8 results
     assert rows[1][0].startswith("'=") and rows[1][6] == "未发现问题" and rows[1][5] == "2026-03-02"
+    assert rows[1][11] == '\'=HYPERLINK("http://x")'  # findings are exported, formula-safe
 
     response = client.get(reverse("inspections:result_export") + "?format=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -125,6 +126,24 @@ def test_export_published_only_scoped_and_injection_safe(client, team, approver_
         )
     )
     assert len(rows) == 1  # header only: 沂源 never sees 高青 results
+
+
+def test_export_carries_findings_and_disposal(client, team, approver_gq, locked):
+    """The result list's export has 发现问题情况 and 处置情况 (the disposal with its note) in csv and xlsx."""
+    from shuangsuiji.inspections.jobs import EXPORT_HEADERS
+
+    result = publish(team, approver_gq, findings="公共用品用具未按规定清洗消毒")
+    InspectionResult.objects.filter(pk=result.pk).update(disposal="opinion", disposal_note="限期 10 日内改正")
+    login(client, approver_gq)
+    rows = list(csv.reader(io.StringIO(
+        client.get(reverse("inspections:result_export") + "?format=csv").content.decode("utf-8-sig"))))  # fmt: skip
+    assert rows[0] == EXPORT_HEADERS and rows[0][-2:] == ["发现问题情况", "处置情况"]
+    assert rows[1][-2:] == ["公共用品用具未按规定清洗消毒", "下达卫生监督意见书（责令整改）：限期 10 日内改正"]
+    InspectionResult.objects.filter(pk=result.pk).update(disposal="none", disposal_note="")
+    sheet = load_workbook(io.BytesIO(client.get(reverse("inspections:result_export") + "?format=xlsx").content)).active
+    values = list(sheet.values)
+    assert list(values[0][-2:]) == ["发现问题情况", "处置情况"]
+    assert list(values[1][-2:]) == ["公共用品用具未按规定清洗消毒", "无需处置"]
 
 
 def test_large_export_is_a_background_job_with_the_same_file(client, team, approver_gq, locked, settings):

@@ -149,8 +149,8 @@ def test_pages_and_downloads(client, locked, approver_gq, oversight_gq):
     assert "现场检查记录表" in pdf_text(response.content)
     assert client.post(reverse("paperwork:result_document", args=[locked["results"][0].pk]),
                        {"kind": "nope", "fmt": "pdf"}).status_code == 400  # fmt: skip
-    response = client.post(reverse("paperwork:task_batch", args=[locked["task"].pk]), {"kind": "notice", "fmt": "docx"})
-    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert client.post(reverse("paperwork:task_batch", args=[locked["task"].pk]),
+                       {"kind": "notice", "fmt": "xls"}).status_code == 400  # fmt: skip
     client.logout()
     login(client, oversight_gq)
     assert client.get(reverse("paperwork:task_documents", args=[locked["task"].pk])).status_code == 200
@@ -173,3 +173,113 @@ def test_numbering_rule_page(client, locked, admin_user_gq, approver_gq):
     response = client.post(reverse("paperwork:numbering_rules"), {"kind": "notice", "prefix": "高卫公告", "width": 4})
     assert response.status_code == 302
     assert "高卫公告〔2026〕0001号" in client.get(reverse("paperwork:numbering_rules")).content.decode()
+
+
+def test_notify_letter_and_notice_are_headed_by_the_agency_in_pdf_and_word(locked, approver_gq):
+    """抄告函 and 检查通知书 carry the issuing agency's full name on top, with the case's receiver and findings."""
+    result = locked["results"][0]
+    notify = FollowUpCase.objects.create(
+        result=result, unit=result.unit, region=result.region, kind="notify", receiver="高青县市场监督管理局",
+        receiver_kind="department", description="《食品安全法》第三十五条", sent_on=dt.date(2026, 3, 16),
+    )  # fmt: skip
+    pdf = pdf_text(services.document_file(user=approver_gq, kind=DocKind.NOTIFY, result=result, case=notify,
+                                          fmt="pdf", now=NOW).read())  # fmt: skip
+    assert f"{AGENCY}\n抄告函\n文号：高卫监抄〔2026〕001号" in pdf  # the agency heads the letter
+    data = services.document_file(user=approver_gq, kind=DocKind.NOTIFY, result=result, case=notify, fmt="docx",
+                                  now=NOW).read()  # fmt: skip
+    headings, word = docx_text(data)
+    assert headings[0] == "抄告函" and Document(io.BytesIO(data)).paragraphs[0].text == AGENCY
+    for text in (pdf.replace("\n", ""), word):  # a PDF line may break inside a phrase
+        for expected in (AGENCY, "抄告函", "高青县市场监督管理局：", "特此抄告", result.unit.name,
+                         result.unit.credit_code, "从业人员健康合格证明过期 2 人", "《食品安全法》第三十五条",
+                         "处理情况反馈"):  # fmt: skip
+            assert expected in text, expected
+    # One number for the letter, whatever the format.
+    assert IssuedDocument.objects.filter(kind="notify").count() == 1
+    notice = services.document_file(user=approver_gq, kind=DocKind.NOTICE, result=result, fmt="pdf", now=NOW)
+    text = pdf_text(notice.read())
+    assert f"{AGENCY}\n检查通知书\n文号：高卫监告〔2026〕001号" in text
+    word = Document(io.BytesIO(services.document_file(user=approver_gq, kind=DocKind.NOTICE, result=result,
+                                                      fmt="docx", now=NOW).read()))  # fmt: skip
+    assert word.paragraphs[0].text == AGENCY
+
+
+def test_record_prints_the_answered_checklist_and_both_officers_with_their_numbers(locked, approver_gq, regions):
+    """现场检查记录表: each checklist question with its 依据 and the answer given, the findings, and both
+    officers' names and 执法证号 (in the header and on their signature lines)."""
+    from shuangsuiji.draws.models import InspectorAssignment
+    from shuangsuiji.inspections.models import ChecklistTemplate
+    from shuangsuiji.inspections.services import materialise_checklist
+
+    result = locked["results"][0]
+    template = ChecklistTemplate.objects.create(name="公共场所检查表", region=regions["370322"], item=locked["item"])
+    template.questions.create(order=1, text="卫生许可证在有效期内", basis="《公共场所卫生管理条例》第八条")
+    template.questions.create(order=2, text="从业人员持有效健康合格证明", basis="《公共场所卫生管理条例》第七条")
+    template.questions.create(order=3, text="其他情况", kind="text", required=False)
+    materialise_checklist(result)
+    answers = list(result.answers.order_by("order"))
+    answers[0].value, answers[1].value, answers[1].note = "yes", "no", "2 人证明过期"
+    answers[2].note = "现场整洁"
+    for a in answers:
+        a.save()
+    group = list(InspectorAssignment.objects.filter(target=result.target).order_by("inspector_code")
+                 .values_list("inspector_name", "inspector_code"))  # fmt: skip
+    assert len(group) == 2
+    file = services.document_file(user=approver_gq, kind=DocKind.RECORD, result=result, fmt="docx", now=NOW)
+    doc = Document(io.BytesIO(file.read()))
+    rows = [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
+    assert ["序号", "检查事项", "检查内容", "依据", "检查情况", "说明"] in rows
+    item = locked["item"].name
+    assert ["1", item, "卫生许可证在有效期内", "《公共场所卫生管理条例》第八条", "符合", ""] in rows
+    assert ["2", item, "从业人员持有效健康合格证明", "《公共场所卫生管理条例》第七条", "不符合", "2 人证明过期"] in rows
+    assert ["3", item, "其他情况", "", "", "现场整洁"] in rows
+    (officers,) = [r for r in rows if r[0] == "执法人员及执法证号"]
+    assert officers[1] == "；".join(f"{n}（{c}）" for n, c in group)
+    signed = [r[1] for r in rows if r[0] == "执法人员（签名）"]
+    assert [s.split("　")[0] for s in signed] == [n for n, _c in group]
+    assert any(r[0] == "被检查人（签名）" for r in rows)
+    text = pdf_text(services.document_file(user=approver_gq, kind=DocKind.RECORD, result=result, fmt="pdf",
+                                           now=NOW).read())  # fmt: skip
+    for expected in ("卫生许可证在有效期内", "不符合", *[n for n, _ in group], *[c for _, c in group],
+                     "从业人员健康合格证明过期 2 人"):  # fmt: skip
+        assert expected in text, expected
+
+
+def test_batch_per_task_runs_as_a_background_job_with_progress_and_a_download(client, locked, approver_gq,
+                                                                                oversight_gq):  # fmt: skip
+    """批量生成 is not rendered in the request: the page starts a job, the job page shows its progress
+    (one step per document) and offers the file; the numbers are issued by the job, as the owner."""
+    from shuangsuiji.accounts.tests.test_views import login
+    from shuangsuiji.core.models import BackgroundJob
+    from shuangsuiji.core.testing import finished_job
+
+    task = locked["task"]
+    n = len(documents.task_results(task))
+    login(client, approver_gq)
+    response = client.post(reverse("paperwork:task_batch", args=[task.pk]), {"kind": "notice", "fmt": "docx"})
+    assert IssuedDocument.objects.count() == 0  # nothing was made inside the request
+    job = finished_job(response)
+    assert job.kind == jobs.TASK_DOCUMENTS and job.title == f"批量生成检查通知书：{task.code}"
+    assert job.status == "succeeded", job.error
+    assert (job.done, job.total, job.unit) == (n, n, "份") and job.region_code == "370322"
+    assert job.result["text"] == f"已生成检查通知书 {n} 份（Word）" and job.file_name == f"{task.code}-检查通知书.docx"
+    assert job.result_url == reverse("paperwork:task_documents", args=[task.pk])
+    issued = IssuedDocument.objects.filter(kind="notice")
+    assert issued.count() == n and set(issued.values_list("issued_by", flat=True)) == {approver_gq.pk}
+    download = client.get(reverse("core:job_download", args=[job.pk]))
+    headings, _ = docx_text(b"".join(download.streaming_content))
+    assert headings.count("检查通知书") == n
+    page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+    assert f"已生成检查通知书 {n} 份" in page
+    # A job that cannot do its work fails with a Chinese message and no file.
+    response = client.post(reverse("paperwork:task_batch", args=[task.pk]), {"kind": "transfer", "fmt": "pdf"})
+    job = finished_job(response)
+    assert job.status == "failed" and "没有可生成案件移送函的检查对象" in job.error and not job.file_name
+    # Who may not issue numbers may not start the job.
+    client.logout()
+    login(client, oversight_gq)
+    assert (
+        client.post(reverse("paperwork:task_batch", args=[task.pk]), {"kind": "notice", "fmt": "pdf"}).status_code
+        == 403
+    )
+    assert BackgroundJob.objects.filter(kind=jobs.TASK_DOCUMENTS).count() == 2
