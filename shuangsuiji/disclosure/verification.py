@@ -22,6 +22,7 @@ from django.core.cache import cache
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import jobs
 from shuangsuiji.core.permissions import SYSTEM
+from shuangsuiji.draws import files as draw_files
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import VERDICT_ZH as STATUS_ZH
 from shuangsuiji.draws.choices import FileKind
@@ -160,8 +161,8 @@ def conflict_summary(draw, manifest: dict | None) -> dict | None:
 def unit_proof(draw, unit_id: str) -> dict | None:
     """The inclusion proof of one unit against the commitment's `pool_merkle_root` (fairdraw spec §3.1), or None
     (commitment without a root, unit not in the pool): a `fairdraw-proof/2`, which also carries the unit's key,
-    probability and outcome from the manifest, with the SHA-256 of the published manifest file. O(log N) hashes;
-    built once per unit from the pool snapshot and cached like the verification."""
+    probability and outcome from the manifest, with the SHA-256 of the published manifest file. O(log N) reads of
+    the pool's tree file (`draws.files.pool_tree`, written once per pool); cached per unit like the verification."""
     if draw_selectors.pool_entry(draw, unit_id) is None:
         return None
     key = f"gs:proof2:{draw.pk}:{draw.pool_digest}:{draw.manifest_hash}:{unit_id}"
@@ -172,10 +173,21 @@ def unit_proof(draw, unit_id: str) -> dict | None:
     if "pool_merkle_root" not in commitment:
         return None
     manifest = draw.file_bytes(FileKind.MANIFEST)
-    proof = fd.merkle.inclusion_proof(
-        draw.file_bytes(FileKind.POOL), unit_id, draw.code, fd.suite_of(commitment),
-        manifest=json.loads(manifest) if manifest else None,
-        manifest_sha256=hashlib.sha256(manifest).hexdigest() if manifest else "",
-    )  # fmt: skip
+    outcome = {"manifest": json.loads(manifest) if manifest else None,
+               "manifest_sha256": hashlib.sha256(manifest).hexdigest() if manifest else ""}  # fmt: skip
+    suite, pool = fd.suite_of(commitment), draw.files.get(kind=FileKind.POOL)
+    for rebuild in (False, True):  # the tree file is derived data: one that disagrees with the commitment is rebuilt
+        name = draw_files.pool_tree(pool.sha256, suite, pool.read, rebuild=rebuild)
+        try:
+            with draw_files.storage().open(name, "rb") as handle:
+                tree = fd.merkle.TreeFile(handle)
+                if tree.root().hex() == commitment["pool_merkle_root"]:
+                    proof = tree.proof(unit_id, draw.code, **outcome)
+                    break
+        except fd.FairdrawError as exc:
+            if exc.code != "TREE_FILE":
+                raise
+    else:
+        raise DrawFileCorrupted("默克尔树", name)
     cache.set(key, proof, PROOF_CACHE_SECONDS)
     return proof

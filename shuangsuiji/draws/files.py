@@ -19,6 +19,7 @@ import logging
 import tempfile
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 
 from .choices import FILE_NAMES
@@ -49,6 +50,11 @@ def _field_storage():
     from .models import DrawFile
 
     return DrawFile._meta.get_field("file").storage
+
+
+def storage():
+    """The storage the draw files (and the derived pool trees) live in."""
+    return _field_storage()
 
 
 def _stored_digest(storage, name: str) -> str:
@@ -116,3 +122,24 @@ def read_verified(row) -> bytes:
         logger.error("draw file %s (row %s) fails its SHA-256 check", row.file.name, row.pk)
         raise DrawFileCorrupted(row.get_kind_display(), row.file.name)
     return data
+
+
+def pool_tree(pool_sha256: str, suite, load_pool, *, rebuild: bool = False) -> str:
+    """Storage name of the Merkle tree file (`fairdraw.merkle.write_tree`) of the pool snapshot with this SHA-256,
+    written on first use from `load_pool()` (the verified pool bytes). Per-unit proofs are then served from it in
+    O(log N) reads instead of hashing the whole pool each time. Derived data, named by the pool's content and the
+    hash suite: a proof from a damaged file fails against the committed root (the caller rebuilds, `rebuild`)."""
+    from shuangsuiji.fairdraw import merkle
+
+    storage = _field_storage()
+    name = f"draws/trees/{pool_sha256}-{suite.name}.tree"
+    if rebuild and storage.exists(name):
+        storage.delete(name)
+    if not storage.exists(name):
+        with tempfile.TemporaryFile() as handle:
+            merkle.write_tree(load_pool(), handle, suite)
+            handle.seek(0)
+            saved = storage.save(name, File(handle, name=name))
+        if saved != name:  # another request wrote it first (same content): keep theirs
+            storage.delete(saved)
+    return name

@@ -16,9 +16,12 @@ Standard library only.
 
 from __future__ import annotations
 
+import json
 import re
+import struct
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import BinaryIO
 
 from .canon import format_fraction, load_json_bytes
 from .errors import FairdrawError, MalformedInput
@@ -137,33 +140,138 @@ def inclusion_proof(
     draw's ``manifest`` (and the SHA-256 of its published bytes): a `fairdraw-proof/2` that also carries the unit's
     key, probability and outcome; without it the row-only `fairdraw-proof/1`."""
     leaves = pool_leaves(pool_bytes)
-    key = unit_id.encode("utf-8") + b"\t"
-    lo, hi = 0, len(leaves)
-    while lo < hi:  # rows are sorted by unit id (bytewise)
+    index = _find(leaves.__getitem__, len(leaves), unit_id)
+    levels = _levels(leaves, suite)
+    return _proof(
+        unit_id, leaves[index], index, len(leaves), _path(levels, index), levels[-1][0], draw_id, suite,
+        manifest, manifest_sha256,
+    )  # fmt: skip
+
+
+def _find(row_at, size: int, unit_id: str) -> int:
+    """The index of ``unit_id``'s row (rows are sorted by unit id, bytewise): a binary search, O(log N) rows read."""
+    wanted = unit_id.encode("utf-8")
+    lo, hi = 0, size
+    while lo < hi:
         mid = (lo + hi) // 2
-        if leaves[mid].split(b"\t", 1)[0] < unit_id.encode("utf-8"):
+        if row_at(mid).split(b"\t", 1)[0] < wanted:
             lo = mid + 1
         else:
             hi = mid
-    if lo == len(leaves) or not leaves[lo].startswith(key):
+    if lo == size or not row_at(lo).startswith(wanted + b"\t"):
         raise FairdrawError("UNIT_NOT_IN_POOL", f"检查对象 {unit_id} 不在号池快照中")
-    levels = _levels(leaves, suite)
+    return lo
+
+
+def _proof(unit_id, row: bytes, index: int, size: int, path, root: bytes, draw_id, suite, manifest, manifest_sha256):
     proof = {
         "format": PROOF_FORMAT,
         "draw_id": draw_id,
         "unit_id": unit_id,
-        "row": leaves[lo].decode("utf-8"),
-        "index": lo,
-        "size": len(leaves),
-        "path": [h.hex() for h in _path(levels, lo)],
-        "root": levels[-1][0].hex(),
+        "row": row.decode("utf-8"),
+        "index": index,
+        "size": size,
+        "path": [h.hex() for h in path],
+        "root": root.hex(),
     }
     if suite is not SHA256:
         proof["hash"] = suite.name
     if manifest is not None:
         proof["format"] = PROOF_FORMAT_2
-        proof.update(unit_outcome(manifest, leaves[lo], manifest_sha256))
+        proof.update(unit_outcome(manifest, row, manifest_sha256))
     return proof
+
+
+# --- a tree file: proofs served in O(log N) reads -------------------------------------------------------------
+#
+# Building a proof from the snapshot hashes all N leaves. A server answering many units of one large draw writes
+# the whole tree once (`write_tree`) and answers each unit from it (`TreeFile.proof`) with O(log N) reads: a binary
+# search over the rows and one node per level. The file is derived data, not part of the spec: a proof served
+# from a damaged file fails `verify_inclusion` against the committed root like any other wrong proof.
+#
+#   TREE_MAGIC, then one line of JSON {"size": N, "levels": [nodes per level, leaves first], "digest_size": d,
+#   "hash": suite}, then N+1 big-endian u64 offsets of the rows within the rows block, the rows block (the data
+#   lines, each with its LF), and the levels' nodes, level by level, d bytes each.
+
+TREE_MAGIC = b"fairdraw-merkle-tree/1\n"
+
+
+def write_tree(pool_bytes: bytes, out: BinaryIO, suite: HashSuite = SHA256) -> str:
+    """Write the tree file of a snapshot to ``out``; returns the root (hex)."""
+    leaves = pool_leaves(pool_bytes)
+    levels = _levels(leaves, suite) if leaves else [[suite.new(b"").digest()]]
+    header = {"size": len(leaves), "levels": [len(level) for level in levels], "digest_size": len(levels[-1][0]),
+              "hash": suite.name}  # fmt: skip
+    out.write(TREE_MAGIC + json.dumps(header, sort_keys=True).encode("ascii") + b"\n")
+    offset, offsets = 0, [0]
+    for row in leaves:
+        offset += len(row) + 1
+        offsets.append(offset)
+    out.write(struct.pack(f">{len(offsets)}Q", *offsets))
+    for row in leaves:
+        out.write(row + b"\n")
+    for level in levels:
+        out.write(b"".join(level))
+    return levels[-1][0].hex()
+
+
+class TreeFile:
+    """Reads a tree file (``write_tree``) from a seekable binary file: each proof costs O(log N) reads."""
+
+    def __init__(self, f: BinaryIO):
+        self.f = f
+        if f.read(len(TREE_MAGIC)) != TREE_MAGIC:
+            raise FairdrawError("TREE_FILE", "默克尔树文件格式不符")
+        try:
+            header = json.loads(f.readline())
+            self.size, self.digest_size = int(header["size"]), int(header["digest_size"])
+            self.suite, self.level_sizes = get_suite(header["hash"]), [int(n) for n in header["levels"]]
+        except (ValueError, KeyError, TypeError, FairdrawError):
+            raise FairdrawError("TREE_FILE", "默克尔树文件格式不符") from None
+        self.offsets_at = f.tell()
+        self.rows_at = self.offsets_at + 8 * (self.size + 1)
+        rows_length = self._offset(self.size)
+        self.level_at, at = [], self.rows_at + rows_length
+        for count in self.level_sizes:
+            self.level_at.append(at)
+            at += count * self.digest_size
+
+    def _read(self, at: int, length: int) -> bytes:
+        self.f.seek(at)
+        data = self.f.read(length)
+        if len(data) != length:
+            raise FairdrawError("TREE_FILE", "默克尔树文件不完整")
+        return data
+
+    def _offset(self, i: int) -> int:
+        return struct.unpack(">Q", self._read(self.offsets_at + 8 * i, 8))[0]
+
+    def row(self, i: int) -> bytes:
+        start, end = struct.unpack(">QQ", self._read(self.offsets_at + 8 * i, 16))
+        return self._read(self.rows_at + start, end - start - 1)
+
+    def node(self, level: int, i: int) -> bytes:
+        return self._read(self.level_at[level] + i * self.digest_size, self.digest_size)
+
+    def root(self) -> bytes:
+        return self.node(len(self.level_sizes) - 1, 0)
+
+    def path(self, index: int) -> list[bytes]:
+        path = []
+        for level, count in enumerate(self.level_sizes[:-1]):
+            if (index ^ 1) < count:
+                path.append(self.node(level, index ^ 1))
+            index //= 2
+        return path
+
+    def proof(self, unit_id: str, draw_id: str = "", *, manifest: Mapping | None = None,
+              manifest_sha256: str = "") -> dict:  # fmt: skip
+        """``inclusion_proof`` of the snapshot the file was written from (same dict), in O(log N) reads."""
+        index = _find(self.row, self.size, unit_id)
+        return _proof(
+            unit_id, self.row(index), index, self.size, self.path(index), self.root(), draw_id, self.suite,
+            manifest, manifest_sha256,
+        )  # fmt: skip
 
 
 def root_from_path(row: bytes, index: int, size: int, path: list[bytes], suite: HashSuite = SHA256) -> bytes:

@@ -333,6 +333,38 @@ def test_unit_inclusion_proof_from_the_portal(client, locked):
     assert client.get(reverse("disclosure:draw_unit_proof", args=[draw.code, "NOPE"])).status_code == 404
 
 
+def test_unit_proofs_come_from_the_pools_tree_file(client, locked, monkeypatch):
+    """Issue #14 (E2, "in O(log N)"): the pool's Merkle tree is written once, to a file; each unit's proof is then
+    read from it (no hashing of the whole pool per unit); a damaged tree file is rebuilt from the verified pool."""
+    draw = locked["draw"]
+    commitment = json.loads(draw.file_bytes(FileKind.COMMITMENT))
+    pool = draw.files.get(kind=FileKind.POOL)
+    tree_name = f"draws/trees/{pool.sha256}-sha256.tree"
+    storage = files.storage()
+    units = [u.credit_code for u in locked["units"]][:3]
+
+    def proof(unit):
+        cache.clear()
+        response = client.get(reverse("disclosure:draw_unit_proof", args=[draw.code, unit]))
+        assert response.status_code == 200
+        return json.loads(response.content)
+
+    first = proof(units[0])
+    assert storage.exists(tree_name)
+    monkeypatch.setattr(fd.merkle, "inclusion_proof", lambda *a, **k: pytest.fail("hashed the whole pool"))
+    monkeypatch.setattr(fd.merkle, "write_tree", lambda *a, **k: pytest.fail("wrote the tree again"))
+    for unit in units[1:]:
+        got = proof(unit)
+        assert fd.merkle.verify_inclusion(got, commitment["pool_merkle_root"])["unit_id"] == unit
+    assert proof(units[0]) == first
+    monkeypatch.undo()
+    with storage.open(tree_name, "wb") as handle:  # damaged: the root no longer matches the commitment
+        handle.write(b"fairdraw-merkle-tree/1\n" + b"x" * 40)
+    assert proof(units[1])["root"] == commitment["pool_merkle_root"]
+    with storage.open(tree_name, "rb") as handle:
+        assert fd.merkle.TreeFile(handle).root().hex() == commitment["pool_merkle_root"]
+
+
 def test_single_file_verifier_download(client, locked, tmp_path):
     """Issue #14 (h, part): the verify page offers the Python verifier as one zipapp with its SHA-256; it runs
     with nothing but Python and verifies the draw against the expected commitment and the commitment log."""

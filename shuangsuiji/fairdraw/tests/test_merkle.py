@@ -2,6 +2,7 @@
 
 import copy
 import hashlib
+import io
 import json
 import pathlib
 import subprocess
@@ -246,3 +247,56 @@ def test_proof2_cli_says_selected_or_not_with_the_probability(tmp_path):
     (tmp_path / "p.json").write_text(json.dumps(proof, ensure_ascii=False), encoding="utf-8")
     r = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 1 and r.stdout.startswith("DIFFERENT 不一致：selected"), r.stdout
+
+
+class CountingFile(io.BytesIO):
+    """A file that counts its reads (a proof from the tree file must cost O(log N) of them)."""
+
+    reads = 0
+
+    def read(self, *args):
+        self.reads += 1
+        return super().read(*args)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 5, 8, 9, 33, 1000])
+def test_tree_file_serves_the_same_proofs_in_log_n_reads(n):
+    pool = fd.canonical_pool_bytes([fd.PoolUnit(f"U{i:04d}", "s", weight_ppm=i + 1) for i in range(n)])
+    out = io.BytesIO()
+    assert merkle.write_tree(pool, out) == merkle.merkle_root(pool)
+    tree = merkle.TreeFile(CountingFile(out.getvalue()))
+    assert tree.root().hex() == merkle.merkle_root(pool)
+    for i in sorted({0, n // 3, n // 2, n - 1} if n else set()):
+        tree.f.reads = 0
+        proof = tree.proof(f"U{i:04d}", "D1")
+        assert proof == merkle.inclusion_proof(pool, f"U{i:04d}", "D1")
+        # binary search: 2 reads per probe (offsets, row) over ⌈log2 N⌉+1 probes, one node per level, the root
+        assert tree.f.reads <= 3 * (max(n, 1).bit_length() + 2)
+    with pytest.raises(fd.FairdrawError) as err:
+        tree.proof("U9999x")
+    assert err.value.code == "UNIT_NOT_IN_POOL"
+
+
+def test_tree_file_proofs_with_outcomes_equal_the_pools():
+    """Every unit of the vectors' pools (SHA-256 and SM3, srs, pivotal, degenerate strata): its proof from the tree
+    file, with the manifest's outcome, equals the one built from the pool."""
+    for v in VECTORS.values():
+        pool, manifest = v["inputs"]["pool"].encode(), v["expected"]["manifest"]
+        suite = fd.get_suite(manifest["commitment"].get("hash"))
+        out = io.BytesIO()
+        merkle.write_tree(pool, out, suite)
+        tree = merkle.TreeFile(io.BytesIO(out.getvalue()))
+        for row in merkle.pool_leaves(pool):
+            unit = row.split(b"\t", 1)[0].decode()
+            expected = merkle.inclusion_proof(pool, unit, "D1", suite, manifest=manifest, manifest_sha256="ab" * 32)
+            assert tree.proof(unit, "D1", manifest=manifest, manifest_sha256="ab" * 32) == expected
+
+
+def test_a_damaged_tree_file_is_refused():
+    pool = fd.canonical_pool_bytes([fd.PoolUnit(f"U{i}", "s") for i in range(4)])
+    out = io.BytesIO()
+    merkle.write_tree(pool, out)
+    for damaged in (b"not a tree\n" + out.getvalue(), out.getvalue()[:-5]):
+        with pytest.raises(fd.FairdrawError) as err:
+            merkle.TreeFile(io.BytesIO(damaged)).proof("U3")
+        assert err.value.code == "TREE_FILE"
