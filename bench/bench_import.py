@@ -8,13 +8,17 @@ PostgreSQL: the server is an administrator's URL from the environment (BENCH_PG_
 DATABASE_URL when it names PostgreSQL, else the local trust server; see bench/_pg.py). The bench creates its own
 uniquely named database there, migrates it and drops it afterwards; an unreachable server is skipped with a note.
 
-Per database, in fresh subprocesses (config.settings_test, a throwaway database migrated first):
+Per database, in fresh subprocesses (config.settings_test; two throwaway databases migrated first, one for the
+floor and one for the end-to-end import, so neither runs on the other's leftovers):
   end to end   import_prepare (parse, validate column by column, plan, store the batch) + import_commit (units,
                business lines, tags, risk ratings and one hash-chained audit row per unit, all-or-nothing),
                with the peak RSS of the process that ran it (nothing else ran in it)
   floor        calamine parse of the same file (rows to Python) + a bare bulk insert of as many rows into the
                same table (COPY on PostgreSQL, multi-row INSERT on SQLite), committed as the import's rows are
                (a rollback would skip the commit's WAL flush and PostgreSQL's deferred foreign-key checks)
+  all rows     parse + a bare insert of every row the import writes, made beforehand (units with their ids, the
+               business-line and tag links, the risk ratings, the hashed audit rows), committed: the physical floor
+               of writing what the import must write (the figure above counts the units' own rows only)
   audit        audit.append_many of 100,000 unit entries made as the import makes them (column-wise, snapshots
                rendered from one template; chain, hash, insert; rolled back) beside a bare
                multi-row insert of the same, already hashed rows into the same table (rolled back); the chaining
@@ -152,14 +156,15 @@ def _worker_floor(path: Path, audit_rows: int) -> dict:
         values[at["complaint_count"]] = int(cells[7] or 0)
         return tuple(values)
 
+    units = [row(r) for r in rows]
     started = time.perf_counter()
     with transaction.atomic():
-        insert_rows(table, maker.columns, [row(r) for r in rows])
+        insert_rows(table, maker.columns, units)
     result["insert"] = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
-    del rows, sheet
+    del rows, sheet  # `units` stays for the last figure
 
     # the entries as the unit import makes them (directory.services._write_units): column-wise chunks, snapshots
     # rendered from one template, `audit.Rendered` entries
@@ -207,6 +212,32 @@ def _worker_floor(path: Path, audit_rows: int) -> dict:
     except Rollback:
         pass
     result["audit_floor"] = time.perf_counter() - started
+
+    # Everything the import writes, as bare rows made beforehand: the units (with their ids), one business-line
+    # and one tag link each, one risk rating each and the 100,000 hashed audit rows, in one committed
+    # transaction. Last in this throwaway database: nothing is deleted afterwards.
+    from shuangsuiji.directory.models import BusinessLine, RiskRating, Tag
+
+    count = len(units)
+    line_id = BusinessLine.objects.order_by("pk").values_list("pk", flat=True).first()
+    tag_id = Tag.objects.get_or_create(name="住宿")[0].pk
+    pks = range(1, count + 1)
+    unit_rows = [(pk, *values) for pk, values in zip(pks, units, strict=True)]
+    line_rows, tag_rows = [(pk, line_id) for pk in pks], [(pk, tag_id) for pk in pks]
+    ratings = RowMaker(RiskRating, timezone.now())
+    rating_rows = list(ratings.column_rows(None, {
+        "unit_id": pks, "level": ["B"] * count, "as_of": [day] * count, "source": [""] * count,
+        "created_by_id": [user.pk] * count,
+    }))  # fmt: skip
+    through = RegulatedUnit.business_lines.through, RegulatedUnit.tags.through
+    started = time.perf_counter()
+    with transaction.atomic():
+        insert_rows(table, [RegulatedUnit._meta.pk.column, *maker.columns], unit_rows)
+        insert_rows(through[0]._meta.db_table, ["regulatedunit_id", "businessline_id"], line_rows)
+        insert_rows(through[1]._meta.db_table, ["regulatedunit_id", "tag_id"], tag_rows)
+        insert_rows(RiskRating._meta.db_table, ratings.columns, rating_rows)
+        insert_rows(ObjectChange._meta.db_table, list(audit.ROW_COLUMNS), chained[:count])
+    result["all_rows"] = time.perf_counter() - started
     return result
 
 
@@ -225,10 +256,15 @@ def _migrate(database_url: str) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
 
 
-def _run(label: str, database_url: str, path: Path, rows: int, audit_rows: int) -> None:
-    _migrate(database_url)
-    floor = _subprocess(database_url, "--worker", "floor", "--file", str(path), "--audit-rows", str(audit_rows))
-    e2e = _subprocess(database_url, "--worker", "import", "--file", str(path))
+def _run(label: str, urls: tuple[str, str], path: Path, rows: int, audit_rows: int) -> None:
+    """`urls`: two fresh databases, one for the floor and one for the import, so neither runs on what the other
+    left behind (PostgreSQL keeps the floor's 100,000 deleted units and rolled-back audit rows as dead tuples
+    until a vacuum: an import after them paid for them)."""
+    floor_url, import_url = urls
+    for url in urls:
+        _migrate(url)
+    floor = _subprocess(floor_url, "--worker", "floor", "--file", str(path), "--audit-rows", str(audit_rows))
+    e2e = _subprocess(import_url, "--worker", "import", "--file", str(path))
     total = e2e["prepare"] + e2e["commit"]
     bare = floor["parse"] + floor["insert"]
     print(
@@ -241,6 +277,11 @@ def _run(label: str, database_url: str, path: Path, rows: int, audit_rows: int) 
         f"{'':10s} 下限 {bare:5.1f} s（calamine 解析 {floor['parse']:.1f} s"
         f" + 裸批量插入并提交 {floor['insert']:.1f} s，{'COPY' if label == 'postgresql' else '多行 INSERT'}）"
         f"| 倍数 {total / bare:4.1f}×"
+    )
+    every = floor["parse"] + floor["all_rows"]
+    print(
+        f"{'':10s} 全部写入下限 {every:5.1f} s（calamine 解析 {floor['parse']:.1f} s + 导入写入的全部行预先生成后裸插入并提交"
+        f" {floor['all_rows']:.1f} s：单位、业务类别与标签关联、风险等级、审计日志各 {rows:,} 行）| 倍数 {total / every:4.1f}×"
     )
     print(
         f"{'':10s} 审计追加 {audit_rows:,} 行 {audit_rows / floor['audit']:7,.0f} 行/秒"
@@ -274,18 +315,24 @@ def main() -> None:
     print(f"检查对象导入基准：{args.rows:,} 行 xlsx（解析+逐列校验+预览+一次性提交+审计），下限与倍数同次测得")
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory(prefix="bench_import_") as folder:
-            _run("sqlite", f"sqlite:///{folder}/bench.sqlite3", path, args.rows, args.audit_rows)
+            urls = (f"sqlite:///{folder}/floor.sqlite3", f"sqlite:///{folder}/import.sqlite3")
+            _run("sqlite", urls, path, args.rows, args.audit_rows)
     if args.only in (None, "postgres"):
-        name = f"bench_import_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        stem = f"bench_import_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        names = (f"{stem}_floor", f"{stem}_import")
+        created = []
         try:
-            _pg_admin(f'CREATE DATABASE "{name}"')
+            for name in names:
+                _pg_admin(f'CREATE DATABASE "{name}"')
+                created.append(name)
         except Exception as exc:  # noqa: BLE001 - any connection problem means: skip
             print(f"postgresql 跳过：无法连接 PostgreSQL 管理员连接串（{type(exc).__name__}）")
-            return
-        try:
-            _run("postgresql", PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", path, args.rows, args.audit_rows)
+        else:
+            base = PG_ADMIN_URL.rsplit("/", 1)[0]
+            _run("postgresql", tuple(f"{base}/{name}" for name in names), path, args.rows, args.audit_rows)
         finally:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for name in created:
+                _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
