@@ -280,8 +280,9 @@ def _run(label: str, urls: tuple[str, str], path: Path, rows: int, audit_rows: i
     )
     every = floor["parse"] + floor["all_rows"]
     print(
-        f"{'':10s} 全部写入下限 {every:5.1f} s（calamine 解析 {floor['parse']:.1f} s + 导入写入的全部行预先生成后裸插入并提交"
-        f" {floor['all_rows']:.1f} s：单位、业务类别与标签关联、风险等级、审计日志各 {rows:,} 行）| 倍数 {total / every:4.1f}×"
+        f"{'':10s} 全部写入下限 {every:5.1f} s（calamine 解析 {floor['parse']:.1f} s"
+        f" + 导入写入的全部行预先生成后裸插入并提交 {floor['all_rows']:.1f} s："
+        f"单位、业务类别与标签关联、风险等级、审计日志各 {rows:,} 行）| 倍数 {total / every:4.1f}×"
     )
     print(
         f"{'':10s} 审计追加 {audit_rows:,} 行 {audit_rows / floor['audit']:7,.0f} 行/秒"
