@@ -2,13 +2,17 @@
 
     python -m shuangsuiji.fairdraw.verify MANIFEST POOL [--roster ROSTER] [--skip-assignment]
                                           [--expect-commitment HASH] [--log COMMITMENTS_JSONL]
-                                          [--conflict-key CONFLICT_KEY_JSON]
+                                          [--conflict-key CONFLICT_KEY_JSON] [--roster-key ROSTER_KEY_JSON]
 
 Re-runs the draw from the committed inputs and compares every field of the
 manifest, then checks each drand value's BLS signature against the chain's
 built-in public key.  Prints ``VERIFIED`` and exits 0, or names the first
 difference and exits 1, or exits 2 for malformed / missing input.  The output
 names the commitment hash, the public values and the seed the verdict rests on.
+
+``--roster-key ROSTER_KEY_JSON`` (纪检, or an inspector with their own entry) recomputes each pseudonym of the
+roster key from its salt and 执法证号 and checks it names inspectors of the committed roster (spec §4.2.1); a
+mismatch is DIFFERENT (exit 1).
 
 ``--expect-commitment HASH`` is the commitment hash that was published before the
 public random values existed: a manifest whose commitment hashes to anything else
@@ -24,8 +28,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .assign import parse_roster
+from .canon import load_json_bytes
 from .errors import MalformedInput
-from .verifier import EXIT_MALFORMED, VerifyReport, first_difference, verify_manifest
+from .rosterkey import check_roster_key
+from .verifier import EXIT_DIFFERENT, EXIT_MALFORMED, VerifyReport, first_difference, verify_manifest
 
 __all__ = ["VerifyReport", "first_difference", "main", "verify_manifest"]
 
@@ -58,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         help="纪检监督用：回避声明密钥文件（fairdraw-conflict-key/1），核对涉及抽中对象和候补的回避声明均已公开",
     )
     ap.add_argument(
+        "--roster-key",
+        metavar="ROSTER_KEY_JSON",
+        help="纪检监督或执法人员本人用：化名对照文件（fairdraw-roster-key/2），由盐值和执法证号重算每个化名并与承诺的名录核对",
+    )
+    ap.add_argument(
         "--log",
         metavar="COMMITMENTS_JSONL",
         help="公开的承诺日志文件（commitments.jsonl）：核对哈希链、承诺已入日志、且入日志早于公开随机值产生",
@@ -69,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         roster = _read(args.roster, "执法人员名录") if args.roster else None
         log = _read(args.log, "承诺日志") if args.log else None
         conflict_key = _read(args.conflict_key, "回避声明密钥") if args.conflict_key else None
+        roster_key = _read(args.roster_key, "化名对照") if args.roster_key else None
     except MalformedInput as e:
         print(f"MALFORMED 输入格式错误：{e.message_zh}")
         return EXIT_MALFORMED
@@ -82,7 +95,25 @@ def main(argv: list[str] | None = None) -> int:
         conflict_key=conflict_key,
     )
     print(report.text())
-    return report.exit_code
+    if roster_key is None or report.exit_code:
+        return report.exit_code
+    return _check_roster_key(roster_key, manifest, roster)
+
+
+def _check_roster_key(key: bytes, manifest: bytes, roster: bytes | None) -> int:
+    """The roster key against the roster the verified manifest committed (given with --roster, or embedded)."""
+    try:
+        m = load_json_bytes(manifest, "manifest")
+        committed = roster if roster is not None else m.get("roster")
+        digest = m["commitment"].get("roster_digest")
+        if committed is None or not digest:
+            raise MalformedInput("ROSTER_KEY", "该抽查没有承诺执法人员名录，无从核对化名对照")
+        check = check_roster_key(key, [i.inspector_id for i in parse_roster(committed)], digest)
+    except MalformedInput as e:
+        print(f"MALFORMED 化名对照文件格式错误：{e.message_zh}")
+        return EXIT_MALFORMED
+    print(check.text())
+    return 0 if check.ok else EXIT_DIFFERENT
 
 
 if __name__ == "__main__":

@@ -62,3 +62,55 @@ def test_roster_key_for_oversight_and_the_inspector_only(locked, oversight_gq, a
     assert response.status_code == 200 and json.loads(response.content)["format"] == "fairdraw-roster-key/2"
     client.force_login(approver_gq)
     assert client.get(reverse("draws:draw_roster_key", args=[draw.pk])).status_code == 403
+
+
+def test_verifier_checks_the_roster_key(locked, oversight_gq, inspector_gq, tmp_path, capsys):
+    """Issue #14 (privacy: oversight verifies with the full roster): `--roster-key` recomputes every pseudonym of
+    纪检's key (or an inspector's own entry) and checks it against the committed roster; a wrong 执法证号, salt,
+    a key of another roster or an entry outside the roster is DIFFERENT (exit 1), a broken file MALFORMED (2)."""
+    from shuangsuiji.fairdraw import verify
+
+    draw = locked["draw"]
+    files = {}
+    for kind, name in ((FileKind.MANIFEST, "manifest.json"), (FileKind.POOL, "pool.tsv"), (FileKind.ROSTER,
+                                                                                           "roster.json")):  # fmt: skip
+        files[kind] = tmp_path / name
+        files[kind].write_bytes(draw.file_bytes(kind))
+    key = selectors.roster_keys(oversight_gq, draw)
+
+    def run(key_data) -> tuple[int, str]:
+        path = tmp_path / "key.json"
+        path.write_bytes(key_data if isinstance(key_data, bytes) else json.dumps(key_data).encode())
+        argv = [str(files[FileKind.MANIFEST]), str(files[FileKind.POOL]), "--roster", str(files[FileKind.ROSTER]),
+                "--roster-key", str(path)]  # fmt: skip
+        code = verify.main(argv)
+        return code, capsys.readouterr().out
+
+    code, out = run(key)
+    size = len(key["entries"])
+    assert code == 0 and f"化名对照核对通过：{size} 人（名录共 {size} 人，全部人员）" in out
+    own = locked["inspectors"][0]
+    own.user = inspector_gq
+    own.save()
+    code, out = run(selectors.roster_keys(inspector_gq, draw))  # an inspector checks their own place
+    assert code == 0 and f"化名对照核对通过：1 人（名录共 {size} 人，部分人员）" in out
+    wrong_cert = json.loads(json.dumps(key))
+    wrong_cert["entries"][1]["cert_no"] += "9"
+    code, out = run(wrong_cert)
+    assert code == 1 and "entries[1].inspector_id：按盐值和执法证号重算的化名与文件中的化名不同" in out
+    wrong_salt = json.loads(json.dumps(key))
+    wrong_salt["entries"][0]["salt"] = "00" * 16
+    assert run(wrong_salt)[0] == 1
+    other_roster = dict(key, roster_digest="0" * 64)
+    code, out = run(other_roster)
+    assert code == 1 and "roster_digest：化名对照文件对应的名录不是本次承诺的执法人员名录" in out
+    outsider = json.loads(json.dumps(key))
+    salt = bytes(range(16))
+    outsider["entries"].append({"inspector_id": fd.inspector_pseudonym(salt, "9999999999"), "cert_no": "9999999999",
+                                "name": "外人", "salt": salt.hex(), "hash": "sha256"})  # fmt: skip
+    code, out = run(outsider)
+    assert code == 1 and "该化名不在本次承诺的执法人员名录中" in out
+    code, out = run(b"{not json")
+    assert code == 2 and out.splitlines()[-1].startswith("MALFORMED")
+    code, out = run(dict(key, format="fairdraw-roster-key/9"))
+    assert code == 2 and "fairdraw-roster-key/2" in out
