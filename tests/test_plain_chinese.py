@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from shuangsuiji.plans.tests.fixtures import gq  # noqa: F401
 from tests.test_url_permissions import MATRIX, PUBLIC, route_client, world  # noqa: F401
 
 # Latin words a Chinese user legitimately reads in this product.
@@ -167,3 +168,54 @@ def test_described_by_points_at_rendered_ids(world, name):  # noqa: F811
     ids = set(re.findall(r'\sid="([^"]+)"', html))
     missing = {ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split() if ref not in ids}
     assert not missing, f"{name}: aria-describedby names missing ids {sorted(missing)}"
+
+
+@pytest.fixture
+def clamped_draw(gq, approver_gq, media_root):  # noqa: F811
+    """A locked 高青 draw whose strata hit every clamp (minimum, maximum, 全部检查) with fractional targets —
+    states the demo world does not have, so the URL-map scan above never sees them."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shuangsuiji.draws.testing import locked_draw
+    from shuangsuiji.plans.models import TaskStratumRule
+
+    task = gq["task"]
+    TaskStratumRule.objects.create(task=task, stratum="A", rate=5, min_n=3)
+    TaskStratumRule.objects.create(task=task, stratum="B", rate=55, max_n=2)
+    TaskStratumRule.objects.create(task=task, stratum="C", rate=5, certainty=True)
+    TaskStratumRule.objects.create(task=task, stratum="D", rate=15)
+    return locked_draw(task, approver_gq, now=timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0)))
+
+
+@pytest.mark.django_db
+def test_draw_with_clamped_strata_reads_plain(client, approver_gq, clamped_draw):
+    """The staff draw page, the printed record and the portal read the allocation in words: “应抽 13.5 户，受最少抽取
+    数限制”, never the raw target “27/2” or the engine's codes min / max / certainty."""
+    import json
+
+    from django.urls import reverse
+
+    from shuangsuiji.accounts.tests.test_views import login
+    from shuangsuiji.draws.choices import FileKind
+
+    manifest = json.loads(clamped_draw.file_bytes(FileKind.MANIFEST))
+    clamps = {row["clamp"] for row in manifest["allocation"].values()}
+    assert {"min", "max", "certainty"} <= clamps
+    login(client, approver_gq)
+    pages = {
+        "staff": client.get(reverse("draws:draw_detail", args=[clamped_draw.pk])),
+        "record": client.get(reverse("draws:draw_record", args=[clamped_draw.pk])),
+    }
+    client.logout()
+    pages["portal"] = client.get(reverse("disclosure:draw_detail", args=[clamped_draw.code]))
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        text = visible_text(response.content.decode())
+        assert not english_words(text, data_words()), f"{name}: {english_words(text, data_words())}"
+        assert not re.search(r"(期望|应抽)\D{0,4}\d+/\d+", text), name
+    staff = visible_text(pages["staff"].content.decode())
+    for words in ("受最少抽取数限制", "受最多抽取数限制", "全部检查"):
+        assert words in staff
+        assert words in visible_text(pages["portal"].content.decode())

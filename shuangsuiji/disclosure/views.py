@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
@@ -196,7 +195,7 @@ def _draw_context(request, draw) -> dict:
         "public_result": public_result,
         "withheld_until": selectors.targets_withheld_until(draw),
         "manifest": manifest,
-        "result": _with_decimal_targets(result_strata(draw, manifest, targets)) if manifest else None,
+        "result": result_strata(draw, manifest, targets) if manifest else None,
         "selected_targets": [t for t in targets if t.role == TargetRole.SELECTED],
         "changes": draw.changes.select_related("target", "substitute") if public_result else [],
         # after the draw (issue #15 point 6): member replacements by the committed random order, experts
@@ -256,19 +255,6 @@ def _public_source(source) -> dict:
         "confirmed_at": source.confirmed_at, "check_hint": source.check_hint,
     }  # fmt: skip
 
-
-def _with_decimal_targets(rows: list[dict]) -> list[dict]:
-    """The allocation target "12/5" (exact) shown as 2.4 for people."""
-    for row in rows:
-        try:
-            value = fd.parse_fraction(row["target"])
-        except fd.FairdrawError:
-            continue
-        row["target_display"] = f"{float(value):.2f}".rstrip("0").rstrip(".")
-        row["clamp_display"] = {"min": "受最少抽取数限制", "max": "受最多抽取数限制", "certainty": "全部检查"}.get(
-            row.get("clamp", ""), row.get("clamp", "")
-        )
-    return rows
 
 
 def _public_files(draw, public_result: bool) -> list[dict]:

@@ -92,6 +92,18 @@ def commitment_strata(draw: Draw, commitment: dict) -> list[dict]:
     return rows
 
 
+CLAMP_TEXT = {"min": "受最少抽取数限制", "max": "受最多抽取数限制", "certainty": "全部检查"}
+
+
+def target_text(target: str) -> str:
+    """The allocation target "27/2" (an exact fraction) as people read it: 13.5."""
+    try:
+        value = fd.parse_fraction(target)
+    except fd.FairdrawError:
+        return str(target)
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
 def result_strata(draw: Draw, manifest: dict, targets) -> list[dict]:
     by_stratum: dict[str, dict] = {}
     for t in targets:
@@ -104,6 +116,8 @@ def result_strata(draw: Draw, manifest: dict, targets) -> list[dict]:
             "stratum": h, "n": sel["n"], "eligible": sel["eligible"], "probability": sel["probability"],
             "probability_text": probability_text(sel["probability"]),
             "target": alloc["target"], "clamp": alloc["clamp"], "threshold": sel["threshold"],
+            "target_display": target_text(alloc["target"]),
+            "clamp_display": CLAMP_TEXT.get(alloc["clamp"] or "", alloc["clamp"] or ""),
             **by_stratum.get(h, {"selected": [], "substitutes": []}),
         })  # fmt: skip
     return out
