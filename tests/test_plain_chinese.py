@@ -219,3 +219,34 @@ def test_draw_with_clamped_strata_reads_plain(client, approver_gq, clamped_draw)
     for words in ("受最少抽取数限制", "受最多抽取数限制", "全部检查"):
         assert words in staff
         assert words in visible_text(pages["portal"].content.decode())
+
+
+@pytest.mark.django_db
+def test_every_public_hash_carries_its_explanation(client, approver_gq, clamped_draw):
+    """Beside each hash — 承诺哈希, 号池快照, 执法人员名录, 公示日志, 随机种子, 结果清单 — one line in plain
+    Chinese says what it is a fingerprint of: on the staff page, the printed record, its PDF (the paper the
+    witnesses sign) and the portal."""
+    from django.urls import reverse
+
+    from shuangsuiji.accounts.tests.test_views import login
+    from shuangsuiji.draws.presentation import HASH_HELP
+
+    draw = clamped_draw
+    values = {"commitment": draw.commitment_hash, "pool": draw.pool_digest, "roster": draw.roster_digest,
+              "seed": draw.seed, "manifest": draw.manifest_hash, "log": ""}  # fmt: skip
+    login(client, approver_gq)
+    documents = {
+        "staff": (client.get(reverse("draws:draw_detail", args=[draw.pk])), ("commitment", "pool", "roster", "seed")),
+        "record": (client.get(reverse("draws:draw_record", args=[draw.pk])), tuple(values)),
+        "pdf": (client.get(reverse("draws:draw_record_pdf", args=[draw.pk])), tuple(values)),
+    }
+    client.logout()
+    documents["portal"] = (
+        client.get(reverse("disclosure:draw_detail", args=[draw.code])), ("commitment", "pool", "roster", "seed")
+    )
+    for name, (response, keys) in documents.items():
+        assert response.status_code == 200, name
+        text = re.sub(r"\s+", "", document_text(response))
+        for key in keys:
+            assert HASH_HELP[key].replace(" ", "") in text, f"{name}: no explanation of the {key} hash"
+            assert values[key] in text, f"{name}: the {key} hash itself is missing"

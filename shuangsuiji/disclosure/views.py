@@ -23,7 +23,7 @@ from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
 from shuangsuiji.draws.downloads import draw_file_response, replacements_response
 from shuangsuiji.draws.files import DrawFileCorrupted
-from shuangsuiji.draws.presentation import commitment_strata, result_strata
+from shuangsuiji.draws.presentation import HASH_HELP, commitment_strata, result_strata
 from shuangsuiji.draws.selectors import commitment_of
 from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.plans.choices import TaskKind
@@ -196,6 +196,7 @@ def _draw_context(request, draw) -> dict:
         "withheld_until": selectors.targets_withheld_until(draw),
         "manifest": manifest,
         "result": result_strata(draw, manifest, targets) if manifest else None,
+        "hash_help": HASH_HELP,
         "selected_targets": [t for t in targets if t.role == TargetRole.SELECTED],
         "changes": draw.changes.select_related("target", "substitute") if public_result else [],
         # after the draw (issue #15 point 6): member replacements by the committed random order, experts
@@ -218,6 +219,7 @@ def _draw_context(request, draw) -> dict:
             }
             for w in draw.witnesses.select_related("source")
         ],
+        "oversight_confirmed_at": getattr(draw_selectors.oversight_confirmation(draw), "confirmed_at", None),
         "files": _public_files(draw, public_result),
         "check_code": code,
         "check": check,
