@@ -1,7 +1,8 @@
 """The staff pages on a phone (360, 390 and 430 px wide, issue #17): the menu is behind a button, the page's
 content starts within the first screen, nothing is wider than the viewport (wide tables scroll inside their own
 box), and buttons, fields and menu entries are at least 44 px tall — result entry, the witness page, the publish
-queue and the draw start page included. A message after a save stays pinned in view while the page scrolls."""
+queue and the draw start page included; the 检查表 reads as cards. A message after a save stays pinned in view
+while the page scrolls."""
 
 import pytest
 from django.urls import reverse
@@ -111,6 +112,19 @@ def test_staff_pages_fit_a_phone(browser, live_server, staff_world, screenshot_d
     # on site, a photo comes straight from the phone's camera
     page.goto(base + pages["结果录入"])
     expect(page.locator('input[type=file][capture="environment"][accept="image/*"]')).to_be_visible()
+    # the 检查表 reads as cards, one per question, not four columns scrolling sideways
+    checklist = page.evaluate("""() => {
+      const table = document.querySelector('#checklist');
+      const row = table.querySelector('tbody tr');
+      return {rows: table.querySelectorAll('tbody tr').length, display: getComputedStyle(row).display,
+              sideways: table.scrollWidth - table.clientWidth, rowWidth: row.getBoundingClientRect().width,
+              tableWidth: table.getBoundingClientRect().width};
+    }""")
+    assert checklist["rows"] == 4 and checklist["display"] == "block", checklist
+    assert checklist["sideways"] <= 1 and checklist["rowWidth"] >= checklist["tableWidth"] - 1, checklist
+    labels = page.evaluate("""() => [...document.querySelectorAll('#checklist tbody tr:first-child td')]
+      .map((td) => getComputedStyle(td, '::before').content)""")
+    assert labels == ['"检查表"', '"检查内容"', '"检查情况"', '"说明"'], labels
 
     # the clerk's pages at the meeting and after: draw start, a witness's page, the publish queue
     submitted = list(InspectionResult.objects.filter(draw=w["draw"]).order_by("pk")[:3])
