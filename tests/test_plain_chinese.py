@@ -4,7 +4,8 @@ Every page of the URL map (the permission matrix's routes, requested as a role t
 data) is rendered and its user-visible text — text nodes plus the attributes a user reads (placeholder, title,
 aria-label, alt, button values) — is scanned for Latin words outside an allow-list of terms that are written in
 Latin letters in Chinese official use too (units, file formats, standards). Times must read
-``2026年11月27日 23:33``, never an ISO timestamp.
+``2026年11月27日 23:33``, never an ISO timestamp, and dates ``2026年3月30日``, never ``2026-03-30`` (date inputs
+carry ISO values, which are not read as text here).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ ALLOWED = {
 GLUE = "./_:@-"
 WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# a bare date 2026-03-30 (dates read 2026年3月30日); codes such as 2026-370322-01 do not match
+ISO_DATE = re.compile(r"(?<![\d-])\d{4}-\d{1,2}-\d{1,2}(?![\d-])")
 # code, command lines and machine values are shown verbatim on purpose (e.g. the verifier's command line)
 SKIPPED = ("script", "style", "template", "code", "pre", "kbd", "samp")
 READ_ATTRS = {"placeholder", "title", "aria-label", "alt"}
@@ -153,6 +156,8 @@ def test_pages_speak_chinese(world, name):  # noqa: F811
     found = sorted(set(english_words(text, data_words())))
     assert not found, f"{name}: English on the page: {found}"
     assert not ISO_TIME.findall(text), f"{name}: raw times on the page: {ISO_TIME.findall(text)[:5]}"
+    if "spreadsheetml" not in kind:  # spreadsheets are for machines too (import templates, national exports)
+        assert not ISO_DATE.findall(text), f"{name}: dates not in Chinese style: {ISO_DATE.findall(text)[:5]}"
 
 
 @pytest.mark.django_db
@@ -167,3 +172,4 @@ def test_described_by_points_at_rendered_ids(world, name):  # noqa: F811
     ids = set(re.findall(r'\sid="([^"]+)"', html))
     missing = {ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split() if ref not in ids}
     assert not missing, f"{name}: aria-describedby names missing ids {sorted(missing)}"
+

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.concurrency import check_version
+from shuangsuiji.core.formats import local_date
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import is_system, require, stored_user
 from shuangsuiji.directory import services as directory_services
@@ -96,7 +97,7 @@ def case_open(*, user, result: InspectionResult, kind: str, data: dict) -> Follo
             raise ValidationError({"deadline": "责令整改须填写整改期限"})
         if result.checked_on and case.deadline < result.checked_on:
             raise ValidationError({"deadline": "整改期限不能早于检查日期"})
-        text = f"责令整改，期限至 {case.deadline}"
+        text = f"责令整改，期限至 {local_date(case.deadline)}"
     elif kind == CaseKind.PENALTY:
         case.case_no = _text(case.case_no, "案件编号")
         text = f"立案查处，案件编号 {case.case_no}"

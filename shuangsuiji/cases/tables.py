@@ -11,11 +11,11 @@ class CaseTable(tables.Table):
     )
     kind = tables.Column(verbose_name="处置方式")
     status = tables.Column(verbose_name="状态")
-    deadline = tables.DateColumn(verbose_name="整改期限", format="Y-m-d")
+    deadline = tables.DateColumn(verbose_name="整改期限", format="Y年n月j日")
     case_no = tables.Column(verbose_name="案件编号")
     publish_due = tables.Column(verbose_name="处罚应公示日期", empty_values=())
     receiver = tables.Column(verbose_name="接收单位")
-    created_at = tables.DateTimeColumn(verbose_name="登记时间", format="Y-m-d")
+    created_at = tables.DateTimeColumn(verbose_name="登记时间", format="Y年n月j日")
 
     class Meta:
         model = FollowUpCase

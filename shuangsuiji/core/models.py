@@ -1,5 +1,6 @@
 """Framework models: the hash-chained audit trail and the editable working-day calendar."""
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -131,7 +132,8 @@ class HolidayOverride(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {'上班' if self.is_workday else '放假'} {self.name}"
+        day = local_date(self.date) if isinstance(self.date, dt.date) else self.date
+        return f"{day} {'上班' if self.is_workday else '放假'} {self.name}"
 
 
 class CalendarYear(models.Model):
@@ -198,7 +200,8 @@ class CalendarProposal(ScopedModel):
         ordering = ["-proposed_at", "-id"]
 
     def __str__(self) -> str:
-        target = f"{self.year}年" if self.kind == self.Kind.CONFIRM_YEAR else f"{self.date}"
+        day = local_date(self.date) if isinstance(self.date, dt.date) else f"{self.date}"
+        target = f"{self.year}年" if self.kind == self.Kind.CONFIRM_YEAR else day
         return f"{self.get_kind_display()}：{target}"
 
     @property

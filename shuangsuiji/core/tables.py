@@ -24,7 +24,7 @@ class ObjectChangeTable(tables.Table):
 
 
 class HolidayTable(tables.Table):
-    date = tables.DateColumn(verbose_name="日期", format="Y-m-d")
+    date = tables.DateColumn(verbose_name="日期", format="Y年n月j日")
     is_workday = tables.BooleanColumn(verbose_name="调休上班", yesno="是,否")
     name = tables.Column(verbose_name="名称")
     note = tables.Column(verbose_name="备注")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from . import anchoring, jobs, services
 from .audit_jobs import AUDIT_VERIFY
 from .filtersets import HolidayFilterSet, ObjectChangeFilterSet
+from .formats import local_date
 from .forms import CalendarProposalForm, CalendarYearForm, HolidayOverrideForm, ProposalDecisionForm
 from .listing import ScopedListView, error_text, require_perm
 from .models import CalendarProposal, CalendarYear, HolidayOverride, ObjectChange
@@ -159,7 +160,7 @@ def holiday_delete(request, pk: int):
     _require_calendar_manager(request.user)
     holiday = get_object_or_404(HolidayOverride, pk=pk)
     services.holiday_delete(user=request.user, holiday=holiday)
-    messages.success(request, f"已删除 {holiday.date}")
+    messages.success(request, f"已删除 {local_date(holiday.date)}")
     return redirect(f"/calendar/?year={holiday.date.year}")
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 
 from shuangsuiji.core.concurrency import Versioned
+from shuangsuiji.core.formats import local_date
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 from shuangsuiji.core.validators import validate_credit_code
 from shuangsuiji.imports.batch import ImportBatchBase
@@ -164,7 +165,7 @@ class Violation(ScopedModel):
         ordering = ["-occurred_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.occurred_on} {self.description}"
+        return f"{local_date(self.occurred_on)} {self.description}"
 
 
 class InspectionHistory(ScopedModel):
@@ -186,7 +187,7 @@ class InspectionHistory(ScopedModel):
         ordering = ["-inspected_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.inspected_on} {self.item_name} {self.result}"
+        return f"{local_date(self.inspected_on)} {self.item_name} {self.result}"
 
 
 class Inspector(ScopedModel, TimeStampedModel, Versioned):

@@ -16,7 +16,7 @@ class UnitTable(tables.Table):
     risk_level = tables.Column(verbose_name="信用风险")
     complaint_count = tables.Column(verbose_name="投诉")
     status = tables.Column(verbose_name="经营状态")
-    last_inspected_on = tables.DateColumn(verbose_name="最近检查", format="Y-m-d")
+    last_inspected_on = tables.DateColumn(verbose_name="最近检查", format="Y年n月j日")
 
     class Meta:
         model = RegulatedUnit
@@ -39,7 +39,7 @@ class UnitTable(tables.Table):
 class InspectorTable(tables.Table):
     name = tables.Column(verbose_name="姓名", linkify=("directory:inspector_detail", {"pk": tables.A("pk")}))
     cert_no = tables.Column(verbose_name="执法证号", empty_values=())
-    cert_valid_to = tables.DateColumn(verbose_name="有效期至", format="Y-m-d")
+    cert_valid_to = tables.DateColumn(verbose_name="有效期至", format="Y年n月j日")
     organization = tables.Column(verbose_name="所属机构", order_by="organization__name")
     position = tables.Column(verbose_name="职务")
     active = tables.BooleanColumn(verbose_name="在岗", yesno="是,否")
@@ -59,7 +59,7 @@ class ExpertTable(tables.Table):
     employer = tables.Column(verbose_name="工作单位")
     title = tables.Column(verbose_name="职称/资质")
     region = tables.Column(verbose_name="所属区划")
-    valid_to = tables.DateColumn(verbose_name="有效期至", format="Y-m-d")
+    valid_to = tables.DateColumn(verbose_name="有效期至", format="Y年n月j日")
     active = tables.BooleanColumn(verbose_name="有效", yesno="是,否")
 
     class Meta:

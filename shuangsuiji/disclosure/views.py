@@ -18,14 +18,13 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from shuangsuiji import fairdraw as fd
 from shuangsuiji.core.formats import local_date
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.choices import FILE_NAMES, DrawStatus, FileKind, TargetRole
 from shuangsuiji.draws.downloads import draw_file_response, replacements_response
 from shuangsuiji.draws.files import DrawFileCorrupted
-from shuangsuiji.draws.presentation import commitment_strata, result_strata
+from shuangsuiji.draws.presentation import HASH_HELP, commitment_strata, result_strata
 from shuangsuiji.draws.selectors import commitment_of
 from shuangsuiji.inspections.models import InspectionResult
 from shuangsuiji.plans.choices import TaskKind
@@ -197,7 +196,8 @@ def _draw_context(request, draw) -> dict:
         "public_result": public_result,
         "withheld_until": selectors.targets_withheld_until(draw),
         "manifest": manifest,
-        "result": _with_decimal_targets(result_strata(draw, manifest, targets)) if manifest else None,
+        "result": result_strata(draw, manifest, targets) if manifest else None,
+        "hash_help": HASH_HELP,
         "selected_targets": [t for t in targets if t.role == TargetRole.SELECTED],
         "changes": draw.changes.select_related("target", "substitute") if public_result else [],
         # after the draw (issue #15 point 6): member replacements by the committed random order, experts
@@ -220,6 +220,7 @@ def _draw_context(request, draw) -> dict:
             }
             for w in draw.witnesses.select_related("source")
         ],
+        "oversight_confirmed_at": getattr(draw_selectors.oversight_confirmation(draw), "confirmed_at", None),
         "files": _public_files(draw, public_result),
         "check_code": code,
         "check": check,
@@ -257,19 +258,6 @@ def _public_source(source) -> dict:
         "confirmed_at": source.confirmed_at, "check_hint": source.check_hint,
     }  # fmt: skip
 
-
-def _with_decimal_targets(rows: list[dict]) -> list[dict]:
-    """The allocation target "12/5" (exact) shown as 2.4 for people."""
-    for row in rows:
-        try:
-            value = fd.parse_fraction(row["target"])
-        except fd.FairdrawError:
-            continue
-        row["target_display"] = f"{float(value):.2f}".rstrip("0").rstrip(".")
-        row["clamp_display"] = {"min": "受最少抽取数限制", "max": "受最多抽取数限制", "certainty": "全部检查"}.get(
-            row.get("clamp", ""), row.get("clamp", "")
-        )
-    return rows
 
 
 def _public_files(draw, public_result: bool) -> list[dict]:

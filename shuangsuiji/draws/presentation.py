@@ -92,6 +92,32 @@ def commitment_strata(draw: Draw, commitment: dict) -> list[dict]:
     return rows
 
 
+# One line in plain Chinese beside every public hash (issue #17): the staff page, the printed record / PDF and the
+# portal say the same thing about the same number.
+HASH_HELP = {
+    "commitment": "承诺记录全文的指纹：承诺中任何一个字被改动，这串数字都会完全不同；"
+    "验证程序可用 --expect-commitment 参数核对它。",
+    "pool": "抽取时冻结的全部检查对象名单（号池快照文件）的指纹，抽取后不能再增删对象。",
+    "roster": "参加随机选派的执法人员名录的指纹，检查组只能从这份事先固定的名录中产生。",
+    "log": "承诺公示日志中本条记录的指纹：每条记录都包含此前全部记录的指纹，任何一条被改动或删除，链尾都会改变。",
+    "seed": "由承诺哈希和事后才产生的公开随机值按公开公式算出，操作人员无法选择；"
+    "任何人用同样的输入都能算出同一个种子。",
+    "manifest": "抽取结果清单文件的指纹：抽中对象、候补顺序和检查组都写在清单中，公示后任何改动都会使这串数字改变。",
+    "signature": "drand 网络对本轮随机数的签名，任何人都可用 drand 的公开公钥核对随机数确实出自该轮。",
+}
+
+CLAMP_TEXT = {"min": "受最少抽取数限制", "max": "受最多抽取数限制", "certainty": "全部检查"}
+
+
+def target_text(target: str) -> str:
+    """The allocation target "27/2" (an exact fraction) as people read it: 13.5."""
+    try:
+        value = fd.parse_fraction(target)
+    except fd.FairdrawError:
+        return str(target)
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
 def result_strata(draw: Draw, manifest: dict, targets) -> list[dict]:
     by_stratum: dict[str, dict] = {}
     for t in targets:
@@ -104,6 +130,8 @@ def result_strata(draw: Draw, manifest: dict, targets) -> list[dict]:
             "stratum": h, "n": sel["n"], "eligible": sel["eligible"], "probability": sel["probability"],
             "probability_text": probability_text(sel["probability"]),
             "target": alloc["target"], "clamp": alloc["clamp"], "threshold": sel["threshold"],
+            "target_display": target_text(alloc["target"]),
+            "clamp_display": CLAMP_TEXT.get(alloc["clamp"] or "", alloc["clamp"] or ""),
             **by_stratum.get(h, {"selected": [], "substitutes": []}),
         })  # fmt: skip
     return out

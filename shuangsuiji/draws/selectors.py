@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Case, Count, F, Prefetch, Q, When
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.directory.models import Inspector, RiskRating
@@ -66,6 +66,29 @@ def lock_missing(draw: Draw) -> list[str]:
     if not draw.witnesses.exists():
         missing.append("还没有监督人：至少一名监督人在场（本人账号登录，或由经办人登记无账号的到场监督人）")
     return missing
+
+
+def oversight_confirmation(draw: Draw) -> DrawWitness | None:
+    """The first witness with the 纪检 role (oversight) who confirmed the locked record with their own login —
+    until one has, the record reads 待纪检确认. A clerk's note that a paper witness signed, or the confirmation
+    of a witness with another role, does not count (issue #17: witnesses confirm with their own login, 纪检 role)."""
+    from shuangsuiji.accounts.roles import Role
+
+    return (
+        draw.witnesses.filter(
+            on_paper=False, user__role=Role.OVERSIGHT, confirmed_at__isnull=False, confirmed_by=F("user")
+        )
+        .select_related("user")
+        .order_by("confirmed_at", "id")
+        .first()
+    )
+
+
+def has_oversight_witness(draw: Draw) -> bool:
+    """Whether a 纪检 (oversight role) login is among the witnesses, i.e. someone can confirm the record."""
+    from shuangsuiji.accounts.roles import Role
+
+    return draw.witnesses.filter(on_paper=False, user__role=Role.OVERSIGHT).exists()
 
 
 def witnesses_of_task(task) -> list[DrawWitness]:

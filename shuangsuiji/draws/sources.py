@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from shuangsuiji import fairdraw as fd
-from shuangsuiji.core.formats import local_datetime
+from shuangsuiji.core.formats import local_date, local_datetime
 
 from .choices import (
     DRAND_PUBLIC_URL,
@@ -160,9 +160,13 @@ def check_hint(kind: str, spec: dict) -> str:
     """How a citizen can check the public value themselves (plain Chinese)."""
     if kind == SourceKind.LOTTERY:
         site, url = LOTTERY_CHECK_SITES.get(spec.get("game"), ("彩票发行机构官网", ""))
+        try:
+            day = local_date(dt.date.fromisoformat(spec.get("draw_date", "")))
+        except ValueError:
+            day = spec.get("draw_date", "")
         return (
             f"打开{site}（{url}）的“开奖公告”，找到{spec.get('name', '')}第 {spec.get('issue', '')} 期"
-            f"（{spec.get('draw_date', '')} 开奖）的开奖号码，与这里的号码逐个核对；号码已按从小到大排列。"
+            f"（{day} 开奖）的开奖号码，与这里的号码逐个核对；号码已按从小到大排列。"
         )
     if kind == SourceKind.DRAND:
         url = DRAND_PUBLIC_URL.format(chain_hash=spec.get("chain_hash", DRAND_QUICKNET["chain_hash"]),

@@ -39,7 +39,7 @@ from .forms import (
     WitnessInviteForm,
 )
 from .models import Draw, DrawTarget, DrawWitness, InspectorChange, PublicSource
-from .presentation import commitment_strata, result_strata
+from .presentation import HASH_HELP, commitment_strata, result_strata
 from .snapshot import roster_exclusions
 from .tables import DrawTable
 
@@ -101,6 +101,9 @@ def draw_context(draw: Draw) -> dict:
         "load": selectors.load_summary(draw, manifest) if manifest else None,
         "replacement_allowance": services.replacement_allowance(draw) if manifest else None,
         "change_reasons": InspectorChangeReason.choices,
+        "hash_help": HASH_HELP,
+        "oversight_confirmation": selectors.oversight_confirmation(draw),
+        "has_oversight_witness": selectors.has_oversight_witness(draw),
     }
 
 

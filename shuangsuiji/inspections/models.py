@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from shuangsuiji.core.concurrency import Versioned
-from shuangsuiji.core.formats import local_datetime
+from shuangsuiji.core.formats import local_date, local_datetime
 from shuangsuiji.core.models import ScopedModel, TimeStampedModel
 
 from .choices import (
@@ -151,7 +151,7 @@ class InspectionResult(ScopedModel, TimeStampedModel, Versioned):
     def deadline_text(self) -> str:
         if self.publish_due_error:
             return f"期限无法计算：{self.publish_due_error}"
-        return self.publish_due.isoformat() if self.publish_due else ""
+        return local_date(self.publish_due) if self.publish_due else ""
 
 
 class ChecklistAnswer(models.Model):

@@ -21,7 +21,7 @@ class ResultTable(tables.Table):
     status = tables.Column(verbose_name="状态")
     check_due = tables.Column(verbose_name="检查截止日期", accessor="draw__task__window_end", orderable=False)
     category = tables.Column(verbose_name="抽查结果")
-    checked_on = tables.DateColumn(verbose_name="检查日期", format="Y-m-d")
+    checked_on = tables.DateColumn(verbose_name="检查日期", format="Y年n月j日")
     publish_due = tables.Column(verbose_name="应公示日期", empty_values=())
     published_at = tables.DateTimeColumn(verbose_name="公示时间", format="Y年n月j日 H:i")
 

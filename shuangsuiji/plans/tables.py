@@ -27,8 +27,8 @@ class TaskTable(tables.Table):
     kind = tables.Column(verbose_name="抽查类型")
     lead_organization = tables.Column(verbose_name="发起部门")
     default_rate = tables.Column(verbose_name="抽查比例（%）")
-    window_start = tables.DateColumn(verbose_name="检查开始", format="Y-m-d")
-    window_end = tables.DateColumn(verbose_name="检查结束", format="Y-m-d")
+    window_start = tables.DateColumn(verbose_name="检查开始", format="Y年n月j日")
+    window_end = tables.DateColumn(verbose_name="检查结束", format="Y年n月j日")
 
     class Meta:
         model = Task

@@ -62,12 +62,14 @@ def screenshot_dir():
 @pytest.fixture
 def staff_world(regions, orgs, approver_gq, inspector_gq, make_user):
     """高青 with a published plan, a locked draw (drawn on 2026-03-01, explicit) and one result open for entry by
-    gq_inspector and a second officer: what the page-level browser tests (phone layout, accessibility) walk."""
+    gq_inspector and a second officer, with a 检查表 of the task's item: what the page-level browser tests (phone
+    layout, accessibility) walk."""
     import datetime as dt
 
     from django.utils import timezone
 
     from shuangsuiji.inspections import services
+    from shuangsuiji.inspections.models import ChecklistQuestion, ChecklistTemplate
     from shuangsuiji.inspections.testing import link_users, locked_draw
     from shuangsuiji.plans import testing
 
@@ -80,6 +82,16 @@ def staff_world(regions, orgs, approver_gq, inspector_gq, make_user):
     plan, task = testing.published_plan_with_task(
         author=inspector_gq, approver=approver_gq, organization=orgs["gaoqing"], item=item
     )
+    checklist = ChecklistTemplate.objects.create(name="公共场所卫生检查表", region=region, item=item)
+    questions = [
+        ("卫生许可证在有效期内并悬挂于醒目位置", "check", True),
+        ("从业人员持有效健康合格证明上岗", "check", False),
+        ("公共用品用具清洗消毒保洁符合要求", "check", False),
+        ("现场发现的其他情况", "text", False),
+    ]
+    for order, (text, kind, key) in enumerate(questions):
+        ChecklistQuestion.objects.create(template=checklist, order=order, text=text, kind=kind, key_point=key,
+                                         basis="《公共场所卫生管理条例》")  # fmt: skip
     draw = locked_draw(task, approver_gq, now=timezone.make_aware(dt.datetime(2026, 3, 1, 10, 0)))
     result = sorted(services.results_open_for_draw(draw=draw, user=approver_gq), key=lambda r: r.pk)[0]
     link_users(result.target, inspector_gq, make_user("gq_inspector2", org="gaoqing_agency"))

@@ -1,6 +1,6 @@
-"""The public portal on a phone (issue 17): 390×844, every portal page — the header and the collapsible
-menu leave the content on the first screen, and nothing is wider than the viewport (wide tables scroll
-inside their own box)."""
+"""The public portal on a phone (issue 17): 360, 390 and 430 px wide, every portal page — the header and the
+collapsible menu leave the content on the first screen, nothing is wider than the viewport (wide tables scroll
+inside their own box), and the menu, its entries, buttons and form fields are at least 44 px tall."""
 
 import pytest
 from django.urls import reverse
@@ -11,7 +11,7 @@ from shuangsuiji.plans.tests.fixtures import gq  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-WIDTH, HEIGHT = 390, 844
+HEIGHT = 844
 
 # Elements whose box passes the viewport's edges, unless a scrolling (or clipping) ancestor inside the
 # viewport holds them; plus the document's own scroll width.
@@ -39,10 +39,27 @@ OVERFLOW_JS = """() => {
 }"""
 
 
-@pytest.fixture
-def phone(browser):
+# Touch targets under 44 px: the menu toggle and entries, buttons, paging and form fields (links inside running
+# text and table cells are exempt, as WCAG 2.5.8 allows). A field counts with its label row.
+TARGETS_JS = """() => {
+  const small = [];
+  const sel = '.gs-menu-label, .gs-nav-links a, .gs-btn, .gs-btn-outline, main button, main select, '
+    + 'main input:not([type=hidden]):not(.gs-menu-toggle), main .page-link';
+  for (const el of document.querySelectorAll(sel)) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const row = el.closest('label, .form-check');
+    const h = Math.max(r.height, row ? row.getBoundingClientRect().height : 0);
+    if (h < 44) small.push((el.textContent.trim() || el.name || el.tagName).slice(0, 16) + ' ' + h.toFixed(1));
+  }
+  return small;
+}"""
+
+
+@pytest.fixture(params=(360, 390, 430))
+def phone(browser, request):
     context = browser.new_context(
-        viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        viewport={"width": request.param, "height": HEIGHT}, device_scale_factor=2, is_mobile=True, has_touch=True,
         locale="zh-CN", timezone_id="Asia/Shanghai",
     )  # fmt: skip
     page = context.new_page()
@@ -73,8 +90,17 @@ def test_every_portal_page_fits_a_phone(phone, live_server, locked, screenshot_d
         assert first_heading["y"] + first_heading["height"] < HEIGHT / 2, f"{url}: heading at {first_heading}"
         found = phone.evaluate(OVERFLOW_JS)
         assert found["scrollWidth"] <= found["viewport"] and not found["wide"], f"{url}: {found}"
+        small = phone.evaluate(TARGETS_JS)
+        assert not small, f"{url}: touch targets under 44 px: {small[:8]}"
         name = url.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "gs"
-        phone.screenshot(path=screenshot_dir / f"phone-{name}.png", full_page=True)
+        width = phone.viewport_size["width"]
+        phone.screenshot(path=screenshot_dir / f"phone-{width}-{name}.png", full_page=True)
+    # the opened menu: every entry a 44 px target
+    phone.goto(live_server.url + reverse("disclosure:home"))
+    phone.get_by_text("栏目导航").click()
+    expect(phone.locator(".gs-nav-links a").first).to_be_visible()
+    small = phone.evaluate(TARGETS_JS)
+    assert not small, f"menu: touch targets under 44 px: {small[:8]}"
 
 
 def test_phone_menu_is_collapsed_and_opens(phone, live_server, locked):  # noqa: F811

@@ -78,7 +78,7 @@ def test_enter_sign_and_publish(page, live_server, regions, orgs, approver_gq, i
     page.get_by_label("抽查结果").select_option("1")
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#result-status")).to_have_text("录入中")
-    expect(page.locator("#publish-due")).to_have_text("2026-03-30")
+    expect(page.locator("#publish-due")).to_have_text("2026年3月30日")
     page.get_by_role("button", name="本人签名确认").click()
     expect(page.locator("#signatures")).to_contain_text("由账号 gq_inspector")
     page.screenshot(path=screenshot_dir / "result-entry.png", full_page=True)

@@ -31,3 +31,23 @@ def local_time(value) -> str:
     if isinstance(value, dt.datetime):
         return local_datetime(value)
     return "" if value is None else str(value)
+
+
+@register.filter
+def local_day(value) -> str:
+    """A date or an ISO date string (as kept in plan snapshots and a draw's JSON files) as ``2026年3月30日``."""
+    import datetime as dt
+
+    from django.utils.dateparse import parse_date
+
+    from shuangsuiji.core.formats import local_date
+
+    if isinstance(value, str):
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            parsed = None
+        return local_date(parsed) if parsed else value
+    if isinstance(value, dt.date):
+        return local_date(value)
+    return "" if value is None else str(value)

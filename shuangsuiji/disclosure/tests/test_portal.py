@@ -456,3 +456,21 @@ def test_public_followup_writes_the_decision_date_in_chinese():
         publicity_until=dt.date(2029, 3, 2),
     )  # fmt: skip
     assert public_followup(case) == "立案处罚（高市监罚〔2026〕12号，罚款 5,000.00 元，2026年3月2日 决定）"
+
+
+def test_portal_says_whether_jijian_confirmed_the_locked_record(client, locked, oversight_gq):
+    """The public page tells whether a 纪检 witness confirmed the locked record with their own login (issue #17):
+    the fixture's only witness is on paper, so 待纪检确认; then a 纪检 login confirms."""
+    from shuangsuiji.draws.models import DrawWitness
+
+    from .conftest import LOCK_TIME
+
+    draw = locked["draw"]
+    page = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert "纪检确认：待纪检确认" in page
+    DrawWitness.objects.create(
+        task=draw.task, draw=draw, user=oversight_gq, on_paper=False, name="钱纪检", organization="派驻纪检组",
+        confirmed_at=LOCK_TIME + dt.timedelta(hours=13), confirmed_by=oversight_gq,
+    )  # fmt: skip
+    page = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert "纪检确认：已确认（2026年3月2日 23:00，纪检监督人本人登录确认）" in page

@@ -239,3 +239,54 @@ def test_drand_fetched_online_fills_the_values_form(meeting, client, time_machin
     page = client.get(reverse("draws:draw_detail", args=[draw.pk])).content.decode()
     assert f'value="{"ab" * 32}"' in page and f'value="{"cd" * 48}"' in page
     assert "已从 drand 网络取回" in page
+
+
+def test_record_waits_for_a_jijian_login_confirmation(meeting, client):
+    """The locked record reads 待纪检确认 until a witness with the 纪检 role confirms with their own login; another
+    witness's confirmation (here the unit representative's) does not stand in for it."""
+    from django.urls import reverse
+
+    m = meeting
+    draw = commit_and_freeze(m)
+    reveal_all(m)
+    draw = services.draw_run(user=m["clerk"], draw=draw, now=REVEAL + dt.timedelta(minutes=1))
+    client.force_login(m["clerk"])
+    page = client.get(reverse("draws:draw_detail", args=[draw.pk])).content.decode()
+    assert 'id="no-oversight-witness"' not in page  # a 纪检 login is among the witnesses
+    draw = services.draw_lock(user=m["clerk"], draw=draw, now=LOCK)
+    services.witness_confirm(user=m["rep"], witness=m["unit"], now=CONFIRM)
+    assert selectors.oversight_confirmation(draw) is None
+    for name in ("draws:draw_detail", "draws:draw_record"):
+        page = client.get(reverse(name, args=[draw.pk])).content.decode()
+        assert "纪检确认：<strong>待纪检确认</strong>" in page, name
+
+    services.witness_confirm(user=m["jijian_user"], witness=m["jijian"], now=CONFIRM + dt.timedelta(minutes=1))
+    assert selectors.oversight_confirmation(draw).pk == m["jijian"].pk
+    for name in ("draws:draw_detail", "draws:draw_record"):
+        page = client.get(reverse(name, args=[draw.pk])).content.decode()
+        assert "纪检确认：<strong>已确认</strong>" in page and "待纪检确认" not in page, name
+        assert "2026年6月15日 10:21 用本人账号登录确认" in page, name
+
+
+def test_paper_witnesses_alone_leave_the_record_awaiting_jijian(gq, approver_gq, client):
+    """A 快乐8 draw with only a paper witness can be locked (the page says what that means), and the clerk's
+    note that the witness signed on paper leaves the record 待纪检确认."""
+    from django.urls import reverse
+
+    from shuangsuiji.draws.testing import enter_and_confirm
+    from shuangsuiji.plans.tests.fixtures import KL8_NUMBERS, after_draw_time, lottery_input
+
+    sources = services.build_sources(lottery=lottery_input())
+    draw = services.draw_freeze(user=approver_gq, task=gq["task"], sources=sources)
+    enter_and_confirm(draw, approver_gq, KL8_NUMBERS, now=after_draw_time())
+    draw = services.draw_run(user=approver_gq, draw=draw, now=after_draw_time())
+    paper = services.witness_add(user=approver_gq, draw=draw, name="赵纪检", organization="县纪委监委派驻纪检组",
+                                 role="discipline")  # fmt: skip
+    client.force_login(approver_gq)
+    page = client.get(reverse("draws:draw_detail", args=[draw.pk])).content.decode()
+    assert 'id="no-oversight-witness"' in page and "锁定并公示结果</button>" in page
+    draw = services.draw_lock(user=approver_gq, draw=draw, now=after_draw_time())
+    services.witness_confirm(user=approver_gq, witness=paper, now=after_draw_time())
+    assert selectors.oversight_confirmation(draw) is None
+    record = client.get(reverse("draws:draw_record", args=[draw.pk])).content.decode()
+    assert "纪检确认：<strong>待纪检确认</strong>" in record and "纸质签字" in record
