@@ -240,7 +240,7 @@ def _public_inspector_changes(draw) -> list[dict]:
          "out": mask_name(c.out_name), "out_id": c.out_id, "in": mask_name(c.in_name), "in_id": c.in_id,
          "position": c.position, "passed": c.passed_summary, "seq": c.seq,
          "skipped": c.public_skipped,
-         "reason": f"{c.get_reason_kind_display()}：{c.reason}", "status": c.get_status_display(),
+         "reason": c.public_reason, "status": c.get_status_display(),
          "signed": bool(c.decided_by_id)}
         for c in draw_selectors.inspector_changes(draw)
     ]  # fmt: skip

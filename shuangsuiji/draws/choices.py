@@ -107,6 +107,17 @@ class InspectorChangeReason(models.TextChoices):
     OTHER = "other", "其他原因"
 
 
+# What the portal and the public replacements file say of a replacement's reason: an illness or a leave is a
+# person's own (health) information, so the public reads one fixed wording for every reason but 回避, which is
+# what makes the change a matter of the rules; the staff pages and the record keep the kind and the account.
+PUBLIC_CHANGE_REASON = {
+    InspectorChangeReason.ILLNESS: "因故不能参加检查",
+    InspectorChangeReason.LEAVE: "因故不能参加检查",
+    InspectorChangeReason.OTHER: "因故不能参加检查",
+    InspectorChangeReason.CONFLICT: "抽取后发现应当回避",
+}
+
+
 class InspectorChangeStatus(models.TextChoices):
     APPLIED = "applied", "已更换"
     PENDING = "pending", "待审批人签批"

@@ -79,7 +79,7 @@ def replacement_entries(draw: Draw) -> list[dict]:
             {"seq": c.seq, "unit_id": c.target.unit_code, "out": c.out_id, "in": c.in_id, "position": c.position,
              "skipped": [s["inspector_id"] for s in c.skipped],
              "reasons": {s["inspector_id"]: s["reason"] for s in c.public_skipped},
-             "reason": c.get_reason_kind_display()}
+             "reason": c.public_reason}
         )  # fmt: skip
     entries.extend(m for m in moves if id(m) not in emitted)
     return entries

@@ -32,6 +32,7 @@ from .choices import (
     HASH_EXPLANATIONS,
     HASH_NAMES,
     LIVE_STATUSES,
+    PUBLIC_CHANGE_REASON,
     DrawOrigin,
     ExpertMode,
     FileKind,
@@ -624,6 +625,11 @@ class InspectorChange(ScopedModel):
             counts[why] = counts.get(why, 0) + 1
         parts = "、".join(f"{PASS_REASONS.get(w, w)} {n} 人" for w, n in counts.items())
         return f"依次跳过 {len(self.passed)} 人：{parts}"
+
+    @property
+    def public_reason(self) -> str:
+        """The reason as the public reads it (`choices.PUBLIC_CHANGE_REASON`): no illness or leave is named."""
+        return PUBLIC_CHANGE_REASON.get(self.reason_kind, PUBLIC_CHANGE_REASON[InspectorChangeReason.OTHER])
 
     @property
     def public_skipped(self) -> list[dict]:

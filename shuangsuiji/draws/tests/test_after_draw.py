@@ -302,4 +302,8 @@ def test_pages_show_changes_load_and_experts(client, locked, approver_gq):
     record = client.get(reverse("draws:draw_record", args=[draw.pk])).text
     assert 'id="record-inspector-changes"' in record
     public = client.get(reverse("disclosure:draw_detail", args=[draw.code])).text
-    assert 'id="public-inspector-changes"' in public and "因病住院治疗" in public and 'id="public-experts"' in public
+    assert 'id="public-inspector-changes"' in public and 'id="public-experts"' in public
+    # the public reads why in one fixed wording: no illness or leave of a person is named on the portal
+    assert "因故不能参加检查" in public and "因病住院治疗" not in public and "生病" not in public
+    replacements = client.get(reverse("disclosure:draw_replacements", args=[draw.code])).content.decode()
+    assert '"reason": "因故不能参加检查"' in replacements and "生病" not in replacements
