@@ -160,6 +160,26 @@ def test_pages_speak_chinese(world, name):  # noqa: F811
         assert not ISO_DATE.findall(text), f"{name}: dates not in Chinese style: {ISO_DATE.findall(text)[:5]}"
 
 
+PORTAL_PAGES = [name for name in PAGES if MATRIX[name].allow == PUBLIC and name.startswith("disclosure:")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PORTAL_PAGES)
+def test_every_portal_page_prints_the_commitment_log_head(world, name):  # noqa: F811
+    """Issue #14: the public commitment log's current head is in the footer of every portal page."""
+    from shuangsuiji.draws import selectors as draw_selectors
+
+    route = MATRIX[name]
+    response = route_client(world, "anon", route).get(route.url(world))
+    if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+        pytest.skip(f"{name}: not an HTML page")
+    head = draw_selectors.log_head()
+    assert head is not None, "the demo world has logged commitments"
+    footer = re.search(r'<div class="gs-log-head small" id="log-head">(.*?)</div>', response.content.decode(), re.S)
+    assert footer, f"{name}: no commitment log head in the footer"
+    assert f"共 {head.seq} 条" in footer.group(1) and head.entry_hash in footer.group(1)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", PAGES)
 def test_described_by_points_at_rendered_ids(world, name):  # noqa: F811
