@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from shuangsuiji import fairdraw as fd
 from shuangsuiji.core import audit
-from shuangsuiji.core.formats import local_datetime
+from shuangsuiji.core.formats import local_date, local_datetime
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.permissions import in_scope, require, stored_user
 from shuangsuiji.directory.models import ConflictDeclaration, Expert, Inspector, LeavePeriod, RegulatedUnit
@@ -909,9 +909,15 @@ def _unavailable(draw: Draw, target: DrawTarget, pk_of: dict[str, int], today: d
     return out
 
 
-def _check_group_change(draw: Draw, target: DrawTarget) -> None:
+def _check_group_change(draw: Draw, target: DrawTarget, today: dt.date) -> None:
     if draw.status not in (DrawStatus.DRAWN, DrawStatus.LOCKED):
         raise ValidationError("只有已抽取的结果才能更换执法人员或安排专家")
+    task = draw.task
+    if today > task.window_end:
+        raise ValidationError(
+            f"该任务的检查期限（{local_date(task.window_start)}至{local_date(task.window_end)}）已结束，"
+            "不能再更换执法人员或安排专家"
+        )
     if target.status != TargetStatus.ACTIVE:
         raise ValidationError("只有“待检查”的对象才能更换执法人员或安排专家")
     result = getattr(target, "result", None)  # inspections sits above draws: reached by the reverse relation
@@ -985,7 +991,7 @@ def inspector_replace(
     require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
     now = now or timezone.now()
     draw, target = _locked_target(target)
-    _check_group_change(draw, target)
+    _check_group_change(draw, target, timezone.localdate(now))
     if reason_kind not in InspectorChangeReason.values:
         raise ValidationError("请选择更换原因")
     reason = (reason or "").strip()
@@ -1057,7 +1063,7 @@ def inspector_change_decide(
         raise ValidationError("不同意更换时请写明签批意见")
     change.decided_by, change.decided_at, change.decision_note = stored_user(user), now, note
     if approve:
-        _check_group_change(draw, target)
+        _check_group_change(draw, target, timezone.localdate(now))
         if not target.assignments.filter(inspector=change.out_inspector).exists():
             raise ValidationError(f"{change.out_name} 已不在该检查组，无需更换")
         _apply_inspector_change(draw, target, change, timezone.localdate(now))
@@ -1118,7 +1124,7 @@ def expert_draw(*, user, target: DrawTarget, now: dt.datetime | None = None) -> 
     require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
     now = now or timezone.now()
     draw, target = _locked_target(target)
-    _check_group_change(draw, target)
+    _check_group_change(draw, target, timezone.localdate(now))
     experts = {expert_key_of(e): e for e in expert_candidates(draw, target)}
     if not experts:
         raise ValidationError("专家库中没有本辖区在有效期内的专家或第三方机构，请先在专家库中登记")
@@ -1139,7 +1145,7 @@ def expert_designate(
     require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
     now = now or timezone.now()
     draw, target = _locked_target(target)
-    _check_group_change(draw, target)
+    _check_group_change(draw, target, timezone.localdate(now))
     reason = (reason or "").strip()
     if len(reason) < EXPERT_MIN_REASON:
         raise ValidationError("指定专家或第三方机构须写明理由（不少于 4 个字），如“需要现场采样检测”")
