@@ -15,10 +15,10 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.directory.models import BusinessLine, Expert, LeavePeriod
 from shuangsuiji.draws import selectors, services
-from shuangsuiji.draws.choices import FileKind, InspectorChangeStatus, TargetRole, TargetStatus
+from shuangsuiji.draws.choices import DrawStatus, FileKind, InspectorChangeStatus, TargetRole, TargetStatus
 from shuangsuiji.draws.downloads import replacements_bytes
 from shuangsuiji.draws.models import DrawTarget, InspectorAssignment
-from shuangsuiji.draws.testing import locked_draw, second_person
+from shuangsuiji.draws.testing import KL8_NUMBERS, enter_and_confirm, locked_draw, second_person
 from shuangsuiji.draws.tests.conftest import LOCK_TIME
 from shuangsuiji.fairdraw.replace import check_file, expert_order, replay_replacements
 
@@ -326,3 +326,28 @@ def test_group_changes_after_the_window_are_refused_with_the_window(client, lock
     assert {a.inspector_id for a in other.assignments.all()} == members
     page = client.post(reverse("draws:expert_draw", args=[other.pk]), follow=True)
     assert "检查期限（2026年6月1日至2026年6月10日）已结束" in page.text and not other.experts.exists()
+
+
+def test_draw_page_warns_about_a_heavy_load_before_locking(client, gq, approver_gq):
+    """The load summary and its warning are on the draw page while the result can still be reviewed (before locking):
+    one inspector with more than twice the median is named, with the number of checks."""
+    sources = services.build_sources(lottery={"game": "kl8", "issue": "2026321", "draw_date": LOCK_TIME.date()})
+    draw = services.draw_freeze(user=approver_gq, task=gq["task"], sources=sources, now=LOCK_TIME)
+    evening = timezone.make_aware(dt.datetime.combine(LOCK_TIME.date(), dt.time(22, 0)))
+    enter_and_confirm(draw, approver_gq, KL8_NUMBERS, now=evening)
+    draw = services.draw_run(user=approver_gq, draw=draw, now=evening)
+    assert draw.status == DrawStatus.DRAWN
+    client.force_login(approver_gq)
+    url = reverse("draws:draw_detail", args=[draw.pk])
+    page = client.get(url).text
+    assert 'id="load-table"' in page and 'id="load-warning"' not in page  # fairdraw balances the groups
+    heavy = gq["inspectors"][0]
+    for t in DrawTarget.objects.filter(draw=draw, role=TargetRole.SUBSTITUTE)[:8]:
+        t.status = TargetStatus.ACTIVE
+        t.save(update_fields=["status"])
+        InspectorAssignment.objects.create(target=t, inspector=heavy, inspector_code=heavy.cert_no,
+                                           inspector_name=heavy.name)  # fmt: skip
+    n = selectors.load_summary(draw)["heavy"][0]["n"]
+    page = client.get(url).text
+    warning = page.split('id="load-warning"', 1)[1].split("</div>", 1)[0]
+    assert "超过中位数的 2 倍，请在锁定前核实是否合理" in warning and f"{heavy.name} {n} 户" in warning
