@@ -154,7 +154,11 @@ def draw_detail(request, pk):
     draw = _draw(request, pk, drawn_only=False)
     if not draw.is_drawn_here:
         targets = draw.targets.prefetch_related("assignments").select_related("unit").order_by("rank")
-        context = {"draw": draw, "task": draw.task, "targets": targets, "title": f"检查对象登记 {draw.code}"}
+        context = {
+            "draw": draw, "task": draw.task, "targets": targets, "title": f"检查对象登记 {draw.code}",
+            "can_cancel": draw.status != DrawStatus.CANCELLED
+            and request.user.has_perm(services.record_cancel_perm(draw)),
+        }  # fmt: skip
         return render(request, "draws/draw_record_external.html", context)
     can_draw = request.user.has_perm("draws.draw_draw")
     context = draw_context(draw)
