@@ -180,6 +180,11 @@ def draw_detail(request, pk):
         num=section_numbers(bool(context["result"])),
         reason_form=ReasonForm(),
         can_change_targets=can_draw and draw.status in (DrawStatus.DRAWN, DrawStatus.LOCKED),
+        # replacing inspectors and adding experts end with the inspection window (services refuse it too)
+        window_closed=timezone.localdate() > draw.task.window_end,
+        can_change_groups=can_draw
+        and draw.status in (DrawStatus.DRAWN, DrawStatus.LOCKED)
+        and timezone.localdate() <= draw.task.window_end,
         can_approve_changes=request.user.has_perm("draws.approve_draw"),
         expert_options=selectors.expert_options(draw) if can_draw else [],
         history=ObjectChange.objects.restrict(request.user).filter(object_type="draws.draw", object_id=str(draw.pk))

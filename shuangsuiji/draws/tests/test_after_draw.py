@@ -276,6 +276,7 @@ def test_pages_show_changes_load_and_experts(client, locked, approver_gq):
     assert bad.status_code == 200 and "请选择要更换的执法人员" in bad.text
     page = client.get(reverse("draws:draw_detail", args=[draw.pk])).text
     assert 'id="inspector-changes"' in page and "因病住院治疗" in page and 'id="load-table"' in page
+    assert 'id="replace-forms"' in page and 'id="expert-forms"' in page and 'id="groups-window-closed"' not in page
     assert 'id="expert-attachments"' in page
     record = client.get(reverse("draws:draw_record", args=[draw.pk])).text
     assert 'id="record-inspector-changes"' in record
@@ -326,6 +327,9 @@ def test_group_changes_after_the_window_are_refused_with_the_window(client, lock
     assert {a.inspector_id for a in other.assignments.all()} == members
     page = client.post(reverse("draws:expert_draw", args=[other.pk]), follow=True)
     assert "检查期限（2026年6月1日至2026年6月10日）已结束" in page.text and not other.experts.exists()
+    # the draw page says so instead of offering the forms
+    assert 'id="groups-window-closed"' in page.text
+    assert 'id="replace-forms"' not in page.text and 'id="expert-forms"' not in page.text
 
 
 def test_draw_page_warns_about_a_heavy_load_before_locking(client, gq, approver_gq):
