@@ -375,6 +375,11 @@ MATRIX: dict[str, Route] = {
     "inspections:upper_task_import": r("inspections:upper_task_import", APPROVERS),
     "inspections:upper_task_template": r("inspections:upper_task_template", ANY, leak_check=False),
     "inspections:non_random_create": r("inspections:non_random_create", EDITORS),
+    # 作废 a mistaken record (issue #15 point 1): an import by whoever imports, a non-random record by whoever draws
+    # (科室负责人, administrators), never by the 执法人员 who recorded it
+    "inspections:record_cancel": r(
+        "inspections:record_cancel", GQ_APPROVE, method="post", args=pk("recorded_draw"), data={"reason": "越权作废"}
+    ),
     # 检查表: 科室负责人 and administrators (issue #15 point 4)
     "inspections:checklist_list": r("inspections:checklist_list", APPROVERS),
     "inspections:checklist_create": r("inspections:checklist_create", APPROVERS),
@@ -676,6 +681,7 @@ def build_world() -> SimpleNamespace:
             user=users["approver"], task=undrawn_task, witness_user=users["oversight"]
         ).pk,
         draw=draw.pk, draw_code=draw.code,
+        recorded_draw=Draw.objects.get(region=gq, origin="recorded", task__check_reason="referral").pk,
         draw_unit_code=DrawTarget.objects.filter(draw=draw).order_by("pk").first().unit_code,
         committed_draw=committed_draw.pk,
         committed_source=committed_draw.sources.order_by("position").first().pk,
@@ -746,6 +752,7 @@ def state(w) -> dict:
         "plan": (status("plans.AnnualPlan", w.plan), status("plans.AnnualPlan", w.plan, "version")),
         "draw": status("draws.Draw", w.draw),
         "committed_draw": status("draws.Draw", w.committed_draw),
+        "recorded_draw": status("draws.Draw", w.recorded_draw),
         "witness": [status("draws.DrawWitness", w.witness, f) for f in ("commitment", "confirmed_at")],
         "committed_source": [status("draws.PublicSource", w.committed_source, f) for f in
                              ("value", "entered_by", "confirmed_by", "announcement_ref")],

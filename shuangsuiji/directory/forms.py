@@ -104,6 +104,7 @@ class LookupContext:
     regions: dict[str, Region] = field(default_factory=dict)
     lines: dict[str, BusinessLine] = field(default_factory=dict)
     organizations: dict[str, Organization] = field(default_factory=dict)
+    towns: dict[int, dict[str, Township]] = field(default_factory=dict)  # county id -> code/name -> town (lazy)
 
     @classmethod
     def for_user(cls, user) -> LookupContext:
@@ -144,6 +145,28 @@ class LookupContext:
         if not region.code.startswith(self.prefix):
             raise forms.ValidationError(f"无权导入本辖区以外的数据：{text}")  # echo the input only
         return region
+
+    def townships_of(self, county: Region) -> dict[str, Township]:
+        """The county's valid 乡镇（街道）by 9-digit code and by name (a name two towns share: code only), read once
+        per county an import names."""
+        found = self.towns.get(county.pk)
+        if found is None:
+            found = self.towns[county.pk] = {}
+            names: dict[str, list[Township]] = {}
+            for town in Township.objects.filter(county=county, valid=True):
+                found[town.code] = town
+                names.setdefault(town.name, []).append(town)
+            found.update({name: towns[0] for name, towns in names.items() if len(towns) == 1})
+        return found
+
+    def township(self, county: Region, text: str) -> Township | None:
+        return self.townships_of(county).get(text.strip()) if text else None
+
+    def township_error(self, county: Region, text: str) -> str:
+        """The 乡镇（街道）column's check against the row's 行政区划 (a row rule)."""
+        if not text or self.township(county, text) is not None:
+            return ""
+        return f"“{text}”不是{county.name}的乡镇（街道）（请填写本县乡镇（街道）的名称或9位代码）"
 
     def business_lines(self, text: str) -> list[int]:
         ids, unknown = [], []
@@ -257,13 +280,17 @@ class UnitRowForm(RowFormMixin, UnitForm):
     risk_level = forms.CharField(label="信用风险分类", required=False)
     risk_as_of = date_field("风险分类日期")
     risk_source = forms.CharField(label="风险分类来源", required=False, max_length=100)
+    # 乡镇（街道）: text here (name or 9-digit code), checked against the row's 行政区划 by a row rule; the importer
+    # turns it into the town's id. Not a model field of the row form (the relation is resolved per county).
+    township = forms.CharField(label="乡镇（街道）", required=False, max_length=50)
 
-    class Meta(UnitForm.Meta):  # the import has no 乡镇（街道） column (yet): the unit page sets it
+    class Meta(UnitForm.Meta):
         fields = [name for name in UnitForm.Meta.fields if name != "township"]
 
     def __init__(self, *args, ctx: LookupContext, **kwargs):
         super().__init__(*args, user=ctx.user, **kwargs)
         self.ctx = ctx
+        self.row_rules = (*type(self).row_rules, RowRule(("region", "township"), "township", ctx.township_error))
 
     def clean_region(self):
         return self.ctx.region(self.cleaned_data["region"])

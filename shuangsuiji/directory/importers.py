@@ -16,6 +16,7 @@ from shuangsuiji.imports.columns import Rows
 from shuangsuiji.imports.schema import CHUNK, Column, Importer, Validation
 from shuangsuiji.imports.schema import iso as _iso
 from shuangsuiji.imports.spreadsheets import Table
+from shuangsuiji.regions.models import Township
 
 from .choices import CLOSED_STATUSES, ExpertKind, ImportKind, ItemCategory, ItemStatus, RiskLevel, UnitStatus
 from .forms import ExpertRowForm, InspectorRowForm, ItemRowForm, LookupContext, UnitRowForm
@@ -38,6 +39,8 @@ UNIT_COLUMNS = (
     Column("投诉举报次数", "complaint_count", aliases=("投诉次数",), note="不小于0的整数"),
     Column("经营状态", "status", aliases=("状态", "登记状态"), note="空白为在营", choices=tuple(UnitStatus.labels)),
     Column("备注", "note"),
+    Column("乡镇（街道）", "township", aliases=("乡镇", "街道", "乡镇街道", "所属乡镇"),
+           note="可不填；本县乡镇（街道）名称或9位代码，如 青城镇", width=16),
     Column("违法违规次数", "violation_count", importable=False),
     Column("最近检查日期", "last_inspected_on", importable=False),
     Column("累计检查次数", "inspection_count", importable=False),
@@ -138,9 +141,12 @@ class UnitImporter(RegisterImporter):
     compare_fields = (
         "name", "address", "region_id", "line_ids", "legal_rep", "contact_phone", "licence_no",
         "licence_valid_to", "tag_names", "risk_level", "risk_as_of", "risk_source", "complaint_count", "status", "note",
+        "township_id",
     )  # fmt: skip
     # payload name -> header column it came from
-    present_alias = {"region_id": "region", "line_ids": "business_lines", "tag_names": "tags"}
+    present_alias = {
+        "region_id": "region", "line_ids": "business_lines", "tag_names": "tags", "township_id": "township",
+    }  # fmt: skip
 
     def __init__(self, *, user, mode):
         super().__init__(user=user, mode=mode)
@@ -148,6 +154,7 @@ class UnitImporter(RegisterImporter):
         self.line_names = dict(BusinessLine.objects.values_list("pk", "short_name"))
         self.line_codes = dict(BusinessLine.objects.values_list("pk", "code"))
         self.region_names = {r.pk: f"{r.code} {r.name}" for r in self.ctx.regions.values()}
+        self.town_names: dict[int, str] = {}
 
     def norm_key(self, text: str) -> str:
         return normalize_credit_code(text)
@@ -182,7 +189,9 @@ class UnitImporter(RegisterImporter):
     def existing_values(self, unit) -> dict[str, str]:
         return {
             "credit_code": unit.credit_code, "name": unit.name, "address": unit.address,
-            "region": unit.region.code,
+            # not the unit's township: a row that moves the unit to another county without naming a township
+            # there is valid, and the writer drops the old one
+            "region": unit.region.code, "township": "",
             "business_lines": "、".join(self.line_codes[pk] for pk in unit.line_ids),
             "legal_rep": unit.legal_rep, "contact_phone": unit.contact_phone, "licence_no": unit.licence_no,
             "licence_valid_to": _iso(unit.licence_valid_to), "tags": "、".join(unit.tag_names),
@@ -194,8 +203,9 @@ class UnitImporter(RegisterImporter):
         inverse = {v: k for k, v in self.present_alias.items()}
         return {
             "row": row, "credit_code": data["credit_code"], "name": data["name"], "address": data["address"],
-            "region_id": data["region"].pk, "line_ids": sorted(data["business_lines"]),
-            "legal_rep": data["legal_rep"], "contact_phone": data["contact_phone"], "licence_no": data["licence_no"],
+            "region_id": data["region"].pk, "township_id": self.township_id(data["region"], data["township"]),
+            "line_ids": sorted(data["business_lines"]), "legal_rep": data["legal_rep"],
+            "contact_phone": data["contact_phone"], "licence_no": data["licence_no"],
             "licence_valid_to": _iso(data["licence_valid_to"]), "tag_names": data["tags"],
             "risk_level": data["risk_level"], "risk_as_of": _iso(data["risk_as_of"]),
             "risk_source": data["risk_source"], "complaint_count": data["complaint_count"],
@@ -209,6 +219,10 @@ class UnitImporter(RegisterImporter):
         columns = {
             "row": rows, "credit_code": cleaned["credit_code"], "name": cleaned["name"],
             "address": cleaned["address"], "region_id": [region.pk for region in cleaned["region"]],
+            "township_id": [
+                self.township_id(region, text) if text else None
+                for region, text in zip(cleaned["region"], cleaned["township"], strict=True)
+            ],
             "line_ids": [shared.sorted(ids) for ids in cleaned["business_lines"]],
             "legal_rep": cleaned["legal_rep"], "contact_phone": cleaned["contact_phone"],
             "licence_no": cleaned["licence_no"], "licence_valid_to": [iso(d) for d in cleaned["licence_valid_to"]],
@@ -219,6 +233,11 @@ class UnitImporter(RegisterImporter):
         }  # fmt: skip
         inverse = {v: k for k, v in self.present_alias.items()}
         return Rows(columns, [inverse.get(name, name) for name in names])
+
+    def township_id(self, county, text: str) -> int | None:
+        """The id of the row's 乡镇（街道）(checked by the row form's rule; "" → None)."""
+        town = self.ctx.township(county, text) if text else None
+        return town.pk if town is not None else None
 
     def column_warnings(self, cleaned, count, limit):
         found, total, none = [], 0, ()  # rows without a warning share one empty tuple (100,000 lists cost GC passes)
@@ -237,11 +256,19 @@ class UnitImporter(RegisterImporter):
             "licence_valid_to": _iso(unit.licence_valid_to), "tag_names": sorted(unit.tag_names),
             "risk_level": unit.risk_level, "risk_as_of": _iso(unit.risk_as_of), "risk_source": unit.risk_source,
             "complaint_count": unit.complaint_count, "status": unit.status, "note": unit.note,
+            "township_id": unit.township_id,
         }  # fmt: skip
 
     def display(self, name: str, value) -> str:
         if name == "region_id":
             return self.region_names.get(value, str(value))
+        if name == "township_id":
+            if value is None:
+                return ""
+            if value not in self.town_names:
+                town = Township.objects.filter(pk=value).values_list("name", "code").first()
+                self.town_names[value] = f"{town[0]}（{town[1]}）" if town else str(value)
+            return self.town_names[value]
         if name == "line_ids":
             return "、".join(self.line_names.get(pk, str(pk)) for pk in value)
         if name == "tag_names":

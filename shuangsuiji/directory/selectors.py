@@ -105,12 +105,13 @@ def unit_export_rows(queryset):
         chunk = ids[start : start + CHUNK]
         lines = _links(lines_through, "regulatedunit_id", "businessline_id", chunk)
         tags = _links(tags_through, "regulatedunit_id", "tag_id", chunk, "tag__name")
-        units = RegulatedUnit.objects.filter(pk__in=chunk).select_related("region").in_bulk()
+        units = RegulatedUnit.objects.filter(pk__in=chunk).select_related("region", "township").in_bulk()
         for pk in chunk:
             unit = units[pk]
             values = {
                 **{name: getattr(unit, name, "") for name in fields if hasattr(unit, name)},
                 "region": f"{unit.region.code} {unit.region.name}",
+                "township": unit.township.name if unit.township_id else "",
                 "business_lines": "、".join(line_names[i] for i in sorted(lines[pk])),
                 "tags": "、".join(sorted(tags[pk])),
                 "risk_level": unit.risk_level and risks[unit.risk_level].split()[0],

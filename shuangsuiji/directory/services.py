@@ -492,7 +492,7 @@ UNIT_PAYLOAD_FIELDS = {
     "name": "name", "address": "address", "region_id": "region_id", "legal_rep": "legal_rep",
     "contact_phone": "contact_phone", "licence_no": "licence_no", "licence_valid_to": "licence_valid_to",
     "risk_level": "risk_level", "risk_as_of": "risk_as_of", "risk_source": "risk_source",
-    "complaint_count": "complaint_count", "status": "status", "note": "note",
+    "complaint_count": "complaint_count", "status": "status", "note": "note", "township_id": "township_id",
 }  # fmt: skip
 DATE_FIELDS = {"licence_valid_to", "risk_as_of", "cert_valid_from", "cert_valid_to"}
 
@@ -523,8 +523,8 @@ def _created(payload, plan, names):
 
 
 UNIT_CREATE_FIELDS = (
-    "credit_code", "name", "address", "region_id", "legal_rep", "contact_phone", "licence_no", "risk_level",
-    "risk_source", "complaint_count", "status", "note",
+    "credit_code", "name", "address", "region_id", "township_id", "legal_rep", "contact_phone", "licence_no",
+    "risk_level", "risk_source", "complaint_count", "status", "note",
 )  # fmt: skip
 
 
@@ -625,6 +625,8 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
         for name, attr in UNIT_PAYLOAD_FIELDS.items():
             if name in present:
                 setattr(unit, attr, _value(name, row[name]))
+        if unit.township_id is not None and unit.region_id != unit.township.county_id:
+            unit.township = None  # moved to another county without naming its township there: none
         unit.region = regions[unit.region_id]  # keeps the audit entry's region right when it moved
         if unit.status != old_status:
             unit.status_changed_on = today

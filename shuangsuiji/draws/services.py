@@ -15,6 +15,7 @@
     witness_confirm  after the lock: the witness confirms the locked record with their own login (paper
                   witnesses: the clerk records that they signed the printed record)
     draw_cancel   作废 with a reason (public; a new attempt needs a new commitment)
+    draw_record_cancel   作废 a mistaken 上级下达 import or 非随机检查 record (before any result is signed)
     target_substitute / target_cancel   reasoned changes after the draw (public)
     inspector_replace / inspector_change_decide   更换执法人员 by the committed random order (fairdraw spec §8.7),
                   beyond 15% of the groups only with the approver's sign-off
@@ -764,6 +765,8 @@ def witness_confirm(*, user, witness: DrawWitness, now: dt.datetime | None = Non
 def draw_cancel(*, user, draw: Draw, reason: str) -> Draw:
     require(user, PERM_DRAW, draw, scope_message=OUT_OF_SCOPE)
     draw = _locked_draw(draw)
+    if not draw.is_drawn_here:
+        raise ValidationError("该记录不是本平台的随机抽取，请在检查对象登记页作废登记")
     _require_status(draw, "cancel")
     reason = (reason or "").strip()
     if len(reason) < 4:
@@ -775,6 +778,50 @@ def draw_cancel(*, user, draw: Draw, reason: str) -> Draw:
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=draw, user=user, message=f"作废抽取 {draw.code}：{reason}",
         data={"before_status": before, "reason": reason},
+    )  # fmt: skip
+    return draw
+
+
+def record_cancel_perm(draw: Draw) -> str:
+    """Who may cancel an external record: whoever may import 上级下达 tasks for an import, a drawing officer
+    (科室负责人) for a 非随机检查 record (an 执法人员 records one but does not cancel it)."""
+    return PERM_IMPORT if draw.origin == DrawOrigin.IMPORTED else PERM_DRAW
+
+
+@transaction.atomic
+def draw_record_cancel(*, user, draw: Draw, reason: str, now: dt.datetime | None = None) -> Draw:
+    """作废 a mistaken 上级下达 import or 非随机检查 record (issue #15 point 1), with the reason, audited. Only while
+    none of its results is signed, submitted or published (those are the record of a check that took place). Its
+    PENDING results leave every list with it; the same 上级任务编号 can then be imported again."""
+    require(user, record_cancel_perm(draw), draw, scope_message=OUT_OF_SCOPE)
+    now = now or timezone.now()
+    draw = _locked_draw(draw)
+    if draw.is_drawn_here:
+        raise ValidationError("本平台随机抽取的记录请在抽取页面作废")
+    if draw.status == DrawStatus.CANCELLED:
+        raise ValidationError("该登记已作废")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError("作废理由：请写明作废登记的理由（不少于 4 个字），如“导入的检查对象有误，重新导入”")
+    done = list(  # inspections sits above draws: its results are reached by the reverse relation
+        draw.results.filter(Q(status__in=("submitted", "published")) | Q(signatures__isnull=False))
+        .order_by("target__rank")
+        .values_list("unit_name", "target__unit_name")
+        .distinct()
+    )
+    if done:
+        names = "、".join(dict.fromkeys(name or target_name for name, target_name in done))
+        raise ValidationError(f"以下检查对象的检查结果已签名、提交或公示，不能作废登记：{names}")
+    task = draw.task
+    before = draw.status
+    draw.status = DrawStatus.CANCELLED
+    draw.cancelled_at, draw.cancelled_by, draw.cancel_reason = now, stored_user(user), reason
+    draw.save()
+    audit.log_event(
+        ObjectChange.Action.WORKFLOW, obj=draw, user=user,
+        message=f"作废{task.get_inspection_type_display()}登记 {draw.code}（{task.source_label}）：{reason}",
+        data={"before_status": before, "reason": reason, "task": task.code, "upper_task_no": task.upper_task_no,
+              "units": list(draw.targets.order_by("rank").values_list("unit_code", flat=True))},
     )  # fmt: skip
     return draw
 
@@ -912,9 +959,15 @@ def _unavailable(draw: Draw, target: DrawTarget, pk_of: dict[str, int], today: d
     return out
 
 
-def _check_group_change(draw: Draw, target: DrawTarget) -> None:
+def _check_group_change(draw: Draw, target: DrawTarget, today: dt.date) -> None:
     if draw.status not in (DrawStatus.DRAWN, DrawStatus.LOCKED):
         raise ValidationError("只有已抽取的结果才能更换执法人员或安排专家")
+    task = draw.task
+    if today > task.window_end:
+        raise ValidationError(
+            f"该任务的检查期限（{local_date(task.window_start)}至{local_date(task.window_end)}）已结束，"
+            "不能再更换执法人员或安排专家"
+        )
     if target.status != TargetStatus.ACTIVE:
         raise ValidationError("只有“待检查”的对象才能更换执法人员或安排专家")
     result = getattr(target, "result", None)  # inspections sits above draws: reached by the reverse relation
@@ -988,7 +1041,7 @@ def inspector_replace(
     require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
     now = now or timezone.now()
     draw, target = _locked_target(target)
-    _check_group_change(draw, target)
+    _check_group_change(draw, target, timezone.localdate(now))
     if reason_kind not in InspectorChangeReason.values:
         raise ValidationError("请选择更换原因")
     reason = (reason or "").strip()
@@ -1060,7 +1113,7 @@ def inspector_change_decide(
         raise ValidationError("不同意更换时请写明签批意见")
     change.decided_by, change.decided_at, change.decision_note = stored_user(user), now, note
     if approve:
-        _check_group_change(draw, target)
+        _check_group_change(draw, target, timezone.localdate(now))
         if not target.assignments.filter(inspector=change.out_inspector).exists():
             raise ValidationError(f"{change.out_name} 已不在该检查组，无需更换")
         _apply_inspector_change(draw, target, change, timezone.localdate(now))
@@ -1121,7 +1174,7 @@ def expert_draw(*, user, target: DrawTarget, now: dt.datetime | None = None) -> 
     require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
     now = now or timezone.now()
     draw, target = _locked_target(target)
-    _check_group_change(draw, target)
+    _check_group_change(draw, target, timezone.localdate(now))
     experts = {expert_key_of(e): e for e in expert_candidates(draw, target)}
     if not experts:
         raise ValidationError("专家库中没有本辖区在有效期内的专家或第三方机构，请先在专家库中登记")
@@ -1142,7 +1195,7 @@ def expert_designate(
     require(user, PERM_DRAW, target, scope_message=OUT_OF_SCOPE)
     now = now or timezone.now()
     draw, target = _locked_target(target)
-    _check_group_change(draw, target)
+    _check_group_change(draw, target, timezone.localdate(now))
     reason = (reason or "").strip()
     if len(reason) < EXPERT_MIN_REASON:
         raise ValidationError("指定专家或第三方机构须写明理由（不少于 4 个字），如“需要现场采样检测”")

@@ -157,7 +157,11 @@ def draw_detail(request, pk):
     draw = _draw(request, pk, drawn_only=False)
     if not draw.is_drawn_here:
         targets = draw.targets.prefetch_related("assignments").select_related("unit").order_by("rank")
-        context = {"draw": draw, "task": draw.task, "targets": targets, "title": f"检查对象登记 {draw.code}"}
+        context = {
+            "draw": draw, "task": draw.task, "targets": targets, "title": f"检查对象登记 {draw.code}",
+            "can_cancel": draw.status != DrawStatus.CANCELLED
+            and request.user.has_perm(services.record_cancel_perm(draw)),
+        }  # fmt: skip
         return render(request, "draws/draw_record_external.html", context)
     can_draw = request.user.has_perm("draws.draw_draw")
     context = draw_context(draw)
@@ -179,6 +183,11 @@ def draw_detail(request, pk):
         num=section_numbers(bool(context["result"])),
         reason_form=ReasonForm(),
         can_change_targets=can_draw and draw.status in (DrawStatus.DRAWN, DrawStatus.LOCKED),
+        # replacing inspectors and adding experts end with the inspection window (services refuse it too)
+        window_closed=timezone.localdate() > draw.task.window_end,
+        can_change_groups=can_draw
+        and draw.status in (DrawStatus.DRAWN, DrawStatus.LOCKED)
+        and timezone.localdate() <= draw.task.window_end,
         can_approve_changes=request.user.has_perm("draws.approve_draw"),
         expert_options=selectors.expert_options(draw) if can_draw else [],
         history=ObjectChange.objects.restrict(request.user).filter(object_type="draws.draw", object_id=str(draw.pk))

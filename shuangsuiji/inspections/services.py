@@ -692,6 +692,29 @@ def upper_task_import(
     return task, draw
 
 
+@transaction.atomic
+def external_record_cancel(*, user, draw: Draw, reason: str, now: dt.datetime | None = None) -> Draw:
+    """作废 a mistaken 上级下达 import or 非随机检查 record (issue #15 point 1): the record is cancelled with its reason
+    (draws, audited) and its 未检查 placeholders that hold nothing are removed, as for a cancelled target. A result
+    already being entered stays (what was typed is never thrown away). The same 上级任务编号 imports again."""
+    require(user, draws_services.record_cancel_perm(draw), draw, scope_message="不能操作本辖区以外的计划或任务")
+    draw = draws_services.draw_record_cancel(user=user, draw=draw, reason=reason, now=now)
+    entries = []
+    empty = InspectionResult.objects.filter(
+        draw=draw, status=ResultStatus.PENDING, answers__isnull=True, attachments__isnull=True
+    ).distinct()
+    for result in empty:
+        entries.append(
+            audit.entry_for(
+                result, Action.DELETE, before=audit.snapshot(result), message=f"登记 {draw.code} 已作废，删除未检查记录"
+            )
+        )
+        result.delete()
+    if entries:
+        audit.append(entries, user=user)
+    return draw
+
+
 COVERED_RULE = "已纳入随机抽查的单位，除投诉举报外，原则上不再开展日常监督检查"
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("upper-tasks/import/", views.upper_task_import, name="upper_task_import"),
     path("upper-tasks/template/", views.upper_task_template, name="upper_task_template"),
     path("non-random/new/", views.non_random_create, name="non_random_create"),
+    path("records/<int:pk>/cancel/", views.record_cancel, name="record_cancel"),
     path("checklists/", views.checklist_list, name="checklist_list"),
     path("checklists/new/", views.checklist_edit, name="checklist_create"),
     path("checklists/<int:pk>/", views.checklist_edit, name="checklist_edit"),

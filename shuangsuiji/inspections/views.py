@@ -17,6 +17,8 @@ from shuangsuiji.core.listing import ScopedListView, require_perm
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.core.viewhelpers import error_text, service_call
 from shuangsuiji.directory.models import InspectionItem
+from shuangsuiji.draws import selectors as draw_selectors
+from shuangsuiji.draws.choices import DrawOrigin
 from shuangsuiji.draws.models import Draw
 from shuangsuiji.imports.spreadsheets import SpreadsheetError, read_table
 
@@ -498,6 +500,25 @@ def upper_task_import(request):
         "form": form, "title": "导入上级下达任务", "errors": errors, "multipart": True,
         "template_url": reverse("inspections:upper_task_template"),
     }, status=status)  # fmt: skip
+
+
+@login_required
+@require_POST
+def record_cancel(request, pk):
+    """作废 a mistaken 上级下达 import or 非随机检查 record from its record page (issue #15 point 1)."""
+    require_perm(request.user, Draw, "view")
+    draw = get_object_or_404(draw_selectors.draw_list(request.user).exclude(origin=DrawOrigin.DRAWN), pk=pk)
+    require_perm(request.user, Draw, "import" if draw.origin == DrawOrigin.IMPORTED else "draw")
+    reason = request.POST.get("reason", "")
+    result = service_call(
+        request, lambda: services.external_record_cancel(user=request.user, draw=draw, reason=reason),
+        prefix="作废失败：",
+    )  # fmt: skip
+    if result.ok:
+        number = draw.task.upper_task_no
+        again = f"。如需重新导入，可再次导入上级任务编号“{number}”" if number else ""
+        messages.success(request, f"该登记已作废{again}")
+    return redirect("draws:draw_detail", pk=draw.pk)
 
 
 @login_required

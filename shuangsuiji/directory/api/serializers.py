@@ -71,6 +71,7 @@ class UnitSyncRecordSerializer(serializers.Serializer):
     address = _text(300, "地址")
     region = serializers.RegexField(r"^[0-9]{6}$", required=False, allow_blank=True,
                                     help_text="6位县级区划代码（须在调用方管辖范围内；新增时必填）")  # fmt: skip
+    township = _text(50, "乡镇（街道）：该县乡镇（街道）的9位代码或名称（可不填；不填时不改动）")
     business_lines = serializers.ListField(
         child=serializers.RegexField(r"^[a-z]{2,20}$", help_text="专业类别代码，如 ggcs"), required=False,
         max_length=20, help_text="专业类别代码（见 /api/v1/ 的专业类别），如 ggcs（公共场所卫生）",

@@ -15,10 +15,10 @@ from shuangsuiji import fairdraw as fd
 from shuangsuiji.core.models import ObjectChange
 from shuangsuiji.directory.models import BusinessLine, Expert, LeavePeriod
 from shuangsuiji.draws import selectors, services
-from shuangsuiji.draws.choices import FileKind, InspectorChangeStatus, TargetRole, TargetStatus
+from shuangsuiji.draws.choices import DrawStatus, FileKind, InspectorChangeStatus, TargetRole, TargetStatus
 from shuangsuiji.draws.downloads import replacements_bytes
 from shuangsuiji.draws.models import DrawTarget, InspectorAssignment
-from shuangsuiji.draws.testing import locked_draw, second_person
+from shuangsuiji.draws.testing import KL8_NUMBERS, enter_and_confirm, locked_draw, second_person
 from shuangsuiji.draws.tests.conftest import LOCK_TIME
 from shuangsuiji.fairdraw.replace import check_file, expert_order, replay_replacements
 
@@ -38,8 +38,12 @@ def _replay(draw):
     roster = fd.parse_roster(draw.file_bytes(FileKind.ROSTER))
     units = {u.unit_id: u for u in fd.read_units(draw.file_bytes(FileKind.POOL))}
     changes = [
-        {"unit_id": c.target.unit_code, "out": c.out_id, "in": c.in_id,
-         "skipped": [s["inspector_id"] for s in c.skipped]}  # fmt: skip
+        {
+            "unit_id": c.target.unit_code,
+            "out": c.out_id,
+            "in": c.in_id,
+            "skipped": [s["inspector_id"] for s in c.skipped],
+        }  # fmt: skip
         for c in draw.inspector_changes.filter(status=InspectorChangeStatus.APPLIED).order_by("seq")
     ]
     return replay_replacements(
@@ -119,7 +123,9 @@ def test_replacement_after_a_substitution_replays_from_the_published_file(locked
     published = replacements_bytes(draw)
     entries = json.loads(published)["changes"]
     assert [(e.get("kind", "replace"), e["unit_id"]) for e in entries] == [
-        ("replace", first.unit_code), ("substitute", first.unit_code), ("replace", sub.unit_code),
+        ("replace", first.unit_code),
+        ("substitute", first.unit_code),
+        ("replace", sub.unit_code),
         ("substitute", other.unit_code),
     ]
     assert entries[1]["to"] == sub.unit_code and entries[3]["to"] == other_sub.unit_code
@@ -298,6 +304,7 @@ def test_pages_show_changes_load_and_experts(client, locked, approver_gq):
     assert bad.status_code == 200 and "请选择要更换的执法人员" in bad.text
     page = client.get(reverse("draws:draw_detail", args=[draw.pk])).text
     assert 'id="inspector-changes"' in page and "因病住院治疗" in page and 'id="load-table"' in page
+    assert 'id="replace-forms"' in page and 'id="expert-forms"' in page and 'id="groups-window-closed"' not in page
     assert 'id="expert-attachments"' in page
     record = client.get(reverse("draws:draw_record", args=[draw.pk])).text
     assert 'id="record-inspector-changes"' in record
@@ -307,3 +314,76 @@ def test_pages_show_changes_load_and_experts(client, locked, approver_gq):
     assert "因故不能参加检查" in public and "因病住院治疗" not in public and "生病" not in public
     replacements = client.get(reverse("disclosure:draw_replacements", args=[draw.code])).content.decode()
     assert '"reason": "因故不能参加检查"' in replacements and "生病" not in replacements
+
+
+def test_group_changes_after_the_window_are_refused_with_the_window(client, locked, approver_gq):
+    """Point 6: once the task's inspection window has ended, no inspector replacement, sign-off or expert."""
+    draw = locked["draw"]
+    experts = _experts(locked["region"])
+    target = _targets(draw)[0]
+    member = target.assignments.first().inspector
+    after = timezone.make_aware(dt.datetime(2027, 1, 1, 9, 0))  # the 高青 task's window is 2026-06-01..12-31
+    window = "检查期限（2026年6月1日至2026年12月31日）已结束"
+    with pytest.raises(ValidationError, match=window):
+        services.inspector_replace(user=approver_gq, target=target, inspector=member, reason_kind="illness",
+                                   reason="因病住院治疗", now=after)  # fmt: skip
+    with pytest.raises(ValidationError, match=window):
+        services.expert_draw(user=approver_gq, target=target, now=after)
+    with pytest.raises(ValidationError, match=window):
+        services.expert_designate(user=approver_gq, target=target, expert=experts[0], reason="需要现场采样检测",
+                                  now=after)  # fmt: skip
+    # a change waiting for the sign-off is not applied after the window either
+    services.inspector_replace(user=approver_gq, target=target, inspector=member, reason_kind="illness",
+                               reason="因病住院治疗", now=NOW)  # fmt: skip
+    second = _targets(draw)[1]
+    pending = services.inspector_replace(
+        user=approver_gq, target=second, inspector=second.assignments.first().inspector, reason_kind="leave",
+        reason="参加省级培训两周", now=NOW,
+    )  # fmt: skip
+    assert pending.status == InspectorChangeStatus.PENDING
+    with pytest.raises(ValidationError, match=window):
+        services.inspector_change_decide(user=second_person(approver_gq), change=pending, approve=True, now=after)
+    # the last day of the window still counts
+    last_day = timezone.make_aware(dt.datetime(2026, 12, 31, 17, 0))
+    assert services.expert_draw(user=approver_gq, target=target, now=last_day).position == 1
+
+    # the staff page (today is 2026-06-15): a window that ended on 2026-06-10 refuses with the window named
+    type(draw.task).objects.filter(pk=draw.task_id).update(window_end=dt.date(2026, 6, 10))
+    other = _targets(draw)[2]
+    members = {a.inspector_id for a in other.assignments.all()}
+    client.force_login(approver_gq)
+    data = {"inspector": other.assignments.first().inspector_id, "reason_kind": "illness", "reason": "因病住院治疗"}
+    page = client.post(reverse("draws:inspector_replace", args=[other.pk]), data, follow=True)
+    assert page.status_code == 200
+    assert "检查期限（2026年6月1日至2026年6月10日）已结束，不能再更换执法人员或安排专家" in page.text
+    assert {a.inspector_id for a in other.assignments.all()} == members
+    page = client.post(reverse("draws:expert_draw", args=[other.pk]), follow=True)
+    assert "检查期限（2026年6月1日至2026年6月10日）已结束" in page.text and not other.experts.exists()
+    # the draw page says so instead of offering the forms
+    assert 'id="groups-window-closed"' in page.text
+    assert 'id="replace-forms"' not in page.text and 'id="expert-forms"' not in page.text
+
+
+def test_draw_page_warns_about_a_heavy_load_before_locking(client, gq, approver_gq):
+    """The load summary and its warning are on the draw page while the result can still be reviewed (before locking):
+    one inspector with more than twice the median is named, with the number of checks."""
+    sources = services.build_sources(lottery={"game": "kl8", "issue": "2026321", "draw_date": LOCK_TIME.date()})
+    draw = services.draw_freeze(user=approver_gq, task=gq["task"], sources=sources, now=LOCK_TIME)
+    evening = timezone.make_aware(dt.datetime.combine(LOCK_TIME.date(), dt.time(22, 0)))
+    enter_and_confirm(draw, approver_gq, KL8_NUMBERS, now=evening)
+    draw = services.draw_run(user=approver_gq, draw=draw, now=evening)
+    assert draw.status == DrawStatus.DRAWN
+    client.force_login(approver_gq)
+    url = reverse("draws:draw_detail", args=[draw.pk])
+    page = client.get(url).text
+    assert 'id="load-table"' in page and 'id="load-warning"' not in page  # fairdraw balances the groups
+    heavy = gq["inspectors"][0]
+    for t in DrawTarget.objects.filter(draw=draw, role=TargetRole.SUBSTITUTE)[:8]:
+        t.status = TargetStatus.ACTIVE
+        t.save(update_fields=["status"])
+        InspectorAssignment.objects.create(target=t, inspector=heavy, inspector_code=heavy.cert_no,
+                                           inspector_name=heavy.name)  # fmt: skip
+    n = selectors.load_summary(draw)["heavy"][0]["n"]
+    page = client.get(url).text
+    warning = page.split('id="load-warning"', 1)[1].split("</div>", 1)[0]
+    assert "超过中位数的 2 倍，请在锁定前核实是否合理" in warning and f"{heavy.name} {n} 户" in warning

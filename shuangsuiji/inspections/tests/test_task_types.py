@@ -268,20 +268,44 @@ def test_covered_unit_warns_and_says_why(gq, approver_gq, inspector_gq):
     assert why.split("（")[0] in warning
 
 
-def test_pool_preview_names_covered_units(gq, approver_gq, inspector_gq):
-    from shuangsuiji.plans import pool
+def _other_task_over_covered_units(gq, approver_gq):
+    """Lock the plan's random task (8 units covered this year), then another office's draft task of the same year
+    over the same units."""
     from shuangsuiji.plans.testing import task_data
 
     _draw, covered_units = covered(gq, approver_gq)
-    assert pool.task_preview(gq["task"])["covered_count"] == 0  # a task does not cover its own pool
-    # another office's draft task of the same year over the same units: the preview names the covered ones
     agency = gq["inspectors"][0].organization
     plan = plan_services.plan_create(user=approver_gq, year=2026, title="监督所计划", organization=agency)
     task = plan_services.task_create(user=approver_gq, plan=plan, **task_data(plan, agency, inspection_type="key"))
+    return task, covered_units
+
+
+def test_pool_preview_names_covered_units(gq, approver_gq, inspector_gq):
+    from shuangsuiji.plans import pool
+
+    task, covered_units = _other_task_over_covered_units(gq, approver_gq)
+    assert pool.task_preview(gq["task"])["covered_count"] == 0  # a task does not cover its own pool
+    # the other task's preview names the covered ones
     preview = pool.task_preview(task)
     assert preview["covered_count"] == len(covered_units) == 8
     assert {c["code"] for c in preview["covered"]} == {u.credit_code for u in covered_units}
     assert preview["covered"][0]["reason"].startswith(f"本年度已纳入随机抽查：日常监督随机抽查任务 {gq['task'].code}")
+
+
+def test_draw_page_preview_lists_covered_units_and_why(client, gq, approver_gq, inspector_gq):
+    """The 发起抽取 page shows the 高青 rule's warning: each covered unit by name and code, and the task covering it."""
+    task, covered_units = _other_task_over_covered_units(gq, approver_gq)
+    client.force_login(approver_gq)
+    page = client.get(reverse("draws:draw_start", args=[task.pk])).content.decode()
+    box = page.split('id="preview-covered"', 1)[1].split("</div>", 1)[0]
+    assert "范围内有 <strong>8</strong> 户本年度已纳入其他随机抽查任务" in box
+    assert "已纳入随机抽查的单位，除投诉举报外，原则上不再开展日常监督检查" in box
+    why = f"本年度已纳入随机抽查：日常监督随机抽查任务 {gq['task'].code}“{gq['task'].name}”"
+    for unit in covered_units:
+        assert f"<li>{unit.name}（{unit.credit_code}）：{why}" in box
+    # the task that covers them shows no such list (a task does not cover its own pool)
+    own = client.get(reverse("draws:draw_start", args=[gq["task"].pk])).content.decode()
+    assert 'id="preview-covered"' not in own
 
 
 def test_task_form_cannot_create_upper_or_non_random_tasks(gq, approver_gq):

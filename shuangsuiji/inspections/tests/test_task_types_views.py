@@ -148,3 +148,94 @@ def test_staff_pages_of_an_imported_record_render(client, gq, approver_gq):
         assert response.status_code == 200, url
     assert "上级下达" in client.get(reverse("plans:task_detail", args=[task.pk])).content.decode()
     assert officers  # the group came from the page
+
+
+def test_mistaken_import_is_cancelled_from_its_page_and_imported_again(client, gq, approver_gq, inspector_gq):
+    """Point 1: a wrong 上级下达 import is cancelled (作废, with a reason, audited) from its record page by whoever may
+    import; its results leave the lists, and the same 上级任务编号 can then be imported again."""
+    from django.core.exceptions import ValidationError
+
+    from shuangsuiji.core.models import ObjectChange
+    from shuangsuiji.draws import services as draw_services
+
+    units = gq["units"]
+    login(client, approver_gq)
+    url = reverse("inspections:upper_task_import")
+    assert client.post(url, import_post(gq, [(units[0].credit_code, "", "")])).status_code == 302
+    draw = Task.objects.get(inspection_type="upper").draws.get()
+    again = client.post(url, import_post(gq, [(units[1].credit_code, "", "")]))
+    assert again.status_code == 400 and "已导入" in again.content.decode()
+    page_url = reverse("draws:draw_detail", args=[draw.pk])
+    cancel_url = reverse("inspections:record_cancel", args=[draw.pk])
+    assert 'id="record-cancel"' in client.get(page_url).content.decode()
+    with pytest.raises(ValidationError, match="检查对象登记页作废登记"):  # not the random draw's 作废
+        draw_services.draw_cancel(user=approver_gq, draw=draw, reason="导入的检查对象有误")
+    # an 执法人员 neither sees the action nor may post it
+    client.logout()
+    login(client, inspector_gq)
+    assert 'id="record-cancel"' not in client.get(page_url).content.decode()
+    assert client.post(cancel_url, {"reason": "导入的检查对象有误"}).status_code == 403
+    client.logout()
+    login(client, approver_gq)
+    short = client.post(cancel_url, {"reason": "错"}, follow=True).content.decode()
+    assert "作废失败：作废理由：请写明作废登记的理由（不少于 4 个字）" in short
+    draw.refresh_from_db()
+    assert draw.status == "locked"
+    done = client.post(cancel_url, {"reason": "导入的检查对象有误，重新导入"}, follow=True).content.decode()
+    assert "该登记已作废。如需重新导入，可再次导入上级任务编号“鲁卫监督〔2026〕12号”" in done
+    assert 'id="record-cancelled"' in done and "导入的检查对象有误，重新导入" in done
+    assert 'id="record-cancel"' not in done
+    draw.refresh_from_db()
+    assert (draw.status, draw.cancelled_by_id, draw.cancel_reason) == (
+        "cancelled",
+        approver_gq.pk,
+        "导入的检查对象有误，重新导入",
+    )
+    log = ObjectChange.objects.filter(object_type="draws.draw", object_id=str(draw.pk)).order_by("-id").first()
+    source = "山东省卫生健康委员会下达（鲁卫监督〔2026〕12号）"
+    assert log.message == f"作废上级下达登记 {draw.code}（{source}）：导入的检查对象有误，重新导入"
+    listing = client.get(reverse("inspections:result_list"), {"inspection_type": "upper"}).content.decode()
+    assert units[0].name not in listing  # the cancelled record's empty 未检查 results are removed
+    assert not InspectionResult.objects.filter(draw=draw).exists()
+    # the same number imports again
+    assert client.post(url, import_post(gq, [(units[1].credit_code, "", "")])).status_code == 302
+    redone = Task.objects.filter(inspection_type="upper", upper_task_no="鲁卫监督〔2026〕12号").exclude(pk=draw.task_id)
+    assert redone.get().draws.get().status == "locked"
+    listing = client.get(reverse("inspections:result_list"), {"inspection_type": "upper"}).content.decode()
+    assert units[1].name in listing and units[0].name not in listing
+
+
+def test_non_random_record_cancel_refused_once_a_result_is_signed(client, gq, approver_gq, inspector_gq, make_user):
+    """A 非随机检查 record is cancelled by a 科室负责人, not by the 执法人员 who recorded it, and only while no result
+    is signed: a signed result is the record of a check that took place."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from shuangsuiji.inspections import services
+    from shuangsuiji.inspections.testing import link_users
+
+    def record(unit):
+        return services.non_random_check_record(
+            user=inspector_gq, plan=gq["plan"], unit=unit, check_reason="complaint", check_source="12345-2026-0601",
+            inspectors=gq["inspectors"][:2], window_start=dt.date(2026, 6, 10), window_end=dt.date(2026, 6, 30),
+            lead_organization=gq["plan"].organization,
+        )[0]  # fmt: skip
+
+    result = record(gq["units"][0])
+    with pytest.raises(PermissionDenied):
+        services.external_record_cancel(user=inspector_gq, draw=result.draw, reason="登记错了单位")
+    link_users(result.target, inspector_gq, make_user("gq_inspector2", org="gaoqing_agency"))
+    data = {"category": "1", "checked_on": dt.date(2026, 6, 12), "methods": ["onsite"], "findings": ""}
+    services.result_save(user=inspector_gq, result=result, data=data)
+    services.result_sign(user=inspector_gq, result=result)
+    login(client, approver_gq)
+    page = client.post(
+        reverse("inspections:record_cancel", args=[result.draw_id]), {"reason": "登记错了单位"}, follow=True
+    ).content.decode()
+    assert f"作废失败：以下检查对象的检查结果已签名、提交或公示，不能作废登记：{gq['units'][0].name}" in page
+    result.draw.refresh_from_db()
+    assert result.draw.status == "locked"
+    other = record(gq["units"][1])
+    cancelled = services.external_record_cancel(user=approver_gq, draw=other.draw, reason="登记错了单位")
+    assert cancelled.status == "cancelled" and not InspectionResult.objects.filter(pk=other.pk).exists()
+    with pytest.raises(ValidationError, match="该登记已作废"):
+        services.external_record_cancel(user=approver_gq, draw=other.draw, reason="登记错了单位")

@@ -206,3 +206,35 @@ def test_outbound_page_is_for_publishers(published, inspector_gq, client):
 
     login(client, inspector_gq)
     assert client.get(reverse("paperwork:outbound")).status_code == 403
+
+
+def test_gsxt_file_leaves_out_non_random_checks(client, published, approver_gq, inspector_gq, make_user):
+    """A published 非随机检查 (投诉举报) is never reported to the 公示系统 as a 双随机 result (issue #15 point 1);
+    the random results beside it still are, in the file and in the page's download."""
+    from django.urls import reverse
+
+    from shuangsuiji.accounts.tests.test_views import login
+    from shuangsuiji.inspections import services as inspection_services
+    from shuangsuiji.inspections.testing import link_users
+
+    targeted = set(published["draw"].targets.values_list("unit_id", flat=True))
+    unit = next(u for u in published["units"] if u.pk not in targeted)
+    result, _warning = inspection_services.non_random_check_record(
+        user=inspector_gq, plan=published["plan"], unit=unit, check_reason="complaint", check_source="12345-2026-0601",
+        inspectors=published["inspectors"][:2], window_start=dt.date(2026, 6, 10), window_end=dt.date(2026, 6, 30),
+        lead_organization=published["plan"].organization,
+    )  # fmt: skip
+    link_users(result.target, inspector_gq, make_user("gq_inspector2", org="gaoqing_agency"))
+    second = result.target.assignments.exclude(inspector__user=inspector_gq).get().inspector.user
+    data = {"category": "1", "checked_on": dt.date(2026, 6, 12), "methods": ["onsite"], "findings": ""}
+    inspection_services.result_save(user=inspector_gq, result=result, data=data)
+    inspection_services.result_sign(user=inspector_gq, result=result)
+    inspection_services.result_sign(user=second, result=result)
+    inspection_services.result_publish(user=approver_gq, results=[result])
+    assert InspectionResult.objects.filter(status="published").count() == 4
+    rows = sheet(exports.gsxt_xlsx(InspectionResult.objects.all()))
+    assert len(rows) == 1 + 3 and unit.credit_code not in {r[8] for r in rows[1:]}
+    assert {r[2] for r in rows[1:]} == {published["task"].code}
+    login(client, approver_gq)
+    rows = sheet(client.get(reverse("paperwork:gsxt_export")).content)
+    assert len(rows) == 1 + 3 and unit.credit_code not in {r[8] for r in rows[1:]}

@@ -1,7 +1,7 @@
 """The national GB/T 2260 list (省/市/县, 6 digits) ships with the product: a new county finds itself after
 `migrate` without typing a code. Data: regions/data/gbt2260.csv (see data/SOURCE.md). Existing rows are kept
 (a name that differs is left for `manage.py load_regions`, which renames with an audit entry). 乡镇（街道）
-(41 000 rows) are loaded by `load_regions`, not here, so creating a database stays quick."""
+follow in migration 0004."""
 
 import csv
 from pathlib import Path
