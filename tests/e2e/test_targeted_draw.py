@@ -135,7 +135,8 @@ def test_targeted_draw_to_verified(page, live_server, regions, orgs, inspector_g
     sentence = "投诉举报多、有违法记录（近 3 年）的单位被抽中的机会是一般单位的 2 倍"
     expect(page.locator("#weighting")).to_contain_text(sentence)
     expect(page.locator("#public-inspector-changes")).to_be_visible()
-    expect(page.locator("body")).to_contain_text("因病住院，无法参加检查")
+    expect(page.locator("body")).to_contain_text("因故不能参加检查")  # the public wording, never the illness
+    expect(page.locator("body")).not_to_contain_text("因病住院")
     with page.expect_download() as info:
         page.get_by_role("link", name="更换记录 replacements.json").click()
     files["replacements"] = tmp_path / "replacements.json"
