@@ -27,8 +27,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -39,7 +41,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from conftest import FROZEN_AT
 
@@ -840,6 +842,47 @@ def check_allowed(w, role, route, url) -> list[str]:
             leaked = leaked_markers(response)
             if leaked:
                 problems.append(f"{role} sees 高青 data on {url}: {leaked}")
+        if method == "get" and code == 200 and role not in ("anon", "other_county"):
+            problems += unusable_buttons(w, role, url, response)
+    return problems
+
+
+POST_TARGET = re.compile(
+    r'<form\b[^>]*\bmethod="post"[^>]*>|\bformaction="([^"]*)"|\bhx-post="([^"]*)"', re.IGNORECASE
+)
+FORM_ACTION = re.compile(r'\baction="([^"]*)"', re.IGNORECASE)
+
+
+def post_targets(html: str, page_url: str) -> set[str]:
+    """The paths a page's forms and buttons POST to (a form without an action posts to the page itself)."""
+    targets = set()
+    for match in POST_TARGET.finditer(html):
+        if match.group(0).lower().startswith("<form"):
+            action = FORM_ACTION.search(match.group(0))
+            targets.add(action.group(1) if action and action.group(1) else page_url)
+        else:
+            targets.add(match.group(1) or match.group(2))
+    return {unescape(t).split("?", 1)[0] for t in targets if t and not t.startswith(("http:", "https:", "#"))}
+
+
+def unusable_buttons(w, role: str, page_url: str, response) -> list[str]:
+    """Issue #17: a page shows no button whose POST the role may not make (the server would refuse it). Judged
+    where the matrix knows the answer: a POST-only endpoint of the matrix on the very object of its row (who may
+    post depends on the object: a paper witness's confirmation is the clerk's, a login witness's their own).
+    The other county's pages show its own objects, which are not the matrix's rows."""
+    if not response["Content-Type"].startswith("text/html"):
+        return []
+    problems = []
+    for path in post_targets(response.content.decode("utf-8", "replace"), page_url.split("?", 1)[0]):
+        try:
+            match = resolve(path)
+        except Resolver404:
+            continue
+        target = MATRIX.get(match.view_name)
+        if target is None or target.method != "post" or target.api or path != target.url(w).split("?", 1)[0]:
+            continue
+        if role not in target.allow:
+            problems.append(f"{role} sees a button on {page_url} that posts to {match.view_name}, which it may not use")
     return problems
 
 
@@ -970,3 +1013,21 @@ def test_inspector_declares_own_leave_and_conflict(world):
     for name in ("directory:leave_add", "directory:conflict_add"):
         response = client_for(world, "inspector", route).get(reverse(name, kwargs={"pk": world.own_inspector}))
         assert response.status_code == 200, name
+
+
+@pytest.mark.django_db
+def test_a_button_the_role_may_not_use_is_found(world):
+    """The check behind 'buttons a user cannot use are not shown' (issue #17) finds such a button: a form, a
+    formaction or an hx-post naming a POST endpoint of the matrix on its row's object."""
+    from django.http import HttpResponse
+
+    route = MATRIX["draws:witness_confirm"]  # only the witness (纪检) confirms their own record
+    url = route.url(world)
+    for html in (f'<form method="post" action="{url}"><button>确认</button></form>',
+                 f'<form method="post"><button formaction="{url}">确认</button></form>',
+                 f'<button hx-post="{url}">确认</button>'):  # fmt: skip
+        page = HttpResponse(html, content_type="text/html; charset=utf-8")
+        assert unusable_buttons(world, "approver", "/draws/", page) == [
+            "approver sees a button on /draws/ that posts to draws:witness_confirm, which it may not use"
+        ]
+        assert unusable_buttons(world, "oversight", "/draws/", page) == []
