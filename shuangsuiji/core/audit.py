@@ -31,7 +31,7 @@ from uuid import UUID
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .bulk import insert_rows
+from .bulk import allocate_ids, insert_rows
 from .formats import local_datetime
 from .middleware import current_request_id, current_user
 from .models import GENESIS_HASH, ObjectChange
@@ -329,10 +329,14 @@ def _write(
         table = ObjectChange._meta.db_table
         if keep:
             kept = list(rows)
-            count = insert_rows(table, list(ROW_COLUMNS), kept)
-            # The rows after the head are this write's, in chain order: the chain lock (PostgreSQL) or the one
-            # write lock (SQLite) keeps every other writer out until this transaction ends.
-            ids = list(ObjectChange.objects.filter(id__gt=head_id).order_by("id").values_list("id", flat=True))
+            if not kept:
+                return 0, [], now, []
+            ids = allocate_ids(ObjectChange, len(kept))  # known before the insert: nothing to read back
+            if ids is None:  # neither PostgreSQL nor SQLite: the rows after the head are this write's (chain lock)
+                count = insert_rows(table, list(ROW_COLUMNS), kept)
+                ids = list(ObjectChange.objects.filter(id__gt=head_id).order_by("id").values_list("id", flat=True))
+                return count, kept, now, ids
+            count = insert_rows(table, ["id", *ROW_COLUMNS], [(pk, *row) for pk, row in zip(ids, kept, strict=True)])
             return count, kept, now, ids
         with _chained_aside(rows) if pure and connection.vendor == "sqlite" else nullcontext(rows) as rows:
             if progress is not None:
