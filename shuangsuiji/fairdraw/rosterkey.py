@@ -36,7 +36,7 @@ class RosterKeyCheck:
 
     def text(self) -> str:
         if not self.ok:
-            return f"化名对照不一致：{self.path}：{self.message}"
+            return f"DIFFERENT 化名对照不一致，位置 roster_key.{self.path}：{self.message}"
         scope = "全部人员" if self.checked == self.roster_size else "部分人员"
         return (
             f"化名对照核对通过：{self.checked} 人（名录共 {self.roster_size} 人，{scope}），"
@@ -53,8 +53,8 @@ def check_roster_key(key: bytes | Mapping, roster_ids: Collection[str], roster_d
     if not isinstance(d, Mapping) or d.get("format") not in ROSTER_KEY_FORMATS:
         raise MalformedInput("ROSTER_KEY_FORMAT", f"化名对照文件的 format 应为 {' 或 '.join(ROSTER_KEY_FORMATS)}")
     entries = d.get("entries")
-    if not isinstance(entries, list) or not isinstance(d.get("roster_digest"), str):
-        raise MalformedInput("ROSTER_KEY_FORMAT", "化名对照文件应有 roster_digest（文本）和 entries（列表）")
+    if not isinstance(entries, list) or not entries or not isinstance(d.get("roster_digest"), str):
+        raise MalformedInput("ROSTER_KEY_FORMAT", "化名对照文件应有 roster_digest（文本）和 entries（非空列表）")
     v2 = d["format"] == ROSTER_KEY_FORMATS[1]
     ids = set(roster_ids)
     if d["roster_digest"] != roster_digest:

@@ -97,13 +97,16 @@ def test_verifier_checks_the_roster_key(locked, oversight_gq, inspector_gq, tmp_
     wrong_cert = json.loads(json.dumps(key))
     wrong_cert["entries"][1]["cert_no"] += "9"
     code, out = run(wrong_cert)
-    assert code == 1 and "entries[1].inspector_id：按盐值和执法证号重算的化名与文件中的化名不同" in out
+    assert code == 1
+    where = "DIFFERENT 化名对照不一致，位置 roster_key.entries[1].inspector_id："
+    assert where + "按盐值和执法证号重算的化名与文件中的化名不同" in out
     wrong_salt = json.loads(json.dumps(key))
     wrong_salt["entries"][0]["salt"] = "00" * 16
     assert run(wrong_salt)[0] == 1
     other_roster = dict(key, roster_digest="0" * 64)
     code, out = run(other_roster)
-    assert code == 1 and "roster_digest：化名对照文件对应的名录不是本次承诺的执法人员名录" in out
+    assert code == 1 and "roster_key.roster_digest：化名对照文件对应的名录不是本次承诺的执法人员名录" in out
+    assert run(dict(key, entries=[]))[0] == 2  # an empty key checks nothing: refused
     outsider = json.loads(json.dumps(key))
     salt = bytes(range(16))
     outsider["entries"].append({"inspector_id": fd.inspector_pseudonym(salt, "9999999999"), "cert_no": "9999999999",

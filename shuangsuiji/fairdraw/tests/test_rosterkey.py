@@ -48,6 +48,7 @@ def test_an_sm3_pseudonym_read_as_sha256_differs():
         (lambda k: k["entries"][0].update(hash="md5"), "ROSTER_KEY_ENTRY"),
         (lambda k: k["entries"].append(dict(k["entries"][0])), "ROSTER_KEY_ENTRY"),  # twice
         (lambda k: k.update(entries={}), "ROSTER_KEY_FORMAT"),
+        (lambda k: k.update(entries=[]), "ROSTER_KEY_FORMAT"),
     ],
 )
 def test_malformed_keys_are_refused(change, code):
