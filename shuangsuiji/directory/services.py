@@ -615,7 +615,9 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
 
     new_lines, new_tags, ratings, entries = [], [], [], []
     changed, line_reset, tag_reset = [], [], []
-    for i in (i for i, entry in enumerate(plan) if entry["action"] in ("update", "close")):
+    updated = [i for i, entry in enumerate(plan) if entry["action"] in ("update", "close")]
+    county_of = _township_counties(existing, payload, updated)
+    for i in updated:
         row = payload[i]  # only the changed rows are made into dicts (a first import has none)
         unit = existing[row["credit_code"]]
         old_tags = unit.tag_ids
@@ -625,7 +627,7 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
         for name, attr in UNIT_PAYLOAD_FIELDS.items():
             if name in present:
                 setattr(unit, attr, _value(name, row[name]))
-        if unit.township_id is not None and unit.region_id != unit.township.county_id:
+        if unit.township_id is not None and unit.region_id != county_of.get(unit.township_id):
             unit.township = None  # moved to another county without naming its township there: none
         unit.region = regions[unit.region_id]  # keeps the audit entry's region right when it moved
         if unit.status != old_status:
@@ -671,6 +673,19 @@ def _write_units(*, user, importer, payload, plan, message: str, progress=None) 
     audit.append_many(entries, user=user)
     if progress is not None and changed:
         progress(total, total)
+
+
+def _township_counties(existing: dict, payload, rows: list[int]) -> dict[int, int]:
+    """township id → county id for the townships the updated units hold or are given (one query, not one per unit)."""
+    from shuangsuiji.regions.models import Township
+
+    townships = {unit.township_id for unit in existing.values() if unit.township_id is not None}
+    if isinstance(payload, Rows):
+        column = payload.column("township_id") if "township_id" in payload.columns else []
+        townships |= {column[i] for i in rows if column and column[i]}
+    else:
+        townships |= {payload[i].get("township_id") for i in rows if payload[i].get("township_id")}
+    return dict(Township.objects.filter(pk__in=townships).values_list("pk", "county_id")) if townships else {}
 
 
 INSPECTOR_PAYLOAD_FIELDS = (

@@ -84,7 +84,14 @@ def test_moving_a_unit_to_another_county_drops_a_township_it_does_not_name(regio
     moved[0][0], moved[1][0] = credit(1), credit(2)  # the same units, now in 沂源县
     update = prepare(city_approver, xlsx_bytes(HEADERS, moved), mode="update")
     assert update.errors == []
-    services.import_commit(user=city_approver, batch=update)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.import_commit(user=city_approver, batch=update)
+    one_by_one = [q["sql"] for q in queries.captured_queries
+                  if '"regions_township"."id" = ' in q["sql"] and '"regions_township"."county_id"' in q["sql"]]  # fmt: skip
+    assert not one_by_one  # the counties of the units' townships are read at once, not one unit at a time
     first, second = RegulatedUnit.objects.get(credit_code=credit(1)), RegulatedUnit.objects.get(credit_code=credit(2))
     assert (first.region.code, first.township_id) == ("370323", None)
     assert (second.region.code, second.township_id) == ("370323", yiyuan_town.pk)
