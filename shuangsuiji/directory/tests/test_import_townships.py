@@ -90,7 +90,7 @@ def test_moving_a_unit_to_another_county_drops_a_township_it_does_not_name(regio
     with CaptureQueriesContext(connection) as queries:
         services.import_commit(user=city_approver, batch=update)
     sqls = [q["sql"] for q in queries.captured_queries]
-    one_by_one = [sql for sql in sqls if '"regions_township"."id" = ' in sql and '"regions_township"."county_id"' in sql]
+    one_by_one = [sql for sql in sqls if "\"regions_township\".\"id\" = " in sql and "county_id" in sql]
     assert not one_by_one  # the counties of the units' townships are read at once, not one unit at a time
     first, second = RegulatedUnit.objects.get(credit_code=credit(1)), RegulatedUnit.objects.get(credit_code=credit(2))
     assert (first.region.code, first.township_id) == ("370323", None)
