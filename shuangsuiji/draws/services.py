@@ -803,6 +803,9 @@ def draw_record_cancel(*, user, draw: Draw, reason: str, now: dt.datetime | None
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError("作废理由：请写明作废登记的理由（不少于 4 个字），如“导入的检查对象有误，重新导入”")
+    # the results are locked before they are judged: a signature being given now is either in (and refuses the
+    # cancel) or waits and then finds the record cancelled (inspections refuses writes to a cancelled record)
+    list(draw.results.select_for_update().values_list("pk", flat=True))
     done = list(  # inspections sits above draws: its results are reached by the reverse relation
         draw.results.filter(Q(status__in=("submitted", "published")) | Q(signatures__isnull=False))
         .order_by("target__rank")

@@ -96,11 +96,18 @@ def _require_enter(user, result: InspectionResult) -> None:
 
 
 def _locked_result(result: InspectionResult) -> InspectionResult:
-    return (
+    """The result row locked for a write; refused when its draw or record was cancelled (a 作废 登记's results keep
+    what was typed but take no more entries, signatures or publication; the cancel locks these rows too)."""
+    locked = (
         InspectionResult.objects.select_for_update()
         .select_related("region", "target", "unit", "draw__task")
         .get(pk=result.pk)
     )
+    if locked.draw.status == DrawStatus.CANCELLED:
+        raise ValidationError(
+            f"{locked.display_name}：所属的抽取或登记 {locked.draw.code} 已作废，不能再录入、签名或公示"
+        )
+    return locked
 
 
 def _transition(result: InspectionResult, action: str) -> None:
@@ -463,7 +470,9 @@ def result_publish(*, user, results, now: dt.datetime | None = None) -> list[Ins
     problems = []
     for result in locked:
         require(user, PERM_PUBLISH, result)
-        if result.status != ResultStatus.SUBMITTED:
+        if result.draw.status == DrawStatus.CANCELLED:
+            problems.append(f"{result.display_name}：所属的抽取或登记 {result.draw.code} 已作废，不能公示")
+        elif result.status != ResultStatus.SUBMITTED:
             problems.append(f"{result.display_name}：状态为“{result.get_status_display()}”，只有已提交的结果可以公示")
     if problems:
         raise ValidationError(problems)
@@ -700,9 +709,12 @@ def external_record_cancel(*, user, draw: Draw, reason: str, now: dt.datetime | 
     require(user, draws_services.record_cancel_perm(draw), draw, scope_message="不能操作本辖区以外的计划或任务")
     draw = draws_services.draw_record_cancel(user=user, draw=draw, reason=reason, now=now)
     entries = []
-    empty = InspectionResult.objects.filter(
-        draw=draw, status=ResultStatus.PENDING, answers__isnull=True, attachments__isnull=True
-    ).distinct()
+    empty = (  # nothing typed: a result page once opened holds blank checklist answers, which count as nothing
+        InspectionResult.objects.filter(draw=draw, status=ResultStatus.PENDING, attachments__isnull=True)
+        .exclude(answers__value__gt="")
+        .exclude(answers__note__gt="")
+        .distinct()
+    )
     for result in empty:
         entries.append(
             audit.entry_for(

@@ -239,3 +239,44 @@ def test_non_random_record_cancel_refused_once_a_result_is_signed(client, gq, ap
     assert cancelled.status == "cancelled" and not InspectionResult.objects.filter(pk=other.pk).exists()
     with pytest.raises(ValidationError, match="该登记已作废"):
         services.external_record_cancel(user=approver_gq, draw=other.draw, reason="登记错了单位")
+
+
+def test_cancelled_record_results_opened_or_typed(client, gq, approver_gq, inspector_gq, make_user):
+    """Cancelling a record removes a result whose page was only opened (blank checklist answers count as nothing)
+    and keeps one with typed content, which then takes no more entries, signatures or publication."""
+    from django.core.exceptions import ValidationError
+
+    from shuangsuiji.inspections import services
+    from shuangsuiji.inspections.models import ChecklistAnswer, ChecklistQuestion, ChecklistTemplate
+    from shuangsuiji.inspections.testing import link_users
+
+    template = ChecklistTemplate.objects.create(name="公共场所卫生检查表", region=gq["region"], item=gq["item"])
+    ChecklistQuestion.objects.create(template=template, order=0, text="卫生许可证在有效期内", kind="check")
+
+    def record(unit):
+        return services.non_random_check_record(
+            user=inspector_gq, plan=gq["plan"], unit=unit, check_reason="complaint", check_source="12345-2026-0601",
+            inspectors=gq["inspectors"][:2], window_start=dt.date(2026, 6, 10), window_end=dt.date(2026, 6, 30),
+            lead_organization=gq["plan"].organization, items=[gq["item"]],
+        )[0]  # fmt: skip
+
+    opened = record(gq["units"][0])
+    services.materialise_checklist(opened)  # what opening its page does
+    assert ChecklistAnswer.objects.filter(result=opened, value="").exists()
+    services.external_record_cancel(user=approver_gq, draw=opened.draw, reason="登记错了单位")
+    assert not InspectionResult.objects.filter(pk=opened.pk).exists()
+
+    typed = record(gq["units"][1])
+    link_users(typed.target, inspector_gq, make_user("gq_inspector2", org="gaoqing_agency"))
+    data = {"category": "1", "checked_on": dt.date(2026, 6, 12), "methods": ["onsite"], "findings": "现场记录"}
+    typed = services.result_save(user=inspector_gq, result=typed, data=data)
+    services.external_record_cancel(user=approver_gq, draw=typed.draw, reason="登记错了单位")
+    typed.refresh_from_db()
+    assert typed.findings == "现场记录"  # what was typed is kept
+    for attempt in (
+        lambda: services.result_save(user=inspector_gq, result=typed, data=data),
+        lambda: services.result_sign(user=inspector_gq, result=typed),
+    ):
+        with pytest.raises(ValidationError, match=f"所属的抽取或登记 {typed.draw.code} 已作废"):
+            attempt()
+    assert not typed.signatures.exists()
