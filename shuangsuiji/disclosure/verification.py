@@ -183,10 +183,12 @@ def unit_proof(draw, unit_id: str) -> dict | None:
                 tree = fd.merkle.TreeFile(handle)
                 if tree.root().hex() == commitment["pool_merkle_root"]:
                     proof = tree.proof(unit_id, draw.code, **outcome)
+                    # served only when it checks against the committed root (O(log N) hashes): a file damaged
+                    # below its root would otherwise hand a citizen a proof that fails on an honest draw
+                    fd.merkle.verify_inclusion(proof, commitment["pool_merkle_root"], commitment.get("hash"))
                     break
-        except fd.FairdrawError as exc:
-            if exc.code != "TREE_FILE":
-                raise
+        except fd.FairdrawError:  # a damaged file (the pool index above has the unit): rebuilt once, then refused
+            continue
     else:
         raise DrawFileCorrupted("默克尔树", name)
     cache.set(key, proof, PROOF_CACHE_SECONDS)

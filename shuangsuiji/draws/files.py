@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import tempfile
 
 from django.core.exceptions import ValidationError
@@ -128,18 +129,36 @@ def pool_tree(pool_sha256: str, suite, load_pool, *, rebuild: bool = False) -> s
     """Storage name of the Merkle tree file (`fairdraw.merkle.write_tree`) of the pool snapshot with this SHA-256,
     written on first use from `load_pool()` (the verified pool bytes). Per-unit proofs are then served from it in
     O(log N) reads instead of hashing the whole pool each time. Derived data, named by the pool's content and the
-    hash suite: a proof from a damaged file fails against the committed root (the caller rebuilds, `rebuild`)."""
+    hash suite: a proof from a damaged file fails against the committed root (the caller then asks `rebuild`).
+    On a local file system the file appears whole or not at all (written aside, then renamed into place), so a
+    concurrent first request never reads half a file and a rebuild never removes one another request is reading."""
     from shuangsuiji.fairdraw import merkle
 
     storage = _field_storage()
     name = f"draws/trees/{pool_sha256}-{suite.name}.tree"
-    if rebuild and storage.exists(name):
-        storage.delete(name)
-    if not storage.exists(name):
+    if storage.exists(name) and not rebuild:
+        return name
+    try:
+        final = storage.path(name)
+    except NotImplementedError:  # a remote storage: written through the storage API
+        final = None
+    if final is None:
+        if rebuild and storage.exists(name):
+            storage.delete(name)
         with tempfile.TemporaryFile() as handle:
             merkle.write_tree(load_pool(), handle, suite)
             handle.seek(0)
             saved = storage.save(name, File(handle, name=name))
         if saved != name:  # another request wrote it first (same content): keep theirs
             storage.delete(saved)
+        return name
+    folder = os.path.dirname(final)
+    os.makedirs(folder, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".tree-", delete=False) as handle:
+        try:
+            merkle.write_tree(load_pool(), handle, suite)
+        except BaseException:
+            os.unlink(handle.name)
+            raise
+    os.replace(handle.name, final)  # atomic: readers see the old file or the new one, never a part
     return name

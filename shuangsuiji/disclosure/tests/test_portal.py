@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 
 import pytest
@@ -363,6 +364,17 @@ def test_unit_proofs_come_from_the_pools_tree_file(client, locked, monkeypatch):
     assert proof(units[1])["root"] == commitment["pool_merkle_root"]
     with storage.open(tree_name, "rb") as handle:
         assert fd.merkle.TreeFile(handle).root().hex() == commitment["pool_merkle_root"]
+    # damaged below its root (a row changed, the stored root intact): the proof would fail, so it is not served
+    # from that file; the file is rebuilt (written aside and renamed into place, no part file left behind)
+    path = storage.path(tree_name)
+    data = bytearray(open(path, "rb").read())
+    row = units[2].encode()
+    data[data.index(row)] ^= 1
+    open(path, "wb").write(bytes(data))
+    got = proof(units[2])
+    assert fd.merkle.verify_inclusion(got, commitment["pool_merkle_root"])["unit_id"] == units[2]
+    assert open(path, "rb").read() != bytes(data)
+    assert not [f for f in os.listdir(os.path.dirname(path)) if f.startswith(".tree-")]
 
 
 def test_single_file_verifier_download(client, locked, tmp_path):
