@@ -221,6 +221,7 @@ def _draw_context(request, draw) -> dict:
             for w in draw.witnesses.select_related("source")
         ],
         "oversight_confirmed_at": getattr(draw_selectors.oversight_confirmation(draw), "confirmed_at", None),
+        "has_oversight_witness": draw_selectors.has_oversight_witness(draw),
         "files": _public_files(draw, public_result),
         "check_code": code,
         "check": check,

@@ -472,17 +472,21 @@ def test_public_followup_writes_the_decision_date_in_chinese():
 
 def test_portal_says_whether_jijian_confirmed_the_locked_record(client, locked, oversight_gq):
     """The public page tells whether a 纪检 witness confirmed the locked record with their own login (issue #17):
-    the fixture's only witness is on paper, so 待纪检确认; then a 纪检 login confirms."""
+    the fixture's only witness is on paper, so no 纪检 login can confirm (said so, not "pending" forever); with a 纪检
+    login among the witnesses 待纪检确认 until that login confirms."""
     from shuangsuiji.draws.models import DrawWitness
 
     from .conftest import LOCK_TIME
 
     draw = locked["draw"]
     page = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
-    assert "纪检确认：待纪检确认" in page
-    DrawWitness.objects.create(
+    assert "纪检确认：未登记纪检监督人账号" in page and "待纪检确认" not in page
+    witness = DrawWitness.objects.create(
         task=draw.task, draw=draw, user=oversight_gq, on_paper=False, name="钱纪检", organization="派驻纪检组",
-        confirmed_at=LOCK_TIME + dt.timedelta(hours=13), confirmed_by=oversight_gq,
     )  # fmt: skip
+    page = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
+    assert "纪检确认：待纪检确认" in page
+    witness.confirmed_at, witness.confirmed_by = LOCK_TIME + dt.timedelta(hours=13), oversight_gq
+    witness.save()  # (a save, as the service's: the portal's page cache is renewed on it)
     page = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
     assert "纪检确认：已确认（2026年3月2日 23:00，纪检监督人本人登录确认）" in page

@@ -270,7 +270,8 @@ def test_record_waits_for_a_jijian_login_confirmation(meeting, client):
 
 def test_paper_witnesses_alone_leave_the_record_awaiting_jijian(gq, approver_gq, client):
     """A 快乐8 draw with only a paper witness can be locked (the page says what that means), and the clerk's
-    note that the witness signed on paper leaves the record 待纪检确认."""
+    note that the witness signed on paper does not count as a 纪检 confirmation: the record says no 纪检 login was
+    among the witnesses (never a 待纪检确认 that nobody could clear)."""
     from django.urls import reverse
 
     from shuangsuiji.draws.testing import enter_and_confirm
@@ -289,4 +290,4 @@ def test_paper_witnesses_alone_leave_the_record_awaiting_jijian(gq, approver_gq,
     services.witness_confirm(user=approver_gq, witness=paper, now=after_draw_time())
     assert selectors.oversight_confirmation(draw) is None
     record = client.get(reverse("draws:draw_record", args=[draw.pk])).content.decode()
-    assert "纪检确认：<strong>待纪检确认</strong>" in record and "纸质签字" in record
+    assert "纪检确认：未登记纪检监督人账号" in record and "待纪检确认" not in record and "纸质签字" in record
