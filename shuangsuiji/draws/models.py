@@ -427,6 +427,8 @@ class DrawWitness(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="确认操作人", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )  # fmt: skip
+    # the confirming account's role when it confirmed (a role changed later does not rewrite old records)
+    confirmed_as = models.CharField("确认时的账号角色", max_length=20, blank=True)
 
     class Meta:
         verbose_name = "监督人"

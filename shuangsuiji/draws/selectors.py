@@ -75,8 +75,8 @@ def oversight_confirmation(draw: Draw) -> DrawWitness | None:
     from shuangsuiji.accounts.roles import Role
 
     return (
-        draw.witnesses.filter(
-            on_paper=False, user__role=Role.OVERSIGHT, confirmed_at__isnull=False, confirmed_by=F("user")
+        draw.witnesses.filter(  # the role the account had when it confirmed, not its role today
+            on_paper=False, confirmed_as=Role.OVERSIGHT, confirmed_at__isnull=False, confirmed_by=F("user")
         )
         .select_related("user")
         .order_by("confirmed_at", "id")

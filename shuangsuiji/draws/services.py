@@ -751,7 +751,8 @@ def witness_confirm(*, user, witness: DrawWitness, now: dt.datetime | None = Non
     if witness.confirmed_at:
         raise ValidationError(f"监督人 {witness.name} 已于 {local_datetime(witness.confirmed_at)} 确认")
     witness.confirmed_at, witness.confirmed_by = now, stored_user(user)
-    witness.save(update_fields=["confirmed_at", "confirmed_by"])
+    witness.confirmed_as = getattr(user, "role", "") or ""
+    witness.save(update_fields=["confirmed_at", "confirmed_by", "confirmed_as"])
     audit.log_event(
         ObjectChange.Action.WORKFLOW, obj=witness.draw, user=user,
         message=f"监督人 {witness.name} 确认锁定的抽取记录"

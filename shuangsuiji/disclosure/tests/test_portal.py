@@ -487,6 +487,7 @@ def test_portal_says_whether_jijian_confirmed_the_locked_record(client, locked, 
     page = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
     assert "纪检确认：待纪检确认" in page
     witness.confirmed_at, witness.confirmed_by = LOCK_TIME + dt.timedelta(hours=13), oversight_gq
+    witness.confirmed_as = oversight_gq.role  # as draws.services.witness_confirm records it
     witness.save()  # (a save, as the service's: the portal's page cache is renewed on it)
     page = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
     assert "纪检确认：已确认（2026年3月2日 23:00，纪检监督人本人登录确认）" in page

@@ -266,6 +266,10 @@ def test_record_waits_for_a_jijian_login_confirmation(meeting, client):
         page = client.get(reverse(name, args=[draw.pk])).content.decode()
         assert "纪检确认：<strong>已确认</strong>" in page and "待纪检确认" not in page, name
         assert "2026年6月15日 10:21 用本人账号登录确认" in page, name
+    # the role the account had when it confirmed is kept: a later change of role does not rewrite the record
+    m["jijian_user"].role = "inspector"
+    m["jijian_user"].save()
+    assert selectors.oversight_confirmation(draw).pk == m["jijian"].pk
 
 
 def test_paper_witnesses_alone_leave_the_record_awaiting_jijian(gq, approver_gq, client):
