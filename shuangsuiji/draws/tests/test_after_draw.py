@@ -241,16 +241,21 @@ def test_experts_drawn_from_the_seed_or_designated(locked, approver_gq):
     assert designated.mode == "designated" and target.experts.count() == 3
 
 
-def test_load_summary_warns_above_twice_the_median(locked):
-    draw = locked["draw"]
-    load = selectors.load_summary(draw)
-    assert load["total"] == 16 and not load["heavy"]  # 8 groups of 2, balanced by fairdraw
-    heavy = locked["inspectors"][0]
+def _overload(draw, heavy):
+    """Eight substitutes made active, each with `heavy` in its group: one inspector far above the median load."""
     for t in DrawTarget.objects.filter(draw=draw, role=TargetRole.SUBSTITUTE)[:8]:
         t.status = TargetStatus.ACTIVE
         t.save(update_fields=["status"])
         InspectorAssignment.objects.create(target=t, inspector=heavy, inspector_code=heavy.cert_no,
                                            inspector_name=heavy.name)  # fmt: skip
+
+
+def test_load_summary_warns_above_twice_the_median(locked):
+    draw = locked["draw"]
+    load = selectors.load_summary(draw)
+    assert load["total"] == 16 and not load["heavy"]  # 8 groups of 2, balanced by fairdraw
+    heavy = locked["inspectors"][0]
+    _overload(draw, heavy)
     load = selectors.load_summary(draw)
     assert [r["inspector_name"] for r in load["heavy"]] == [heavy.name]
 
@@ -378,11 +383,7 @@ def test_draw_page_warns_about_a_heavy_load_before_locking(client, gq, approver_
     page = client.get(url).text
     assert 'id="load-table"' in page and 'id="load-warning"' not in page  # fairdraw balances the groups
     heavy = gq["inspectors"][0]
-    for t in DrawTarget.objects.filter(draw=draw, role=TargetRole.SUBSTITUTE)[:8]:
-        t.status = TargetStatus.ACTIVE
-        t.save(update_fields=["status"])
-        InspectorAssignment.objects.create(target=t, inspector=heavy, inspector_code=heavy.cert_no,
-                                           inspector_name=heavy.name)  # fmt: skip
+    _overload(draw, heavy)
     n = selectors.load_summary(draw)["heavy"][0]["n"]
     page = client.get(url).text
     warning = page.split('id="load-warning"', 1)[1].split("</div>", 1)[0]
