@@ -10,9 +10,10 @@ from pathlib import Path
 
 from django.db import migrations
 
+from shuangsuiji.core.bulk import insert_rows
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "townships.csv"
 COLUMNS = ("code", "name", "county_id", "valid")
-CHUNK = 200  # rows a statement on SQLite: 4 parameters a row, within its oldest limit of 999 bound parameters
 
 
 def load(apps, schema_editor):
@@ -26,19 +27,7 @@ def load(apps, schema_editor):
             for r in csv.DictReader(handle)
             if r["code"] not in known and r["code"][:6] in counties
         ]
-    table = schema_editor.quote_name(Township._meta.db_table)
-    columns = ", ".join(schema_editor.quote_name(c) for c in COLUMNS)
-    with schema_editor.connection.cursor() as cursor:
-        if schema_editor.connection.vendor == "postgresql":  # COPY: the server takes the rows as one stream
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:  # multi-row INSERTs
-            for start in range(0, len(rows), CHUNK):
-                chunk = rows[start : start + CHUNK]
-                values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", [v for row in chunk for v in row])
-
+    insert_rows(Township._meta.db_table, list(COLUMNS), rows)  # COPY on PostgreSQL, multi-row INSERTs on SQLite
 
 class Migration(migrations.Migration):
     dependencies = [("regions", "0003_gbt2260_regions")]
