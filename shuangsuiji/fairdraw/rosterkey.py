@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .canon import load_json_bytes
 from .errors import FairdrawError, MalformedInput
+from .hashsuite import get_suite
 from .keys import inspector_pseudonym
 
 ROSTER_KEY_FORMATS = ("fairdraw-roster-key/1", "fairdraw-roster-key/2")
@@ -47,8 +48,6 @@ class RosterKeyCheck:
 def check_roster_key(key: bytes | Mapping, roster_ids: Collection[str], roster_digest: str) -> RosterKeyCheck:
     """Check a roster key against the committed roster (its inspector ids and its ``roster_digest``).
     MalformedInput for a file that is not a roster key."""
-    from .hashsuite import get_suite
-
     d = load_json_bytes(key, "化名对照") if isinstance(key, (bytes, bytearray)) else key
     if not isinstance(d, Mapping) or d.get("format") not in ROSTER_KEY_FORMATS:
         raise MalformedInput("ROSTER_KEY_FORMAT", f"化名对照文件的 format 应为 {' 或 '.join(ROSTER_KEY_FORMATS)}")
