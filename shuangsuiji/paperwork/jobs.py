@@ -28,10 +28,6 @@ def job_for(kind: str, fmt: str):
     return partial(task_documents, kind=kind, fmt=fmt)
 
 
-def task_documents_params(task, *, kind: str, fmt: str) -> dict:
-    return {"task": task.pk, "kind": kind, "fmt": fmt}
-
-
 @core_jobs.register(TASK_DOCUMENTS, unit="份")
 def task_documents_job(job, *, user, progress):
     """批量生成执法文书: every document of one kind for the task, one PDF or Word file to download.
@@ -50,7 +46,7 @@ def task_documents_job(job, *, user, progress):
     if task is None:
         raise ValidationError("该抽查任务不存在、尚未锁定抽取结果，或不在您的辖区内")
     progress(0, None, phase="编发文号并生成文书")
-    file = task_documents(task, user, progress, kind=kind, fmt=fmt)
+    file = services.batch_documents(user=user, task=task, kind=kind, fmt=fmt, progress=progress)
     count = progress.total or progress.done
     return core_jobs.Outcome(
         url=reverse("paperwork:task_documents", args=[task.pk]), file_name=file.name, content=file.read(),

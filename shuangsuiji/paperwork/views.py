@@ -92,7 +92,7 @@ def task_batch(request, pk):
     of targets renders for minutes); the job page offers the file when it is done."""
     from shuangsuiji.core import jobs as core_jobs
 
-    from .jobs import TASK_DOCUMENTS, task_documents_params
+    from .jobs import TASK_DOCUMENTS
 
     require_perm(request.user, IssuedDocument, "add")
     task = _task(request, pk)
@@ -101,7 +101,7 @@ def task_batch(request, pk):
         return HttpResponse("文书种类或格式不正确", status=400, content_type="text/plain; charset=utf-8")
     started = service_call(request, lambda: core_jobs.start(
         user=request.user, kind=TASK_DOCUMENTS, title=f"批量生成{DocKind(kind).label}：{task.code}",
-        params=task_documents_params(task, kind=kind, fmt=fmt), region=task,
+        params={"task": task.pk, "kind": kind, "fmt": fmt}, region=task,
     ), prefix="无法批量生成文书：")  # fmt: skip
     if not started.ok:
         return redirect("paperwork:task_documents", pk=task.pk)
