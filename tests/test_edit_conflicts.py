@@ -624,3 +624,24 @@ def test_every_save_raises_the_version_also_with_update_fields(regions):
     unit.name = "再改"
     unit.save()
     assert refreshed(unit).lock_version == start + 2
+
+
+def test_api_reads_and_patches_the_township_by_its_code(regions, orgs, liu):
+    """The units API shows the 乡镇（街道） by its 9-digit code and PATCH sets it by code; a township of another
+    county is refused by field, nothing saved."""
+    from shuangsuiji.regions.models import Township
+
+    unit = make_unit(regions, 1)
+    url = f"/api/v1/units/{unit.credit_code}/"
+    client = api_client(liu)
+    assert client.get(url).json()["township"] is None
+    own = Township.objects.filter(county=unit.region, valid=True).order_by("code").first()
+    other = Township.objects.exclude(county=unit.region).filter(valid=True).order_by("code").first()
+    saved = patch(client, url, {"township": own.code}, "*")
+    assert saved.status_code == 200, saved.json()
+    assert refreshed(unit).township_id == own.pk and client.get(url).json()["township"] == own.code
+    refused = patch(client, url, {"township": other.code}, "*")
+    assert refused.status_code == 400 and "township" in {e["field"] for e in refused.json()["errors"]}
+    assert refreshed(unit).township_id == own.pk
+    cleared = patch(client, url, {"township": None}, "*")
+    assert cleared.status_code == 200 and refreshed(unit).township_id is None

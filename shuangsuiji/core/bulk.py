@@ -20,7 +20,7 @@ ROWS_PER_INSERT = 400  # x at most 23 columns stays far below SQLite's and Postg
 COPY_MIN_ROWS = 50  # below this a plain INSERT is as fast and needs no COPY round trips
 
 
-BULK_CACHE_KIB = 32 * 1024  # SQLite page cache while a bulk write runs (default 2 MB: index pages thrash)
+BULK_CACHE_KIB = 16 * 1024  # SQLite page cache while a bulk write runs (default 2 MB: index pages thrash)
 
 
 @contextmanager

@@ -29,6 +29,9 @@ MAX_WARNINGS = 500
 OTHER_REGION_MESSAGE = "该信用代码/证号已在其他辖区登记，请联系上级管理员"
 
 
+NO_CHANGES = ()  # one shared empty tuple for the 100,000 entries of a first import (not a list each)
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -328,7 +331,7 @@ class Importer:
             existing = self.load_existing(set(keys))
             if not existing:  # all new (a first import): no row needs reading whole
                 return [
-                    {"row": row, "key": key, "name": name, "action": "create", "changes": []}
+                    {"row": row, "key": key, "name": name, "action": "create", "changes": NO_CHANGES}
                     for row, key, name in zip(payload.column("row"), keys, payload.column("name"), strict=True)
                 ]
         else:
@@ -343,7 +346,7 @@ class Importer:
                 raise ValidationError(f"第{row['row']}行：{self.refuse_existing(obj)}（{obj}）")
             entry = {"row": row["row"], "key": row[self.key_field], "name": row["name"]}
             if obj is None:
-                entry.update(action="create", changes=[])
+                entry.update(action="create", changes=NO_CHANGES)
             else:
                 before = self.current(obj)
                 changes = [

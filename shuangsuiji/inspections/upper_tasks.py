@@ -27,8 +27,15 @@ COLUMNS = [
 SEPARATORS = re.compile(r"[、,，;；\s]+")
 
 
+EXAMPLE = {
+    "credit_code": "913703220000082U01", "name": "高青县示例宾馆有限公司",
+    "cert_nos": "37032200001、37032200002", "note": "市卫健委下达第1号任务第3户",
+}  # fmt: skip
+
+
 def template() -> bytes:
-    return template_xlsx(COLUMNS, title="上级下达任务检查对象")
+    """The import template: the 示例 sheet shows one filled-in row (the format of several 执法证号 in one cell)."""
+    return template_xlsx(COLUMNS, title="上级下达任务检查对象", example=EXAMPLE)
 
 
 @dataclass

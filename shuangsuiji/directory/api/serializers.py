@@ -8,16 +8,17 @@ from ..models import Expert, InspectionItem, Inspector, RegulatedUnit
 
 class RegulatedUnitSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    township = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="乡镇（街道）9位代码")
     business_lines = SlugListField("business_lines", "code")
     tags = SlugListField("tags", "name")
 
     class Meta:
         model = RegulatedUnit
         fields = [
-            "id", "credit_code", "name", "address", "region", "business_lines", "legal_rep", "contact_phone",
-            "licence_no", "licence_valid_to", "tags", "risk_level", "risk_as_of", "risk_source", "complaint_count",
-            "violation_count", "status", "status_changed_on", "last_inspected_on", "inspection_count", "updated_at",
-            "lock_version",
+            "id", "credit_code", "name", "address", "region", "township", "business_lines", "legal_rep",
+            "contact_phone", "licence_no", "licence_valid_to", "tags", "risk_level", "risk_as_of", "risk_source",
+            "complaint_count", "violation_count", "status", "status_changed_on", "last_inspected_on",
+            "inspection_count", "updated_at", "lock_version",
         ]  # fmt: skip
 
 

@@ -53,14 +53,14 @@ class RegulatedUnitViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
     """检查对象名录库；`sync/` 供审管联动批量新增/修改/注销（按统一社会信用代码，全部成功或全部不写入）；
     PATCH 修改单个对象（If-Match 乐观锁）"""
 
-    queryset = RegulatedUnit.objects.select_related("region")
+    queryset = RegulatedUnit.objects.select_related("region", "township")
     slug_lists = {"business_lines": "code", "tags": "name"}  # one query each per page (SlugListField)
     serializer_class = RegulatedUnitSerializer
     filterset_class = UnitFilterSet
     lookup_field = "credit_code"
     action_perms = {"sync": "import"}
     edit_form_class = UnitEditForm
-    api_lookups = {"region": "code", "business_lines": "code", "tags": "name"}
+    api_lookups = {"region": "code", "township": "code", "business_lines": "code", "tags": "name"}
     locked_fields = ("credit_code",)
 
     def perform_edit(self, obj, form, expected_version):
@@ -74,7 +74,10 @@ class RegulatedUnitViewSet(VersionedUpdateMixin, ScopedReadOnlyViewSet):
     @extend_schema(
         request={"application/json": UnitSyncSerializer},
         responses={200: UnitSyncResultSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
-        description="全部记录通过校验才写入；任一记录有误时返回 400，errors 逐条指出记录序号（从 1 起）、字段和原因，什么也不写入。",
+        description=(
+            "全部记录通过校验才写入；任一记录有误时返回 400，errors 逐条指出记录序号（从 1 起）、字段和原因，"
+            "什么也不写入。"
+        ),
     )
     @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def sync(self, request):

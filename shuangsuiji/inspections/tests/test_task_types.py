@@ -327,8 +327,26 @@ def test_task_form_cannot_create_upper_or_non_random_tasks(gq, approver_gq):
 def test_template_has_the_import_columns():
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(upper_tasks.template())).active
+    workbook = load_workbook(io.BytesIO(upper_tasks.template()))
+    sheet = workbook.active
     assert [c.value for c in sheet[1]] == ["统一社会信用代码", "单位名称", "执法证号", "备注"]
+    assert not any(c.value for row in sheet.iter_rows(min_row=2) for c in row)  # no data row to delete first
+
+
+def test_template_shows_a_filled_in_example_row_that_the_import_does_not_read():
+    """The 示例 sheet carries one row in the expected format (several 执法证号 in one cell, separated by “、”);
+    the import reads the first sheet only, so the example never becomes a check target."""
+    from openpyxl import load_workbook
+
+    from shuangsuiji.imports.spreadsheets import EXAMPLE_SHEET, SpreadsheetError, read_table
+
+    data = upper_tasks.template()
+    example = load_workbook(io.BytesIO(data))[EXAMPLE_SHEET]
+    assert [c.value for c in example[2]] == [
+        "913703220000082U01", "高青县示例宾馆有限公司", "37032200001、37032200002", "市卫健委下达第1号任务第3户"
+    ]  # fmt: skip
+    with pytest.raises(SpreadsheetError, match="文件中没有数据行（只有表头）"):
+        read_table(data, "上级下达任务检查对象.xlsx")
 
 
 def test_upper_task_import_is_bounded_in_size(gq, approver_gq, monkeypatch):
