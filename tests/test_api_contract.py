@@ -12,8 +12,9 @@ record may rightly be refused (400, naming record and field). `test_generated_cl
 sends records that pass them. `POST /upper-tasks/` likewise (issue #15): each unit must be in the caller's
 检查对象名录库, each 执法证号 in its 执法人员名录库, the plan in its jurisdiction, the window in the plan year
 (inspections/tests/test_task_types_views.py sends accepted imports). The same holds for PATCH on detail
-endpoints (issue #19): a change is validated by the edit page's form (choices of the record's region, dates inside windows, codes that must exist), and it
-needs the version it is based on — tests/test_edit_conflicts.py sends accepted changes.
+endpoints (issue #19): a change is validated by the edit page's form (choices of the record's region, dates inside
+windows, codes that must exist), and it needs the version it is based on — tests/test_edit_conflicts.py sends
+accepted changes.
 """
 
 import hashlib
@@ -73,7 +74,9 @@ def _runner(operation, tokens, excluded):
             )
             if county == "yiyuan":
                 leaked = [m for m in GQ_MARKERS if m in response.text]
-                assert not leaked, f"{case.method} {case.formatted_path}: 沂源 sees {leaked}: {[response.text[max(0, response.text.find(m) - 300):response.text.find(m) + 100] for m in leaked]}"
+                text = response.text
+                around = [text[max(0, text.find(m) - 300) : text.find(m) + 100] for m in leaked]
+                assert not leaked, f"{case.method} {case.formatted_path}: 沂源 sees {leaked}: {around}"
 
     return run
 

@@ -190,6 +190,7 @@ def test_described_by_points_at_rendered_ids(world, name):  # noqa: F811
         pytest.skip(f"{name}: not an HTML page")
     html = response.content.decode()
     ids = set(re.findall(r'\sid="([^"]+)"', html))
-    missing = {ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split() if ref not in ids}
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    missing = {ref for refs in described for ref in refs.split() if ref not in ids}
     assert not missing, f"{name}: aria-describedby names missing ids {sorted(missing)}"
 

@@ -25,8 +25,10 @@ class LoginForm(AuthenticationForm):
 
 
 class UserCreateForm(forms.Form):
-    username = forms.RegexField(label="用户名", regex=r"^[\w.@+-]{3,150}$", max_length=150,
-                                error_messages={"invalid": "用户名只能包含字母、数字和 @/./+/-/_，至少3位"})  # fmt: skip
+    username = forms.RegexField(
+        label="用户名", regex=r"^[\w.@+-]{3,150}$", max_length=150,
+        error_messages={"invalid": "用户名只能包含字母、数字和 @/./+/-/_，至少3位"},
+    )  # fmt: skip
     full_name = forms.CharField(label="姓名", max_length=50)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     organization = forms.ModelChoiceField(label="所属机构", queryset=Organization.objects.none())

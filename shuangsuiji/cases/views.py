@@ -105,7 +105,8 @@ def _post(request, pk, form_class, fn, success, title=""):
     outcome = service_call(request, lambda: fn(case, data), form=form)
     if outcome:
         messages.success(request, success)
-    elif form is not None and getattr(form, "conflict", None):  # changed meanwhile: both versions side by side, input kept
+    elif form is not None and getattr(form, "conflict", None):
+        # changed meanwhile: both versions side by side, input kept
         return render(request, "core/form_page.html", {"form": form, "title": f"{title}：{case}"})
     elif form is not None:
         messages.error(request, error_text(outcome.error))

@@ -10,9 +10,9 @@ from a substring, so a common query planned the second way sorts tens of thousan
   the page is those rows — exact, since every match outside the window is older than every row in it.
   A common query never touches the name index. SQLite reads the window from that covering index only when the
   query names it (`INDEXED BY`) and states its condition as a literal; otherwise it reads a table row per window
-  row (15 ms instead of 1 ms at 1M results), so `window` does both there. (On SQLite, `LIKE` folds only ASCII letters where the FTS5
-  index folds every cased letter: a Latin letter with a diacritic in another case can be missed by the
-  window; Chinese names are unaffected. On PostgreSQL both sides are `UPPER(…) LIKE UPPER(…)`.)
+  row (15 ms instead of 1 ms at 1M results), so `window` does both there. (On SQLite, `LIKE` folds only ASCII
+  letters where the FTS5 index folds every cased letter: a Latin letter with a diacritic in another case can be
+  missed by the window; Chinese names are unaffected. On PostgreSQL both sides are `UPPER(…) LIKE UPPER(…)`.)
 * otherwise (a rare query) the indexed query runs; it returns few rows.
 * the count stops at COUNT_CAP (+1 row): “共 N 条” beyond a few hundred helps nobody, and counting every
   match of a common pair of characters would read most of the table for each search. When the window

@@ -432,7 +432,8 @@ def assign_inspectors(
                     "TOO_FEW_ELIGIBLE",
                     u.unit_id,
                     f"检查对象 {u.unit_id}：检查组需要 {k} 名执法人员，但符合条件的只有 {len(lst)} 名"
-                    f"（名录共 {len(ins)} 名；执法证在检查期间无效 {why['certificate']} 名，申报回避 {why['conflict']} 名，"
+                    f"（名录共 {len(ins)} 名；执法证在检查期间无效 {why['certificate']} 名，"
+                    f"申报回避 {why['conflict']} 名，"
                     f"不符合地区规则 {why['region']} 名，工作量上限为 0 的 {why['no_capacity']} 名）。",
                     detail,
                 )

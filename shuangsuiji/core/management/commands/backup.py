@@ -16,5 +16,6 @@ class Command(BaseCommand):
         manifest = create_backup(Path(target))
         rows = sum(manifest["rows"].values())
         self.stdout.write(
-            f"已备份到 {target}：{rows} 行数据，{len(manifest['files'])} 个文件，审计链尾 #{manifest['audit_head']['id']}"
+            f"已备份到 {target}：{rows} 行数据，{len(manifest['files'])} 个文件，"
+            f"审计链尾 #{manifest['audit_head']['id']}"
         )
