@@ -7,6 +7,8 @@ Environment variables:
   ALLOWED_HOSTS     comma separated, default "127.0.0.1,localhost"
   MEDIA_ROOT        uploaded files, default <repo>/media
   TIME_ZONE         default Asia/Shanghai
+  DATABASE_REPLICA_URL optional streaming read-only replica of DATABASE_URL: the portal's and the dashboards'
+                    GET requests read their data there (core/replica.py); writes, logins and jobs stay on the primary
   REDIS_URL         optional shared cache when several app nodes run (e.g. redis://127.0.0.1:6379/1)
   STATIC_ROOT       collectstatic target, default <repo>/staticfiles (nginx serves it at /static/)
   BEHIND_HTTPS_PROXY "1" when nginx terminates TLS: secure cookies, HSTS, redirect to https, trust
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "shuangsuiji.core.middleware.RequestContextMiddleware",
     "shuangsuiji.core.middleware.IdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
+    "shuangsuiji.core.replica.ReplicaReadsMiddleware",  # a no-op unless DATABASE_REPLICA_URL is set
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -137,6 +140,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 
+# A streaming read-only replica for the portal and the dashboards (core/replica.py): their GET requests read the
+# domain data there; writes, logins, jobs and the audit log stay on the primary. Unset: one database for all.
+REPLICA_READ_PATHS = ("/gs/", "/dashboards/")
+REPLICA_APPS = {
+    "regions", "directory", "plans", "draws", "disclosure", "dashboards", "inspections", "cases", "paperwork",
+}  # fmt: skip
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database through it
+    DATABASE_ROUTERS = ["shuangsuiji.core.replica.ReplicaRouter"]
+
 # Shared cache for several app nodes (API throttling counters); per-process memory otherwise.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
@@ -144,11 +160,17 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Rendered public portal pages (disclosure/caching.py), apart from the counters in "default" so that
     # many distinct search URLs never push API throttling counters out of a bounded memory cache.
-    "portal": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
-               "KEY_PREFIX": "portal"}
+    "portal": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "portal",
+    }
     if os.environ.get("REDIS_URL")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal",
-          "OPTIONS": {"MAX_ENTRIES": 5000}},
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 PORTAL_CACHE_SECONDS = int(os.environ.get("PORTAL_CACHE_SECONDS", "300"))
 # 异议 lodged on the portal per visitor address (django-ratelimit rate, e.g. "5/h"); counters in "default".
