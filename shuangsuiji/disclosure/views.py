@@ -1,4 +1,5 @@
-"""公示门户 /gs/: anyone, no login. Only published data (disclosure.selectors); personal data masked.
+"""公示门户 /gs/: anyone, no login. Only published data (disclosure.selectors); personal data masked, inspectors shown
+only by their roster pseudonym (化名编号, fairdraw spec §4.2.1), never by name or 执法证号.
 
 Pages: 首页, 抽查事项清单, 年度抽查计划 (every version), 抽查任务, 随机抽取 (commitment, public values,
 seed, result, verification, a unit's self-check, byte-exact files), 抽查结果查询.
@@ -6,6 +7,7 @@ seed, result, verification, a unit's self-check, byte-exact files), 抽查结果
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from shuangsuiji import fairdraw as fd
 from shuangsuiji.core.formats import local_date
 from shuangsuiji.directory.models import BusinessLine
 from shuangsuiji.draws import selectors as draw_selectors
@@ -31,7 +34,7 @@ from shuangsuiji.plans.choices import TaskKind
 
 from . import selectors, verification, verifier_app
 from .caching import cached_page
-from .masking import mask_cert, mask_name
+from .masking import mask_name
 from .paging import CappedPaginator
 
 PAGE_SIZE = 20
@@ -172,8 +175,29 @@ def _draw_or_404(code):
     return draw
 
 
-def _masked_group(target) -> list[str]:
-    return [f"{mask_name(a.inspector_name)}（{mask_cert(a.inspector_code)}）" for a in target.assignments.all()]
+LEGACY_ROSTER = (
+    "本次抽取使用旧版执法人员名录格式（含执法证号和回避声明），名录、抽取结果清单和更换记录不再公开；"
+    "纪检监督人员可在系统内核验"
+)
+
+
+def _public_roster(draw) -> tuple[dict | None, str]:
+    """(the committed roster, "") when the portal publishes it: a fairdraw-roster/2 names inspectors by pseudonym and
+    commits their 回避 pairs as salted hashes (fairdraw spec §4.2.1, §4.2.2). Else (None, why not): an older roster
+    names them by 执法证号 and carries their 回避 declarations in clear, so neither it nor the files naming its ids
+    (manifest, replacements) are published; nor is anything of a roster that fails its SHA-256 check."""
+    try:
+        data = draw.file_bytes(FileKind.ROSTER)
+    except DrawFileCorrupted as exc:
+        return None, exc.message.rstrip("。")
+    roster = json.loads(data) if data else None
+    if roster is not None and roster.get("format") != fd.conflicts.ROSTER_FORMAT_V2:
+        return None, LEGACY_ROSTER
+    return roster, ""
+
+
+def _withheld(message: str) -> HttpResponse:
+    return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
 
 
 def _draw_context(request, draw) -> dict:
@@ -181,8 +205,14 @@ def _draw_context(request, draw) -> dict:
     public_result = selectors.result_is_public(draw)
     manifest = verification.manifest_of(draw) if public_result else None
     targets = list(selectors.draw_targets(draw)) if public_result else []
+    roster, withheld = _public_roster(draw) if public_result else (None, "")
+    # inspectors appear only by pseudonym (their id in the committed roster), never by name or 执法证号: the official
+    # public columns carry no 检查人员, and a pseudonym linked to a name would tell whom the manifest's 回避 pairs name
+    ids = draw_selectors.roster_ids(fd.parse_roster(roster))[0] if roster else {}
     for t in targets:
-        t.masked_group = _masked_group(t)
+        members = list(t.assignments.all())
+        t.group_size = len(members)
+        t.group_ids = [ids.get(a.inspector_id, "—") for a in members]
     code = request.GET.get("code", "").strip()
     check = None
     if code and manifest is not None:
@@ -201,7 +231,7 @@ def _draw_context(request, draw) -> dict:
         "selected_targets": [t for t in targets if t.role == TargetRole.SELECTED],
         "changes": draw.changes.select_related("target", "substitute") if public_result else [],
         # after the draw (issue #15 point 6): member replacements by the committed random order, experts
-        "inspector_changes": _public_inspector_changes(draw) if public_result else [],
+        "inspector_changes": _public_inspector_changes(draw, ids=not withheld) if public_result else [],
         "expert_attachments": (
             [{"unit_name": a.target.unit_name, "kind": a.expert.get_kind_display(),
               "name": mask_name(a.expert_name) if a.expert.kind == "expert" else a.expert_name,
@@ -222,7 +252,8 @@ def _draw_context(request, draw) -> dict:
         ],
         "oversight_confirmed_at": getattr(draw_selectors.oversight_confirmation(draw), "confirmed_at", None),
         "has_oversight_witness": draw_selectors.has_oversight_witness(draw),
-        "files": _public_files(draw, public_result),
+        "files": _public_files(draw, public_result, withheld=bool(withheld)),
+        "withheld": withheld,
         "check_code": code,
         "check": check,
         "check_proof_url": (
@@ -234,13 +265,14 @@ def _draw_context(request, draw) -> dict:
     }
 
 
-def _public_inspector_changes(draw) -> list[dict]:
-    """更换执法人员 for the portal: names masked, roster ids (pseudonyms) kept so anyone can re-check the rule."""
+def _public_inspector_changes(draw, *, ids: bool) -> list[dict]:
+    """更换执法人员 for the portal: roster ids (pseudonyms) only, no names, so anyone can re-check the rule; `ids`
+    False (an older roster, whose ids are 执法证号): no ids at all."""
     return [
         {"at": c.requested_at, "unit_name": c.target.unit_name, "unit_code": c.target.unit_code,
-         "out": mask_name(c.out_name), "out_id": c.out_id, "in": mask_name(c.in_name), "in_id": c.in_id,
+         "out_id": c.out_id if ids else "", "in_id": c.in_id if ids else "",
          "position": c.position, "passed": c.passed_summary, "seq": c.seq,
-         "skipped": c.public_skipped,
+         "skipped": c.public_skipped if ids else [],
          "reason": c.public_reason, "status": c.get_status_display(),
          "signed": bool(c.decided_by_id)}
         for c in draw_selectors.inspector_changes(draw)
@@ -260,9 +292,16 @@ def _public_source(source) -> dict:
     }  # fmt: skip
 
 
+def _public_kinds(public_result: bool, withheld: bool) -> list[str]:
+    """The draw's files the portal serves: the commitment; once the result is public the pool, and the roster and
+    manifest unless the roster is withheld (`_public_roster`)."""
+    if not public_result:
+        return [FileKind.COMMITMENT]
+    return [FileKind.COMMITMENT, FileKind.POOL] + ([] if withheld else [FileKind.ROSTER, FileKind.MANIFEST])
 
-def _public_files(draw, public_result: bool) -> list[dict]:
-    kinds = [FileKind.COMMITMENT] + ([FileKind.POOL, FileKind.ROSTER, FileKind.MANIFEST] if public_result else [])
+
+def _public_files(draw, public_result: bool, *, withheld: bool) -> list[dict]:
+    kinds = _public_kinds(public_result, withheld)
     rows = {f.kind: f for f in draw.files.filter(kind__in=kinds)}
     return [
         {"kind": k, "label": FileKind(k).label, "name": f"{draw.code}-{FILE_NAMES[k][0]}", "sha256": rows[k].sha256,
@@ -287,8 +326,12 @@ def draw_verify(request, code):
     draw = _draw_or_404(code)
     report = verification.verify(draw) if selectors.result_is_public(draw) else None
     context = _draw_context(request, draw)
+    if report is not None and context["withheld"] and report.status == "DIFFERENT":
+        # the published and recomputed values of an older roster's groups would be 执法证号: the verdict only
+        report = dataclasses.replace(report, display=report.display.split("\n")[0])
+    conflicts = None if context["withheld"] else verification.conflict_summary(draw, context["manifest"])
     context.update(title=f"验证抽取 {draw.code}", report=report, verifier_sha256=verifier_app.verifier_zipapp()[1],
-                   conflicts=verification.conflict_summary(draw, context.get("manifest")))  # fmt: skip
+                   conflicts=conflicts)  # fmt: skip
     return render(request, "disclosure/draw_verify.html", _common(request, **context))
 
 
@@ -298,6 +341,9 @@ def draw_replacements(request, code):
     draw = _draw_or_404(code)
     if not selectors.result_is_public(draw):
         raise Http404("该抽取结果尚未公开")
+    _roster, withheld = _public_roster(draw)
+    if withheld:
+        return _withheld(withheld)
     return replacements_response(draw)
 
 
@@ -305,11 +351,14 @@ def draw_replacements(request, code):
 @cache_control(public=True, max_age=3600)
 def draw_file(request, code, kind):
     draw = _draw_or_404(code)
-    allowed = {FileKind.COMMITMENT} | (
-        {FileKind.POOL, FileKind.ROSTER, FileKind.MANIFEST} if selectors.result_is_public(draw) else set()
-    )
-    if kind not in allowed:
+    public_result = selectors.result_is_public(draw)
+    if kind not in _public_kinds(public_result, withheld=False):
         raise Http404("该文件尚未公开")
+    if kind in (FileKind.ROSTER, FileKind.MANIFEST):
+        _roster, withheld = _public_roster(draw)
+        damaged_roster = kind == FileKind.ROSTER and withheld and withheld != LEGACY_ROSTER
+        if withheld and not damaged_roster:  # a damaged roster is refused by draw_file_response (500, its reason)
+            return _withheld(withheld)
     return draw_file_response(draw, kind)
 
 

@@ -97,7 +97,10 @@ def test_plans_show_every_published_version_but_never_a_draft(client, gq, approv
     assert "草稿中的新任务" in tasks
 
 
-def test_draw_page_shows_commitment_probabilities_seed_and_masked_groups(client, locked):
+def test_draw_page_shows_commitment_probabilities_seed_and_pseudonymous_groups(client, locked):
+    from shuangsuiji.disclosure.masking import mask_cert, mask_name
+    from shuangsuiji.draws.selectors import roster_ids
+
     draw = locked["draw"]
     body = text(client.get(reverse("disclosure:draw_detail", args=[draw.code])))
     assert draw.commitment_hash in body and draw.pool_digest in body and draw.seed in body
@@ -106,10 +109,14 @@ def test_draw_page_shows_commitment_probabilities_seed_and_masked_groups(client,
     selected = draw.targets.filter(role="selected")
     for t in selected:
         assert t.unit_name in body and t.unit_code in body  # legal entities are public
-    a = InspectorAssignment.objects.filter(target__draw=draw).first()
-    assert a.inspector_code not in body and a.inspector_name not in body  # people are masked
-    assert a.inspector_code[:4] + "****" + a.inspector_code[-4:] in body
-    assert "赵纪检" not in body and "赵*检" in body
+    # inspectors only by their pseudonym in the committed roster: no name, masked name or (masked) 执法证号
+    pseudonym = roster_ids(fd.parse_roster(draw.file_bytes(FileKind.ROSTER)))[0]
+    assert "检查组（执法人员名录化名）" in body and "执法人员只以名录中的化名编号公开" in body
+    for a in InspectorAssignment.objects.filter(target__draw=draw):
+        assert pseudonym[a.inspector_id] in body
+        for shown in (a.inspector_name, mask_name(a.inspector_name), a.inspector_code, mask_cert(a.inspector_code)):
+            assert shown not in body
+    assert "赵纪检" not in body and "赵*检" in body  # a witness is no roster member: masked
 
 
 def test_commitment_only_before_the_result_is_public(client, gq, approver_gq):
