@@ -294,6 +294,24 @@ def roster_keys(user, draw: Draw) -> dict:
     return {"format": ROSTER_KEY_FORMAT, "draw_id": draw.code, "roster_digest": draw.roster_digest, "entries": entries}
 
 
+def roster_key_scope(user, draw: Draw) -> str:
+    """What the 化名对照 download (`roster_keys`) gives this user, for the link on the staff draw page: 全部执法人员
+    (纪检 in scope, superusers), 仅本人 (an inspector of the committed roster), "" (nothing: no link)."""
+    from .files import DrawFileCorrupted
+
+    try:
+        if not draw.file_bytes(FileKind.ROSTER):
+            return ""
+        entries = roster_keys(user, draw)["entries"]
+    except (PermissionDenied, DrawFileCorrupted):
+        return ""
+    if not entries:
+        return ""
+    from shuangsuiji.accounts.roles import Role
+
+    return "全部执法人员" if user.is_superuser or getattr(user, "role", "") == Role.OVERSIGHT else "仅本人"
+
+
 def pseudonym_names(ids) -> dict[str, str]:
     """pseudonym → inspector name, for internal statistics (dashboards)."""
     return dict(InspectorPseudonym.objects.filter(pseudonym__in=list(ids)).values_list("pseudonym", "inspector__name"))

@@ -190,6 +190,10 @@ def draw_detail(request, pk):
         and timezone.localdate() <= draw.task.window_end,
         can_approve_changes=request.user.has_perm("draws.approve_draw"),
         expert_options=selectors.expert_options(draw) if can_draw else [],
+        # the keys to the pseudonymous roster and to the salted 回避 pairs (fairdraw spec §4.2.1, §4.2.2), never public
+        roster_key_scope=selectors.roster_key_scope(request.user, draw),
+        can_read_conflict_key=selectors.can_read_conflict_key(request.user, draw)
+        and draw.files.filter(kind=FileKind.CONFLICT_KEY).exists(),
         history=ObjectChange.objects.restrict(request.user).filter(object_type="draws.draw", object_id=str(draw.pk))
         if request.user.has_perm("core.view_objectchange")
         else None,

@@ -117,3 +117,35 @@ def test_verifier_checks_the_roster_key(locked, oversight_gq, inspector_gq, tmp_
     assert code == 2 and out.splitlines()[-1].startswith("MALFORMED")
     code, out = run(dict(key, format="fairdraw-roster-key/9"))
     assert code == 2 and "fairdraw-roster-key/2" in out
+
+
+def test_the_staff_draw_page_links_the_keys_to_whom_they_open(locked, oversight_gq, approver_gq, inspector_gq, client):
+    """The portal tells inspectors and 纪检 to check pseudonyms with the 化名对照: the staff draw page links it (and
+    the 回避声明密钥) for exactly the people the downloads serve, and says how much each link opens."""
+    draw = locked["draw"]
+    url = reverse("draws:draw_detail", args=[draw.pk])
+    roster_key = reverse("draws:draw_roster_key", args=[draw.pk])
+    conflict_key = reverse("draws:draw_file", args=[draw.pk, FileKind.CONFLICT_KEY])
+    assert draw.files.filter(kind=FileKind.CONFLICT_KEY).exists()
+
+    def links(user) -> tuple[bool, bool, str]:
+        client.force_login(user)
+        body = client.get(url).text
+        scope = (
+            "全部执法人员"
+            if "化名对照 roster-key.json</a>（全部执法人员" in body
+            else ("仅本人" if "化名对照 roster-key.json</a>（仅本人" in body else "")
+        )
+        return roster_key in body, conflict_key in body, scope
+
+    assert links(oversight_gq) == (True, True, "全部执法人员")
+    assert links(approver_gq) == (False, True, "")  # draws, so may read the conflict key; no roster key
+    own = locked["inspectors"][0]
+    own.user = inspector_gq
+    own.save()
+    assert links(inspector_gq) == (True, False, "仅本人")  # an inspector of the roster: their own entry only
+    for user, shown in ((oversight_gq, True), (approver_gq, False)):  # each link works for whom it is shown
+        client.force_login(user)
+        assert (client.get(roster_key).status_code == 200) is shown
+    client.force_login(approver_gq)
+    assert client.get(conflict_key).status_code == 200
