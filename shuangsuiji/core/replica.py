@@ -9,11 +9,14 @@ data) goes to the replica; everything else stays on the primary:
 * sessions, accounts, login lockouts, background jobs and the audit log (a login, a role change or a queued job
   must be seen at once, before the replica has caught up);
 * any read inside a transaction on the primary (read-your-writes);
+* a model that sets ``primary_reads = True`` (e.g. `draws.DrawVerification`: a portal visit that finds no stored
+  re-verification starts one, so it must not miss one that is stored but not yet replicated);
 * every request outside those paths, and every POST (a 异议 lodged on the portal).
 
 The replica is a physical copy of the primary (PostgreSQL streaming replication): nothing is migrated on it.
 A page read from it may lag the primary by the replication delay; the portal's page cache reads its version
-row (`disclosure.PortalState`) from the same replica, so a cached page and its version never disagree.
+row (`disclosure.PortalState`) from the same replica (`disclosure.caching`), so a page is never cached under a
+version newer than its data.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class ReplicaRouter:
         if (
             _replica_reads.get()
             and model._meta.app_label in settings.REPLICA_APPS
+            and not getattr(model, "primary_reads", False)
             and not connections[DEFAULT_DB_ALIAS].in_atomic_block
             and replica_configured()
         ):

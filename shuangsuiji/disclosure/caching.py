@@ -5,7 +5,9 @@ Each cached page is keyed by
 
 * the portal state token (`PortalState.token`, one row, one primary-key read per request): it changes
   inside every transaction that changes what the portal shows (`disclosure.signals`), so after a
-  publication or withdrawal commits no page of the old state is served again, in any process or node;
+  publication or withdrawal commits no page of the old state is served again, in any process or node.
+  It is read from the database the page's data comes from (a read replica, when one serves the portal):
+  a page built from a lagging replica is kept under the replica's older token, never under the new one;
 * the local date (the pages show “今天是 …”) and the portal's footer settings;
 * the full path with its query string.
 
@@ -22,7 +24,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections
+from django.db import connections, router
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -62,7 +64,9 @@ def _key(request) -> str:
     footer = "|".join(str(getattr(settings, name, "")) for name in FOOTER_SETTINGS)
     path = request.get_full_path()
     digest = hashlib.sha256(f"{footer}\n{path}".encode()).hexdigest()
-    return f"gs:{token()}:{timezone.localdate().isoformat()}:{digest}"
+    # read where the page's data is read (the replica when one serves the portal, core/replica.py): a page is never
+    # kept under a version newer than the data it was built from
+    return f"gs:{token(router.db_for_read(PortalState))}:{timezone.localdate().isoformat()}:{digest}"
 
 
 def cached_page(view):

@@ -17,7 +17,8 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_control, never_cache
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from shuangsuiji import fairdraw as fd
@@ -179,6 +180,10 @@ LEGACY_ROSTER = (
     "本次抽取使用旧版执法人员名录格式（含执法证号和回避声明），名录、抽取结果清单和更换记录不再公开；"
     "纪检监督人员可在系统内核验"
 )
+# a roster that fails its SHA-256 check: the public learns that, not the storage path or the staff's instructions
+DAMAGED_ROSTER = (
+    "执法人员名录文件校验失败（SHA-256 不一致），暂不公开名录、抽取结果清单和更换记录；已提示管理员从备份恢复"
+)
 
 
 def _public_roster(draw) -> tuple[dict | None, str]:
@@ -188,8 +193,8 @@ def _public_roster(draw) -> tuple[dict | None, str]:
     (manifest, replacements) are published; nor is anything of a roster that fails its SHA-256 check."""
     try:
         data = draw.file_bytes(FileKind.ROSTER)
-    except DrawFileCorrupted as exc:
-        return None, exc.message.rstrip("。")
+    except DrawFileCorrupted:
+        return None, DAMAGED_ROSTER
     roster = json.loads(data) if data else None
     if roster is not None and roster.get("format") != fd.conflicts.ROSTER_FORMAT_V2:
         return None, LEGACY_ROSTER
@@ -197,7 +202,12 @@ def _public_roster(draw) -> tuple[dict | None, str]:
 
 
 def _withheld(message: str) -> HttpResponse:
-    return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
+    """A file the portal does not serve: 404 for an older roster's files, 500 for a damaged roster (as a damaged
+    file is answered elsewhere); never cached, so a restored or re-published file is served at once."""
+    response = HttpResponse(message, status=500 if message == DAMAGED_ROSTER else 404,
+                            content_type="text/plain; charset=utf-8")  # fmt: skip
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _draw_context(request, draw) -> dict:
@@ -233,11 +243,20 @@ def _draw_context(request, draw) -> dict:
         # after the draw (issue #15 point 6): member replacements by the committed random order, experts
         "inspector_changes": _public_inspector_changes(draw, ids=not withheld) if public_result else [],
         "expert_attachments": (
-            [{"unit_name": a.target.unit_name, "kind": a.expert.get_kind_display(),
-              "name": mask_name(a.expert_name) if a.expert.kind == "expert" else a.expert_name,
-              "mode": a.mode, "reason": a.reason, "position": a.position, "candidates": a.candidates}
-             for a in draw_selectors.expert_attachments(draw)]
-            if public_result else []
+            [
+                {
+                    "unit_name": a.target.unit_name,
+                    "kind": a.expert.get_kind_display(),
+                    "name": mask_name(a.expert_name) if a.expert.kind == "expert" else a.expert_name,
+                    "mode": a.mode,
+                    "reason": a.reason,
+                    "position": a.position,
+                    "candidates": a.candidates,
+                }
+                for a in draw_selectors.expert_attachments(draw)
+            ]
+            if public_result
+            else []
         ),  # fmt: skip
         "witnesses": [
             {
@@ -326,9 +345,9 @@ def draw_verify(request, code):
     draw = _draw_or_404(code)
     report = verification.verify(draw) if selectors.result_is_public(draw) else None
     context = _draw_context(request, draw)
-    if report is not None and context["withheld"] and report.status == "DIFFERENT":
-        # the published and recomputed values of an older roster's groups would be 执法证号: the verdict only
-        report = dataclasses.replace(report, display=report.display.split("\n")[0])
+    if report is not None and context["withheld"] and not report.pending:
+        # the verifier's wording may name a roster id, which for an older roster is a 执法证号: the verdict only
+        report = dataclasses.replace(report, display=f"服务器重新计算的结论：{report.status_zh}", path=None)
     conflicts = None if context["withheld"] else verification.conflict_summary(draw, context["manifest"])
     context.update(title=f"验证抽取 {draw.code}", report=report, verifier_sha256=verifier_app.verifier_zipapp()[1],
                    conflicts=conflicts)  # fmt: skip
@@ -348,7 +367,6 @@ def draw_replacements(request, code):
 
 
 @public
-@cache_control(public=True, max_age=3600)
 def draw_file(request, code, kind):
     draw = _draw_or_404(code)
     public_result = selectors.result_is_public(draw)
@@ -356,10 +374,14 @@ def draw_file(request, code, kind):
         raise Http404("该文件尚未公开")
     if kind in (FileKind.ROSTER, FileKind.MANIFEST):
         _roster, withheld = _public_roster(draw)
-        damaged_roster = kind == FileKind.ROSTER and withheld and withheld != LEGACY_ROSTER
-        if withheld and not damaged_roster:  # a damaged roster is refused by draw_file_response (500, its reason)
+        if withheld:  # refused once decided: a second read could succeed where this one failed
             return _withheld(withheld)
-    return draw_file_response(draw, kind)
+        # served: the roster read above was a fairdraw-roster/2 whose bytes matched the stored SHA-256, and the
+        # download checks the same SHA-256 again, so it sends those bytes or refuses
+    response = draw_file_response(draw, kind)
+    if response.status_code == 200:  # a served file is immutable; a refusal is never cached (no-store)
+        patch_cache_control(response, public=True, max_age=3600)
+    return response
 
 
 def public_followup(case) -> str:
@@ -478,8 +500,11 @@ def result_objection(request, pk):
     done = False
     if request.method == "POST" and objection_rate_limited(request):
         form.is_valid()  # what the visitor typed stays on the page
-        form.add_error(None, "提交过于频繁：同一网络地址每小时最多提交 "
-                             f"{settings.PORTAL_OBJECTION_RATE.split('/')[0]} 次异议，请稍后再试")
+        form.add_error(
+            None,
+            "提交过于频繁：同一网络地址每小时最多提交 "
+            f"{settings.PORTAL_OBJECTION_RATE.split('/')[0]} 次异议，请稍后再试",
+        )
         return render(request, "disclosure/result_objection.html", _common(
             request, title="对检查结果提出异议", result=result, form=form, done=False,
         ), status=429)  # fmt: skip

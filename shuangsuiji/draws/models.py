@@ -436,7 +436,8 @@ class DrawWitness(models.Model):
         ordering = ["task", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["task", "user"], condition=Q(draw__isnull=True, user__isnull=False),
+                fields=["task", "user"],
+                condition=Q(draw__isnull=True, user__isnull=False),
                 name="draw_witness_pending_user_once",
             ),
             models.UniqueConstraint(
@@ -460,6 +461,9 @@ class DrawVerification(models.Model):
     """The latest re-verification of a draw (a background job re-runs fairdraw on the stored files): what
     the public 验证 page and the staff page show, for the digests it was computed on. Stored on the draw,
     not in a per-process cache, so every app node shows the same result and no page view re-runs it."""
+
+    # read on the primary even by the portal's replica reads (core/replica.py): a visit that finds none starts a job
+    primary_reads = True
 
     draw = models.OneToOneField(Draw, verbose_name="抽取", on_delete=models.CASCADE, related_name="verification")
     manifest_hash = models.CharField("结果清单 SHA-256", max_length=64)

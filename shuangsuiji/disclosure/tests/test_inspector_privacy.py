@@ -144,11 +144,41 @@ def test_a_damaged_roster_shows_nothing_of_it_and_breaks_no_page(client, locked)
     from pathlib import Path
 
     draw = locked["draw"]
+    served = client.get(reverse("disclosure:draw_file", args=[draw.code, "roster"]))
+    assert served.status_code == 200 and served["Cache-Control"] == "public, max-age=3600"  # immutable while intact
     path = Path(draw.files.get(kind=FileKind.ROSTER).file.path)
     path.write_bytes(path.read_bytes() + b" ")
     page = client.get(reverse("disclosure:draw_detail", args=[draw.code]))
     assert page.status_code == 200 and "SHA-256 不一致" in page.text and "名执法人员" in page.text
-    assert client.get(reverse("disclosure:draw_file", args=[draw.code, "roster"])).status_code == 500
-    manifest = client.get(reverse("disclosure:draw_file", args=[draw.code, "manifest"]))
-    assert manifest.status_code == 404 and "SHA-256 不一致" in manifest.text
+    stored = draw.files.get(kind=FileKind.ROSTER).file.name
+    assert stored not in page.text and "备份恢复" in page.text  # the public learns it, not the storage path
+    for kind in ("roster", "manifest"):
+        refused = client.get(reverse("disclosure:draw_file", args=[draw.code, kind]))
+        assert refused.status_code == 500 and "SHA-256 不一致" in refused.text and stored not in refused.text
+        assert refused["Cache-Control"] == "no-store"
     assert client.get(reverse("disclosure:draw_verify", args=[draw.code])).status_code == 200
+
+
+def test_a_roster_read_that_fails_once_is_not_opened_again(client, gq, approver_gq, monkeypatch):
+    """An older roster whose first read fails (a storage hiccup) is refused as damaged; the download never opens
+    the file a second time, which could succeed and send the 执法证号 and 回避 declarations in clear."""
+    from shuangsuiji.disclosure import views
+    from shuangsuiji.draws.files import DrawFileCorrupted
+
+    monkeypatch.setattr(services, "ensure_pseudonyms", lambda inspectors, suite: {})
+    monkeypatch.setattr(fd.conflicts, "commit_roster", lambda inspectors, suite, salt: (
+        fd.canonical_roster_bytes(inspectors), {}))  # fmt: skip
+    draw = locked_draw(gq["task"], approver_gq, now=LOCK_TIME)
+    monkeypatch.setattr(views, "draw_file_response", lambda *a: pytest.fail("opened the roster again"))
+    real = type(draw).file_bytes
+
+    def flaky(self, kind):
+        if kind == FileKind.ROSTER:
+            raise DrawFileCorrupted("draws/x.json", "SHA-256 不一致")
+        return real(self, kind)
+
+    monkeypatch.setattr(type(draw), "file_bytes", flaky)
+    for kind in ("roster", "manifest"):
+        refused = client.get(reverse("disclosure:draw_file", args=[draw.code, kind]))
+        assert refused.status_code == 500 and refused["Cache-Control"] == "no-store"
+        assert all(i.cert_no not in refused.text for i in gq["inspectors"])
