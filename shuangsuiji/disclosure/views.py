@@ -182,7 +182,8 @@ LEGACY_ROSTER = (
 )
 # a roster that fails its SHA-256 check: the public learns that, not the storage path or the staff's instructions
 DAMAGED_ROSTER = (
-    "执法人员名录文件校验失败（SHA-256 不一致），暂不公开名录、抽取结果清单和更换记录；已提示管理员从备份恢复"
+    "执法人员名录文件校验失败（SHA-256 不一致），暂不公开名录、抽取结果清单和更换记录；"
+    "系统已记录该错误，待管理员从备份恢复"
 )
 
 
