@@ -31,3 +31,4 @@ urlpatterns = [
 ]
 
 handler400 = "shuangsuiji.core.views.bad_request"
+handler404 = "shuangsuiji.core.views.not_found"

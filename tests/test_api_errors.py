@@ -30,6 +30,22 @@ def test_unknown_id_is_a_chinese_404(api, regions):
     assert "No RegulatedUnit" not in body["detail"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/regions/a.b/", "/api/v1/regions/%C3%86T.%F0%A2%A2%8B/", "/api/v1/nowhere/"])
+def test_a_path_no_api_route_matches_is_the_same_json_404(api, regions, path):
+    """A lookup value the route refuses (a dot, say) or an unknown endpoint under /api/ never falls through to the
+    HTML error page (found by the schema fuzzing: it documents JSON for every answer)."""
+    response = api.get(path)
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert shape(response)["code"] == "not_found"
+
+
+def test_outside_the_api_a_missing_page_is_still_the_chinese_html_page(client, regions):
+    for path in ("/gs/no-such-page/", "/directory/no-such-page/"):
+        response = client.get(path)
+        assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+        assert "页面不存在" in response.text
+
+
 def test_unsupported_method_is_405_not_403(api, regions):
     response = api.post("/api/v1/units/", "{}", content_type="application/json")
     assert response.status_code == 405 and shape(response)["code"] == "method_not_allowed"

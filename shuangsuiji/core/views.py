@@ -221,6 +221,20 @@ def calendar_proposal_decide(request, pk: int):
     return redirect("core:holiday_list")
 
 
+def not_found(request, exception):
+    """handler404: under /api/ the API's JSON error body (a path no route matches, e.g. an id with a character the
+    route refuses, is still an API answer: clients and the schema expect JSON); elsewhere the Chinese page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        from .api.exceptions import NOT_FOUND, error_body
+
+        return JsonResponse(error_body(NOT_FOUND, "not_found"), status=404, json_dumps_params={"ensure_ascii": False})
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
 def bad_request(request, exception):
     """handler400: Chinese page; the message of an InvalidParameter is shown, other causes stay generic."""
     from django.http import HttpResponseBadRequest, JsonResponse
