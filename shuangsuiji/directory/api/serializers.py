@@ -8,7 +8,9 @@ from ..models import Expert, InspectionItem, Inspector, RegulatedUnit
 
 class RegulatedUnitSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    township = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="乡镇（街道）9位代码")
+    township = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="乡镇（街道）9位代码；未设置时为 null"
+    )
     business_lines = SlugListField("business_lines", "code")
     tags = SlugListField("tags", "name")
 
