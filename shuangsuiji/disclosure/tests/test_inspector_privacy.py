@@ -73,6 +73,14 @@ def _public(client, draw) -> dict[str, str]:
     return out
 
 
+def _legacy_draw(gq, approver_gq, monkeypatch):
+    """A locked draw committed as before fairdraw-roster/2: 执法证号 as roster ids, 回避 units in clear."""
+    monkeypatch.setattr(services, "ensure_pseudonyms", lambda inspectors, suite: {})
+    monkeypatch.setattr(fd.conflicts, "commit_roster", lambda inspectors, suite, salt: (
+        fd.canonical_roster_bytes(inspectors), {}))  # fmt: skip
+    return locked_draw(gq["task"], approver_gq, now=LOCK_TIME)
+
+
 def _personal(gq) -> list[str]:
     """What must never reach the portal of an inspector of the roster."""
     return [s for i in gq["inspectors"] for s in (i.name, mask_name(i.name), i.cert_no, mask_cert(i.cert_no))]
@@ -108,10 +116,7 @@ def test_a_legacy_roster_is_not_published(client, gq, approver_gq, monkeypatch):
     record are withheld with the reason; its groups show their size; the server's verdict, the self-check and the
     inclusion proofs stay."""
     _declare(gq)
-    monkeypatch.setattr(services, "ensure_pseudonyms", lambda inspectors, suite: {})
-    monkeypatch.setattr(fd.conflicts, "commit_roster", lambda inspectors, suite, salt: (
-        fd.canonical_roster_bytes(inspectors), {}))  # fmt: skip
-    draw = locked_draw(gq["task"], approver_gq, now=LOCK_TIME)
+    draw = _legacy_draw(gq, approver_gq, monkeypatch)
     roster = json.loads(draw.file_bytes(FileKind.ROSTER))
     assert roster["format"] == "fairdraw-roster/1" and any(i["conflict_units"] for i in roster["inspectors"])
     assert {i["inspector_id"] for i in roster["inspectors"]} == {i.cert_no for i in gq["inspectors"]}
@@ -165,10 +170,7 @@ def test_a_roster_read_that_fails_once_is_not_opened_again(client, gq, approver_
     from shuangsuiji.disclosure import views
     from shuangsuiji.draws.files import DrawFileCorrupted
 
-    monkeypatch.setattr(services, "ensure_pseudonyms", lambda inspectors, suite: {})
-    monkeypatch.setattr(fd.conflicts, "commit_roster", lambda inspectors, suite, salt: (
-        fd.canonical_roster_bytes(inspectors), {}))  # fmt: skip
-    draw = locked_draw(gq["task"], approver_gq, now=LOCK_TIME)
+    draw = _legacy_draw(gq, approver_gq, monkeypatch)
     monkeypatch.setattr(views, "draw_file_response", lambda *a: pytest.fail("opened the roster again"))
     real = type(draw).file_bytes
 
